@@ -1,0 +1,22 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/client";
+import { env } from "../env";
+
+export type Db = PrismaClient;
+
+export function createPrismaClient(connectionString: string, poolSize = env.DATABASE_POOL_SIZE): PrismaClient {
+  const adapter = new PrismaPg({ connectionString, max: poolSize });
+  return new PrismaClient({ adapter });
+}
+
+const globalForPrisma = globalThis as unknown as { botdeskPrisma?: PrismaClient };
+
+/** The process's Prisma client, created on first use (one per process, also across hot reloads). */
+export function db(): PrismaClient {
+  if (!globalForPrisma.botdeskPrisma) {
+    const url = process.env.DATABASE_URL ?? env.DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set: start Botdesk with `npm start`, which provides one.");
+    globalForPrisma.botdeskPrisma = createPrismaClient(url);
+  }
+  return globalForPrisma.botdeskPrisma;
+}

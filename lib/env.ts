@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/**
+ * The one reader of process.env. Everything else imports `env` (or calls
+ * `readEnv` with an explicit source in tests and scripts).
+ */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** postgresql://… of the database. The start command sets it to the embedded one when unset. */
+  DATABASE_URL: optionalString,
+  /** Connections in this process's pool. The embedded database serves one at a time. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Where the embedded database, the generated AUTH_SECRET and the lock live. */
+  BOTDESK_DATA_DIR: z.string().default("./data"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  AUTH_SECRET: optionalString,
+  /** Password of the demo owner created on an empty database. */
+  BOTDESK_ADMIN_PASSWORD: optionalString,
+  /** Sign-in limits: failed attempts per window, per email and per IP. */
+  BOTDESK_SIGNIN_MAX_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  BOTDESK_SIGNIN_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
+  BOTDESK_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Optional providers, each on only when all of its variables are set. */
+  AUTH_OIDC_ISSUER: optionalString,
+  AUTH_OIDC_ID: optionalString,
+  AUTH_OIDC_SECRET: optionalString,
+  AUTH_OIDC_NAME: optionalString,
+  AUTH_GITHUB_ID: optionalString,
+  AUTH_GITHUB_SECRET: optionalString,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export const env: Env = readEnv();
+
+export const DEFAULT_ADMIN_PASSWORD = "botdesk-admin";
