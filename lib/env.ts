@@ -17,6 +17,8 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Where the embedded database, the generated AUTH_SECRET and the lock live. */
   BOTDESK_DATA_DIR: z.string().default("./data"),
+  /** Loopback port of the embedded database; 0 picks a free one. */
+  BOTDESK_EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   AUTH_SECRET: optionalString,
   /** Password of the demo owner created on an empty database. */

@@ -1,0 +1,77 @@
+import Link from "next/link";
+import { requireActor } from "@/lib/auth/actor";
+import { SubmitButton } from "@/components/ui/button";
+import { signOutAction, switchAccountAction } from "./actions";
+
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  const actor = await requireActor();
+  return (
+    <div className="min-h-dvh">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3">
+          <Link href="/" className="text-lg font-semibold tracking-tight">
+            <span aria-hidden="true">🤖 </span>Botdesk
+          </Link>
+          <div className="flex items-center gap-2 text-sm">
+            <span className="text-slate-500">Account</span>
+            {actor.accounts.length > 1 ? (
+              <form action={switchAccountAction} className="flex items-center gap-2">
+                <label htmlFor="account-switch" className="sr-only">
+                  Switch account
+                </label>
+                <select
+                  id="account-switch"
+                  name="accountId"
+                  defaultValue={actor.account.id}
+                  className="rounded-md border border-slate-300 bg-white px-2 py-1"
+                >
+                  {actor.accounts.map((a) => (
+                    <option key={a.id} value={a.id}>
+                      {a.name}
+                    </option>
+                  ))}
+                </select>
+                <SubmitButton variant="ghost" pendingLabel="Switching…" className="min-h-8 px-2 py-1">
+                  Switch
+                </SubmitButton>
+              </form>
+            ) : (
+              <strong data-testid="account-name" className="font-semibold">
+                {actor.account.name}
+              </strong>
+            )}
+          </div>
+          <nav aria-label="Main" className="flex items-center gap-4 text-sm">
+            <Link href="/" className="text-slate-700 hover:text-slate-900">
+              Overview
+            </Link>
+            <Link href="/settings" className="text-slate-700 hover:text-slate-900">
+              Settings
+            </Link>
+          </nav>
+          <div className="ml-auto flex items-center gap-3 text-sm">
+            <span className="hidden text-right sm:block">
+              <span className="block font-medium" data-testid="person-name">
+                {actor.person.name}
+              </span>
+              <span className="block text-xs text-slate-500">
+                {actor.person.email} · {actor.role}
+              </span>
+            </span>
+            <form action={signOutAction}>
+              <SubmitButton variant="secondary" pendingLabel="Signing out…">
+                Sign out
+              </SubmitButton>
+            </form>
+          </div>
+        </div>
+      </header>
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,9 @@
+import path from "node:path";
+
+export const E2E_PORT = 3107;
+export const E2E_DATA_DIR = path.resolve("node_modules/.cache/botdesk/e2e-data");
+export const E2E_PASSWORD = "e2e-password-123";
+export const E2E_AUTH_SECRET = "e2e-secret-for-tests-only-0123456789abcdef";
+/** The e2e server's embedded database listens here, so tests can change data behind a session's back. */
+export const E2E_DB_PORT = 54329;
+export const E2E_DB_URL = `postgresql://postgres@127.0.0.1:${E2E_DB_PORT}/postgres?sslmode=disable`;

@@ -1,0 +1,121 @@
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import "next-auth/jwt";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import type { Provider } from "next-auth/providers";
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { admitExternalIdentity, signInWithPassword } from "./gate";
+import { requestContextFrom } from "./request-context";
+import type { RefusalReason } from "./types";
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    /** The principal id (`usr_…`). */
+    sub?: string;
+  }
+}
+
+/** A refused password sign-in; `code` reaches the sign-in form (never a hint about which part was wrong). */
+export class SignInRefused extends CredentialsSignin {
+  constructor(reason: RefusalReason, retryAfterSeconds?: number) {
+    super();
+    this.code = retryAfterSeconds === undefined ? reason : `${reason}:${retryAfterSeconds}`;
+  }
+}
+
+export const signInFormSchema = z.object({
+  login: z.string().trim().min(1, "Enter your email").max(320, "That email is too long"),
+  password: z.string().min(1, "Enter your password").max(1024, "That password is too long"),
+});
+
+function optionalProviders(): Provider[] {
+  const providers: Provider[] = [];
+  if (env.AUTH_OIDC_ISSUER && env.AUTH_OIDC_ID && env.AUTH_OIDC_SECRET) {
+    providers.push({
+      id: "oidc",
+      name: env.AUTH_OIDC_NAME ?? "Single sign-on",
+      type: "oidc",
+      issuer: env.AUTH_OIDC_ISSUER,
+      clientId: env.AUTH_OIDC_ID,
+      clientSecret: env.AUTH_OIDC_SECRET,
+    });
+  }
+  if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
+    providers.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
+  }
+  return providers;
+}
+
+/** The external providers switched on by environment variables, for the sign-in page. */
+export const externalProviders = optionalProviders().map((p) => {
+  const config = typeof p === "function" ? p() : p;
+  return { id: config.id, name: config.name };
+});
+
+const config: NextAuthConfig = {
+  secret: env.AUTH_SECRET,
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },
+  pages: { signIn: "/sign-in", error: "/sign-in" },
+  logger: {
+    // A refused sign-in is an expected outcome, recorded as an event where it matters.
+    error(error) {
+      if (error instanceof CredentialsSignin || (error as { type?: string }).type === "AccessDenied") return;
+      console.error("[auth]", error.name, error.message);
+    },
+  },
+  providers: [
+    Credentials({
+      credentials: { login: { label: "Email" }, password: { label: "Password", type: "password" } },
+      async authorize(raw, request) {
+        const parsed = signInFormSchema.safeParse(raw);
+        if (!parsed.success) throw new SignInRefused("invalid");
+        const result = await signInWithPassword(parsed.data, requestContextFrom(request.headers));
+        if (!result.ok) {
+          const { refusal } = result;
+          throw new SignInRefused(refusal.reason, refusal.reason === "rate_limited" ? refusal.retryAfterSeconds : undefined);
+        }
+        return { id: result.value.id, name: result.value.name, email: result.value.email };
+      },
+    }),
+    ...optionalProviders(),
+  ],
+  callbacks: {
+    async signIn({ account, profile }) {
+      if (!account || account.type === "credentials") return true;
+      const provider = account.provider === "github" ? "github" : "oidc";
+      const { headers } = await import("next/headers");
+      const result = await admitExternalIdentity(
+        {
+          provider,
+          subject: account.providerAccountId,
+          email: typeof profile?.email === "string" ? profile.email : null,
+          // GitHub only returns a public, verified primary email; OIDC says so itself.
+          emailVerified: provider === "github" ? Boolean(profile?.email) : profile?.email_verified === true,
+        },
+        requestContextFrom(await headers()),
+      );
+      return result.ok ? true : `/sign-in?error=${result.refusal.reason}`;
+    },
+    async jwt({ token, user, account }) {
+      if (account && account.type !== "credentials") {
+        const identity = await db().externalIdentity.findUnique({
+          where: { provider_subject: { provider: account.provider === "github" ? "github" : "oidc", subject: account.providerAccountId } },
+          select: { principalId: true },
+        });
+        token.sub = identity?.principalId;
+      } else if (user?.id) {
+        token.sub = user.id;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      return session;
+    },
+  },
+};
+
+export const { handlers, auth, signIn, signOut } = NextAuth(config);

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { db } from "../db/client";
+import { createTestAccount, createTestBot, createTestPerson, loginRefusals } from "../test-support/factories";
+import { admitExternalIdentity, resolveSessionActor, signInWithPassword } from "./gate";
+import { BOT_REFUSAL_MESSAGE } from "./types";
+
+const ctx = { ip: "198.51.100.20", userAgent: "vitest" };
+const otherIp = () => ({ ip: `203.0.113.${Math.floor(Math.random() * 250)}`, userAgent: "vitest" });
+
+describe("password sign-in", () => {
+  it("admits a person with the right password and records the sign-in time", async () => {
+    const { owner, password } = await createTestAccount();
+    const result = await signInWithPassword({ login: owner.email!.toUpperCase(), password }, otherIp());
+    expect(result).toEqual({ ok: true, value: { id: owner.id, name: owner.name, email: owner.email } });
+    const after = await db().principal.findUniqueOrThrow({ where: { id: owner.id } });
+    expect(after.lastSignInAt).not.toBeNull();
+  });
+
+  it("gives a wrong password and an unknown email the same generic answer", async () => {
+    const { owner } = await createTestAccount();
+    const wrong = await signInWithPassword({ login: owner.email!, password: "nope" }, otherIp());
+    const unknown = await signInWithPassword({ login: "nobody@example.test", password: "nope" }, otherIp());
+    expect(wrong).toEqual({ ok: false, refusal: { reason: "invalid", message: "Wrong email or password." } });
+    expect(unknown).toEqual(wrong);
+  });
+
+  it("refuses a bot's name typed as the login, records it once against the bot, and never asks for its password", async () => {
+    const { account } = await createTestAccount();
+    const bot = await createTestBot(account.id, "Deploy-Bot");
+    const result = await signInWithPassword({ login: "deploy-bot", password: "anything" }, ctx);
+    expect(result).toEqual({ ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } });
+    const events = await loginRefusals(bot.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      accountId: account.id,
+      principalId: bot.id,
+      source: "dashboard",
+      ip: ctx.ip,
+      userAgent: "vitest",
+      data: { path: "password" },
+    });
+  });
+
+  it("refuses a bot's id typed as the login", async () => {
+    const { account } = await createTestAccount();
+    const bot = await createTestBot(account.id);
+    const result = await signInWithPassword({ login: bot.id, password: "x" }, otherIp());
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.refusal.message).toBe(BOT_REFUSAL_MESSAGE);
+    expect(await loginRefusals(bot.id)).toHaveLength(1);
+  });
+
+  it("refuses a deactivated person even with the right password", async () => {
+    const { account, password } = await createTestAccount();
+    const person = await createTestPerson(account.id, "member", password);
+    await db().principal.update({ where: { id: person.id }, data: { status: "deactivated" } });
+    const result = await signInWithPassword({ login: person.email!, password }, otherIp());
+    expect(!result.ok && result.refusal.reason).toBe("deactivated");
+  });
+
+  it("refuses a person removed from every account", async () => {
+    const { account, password } = await createTestAccount();
+    const person = await createTestPerson(account.id, "member", password);
+    await db().membership.delete({ where: { accountId_principalId: { accountId: account.id, principalId: person.id } } });
+    const result = await signInWithPassword({ login: person.email!, password }, otherIp());
+    expect(!result.ok && result.refusal.reason).toBe("no_account");
+  });
+
+  it("rate limits failed attempts per email with a retry time, even for the right password", async () => {
+    const { owner, password } = await createTestAccount();
+    for (let i = 0; i < 5; i++) {
+      const r = await signInWithPassword({ login: owner.email!, password: `wrong-${i}` }, otherIp());
+      expect(!r.ok && r.refusal.reason).toBe("invalid");
+    }
+    const limited = await signInWithPassword({ login: owner.email!, password }, otherIp());
+    expect(limited.ok).toBe(false);
+    if (!limited.ok && limited.refusal.reason === "rate_limited") {
+      expect(limited.refusal.retryAfterSeconds).toBeGreaterThan(0);
+      expect(limited.refusal.message).toMatch(/^Too many sign-in attempts\. Try again in \d+ s\.$/);
+    } else {
+      throw new Error(`expected a rate limit, got ${JSON.stringify(limited)}`);
+    }
+  });
+
+  it("rate limits failed attempts per IP across emails", async () => {
+    const ip = { ip: `192.0.2.${Math.floor(Math.random() * 250)}`, userAgent: "vitest" };
+    for (let i = 0; i < 50; i++) await signInWithPassword({ login: `x${i}-${Math.random()}@example.test`, password: "x" }, ip);
+    const { owner, password } = await createTestAccount();
+    const limited = await signInWithPassword({ login: owner.email!, password }, ip);
+    expect(!limited.ok && limited.refusal.reason).toBe("rate_limited");
+  });
+});
+
+describe("external identities", () => {
+  it("refuses an external identity linked to a bot, recording it once", async () => {
+    const { account } = await createTestAccount();
+    const bot = await createTestBot(account.id);
+    await db().externalIdentity.create({ data: { provider: "github", subject: `gh-${bot.id}`, principalId: bot.id } });
+    const result = await admitExternalIdentity({ provider: "github", subject: `gh-${bot.id}`, email: null, emailVerified: false }, ctx);
+    expect(result).toEqual({ ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } });
+    const events = await loginRefusals(bot.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.data).toMatchObject({ path: "github" });
+  });
+
+  it("links a verified email to the existing person, and refuses unknown people", async () => {
+    const { owner } = await createTestAccount();
+    const admitted = await admitExternalIdentity({ provider: "oidc", subject: `sub-${owner.id}`, email: owner.email, emailVerified: true }, ctx);
+    expect(admitted).toEqual({ ok: true, value: { id: owner.id } });
+    const unverified = await admitExternalIdentity({ provider: "oidc", subject: `other-${owner.id}`, email: owner.email, emailVerified: false }, ctx);
+    expect(!unverified.ok && unverified.refusal.reason).toBe("no_account");
+    const stranger = await admitExternalIdentity({ provider: "oidc", subject: "stranger", email: "stranger@example.test", emailVerified: true }, ctx);
+    expect(!stranger.ok && stranger.refusal.reason).toBe("no_account");
+  });
+});
+
+describe("sessions", () => {
+  it("re-reads the person on each request: deactivation and removal end an open session", async () => {
+    const { account, password } = await createTestAccount();
+    const person = await createTestPerson(account.id, "admin", password);
+    const first = await resolveSessionActor({ subject: person.id }, ctx);
+    expect(first).toMatchObject({ ok: true, value: { person: { id: person.id }, account: { id: account.id }, role: "admin" } });
+
+    await db().principal.update({ where: { id: person.id }, data: { status: "deactivated" } });
+    const deactivated = await resolveSessionActor({ subject: person.id }, ctx);
+    expect(!deactivated.ok && deactivated.refusal.reason).toBe("deactivated");
+
+    await db().principal.update({ where: { id: person.id }, data: { status: "active" } });
+    await db().membership.update({
+      where: { accountId_principalId: { accountId: account.id, principalId: person.id } },
+      data: { status: "deactivated" },
+    });
+    const removed = await resolveSessionActor({ subject: person.id }, ctx);
+    expect(!removed.ok && removed.refusal.reason).toBe("no_account");
+  });
+
+  it("refuses a session whose subject is a bot, recording each refused request once", async () => {
+    const { account } = await createTestAccount();
+    const bot = await createTestBot(account.id);
+    const result = await resolveSessionActor({ subject: bot.id }, ctx);
+    expect(result).toEqual({ ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } });
+    const events = await loginRefusals(bot.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.data).toMatchObject({ path: "session" });
+  });
+
+  it("uses the chosen account only when the person is an active member of it", async () => {
+    const { owner } = await createTestAccount();
+    const { account: other } = await createTestAccount();
+    const actor = await resolveSessionActor({ subject: owner.id, accountId: other.id }, ctx);
+    expect(actor.ok && actor.value.account.id).not.toBe(other.id);
+  });
+});

@@ -1,0 +1,26 @@
+import { db } from "@/lib/db/client";
+
+export interface SeatUsage {
+  used: number;
+  limit: number;
+  bots: number;
+  atLimit: boolean;
+}
+
+/**
+ * Seats used = people with an active membership in the account who are active
+ * themselves. Bots never use a seat: this is the one place that counts seats,
+ * and it counts people only. Live bots are counted separately for display.
+ */
+export async function getSeatUsage(accountId: string): Promise<SeatUsage> {
+  const [account, used, bots] = await Promise.all([
+    db().account.findUniqueOrThrow({ where: { id: accountId }, select: { seatLimit: true } }),
+    db().membership.count({ where: { accountId, status: "active", principal: { kind: "person", status: "active" } } }),
+    db().principal.count({ where: { accountId, kind: "bot", deletedAt: null } }),
+  ]);
+  return { used, limit: account.seatLimit, bots, atLimit: used >= account.seatLimit };
+}
+
+export function seatSummaryText(usage: Pick<SeatUsage, "used" | "limit">): string {
+  return `${usage.used} of ${usage.limit} seats used — bots don't use seats`;
+}

@@ -1,0 +1,42 @@
+import type { Prisma } from "@/lib/db/generated/client";
+import { newId } from "@/lib/ids";
+
+export type EventSource = "dashboard" | "api" | "agent";
+
+export interface EventInput {
+  accountId: string;
+  /** `resource.verb`, e.g. `bot.created`, `login.refused`. */
+  type: string;
+  /** Who did it (a person or a bot); for `login.refused`, the bot that was refused. */
+  principalId: string;
+  source: EventSource;
+  subject?: { id: string; name: string } | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** What changed or why; never a secret. */
+  data?: Prisma.InputJsonObject;
+  createdAt?: Date;
+}
+
+type EventWriter = Pick<Prisma.TransactionClient, "event">;
+
+/** Records one event. Call it inside the transaction of the change it describes. */
+export async function recordEvent(tx: EventWriter, input: EventInput): Promise<string> {
+  const id = newId("event", input.createdAt?.getTime());
+  await tx.event.create({
+    data: {
+      id,
+      accountId: input.accountId,
+      type: input.type,
+      principalId: input.principalId,
+      source: input.source,
+      subjectId: input.subject?.id ?? null,
+      subjectName: input.subject?.name ?? null,
+      ip: input.ip ?? null,
+      userAgent: input.userAgent?.slice(0, 512) ?? null,
+      data: input.data ?? {},
+      ...(input.createdAt ? { createdAt: input.createdAt } : {}),
+    },
+  });
+  return id;
+}

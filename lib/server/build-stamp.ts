@@ -1,0 +1,28 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+
+const SOURCES = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.ts", "package-lock.json", "postcss.config.mjs", "tsconfig.json"];
+const SKIP = new Set(["node_modules", "generated", ".next"]);
+
+function walk(p: string, out: string[]): void {
+  if (!existsSync(p)) return;
+  const stat = statSync(p);
+  if (stat.isFile()) {
+    if (!/\.test\.tsx?$/.test(p)) out.push(`${p}:${stat.size}:${stat.mtimeMs}`);
+    return;
+  }
+  for (const entry of readdirSync(p).sort()) if (!SKIP.has(entry)) walk(path.join(p, entry), out);
+}
+
+/** A fingerprint of everything the production build depends on: a changed file means a rebuild. */
+export function sourceStamp(root: string): string {
+  const entries: string[] = [];
+  for (const s of SOURCES) walk(path.join(root, s), entries);
+  return createHash("sha256").update(entries.join("\n")).digest("hex");
+}
+
+export function buildIsCurrent(root: string): boolean {
+  const stampFile = path.join(root, ".next", "botdesk-source-stamp");
+  return existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === sourceStamp(root);
+}

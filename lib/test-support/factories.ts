@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+import { hashPassword } from "../auth/password";
+import { db } from "../db/client";
+import type { Role } from "../db/generated/enums";
+import { newId } from "../ids";
+
+const unique = () => randomBytes(5).toString("hex");
+
+/** A new account with an owner who can sign in; every call makes distinct rows. */
+export async function createTestAccount(opts: { seatLimit?: number; password?: string } = {}) {
+  const account = await db().account.create({
+    data: { id: newId("account"), name: `Test ${unique()}`, seatLimit: opts.seatLimit ?? 5 },
+  });
+  const password = opts.password ?? "correct horse battery";
+  const owner = await createTestPerson(account.id, "owner", password);
+  return { account, owner, password };
+}
+
+export async function createTestPerson(accountId: string, role: Role = "member", password = "correct horse battery") {
+  const id = newId("person");
+  const email = `person-${unique()}@example.test`;
+  const person = await db().principal.create({
+    data: { id, kind: "person", name: `Person ${email}`, email, passwordHash: await hashPassword(password) },
+  });
+  await db().membership.create({ data: { accountId, principalId: id, role } });
+  return person;
+}
+
+export async function createTestBot(accountId: string, name = `bot-${unique()}`) {
+  return db().principal.create({
+    data: { id: newId("bot"), kind: "bot", name, nameKey: name.toLowerCase(), accountId },
+  });
+}
+
+export function loginRefusals(botId: string) {
+  return db().event.findMany({ where: { principalId: botId, type: "login.refused" }, orderBy: { createdAt: "asc" } });
+}

@@ -1,0 +1,42 @@
+import { defineConfig, devices } from "@playwright/test";
+import { CHROMIUM_ARGS, findChromium } from "./e2e/support/browser";
+import { E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_DB_PORT, E2E_PORT, E2E_PASSWORD } from "./e2e/support/constants";
+
+/**
+ * End-to-end tests in Chromium against a production build served by the real
+ * start command, on a fresh embedded database seeded with the demo account.
+ */
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: `http://localhost:${E2E_PORT}`,
+    trace: "retain-on-failure",
+    launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  webServer: {
+    // A fresh data directory each run: the first start creates and seeds it.
+    command: `rm -rf "${E2E_DATA_DIR}" && exec npx tsx scripts/start.ts`,
+    url: `http://localhost:${E2E_PORT}/sign-in`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: {
+      PORT: String(E2E_PORT),
+      BOTDESK_DATA_DIR: E2E_DATA_DIR,
+      BOTDESK_ADMIN_PASSWORD: E2E_PASSWORD,
+      DATABASE_URL: "",
+      BOTDESK_EMBEDDED_DB_PORT: String(E2E_DB_PORT),
+      AUTH_SECRET: E2E_AUTH_SECRET,
+      BOTDESK_SIGNIN_MAX_PER_EMAIL: "5",
+      BOTDESK_SIGNIN_MAX_PER_IP: "1000",
+    },
+  },
+});

@@ -1,0 +1,157 @@
+/**
+ * `npm start`: the one process a user runs. Without DATABASE_URL it owns the
+ * embedded PostgreSQL (PGlite under BOTDESK_DATA_DIR, served on a loopback
+ * port); with it, it uses that server. Then it applies migrations, seeds an
+ * empty database with demo data, builds the app when its sources changed, and
+ * runs Next.js as a child process until Ctrl-C, when it stops both cleanly.
+ *
+ *   npm start            production server (builds first when needed)
+ *   npm run dev          the same with `next dev`
+ *   npm run build        only the build (when sources changed), no database
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { DEFAULT_ADMIN_PASSWORD, readEnv } from "../lib/env";
+import { startEmbeddedPostgres, DataDirInUseError } from "../lib/db/embedded";
+import { applyMigrations } from "../lib/db/migrate";
+import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, seedDemoData } from "../lib/db/seed";
+import { ensureAuthSecret } from "../lib/server/auth-secret";
+import { buildIsCurrent, sourceStamp } from "../lib/server/build-stamp";
+
+const root = process.cwd();
+const dev = process.argv.includes("--dev");
+const buildOnly = process.argv.includes("--build-only");
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const say = (line: string) => console.log(`[botdesk] ${line}`);
+
+/** Builds the production app unless the last build is of the current sources. */
+function ensureBuild(env: NodeJS.ProcessEnv): void {
+  if (buildIsCurrent(root)) return;
+  say("Building the app (first start, or its sources changed)…");
+  const stamp = sourceStamp(root);
+  run(process.execPath, [nextBin, "build"], { ...env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" });
+  writeFileSync(path.join(root, ".next", "botdesk-source-stamp"), stamp);
+}
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  if (buildOnly) {
+    ensureBuild(process.env);
+    return;
+  }
+  const dataDir = path.resolve(root, env.BOTDESK_DATA_DIR);
+  let databaseUrl = env.DATABASE_URL;
+  let stopDatabase: () => Promise<void> = async () => {};
+  let poolSize = env.DATABASE_POOL_SIZE;
+
+  if (databaseUrl) {
+    say(`Data: the PostgreSQL server at ${redact(databaseUrl)} (DATABASE_URL).`);
+  } else {
+    const embedded = await startEmbeddedPostgres({ dataDir, port: env.BOTDESK_EMBEDDED_DB_PORT, log: say });
+    databaseUrl = embedded.url;
+    stopDatabase = embedded.stop;
+    // The embedded server runs one query at a time; one connection keeps transactions intact.
+    poolSize = 1;
+    say(`Data: embedded PostgreSQL in ${path.join(dataDir, "pg")} (set DATABASE_URL to use a PostgreSQL server instead).`);
+  }
+
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (child && child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { child?.kill("SIGKILL"); resolve(); }, 10_000);
+        child!.once("exit", () => { clearTimeout(timer); resolve(); });
+      });
+    }
+    await stopDatabase();
+    say("Stopped. Your data is saved.");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    const { applied } = await applyMigrations({ connectionString: databaseUrl, log: say });
+    say(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}.` : "Database schema is up to date.");
+
+    if (!existsSync(path.join(root, "lib", "db", "generated", "client.ts"))) {
+      run(process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"], process.env);
+    }
+    // Imported late: the Prisma client is generated code that may have just been written.
+    const { createPrismaClient } = await import("../lib/db/client");
+    const prisma = createPrismaClient(databaseUrl, 1);
+    const password = env.BOTDESK_ADMIN_PASSWORD ?? DEFAULT_ADMIN_PASSWORD;
+    const seeded = await seedDemoData(prisma, { password }).finally(() => prisma.$disconnect());
+    if (seeded) {
+      say(`First start: created the demo account "Acme" with ${DEMO_ADMIN_EMAIL} (owner) and ${DEMO_MEMBER_EMAIL} (member).`);
+      say(`Their password is "${password}"${env.BOTDESK_ADMIN_PASSWORD ? " (from BOTDESK_ADMIN_PASSWORD)" : ""}.`);
+      if (!env.BOTDESK_ADMIN_PASSWORD) say("Change it after signing in (Settings), or set BOTDESK_ADMIN_PASSWORD before the first start.");
+    }
+
+    const auth = ensureAuthSecret(dataDir, env.AUTH_SECRET);
+    if (auth.source !== "env") {
+      say(`AUTH_SECRET: ${auth.source === "generated" ? "generated and saved" : "read"} in ${path.join(dataDir, "auth-secret")}.`);
+      if (env.DATABASE_URL) say("Several instances sharing this database need the same AUTH_SECRET: set it in the environment.");
+    }
+
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: String(poolSize),
+      AUTH_SECRET: auth.secret,
+      AUTH_TRUST_HOST: "true",
+      NEXT_TELEMETRY_DISABLED: "1",
+      NODE_ENV: dev ? "development" : "production",
+    };
+
+    if (!dev) ensureBuild(childEnv);
+
+    child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(env.PORT)], {
+      env: childEnv,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const text = chunk.toString();
+      process.stdout.write(text);
+      if (/Ready in|started server/i.test(text)) {
+        say(`Botdesk is running at http://localhost:${env.PORT}`);
+        say(`Sign in as ${DEMO_ADMIN_EMAIL} (on a seeded database). Press Ctrl-C to stop.`);
+      }
+    });
+    child.on("exit", (code) => {
+      if (!stopping) {
+        say(`The web server exited (code ${code}).`);
+        void shutdown(code ?? 1);
+      }
+    });
+  } catch (error) {
+    console.error(`[botdesk] ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown(1);
+  }
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
+  const result = spawnSync(cmd, args, { env, stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} failed (exit ${result.status}).`);
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof DataDirInUseError) console.error(`[botdesk] ${error.message}`);
+  else console.error("[botdesk] Could not start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});
