@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/actor";
+import { Logo } from "@/components/logo";
 import { SubmitButton } from "@/components/ui/button";
 import { signOutAction, switchAccountAction } from "./actions";
 
@@ -12,8 +13,8 @@ export default async function DashboardLayout({ children }: { children: React.Re
       </a>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3">
-          <Link href="/" className="text-lg font-semibold tracking-tight">
-            <span aria-hidden="true">🤖 </span>Botdesk
+          <Link href="/" className="text-lg">
+            <Logo />
           </Link>
           <div className="flex items-center gap-2 text-sm">
             <span className="text-slate-500">Account</span>

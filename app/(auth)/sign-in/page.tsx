@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { getActor } from "@/lib/auth/actor";
 import { externalProviders } from "@/lib/auth/config";
 import { messageForRefusalCode } from "@/lib/auth/types";
+import { Logo } from "@/components/logo";
 import { Card } from "@/components/ui/card";
 import { SubmitButton } from "@/components/ui/button";
 import { signInWithProviderAction } from "./actions";
@@ -23,8 +24,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <main className="flex min-h-dvh items-center justify-center px-4 py-10">
       <div className="w-full max-w-sm">
         <div className="mb-6 text-center">
-          <p className="text-2xl font-semibold tracking-tight">
-            <span aria-hidden="true">🤖 </span>Botdesk
+          <p className="text-2xl">
+            <Logo />
           </p>
           <h1 className="mt-1 text-sm text-slate-600">Sign in to manage your account&apos;s people and bots</h1>
         </div>
