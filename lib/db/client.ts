@@ -6,7 +6,8 @@ export type Db = PrismaClient;
 
 export function createPrismaClient(connectionString: string, poolSize = env.DATABASE_POOL_SIZE): PrismaClient {
   const adapter = new PrismaPg({ connectionString, max: poolSize });
-  return new PrismaClient({ adapter });
+  // Generous waits: on the embedded database every transaction queues for its one connection.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 20_000 } });
 }
 
 const globalForPrisma = globalThis as unknown as { botdeskPrisma?: PrismaClient };

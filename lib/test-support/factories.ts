@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hashPassword } from "../auth/password";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/enums";
+import type { Actor } from "../auth/types";
 import { newId } from "../ids";
 
 const unique = () => randomBytes(5).toString("hex");
@@ -34,4 +35,25 @@ export async function createTestBot(accountId: string, name = `bot-${unique()}`)
 
 export function loginRefusals(botId: string) {
   return db().event.findMany({ where: { principalId: botId, type: "login.refused" }, orderBy: { createdAt: "asc" } });
+}
+
+/** The actor a signed-in person of this account would be, as requireActor() builds it. */
+export function actorOf(
+  account: { id: string; name: string; seatLimit: number },
+  person: { id: string; name: string; email: string | null },
+  role: Role,
+): Actor {
+  return {
+    person: { id: person.id, name: person.name, email: person.email ?? "" },
+    account: { id: account.id, name: account.name, seatLimit: account.seatLimit },
+    role,
+    accounts: [{ id: account.id, name: account.name }],
+  };
+}
+
+/** A credential row owned by a principal (the credentials issue adds the real creation path). */
+export async function createTestCredential(accountId: string, ownerId: string, kind: "authtoken" | "api_key" = "authtoken") {
+  return db().credential.create({
+    data: { id: newId(kind === "authtoken" ? "authtoken" : "apiKey"), accountId, ownerId, kind, secretHash: "x", secretHint: "abcd" },
+  });
 }

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
 
 export interface SeatUsage {
   used: number;
@@ -15,7 +16,7 @@ export interface SeatUsage {
 export async function getSeatUsage(accountId: string): Promise<SeatUsage> {
   const [account, used, bots] = await Promise.all([
     db().account.findUniqueOrThrow({ where: { id: accountId }, select: { seatLimit: true } }),
-    db().membership.count({ where: { accountId, status: "active", principal: { kind: "person", status: "active" } } }),
+    db().membership.count({ where: seatHolderWhere(accountId) }),
     db().principal.count({ where: { accountId, kind: "bot", deletedAt: null } }),
   ]);
   return { used, limit: account.seatLimit, bots, atLimit: used >= account.seatLimit };
@@ -23,4 +24,13 @@ export async function getSeatUsage(accountId: string): Promise<SeatUsage> {
 
 export function seatSummaryText(usage: Pick<SeatUsage, "used" | "limit">): string {
   return `${usage.used} of ${usage.limit} seats used — bots don't use seats`;
+}
+
+/** The memberships that hold a seat: active people, active in this account. Used by every seat check. */
+export function seatHolderWhere(accountId: string): Prisma.MembershipWhereInput {
+  return { accountId, status: "active", principal: { kind: "person", status: "active" } };
+}
+
+export function seatLimitMessage(limit: number): string {
+  return `All ${limit} seats are in use. Deactivate or remove a person first, or raise the plan's seat limit. (Bots don't need seats: you can still add bots.)`;
 }

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
 
 export interface EventView {
   id: string;
@@ -11,9 +12,18 @@ export interface EventView {
 }
 
 /** The newest events of an account, with each actor's current name and whether it was deleted. */
-export async function listRecentEvents(accountId: string, limit = 10): Promise<EventView[]> {
+export function listRecentEvents(accountId: string, limit = 10): Promise<EventView[]> {
+  return listEvents({ accountId }, limit);
+}
+
+/** The newest events by a principal or about it (its creation, renames, refused sign-ins…). */
+export function listPrincipalEvents(accountId: string, principalId: string, limit = 20): Promise<EventView[]> {
+  return listEvents({ accountId, OR: [{ principalId }, { subjectId: principalId }] }, limit);
+}
+
+async function listEvents(where: Prisma.EventWhereInput, limit: number): Promise<EventView[]> {
   const rows = await db().event.findMany({
-    where: { accountId },
+    where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: Math.min(Math.max(limit, 1), 100),
     select: {

@@ -18,7 +18,7 @@ export interface EventInput {
   createdAt?: Date;
 }
 
-type EventWriter = Pick<Prisma.TransactionClient, "event">;
+type EventWriter = Pick<Prisma.TransactionClient, "event" | "principal">;
 
 /** Records one event. Call it inside the transaction of the change it describes. */
 export async function recordEvent(tx: EventWriter, input: EventInput): Promise<string> {
@@ -37,6 +37,12 @@ export async function recordEvent(tx: EventWriter, input: EventInput): Promise<s
       data: input.data ?? {},
       ...(input.createdAt ? { createdAt: input.createdAt } : {}),
     },
+  });
+  // Keeps "last activity" cheap to sort on; written at most once a minute per principal.
+  const at = input.createdAt ?? new Date();
+  await tx.principal.updateMany({
+    where: { id: input.principalId, OR: [{ lastActivityAt: null }, { lastActivityAt: { lt: new Date(at.getTime() - 60_000) } }] },
+    data: { lastActivityAt: at },
   });
   return id;
 }

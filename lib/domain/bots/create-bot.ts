@@ -1,0 +1,44 @@
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { db } from "@/lib/db/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { requireManager } from "@/lib/domain/permissions";
+import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { newId } from "@/lib/ids";
+import { createBotSchema } from "@/lib/validation/bots";
+import { botNameTaken, isNameConflict } from "./bot-errors";
+
+/**
+ * Creates a bot in the actor's account. Only owners and admins; the name is
+ * trimmed, 1–255 bytes and unique in the account ignoring case (enforced by a
+ * unique index, so two racing creates cannot both win). Bots never use a seat,
+ * so there is no limit here. Records `bot.created` in the same transaction.
+ */
+export async function createBot(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ id: string; name: string }>> {
+  const denied = requireManager(actor, "bots");
+  if (denied) return denied;
+  const parsed = createBotSchema.safeParse(input);
+  if (!parsed.success) return fail("invalid_input", "Check the bot's name.", fieldErrorsOf(parsed.error));
+  const { name } = parsed.data;
+  const id = newId("bot");
+  try {
+    await db().$transaction(async (tx) => {
+      await tx.principal.create({
+        data: { id, kind: "bot", name, nameKey: name.toLowerCase(), accountId: actor.account.id, createdById: actor.person.id },
+      });
+      await recordEvent(tx, {
+        accountId: actor.account.id,
+        type: "bot.created",
+        principalId: actor.person.id,
+        source: "dashboard",
+        subject: { id, name },
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        data: { after: { name, active: true } },
+      });
+    });
+  } catch (error) {
+    if (isNameConflict(error)) return botNameTaken(name);
+    throw error;
+  }
+  return ok({ id, name });
+}

@@ -1,0 +1,56 @@
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { db } from "@/lib/db/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { requireManager } from "@/lib/domain/permissions";
+import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { botIdsSchema } from "@/lib/validation/bots";
+import { BOT_NOT_FOUND, botNotFound } from "./bot-errors";
+import { lockBots } from "./lock-bots";
+
+/**
+ * Deletes one or several bots in ONE transaction: every credential they own is
+ * revoked and deleted, and each bot becomes a tombstone (deletedAt set, name
+ * freed for reuse, deactivated) so its past events stay attributed to it. All
+ * or none: any failure leaves every bot and credential as it was. Records
+ * `bot.deleted` per bot, naming the credentials that went with it.
+ */
+export async function deleteBots(
+  actor: Actor,
+  input: unknown,
+  ctx: RequestContext,
+): Promise<Result<{ count: number; credentialsDeleted: number }>> {
+  const denied = requireManager(actor, "bots");
+  if (denied) return denied;
+  const parsed = botIdsSchema.safeParse(input);
+  if (!parsed.success) return fail("invalid_input", "Select the bots to delete.", fieldErrorsOf(parsed.error));
+  const { ids } = parsed.data;
+
+  return db().$transaction(async (tx) => {
+    const bots = await lockBots(tx, actor.account.id, ids);
+    if (bots.length !== ids.length) return ids.length === 1 ? botNotFound() : fail("not_found", `${BOT_NOT_FOUND}: nothing was deleted`);
+    const credentials = await tx.credential.findMany({
+      where: { ownerId: { in: ids } },
+      select: { id: true, kind: true, ownerId: true },
+    });
+    await tx.credential.deleteMany({ where: { ownerId: { in: ids } } });
+    const now = new Date();
+    await tx.principal.updateMany({
+      where: { id: { in: ids } },
+      data: { deletedAt: now, nameKey: null, status: "deactivated" },
+    });
+    for (const bot of bots) {
+      const own = credentials.filter((c) => c.ownerId === bot.id);
+      await recordEvent(tx, {
+        accountId: actor.account.id,
+        type: "bot.deleted",
+        principalId: actor.person.id,
+        source: "dashboard",
+        subject: { id: bot.id, name: bot.name },
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        data: { before: { name: bot.name, active: bot.status === "active" }, credentialsDeleted: own.map((c) => ({ id: c.id, kind: c.kind })) },
+      });
+    }
+    return ok({ count: bots.length, credentialsDeleted: credentials.length });
+  });
+}

@@ -1,0 +1,61 @@
+import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
+import type { ListBotsQuery } from "@/lib/validation/bots";
+import type { BotRow, Page } from "./types";
+
+/**
+ * One page of an account's live bots, filtered, sorted and paginated in the
+ * database (indexes on account+name and account+created/last activity keep it
+ * fast at 10,000 bots). The id breaks ties so pages never overlap.
+ */
+export async function listBots(accountId: string, query: ListBotsQuery): Promise<Page<BotRow>> {
+  const where: Prisma.PrincipalWhereInput = {
+    accountId,
+    kind: "bot",
+    deletedAt: null,
+    ...(query.status !== "all" ? { status: query.status } : {}),
+    ...(query.q ? { nameKey: { contains: query.q.toLowerCase() } } : {}),
+  };
+  const dir = query.dir;
+  const orderBy: Prisma.PrincipalOrderByWithRelationInput[] = [
+    query.sort === "name"
+      ? { nameKey: dir }
+      : query.sort === "status"
+        ? { status: dir }
+        : query.sort === "lastActivity"
+          ? { lastActivityAt: { sort: dir, nulls: (dir === "desc" ? "last" : "first") as "last" | "first" } }
+          : { createdAt: dir },
+    { id: dir },
+  ];
+  const total = await db().principal.count({ where });
+  const pageCount = Math.max(1, Math.ceil(total / query.size));
+  const page = Math.min(query.page, pageCount);
+  const rows = await db().principal.findMany({
+    where,
+    orderBy,
+    skip: (page - 1) * query.size,
+    take: query.size,
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      lastActivityAt: true,
+      createdAt: true,
+      _count: { select: { credentials: { where: { revokedAt: null } } } },
+    },
+  });
+  return {
+    rows: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      active: r.status === "active",
+      credentialCount: r._count.credentials,
+      lastActivityAt: r.lastActivityAt,
+      createdAt: r.createdAt,
+    })),
+    total,
+    page,
+    size: query.size,
+    pageCount,
+  };
+}

@@ -1,0 +1,41 @@
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { db } from "@/lib/db/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { requireManager } from "@/lib/domain/permissions";
+import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { renameBotSchema } from "@/lib/validation/bots";
+import { botNameTaken, botNotFound, isNameConflict } from "./bot-errors";
+
+/** Renames a live bot of the actor's account under the same rules as creation; records `bot.renamed` (before → after). */
+export async function renameBot(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ id: string; name: string }>> {
+  const denied = requireManager(actor, "bots");
+  if (denied) return denied;
+  const parsed = renameBotSchema.safeParse(input);
+  if (!parsed.success) return fail("invalid_input", "Check the bot's name.", fieldErrorsOf(parsed.error));
+  const { id, name } = parsed.data;
+  try {
+    return await db().$transaction(async (tx) => {
+      const bot = await tx.principal.findFirst({
+        where: { id, kind: "bot", accountId: actor.account.id, deletedAt: null },
+        select: { name: true },
+      });
+      if (!bot) return botNotFound();
+      if (bot.name === name) return ok({ id, name });
+      await tx.principal.update({ where: { id }, data: { name, nameKey: name.toLowerCase() } });
+      await recordEvent(tx, {
+        accountId: actor.account.id,
+        type: "bot.renamed",
+        principalId: actor.person.id,
+        source: "dashboard",
+        subject: { id, name },
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        data: { before: { name: bot.name }, after: { name } },
+      });
+      return ok({ id, name });
+    });
+  } catch (error) {
+    if (isNameConflict(error)) return botNameTaken(name);
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { db } from "@/lib/db/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { requireManager } from "@/lib/domain/permissions";
+import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { botIdsSchema } from "@/lib/validation/bots";
+import { BOT_NOT_FOUND, botNotFound } from "./bot-errors";
+import { lockBots } from "./lock-bots";
+
+const setBotsActiveSchema = botIdsSchema.extend({ active: z.boolean() });
+
+/**
+ * Deactivates (active: false) or reactivates one or several bots, all or none.
+ * Nothing is deleted: a deactivated bot's credentials are refused by the one
+ * credential check while it stays deactivated, and work again on reactivation.
+ * Records `bot.deactivated` / `bot.reactivated` for each bot that changed.
+ */
+export async function setBotsActive(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ count: number }>> {
+  const denied = requireManager(actor, "bots");
+  if (denied) return denied;
+  const parsed = setBotsActiveSchema.safeParse(input);
+  if (!parsed.success) return fail("invalid_input", "Select the bots to change.", fieldErrorsOf(parsed.error));
+  const { ids, active } = parsed.data;
+  const status = active ? "active" : "deactivated";
+
+  return db().$transaction(async (tx) => {
+    const bots = await lockBots(tx, actor.account.id, ids);
+    if (bots.length !== ids.length) return ids.length === 1 ? botNotFound() : fail("not_found", `${BOT_NOT_FOUND}: nothing was changed`);
+    const changing = bots.filter((b) => b.status !== status);
+    if (changing.length > 0) {
+      await tx.principal.updateMany({ where: { id: { in: changing.map((b) => b.id) } }, data: { status } });
+    }
+    for (const bot of changing) {
+      await recordEvent(tx, {
+        accountId: actor.account.id,
+        type: active ? "bot.reactivated" : "bot.deactivated",
+        principalId: actor.person.id,
+        source: "dashboard",
+        subject: { id: bot.id, name: bot.name },
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        data: { before: { active: !active }, after: { active } },
+      });
+    }
+    return ok({ count: bots.length });
+  });
+}

@@ -1,0 +1,68 @@
+import { randomInt } from "node:crypto";
+import { hashPassword } from "@/lib/auth/password";
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { db } from "@/lib/db/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { requireManager } from "@/lib/domain/permissions";
+import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { newId } from "@/lib/ids";
+import { addPersonSchema } from "@/lib/validation/people-admin";
+import { lockAccount, refuseUnlessOwner, refuseWithoutFreeSeat } from "./guards";
+
+const PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/** 20 characters from an unambiguous alphabet: about 115 bits. */
+function initialPassword(): string {
+  return Array.from({ length: 20 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join("");
+}
+
+/**
+ * Adds a person to the actor's account, using a seat: refused when every seat
+ * is taken (bots are never limited this way). A new person gets a one-time
+ * initial password, returned once and stored only as a hash; a person who
+ * already has a Botdesk user keeps their password. Records `person.added`.
+ */
+export async function addPerson(
+  actor: Actor,
+  input: unknown,
+  ctx: RequestContext,
+): Promise<Result<{ id: string; email: string; initialPassword: string | null }>> {
+  const denied = requireManager(actor, "people");
+  if (denied) return denied;
+  const parsed = addPersonSchema.safeParse(input);
+  if (!parsed.success) return fail("invalid_input", "Check the highlighted fields.", fieldErrorsOf(parsed.error));
+  const { email, name, role } = parsed.data;
+  const notOwner = refuseUnlessOwner(actor, role === "owner");
+  if (notOwner) return notOwner;
+
+  const password = initialPassword();
+  const passwordHash = await hashPassword(password);
+  return db().$transaction(async (tx) => {
+    const { seatLimit } = await lockAccount(tx, actor.account.id);
+    const existing = await tx.principal.findUnique({ where: { email }, select: { id: true, kind: true } });
+    if (existing) {
+      const member = await tx.membership.findUnique({
+        where: { accountId_principalId: { accountId: actor.account.id, principalId: existing.id } },
+        select: { role: true },
+      });
+      if (member) return fail("already_member", "Check the highlighted fields.", { email: "This person is already in this account" });
+    }
+    const noSeat = await refuseWithoutFreeSeat(tx, actor.account.id, seatLimit);
+    if (noSeat) return noSeat;
+
+    const id = existing?.id ?? newId("person");
+    if (!existing) await tx.principal.create({ data: { id, kind: "person", name, email, passwordHash, createdById: actor.person.id } });
+    await tx.membership.create({ data: { accountId: actor.account.id, principalId: id, role } });
+    await recordEvent(tx, {
+      accountId: actor.account.id,
+      type: "person.added",
+      principalId: actor.person.id,
+      source: "dashboard",
+      subject: { id, name },
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      data: { after: { email, role }, newUser: !existing },
+    });
+    return ok({ id, email, initialPassword: existing ? null : password });
+  });
+}

@@ -1,0 +1,44 @@
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { db } from "@/lib/db/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { requireManager } from "@/lib/domain/permissions";
+import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { changeRoleSchema } from "@/lib/validation/people-admin";
+import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner } from "./guards";
+
+/** Changes a person's role in the actor's account. The last active owner cannot be demoted. Records `person.role_changed`. */
+export async function changeRole(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<undefined>> {
+  const denied = requireManager(actor, "people");
+  if (denied) return denied;
+  const parsed = changeRoleSchema.safeParse(input);
+  if (!parsed.success) return fail("invalid_input", "Choose a role.", fieldErrorsOf(parsed.error));
+  const { personId, role } = parsed.data;
+
+  return db().$transaction(async (tx) => {
+    await lockAccount(tx, actor.account.id);
+    const member = await findMembership(tx, actor.account.id, personId);
+    if (!member) return personNotFound();
+    if (member.role === role) return ok(undefined);
+    const notOwner = refuseUnlessOwner(actor, role === "owner" || member.role === "owner");
+    if (notOwner) return notOwner;
+    if (member.role === "owner") {
+      const last = await refuseLastOwner(tx, actor.account.id, "demoted");
+      if (last) return last;
+    }
+    await tx.membership.update({
+      where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } },
+      data: { role },
+    });
+    await recordEvent(tx, {
+      accountId: actor.account.id,
+      type: "person.role_changed",
+      principalId: actor.person.id,
+      source: "dashboard",
+      subject: { id: personId, name: member.principal.name },
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      data: { before: { role: member.role }, after: { role } },
+    });
+    return ok(undefined);
+  });
+}

@@ -1,0 +1,59 @@
+import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
+import type { ListPeopleQuery } from "@/lib/validation/bots";
+import type { Page, PersonRow } from "@/lib/domain/bots/types";
+
+/** One page of the account's people (its memberships), filtered, sorted and paginated in the database. */
+export async function listPeople(accountId: string, query: ListPeopleQuery): Promise<Page<PersonRow>> {
+  const active: Prisma.MembershipWhereInput = { status: "active", principal: { status: "active" } };
+  const filters: Prisma.MembershipWhereInput[] = [];
+  if (query.status === "active") filters.push(active);
+  if (query.status === "deactivated") filters.push({ NOT: active });
+  if (query.q) {
+    filters.push({
+      principal: { OR: [{ name: { contains: query.q, mode: "insensitive" } }, { email: { contains: query.q.toLowerCase() } }] },
+    });
+  }
+  const where: Prisma.MembershipWhereInput = { accountId, AND: filters };
+  const dir = query.dir;
+  const orderBy: Prisma.MembershipOrderByWithRelationInput[] = [
+    query.sort === "email"
+      ? { principal: { email: dir } }
+      : query.sort === "role"
+        ? { role: dir }
+        : query.sort === "status"
+          ? { status: dir }
+          : query.sort === "lastSignIn"
+            ? { principal: { lastSignInAt: { sort: dir, nulls: (dir === "desc" ? "last" : "first") as "last" | "first" } } }
+            : { principal: { name: dir } },
+    { principalId: dir },
+  ];
+  const total = await db().membership.count({ where });
+  const pageCount = Math.max(1, Math.ceil(total / query.size));
+  const page = Math.min(query.page, pageCount);
+  const rows = await db().membership.findMany({
+    where,
+    orderBy,
+    skip: (page - 1) * query.size,
+    take: query.size,
+    select: {
+      role: true,
+      status: true,
+      principal: { select: { id: true, name: true, email: true, status: true, lastSignInAt: true } },
+    },
+  });
+  return {
+    rows: rows.map((m) => ({
+      id: m.principal.id,
+      name: m.principal.name,
+      email: m.principal.email ?? "",
+      role: m.role,
+      active: m.status === "active" && m.principal.status === "active",
+      lastSignInAt: m.principal.lastSignInAt,
+    })),
+    total,
+    page,
+    size: query.size,
+    pageCount,
+  };
+}

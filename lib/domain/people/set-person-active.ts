@@ -1,0 +1,56 @@
+import { z } from "zod";
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { db } from "@/lib/db/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { requireManager } from "@/lib/domain/permissions";
+import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { personIdSchema } from "@/lib/validation/people-admin";
+import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner, refuseWithoutFreeSeat } from "./guards";
+
+const setPersonActiveSchema = personIdSchema.extend({ active: z.boolean() });
+
+/**
+ * Deactivates a person in the actor's account (they lose access on their next
+ * request and free their seat) or reactivates them (which needs a free seat).
+ * Nobody deactivates themselves; the last active owner stays. Records
+ * `person.deactivated` / `person.reactivated`.
+ */
+export async function setPersonActive(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<undefined>> {
+  const denied = requireManager(actor, "people");
+  if (denied) return denied;
+  const parsed = setPersonActiveSchema.safeParse(input);
+  if (!parsed.success) return fail("invalid_input", "Choose a person.", fieldErrorsOf(parsed.error));
+  const { personId, active } = parsed.data;
+  if (!active && personId === actor.person.id) return fail("self", "You can't deactivate yourself.");
+
+  return db().$transaction(async (tx) => {
+    const { seatLimit } = await lockAccount(tx, actor.account.id);
+    const member = await findMembership(tx, actor.account.id, personId);
+    if (!member) return personNotFound();
+    const status = active ? "active" : "deactivated";
+    if (member.status === status) return ok(undefined);
+    const notOwner = refuseUnlessOwner(actor, member.role === "owner");
+    if (notOwner) return notOwner;
+    const refusal = active
+      ? await refuseWithoutFreeSeat(tx, actor.account.id, seatLimit)
+      : member.role === "owner"
+        ? await refuseLastOwner(tx, actor.account.id, "deactivated")
+        : null;
+    if (refusal) return refusal;
+    await tx.membership.update({
+      where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } },
+      data: { status },
+    });
+    await recordEvent(tx, {
+      accountId: actor.account.id,
+      type: active ? "person.reactivated" : "person.deactivated",
+      principalId: actor.person.id,
+      source: "dashboard",
+      subject: { id: personId, name: member.principal.name },
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      data: { before: { active: !active }, after: { active } },
+    });
+    return ok(undefined);
+  });
+}

@@ -1,0 +1,73 @@
+import { z } from "zod";
+
+export const BOT_NAME_MAX_BYTES = 255;
+export const BULK_MAX = 100;
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+
+const byteLength = (s: string) => new TextEncoder().encode(s).length;
+
+/** A bot's name: trimmed, 1–255 bytes (UTF-8). Uniqueness (ignoring case) is checked by the database. */
+export const botNameSchema = z
+  .string({ error: "Enter a name" })
+  .trim()
+  .min(1, "Enter a name: it can't be empty")
+  .refine((s) => byteLength(s) <= BOT_NAME_MAX_BYTES, `Use at most ${BOT_NAME_MAX_BYTES} bytes`);
+
+export const botIdSchema = z.string().min(1).max(64);
+
+export const createBotSchema = z.object({ name: botNameSchema });
+export type CreateBotInput = z.infer<typeof createBotSchema>;
+
+export const renameBotSchema = z.object({ id: botIdSchema, name: botNameSchema });
+export type RenameBotInput = z.infer<typeof renameBotSchema>;
+
+/** One or several bots, for single and bulk actions alike (all succeed or none do). */
+export const botIdsSchema = z.object({
+  ids: z
+    .array(botIdSchema)
+    .min(1, "Select at least one bot")
+    .max(BULK_MAX, `Select at most ${BULK_MAX} bots at once`)
+    .transform((ids) => [...new Set(ids)]),
+});
+export type BotIdsInput = z.infer<typeof botIdsSchema>;
+
+const pageSize = z.coerce
+  .number()
+  .int()
+  .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
+  .catch(25);
+
+/**
+ * The bot table's state as it appears in the URL (`?bq=&bstatus=&bsort=&bdir=&bpage=&bsize=`).
+ * Anything unparseable falls back to its default, so a mangled link still shows a page.
+ */
+export const listBotsQuerySchema = z.object({
+  q: z.string().trim().max(255).catch("").default(""),
+  status: z.enum(["all", "active", "deactivated"]).catch("all").default("all"),
+  sort: z.enum(["name", "status", "lastActivity", "created"]).catch("created").default("created"),
+  dir: z.enum(["asc", "desc"]).catch("desc").default("desc"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  size: pageSize.default(25),
+});
+export type ListBotsQuery = z.infer<typeof listBotsQuerySchema>;
+
+/** The people table's URL state (`?pq=&pstatus=&psort=&pdir=&ppage=&psize=`). */
+export const listPeopleQuerySchema = z.object({
+  q: z.string().trim().max(320).catch("").default(""),
+  status: z.enum(["all", "active", "deactivated"]).catch("all").default("all"),
+  sort: z.enum(["name", "email", "role", "status", "lastSignIn"]).catch("name").default("name"),
+  dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  size: pageSize.default(25),
+});
+export type ListPeopleQuery = z.infer<typeof listPeopleQuerySchema>;
+
+/** Reads a table's state from URL search params under a prefix (`b` for bots, `p` for people). */
+export function queryFromSearchParams(params: Record<string, string | string[] | undefined>, prefix: string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of ["q", "status", "sort", "dir", "page", "size"]) {
+    const v = params[`${prefix}${key}`];
+    out[key] = Array.isArray(v) ? v[0] : v;
+  }
+  return out;
+}
