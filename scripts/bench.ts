@@ -1,0 +1,71 @@
+/**
+ * `npm run bench`: how fast the users page's queries are with 10,000 bots in
+ * one account. Runs on a fresh embedded PostgreSQL from the test template, or
+ * on TEST_DATABASE_URL's server (a fresh database, dropped afterwards).
+ * Prints the median and p95 of each query; asserts nothing.
+ */
+import { performance } from "node:perf_hooks";
+import { startTestDatabase } from "../lib/db/test-database";
+
+const BOTS = Number(process.env.BENCH_BOTS ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+
+const database = await startTestDatabase();
+process.env.DATABASE_URL = database.url;
+process.env.DATABASE_POOL_SIZE = "1";
+const { db } = await import("../lib/db/client");
+const { newId } = await import("../lib/ids");
+const { listBots } = await import("../lib/domain/bots/list-bots");
+const { getSeatUsage } = await import("../lib/domain/accounts/get-seat-usage");
+const { listBotsQuerySchema } = await import("../lib/validation/bots");
+
+try {
+  const accountId = newId("account");
+  await db().account.create({ data: { id: accountId, name: "Bench", seatLimit: 5 } });
+  const t0 = performance.now();
+  const now = Date.now();
+  for (let start = 0; start < BOTS; start += 1000) {
+    const rows = Array.from({ length: Math.min(1000, BOTS - start) }, (_, j) => {
+      const i = start + j;
+      const name = `bench-bot-${String(i).padStart(5, "0")}`;
+      return {
+        id: newId("bot", now - i * 1000),
+        kind: "bot" as const,
+        name,
+        nameKey: name,
+        accountId,
+        status: i % 10 === 0 ? ("deactivated" as const) : ("active" as const),
+        lastActivityAt: i % 3 === 0 ? null : new Date(now - i * 7000),
+        createdAt: new Date(now - i * 1000),
+      };
+    });
+    await db().principal.createMany({ data: rows });
+  }
+  await db().$executeRawUnsafe("ANALYZE");
+  console.log(`Inserted ${BOTS} bots in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}.`);
+
+  const cases: [string, () => Promise<unknown>][] = [
+    ["first page, newest first", () => listBots(accountId, listBotsQuerySchema.parse({}))],
+    ["sort by name, page 200 of 400", () => listBots(accountId, listBotsQuerySchema.parse({ sort: "name", dir: "asc", page: "200" }))],
+    ["sort by last activity", () => listBots(accountId, listBotsQuerySchema.parse({ sort: "lastActivity" }))],
+    ["filter text '0042' + deactivated", () => listBots(accountId, listBotsQuerySchema.parse({ q: "0042", status: "deactivated" }))],
+    ["100 per page", () => listBots(accountId, listBotsQuerySchema.parse({ size: "100" }))],
+    ["seat summary", () => getSeatUsage(accountId)],
+  ];
+  console.log(`\n${"query".padEnd(36)} ${"median".padStart(9)} ${"p95".padStart(9)}`);
+  for (const [name, run] of cases) {
+    await run();
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const s = performance.now();
+      await run();
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1);
+    console.log(`${name.padEnd(36)} ${at(0.5).padStart(7)}ms ${at(0.95).padStart(7)}ms`);
+  }
+} finally {
+  await db().$disconnect();
+  await database.stop();
+}
