@@ -9,7 +9,7 @@
  *   npm run dev          the same with `next dev`
  *   npm run build        only the build (when sources changed), no database
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_ADMIN_PASSWORD, readEnv } from "../lib/env";
@@ -26,18 +26,18 @@ const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 const say = (line: string) => console.log(`[botdesk] ${line}`);
 
 /** Builds the production app unless the last build is of the current sources. */
-function ensureBuild(env: NodeJS.ProcessEnv): void {
+async function ensureBuild(env: NodeJS.ProcessEnv): Promise<void> {
   if (buildIsCurrent(root)) return;
   say("Building the app (first start, or its sources changed)…");
   const stamp = sourceStamp(root);
-  run(process.execPath, [nextBin, "build"], { ...env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" });
+  await run(process.execPath, [nextBin, "build"], { ...env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" });
   writeFileSync(path.join(root, ".next", "botdesk-source-stamp"), stamp);
 }
 
 async function main(): Promise<void> {
   const env = readEnv();
   if (buildOnly) {
-    ensureBuild(process.env);
+    await ensureBuild(process.env);
     return;
   }
   const dataDir = path.resolve(root, env.BOTDESK_DATA_DIR);
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     say(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}.` : "Database schema is up to date.");
 
     if (!existsSync(path.join(root, "lib", "db", "generated", "client.ts"))) {
-      run(process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"], process.env);
+      await run(process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"], process.env);
     }
     // Imported late: the Prisma client is generated code that may have just been written.
     const { createPrismaClient } = await import("../lib/db/client");
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       NODE_ENV: dev ? "development" : "production",
     };
 
-    if (!dev) ensureBuild(childEnv);
+    if (!dev) await ensureBuild(childEnv);
 
     child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(env.PORT)], {
       env: childEnv,
@@ -135,9 +135,18 @@ async function main(): Promise<void> {
   }
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
-  const result = spawnSync(cmd, args, { env, stdio: "inherit" });
-  if (result.status !== 0) throw new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} failed (exit ${result.status}).`);
+/**
+ * Runs a command to completion WITHOUT blocking this process's event loop: this
+ * process serves the embedded database, and a blocked loop would hang any
+ * child that queries it.
+ */
+async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(cmd, args, { env, stdio: "inherit" });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} failed (exit ${code}).`);
 }
 
 function redact(url: string): string {

@@ -162,6 +162,7 @@ function acquireLock(dataDir: string, log: (line: string) => void): { release():
     if (createExclusive(lockPath, content)) break;
     const existing = readLock(lockPath);
     if (existing === "missing") continue;
+    let what = "an unreadable lock";
     if (existing === "unreadable") {
       // Not written by this code (an atomic link never shows a partial file): give a slow writer a moment.
       if (ageMs(lockPath) < 5_000 && Date.now() < deadline) {
@@ -169,11 +170,12 @@ function acquireLock(dataDir: string, log: (line: string) => void): { release():
         continue;
       }
     } else {
-      if (holderStatus(existing, lockPath) === "alive") {
+      const stale = whyStale(existing, lockPath);
+      if (!stale) {
         throw new DataDirInUseError(dataDir, existing.pid, existing.hostname === mine.hostname ? undefined : existing.hostname);
       }
+      what = `a stale lock of process ${existing.pid} (${stale})`;
     }
-    const what = typeof existing === "string" ? "an unreadable lock" : `a stale lock of process ${existing.pid} (${staleReason(existing)})`;
     if (takeOver(lockPath, typeof existing === "string" ? undefined : existing, content)) {
       log(`Data directory ${dataDir} had ${what}: taking it over.`);
       break;
@@ -208,10 +210,6 @@ function acquireLock(dataDir: string, log: (line: string) => void): { release():
   // stop() is the normal path; this covers process.exit() and crashes (not signals: the caller handles those).
   process.on("exit", release);
   return { release };
-
-  function staleReason(lock: LockInfo): string {
-    return lock.hostname === mine.hostname ? "no longer running" : `on host ${lock.hostname}, not refreshed for ${Math.round(ageMs(lockPath) / 1000)} s`;
-  }
 }
 
 /** Creates `target` with `content` only if it does not exist; false if it does. */
@@ -255,19 +253,23 @@ function readLock(lockPath: string): LockInfo | "missing" | "unreadable" {
   return "unreadable";
 }
 
-function holderStatus(lock: LockInfo, lockPath: string): "alive" | "stale" {
-  if (lock.hostname !== os.hostname()) return ageMs(lockPath) > FOREIGN_LOCK_STALE_MS ? "stale" : "alive";
+/** Why the lock's owner is gone, or undefined while it may still run. */
+function whyStale(lock: LockInfo, lockPath: string): string | undefined {
+  if (lock.hostname !== os.hostname()) {
+    const age = ageMs(lockPath);
+    return age > FOREIGN_LOCK_STALE_MS ? `on host ${lock.hostname}, not refreshed for ${Math.round(age / 1000)} s` : undefined;
+  }
   // Our own pid but not in heldLocks: a previous run that had the same pid (common in containers).
-  if (lock.pid === process.pid) return "stale";
+  if (lock.pid === process.pid) return "an earlier run with this process id";
   try {
     process.kill(lock.pid, 0);
   } catch (err) {
-    if (code(err) !== "EPERM") return "stale"; // ESRCH: no such process
+    if (code(err) !== "EPERM") return "no longer running"; // ESRCH: no such process
   }
   // The pid is alive, but it may have been reused by a process started after the lock was written.
   const started = processStartMs(lock.pid);
-  if (started !== undefined && started > Date.parse(lock.startedAt) + 2_000) return "stale";
-  return "alive";
+  if (started !== undefined && started > Date.parse(lock.startedAt) + 2_000) return "its process id now belongs to another process";
+  return undefined;
 }
 
 /** Start time of a process (Linux only; undefined elsewhere). */
