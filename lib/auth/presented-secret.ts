@@ -1,15 +1,12 @@
-import type { PrincipalKind, PrincipalStatus } from "@/lib/db/generated/enums";
+import { verifyCredential, type VerifiedPrincipal } from "@/lib/domain/credentials/verify-credential";
 
 /**
  * The principal owning a credential secret (authtoken, API key) that someone
  * presented where a password was expected, so the sign-in gate can refuse a
- * bot's secret as a bot. Credentials arrive with the credentials issue, which
- * replaces this body with its one verification function; until then no secret
- * can belong to anyone.
+ * bot's secret as a bot. Uses the one credential check: a secret that matched
+ * is attributed to its owner even when it is expired or its owner deactivated.
  */
-export async function principalForPresentedSecret(
-  secret: string,
-): Promise<{ id: string; kind: PrincipalKind; status: PrincipalStatus; name: string; accountId: string | null } | null> {
-  void secret;
-  return null;
+export async function principalForPresentedSecret(secret: string): Promise<VerifiedPrincipal | null> {
+  const result = await verifyCredential(secret);
+  return result.principal ?? null;
 }

@@ -1,7 +1,7 @@
 import type { Prisma } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 
-export type EventSource = "dashboard" | "api" | "agent";
+export type EventSource = "dashboard" | "api" | "agent" | "system";
 
 export interface EventInput {
   accountId: string;
@@ -16,6 +16,8 @@ export interface EventInput {
   /** What changed or why; never a secret. */
   data?: Prisma.InputJsonObject;
   createdAt?: Date;
+  /** False for events the principal did not cause (e.g. a credential expiring): last activity stays. */
+  activity?: boolean;
 }
 
 type EventWriter = Pick<Prisma.TransactionClient, "event" | "principal">;
@@ -39,6 +41,7 @@ export async function recordEvent(tx: EventWriter, input: EventInput): Promise<s
     },
   });
   // Keeps "last activity" cheap to sort on; written at most once a minute per principal.
+  if (input.activity === false) return id;
   const at = input.createdAt ?? new Date();
   await tx.principal.updateMany({
     where: { id: input.principalId, OR: [{ lastActivityAt: null }, { lastActivityAt: { lt: new Date(at.getTime() - 60_000) } }] },

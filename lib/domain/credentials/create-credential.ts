@@ -1,0 +1,99 @@
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { db } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { canManage } from "@/lib/domain/permissions";
+import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { newId } from "@/lib/ids";
+import { createCredentialSchema } from "@/lib/validation/credentials";
+import { credentialSubjectName, credentialViewSelect, toCredentialView, type CredentialView } from "./credential-view";
+import { parseSshPublicKey } from "./ssh-key";
+import { issueSecret } from "./token-format";
+
+export const NOT_ADMIN_CREDENTIALS = "You must be an admin to create a credential owned by someone else";
+
+/**
+ * Creates a credential owned by `ownerId` (default: the actor) for life.
+ * Admins may create one for any person or bot of the account; members only for
+ * themselves. Authtokens and API keys get a fresh secret returned ONCE here and
+ * stored only as a hash; SSH keys are parsed, checked and fingerprinted.
+ * Records `credential.created` naming the credential and its owner.
+ */
+export async function createCredential(
+  actor: Actor,
+  input: unknown,
+  ctx: RequestContext,
+): Promise<Result<{ credential: CredentialView; token: string | null }>> {
+  const parsed = createCredentialSchema.safeParse(input);
+  if (!parsed.success) return fail("invalid_input", "Check the highlighted fields.", fieldErrorsOf(parsed.error));
+  const data = parsed.data;
+  const ownerId = data.ownerId || actor.person.id;
+  if (ownerId !== actor.person.id && !canManage(actor)) return fail("not_admin", NOT_ADMIN_CREDENTIALS);
+
+  const owner = await db().principal.findFirst({
+    where: {
+      id: ownerId,
+      deletedAt: null,
+      OR: [
+        { kind: "bot", accountId: actor.account.id },
+        { kind: "person", memberships: { some: { accountId: actor.account.id, status: "active" } } },
+      ],
+    },
+    select: { id: true, name: true, kind: true },
+  });
+  if (!owner) return fail("not_found", "Owner not found", { ownerId: "Choose a person or bot of this account" });
+
+  const id = newId(data.kind === "authtoken" ? "authtoken" : data.kind === "api_key" ? "apiKey" : "sshCredential");
+  let secret: { token: string; hash: string; hint: string } | null = null;
+  let ssh: { publicKey: string; fingerprint: string } | null = null;
+  if (data.kind === "ssh_key") {
+    const key = parseSshPublicKey(data.publicKey);
+    if (!key.ok) return fail("invalid_input", key.message, { publicKey: key.message });
+    ssh = { publicKey: key.normalized, fingerprint: key.fingerprint };
+  } else {
+    secret = issueSecret(data.kind, id);
+  }
+
+  try {
+    const credential = await db().$transaction(async (tx) => {
+      const row = await tx.credential.create({
+        data: {
+          id,
+          accountId: actor.account.id,
+          kind: data.kind,
+          ownerId: owner.id,
+          description: data.description,
+          metadata: data.metadata,
+          acl: "acl" in data ? data.acl : [],
+          secretHash: secret?.hash ?? null,
+          secretHint: secret?.hint ?? null,
+          publicKey: ssh?.publicKey ?? null,
+          fingerprint: ssh?.fingerprint ?? null,
+          expiresAt: data.expiresAt,
+          createdById: actor.person.id,
+        },
+        select: credentialViewSelect,
+      });
+      const view = toCredentialView(row);
+      await recordEvent(tx, {
+        accountId: actor.account.id,
+        type: "credential.created",
+        principalId: actor.person.id,
+        source: "dashboard",
+        subject: { id, name: credentialSubjectName(view) },
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        data: { kind: data.kind, owner: { id: owner.id, name: owner.name, kind: owner.kind }, expiresAt: data.expiresAt?.toISOString() ?? null },
+      });
+      return view;
+    });
+    return ok({ credential, token: secret?.token ?? null });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      return fail("duplicate_key", "This SSH key is already registered in this account.", {
+        publicKey: "This SSH key is already registered in this account",
+      });
+    }
+    throw error;
+  }
+}

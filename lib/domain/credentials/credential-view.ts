@@ -1,0 +1,78 @@
+import type { Prisma } from "@/lib/db/generated/client";
+import { maskedSecret } from "./token-format";
+
+export type CredentialKind = "authtoken" | "api_key" | "ssh_key";
+export type CredentialStatus = "active" | "expiring" | "expired" | "suspended";
+
+export const KIND_LABELS: Record<CredentialKind, string> = { authtoken: "Authtoken", api_key: "API key", ssh_key: "SSH key" };
+export const EXPIRING_WITHIN_MS = 7 * 86_400_000;
+
+/** What every page and response shows of a credential: never its secret or hash. */
+export interface CredentialView {
+  id: string;
+  kind: CredentialKind;
+  /** `bdat_…abcd` for secrets, the SHA256 fingerprint for SSH keys. */
+  display: string;
+  description: string;
+  metadata: string;
+  acl: string[];
+  owner: { id: string; name: string; kind: "person" | "bot" };
+  status: CredentialStatus;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  lastUsedIp: string | null;
+  rotatedFromId: string | null;
+  publicKey: string | null;
+}
+
+export const credentialViewSelect = {
+  id: true,
+  kind: true,
+  description: true,
+  metadata: true,
+  acl: true,
+  secretHint: true,
+  fingerprint: true,
+  publicKey: true,
+  createdAt: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  lastUsedIp: true,
+  rotatedFromId: true,
+  owner: { select: { id: true, name: true, kind: true, status: true } },
+} satisfies Prisma.CredentialSelect;
+
+type Row = Prisma.CredentialGetPayload<{ select: typeof credentialViewSelect }>;
+
+export function credentialStatus(row: { expiresAt: Date | null; owner: { status: string } }, now = new Date()): CredentialStatus {
+  if (row.owner.status !== "active") return "suspended";
+  if (row.expiresAt && row.expiresAt <= now) return "expired";
+  if (row.expiresAt && row.expiresAt.getTime() - now.getTime() <= EXPIRING_WITHIN_MS) return "expiring";
+  return "active";
+}
+
+export function toCredentialView(row: Row, now = new Date()): CredentialView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    display: row.kind === "ssh_key" ? (row.fingerprint ?? "") : maskedSecret(row.kind, row.secretHint),
+    description: row.description,
+    metadata: row.metadata,
+    acl: row.acl,
+    owner: { id: row.owner.id, name: row.owner.name, kind: row.owner.kind },
+    status: credentialStatus(row, now),
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    lastUsedAt: row.lastUsedAt,
+    lastUsedIp: row.lastUsedIp,
+    rotatedFromId: row.rotatedFromId,
+    publicKey: row.publicKey,
+  };
+}
+
+/** How an event names a credential: its kind and masked secret or fingerprint. */
+export function credentialSubjectName(view: Pick<CredentialView, "kind" | "display" | "description">): string {
+  const label = `${KIND_LABELS[view.kind]} ${view.display}`;
+  return view.description ? `${label} (${view.description.slice(0, 60)})` : label;
+}

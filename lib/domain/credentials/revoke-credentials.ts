@@ -1,0 +1,41 @@
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { db } from "@/lib/db/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { credentialIdsSchema } from "@/lib/validation/credentials";
+import { credentialSubjectName, credentialViewSelect, toCredentialView } from "./credential-view";
+import { manageableCredentials } from "./find-manageable";
+
+/**
+ * Revokes one or several credentials, all or none: each is refused from the
+ * next request on (the one check reads revokedAt), and drops out of lists.
+ * Members revoke only their own. An SSH key's fingerprint is freed so the key
+ * can be registered again. Records `credential.revoked` per credential.
+ */
+export async function revokeCredentials(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ count: number }>> {
+  const parsed = credentialIdsSchema.safeParse(input);
+  if (!parsed.success) return fail("invalid_input", "Select the credentials to revoke.", fieldErrorsOf(parsed.error));
+  const { ids } = parsed.data;
+  return db().$transaction(async (tx) => {
+    const rows = await tx.credential.findMany({ where: manageableCredentials(actor, ids), select: credentialViewSelect });
+    if (rows.length !== ids.length) return fail("not_found", ids.length === 1 ? "Credential not found" : "Credential not found: nothing was revoked");
+    const now = new Date();
+    const revoked = await tx.credential.updateMany({ where: { id: { in: ids }, revokedAt: null }, data: { revokedAt: now } });
+    if (revoked.count !== ids.length) throw new Error("credentials changed during revocation");
+    await tx.credential.updateMany({ where: { id: { in: ids }, kind: "ssh_key" }, data: { fingerprint: null } });
+    for (const row of rows) {
+      const view = toCredentialView(row, now);
+      await recordEvent(tx, {
+        accountId: actor.account.id,
+        type: "credential.revoked",
+        principalId: actor.person.id,
+        source: "dashboard",
+        subject: { id: row.id, name: credentialSubjectName(view) },
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        data: { kind: row.kind, owner: view.owner },
+      });
+    }
+    return ok({ count: rows.length });
+  });
+}

@@ -1,0 +1,97 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { ID_PREFIXES } from "@/lib/ids";
+
+/**
+ * Botdesk's secret format, after GitHub's:
+ *
+ *   bdat_<credential id body, 22>_<secret, 32>_<checksum, 6>     authtoken (`cr_…`)
+ *   bdak_<credential id body, 22>_<secret, 32>_<checksum, 6>     API key   (`ak_…`)
+ *
+ * - the type prefix lets secret scanners find a leaked token;
+ * - the credential's id makes lookup a primary-key read, never a scan;
+ * - 32 base62 characters from a CSPRNG are ~190 bits of entropy;
+ * - the CRC32 checksum rejects a mistyped token without touching the database;
+ * - `_` separators keep the whole token selectable with a double-click.
+ */
+export type SecretKind = "authtoken" | "api_key";
+
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const TOKEN_PREFIX: Record<SecretKind, string> = { authtoken: "bdat", api_key: "bdak" };
+const ID_PREFIX: Record<SecretKind, string> = { authtoken: ID_PREFIXES.authtoken, api_key: ID_PREFIXES.apiKey };
+const SECRET_LENGTH = 32;
+const TOKEN_PATTERN = /^(bdat|bdak)_([0-9A-Za-z]{22})_([0-9A-Za-z]{32})_([0-9A-Za-z]{6})$/;
+
+function randomBase62(length: number): string {
+  // Rejection sampling: bytes ≥ 248 would bias the first 8 characters.
+  let out = "";
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
+    }
+  }
+  return out;
+}
+
+function base62Fixed(n: number, width: number): string {
+  let out = "";
+  let v = n;
+  while (v > 0) {
+    out = ALPHABET[v % 62] + out;
+    v = Math.floor(v / 62);
+  }
+  return out.padStart(width, "0");
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(text: string): number {
+  let crc = 0xffffffff;
+  for (const byte of Buffer.from(text, "utf8")) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A new secret for a credential id; returns the token and what to store. */
+export function issueSecret(kind: SecretKind, credentialId: string): { token: string; hash: string; hint: string } {
+  const [prefix, body] = credentialId.split("_");
+  if (prefix !== ID_PREFIX[kind] || !body || body.length !== 22) throw new Error(`not a ${kind} id: ${credentialId}`);
+  const head = `${TOKEN_PREFIX[kind]}_${body}_${randomBase62(SECRET_LENGTH)}`;
+  const token = `${head}_${base62Fixed(crc32(head), 6)}`;
+  return { token, hash: hashSecret(token), hint: token.slice(-4) };
+}
+
+export type ParsedToken = { kind: SecretKind; credentialId: string };
+
+/** The kind and credential id of a well-formed token with a valid checksum; null for anything else. */
+export function parseToken(token: string): ParsedToken | null {
+  const m = TOKEN_PATTERN.exec(token.trim());
+  if (!m) return null;
+  const [, prefix, body, secret, checksum] = m;
+  if (base62Fixed(crc32(`${prefix}_${body}_${secret}`), 6) !== checksum) return null;
+  const kind: SecretKind = prefix === "bdat" ? "authtoken" : "api_key";
+  return { kind, credentialId: `${ID_PREFIX[kind]}_${body}` };
+}
+
+/** SHA-256: right for 190-bit random secrets (a slow hash protects low-entropy passwords, not these). */
+export function hashSecret(token: string): string {
+  return createHash("sha256").update(token.trim(), "utf8").digest("hex");
+}
+
+// Compared against when the id is unknown, so both paths do the same work.
+const DUMMY_HASH = hashSecret("bdat_0000000000000000000000_00000000000000000000000000000000_000000");
+
+/** Constant-time comparison of a presented token with a stored hash (or with a dummy when there is none). */
+export function secretMatches(token: string, storedHash: string | null | undefined): boolean {
+  const presented = Buffer.from(hashSecret(token), "hex");
+  const stored = Buffer.from(storedHash ?? DUMMY_HASH, "hex");
+  const equal = stored.length === presented.length && timingSafeEqual(presented, stored);
+  return equal && storedHash != null;
+}
+
+/** How a stored secret is shown after creation: its kind prefix and last four characters. */
+export function maskedSecret(kind: SecretKind, hint: string | null): string {
+  return `${TOKEN_PREFIX[kind]}_…${hint ?? "????"}`;
+}
