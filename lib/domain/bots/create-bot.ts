@@ -1,6 +1,6 @@
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
@@ -25,14 +25,9 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
       await tx.principal.create({
         data: { id, kind: "bot", name, nameKey: name.toLowerCase(), accountId: actor.account.id, createdById: actor.person.id },
       });
-      await recordEvent(tx, {
-        accountId: actor.account.id,
+      await recordActorEvent(tx, actor, ctx, {
         type: "bot.created",
-        principalId: actor.person.id,
-        source: "dashboard",
         subject: { id, name },
-        ip: ctx.ip,
-        userAgent: ctx.userAgent,
         data: { after: { name, active: true } },
       });
     });

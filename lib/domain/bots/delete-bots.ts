@@ -1,6 +1,6 @@
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { botIdsSchema } from "@/lib/validation/bots";
@@ -40,14 +40,9 @@ export async function deleteBots(
     });
     for (const bot of bots) {
       const own = credentials.filter((c) => c.ownerId === bot.id);
-      await recordEvent(tx, {
-        accountId: actor.account.id,
+      await recordActorEvent(tx, actor, ctx, {
         type: "bot.deleted",
-        principalId: actor.person.id,
-        source: "dashboard",
         subject: { id: bot.id, name: bot.name },
-        ip: ctx.ip,
-        userAgent: ctx.userAgent,
         data: { before: { name: bot.name, active: bot.status === "active" }, credentialsDeleted: own.map((c) => ({ id: c.id, kind: c.kind })) },
       });
     }

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { pageWindow } from "@/lib/domain/paging";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { ListBotsQuery } from "@/lib/validation/bots";
 import type { BotRow, Page } from "./types";
@@ -28,12 +29,11 @@ export async function listBots(accountId: string, query: ListBotsQuery): Promise
     { id: dir },
   ];
   const total = await db().principal.count({ where });
-  const pageCount = Math.max(1, Math.ceil(total / query.size));
-  const page = Math.min(query.page, pageCount);
+  const { page, pageCount, skip } = pageWindow(total, query.page, query.size);
   const rows = await db().principal.findMany({
     where,
     orderBy,
-    skip: (page - 1) * query.size,
+    skip,
     take: query.size,
     select: {
       id: true,

@@ -1,6 +1,6 @@
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { renameBotSchema } from "@/lib/validation/bots";
@@ -22,14 +22,9 @@ export async function renameBot(actor: Actor, input: unknown, ctx: RequestContex
       if (!bot) return botNotFound();
       if (bot.name === name) return ok({ id, name });
       await tx.principal.update({ where: { id }, data: { name, nameKey: name.toLowerCase() } });
-      await recordEvent(tx, {
-        accountId: actor.account.id,
+      await recordActorEvent(tx, actor, ctx, {
         type: "bot.renamed",
-        principalId: actor.person.id,
-        source: "dashboard",
         subject: { id, name },
-        ip: ctx.ip,
-        userAgent: ctx.userAgent,
         data: { before: { name: bot.name }, after: { name } },
       });
       return ok({ id, name });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { botIdsSchema } from "@/lib/validation/bots";
@@ -32,14 +32,9 @@ export async function setBotsActive(actor: Actor, input: unknown, ctx: RequestCo
       await tx.principal.updateMany({ where: { id: { in: changing.map((b) => b.id) } }, data: { status } });
     }
     for (const bot of changing) {
-      await recordEvent(tx, {
-        accountId: actor.account.id,
+      await recordActorEvent(tx, actor, ctx, {
         type: active ? "bot.reactivated" : "bot.deactivated",
-        principalId: actor.person.id,
-        source: "dashboard",
         subject: { id: bot.id, name: bot.name },
-        ip: ctx.ip,
-        userAgent: ctx.userAgent,
         data: { before: { active: !active }, after: { active } },
       });
     }

@@ -1,7 +1,7 @@
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { canManage } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
@@ -75,14 +75,9 @@ export async function createCredential(
         select: credentialViewSelect,
       });
       const view = toCredentialView(row);
-      await recordEvent(tx, {
-        accountId: actor.account.id,
+      await recordActorEvent(tx, actor, ctx, {
         type: "credential.created",
-        principalId: actor.person.id,
-        source: "dashboard",
         subject: { id, name: credentialSubjectName(view) },
-        ip: ctx.ip,
-        userAgent: ctx.userAgent,
         data: { kind: data.kind, owner: { id: owner.id, name: owner.name, kind: owner.kind }, expiresAt: data.expiresAt?.toISOString() ?? null },
       });
       return view;

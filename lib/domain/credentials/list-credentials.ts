@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { pageWindow } from "@/lib/domain/paging";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { Page } from "@/lib/domain/bots/types";
 import type { ListCredentialsQuery } from "@/lib/validation/credentials";
@@ -35,12 +36,11 @@ export async function listCredentials(accountId: string, query: ListCredentialsQ
   const where: Prisma.CredentialWhereInput = { accountId, revokedAt: null, AND: filters };
 
   const total = await db().credential.count({ where });
-  const pageCount = Math.max(1, Math.ceil(total / query.size));
-  const page = Math.min(query.page, pageCount);
+  const { page, pageCount, skip } = pageWindow(total, query.page, query.size);
   const rows = await db().credential.findMany({
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    skip: (page - 1) * query.size,
+    skip,
     take: query.size,
     select: credentialViewSelect,
   });

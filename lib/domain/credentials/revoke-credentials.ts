@@ -1,6 +1,6 @@
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { credentialIdsSchema } from "@/lib/validation/credentials";
 import { credentialSubjectName, credentialViewSelect, toCredentialView } from "./credential-view";
@@ -25,14 +25,9 @@ export async function revokeCredentials(actor: Actor, input: unknown, ctx: Reque
     await tx.credential.updateMany({ where: { id: { in: ids }, kind: "ssh_key" }, data: { fingerprint: null } });
     for (const row of rows) {
       const view = toCredentialView(row, now);
-      await recordEvent(tx, {
-        accountId: actor.account.id,
+      await recordActorEvent(tx, actor, ctx, {
         type: "credential.revoked",
-        principalId: actor.person.id,
-        source: "dashboard",
         subject: { id: row.id, name: credentialSubjectName(view) },
-        ip: ctx.ip,
-        userAgent: ctx.userAgent,
         data: { kind: row.kind, owner: view.owner },
       });
     }

@@ -1,6 +1,6 @@
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
 import { GRACE_CHOICES, rotateCredentialSchema } from "@/lib/validation/credentials";
@@ -53,14 +53,9 @@ export async function rotateCredential(
     });
     await tx.credential.update({ where: { id: old.id }, data: { expiresAt: previousExpiry } });
     const view = toCredentialView(row, now);
-    await recordEvent(tx, {
-      accountId: actor.account.id,
+    await recordActorEvent(tx, actor, ctx, {
       type: "credential.rotated",
-      principalId: actor.person.id,
-      source: "dashboard",
       subject: { id: row.id, name: credentialSubjectName(view) },
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
       data: { kind: old.kind, owner: view.owner, from: old.id, to: row.id, oldExpiresAt: previousExpiry.toISOString() },
     });
     return ok({ credential: view, token: secret.token, previous: { id: old.id, expiresAt: previousExpiry } });

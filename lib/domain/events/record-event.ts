@@ -49,3 +49,23 @@ export async function recordEvent(tx: EventWriter, input: EventInput): Promise<s
   });
   return id;
 }
+
+/**
+ * Records an event done by the signed-in person in the dashboard: the common
+ * envelope of every dashboard mutation (account, actor, source, ip, agent).
+ */
+export function recordActorEvent(
+  tx: EventWriter,
+  actor: { account: { id: string }; person: { id: string } },
+  ctx: { ip: string | null; userAgent: string | null },
+  event: { type: string; subject: { id: string; name: string }; data?: Prisma.InputJsonObject },
+): Promise<string> {
+  return recordEvent(tx, {
+    accountId: actor.account.id,
+    principalId: actor.person.id,
+    source: "dashboard",
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    ...event,
+  });
+}

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { hashPassword } from "@/lib/auth/password";
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
@@ -53,14 +53,9 @@ export async function addPerson(
     const id = existing?.id ?? newId("person");
     if (!existing) await tx.principal.create({ data: { id, kind: "person", name, email, passwordHash, createdById: actor.person.id } });
     await tx.membership.create({ data: { accountId: actor.account.id, principalId: id, role } });
-    await recordEvent(tx, {
-      accountId: actor.account.id,
+    await recordActorEvent(tx, actor, ctx, {
       type: "person.added",
-      principalId: actor.person.id,
-      source: "dashboard",
       subject: { id, name },
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
       data: { after: { email, role }, newUser: !existing },
     });
     return ok({ id, email, initialPassword: existing ? null : password });

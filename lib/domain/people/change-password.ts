@@ -1,7 +1,7 @@
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import type { Actor } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { changePasswordSchema } from "@/lib/validation/people";
 
@@ -19,14 +19,9 @@ export async function changePassword(actor: Actor, input: unknown, ctx: { ip: st
   const passwordHash = await hashPassword(parsed.data.newPassword);
   await db().$transaction(async (tx) => {
     await tx.principal.update({ where: { id: actor.person.id }, data: { passwordHash } });
-    await recordEvent(tx, {
-      accountId: actor.account.id,
+    await recordActorEvent(tx, actor, ctx, {
       type: "person.password_changed",
-      principalId: actor.person.id,
-      source: "dashboard",
       subject: { id: actor.person.id, name: actor.person.name },
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
     });
   });
   return ok(undefined);

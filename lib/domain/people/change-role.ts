@@ -1,6 +1,6 @@
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { changeRoleSchema } from "@/lib/validation/people-admin";
@@ -29,14 +29,9 @@ export async function changeRole(actor: Actor, input: unknown, ctx: RequestConte
       where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } },
       data: { role },
     });
-    await recordEvent(tx, {
-      accountId: actor.account.id,
+    await recordActorEvent(tx, actor, ctx, {
       type: "person.role_changed",
-      principalId: actor.person.id,
-      source: "dashboard",
       subject: { id: personId, name: member.principal.name },
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
       data: { before: { role: member.role }, after: { role } },
     });
     return ok(undefined);

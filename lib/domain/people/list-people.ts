@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { pageWindow } from "@/lib/domain/paging";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { ListPeopleQuery } from "@/lib/validation/bots";
 import type { Page, PersonRow } from "@/lib/domain/bots/types";
@@ -29,12 +30,11 @@ export async function listPeople(accountId: string, query: ListPeopleQuery): Pro
     { principalId: dir },
   ];
   const total = await db().membership.count({ where });
-  const pageCount = Math.max(1, Math.ceil(total / query.size));
-  const page = Math.min(query.page, pageCount);
+  const { page, pageCount, skip } = pageWindow(total, query.page, query.size);
   const rows = await db().membership.findMany({
     where,
     orderBy,
-    skip: (page - 1) * query.size,
+    skip,
     take: query.size,
     select: {
       role: true,

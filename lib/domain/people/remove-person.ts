@@ -1,6 +1,6 @@
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { personIdSchema } from "@/lib/validation/people-admin";
@@ -30,14 +30,9 @@ export async function removePerson(actor: Actor, input: unknown, ctx: RequestCon
       if (last) return last;
     }
     await tx.membership.delete({ where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } } });
-    await recordEvent(tx, {
-      accountId: actor.account.id,
+    await recordActorEvent(tx, actor, ctx, {
       type: "person.removed",
-      principalId: actor.person.id,
-      source: "dashboard",
       subject: { id: personId, name: member.principal.name },
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
       data: { before: { email: member.principal.email, role: member.role } },
     });
     return ok(undefined);

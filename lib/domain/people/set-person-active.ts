@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Actor, RequestContext } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
-import { recordEvent } from "@/lib/domain/events/record-event";
+import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { personIdSchema } from "@/lib/validation/people-admin";
@@ -41,14 +41,9 @@ export async function setPersonActive(actor: Actor, input: unknown, ctx: Request
       where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } },
       data: { status },
     });
-    await recordEvent(tx, {
-      accountId: actor.account.id,
+    await recordActorEvent(tx, actor, ctx, {
       type: active ? "person.reactivated" : "person.deactivated",
-      principalId: actor.person.id,
-      source: "dashboard",
       subject: { id: personId, name: member.principal.name },
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
       data: { before: { active: !active }, after: { active } },
     });
     return ok(undefined);

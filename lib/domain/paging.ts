@@ -1,0 +1,6 @@
+/** Clamps a requested page to the pages that exist (a stale link past the end shows the last page). */
+export function pageWindow(total: number, requestedPage: number, size: number): { page: number; pageCount: number; skip: number } {
+  const pageCount = Math.max(1, Math.ceil(total / size));
+  const page = Math.min(Math.max(1, requestedPage), pageCount);
+  return { page, pageCount, skip: (page - 1) * size };
+}
