@@ -76,8 +76,8 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    const { applied } = await applyMigrations({ connectionString: databaseUrl, log: say });
-    say(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}.` : "Database schema is up to date.");
+    // The runner says what it applied, or that nothing was pending.
+    await applyMigrations({ connectionString: databaseUrl, log: say });
 
     if (!existsSync(path.join(root, "lib", "db", "generated", "client.ts"))) {
       await run(process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"], process.env);
