@@ -38,3 +38,20 @@ describe("demo data", () => {
     expect(await prisma.account.count()).toBe(1);
   });
 });
+
+describe("demo data with several instances starting together", () => {
+  it("is seeded by exactly one of them", async () => {
+    const fresh = await startTestDatabase();
+    const [a, b] = [createPrismaClient(fresh.url, 1), createPrismaClient(fresh.url, 1)];
+    try {
+      const results = await Promise.all([seedDemoData(a, { password: "pw-1" }), seedDemoData(b, { password: "pw-2" })]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await a.account.count()).toBe(1);
+      expect(await a.principal.count({ where: { kind: "bot" } })).toBe(3);
+    } finally {
+      await a.$disconnect();
+      await b.$disconnect();
+      await fresh.stop();
+    }
+  });
+});

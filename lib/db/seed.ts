@@ -5,6 +5,7 @@ import type { PrismaClient } from "./generated/client";
 
 export const DEMO_ADMIN_EMAIL = "admin@example.com";
 export const DEMO_MEMBER_EMAIL = "member@example.com";
+const SEED_LOCK_KEY = 0x626f7464; // "botd"
 
 /**
  * Creates the demo account on an EMPTY database only: "Acme" with 5 seats, an
@@ -17,7 +18,10 @@ export async function seedDemoData(prisma: PrismaClient, opts: { password: strin
   const now = opts.now?.getTime() ?? Date.now();
   const ago = (minutes: number) => new Date(now - minutes * 60_000);
 
-  await prisma.$transaction(async (tx) => {
+  return prisma.$transaction(async (tx) => {
+    // Instances starting together on one empty database: one seeds, the others see its data.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SEED_LOCK_KEY})`;
+    if ((await tx.account.count()) > 0) return false;
     const accountId = newId("account");
     await tx.account.create({
       data: {
@@ -69,6 +73,6 @@ export async function seedDemoData(prisma: PrismaClient, opts: { password: strin
       accountId, type: "api.request", principalId: ci.id, source: "api", ip: "192.0.2.10",
       data: { method: "POST", path: "/endpoints", status: 201 }, createdAt: ago(12),
     });
+    return true;
   });
-  return true;
 }
