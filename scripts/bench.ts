@@ -2,6 +2,8 @@
  * `npm run bench`: how fast the users page's queries are with 10,000 bots in
  * one account. Runs on a fresh embedded PostgreSQL from the test template, or
  * on TEST_DATABASE_URL's server (a fresh database, dropped afterwards).
+ * Also times the credential check for a valid key, a wrong secret and an
+ * unknown id (the last two should cost about the same: no timing oracle).
  * Prints the median and p95 of each query; asserts nothing.
  */
 import { performance } from "node:perf_hooks";
@@ -18,6 +20,8 @@ const { newId } = await import("../lib/ids");
 const { listBots } = await import("../lib/domain/bots/list-bots");
 const { getSeatUsage } = await import("../lib/domain/accounts/get-seat-usage");
 const { listBotsQuerySchema } = await import("../lib/validation/bots");
+const { issueSecret } = await import("../lib/domain/credentials/token-format");
+const { verifyCredential } = await import("../lib/domain/credentials/verify-credential");
 
 try {
   const accountId = newId("account");
@@ -44,7 +48,18 @@ try {
   await db().$executeRawUnsafe("ANALYZE");
   console.log(`Inserted ${BOTS} bots in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}.`);
 
+  // A real credential, a wrong secret for its id, and a well-formed token for an id that does not exist.
+  const botId = (await db().principal.findFirstOrThrow({ where: { accountId, kind: "bot", status: "active" } })).id;
+  const credentialId = newId("apiKey");
+  const good = issueSecret("api_key", credentialId);
+  await db().credential.create({ data: { id: credentialId, accountId, ownerId: botId, kind: "api_key", secretHash: good.hash, secretHint: good.hint } });
+  const wrongSecret = issueSecret("api_key", credentialId).token;
+  const unknownId = issueSecret("api_key", newId("apiKey")).token;
+
   const cases: [string, () => Promise<unknown>][] = [
+    ["verify: valid API key", () => verifyCredential(good.token)],
+    ["verify: wrong secret, known id", () => verifyCredential(wrongSecret)],
+    ["verify: unknown id", () => verifyCredential(unknownId)],
     ["first page, newest first", () => listBots(accountId, listBotsQuerySchema.parse({}))],
     ["sort by name, page 200 of 400", () => listBots(accountId, listBotsQuerySchema.parse({ sort: "name", dir: "asc", page: "200" }))],
     ["sort by last activity", () => listBots(accountId, listBotsQuerySchema.parse({ sort: "lastActivity" }))],

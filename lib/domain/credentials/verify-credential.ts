@@ -50,16 +50,22 @@ export async function verifyCredential(
 ): Promise<CredentialVerification> {
   const parsed = parseToken(secret);
   if (!parsed || (opts.kinds && !opts.kinds.includes(parsed.kind))) return refuse("malformed");
-  const row = await db().credential.findUnique({
+  // Step 1 costs the same whether the id exists or not: one primary-key read of
+  // a small row (or none) and one constant-time hash comparison.
+  // Always exactly one row back (NULLs for an unknown id), so even decoding costs the same.
+  const [stored] = await db().$queryRaw<{ secret_hash: string | null; kind: string | null }[]>`
+    SELECT c.secret_hash, c.kind::text AS kind FROM (SELECT 1) AS one LEFT JOIN credentials c ON c.id = ${parsed.credentialId}`;
+  if (!secretMatches(secret, stored?.secret_hash) || stored?.kind !== parsed.kind) return refuse("unknown");
+  // Step 2, only for the right secret: what decides whether it may be used now.
+  const row = await db().credential.findUniqueOrThrow({
     where: { id: parsed.credentialId },
     select: {
       id: true,
-      kind: true,
       accountId: true,
       acl: true,
-      secretHash: true,
       revokedAt: true,
       expiresAt: true,
+      lastUsedAt: true,
       owner: {
         select: {
           id: true,
@@ -73,7 +79,6 @@ export async function verifyCredential(
       },
     },
   });
-  if (!secretMatches(secret, row?.secretHash) || !row || row.kind !== parsed.kind) return refuse("unknown");
   const { owner } = row;
   const principal: VerifiedPrincipal = { id: owner.id, kind: owner.kind, name: owner.name, status: owner.status, accountId: owner.accountId };
   if (row.revokedAt) return refuse("revoked", principal);
@@ -83,9 +88,13 @@ export async function verifyCredential(
   const now = opts.now ?? new Date();
   if (row.expiresAt && row.expiresAt <= now) return refuse("expired", principal);
 
-  await db().credential.updateMany({
-    where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - 60_000) } }] },
-    data: { lastUsedAt: now, lastUsedIp: opts.ip ?? null },
-  });
+  // At most one write a minute per credential; the condition repeats in SQL for concurrent requests.
+  const aMinuteAgo = new Date(now.getTime() - 60_000);
+  if (!row.lastUsedAt || row.lastUsedAt < aMinuteAgo) {
+    await db().credential.updateMany({
+      where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: aMinuteAgo } }] },
+      data: { lastUsedAt: now, lastUsedIp: opts.ip ?? null },
+    });
+  }
   return { ok: true, credential: { id: row.id, kind: parsed.kind, accountId: row.accountId, acl: row.acl }, principal };
 }
