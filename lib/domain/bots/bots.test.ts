@@ -202,6 +202,19 @@ describe("listBots", () => {
   });
 });
 
+describe("listBots text filter", () => {
+  it("matches % and _ literally", async () => {
+    const { account } = await adminSetup();
+    await createTestBot(account.id, "ci_deployer");
+    await createTestBot(account.id, "ci-deployer");
+    await createTestBot(account.id, "100%-uptime");
+    const names = async (q: string) => (await listBots(account.id, listBotsQuerySchema.parse({ q, sort: "name", dir: "asc" }))).rows.map((r) => r.name);
+    expect(await names("ci_")).toEqual(["ci_deployer"]);
+    expect(await names("%")).toEqual(["100%-uptime"]);
+    expect(await names("_")).toEqual(["ci_deployer"]);
+  });
+});
+
 describe("credential ownership", () => {
   it("can never be changed, even by a direct update", async () => {
     const { account } = await adminSetup();

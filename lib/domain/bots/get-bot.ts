@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import type { BotDetail } from "./types";
 
-/** A live bot of the account with its credentials; null for unknown, deleted or another account's bot alike. */
+/** A live bot of the account (its credentials: listOwnedCredentials); null for unknown, deleted or another account's bot alike. */
 export async function getBot(accountId: string, botId: string): Promise<BotDetail | null> {
   const bot = await db().principal.findFirst({
     where: { id: botId, accountId, kind: "bot", deletedAt: null },
@@ -12,11 +12,6 @@ export async function getBot(accountId: string, botId: string): Promise<BotDetai
       createdAt: true,
       lastActivityAt: true,
       createdBy: { select: { id: true, name: true } },
-      credentials: {
-        where: { revokedAt: null },
-        orderBy: { createdAt: "desc" },
-        select: { id: true, kind: true, description: true, secretHint: true, createdAt: true, expiresAt: true, lastUsedAt: true },
-      },
     },
   });
   if (!bot) return null;
@@ -27,6 +22,5 @@ export async function getBot(accountId: string, botId: string): Promise<BotDetai
     createdAt: bot.createdAt,
     createdBy: bot.createdBy,
     lastActivityAt: bot.lastActivityAt,
-    credentials: bot.credentials.map((c) => ({ ...c, hint: c.secretHint })),
   };
 }

@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
 import { pageWindow } from "@/lib/domain/paging";
+import { literalContains } from "@/lib/domain/search";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { ListBotsQuery } from "@/lib/validation/bots";
 import type { BotRow, Page } from "./types";
@@ -15,7 +16,7 @@ export async function listBots(accountId: string, query: ListBotsQuery): Promise
     kind: "bot",
     deletedAt: null,
     ...(query.status !== "all" ? { status: query.status } : {}),
-    ...(query.q ? { nameKey: { contains: query.q.toLowerCase() } } : {}),
+    ...(query.q ? { nameKey: { contains: literalContains(query.q.toLowerCase()) } } : {}),
   };
   const dir = query.dir;
   const orderBy: Prisma.PrincipalOrderByWithRelationInput[] = [

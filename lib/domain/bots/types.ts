@@ -34,13 +34,4 @@ export interface BotDetail {
   createdAt: Date;
   createdBy: { id: string; name: string } | null;
   lastActivityAt: Date | null;
-  credentials: {
-    id: string;
-    kind: "authtoken" | "api_key" | "ssh_key";
-    description: string;
-    hint: string | null;
-    createdAt: Date;
-    expiresAt: Date | null;
-    lastUsedAt: Date | null;
-  }[];
 }

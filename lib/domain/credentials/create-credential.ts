@@ -25,7 +25,13 @@ export async function createCredential(
   ctx: RequestContext,
 ): Promise<Result<{ credential: CredentialView; token: string | null }>> {
   const parsed = createCredentialSchema.safeParse(input);
-  if (!parsed.success) return fail("invalid_input", "Check the highlighted fields.", fieldErrorsOf(parsed.error));
+  if (!parsed.success) {
+    // Name the public key's problem too (a pasted private key, say), so one submit shows everything to fix.
+    const raw = input as { kind?: unknown; publicKey?: unknown } | null;
+    const key = raw?.kind === "ssh_key" && typeof raw.publicKey === "string" && raw.publicKey.trim() ? parseSshPublicKey(raw.publicKey) : null;
+    const keyError: Record<string, string> = key && !key.ok ? { publicKey: key.message } : {};
+    return fail("invalid_input", "Check the highlighted fields.", { ...keyError, ...fieldErrorsOf(parsed.error) });
+  }
   const data = parsed.data;
   const ownerId = data.ownerId || actor.person.id;
   if (ownerId !== actor.person.id && !canManage(actor)) return fail("not_admin", NOT_ADMIN_CREDENTIALS);

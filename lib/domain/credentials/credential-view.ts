@@ -1,10 +1,11 @@
 import type { Prisma } from "@/lib/db/generated/client";
+import { KIND_LABELS } from "./labels";
 import { maskedSecret } from "./token-format";
 
 export type CredentialKind = "authtoken" | "api_key" | "ssh_key";
 export type CredentialStatus = "active" | "expiring" | "expired" | "suspended";
 
-export const KIND_LABELS: Record<CredentialKind, string> = { authtoken: "Authtoken", api_key: "API key", ssh_key: "SSH key" };
+export { KIND_LABELS };
 export const EXPIRING_WITHIN_MS = 7 * 86_400_000;
 
 /** What every page and response shows of a credential: never its secret or hash. */

@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
 import { pageWindow } from "@/lib/domain/paging";
+import { literalContains } from "@/lib/domain/search";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { Page } from "@/lib/domain/bots/types";
 import type { ListCredentialsQuery } from "@/lib/validation/credentials";
@@ -21,7 +22,7 @@ export async function listCredentials(accountId: string, query: ListCredentialsQ
     filters.push(
       /^(usr|bot)_/.test(query.owner)
         ? { ownerId: query.owner }
-        : { owner: { name: { contains: query.owner, mode: "insensitive" } } },
+        : { owner: { name: { contains: literalContains(query.owner), mode: "insensitive" } } },
     );
   }
   if (query.kind !== "all") filters.push({ kind: query.kind });

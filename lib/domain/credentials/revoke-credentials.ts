@@ -12,7 +12,7 @@ import { manageableCredentials } from "./find-manageable";
  * Members revoke only their own. An SSH key's fingerprint is freed so the key
  * can be registered again. Records `credential.revoked` per credential.
  */
-export async function revokeCredentials(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ count: number }>> {
+export async function revokeCredentials(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ count: number; ownerIds: string[] }>> {
   const parsed = credentialIdsSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Select the credentials to revoke.", fieldErrorsOf(parsed.error));
   const { ids } = parsed.data;
@@ -31,6 +31,6 @@ export async function revokeCredentials(actor: Actor, input: unknown, ctx: Reque
         data: { kind: row.kind, owner: view.owner },
       });
     }
-    return ok({ count: rows.length });
+    return ok({ count: rows.length, ownerIds: [...new Set(rows.map((r) => r.owner.id))] });
   });
 }

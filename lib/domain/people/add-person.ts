@@ -9,6 +9,8 @@ import { newId } from "@/lib/ids";
 import { addPersonSchema } from "@/lib/validation/people-admin";
 import { lockAccount, refuseUnlessOwner, refuseWithoutFreeSeat } from "./guards";
 
+const alreadyMember = () => fail("already_member", "Check the highlighted fields.", { email: "This person is already in this account" });
+
 const PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 /** 20 characters from an unambiguous alphabet: about 115 bits. */
@@ -35,8 +37,17 @@ export async function addPerson(
   const notOwner = refuseUnlessOwner(actor, role === "owner");
   if (notOwner) return notOwner;
 
-  const password = initialPassword();
-  const passwordHash = await hashPassword(password);
+  // Cheap refusals first: hashing a password is deliberately slow.
+  const known = await db().principal.findUnique({
+    where: { email },
+    select: { status: true, memberships: { where: { accountId: actor.account.id }, select: { role: true } } },
+  });
+  if (known?.memberships.length) return alreadyMember();
+  if (known && known.status !== "active") {
+    return fail("user_disabled", "Check the highlighted fields.", { email: "This person's Botdesk user is deactivated" });
+  }
+  const password = known ? null : initialPassword();
+  const passwordHash = password ? await hashPassword(password) : null;
   return db().$transaction(async (tx) => {
     const { seatLimit } = await lockAccount(tx, actor.account.id);
     const existing = await tx.principal.findUnique({ where: { email }, select: { id: true, kind: true } });
@@ -45,13 +56,16 @@ export async function addPerson(
         where: { accountId_principalId: { accountId: actor.account.id, principalId: existing.id } },
         select: { role: true },
       });
-      if (member) return fail("already_member", "Check the highlighted fields.", { email: "This person is already in this account" });
+      if (member) return alreadyMember();
     }
     const noSeat = await refuseWithoutFreeSeat(tx, actor.account.id, seatLimit);
     if (noSeat) return noSeat;
 
     const id = existing?.id ?? newId("person");
-    if (!existing) await tx.principal.create({ data: { id, kind: "person", name, email, passwordHash, createdById: actor.person.id } });
+    if (!existing) {
+      if (!password || !passwordHash) return fail("conflict", "This person was just added as a user elsewhere. Try again.");
+      await tx.principal.create({ data: { id, kind: "person", name, email, passwordHash, createdById: actor.person.id } });
+    }
     await tx.membership.create({ data: { accountId: actor.account.id, principalId: id, role } });
     await recordActorEvent(tx, actor, ctx, {
       type: "person.added",

@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
 import { pageWindow } from "@/lib/domain/paging";
+import { literalContains } from "@/lib/domain/search";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { ListPeopleQuery } from "@/lib/validation/bots";
 import type { Page, PersonRow } from "@/lib/domain/bots/types";
@@ -12,7 +13,7 @@ export async function listPeople(accountId: string, query: ListPeopleQuery): Pro
   if (query.status === "deactivated") filters.push({ NOT: active });
   if (query.q) {
     filters.push({
-      principal: { OR: [{ name: { contains: query.q, mode: "insensitive" } }, { email: { contains: query.q.toLowerCase() } }] },
+      principal: { OR: [{ name: { contains: literalContains(query.q), mode: "insensitive" } }, { email: { contains: literalContains(query.q.toLowerCase()) } }] },
     });
   }
   const where: Prisma.MembershipWhereInput = { accountId, AND: filters };

@@ -121,6 +121,16 @@ describe("people changes", () => {
     expect(await removePerson(admin, { personId: owner.id }, ctx)).toMatchObject({ ok: false, code: "self" });
   });
 
+  it("refuses to reactivate or add a person whose user is disabled for every account", async () => {
+    const { account, admin } = await setup();
+    const person = await createTestPerson(account.id, "member");
+    await setPersonActive(admin, { personId: person.id, active: false }, ctx);
+    await db().principal.update({ where: { id: person.id }, data: { status: "deactivated" } });
+    expect(await setPersonActive(admin, { personId: person.id, active: true }, ctx)).toMatchObject({ ok: false, code: "user_disabled" });
+    const other = await setup();
+    expect(await addPerson(other.admin, { email: person.email!, name: "x", role: "member" }, ctx)).toMatchObject({ ok: false, code: "user_disabled" });
+  });
+
   it("answers a person of another account exactly like an unknown id", async () => {
     const { admin } = await setup();
     const other = await createTestAccount();

@@ -31,6 +31,9 @@ export async function setPersonActive(actor: Actor, input: unknown, ctx: Request
     if (member.status === status) return ok(undefined);
     const notOwner = refuseUnlessOwner(actor, member.role === "owner");
     if (notOwner) return notOwner;
+    if (active && member.principal.status !== "active") {
+      return fail("user_disabled", "This person's Botdesk user is deactivated for every account, so reactivating it here would not let them in.");
+    }
     const refusal = active
       ? await refuseWithoutFreeSeat(tx, actor.account.id, seatLimit)
       : member.role === "owner"
