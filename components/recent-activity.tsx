@@ -1,18 +1,23 @@
 import type { EventView } from "@/lib/domain/events/list-recent-events";
+import { formatDateTime } from "./format";
 
-const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const DEFAULT_EMPTY = "Nothing has happened in this account yet. Actions by people and bots will show up here.";
 
 /** A list of events, each attributed to its principal ("name (deleted)" for a deleted bot). */
-export function RecentActivity({ events }: { events: EventView[] }) {
+export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: EventView[]; emptyText?: string }) {
   if (events.length === 0) {
-    return <p className="text-sm text-slate-600">Nothing has happened in this account yet. Actions by people and bots will show up here.</p>;
+    return (
+      <p className="text-sm text-slate-600" data-testid="recent-activity-empty">
+        {emptyText}
+      </p>
+    );
   }
   return (
     <ul className="divide-y divide-slate-100" data-testid="recent-activity">
       {events.map((e) => (
         <li key={e.id} className="flex flex-col gap-0.5 py-2.5 text-sm sm:flex-row sm:items-baseline sm:gap-3">
-          <time dateTime={e.createdAt.toISOString()} className="shrink-0 text-xs text-slate-500 sm:w-40">
-            {dateFormat.format(e.createdAt)} UTC
+          <time dateTime={e.createdAt.toISOString()} className="shrink-0 text-xs whitespace-nowrap text-slate-500 sm:w-40">
+            {formatDateTime(e.createdAt)}
           </time>
           <span className="min-w-0">
             <span className="font-medium">

@@ -95,6 +95,9 @@ test("repeated failed sign-ins for one email are rate limited with a retry time"
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(`guess-${i}`);
     await page.getByRole("button", { name: "Sign in" }).click();
+    // The message reads the same after every attempt, so wait for this attempt's answer: React
+    // clears the password when the action is done (typing earlier would be wiped, sending none).
+    await expect(page.getByLabel("Password")).toHaveValue("");
     await expect(page.getByTestId("sign-in-error")).toHaveText("Wrong email or password.");
   }
   await page.getByLabel("Email").fill(email);

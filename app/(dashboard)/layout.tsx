@@ -1,7 +1,10 @@
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/actor";
 import { Logo } from "@/components/logo";
+import { NavLink } from "@/components/nav-link";
+import { canManage } from "@/lib/domain/permissions";
 import { SubmitButton } from "@/components/ui/button";
+import { ToastProvider } from "@/components/ui/toast";
 import { signOutAction, switchAccountAction } from "./actions";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
@@ -46,12 +49,10 @@ export default async function DashboardLayout({ children }: { children: React.Re
             )}
           </div>
           <nav aria-label="Main" className="flex items-center gap-4 text-sm">
-            <Link href="/" className="text-slate-700 hover:text-slate-900">
-              Overview
-            </Link>
-            <Link href="/settings" className="text-slate-700 hover:text-slate-900">
-              Settings
-            </Link>
+            <NavLink href="/">Overview</NavLink>
+            <NavLink href="/users">Users &amp; bots</NavLink>
+            {canManage(actor) && <NavLink href="/credentials">Credentials</NavLink>}
+            <NavLink href="/settings">Settings</NavLink>
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <span className="hidden text-right sm:block">
@@ -71,7 +72,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
         </div>
       </header>
       <main id="main" className="mx-auto max-w-6xl px-4 py-6">
-        {children}
+        <ToastProvider>{children}</ToastProvider>
       </main>
     </div>
   );

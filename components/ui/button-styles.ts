@@ -3,6 +3,7 @@ const VARIANTS = {
   secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 disabled:text-slate-400",
   danger: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-400",
   ghost: "text-slate-700 hover:bg-slate-100 disabled:text-slate-400",
+  dangerGhost: "text-red-700 hover:bg-red-50 disabled:text-red-300",
 } as const;
 
 export type ButtonVariant = keyof typeof VARIANTS;

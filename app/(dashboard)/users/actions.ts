@@ -1,0 +1,81 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import type { Actor, RequestContext } from "@/lib/auth/types";
+import { createBot } from "@/lib/domain/bots/create-bot";
+import { deleteBots } from "@/lib/domain/bots/delete-bots";
+import { renameBot } from "@/lib/domain/bots/rename-bot";
+import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
+import { addPerson } from "@/lib/domain/people/add-person";
+import { changeRole } from "@/lib/domain/people/change-role";
+import { removePerson } from "@/lib/domain/people/remove-person";
+import { setPersonActive } from "@/lib/domain/people/set-person-active";
+import type { Result } from "@/lib/domain/result";
+import { performAction } from "@/lib/server/perform-action";
+
+// Thin: lib/server/perform-action.ts finds the actor and hides unexpected
+// errors; the domain functions parse the input and authorize.
+
+function revalidateUserPages() {
+  revalidatePath("/users");
+  revalidatePath("/users/bots/[id]", "page");
+  revalidatePath("/");
+}
+
+function perform<T>(name: string, mutate: (actor: Actor, ctx: RequestContext) => Promise<Result<T>>): Promise<Result<T>> {
+  return performAction(name, mutate, revalidateUserPages);
+}
+
+const text = (formData: FormData, key: string) => {
+  const v = formData.get(key);
+  return typeof v === "string" ? v : "";
+};
+
+/** A form's state: what was typed (React resets the fields after an action) and the last result. */
+export interface FormState<V, T> {
+  values: V;
+  result: Result<T> | null;
+}
+
+export type BotFormState = FormState<{ name: string }, { id: string; name: string }>;
+
+export async function createBotAction(_prev: BotFormState, formData: FormData): Promise<BotFormState> {
+  const values = { name: text(formData, "name") };
+  return { values, result: await perform("createBot", (actor, ctx) => createBot(actor, values, ctx)) };
+}
+
+export async function renameBotAction(_prev: BotFormState, formData: FormData): Promise<BotFormState> {
+  const values = { name: text(formData, "name") };
+  const id = text(formData, "id");
+  return { values, result: await perform("renameBot", (actor, ctx) => renameBot(actor, { id, name: values.name }, ctx)) };
+}
+
+export async function setBotsActiveAction(input: { ids: string[]; active: boolean }): Promise<Result<{ count: number }>> {
+  return perform("setBotsActive", (actor, ctx) => setBotsActive(actor, input, ctx));
+}
+
+export async function deleteBotsAction(input: { ids: string[] }): Promise<Result<{ count: number; credentialsDeleted: number }>> {
+  return perform("deleteBots", (actor, ctx) => deleteBots(actor, input, ctx));
+}
+
+export type AddPersonFormState = FormState<
+  { email: string; name: string; role: string },
+  { id: string; email: string; initialPassword: string | null }
+>;
+
+export async function addPersonAction(_prev: AddPersonFormState, formData: FormData): Promise<AddPersonFormState> {
+  const values = { email: text(formData, "email"), name: text(formData, "name"), role: text(formData, "role") };
+  return { values, result: await perform("addPerson", (actor, ctx) => addPerson(actor, values, ctx)) };
+}
+
+export async function changeRoleAction(input: { personId: string; role: string }): Promise<Result<undefined>> {
+  return perform("changeRole", (actor, ctx) => changeRole(actor, input, ctx));
+}
+
+export async function setPersonActiveAction(input: { personId: string; active: boolean }): Promise<Result<undefined>> {
+  return perform("setPersonActive", (actor, ctx) => setPersonActive(actor, input, ctx));
+}
+
+export async function removePersonAction(input: { personId: string }): Promise<Result<undefined>> {
+  return perform("removePerson", (actor, ctx) => removePerson(actor, input, ctx));
+}

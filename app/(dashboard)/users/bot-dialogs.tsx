@@ -1,0 +1,251 @@
+"use client";
+
+import { useActionState, useTransition } from "react";
+import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
+import { ConfirmDialog } from "@/components/confirm-dialog";
+import { Alert } from "@/components/ui/alert";
+import { Button, Spinner, SubmitButton } from "@/components/ui/button";
+import { Dialog, DialogActions } from "@/components/ui/dialog";
+import { Field } from "@/components/ui/field";
+import { useToast } from "@/components/ui/toast";
+import { BOT_NAME_MAX_BYTES } from "@/lib/validation/bots";
+import { createBotAction, deleteBotsAction, renameBotAction, setBotsActiveAction, type BotFormState } from "./actions";
+import { plural } from "@/components/format";
+
+/** What the bot dialogs need to know about a bot. */
+export interface BotRef {
+  id: string;
+  name: string;
+  active: boolean;
+  credentialCount: number;
+}
+
+export function CreateBotDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const toast = useToast();
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title="Create a bot"
+      description="A bot user owns credentials for one integration. It never signs in and never uses a seat."
+      testId="create-bot-dialog"
+    >
+      <BotNameForm
+        action={createBotAction}
+        submitLabel="Create bot"
+        pendingLabel="Creating…"
+        onCancel={onClose}
+        onDone={(bot) => {
+          toast.success(`Bot ${bot.name} created.`);
+          onClose();
+        }}
+      />
+    </Dialog>
+  );
+}
+
+export function RenameBotDialog({ bot, onClose }: { bot: BotRef | null; onClose: () => void }) {
+  const toast = useToast();
+  return (
+    <Dialog open={bot !== null} onClose={onClose} title={bot ? `Rename ${bot.name}` : "Rename bot"} testId="rename-bot-dialog">
+      {bot && (
+        <BotNameForm
+          action={renameBotAction}
+          botId={bot.id}
+          initialName={bot.name}
+          submitLabel="Rename"
+          pendingLabel="Renaming…"
+          onCancel={onClose}
+          onDone={(renamed) => {
+            toast.success(renamed.name === bot.name ? "The name is unchanged." : `Renamed ${bot.name} to ${renamed.name}.`);
+            onClose();
+          }}
+        />
+      )}
+    </Dialog>
+  );
+}
+
+function BotNameForm({
+  action,
+  botId,
+  initialName = "",
+  submitLabel,
+  pendingLabel,
+  onCancel,
+  onDone,
+}: {
+  action: (prev: BotFormState, formData: FormData) => Promise<BotFormState>;
+  botId?: string;
+  initialName?: string;
+  submitLabel: string;
+  pendingLabel: string;
+  onCancel: () => void;
+  onDone: (bot: { id: string; name: string }) => void;
+}) {
+  const [state, formAction] = useActionState<BotFormState, FormData>(
+    async (prev, formData) => {
+      let next: BotFormState;
+      try {
+        next = await action(prev, formData);
+      } catch (error) {
+        console.error(error);
+        next = { values: { name: String(formData.get("name") ?? "") }, result: { ok: false, code: "unreachable", message: UNREACHABLE_MESSAGE } };
+      }
+      if (next.result?.ok) onDone(next.result.data);
+      return next;
+    },
+    { values: { name: initialName }, result: null },
+  );
+  const failure = state.result && !state.result.ok ? state.result : null;
+  const nameError = failure?.fieldErrors?.name;
+  return (
+    <form action={formAction} className="flex flex-col gap-4" noValidate>
+      {botId && <input type="hidden" name="id" value={botId} />}
+      {failure && !nameError && <Alert data-testid="bot-form-error">{failure.message}</Alert>}
+      <Field
+        label="Name"
+        name="name"
+        defaultValue={state.values.name}
+        error={nameError}
+        autoComplete="off"
+        spellCheck={false}
+        hint={`Unique in this account (ignoring case), up to ${BOT_NAME_MAX_BYTES} bytes. For example ci-deployer.`}
+      />
+      <DialogActions>
+        <Button variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <SubmitButton pendingLabel={pendingLabel}>{submitLabel}</SubmitButton>
+      </DialogActions>
+    </form>
+  );
+}
+
+/** Deletes one bot (type its name to confirm) or several (type their number or "delete"). */
+export function DeleteBotsDialog({ bots, onClose, onDeleted }: { bots: BotRef[] | null; onClose: () => void; onDeleted?: () => void }) {
+  const toast = useToast();
+  const list = bots ?? [];
+  const single = list.length === 1 ? list[0]! : null;
+  const credentials = list.reduce((n, b) => n + b.credentialCount, 0);
+  const count = list.length;
+  return (
+    <ConfirmDialog
+      open={bots !== null && count > 0}
+      onClose={onClose}
+      testId="delete-bots-dialog"
+      title={single ? `Delete ${single.name}?` : `Delete ${count} bots?`}
+      confirmLabel={single ? "Delete bot" : `Delete ${count} bots`}
+      pendingLabel="Deleting…"
+      typeToConfirm={
+        single
+          ? { label: <>Type the bot&apos;s name, <strong className="font-mono">{single.name}</strong>, to confirm</>, accept: [single.name] }
+          : {
+              label: <>Type <strong>{count}</strong> or <strong>delete</strong> to confirm</>,
+              accept: [String(count), "delete"],
+              caseInsensitive: true,
+            }
+      }
+      onConfirm={async () => {
+        const result = await callAction(() => deleteBotsAction({ ids: list.map((b) => b.id) }));
+        if (!result.ok) return { ok: false, message: result.message };
+        const what = single ? single.name : plural(result.data.count, "bot", "bots");
+        toast.success(
+          result.data.credentialsDeleted > 0
+            ? `Deleted ${what} and ${plural(result.data.credentialsDeleted, "credential", "credentials")}.`
+            : `Deleted ${what}.`,
+        );
+        onDeleted?.();
+        return { ok: true };
+      }}
+    >
+      {!single && <BotNames bots={list} />}
+      <p>
+        This can&apos;t be undone.{" "}
+        {credentials > 0
+          ? `${plural(credentials, "credential", "credentials")} will be revoked and deleted at once, so anything using ${credentials === 1 ? "it" : "them"} stops working.`
+          : single
+            ? "It has no credentials."
+            : "They have no credentials."}
+      </p>
+      <p>Past activity stays in the log, marked “(deleted)”, and the {single ? "name becomes" : "names become"} free to reuse.</p>
+    </ConfirmDialog>
+  );
+}
+
+/** Deactivates or reactivates several bots after one confirmation. */
+export function SetBotsActiveDialog({
+  request,
+  onClose,
+  onDone,
+}: {
+  request: { bots: BotRef[]; active: boolean } | null;
+  onClose: () => void;
+  onDone?: () => void;
+}) {
+  const toast = useToast();
+  const bots = request?.bots ?? [];
+  const active = request?.active ?? false;
+  const n = plural(bots.length, "bot", "bots");
+  return (
+    <ConfirmDialog
+      open={request !== null && bots.length > 0}
+      onClose={onClose}
+      testId="set-bots-active-dialog"
+      title={active ? `Reactivate ${n}?` : `Deactivate ${n}?`}
+      confirmLabel={active ? `Reactivate ${n}` : `Deactivate ${n}`}
+      pendingLabel={active ? "Reactivating…" : "Deactivating…"}
+      variant={active ? "primary" : "danger"}
+      onConfirm={async () => {
+        const result = await callAction(() => setBotsActiveAction({ ids: bots.map((b) => b.id), active }));
+        if (!result.ok) return { ok: false, message: result.message };
+        toast.success(`${active ? "Reactivated" : "Deactivated"} ${plural(result.data.count, "bot", "bots")}.`);
+        onDone?.();
+        return { ok: true };
+      }}
+    >
+      <BotNames bots={bots} />
+      <p>
+        {active
+          ? "Their credentials work again at once."
+          : "Their credentials stop working until you reactivate them. Nothing is deleted."}
+      </p>
+    </ConfirmDialog>
+  );
+}
+
+function BotNames({ bots }: { bots: BotRef[] }) {
+  const shown = bots.slice(0, 5);
+  return (
+    <p className="break-words">
+      <span className="font-medium">{shown.map((b) => b.name).join(", ")}</span>
+      {bots.length > shown.length && ` and ${bots.length - shown.length} more`}
+    </p>
+  );
+}
+
+/** Deactivate / Reactivate one bot at once (reversible, so no confirmation), with a toast either way. */
+export function ToggleBotActiveButton({ bot, compact = false }: { bot: Pick<BotRef, "id" | "name" | "active">; compact?: boolean }) {
+  const toast = useToast();
+  const [pending, startTransition] = useTransition();
+  const verb = bot.active ? "Deactivate" : "Reactivate";
+  return (
+    <Button
+      variant={compact ? "ghost" : "secondary"}
+      className={compact ? "min-h-8 px-2 py-1" : ""}
+      disabled={pending}
+      aria-busy={pending}
+      aria-label={compact ? `${verb} ${bot.name}` : undefined}
+      onClick={() =>
+        startTransition(async () => {
+          const result = await callAction(() => setBotsActiveAction({ ids: [bot.id], active: !bot.active }));
+          if (result.ok) toast.success(`${bot.active ? "Deactivated" : "Reactivated"} ${bot.name}.`);
+          else toast.error(result.message);
+        })
+      }
+    >
+      {pending && <Spinner />}
+      {pending ? (bot.active ? "Deactivating…" : "Reactivating…") : verb}
+    </Button>
+  );
+}

@@ -1,0 +1,214 @@
+"use client";
+
+import Link from "next/link";
+import { useCallback, useMemo, useState } from "react";
+import type { RowSelectionState } from "@tanstack/react-table";
+import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
+import { TableFilters } from "@/components/table-filters";
+import { StatusBadge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { useUrlState } from "@/components/use-url-state";
+import type { BotRow } from "@/lib/domain/bots/types";
+import type { ListBotsQuery } from "@/lib/validation/bots";
+import { CreateBotDialog, DeleteBotsDialog, RenameBotDialog, SetBotsActiveDialog, ToggleBotActiveButton, type BotRef } from "./bot-dialogs";
+import { formatDate, formatDateTime, plural } from "@/components/format";
+
+const KEYS = { q: "bq", status: "bstatus", sort: "bsort", dir: "bdir", page: "bpage", size: "bsize" } as const;
+const DEFAULTS = { sort: "created", dir: "desc", size: 25 } as const;
+const NOUN = { one: "bot", many: "bots" };
+const STATUS_OPTIONS = [
+  { value: "all", label: "All" },
+  { value: "active", label: "Active" },
+  { value: "deactivated", label: "Deactivated" },
+];
+
+const col = dataTableColumnHelper<BotRow>();
+const botRowId = (bot: BotRow) => bot.id;
+const botLabel = (bot: BotRow) => bot.name;
+
+const BASE_COLUMNS = [
+  col.accessor("name", {
+    id: "name",
+    header: "Name",
+    meta: { className: "min-w-44 max-w-sm break-words" },
+    cell: ({ row }) => (
+      <Link href={`/users/bots/${row.original.id}`} className="font-medium text-indigo-700 hover:underline">
+        {row.original.name}
+      </Link>
+    ),
+  }),
+  col.accessor("active", {
+    id: "status",
+    header: "Status",
+    cell: ({ row }) => <StatusBadge active={row.original.active} />,
+  }),
+  col.accessor("credentialCount", {
+    id: "credentials",
+    header: "Credentials",
+    enableSorting: false,
+    meta: { className: "whitespace-nowrap tabular-nums" },
+    cell: ({ row }) => (row.original.credentialCount === 0 ? <span className="text-slate-500">None</span> : row.original.credentialCount),
+  }),
+  col.accessor("lastActivityAt", {
+    id: "lastActivity",
+    header: "Last activity",
+    meta: { className: "whitespace-nowrap" },
+    cell: ({ row }) => {
+      const at = row.original.lastActivityAt;
+      return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">Never</span>;
+    },
+  }),
+  col.accessor("createdAt", {
+    id: "created",
+    header: "Created",
+    meta: { className: "whitespace-nowrap" },
+    cell: ({ row }) => <time dateTime={row.original.createdAt.toISOString()}>{formatDate(row.original.createdAt)}</time>,
+  }),
+];
+
+/** The bot users: a server-driven table, and for owners and admins, every action on bots. */
+export function BotsSection({ page, query, manage }: { page: ServerPage<BotRow>; query: ListBotsQuery; manage: boolean }) {
+  const { hrefWith } = useUrlState();
+  const [creating, setCreating] = useState(false);
+  const [renaming, setRenaming] = useState<BotRef | null>(null);
+  const [deleting, setDeleting] = useState<BotRef[] | null>(null);
+  const [settingActive, setSettingActive] = useState<{ bots: BotRef[]; active: boolean } | null>(null);
+  const [selection, setSelection] = useState<RowSelectionState>({});
+
+  // Selection is per page: keep only the ids still shown after the rows change.
+  const [shownRows, setShownRows] = useState(page.rows);
+  if (page.rows !== shownRows) {
+    setShownRows(page.rows);
+    const shown = new Set(page.rows.map((r) => r.id));
+    setSelection((s) => Object.fromEntries(Object.entries(s).filter(([id, on]) => on && shown.has(id))));
+  }
+  const selected = page.rows.filter((r) => selection[r.id]);
+  const clearSelection = useCallback(() => setSelection({}), []);
+
+  const columns = useMemo(() => {
+    if (!manage) return BASE_COLUMNS;
+    return [
+      ...BASE_COLUMNS,
+      col.display({
+        id: "actions",
+        header: "Actions",
+        meta: { srOnlyHeader: true, className: "w-0 text-right whitespace-nowrap" },
+        cell: ({ row }) => <BotRowActions bot={row.original} onRename={setRenaming} onDelete={(b) => setDeleting([b])} />,
+      }),
+    ];
+  }, [manage]);
+
+  const filtered = query.q !== "" || query.status !== "all";
+  const filters = useMemo(
+    () => [
+      { id: "name", value: query.q },
+      { id: "status", value: query.status },
+    ],
+    [query.q, query.status],
+  );
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h2 id="bots-heading" className="text-lg font-semibold">
+            Bot users
+          </h2>
+          <p className="text-sm text-slate-600">Bots own credentials for your integrations. They never sign in and never use a seat.</p>
+        </div>
+        {manage && <Button onClick={() => setCreating(true)}>Create bot</Button>}
+      </div>
+
+      <TableFilters
+        keys={KEYS}
+        q={query.q}
+        status={query.status}
+        statusOptions={STATUS_OPTIONS}
+        searchLabel="Search bots"
+        placeholder="Name contains…"
+        testId="bots-filters"
+      />
+
+      {manage && selected.length > 0 && (
+        <div
+          role="group"
+          aria-label="Actions on the selected bots"
+          data-testid="bots-bulk-bar"
+          className="flex flex-wrap items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm"
+        >
+          <span className="mr-auto font-medium" aria-live="polite">
+            {plural(selected.length, "bot", "bots")} selected
+          </span>
+          <Button variant="secondary" className="min-h-8 px-3 py-1" onClick={() => setSettingActive({ bots: selected, active: false })}>
+            Deactivate
+          </Button>
+          <Button variant="secondary" className="min-h-8 px-3 py-1" onClick={() => setSettingActive({ bots: selected, active: true })}>
+            Reactivate
+          </Button>
+          <Button variant="danger" className="min-h-8 px-3 py-1" onClick={() => setDeleting(selected)}>
+            Delete
+          </Button>
+          <Button variant="ghost" className="min-h-8 px-3 py-1" onClick={clearSelection}>
+            Clear selection
+          </Button>
+        </div>
+      )}
+
+      <DataTable
+        caption="Bot users"
+        testId="bots-table"
+        columns={columns}
+        page={page}
+        getRowId={botRowId}
+        rowLabel={botLabel}
+        sort={{ id: query.sort, desc: query.dir === "desc" }}
+        filters={filters}
+        urlKeys={KEYS}
+        urlDefaults={DEFAULTS}
+        noun={NOUN}
+        rowSelection={manage ? selection : undefined}
+        onRowSelectionChange={manage ? setSelection : undefined}
+        empty={
+          filtered ? (
+            <p>
+              No bots match this filter.{" "}
+              <Link href={hrefWith({ [KEYS.q]: null, [KEYS.status]: null, [KEYS.page]: null })} scroll={false} className="font-medium text-indigo-700 underline">
+                Clear the filter
+              </Link>
+            </p>
+          ) : manage ? (
+            <div className="flex flex-col items-center gap-3">
+              <p>No bots yet. Create one to give an integration its own credentials.</p>
+              <Button onClick={() => setCreating(true)}>Create bot</Button>
+            </div>
+          ) : (
+            <p>No bots yet. An owner or admin can create one to give an integration its own credentials.</p>
+          )
+        }
+      />
+
+      {manage && (
+        <>
+          <CreateBotDialog open={creating} onClose={() => setCreating(false)} />
+          <RenameBotDialog bot={renaming} onClose={() => setRenaming(null)} />
+          <DeleteBotsDialog bots={deleting} onClose={() => setDeleting(null)} onDeleted={clearSelection} />
+          <SetBotsActiveDialog request={settingActive} onClose={() => setSettingActive(null)} onDone={clearSelection} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function BotRowActions({ bot, onRename, onDelete }: { bot: BotRow; onRename: (b: BotRef) => void; onDelete: (b: BotRef) => void }) {
+  return (
+    <div className="-mr-1 flex justify-end">
+      <Button variant="ghost" className="min-h-8 px-2 py-1" aria-label={`Rename ${bot.name}`} onClick={() => onRename(bot)}>
+        Rename
+      </Button>
+      <ToggleBotActiveButton bot={bot} compact />
+      <Button variant="dangerGhost" className="min-h-8 px-2 py-1" aria-label={`Delete ${bot.name}`} onClick={() => onDelete(bot)}>
+        Delete
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireActor } from "@/lib/auth/actor";
+import { getBot } from "@/lib/domain/bots/get-bot";
+import { listPrincipalEvents } from "@/lib/domain/events/list-recent-events";
+import { canManage } from "@/lib/domain/permissions";
+import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials";
+import { CredentialsPanel } from "@/components/credentials/credentials-panel";
+import { RecentActivity } from "@/components/recent-activity";
+import { StatusBadge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { formatDateTime, plural } from "@/components/format";
+import { BotDetailActions } from "./bot-detail-actions";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const actor = await requireActor();
+  const bot = await getBot(actor.account.id, (await params).id);
+  return { title: bot ? `${bot.name} · Bot` : "Bot not found" };
+}
+
+export default async function BotPage({ params }: Props) {
+  const actor = await requireActor();
+  const { id } = await params;
+  const bot = await getBot(actor.account.id, id);
+  if (!bot) notFound();
+  const [events, credentials] = await Promise.all([
+    listPrincipalEvents(actor.account.id, bot.id, 20),
+    listOwnedCredentials(actor.account.id, bot.id),
+  ]);
+  const manage = canManage(actor);
+
+  return (
+    <div className="flex flex-col gap-6">
+      <nav aria-label="Breadcrumb" className="text-sm">
+        <Link href="/users" className="text-indigo-700 hover:underline">
+          Users &amp; bots
+        </Link>
+        <span aria-hidden="true" className="px-1.5 text-slate-400">
+          /
+        </span>
+        <span className="text-slate-600">Bot</span>
+      </nav>
+
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="text-2xl font-semibold tracking-tight break-all" data-testid="bot-name">
+              {bot.name}
+            </h1>
+            <span data-testid="bot-status">
+              <StatusBadge active={bot.active} />
+            </span>
+          </div>
+          <p className="mt-1 font-mono text-xs text-slate-500">{bot.id}</p>
+        </div>
+        {manage && <BotDetailActions bot={{ id: bot.id, name: bot.name, active: bot.active, credentialCount: credentials.length }} />}
+      </div>
+
+      <Card aria-labelledby="about-heading">
+        <h2 id="about-heading" className="sr-only">
+          About this bot
+        </h2>
+        <dl className="grid gap-4 text-sm sm:grid-cols-3">
+          <div>
+            <dt className="text-slate-500">Status</dt>
+            <dd className="mt-0.5 font-medium">
+              {bot.active ? "Active: its credentials work" : "Deactivated: its credentials are refused until it is reactivated"}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Created</dt>
+            <dd className="mt-0.5 font-medium" data-testid="bot-created">
+              <time dateTime={bot.createdAt.toISOString()}>{formatDateTime(bot.createdAt)}</time>
+              {bot.createdBy ? ` by ${bot.createdBy.name}` : ""}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Last activity</dt>
+            <dd className="mt-0.5 font-medium">
+              {bot.lastActivityAt ? <time dateTime={bot.lastActivityAt.toISOString()}>{formatDateTime(bot.lastActivityAt)}</time> : "Never"}
+            </dd>
+          </div>
+        </dl>
+      </Card>
+
+      <Card aria-labelledby="credentials-heading" className="min-w-0">
+        <CredentialsPanel ownerId={bot.id} ownerName={bot.name} credentials={credentials} manage={manage} />
+      </Card>
+
+      <Card aria-labelledby="activity-heading">
+        <h2 id="activity-heading" className="mb-3 text-base font-semibold">
+          Recent activity {events.length > 0 && <span className="font-normal text-slate-500">({plural(events.length, "event", "events")})</span>}
+        </h2>
+        <RecentActivity events={events} emptyText="No activity yet. What this bot does, and what is done to it, will show up here." />
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+import type { Metadata } from "next";
+import { requireActor } from "@/lib/auth/actor";
+import { getSeatUsage, type SeatUsage } from "@/lib/domain/accounts/get-seat-usage";
+import { listBots } from "@/lib/domain/bots/list-bots";
+import { listPeople } from "@/lib/domain/people/list-people";
+import { canManage } from "@/lib/domain/permissions";
+import { listBotsQuerySchema, listPeopleQuerySchema, queryFromSearchParams } from "@/lib/validation/bots";
+import { Alert } from "@/components/ui/alert";
+import { Card } from "@/components/ui/card";
+import { BotsSection } from "./bots-section";
+import { PeopleSection } from "./people-section";
+import { plural } from "@/components/format";
+
+export const metadata: Metadata = { title: "Users & bots" };
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requireActor();
+  const params = await searchParams;
+  const botQuery = listBotsQuerySchema.parse(queryFromSearchParams(params, "b"));
+  const peopleQuery = listPeopleQuerySchema.parse(queryFromSearchParams(params, "p"));
+  const [seats, bots, people] = await Promise.all([
+    getSeatUsage(actor.account.id),
+    listBots(actor.account.id, botQuery),
+    listPeople(actor.account.id, peopleQuery),
+  ]);
+  const manage = canManage(actor);
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="flex flex-col gap-1">
+        <h1 className="text-2xl font-semibold tracking-tight">Users &amp; bots</h1>
+        <SeatSummary seats={seats} />
+        {!manage && (
+          <p className="text-sm text-slate-600" data-testid="read-only-note">
+            You can see everyone here. Only owners and admins can add, change or remove people and bots.
+          </p>
+        )}
+      </div>
+      {seats.atLimit && (
+        <Alert tone="warning" data-testid="seat-limit-warning">
+          All {seats.limit} seats are in use: adding or reactivating a person needs a free seat. Bots don&apos;t use seats, so you can
+          still create bots.
+        </Alert>
+      )}
+      <Card aria-labelledby="people-heading" className="min-w-0">
+        <PeopleSection
+          page={people}
+          query={peopleQuery}
+          manage={manage}
+          actor={{ id: actor.person.id, role: actor.role }}
+          atSeatLimit={seats.atLimit}
+        />
+      </Card>
+      <Card aria-labelledby="bots-heading" className="min-w-0">
+        <BotsSection page={bots} query={botQuery} manage={manage} />
+      </Card>
+    </div>
+  );
+}
+
+function SeatSummary({ seats }: { seats: SeatUsage }) {
+  return (
+    <p className="text-sm text-slate-700" data-testid="users-seat-summary">
+      {seats.used} of {seats.limit} seats used · {plural(seats.bots, "bot", "bots")} (bots don&apos;t use seats)
+    </p>
+  );
+}

@@ -1,0 +1,168 @@
+"use client";
+
+import Link from "next/link";
+import { useMemo, useState } from "react";
+import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
+import { TableFilters } from "@/components/table-filters";
+import { Badge, StatusBadge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { useUrlState } from "@/components/use-url-state";
+import type { PersonRow } from "@/lib/domain/bots/types";
+import type { ListPeopleQuery } from "@/lib/validation/bots";
+import { formatDateTime } from "@/components/format";
+import { AddPersonDialog, RemovePersonDialog, RoleSelect, roleLabel, TogglePersonActiveButton } from "./person-dialogs";
+
+const KEYS = { q: "pq", status: "pstatus", sort: "psort", dir: "pdir", page: "ppage", size: "psize" } as const;
+const DEFAULTS = { sort: "name", dir: "asc", size: 25 } as const;
+const NOUN = { one: "person", many: "people" };
+const STATUS_OPTIONS = [
+  { value: "all", label: "All" },
+  { value: "active", label: "Active" },
+  { value: "deactivated", label: "Deactivated" },
+];
+
+const col = dataTableColumnHelper<PersonRow>();
+const personRowId = (p: PersonRow) => p.id;
+const personLabel = (p: PersonRow) => p.name;
+
+/** The people of the account (each uses a seat while active); owners and admins manage them. */
+export function PeopleSection({
+  page,
+  query,
+  manage,
+  actor,
+  atSeatLimit,
+}: {
+  page: ServerPage<PersonRow>;
+  query: ListPeopleQuery;
+  manage: boolean;
+  actor: { id: string; role: PersonRow["role"] };
+  atSeatLimit: boolean;
+}) {
+  const { hrefWith } = useUrlState();
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<PersonRow | null>(null);
+
+  const columns = useMemo(
+    () => [
+      col.accessor("name", {
+        id: "name",
+        header: "Name",
+        meta: { className: "min-w-44 max-w-sm break-words" },
+        cell: ({ row }) => (
+          <span className="inline-flex flex-wrap items-center gap-2 font-medium">
+            {row.original.name}
+            {row.original.id === actor.id && <Badge tone="indigo">You</Badge>}
+          </span>
+        ),
+      }),
+      col.accessor("email", { id: "email", header: "Email" }),
+      col.accessor("role", {
+        id: "role",
+        header: "Role",
+        cell: ({ row }) => (manage ? <RoleSelect person={row.original} actorRole={actor.role} /> : roleLabel(row.original.role)),
+      }),
+      col.accessor("active", { id: "status", header: "Status", cell: ({ row }) => <StatusBadge active={row.original.active} /> }),
+      col.accessor("lastSignInAt", {
+        id: "lastSignIn",
+        header: "Last sign-in",
+        meta: { className: "whitespace-nowrap" },
+        cell: ({ row }) => {
+          const at = row.original.lastSignInAt;
+          return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">Never</span>;
+        },
+      }),
+      ...(manage
+        ? [
+            col.display({
+              id: "actions",
+              header: "Actions",
+              meta: { srOnlyHeader: true, className: "w-0 text-right whitespace-nowrap" },
+              // Nobody deactivates or removes themselves, and only owners change owners (the server refuses both anyway).
+              cell: ({ row }) =>
+                row.original.id === actor.id || (row.original.role === "owner" && actor.role !== "owner") ? null : (
+                  <div className="-mr-1 flex justify-end">
+                    <TogglePersonActiveButton person={row.original} />
+                    <Button
+                      variant="dangerGhost"
+                      className="min-h-8 px-2 py-1"
+                      aria-label={`Remove ${row.original.name}`}
+                      onClick={() => setRemoving(row.original)}
+                    >
+                      Remove
+                    </Button>
+                  </div>
+                ),
+            }),
+          ]
+        : []),
+    ],
+    [manage, actor.id, actor.role],
+  );
+
+  const filters = useMemo(
+    () => [
+      { id: "name", value: query.q },
+      { id: "status", value: query.status },
+    ],
+    [query.q, query.status],
+  );
+  const filtered = query.q !== "" || query.status !== "all";
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h2 id="people-heading" className="text-lg font-semibold">
+            People
+          </h2>
+          <p className="text-sm text-slate-600">People sign in to this dashboard. Each active person uses a seat.</p>
+        </div>
+        {manage && <Button onClick={() => setAdding(true)}>Add person</Button>}
+      </div>
+
+      <TableFilters
+        keys={KEYS}
+        q={query.q}
+        status={query.status}
+        statusOptions={STATUS_OPTIONS}
+        searchLabel="Search people"
+        placeholder="Name or email contains…"
+        testId="people-filters"
+      />
+
+      <DataTable
+        caption="People"
+        testId="people-table"
+        columns={columns}
+        page={page}
+        getRowId={personRowId}
+        rowLabel={personLabel}
+        sort={{ id: query.sort, desc: query.dir === "desc" }}
+        filters={filters}
+        urlKeys={KEYS}
+        urlDefaults={DEFAULTS}
+        noun={NOUN}
+        empty={
+          filtered ? (
+            <p>
+              No people match this filter.{" "}
+              <Link href={hrefWith({ [KEYS.q]: null, [KEYS.status]: null, [KEYS.page]: null })} scroll={false} className="font-medium text-indigo-700 underline">
+                Clear the filter
+              </Link>
+            </p>
+          ) : (
+            <p>No people yet.</p>
+          )
+        }
+      />
+
+      {manage && (
+        <>
+          <AddPersonDialog open={adding} onClose={() => setAdding(false)} actorRole={actor.role} atSeatLimit={atSeatLimit} />
+          <RemovePersonDialog person={removing} onClose={() => setRemoving(null)} />
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+"use client";
+
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+
+export type ToastTone = "success" | "error" | "info";
+
+interface ToastItem {
+  id: number;
+  tone: ToastTone;
+  message: string;
+}
+
+interface ToastApi {
+  show: (message: string, tone?: ToastTone) => void;
+  success: (message: string) => void;
+  error: (message: string) => void;
+}
+
+const ToastContext = createContext<ToastApi | null>(null);
+
+/** How long a toast stays, unless hovered or focused. Errors stay longer: they need reading. */
+const DURATION_MS: Record<ToastTone, number> = { success: 5000, info: 5000, error: 9000 };
+const MAX_VISIBLE = 3;
+
+/**
+ * Short messages after an action ("Bot created", "Could not delete…"). One
+ * polite live region (role=status) that exists before any toast is added, so
+ * screen readers announce each new one.
+ */
+export function ToastProvider({ children }: { children: React.ReactNode }) {
+  const [items, setItems] = useState<ToastItem[]>([]);
+  const nextId = useRef(0);
+
+  const dismiss = useCallback((id: number) => setItems((xs) => xs.filter((x) => x.id !== id)), []);
+  const show = useCallback((message: string, tone: ToastTone = "info") => {
+    nextId.current += 1;
+    const id = nextId.current;
+    setItems((xs) => [...xs.slice(-(MAX_VISIBLE - 1)), { id, tone, message }]);
+  }, []);
+  const api = useMemo<ToastApi>(
+    () => ({ show, success: (m) => show(m, "success"), error: (m) => show(m, "error") }),
+    [show],
+  );
+
+  return (
+    <ToastContext value={api}>
+      {children}
+      <div
+        role="status"
+        aria-live="polite"
+        aria-label="Notifications"
+        className="pointer-events-none fixed inset-x-4 bottom-4 z-50 flex flex-col items-stretch gap-2 sm:left-auto sm:w-96"
+      >
+        {items.map((item) => (
+          <Toast key={item.id} item={item} onDismiss={dismiss} />
+        ))}
+      </div>
+    </ToastContext>
+  );
+}
+
+const TONES: Record<ToastTone, string> = {
+  success: "border-emerald-200 bg-white text-slate-900 [&_[data-mark]]:bg-emerald-500",
+  info: "border-slate-200 bg-white text-slate-900 [&_[data-mark]]:bg-sky-500",
+  error: "border-red-200 bg-red-50 text-red-900 [&_[data-mark]]:bg-red-500",
+};
+
+function Toast({ item, onDismiss }: { item: ToastItem; onDismiss: (id: number) => void }) {
+  const [paused, setPaused] = useState(false);
+  useEffect(() => {
+    if (paused) return;
+    const timer = setTimeout(() => onDismiss(item.id), DURATION_MS[item.tone]);
+    return () => clearTimeout(timer);
+  }, [paused, item.id, item.tone, onDismiss]);
+
+  return (
+    <div
+      data-testid="toast"
+      data-tone={item.tone}
+      onMouseEnter={() => setPaused(true)}
+      onMouseLeave={() => setPaused(false)}
+      onFocus={() => setPaused(true)}
+      onBlur={() => setPaused(false)}
+      className={`pointer-events-auto flex items-start gap-3 rounded-lg border px-4 py-3 text-sm shadow-lg ${TONES[item.tone]}`}
+    >
+      <span data-mark aria-hidden="true" className="mt-1.5 size-2 shrink-0 rounded-full" />
+      <p className="min-w-0 flex-1 break-words">
+        {item.tone === "error" && <span className="sr-only">Error: </span>}
+        {item.message}
+      </p>
+      <button
+        type="button"
+        onClick={() => onDismiss(item.id)}
+        className="-mr-1 -mt-0.5 rounded px-1 text-slate-500 hover:text-slate-900"
+        aria-label="Dismiss notification"
+      >
+        <span aria-hidden="true">×</span>
+      </button>
+    </div>
+  );
+}
+
+/** The toast API; throws outside a ToastProvider so a missing provider is caught in development. */
+export function useToast(): ToastApi {
+  const api = useContext(ToastContext);
+  if (!api) throw new Error("useToast needs a <ToastProvider> above it");
+  return api;
+}

@@ -1,0 +1,520 @@
+import { randomBytes } from "node:crypto";
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { sql } from "./support/db";
+import { ADMIN, MEMBER, signIn } from "./support/session";
+
+// Runs after auth.spec.ts on the same database. Every test makes its own bots
+// and people under unique names and asserts on those (never on totals), and
+// puts back what it changed that another test could notice (seats).
+
+const NOT_ADMIN = "You must be an admin to create, update or delete bots";
+
+const stamp = () => `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
+const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+
+async function acmeId(): Promise<string> {
+  const [row] = await sql<{ id: string }>`SELECT id FROM accounts WHERE name = 'Acme'`;
+  return row!.id;
+}
+
+/** Inserts live bots straight into the database, as an admin with psql would. */
+async function insertBots(names: string[], opts: { deactivated?: (name: string, i: number) => boolean } = {}) {
+  const account = await acmeId();
+  const bots = names.map((name, i) => ({ id: `bot_${hex(11)}`, name, status: opts.deactivated?.(name, i) ? "deactivated" : "active" }));
+  for (const b of bots) {
+    await sql`INSERT INTO principals (id, kind, name, name_key, status, account_id) VALUES (${b.id}, 'bot', ${b.name}, ${b.name.toLowerCase()}, ${b.status}, ${account})`;
+  }
+  return bots;
+}
+
+/** Turns test bots into tombstones (what a delete does), so they leave no trace in later lists. */
+async function retireBots(prefix: string) {
+  await sql`UPDATE principals SET deleted_at = now(), name_key = NULL, status = 'deactivated'
+    WHERE kind = 'bot' AND deleted_at IS NULL AND name LIKE ${`${prefix}%`}`;
+}
+
+async function botInDb(id: string) {
+  const [row] = await sql<{ name: string; status: string; deleted_at: Date | null }>`SELECT name, status, deleted_at FROM principals WHERE id = ${id}`;
+  return row;
+}
+
+async function botIdByName(name: string): Promise<string> {
+  const [row] = await sql<{ id: string }>`SELECT id FROM principals WHERE kind = 'bot' AND name = ${name} AND deleted_at IS NULL`;
+  return row!.id;
+}
+
+const toast = (page: Page, text: string | RegExp) => page.getByTestId("toast").filter({ hasText: text });
+const botsTable = (page: Page) => page.getByTestId("bots-table");
+const botRows = (page: Page) => botsTable(page).locator("tbody tr");
+const botRow = (page: Page, name: string) => botsTable(page).locator("tbody tr").filter({ has: page.getByRole("link", { name, exact: true }) });
+const botsPager = (page: Page) => page.getByRole("navigation", { name: "Bot users pages" });
+
+async function expectFirstCells(rows: Locator, names: string[]) {
+  await expect(rows).toHaveCount(names.length);
+  for (const [i, name] of names.entries()) await expect(rows.nth(i)).toContainText(name);
+}
+
+test("an admin creates, renames, deactivates, reactivates and deletes a bot, and its name is free again", async ({ page }) => {
+  const name = `e2e-bot-${stamp()}`;
+  const renamed = `${name}-renamed`;
+  await signIn(page, ADMIN);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users & bots" }).click();
+  await expect(page).toHaveURL(/\/users$/);
+
+  // Keyboard: the dialog opens on the first field, Esc closes it and focus goes back.
+  const createButton = page.getByRole("button", { name: "Create bot" });
+  await createButton.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByTestId("create-bot-dialog");
+  await expect(dialog.getByLabel("Name")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(createButton).toBeFocused();
+
+  // Refusals show next to the field and keep what was typed.
+  await createButton.click();
+  await dialog.getByRole("button", { name: "Create bot" }).click();
+  await expect(dialog.getByText("Enter a name")).toBeVisible();
+  await dialog.getByLabel("Name").fill("CI-DEPLOYER");
+  await dialog.getByRole("button", { name: "Create bot" }).click();
+  await expect(dialog.getByText("That name is taken by another bot in this account (names ignore case)")).toBeVisible();
+  await expect(dialog.getByLabel("Name")).toHaveValue("CI-DEPLOYER");
+  await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
+
+  await dialog.getByLabel("Name").fill(`  ${name}  `);
+  await dialog.getByRole("button", { name: "Create bot" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(toast(page, `Bot ${name} created.`)).toBeVisible();
+  await expect(botRow(page, name)).toContainText("Active");
+  const id = await botIdByName(name);
+  expect(await botInDb(id)).toMatchObject({ name, status: "active", deleted_at: null });
+  // Something the bot itself did, to see it attributed after the delete.
+  await sql`INSERT INTO events (id, account_id, type, principal_id, source, ip) VALUES (${`ev_${hex(11)}`}, ${await acmeId()}, 'api.request', ${id}, 'api', '192.0.2.55')`;
+
+  await page.getByRole("button", { name: `Rename ${name}` }).click();
+  const renameDialog = page.getByTestId("rename-bot-dialog");
+  await expect(renameDialog.getByLabel("Name")).toHaveValue(name);
+  await expect(renameDialog.getByLabel("Name")).toBeFocused();
+  await renameDialog.getByLabel("Name").fill(renamed);
+  await renameDialog.getByRole("button", { name: "Rename" }).click();
+  await expect(toast(page, `Renamed ${name} to ${renamed}.`)).toBeVisible();
+  await expect(botRow(page, renamed)).toBeVisible();
+  expect((await botInDb(id))?.name).toBe(renamed);
+
+  await page.getByRole("button", { name: `Deactivate ${renamed}` }).click();
+  await expect(toast(page, `Deactivated ${renamed}.`)).toBeVisible();
+  await expect(botRow(page, renamed)).toContainText("Deactivated");
+  expect((await botInDb(id))?.status).toBe("deactivated");
+
+  await page.getByRole("button", { name: `Reactivate ${renamed}` }).click();
+  await expect(toast(page, `Reactivated ${renamed}.`)).toBeVisible();
+  await expect(botRow(page, renamed)).toContainText("Active");
+  expect((await botInDb(id))?.status).toBe("active");
+
+  // Delete asks for the exact name before the button works.
+  await page.getByRole("button", { name: `Delete ${renamed}` }).click();
+  const confirm = page.getByTestId("delete-bots-dialog");
+  const deleteButton = confirm.getByRole("button", { name: "Delete bot" });
+  await expect(confirm.getByRole("textbox")).toBeFocused();
+  await expect(deleteButton).toBeDisabled();
+  await confirm.getByRole("textbox").fill(name);
+  await expect(deleteButton).toBeDisabled();
+  await confirm.getByRole("textbox").fill(renamed);
+  await expect(deleteButton).toBeEnabled();
+  await deleteButton.click();
+  await expect(toast(page, `Deleted ${renamed}.`)).toBeVisible();
+  await expect(botRow(page, renamed)).toHaveCount(0);
+  expect((await botInDb(id))?.deleted_at).not.toBeNull();
+
+  await page.goto(`/users/bots/${id}`);
+  await expect(page.getByRole("heading", { name: "Bot not found" })).toBeVisible();
+
+  // The name is free for a new bot; the old bot's events stay attributed to it.
+  await page.goto("/users");
+  await page.getByRole("button", { name: "Create bot" }).click();
+  await dialog.getByLabel("Name").fill(renamed);
+  await dialog.getByRole("button", { name: "Create bot" }).click();
+  await expect(toast(page, `Bot ${renamed} created.`)).toBeVisible();
+  expect(await botIdByName(renamed)).not.toBe(id);
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview" }).click();
+  await expect(page.getByTestId("recent-activity").locator("li").filter({ hasText: "api.request" }).filter({ hasText: "192.0.2.55" })).toContainText(
+    `${renamed} (deleted)`,
+  );
+  await retireBots(name);
+});
+
+test("a bot's page shows who created it, its credentials and activity, with the row's actions", async ({ page }) => {
+  const name = `e2e-detail-${stamp()}`;
+  const [bot] = await insertBots([name]);
+  const account = await acmeId();
+  const [admin] = await sql<{ id: string }>`SELECT id FROM principals WHERE email = ${ADMIN.email}`;
+  await sql`UPDATE principals SET created_by_id = ${admin!.id} WHERE id = ${bot!.id}`;
+  try {
+    await signIn(page, ADMIN);
+    await page.goto(`/users?bq=${name}`);
+    await botsTable(page).getByRole("link", { name }).click();
+    await expect(page).toHaveURL(new RegExp(`/users/bots/${bot!.id}$`));
+    await expect(page.getByTestId("bot-name")).toHaveText(name);
+    await expect(page.getByTestId("bot-status")).toHaveText("Active");
+    await expect(page.getByTestId("bot-created")).toContainText("by Ada Admin");
+    await expect(page.getByTestId("credentials-empty")).toContainText(`${name} has no credentials yet.`);
+    await expect(page.getByTestId("recent-activity-empty")).toBeVisible();
+
+    await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
+      VALUES (${`cr_${hex(11)}`}, ${account}, 'authtoken', ${bot!.id}, 'deploys from CI', 'not-a-real-hash', 'x7Qa'),
+             (${`ak_${hex(11)}`}, ${account}, 'api_key', ${bot!.id}, 'billing export', 'not-a-real-hash', 'k9Zb')`;
+    await page.reload();
+    await expect(page.getByTestId("credential-display")).toHaveCount(2);
+    await expect(page.getByTestId("credentials-panel")).toContainText("deploys from CI");
+
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.getByTestId("rename-bot-dialog").getByLabel("Name").fill(`${name}-x`);
+    await page.getByTestId("rename-bot-dialog").getByRole("button", { name: "Rename" }).click();
+    await expect(page.getByTestId("bot-name")).toHaveText(`${name}-x`);
+    await expect(page.getByTestId("recent-activity")).toContainText("bot.renamed");
+
+    await page.getByRole("button", { name: "Deactivate" }).click();
+    await expect(page.getByTestId("bot-status")).toHaveText("Deactivated");
+    await page.getByRole("button", { name: "Reactivate" }).click();
+    await expect(page.getByTestId("bot-status")).toHaveText("Active");
+
+    await page.getByRole("button", { name: "Delete" }).click();
+    const confirm = page.getByTestId("delete-bots-dialog");
+    await expect(confirm).toContainText("2 credentials will be revoked and deleted");
+    await confirm.getByRole("textbox").fill(`${name}-x`);
+    await confirm.getByRole("button", { name: "Delete bot" }).click();
+    await expect(page).toHaveURL(/\/users$/);
+    await expect(toast(page, `Deleted ${name}-x and 2 credentials.`)).toBeVisible();
+    const [left] = await sql<{ n: string }>`SELECT count(*) AS n FROM credentials WHERE owner_id = ${bot!.id}`;
+    expect(Number(left!.n)).toBe(0);
+  } finally {
+    await retireBots(name);
+  }
+});
+
+test("bulk deactivate, reactivate and delete the selected bots, each after one confirmation", async ({ page }) => {
+  const prefix = `e2e-bulk-${stamp()}`;
+  const bots = await insertBots([`${prefix}-a`, `${prefix}-b`, `${prefix}-c`]);
+  try {
+    await signIn(page, ADMIN);
+    await page.goto(`/users?bq=${prefix}&bsort=name&bdir=asc`);
+    await expect(botRows(page)).toHaveCount(3);
+
+    await page.getByRole("checkbox", { name: "Select all bots on this page" }).check();
+    const bar = page.getByTestId("bots-bulk-bar");
+    await expect(bar).toContainText("3 bots selected");
+    await bar.getByRole("button", { name: "Deactivate" }).click();
+    const setActive = page.getByTestId("set-bots-active-dialog");
+    await setActive.getByRole("button", { name: "Deactivate 3 bots" }).click();
+    await expect(toast(page, "Deactivated 3 bots.")).toBeVisible();
+    await expect(bar).toBeHidden();
+    for (const b of bots) {
+      await expect(botRow(page, b.name)).toContainText("Deactivated");
+      expect((await botInDb(b.id))?.status).toBe("deactivated");
+    }
+
+    await page.getByRole("checkbox", { name: `Select ${prefix}-a` }).check();
+    await page.getByRole("checkbox", { name: `Select ${prefix}-b` }).check();
+    await expect(bar).toContainText("2 bots selected");
+    await bar.getByRole("button", { name: "Reactivate" }).click();
+    await setActive.getByRole("button", { name: "Reactivate 2 bots" }).click();
+    await expect(toast(page, "Reactivated 2 bots.")).toBeVisible();
+    await expect(botRow(page, `${prefix}-a`)).toContainText("Active");
+    await expect(botRow(page, `${prefix}-b`)).toContainText("Active");
+    await expect(botRow(page, `${prefix}-c`)).toContainText("Deactivated");
+
+    await page.getByRole("checkbox", { name: "Select all bots on this page" }).check();
+    await bar.getByRole("button", { name: "Delete" }).click();
+    const confirm = page.getByTestId("delete-bots-dialog");
+    const deleteButton = confirm.getByRole("button", { name: "Delete 3 bots" });
+    await expect(deleteButton).toBeDisabled();
+    await confirm.getByRole("textbox").fill("2");
+    await expect(deleteButton).toBeDisabled();
+    await confirm.getByRole("textbox").fill("DELETE");
+    await expect(deleteButton).toBeEnabled();
+    await confirm.getByRole("textbox").fill("3");
+    await deleteButton.click();
+    await expect(toast(page, "Deleted 3 bots.")).toBeVisible();
+    await expect(page.getByTestId("bots-table-empty")).toContainText("No bots match this filter.");
+    for (const b of bots) expect((await botInDb(b.id))?.deleted_at).not.toBeNull();
+
+    await page.getByTestId("bots-table-empty").getByRole("link", { name: "Clear the filter" }).click();
+    await expect(page).toHaveURL(/\/users\?bsort=name&bdir=asc$/);
+    await expect(botsTable(page)).toBeVisible();
+  } finally {
+    await retireBots(prefix);
+  }
+});
+
+test("the bots' filter, sort and page live in the URL, and back and forward restore them", async ({ page }) => {
+  const prefix = `e2e-page-${stamp()}`;
+  const names = Array.from({ length: 12 }, (_, i) => `${prefix}-${String(i + 1).padStart(2, "0")}`);
+  await insertBots(names, { deactivated: (_, i) => i % 2 === 1 });
+  try {
+    await signIn(page, ADMIN);
+
+    // A bookmarked view opens as it was.
+    await page.goto(`/users?bq=${prefix}&bsort=name&bdir=asc&bsize=10&bpage=2`);
+    await expectFirstCells(botRows(page), names.slice(10));
+    await expect(page.getByTestId("bots-table-range")).toHaveText("11–12 of 12 bots");
+    await expect(botsPager(page)).toContainText("Page 2 of 2");
+    await expect(page.getByTestId("bots-filters").getByLabel("Search bots")).toHaveValue(prefix);
+
+    await page.goto(`/users?bq=${prefix}&bstatus=deactivated&bsort=name&bdir=asc`);
+    await expectFirstCells(botRows(page), names.filter((_, i) => i % 2 === 1));
+    for (const row of await botRows(page).all()) await expect(row).toContainText("Deactivated");
+    await expect(page.getByTestId("bots-filters").getByLabel("Status")).toHaveValue("deactivated");
+
+    // Paging links.
+    await page.goto(`/users?bq=${prefix}&bsize=10&bsort=name&bdir=asc`);
+    await expectFirstCells(botRows(page), names.slice(0, 10));
+    await botsPager(page).getByRole("link", { name: "Next" }).click();
+    await expect(page).toHaveURL(/bpage=2/);
+    await expectFirstCells(botRows(page), names.slice(10));
+    await botsPager(page).getByRole("link", { name: "Previous" }).click();
+    await expect(page).not.toHaveURL(/bpage=/);
+    await expect(botRows(page)).toHaveCount(10);
+    await botsPager(page).getByLabel("Rows per page").selectOption("50");
+    await expect(page).toHaveURL(/bsize=50/);
+    await expect(botRows(page)).toHaveCount(12);
+
+    // Sort headers change the URL; back and forward walk through the states.
+    await page.goto(`/users?bq=${prefix}&bsize=10`);
+    const nameHeader = botsTable(page).getByRole("columnheader", { name: "Name" });
+    await expect(nameHeader).not.toHaveAttribute("aria-sort");
+    await nameHeader.getByRole("button").click();
+    await expect(page).toHaveURL(/bsort=name&bdir=asc/);
+    await expect(nameHeader).toHaveAttribute("aria-sort", "ascending");
+    await expect(botRows(page).first()).toContainText(names[0]!);
+    await nameHeader.getByRole("button").click();
+    await expect(page).toHaveURL(/bsort=name&bdir=desc/);
+    await expect(nameHeader).toHaveAttribute("aria-sort", "descending");
+    await expect(botRows(page).first()).toContainText(names[11]!);
+
+    await page.goBack();
+    await expect(page).toHaveURL(/bsort=name&bdir=asc/);
+    await expect(nameHeader).toHaveAttribute("aria-sort", "ascending");
+    await expect(botRows(page).first()).toContainText(names[0]!);
+    await page.goBack();
+    await expect(page).not.toHaveURL(/bsort=/);
+    await expect(nameHeader).not.toHaveAttribute("aria-sort");
+    await page.goForward();
+    await expect(page).toHaveURL(/bsort=name&bdir=asc/);
+    await expect(botRows(page).first()).toContainText(names[0]!);
+
+    // Typing filters after a short pause; the status select applies at once.
+    const search = page.getByTestId("bots-filters").getByLabel("Search bots");
+    await search.fill(`${prefix}-0`);
+    await expect(page).toHaveURL(new RegExp(`bq=${prefix}-0`));
+    await expect(botRows(page)).toHaveCount(9);
+    await page.getByTestId("bots-filters").getByLabel("Status").selectOption("active");
+    await expect(page).toHaveURL(/bstatus=active/);
+    await expect(botRows(page)).toHaveCount(5);
+    await page.goBack();
+    await expect(page).not.toHaveURL(/bstatus=/);
+    await expect(botRows(page)).toHaveCount(9);
+    await expect(page.getByTestId("bots-filters").getByLabel("Status")).toHaveValue("all");
+    await page.goBack();
+    await expect(page).toHaveURL(new RegExp(`bq=${prefix}&`));
+    await expect(search).toHaveValue(prefix);
+
+    // Nothing matches: say so, and offer the way out.
+    await search.fill(`${prefix}-none`);
+    await search.press("Enter");
+    await expect(page.getByTestId("bots-table-empty")).toContainText("No bots match this filter.");
+    await page.getByTestId("bots-table-empty").getByRole("link", { name: "Clear the filter" }).click();
+    await expect(page).not.toHaveURL(/bq=/);
+    await expect(search).toHaveValue("");
+    await expect(botsTable(page)).toBeVisible();
+  } finally {
+    await retireBots(prefix);
+  }
+});
+
+test("a member sees the page read-only, and a forged server action changes nothing", async ({ page, browser }) => {
+  // The admin deletes a throwaway bot, so we learn how the browser calls the real delete action.
+  const throwaway = `e2e-forge-${stamp()}`;
+  const [bot] = await insertBots([throwaway]);
+  await signIn(page, ADMIN);
+  await page.goto(`/users?bq=${throwaway}`);
+  await page.getByRole("button", { name: `Delete ${throwaway}` }).click();
+  await page.getByTestId("delete-bots-dialog").getByRole("textbox").fill(throwaway);
+  const actionRequest = page.waitForRequest((r) => r.method() === "POST" && Boolean(r.headers()["next-action"]));
+  await page.getByTestId("delete-bots-dialog").getByRole("button", { name: "Delete bot" }).click();
+  const captured = await actionRequest;
+  await expect(toast(page, `Deleted ${throwaway}.`)).toBeVisible();
+  const headers = captured.headers();
+  const body = captured.postData() ?? "";
+  expect(body).toContain(bot!.id);
+
+  const memberContext = await browser.newContext();
+  const member = await memberContext.newPage();
+  try {
+    await signIn(member, MEMBER);
+    await member.goto("/users");
+    await expect(member.getByTestId("read-only-note")).toBeVisible();
+    await expect(botRow(member, "ci-deployer")).toBeVisible();
+    for (const label of ["Create bot", "Add person", "Rename ci-deployer", "Delete ci-deployer", "Deactivate ci-deployer"]) {
+      await expect(member.getByRole("button", { name: label })).toHaveCount(0);
+    }
+    await expect(member.getByRole("checkbox")).toHaveCount(0);
+    await expect(member.getByRole("combobox", { name: /^Role of/ })).toHaveCount(0);
+
+    // The member's browser sends the admin's exact request, aimed at ci-deployer.
+    const target = await botIdByName("ci-deployer");
+    const before = await botInDb(target);
+    const reply = await member.evaluate(
+      async ({ actionId, tree, contentType, body }) => {
+        const res = await fetch("/users", {
+          method: "POST",
+          headers: { Accept: "text/x-component", "Next-Action": actionId, "Next-Router-State-Tree": tree, "Content-Type": contentType },
+          body,
+        });
+        return { status: res.status, text: await res.text() };
+      },
+      {
+        actionId: headers["next-action"]!,
+        tree: headers["next-router-state-tree"] ?? "",
+        contentType: headers["content-type"] ?? "text/plain;charset=UTF-8",
+        body: body.replaceAll(bot!.id, target),
+      },
+    );
+    expect(reply.status).toBe(200);
+    expect(reply.text).toContain(NOT_ADMIN);
+    expect(reply.text).toContain("not_admin");
+    expect(await botInDb(target)).toEqual(before);
+    expect(before?.deleted_at).toBeNull();
+    const [events] = await sql<{ n: string }>`SELECT count(*) AS n FROM events WHERE subject_id = ${target} AND type = 'bot.deleted'`;
+    expect(Number(events!.n)).toBe(0);
+  } finally {
+    await memberContext.close();
+  }
+});
+
+test("adding a person at the seat limit is refused with a clear message; adding a bot is not", async ({ page }) => {
+  const account = await acmeId();
+  const tag = stamp();
+  const [{ seat_limit: limit }] = (await sql<{ seat_limit: number }>`SELECT seat_limit FROM accounts WHERE id = ${account}`) as [
+    { seat_limit: number },
+  ];
+  const [{ n }] = (await sql<{ n: string }>`SELECT count(*) AS n FROM memberships m JOIN principals p ON p.id = m.principal_id
+    WHERE m.account_id = ${account} AND m.status = 'active' AND p.kind = 'person' AND p.status = 'active'`) as [{ n: string }];
+  const fillers = Array.from({ length: Math.max(0, limit - Number(n)) }, (_, i) => ({ id: `usr_${hex(11)}`, email: `seat-${tag}-${i}@example.com` }));
+  const botName = `e2e-seatless-${tag}`;
+  try {
+    for (const f of fillers) {
+      await sql`INSERT INTO principals (id, kind, name, email, password_hash) VALUES (${f.id}, 'person', ${`Seat Filler ${f.email}`}, ${f.email}, 'x')`;
+      await sql`INSERT INTO memberships (account_id, principal_id, role) VALUES (${account}, ${f.id}, 'member')`;
+    }
+    await signIn(page, ADMIN);
+    await page.goto("/users");
+    const summary = page.getByTestId("users-seat-summary");
+    await expect(summary).toHaveText(new RegExp(`^${limit} of ${limit} seats used · \\d+ bots? \\(bots don't use seats\\)$`));
+    const botsBefore = Number(/· (\d+) bot/.exec((await summary.textContent()) ?? "")?.[1]);
+    await expect(page.getByTestId("seat-limit-warning")).toBeVisible();
+
+    await page.getByRole("button", { name: "Add person" }).click();
+    const dialog = page.getByTestId("add-person-dialog");
+    await dialog.getByLabel("Email").fill(`late-${tag}@example.com`);
+    await dialog.getByLabel("Name").fill("Late Comer");
+    await dialog.getByRole("button", { name: "Add person" }).click();
+    await expect(dialog.getByTestId("add-person-error")).toContainText(`All ${limit} seats are in use.`);
+    await expect(dialog.getByLabel("Email")).toHaveValue(`late-${tag}@example.com`);
+    const [nobody] = await sql<{ n: string }>`SELECT count(*) AS n FROM principals WHERE email = ${`late-${tag}@example.com`}`;
+    expect(Number(nobody!.n)).toBe(0);
+    await page.keyboard.press("Escape");
+
+    await page.getByRole("button", { name: "Create bot" }).click();
+    await page.getByTestId("create-bot-dialog").getByLabel("Name").fill(botName);
+    await page.getByTestId("create-bot-dialog").getByRole("button", { name: "Create bot" }).click();
+    await expect(toast(page, `Bot ${botName} created.`)).toBeVisible();
+    await expect(summary).toHaveText(`${limit} of ${limit} seats used · ${botsBefore + 1} bots (bots don't use seats)`);
+  } finally {
+    for (const f of fillers) {
+      await sql`DELETE FROM memberships WHERE principal_id = ${f.id}`;
+      await sql`DELETE FROM principals WHERE id = ${f.id}`;
+    }
+    await retireBots(botName);
+  }
+});
+
+test("an admin adds a person, who signs in with the one-time password; then changes, deactivates and removes them", async ({ page, browser }) => {
+  const tag = stamp();
+  const email = `new-${tag}@example.com`;
+  const name = `New Person ${tag}`;
+  await signIn(page, ADMIN);
+  await page.goto("/users");
+
+  await page.getByRole("button", { name: "Add person" }).click();
+  const dialog = page.getByTestId("add-person-dialog");
+  await expect(dialog.getByLabel("Email")).toBeFocused();
+  await dialog.getByLabel("Email").fill("not-an-email");
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByRole("button", { name: "Add person" }).click();
+  await expect(dialog.getByText("Enter a valid email")).toBeVisible();
+  await expect(dialog.getByLabel("Name")).toHaveValue(name);
+  await dialog.getByLabel("Email").fill(email);
+  await dialog.getByRole("button", { name: "Add person" }).click();
+  await expect(dialog.getByTestId("person-added")).toContainText("it won't be shown again");
+  const password = await dialog.getByTestId("secret-value").inputValue();
+  expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByTestId("people-table").locator("tbody tr").filter({ hasText: email });
+  await expect(row).toContainText("Active");
+
+  const other = await browser.newContext();
+  try {
+    await signIn(await other.newPage(), { email, password });
+  } finally {
+    await other.close();
+  }
+
+  // Someone who already has a Botdesk user keeps their password.
+  const existing = { id: `usr_${hex(11)}`, email: `known-${tag}@example.com` };
+  await sql`INSERT INTO principals (id, kind, name, email, password_hash) VALUES (${existing.id}, 'person', 'Known Person', ${existing.email}, 'x')`;
+  await page.getByRole("button", { name: "Add person" }).click();
+  await dialog.getByLabel("Email").fill(existing.email);
+  await dialog.getByLabel("Name").fill("Known Person");
+  await dialog.getByRole("button", { name: "Add person" }).click();
+  await expect(dialog.getByTestId("person-added")).toContainText("they keep their existing password");
+  await expect(dialog.getByTestId("secret-value")).toHaveCount(0);
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  await page.getByLabel(`Role of ${name}`).selectOption("admin");
+  await expect(toast(page, `${name} is now admin.`)).toBeVisible();
+  const [membership] = await sql<{ role: string }>`SELECT m.role FROM memberships m JOIN principals p ON p.id = m.principal_id WHERE p.email = ${email}`;
+  expect(membership!.role).toBe("admin");
+
+  await page.getByRole("button", { name: `Deactivate ${name}` }).click();
+  await expect(row).toContainText("Deactivated");
+  await page.getByRole("button", { name: `Reactivate ${name}` }).click();
+  await expect(row).toContainText("Active");
+
+  for (const who of [name, "Known Person"]) {
+    await page.getByRole("button", { name: `Remove ${who}` }).click();
+    await page.getByTestId("remove-person-dialog").getByRole("button", { name: "Remove" }).click();
+    await expect(toast(page, `Removed ${who} from this account.`)).toBeVisible();
+  }
+  await expect(row).toHaveCount(0);
+  const [left] = await sql<{ n: string }>`SELECT count(*) AS n FROM memberships m JOIN principals p ON p.id = m.principal_id WHERE p.email IN (${email}, ${existing.email})`;
+  expect(Number(left!.n)).toBe(0);
+});
+
+test("the users page and its dialogs fit a phone; tables scroll inside their cards", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, ADMIN);
+  await page.goto("/users");
+  await expect(botsTable(page)).toBeVisible();
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  const scroller = botsTable(page).locator("..");
+  expect(await scroller.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+
+  await page.getByRole("button", { name: "Create bot" }).click();
+  const box = await page.getByTestId("create-bot-dialog").boundingBox();
+  expect(box!.x).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+});
