@@ -1,5 +1,9 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requireActor } from "@/lib/auth/actor";
+import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials";
+import { canManage } from "@/lib/domain/permissions";
+import { CredentialsPanel } from "@/components/credentials/credentials-panel";
 import { Card } from "@/components/ui/card";
 import { ChangePasswordForm } from "./change-password-form";
 
@@ -7,6 +11,7 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const actor = await requireActor();
+  const credentials = await listOwnedCredentials(actor.account.id, actor.person.id);
   return (
     <div className="flex flex-col gap-6">
       <div>
@@ -15,6 +20,29 @@ export default async function SettingsPage() {
           Signed in as {actor.person.name} ({actor.person.email}), {actor.role} of {actor.account.name}.
         </p>
       </div>
+      <Card aria-labelledby="your-credentials-heading" className="min-w-0">
+        <CredentialsPanel
+          ownerId={actor.person.id}
+          ownerName={actor.person.name}
+          credentials={credentials}
+          manage
+          viewerIsOwner
+          headingId="your-credentials-heading"
+          title="Your credentials"
+          intro={
+            <>
+              <p>Authtokens, API keys and SSH keys you own in {actor.account.name}. For an integration that should outlive you, give a bot its own.</p>
+              {canManage(actor) && (
+                <p className="mt-1">
+                  <Link href="/credentials" className="font-medium text-indigo-700 hover:underline" data-testid="all-credentials-link">
+                    See every credential of the account
+                  </Link>
+                </p>
+              )}
+            </>
+          }
+        />
+      </Card>
       <Card aria-labelledby="password-heading">
         <h2 id="password-heading" className="mb-4 text-base font-semibold">
           Password

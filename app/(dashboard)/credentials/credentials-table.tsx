@@ -1,0 +1,245 @@
+"use client";
+
+import Link from "next/link";
+import { useMemo, useState } from "react";
+import type { RowSelectionState } from "@tanstack/react-table";
+import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
+import { CredentialSummary, ExpiresText, LastUsedText } from "@/components/credentials/credential-cells";
+import { CredentialFilters } from "@/components/credentials/credential-filters";
+import { CreateCredentialDialog, type OwnerOption } from "@/components/credentials/create-credential-dialog";
+import type { RevealedSecret } from "@/components/credentials/form-state";
+import { KIND_LABELS } from "@/components/credentials/labels";
+import { RevokeCredentialsDialog } from "@/components/credentials/revoke-dialog";
+import { RotateCredentialDialog } from "@/components/credentials/rotate-dialog";
+import { SecretOnceDialog } from "@/components/credentials/secret-once-dialog";
+import { CredentialStatusBadge } from "@/components/credentials/status-badge";
+import { formatDate, plural } from "@/components/format";
+import { Button } from "@/components/ui/button";
+import { useToast } from "@/components/ui/toast";
+import { useUrlState } from "@/components/use-url-state";
+import type { CredentialView } from "@/lib/domain/credentials/credential-view";
+import type { ListCredentialsQuery } from "@/lib/validation/credentials";
+
+const KEYS = { sort: "sort", dir: "dir", page: "page", size: "size" } as const;
+const DEFAULTS = { sort: "created", dir: "desc", size: 25 } as const;
+// The list is always newest first: the sort state only describes that.
+const SORT = { id: "created", desc: true };
+const NOUN = { one: "credential", many: "credentials" };
+
+const col = dataTableColumnHelper<CredentialView>();
+const rowId = (c: CredentialView) => c.id;
+const rowLabel = (c: CredentialView) => `${c.display}${c.description ? ` (${c.description})` : ""}`;
+
+function baseColumns(rows: CredentialView[]) {
+  return [
+    col.display({
+      id: "credential",
+      header: "Credential",
+      meta: { className: "min-w-48 max-w-60" },
+      cell: ({ row }) => <CredentialSummary credential={row.original} all={rows} />,
+    }),
+    col.accessor("kind", {
+      id: "kind",
+      header: "Kind",
+      enableSorting: false,
+      meta: { className: "whitespace-nowrap" },
+      cell: ({ row }) => KIND_LABELS[row.original.kind],
+    }),
+    col.accessor((c) => c.owner.name, {
+      id: "owner",
+      header: "Owner",
+      enableSorting: false,
+      meta: { className: "min-w-24 max-w-36 break-words" },
+      cell: ({ row }) => {
+        const o = row.original.owner;
+        return (
+          <span className="flex flex-col">
+            {o.kind === "bot" ? (
+              <Link href={`/users/bots/${o.id}`} className="font-medium text-indigo-700 hover:underline">
+                {o.name}
+              </Link>
+            ) : (
+              <span className="font-medium">{o.name}</span>
+            )}
+            <span className="text-xs text-slate-500">{o.kind === "bot" ? "Bot" : "Person"}</span>
+          </span>
+        );
+      },
+    }),
+    col.accessor("status", {
+      id: "status",
+      header: "Status",
+      enableSorting: false,
+      meta: { className: "whitespace-nowrap" },
+      cell: ({ row }) => <CredentialStatusBadge status={row.original.status} />,
+    }),
+    col.accessor("createdAt", {
+      id: "created",
+      header: "Created",
+      enableSorting: false,
+      meta: { className: "whitespace-nowrap" },
+      cell: ({ row }) => <time dateTime={row.original.createdAt.toISOString()}>{formatDate(row.original.createdAt)}</time>,
+    }),
+    col.accessor("expiresAt", {
+      id: "expires",
+      header: "Expires",
+      enableSorting: false,
+      meta: { className: "whitespace-nowrap" },
+      cell: ({ row }) => <ExpiresText expiresAt={row.original.expiresAt} status={row.original.status} />,
+    }),
+    col.accessor("lastUsedAt", {
+      id: "lastUsed",
+      header: "Last used",
+      enableSorting: false,
+      meta: { className: "whitespace-nowrap" },
+      cell: ({ row }) => <LastUsedText at={row.original.lastUsedAt} ip={row.original.lastUsedIp} />,
+    }),
+  ];
+}
+
+/** Every live credential of the account: URL-driven filters and pages, row and bulk actions. */
+export function CredentialsTable({ page, query, owners }: { page: ServerPage<CredentialView>; query: ListCredentialsQuery; owners: OwnerOption[] }) {
+  const toast = useToast();
+  const { hrefWith } = useUrlState();
+  const [creating, setCreating] = useState(false);
+  const [rotating, setRotating] = useState<CredentialView | null>(null);
+  const [revoking, setRevoking] = useState<CredentialView[] | null>(null);
+  const [secret, setSecret] = useState<RevealedSecret | null>(null);
+  const [selection, setSelection] = useState<RowSelectionState>({});
+
+  // Selection is per page: keep only the ids still shown after the rows change.
+  const [shownRows, setShownRows] = useState(page.rows);
+  if (page.rows !== shownRows) {
+    setShownRows(page.rows);
+    const shown = new Set(page.rows.map((r) => r.id));
+    setSelection((s) => Object.fromEntries(Object.entries(s).filter(([id, on]) => on && shown.has(id))));
+  }
+  const selected = page.rows.filter((r) => selection[r.id]);
+
+  const columns = useMemo(
+    () => [
+      ...baseColumns(page.rows),
+      col.display({
+        id: "actions",
+        header: "Actions",
+        meta: { srOnlyHeader: true, className: "w-0 pl-0 pr-3 text-right whitespace-nowrap" },
+        cell: ({ row }) => (
+          <div className="flex justify-end gap-1">
+            {row.original.kind !== "ssh_key" && (
+              <Button variant="ghost" className="min-h-8 pl-2 pr-2 pt-1 pb-1" aria-label={`Rotate ${row.original.display}`} onClick={() => setRotating(row.original)}>
+                Rotate
+              </Button>
+            )}
+            <Button
+              variant="dangerGhost"
+              className="min-h-8 pl-2 pr-2 pt-1 pb-1"
+              aria-label={`Revoke ${row.original.display}`}
+              onClick={() => setRevoking([row.original])}
+            >
+              Revoke
+            </Button>
+          </div>
+        ),
+      }),
+    ],
+    [page.rows],
+  );
+  const filters = useMemo(
+    () => [
+      { id: "owner", value: query.owner },
+      { id: "kind", value: query.kind },
+      { id: "status", value: query.status },
+      { id: "lastUsed", value: query.used },
+    ],
+    [query.owner, query.kind, query.status, query.used],
+  );
+  const filtered = query.owner !== "" || query.kind !== "all" || query.status !== "all" || query.used !== "all";
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h2 id="all-credentials-heading" className="text-lg font-semibold">
+            All credentials
+          </h2>
+          <p className="text-sm text-slate-600">Suspended: the owner is deactivated, so the credential is refused until it is reactivated.</p>
+        </div>
+        <Button onClick={() => setCreating(true)}>Create credential</Button>
+      </div>
+
+      <CredentialFilters query={query} />
+
+      {selected.length > 0 && (
+        <div
+          role="group"
+          aria-label="Actions on the selected credentials"
+          data-testid="credentials-bulk-bar"
+          className="flex flex-wrap items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm"
+        >
+          <span className="mr-auto font-medium" aria-live="polite">
+            {plural(selected.length, "credential", "credentials")} selected
+          </span>
+          <Button variant="danger" className="min-h-8 pl-3 pr-3 pt-1 pb-1" onClick={() => setRevoking(selected)}>
+            Revoke selected
+          </Button>
+          <Button variant="ghost" className="min-h-8 pl-3 pr-3 pt-1 pb-1" onClick={() => setSelection({})}>
+            Clear selection
+          </Button>
+        </div>
+      )}
+
+      <DataTable
+        caption="Credentials"
+        testId="credentials-table"
+        columns={columns}
+        page={page}
+        getRowId={rowId}
+        rowLabel={rowLabel}
+        sort={SORT}
+        filters={filters}
+        urlKeys={KEYS}
+        urlDefaults={DEFAULTS}
+        noun={NOUN}
+        rowSelection={selection}
+        onRowSelectionChange={setSelection}
+        empty={
+          filtered ? (
+            <p>
+              No credentials match these filters.{" "}
+              <Link
+                href={hrefWith({ owner: null, kind: null, status: null, used: null, page: null })}
+                scroll={false}
+                className="font-medium text-indigo-700 underline"
+              >
+                Clear the filters
+              </Link>
+            </p>
+          ) : (
+            <div className="flex flex-col items-center gap-3">
+              <p>No credentials in this account yet. Give each bot its own authtoken, API key or SSH key.</p>
+              <Button onClick={() => setCreating(true)}>Create credential</Button>
+            </div>
+          )
+        }
+      />
+
+      <CreateCredentialDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        owners={owners}
+        onCreated={({ credential, token }) => {
+          setCreating(false);
+          if (token) {
+            toast.success(`${KIND_LABELS[credential.kind]} ${credential.display} created for ${credential.owner.name}: copy it now.`);
+            setSecret({ token, credential });
+          } else {
+            toast.success(`${KIND_LABELS[credential.kind]} ${credential.display} added for ${credential.owner.name}.`);
+          }
+        }}
+      />
+      <RotateCredentialDialog credential={rotating} onClose={() => setRotating(null)} onRotated={setSecret} />
+      <RevokeCredentialsDialog credentials={revoking} onClose={() => setRevoking(null)} onRevoked={() => setSelection({})} />
+      <SecretOnceDialog secret={secret} onClose={() => setSecret(null)} />
+    </div>
+  );
+}

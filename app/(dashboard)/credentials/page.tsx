@@ -1,0 +1,63 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireActor } from "@/lib/auth/actor";
+import { listCredentials } from "@/lib/domain/credentials/list-credentials";
+import { canManage } from "@/lib/domain/permissions";
+import { listCredentialsQuerySchema } from "@/lib/validation/credentials";
+import { Card } from "@/components/ui/card";
+import { CredentialsTable } from "./credentials-table";
+import { listOwnerOptions } from "./owner-options";
+
+export const metadata: Metadata = { title: "Credentials" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function CredentialsPage({ searchParams }: { searchParams: SearchParams }) {
+  const actor = await requireActor();
+  if (!canManage(actor)) {
+    return (
+      <div className="flex flex-col gap-4">
+        <h1 className="text-2xl font-semibold tracking-tight">Credentials</h1>
+        <Card>
+          <p className="text-sm text-slate-700" data-testid="credentials-admins-only">
+            Only admins can see every credential of the account.
+          </p>
+          <p className="mt-2 text-sm">
+            <Link href="/settings" className="font-medium text-indigo-700 hover:underline">
+              Manage your own credentials in your settings
+            </Link>
+          </p>
+        </Card>
+      </div>
+    );
+  }
+
+  const params = await searchParams;
+  const first = (key: string) => {
+    const v = params[key];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const query = listCredentialsQuerySchema.parse({
+    owner: first("owner")?.trim(),
+    kind: first("kind"),
+    status: first("status"),
+    used: first("used"),
+    page: first("page"),
+    size: first("size"),
+  });
+  const [page, owners] = await Promise.all([listCredentials(actor.account.id, query), listOwnerOptions(actor.account.id)]);
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="flex flex-col gap-1">
+        <h1 className="text-2xl font-semibold tracking-tight">Credentials</h1>
+        <p className="text-sm text-slate-600">
+          Every live authtoken, API key and SSH key of {actor.account.name}, whoever owns it. Revoked credentials are gone from here.
+        </p>
+      </div>
+      <Card aria-labelledby="all-credentials-heading" className="min-w-0">
+        <CredentialsTable page={page} query={query} owners={owners} />
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+"use client";
+
+import { SecretReveal } from "@/components/secret-reveal";
+import { formatDateTime } from "@/components/format";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogActions } from "@/components/ui/dialog";
+import type { RevealedSecret } from "./form-state";
+import { KIND_LABELS } from "./labels";
+
+export const SHOW_ONCE_WARNING = "This is the only time this secret will be shown. Store it somewhere safe now.";
+
+/**
+ * Shows a new authtoken or API key once. The secret exists only in the state
+ * that holds `secret`; closing the dialog (Done, ×, Esc) clears that state.
+ */
+export function SecretOnceDialog({ secret, onClose }: { secret: RevealedSecret | null; onClose: () => void }) {
+  const label = secret ? KIND_LABELS[secret.credential.kind] : "Secret";
+  return (
+    <Dialog
+      open={secret !== null}
+      onClose={onClose}
+      wide
+      testId="secret-once-dialog"
+      title={secret?.previous ? `Your new ${label.toLowerCase()}` : `${label} created`}
+      description={secret ? `Owned by ${secret.credential.owner.name}${secret.credential.description ? ` · ${secret.credential.description}` : ""}` : undefined}
+    >
+      {secret && (
+        <>
+          <SecretReveal label={label} value={secret.token} warning={SHOW_ONCE_WARNING} />
+          {secret.previous && (
+            <p className="text-sm text-slate-700" data-testid="rotation-note">
+              {secret.previous.expiresAt.getTime() <= secret.credential.createdAt.getTime() + 5_000
+                ? "The old secret stopped working now."
+                : `The old secret keeps working until ${formatDateTime(secret.previous.expiresAt)}, so you can switch without downtime.`}
+            </p>
+          )}
+          <DialogActions>
+            <Button onClick={onClose}>Done</Button>
+          </DialogActions>
+        </>
+      )}
+    </Dialog>
+  );
+}
