@@ -10,7 +10,7 @@ import { Button } from "@/components/ui/button";
  */
 export function SecretReveal({ label, value, warning }: { label: string; value: string; warning: React.ReactNode }) {
   const id = useId();
-  const inputRef = useRef<HTMLInputElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
 
   const copy = async () => {
@@ -31,15 +31,18 @@ export function SecretReveal({ label, value, warning }: { label: string; value: 
         <label htmlFor={id} className="text-sm font-medium text-slate-700">
           {label}
         </label>
-        <div className="flex gap-2">
-          <input
+        <div className="flex items-start gap-2">
+          {/* A wrapping, read-only textarea: the whole secret stays visible to check, and selectable. */}
+          <textarea
             ref={inputRef}
             id={id}
             readOnly
             value={value}
+            rows={value.length > 36 ? 3 : 1}
+            spellCheck={false}
             data-testid="secret-value"
             onFocus={(e) => e.currentTarget.select()}
-            className="min-h-10 min-w-0 flex-1 rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-sm"
+            className="min-h-10 min-w-0 flex-1 resize-none rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-sm break-all"
           />
           <Button variant="secondary" onClick={copy} data-autofocus>
             {copied === "yes" ? "Copied" : "Copy"}

@@ -12,7 +12,7 @@ import { CHROMIUM_ARGS, findChromium } from "../e2e/support/browser";
 const baseURL = process.env.BASE_URL ?? "http://localhost:3000";
 const password = process.env.PASSWORD ?? "botdesk-admin";
 const outDir = path.resolve(process.argv[2] ?? "docs/screenshots");
-const pages = (process.env.PAGES ?? "/,/settings").split(",");
+const pages = (process.env.PAGES ?? "/,/users,/credentials,/settings").split(",");
 
 async function signIn(page: Page, email: string) {
   await page.goto(`${baseURL}/sign-in`);
@@ -40,6 +40,10 @@ for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["ph
     const name = p === "/" ? "overview" : p.slice(1).replaceAll("/", "-");
     await page.screenshot({ path: path.join(outDir, `${name}-${label}.png`), fullPage: true });
   }
+  await page.goto(`${baseURL}/users`);
+  await page.getByRole("link", { name: "edge-agent-prod" }).first().click();
+  await page.waitForURL(/\/users\/bots\//);
+  await page.screenshot({ path: path.join(outDir, `bot-${label}.png`), fullPage: true });
   await context.close();
 }
 await browser.close();

@@ -38,7 +38,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
                     </option>
                   ))}
                 </select>
-                <SubmitButton variant="ghost" pendingLabel="Switching…" className="min-h-8 px-2 py-1">
+                <SubmitButton variant="ghost" pendingLabel="Switching…" size="sm">
                   Switch
                 </SubmitButton>
               </form>

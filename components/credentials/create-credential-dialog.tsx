@@ -5,13 +5,12 @@ import { UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
-import { Field, SelectField } from "@/components/ui/field";
+import { Field, SelectField, TextareaField } from "@/components/ui/field";
 import type { CredentialKind, CredentialView } from "@/lib/domain/credentials/credential-view";
 import { DESCRIPTION_MAX_BYTES, METADATA_MAX_BYTES } from "@/lib/validation/credentials";
 import { createCredentialAction } from "./actions";
 import { EMPTY_CREDENTIAL_VALUES, type CreateCredentialState, type CredentialFormValues } from "./form-state";
 import { KIND_LABELS } from "./labels";
-import { TextareaField } from "./textarea-field";
 
 /** Someone a credential can be created for (the owner picker on /credentials). */
 export interface OwnerOption {

@@ -1,7 +1,7 @@
 "use client";
 
+import { BulkBar } from "@/components/bulk-bar";
 import { useState } from "react";
-import { plural } from "@/components/format";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import type { CredentialKind, CredentialView } from "@/lib/domain/credentials/credential-view";
@@ -79,22 +79,11 @@ export function CredentialsPanel({
       </div>
 
       {manage && selected.length > 0 && (
-        <div
-          role="group"
-          aria-label="Actions on the selected credentials"
-          data-testid="credentials-bulk-bar"
-          className="flex flex-wrap items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm"
-        >
-          <span className="mr-auto font-medium" aria-live="polite">
-            {plural(selected.length, "credential", "credentials")} selected
-          </span>
-          <Button variant="danger" className="min-h-8 pl-3 pr-3 pt-1 pb-1" onClick={() => setRevoking(selected)}>
+        <BulkBar count={selected.length} noun={{ one: "credential", many: "credentials" }} testId="credentials-bulk-bar" onClear={() => setSelection(new Set())}>
+          <Button variant="danger" size="sm" onClick={() => setRevoking(selected)}>
             Revoke selected
           </Button>
-          <Button variant="ghost" className="min-h-8 pl-3 pr-3 pt-1 pb-1" onClick={() => setSelection(new Set())}>
-            Clear selection
-          </Button>
-        </div>
+        </BulkBar>
       )}
 
       {credentials.length === 0 ? (
@@ -252,11 +241,11 @@ function KindGroup({
                   <td className="py-2 pr-3 pl-0 text-right align-top whitespace-nowrap max-sm:col-start-2 max-sm:p-0 max-sm:pt-1.5">
                     <div className="flex justify-end gap-1 max-sm:-ml-2 max-sm:justify-start">
                       {c.kind !== "ssh_key" && (
-                        <Button variant="ghost" className="min-h-8 pl-2 pr-2 pt-1 pb-1" aria-label={`Rotate ${c.display}`} onClick={() => onRotate(c)}>
+                        <Button variant="ghost" size="sm" aria-label={`Rotate ${c.display}`} onClick={() => onRotate(c)}>
                           Rotate
                         </Button>
                       )}
-                      <Button variant="dangerGhost" className="min-h-8 pl-2 pr-2 pt-1 pb-1" aria-label={`Revoke ${c.display}`} onClick={() => onRevoke(c)}>
+                      <Button variant="dangerGhost" size="sm" aria-label={`Revoke ${c.display}`} onClick={() => onRevoke(c)}>
                         Revoke
                       </Button>
                     </div>

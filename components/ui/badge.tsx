@@ -1,4 +1,5 @@
 const TONES = {
+  red: "bg-red-50 text-red-800 ring-red-600/20",
   green: "bg-emerald-50 text-emerald-800 ring-emerald-600/20",
   gray: "bg-slate-100 text-slate-700 ring-slate-500/20",
   amber: "bg-amber-50 text-amber-900 ring-amber-600/20",

@@ -6,9 +6,17 @@ const VARIANTS = {
   dangerGhost: "text-red-700 hover:bg-red-50 disabled:text-red-300",
 } as const;
 
+// Sizes are alternatives, never overrides: Tailwind orders utilities itself, so
+// an appended `px-2` would not beat a base `px-4`.
+const SIZES = {
+  md: "min-h-10 px-4 py-2",
+  sm: "min-h-8 px-2.5 py-1",
+} as const;
+
 export type ButtonVariant = keyof typeof VARIANTS;
+export type ButtonSize = keyof typeof SIZES;
 
 /** Button styling, usable from server components (links that look like buttons) and client ones. */
-export function buttonClass(variant: ButtonVariant = "primary", extra = ""): string {
-  return `inline-flex min-h-10 items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-medium transition-colors disabled:cursor-not-allowed ${VARIANTS[variant]} ${extra}`;
+export function buttonClass(variant: ButtonVariant = "primary", extra = "", size: ButtonSize = "md"): string {
+  return `inline-flex items-center justify-center gap-2 rounded-md text-sm font-medium transition-colors disabled:cursor-not-allowed ${SIZES[size]} ${VARIANTS[variant]} ${extra}`;
 }

@@ -1,14 +1,15 @@
 "use client";
 
 import { useFormStatus } from "react-dom";
-import { buttonClass, type ButtonVariant } from "./button-styles";
+import { buttonClass, type ButtonSize, type ButtonVariant } from "./button-styles";
 
 export function Button({
   variant = "primary",
+  size = "md",
   className = "",
   ...props
-}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant }) {
-  return <button type="button" className={buttonClass(variant, className)} {...props} />;
+}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; size?: ButtonSize }) {
+  return <button type="button" className={buttonClass(variant, className, size)} {...props} />;
 }
 
 /** A form's submit button: disabled with a spinner and `pendingLabel` while the form's action runs. */
@@ -16,12 +17,13 @@ export function SubmitButton({
   children,
   pendingLabel,
   variant = "primary",
+  size = "md",
   className = "",
   ...props
-}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; pendingLabel: string }) {
+}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; size?: ButtonSize; pendingLabel: string }) {
   const { pending } = useFormStatus();
   return (
-    <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass(variant, className)} {...props}>
+    <button type="submit" disabled={pending} aria-busy={pending} className={buttonClass(variant, className, size)} {...props}>
       {pending && <Spinner />}
       {pending ? pendingLabel : children}
     </button>

@@ -1,5 +1,6 @@
 "use client";
 
+import { BulkBar } from "@/components/bulk-bar";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import type { RowSelectionState } from "@tanstack/react-table";
@@ -13,7 +14,7 @@ import { RevokeCredentialsDialog } from "@/components/credentials/revoke-dialog"
 import { RotateCredentialDialog } from "@/components/credentials/rotate-dialog";
 import { SecretOnceDialog } from "@/components/credentials/secret-once-dialog";
 import { CredentialStatusBadge } from "@/components/credentials/status-badge";
-import { formatDate, plural } from "@/components/format";
+import { formatDate } from "@/components/format";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import { useUrlState } from "@/components/use-url-state";
@@ -126,13 +127,13 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
         cell: ({ row }) => (
           <div className="flex justify-end gap-1">
             {row.original.kind !== "ssh_key" && (
-              <Button variant="ghost" className="min-h-8 pl-2 pr-2 pt-1 pb-1" aria-label={`Rotate ${row.original.display}`} onClick={() => setRotating(row.original)}>
+              <Button variant="ghost" size="sm" aria-label={`Rotate ${row.original.display}`} onClick={() => setRotating(row.original)}>
                 Rotate
               </Button>
             )}
             <Button
               variant="dangerGhost"
-              className="min-h-8 pl-2 pr-2 pt-1 pb-1"
+              size="sm"
               aria-label={`Revoke ${row.original.display}`}
               onClick={() => setRevoking([row.original])}
             >
@@ -170,22 +171,11 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
       <CredentialFilters query={query} />
 
       {selected.length > 0 && (
-        <div
-          role="group"
-          aria-label="Actions on the selected credentials"
-          data-testid="credentials-bulk-bar"
-          className="flex flex-wrap items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm"
-        >
-          <span className="mr-auto font-medium" aria-live="polite">
-            {plural(selected.length, "credential", "credentials")} selected
-          </span>
-          <Button variant="danger" className="min-h-8 pl-3 pr-3 pt-1 pb-1" onClick={() => setRevoking(selected)}>
+        <BulkBar count={selected.length} noun={{ one: "credential", many: "credentials" }} testId="credentials-bulk-bar" onClear={() => setSelection({})}>
+          <Button variant="danger" size="sm" onClick={() => setRevoking(selected)}>
             Revoke selected
           </Button>
-          <Button variant="ghost" className="min-h-8 pl-3 pr-3 pt-1 pb-1" onClick={() => setSelection({})}>
-            Clear selection
-          </Button>
-        </div>
+        </BulkBar>
       )}
 
       <DataTable

@@ -232,7 +232,7 @@ export function ToggleBotActiveButton({ bot, compact = false }: { bot: Pick<BotR
   return (
     <Button
       variant={compact ? "ghost" : "secondary"}
-      className={compact ? "min-h-8 px-2 py-1" : ""}
+      size={compact ? "sm" : "md"}
       disabled={pending}
       aria-busy={pending}
       aria-label={compact ? `${verb} ${bot.name}` : undefined}

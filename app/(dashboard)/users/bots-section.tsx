@@ -5,13 +5,14 @@ import { useCallback, useMemo, useState } from "react";
 import type { RowSelectionState } from "@tanstack/react-table";
 import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
 import { TableFilters } from "@/components/table-filters";
+import { BulkBar } from "@/components/bulk-bar";
 import { StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { useUrlState } from "@/components/use-url-state";
 import type { BotRow } from "@/lib/domain/bots/types";
 import type { ListBotsQuery } from "@/lib/validation/bots";
 import { CreateBotDialog, DeleteBotsDialog, RenameBotDialog, SetBotsActiveDialog, ToggleBotActiveButton, type BotRef } from "./bot-dialogs";
-import { formatDate, formatDateTime, plural } from "@/components/format";
+import { formatDate, formatDateTime } from "@/components/format";
 
 const KEYS = { q: "bq", status: "bstatus", sort: "bsort", dir: "bdir", page: "bpage", size: "bsize" } as const;
 const DEFAULTS = { sort: "created", dir: "desc", size: 25 } as const;
@@ -130,28 +131,17 @@ export function BotsSection({ page, query, manage }: { page: ServerPage<BotRow>;
       />
 
       {manage && selected.length > 0 && (
-        <div
-          role="group"
-          aria-label="Actions on the selected bots"
-          data-testid="bots-bulk-bar"
-          className="flex flex-wrap items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm"
-        >
-          <span className="mr-auto font-medium" aria-live="polite">
-            {plural(selected.length, "bot", "bots")} selected
-          </span>
-          <Button variant="secondary" className="min-h-8 px-3 py-1" onClick={() => setSettingActive({ bots: selected, active: false })}>
+        <BulkBar count={selected.length} noun={NOUN} testId="bots-bulk-bar" onClear={clearSelection}>
+          <Button variant="secondary" size="sm" onClick={() => setSettingActive({ bots: selected, active: false })}>
             Deactivate
           </Button>
-          <Button variant="secondary" className="min-h-8 px-3 py-1" onClick={() => setSettingActive({ bots: selected, active: true })}>
+          <Button variant="secondary" size="sm" onClick={() => setSettingActive({ bots: selected, active: true })}>
             Reactivate
           </Button>
-          <Button variant="danger" className="min-h-8 px-3 py-1" onClick={() => setDeleting(selected)}>
+          <Button variant="danger" size="sm" onClick={() => setDeleting(selected)}>
             Delete
           </Button>
-          <Button variant="ghost" className="min-h-8 px-3 py-1" onClick={clearSelection}>
-            Clear selection
-          </Button>
-        </div>
+        </BulkBar>
       )}
 
       <DataTable
@@ -202,11 +192,11 @@ export function BotsSection({ page, query, manage }: { page: ServerPage<BotRow>;
 function BotRowActions({ bot, onRename, onDelete }: { bot: BotRow; onRename: (b: BotRef) => void; onDelete: (b: BotRef) => void }) {
   return (
     <div className="-mr-1 flex justify-end">
-      <Button variant="ghost" className="min-h-8 px-2 py-1" aria-label={`Rename ${bot.name}`} onClick={() => onRename(bot)}>
+      <Button variant="ghost" size="sm" aria-label={`Rename ${bot.name}`} onClick={() => onRename(bot)}>
         Rename
       </Button>
       <ToggleBotActiveButton bot={bot} compact />
-      <Button variant="dangerGhost" className="min-h-8 px-2 py-1" aria-label={`Delete ${bot.name}`} onClick={() => onDelete(bot)}>
+      <Button variant="dangerGhost" size="sm" aria-label={`Delete ${bot.name}`} onClick={() => onDelete(bot)}>
         Delete
       </Button>
     </div>

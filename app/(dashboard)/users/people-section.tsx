@@ -85,7 +85,7 @@ export function PeopleSection({
                     <TogglePersonActiveButton person={row.original} />
                     <Button
                       variant="dangerGhost"
-                      className="min-h-8 px-2 py-1"
+                      size="sm"
                       aria-label={`Remove ${row.original.name}`}
                       onClick={() => setRemoving(row.original)}
                     >

@@ -174,7 +174,7 @@ export function TogglePersonActiveButton({ person }: { person: PersonRow }) {
   return (
     <Button
       variant="ghost"
-      className="min-h-8 px-2 py-1"
+      size="sm"
       disabled={pending}
       aria-busy={pending}
       aria-label={`${verb} ${person.name}`}
