@@ -1,10 +1,11 @@
 import { defineConfig, devices } from "@playwright/test";
 import { CHROMIUM_ARGS, findChromium } from "./e2e/support/browser";
-import { E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_DB_PORT, E2E_PORT, E2E_PASSWORD } from "./e2e/support/constants";
+import { E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_DATABASE_URL, E2E_DB_PORT, E2E_PORT, E2E_PASSWORD } from "./e2e/support/constants";
 
 /**
  * End-to-end tests in Chromium against a production build served by the real
- * start command, on a fresh embedded database seeded with the demo account.
+ * start command, on a fresh embedded database seeded with the demo account (or
+ * on E2E_DATABASE_URL, an empty PostgreSQL database).
  */
 export default defineConfig({
   testDir: "e2e",
@@ -32,7 +33,7 @@ export default defineConfig({
       PORT: String(E2E_PORT),
       BOTDESK_DATA_DIR: E2E_DATA_DIR,
       BOTDESK_ADMIN_PASSWORD: E2E_PASSWORD,
-      DATABASE_URL: "",
+      DATABASE_URL: E2E_DATABASE_URL ?? "",
       BOTDESK_EMBEDDED_DB_PORT: String(E2E_DB_PORT),
       AUTH_SECRET: E2E_AUTH_SECRET,
       BOTDESK_SIGNIN_MAX_PER_EMAIL: "5",

@@ -6,4 +6,9 @@ export const E2E_PASSWORD = "e2e-password-123";
 export const E2E_AUTH_SECRET = "e2e-secret-for-tests-only-0123456789abcdef";
 /** The e2e server's embedded database listens here, so tests can change data behind a session's back. */
 export const E2E_DB_PORT = 54329;
-export const E2E_DB_URL = `postgresql://postgres@127.0.0.1:${E2E_DB_PORT}/postgres?sslmode=disable`;
+/**
+ * With E2E_DATABASE_URL (an EMPTY PostgreSQL database), the server runs on it
+ * instead of the embedded one; tests reach the same database either way.
+ */
+export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL || undefined;
+export const E2E_DB_URL = E2E_DATABASE_URL ?? `postgresql://postgres@127.0.0.1:${E2E_DB_PORT}/postgres?sslmode=disable`;
