@@ -115,3 +115,12 @@ test("the dashboard is readable at phone width", async ({ page }) => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
 });
+
+test("pages refuse to be framed by another site and are not sniffed", async ({ request }) => {
+  for (const path of ["/sign-in", "/"]) {
+    const response = await request.get(path, { maxRedirects: 0 });
+    expect(response.headers()["x-frame-options"]).toBe("DENY");
+    expect(response.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(response.headers()["x-content-type-options"]).toBe("nosniff");
+  }
+});
