@@ -16,7 +16,8 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { applyMigrations, defaultMigrationsDir, resolveMigration } from "../lib/db/migrate";
-import { openScratchServer, schemaDrift } from "../lib/db/schema-engine";
+import { schemaDrift } from "../lib/db/schema-engine";
+import { openScratchServer } from "../lib/db/scratch-database";
 
 const USAGE = `Usage: npm run db -- <command>
   deploy                          apply pending migrations to DATABASE_URL

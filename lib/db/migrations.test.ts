@@ -5,7 +5,8 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, resolveMigration } from "./migrate";
-import { openScratchServer, schemaDrift, type ScratchServer } from "./schema-engine";
+import { schemaDrift } from "./schema-engine";
+import { openScratchServer, type ScratchServer } from "./scratch-database";
 
 // Scratch databases: fresh ones on TEST_DATABASE_URL's server, else one
 // in-memory PGlite for the whole file (emptied between tests), since starting
