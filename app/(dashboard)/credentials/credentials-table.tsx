@@ -3,8 +3,8 @@
 import { BulkBar } from "@/components/bulk-bar";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import type { RowSelectionState } from "@tanstack/react-table";
 import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
+import { usePageSelection } from "@/components/use-page-selection";
 import { CredentialSummary, ExpiresText, LastUsedText } from "@/components/credentials/credential-cells";
 import { CredentialFilters } from "@/components/credentials/credential-filters";
 import { CreateCredentialDialog, type OwnerOption } from "@/components/credentials/create-credential-dialog";
@@ -106,16 +106,7 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
   const [rotating, setRotating] = useState<CredentialView | null>(null);
   const [revoking, setRevoking] = useState<CredentialView[] | null>(null);
   const [secret, setSecret] = useState<RevealedSecret | null>(null);
-  const [selection, setSelection] = useState<RowSelectionState>({});
-
-  // Selection is per page: keep only the ids still shown after the rows change.
-  const [shownRows, setShownRows] = useState(page.rows);
-  if (page.rows !== shownRows) {
-    setShownRows(page.rows);
-    const shown = new Set(page.rows.map((r) => r.id));
-    setSelection((s) => Object.fromEntries(Object.entries(s).filter(([id, on]) => on && shown.has(id))));
-  }
-  const selected = page.rows.filter((r) => selection[r.id]);
+  const { selection, setSelection, selected, clearSelection } = usePageSelection(page.rows);
 
   const columns = useMemo(
     () => [
@@ -171,7 +162,7 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
       <CredentialFilters query={query} />
 
       {selected.length > 0 && (
-        <BulkBar count={selected.length} noun={{ one: "credential", many: "credentials" }} testId="credentials-bulk-bar" onClear={() => setSelection({})}>
+        <BulkBar count={selected.length} noun={{ one: "credential", many: "credentials" }} testId="credentials-bulk-bar" onClear={clearSelection}>
           <Button variant="danger" size="sm" onClick={() => setRevoking(selected)}>
             Revoke selected
           </Button>
@@ -228,7 +219,7 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
         }}
       />
       <RotateCredentialDialog credential={rotating} onClose={() => setRotating(null)} onRotated={setSecret} />
-      <RevokeCredentialsDialog credentials={revoking} onClose={() => setRevoking(null)} onRevoked={() => setSelection({})} />
+      <RevokeCredentialsDialog credentials={revoking} onClose={() => setRevoking(null)} onRevoked={clearSelection} />
       <SecretOnceDialog secret={secret} onClose={() => setSecret(null)} />
     </div>
   );

@@ -1,9 +1,9 @@
 "use client";
 
 import Link from "next/link";
-import { useCallback, useMemo, useState } from "react";
-import type { RowSelectionState } from "@tanstack/react-table";
+import { useMemo, useState } from "react";
 import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
+import { usePageSelection } from "@/components/use-page-selection";
 import { TableFilters } from "@/components/table-filters";
 import { BulkBar } from "@/components/bulk-bar";
 import { StatusBadge } from "@/components/ui/badge";
@@ -74,17 +74,7 @@ export function BotsSection({ page, query, manage }: { page: ServerPage<BotRow>;
   const [renaming, setRenaming] = useState<BotRef | null>(null);
   const [deleting, setDeleting] = useState<BotRef[] | null>(null);
   const [settingActive, setSettingActive] = useState<{ bots: BotRef[]; active: boolean } | null>(null);
-  const [selection, setSelection] = useState<RowSelectionState>({});
-
-  // Selection is per page: keep only the ids still shown after the rows change.
-  const [shownRows, setShownRows] = useState(page.rows);
-  if (page.rows !== shownRows) {
-    setShownRows(page.rows);
-    const shown = new Set(page.rows.map((r) => r.id));
-    setSelection((s) => Object.fromEntries(Object.entries(s).filter(([id, on]) => on && shown.has(id))));
-  }
-  const selected = page.rows.filter((r) => selection[r.id]);
-  const clearSelection = useCallback(() => setSelection({}), []);
+  const { selection, setSelection, selected, clearSelection } = usePageSelection(page.rows);
 
   const columns = useMemo(() => {
     if (!manage) return BASE_COLUMNS;
