@@ -13,6 +13,10 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** postgresql://… of the database. The start command sets it to the embedded one when unset. */
   DATABASE_URL: optionalString,
+  /** Tests: a PostgreSQL server to run integration tests on (fresh databases, dropped after). */
+  TEST_DATABASE_URL: optionalString,
+  /** `npm run db -- migrate|drift`: a server for the throwaway database (else DATABASE_URL, else in-memory PGlite). */
+  SHADOW_DATABASE_URL: optionalString,
   /** Connections in this process's pool. The embedded database serves one at a time. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Where the embedded database, the generated AUTH_SECRET and the lock live. */

@@ -36,8 +36,3 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
   randomBytes(10).copy(bytes, 6);
   return `${ID_PREFIXES[kind]}_${base62(bytes, 22)}`;
 }
-
-export function idKindOf(id: string): IdKind | undefined {
-  const prefix = id.split("_", 1)[0];
-  return (Object.keys(ID_PREFIXES) as IdKind[]).find((k) => ID_PREFIXES[k] === prefix);
-}

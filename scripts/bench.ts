@@ -7,6 +7,7 @@
  * Prints the median and p95 of each query; asserts nothing.
  */
 import { performance } from "node:perf_hooks";
+import { readEnv } from "../lib/env";
 import { startTestDatabase } from "../lib/db/test-database";
 
 const BOTS = Number(process.env.BENCH_BOTS ?? 10_000);
@@ -46,7 +47,7 @@ try {
     await db().principal.createMany({ data: rows });
   }
   await db().$executeRawUnsafe("ANALYZE");
-  console.log(`Inserted ${BOTS} bots in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}.`);
+  console.log(`Inserted ${BOTS} bots in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${readEnv().TEST_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}.`);
 
   // A real credential, a wrong secret for its id, and a well-formed token for an id that does not exist.
   const botId = (await db().principal.findFirstOrThrow({ where: { accountId, kind: "bot", status: "active" } })).id;

@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { applyMigrations, defaultMigrationsDir, resolveMigration } from "../lib/db/migrate";
 import { schemaDrift } from "../lib/db/schema-engine";
 import { openScratchServer } from "../lib/db/scratch-database";
+import { readEnv } from "../lib/env";
 
 const USAGE = `Usage: npm run db -- <command>
   deploy                          apply pending migrations to DATABASE_URL
@@ -27,12 +28,9 @@ const USAGE = `Usage: npm run db -- <command>
   drift                           check that the migrations produce exactly schema.prisma`;
 
 // A CLI run by hand or by CI, so it reads its own two variables.
-const databaseUrl = () => nonEmpty(process.env.DATABASE_URL);
-const scratchServerUrl = () => nonEmpty(process.env.SHADOW_DATABASE_URL) ?? databaseUrl();
+const databaseUrl = () => readEnv().DATABASE_URL;
+const scratchServerUrl = () => readEnv().SHADOW_DATABASE_URL ?? databaseUrl();
 
-function nonEmpty(v: string | undefined): string | undefined {
-  return v && v.trim() !== "" ? v.trim() : undefined;
-}
 
 class UsageError extends Error {}
 
@@ -121,7 +119,7 @@ async function withScratchDatabase<T>(fn: (url: string) => Promise<T>): Promise<
   const server = await openScratchServer(scratchServerUrl());
   try {
     const db = await server.createDatabase().catch((e: Error) => {
-      throw new Error(`${e.message}\n(The throwaway database is created on the server of ${nonEmpty(process.env.SHADOW_DATABASE_URL) ? "SHADOW_DATABASE_URL" : "DATABASE_URL"}; unset both to use an in-memory PGlite.)`);
+      throw new Error(`${e.message}\n(The throwaway database is created on the server of ${readEnv().SHADOW_DATABASE_URL ? "SHADOW_DATABASE_URL" : "DATABASE_URL"}; unset both to use an in-memory PGlite.)`);
     });
     try {
       return await fn(db.url);

@@ -48,8 +48,10 @@ function optionalProviders(): Provider[] {
   return providers;
 }
 
+const enabledProviders = optionalProviders();
+
 /** The external providers switched on by environment variables, for the sign-in page. */
-export const externalProviders = optionalProviders().map((p) => {
+export const externalProviders = enabledProviders.map((p) => {
   const config = typeof p === "function" ? p() : p;
   return { id: config.id, name: config.name };
 });
@@ -80,7 +82,7 @@ const config: NextAuthConfig = {
         return { id: result.value.id, name: result.value.name, email: result.value.email };
       },
     }),
-    ...optionalProviders(),
+    ...enabledProviders,
   ],
   callbacks: {
     async signIn({ account, profile }) {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "./client";
 import { DataDirInUseError, startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded";
 import { startTestDatabase } from "./test-database";
+import { readEnv } from "../env";
 
 // Creating an on-disk PGlite costs 5–11 s: the whole file shares ONE data
 // directory, created once and reopened (about 1 s) where a test needs a restart.
@@ -217,7 +218,7 @@ describe("startTestDatabase", () => {
       .sort();
     const t0 = performance.now();
     const testDb = await startTestDatabase();
-    console.log(`startTestDatabase (${process.env.TEST_DATABASE_URL ? "server" : "template"}): ${Math.round(performance.now() - t0)} ms`);
+    console.log(`startTestDatabase (${readEnv().TEST_DATABASE_URL ? "server" : "template"}): ${Math.round(performance.now() - t0)} ms`);
     try {
       const rows = await query<{ migration_name: string }>(
         testDb.url,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, resolveMigration } from "./migrate";
 import { schemaDrift } from "./schema-engine";
 import { openScratchServer, type ScratchServer } from "./scratch-database";
+import { readEnv } from "../env";
 
 // Scratch databases: fresh ones on TEST_DATABASE_URL's server, else one
 // in-memory PGlite for the whole file (emptied between tests), since starting
@@ -19,7 +20,7 @@ let server: ScratchServer;
 let tmp: string;
 
 beforeAll(async () => {
-  server = await openScratchServer(process.env.TEST_DATABASE_URL || undefined);
+  server = await openScratchServer(readEnv().TEST_DATABASE_URL);
   tmp = await mkdtemp(path.join(os.tmpdir(), "botdesk-migrations-"));
 }, SLOW);
 

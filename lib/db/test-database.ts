@@ -7,6 +7,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { servePGlite, startEmbeddedPostgresFromDump } from "./embedded";
 import { applyMigrations } from "./migrate";
+import { readEnv } from "../env";
 
 /**
  * Databases for tests. With TEST_DATABASE_URL (a real PostgreSQL server) each
@@ -118,7 +119,7 @@ function pgliteVersion(): string {
  */
 export async function startTestDatabase(): Promise<TestDatabase> {
   // Test-only switch, read here rather than in lib/env.ts, which the app validates.
-  const serverUrl = process.env.TEST_DATABASE_URL?.trim();
+  const serverUrl = readEnv().TEST_DATABASE_URL;
   if (serverUrl) return createServerDatabase(serverUrl);
   return startEmbeddedPostgresFromDump({ dump: await prepareTemplate() });
 }

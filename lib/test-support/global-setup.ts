@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { readEnv } from "../env";
 import { startTestDatabase } from "../db/test-database";
 
 declare module "vitest" {
@@ -12,7 +13,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const database = await startTestDatabase();
   project.provide("databaseUrl", database.url);
-  project.provide("databasePoolSize", process.env.TEST_DATABASE_URL ? 5 : 1);
+  project.provide("databasePoolSize", readEnv().TEST_DATABASE_URL ? 5 : 1);
   return async () => {
     await database.stop();
   };

@@ -4,6 +4,7 @@ import { BulkBar } from "@/components/bulk-bar";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
+import { NoMatches } from "@/components/no-matches";
 import { usePageSelection } from "@/components/use-page-selection";
 import { CredentialSummary, ExpiresText, LastUsedText } from "@/components/credentials/credential-cells";
 import { CredentialFilters } from "@/components/credentials/credential-filters";
@@ -185,16 +186,7 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
         onRowSelectionChange={setSelection}
         empty={
           filtered ? (
-            <p>
-              No credentials match these filters.{" "}
-              <Link
-                href={hrefWith({ owner: null, kind: null, status: null, used: null, page: null })}
-                scroll={false}
-                className="font-medium text-indigo-700 underline"
-              >
-                Clear the filters
-              </Link>
-            </p>
+            <NoMatches noun="credentials" clearHref={hrefWith({ owner: null, kind: null, status: null, used: null, page: null })} filters="these filters" />
           ) : (
             <div className="flex flex-col items-center gap-3">
               <p>No credentials in this account yet. Give each bot its own authtoken, API key or SSH key.</p>

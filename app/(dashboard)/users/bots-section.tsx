@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
+import { NoMatches } from "@/components/no-matches";
 import { usePageSelection } from "@/components/use-page-selection";
 import { TableFilters } from "@/components/table-filters";
 import { BulkBar } from "@/components/bulk-bar";
@@ -150,12 +151,7 @@ export function BotsSection({ page, query, manage }: { page: ServerPage<BotRow>;
         onRowSelectionChange={manage ? setSelection : undefined}
         empty={
           filtered ? (
-            <p>
-              No bots match this filter.{" "}
-              <Link href={hrefWith({ [KEYS.q]: null, [KEYS.status]: null, [KEYS.page]: null })} scroll={false} className="font-medium text-indigo-700 underline">
-                Clear the filter
-              </Link>
-            </p>
+            <NoMatches noun="bots" clearHref={hrefWith({ [KEYS.q]: null, [KEYS.status]: null, [KEYS.page]: null })} />
           ) : manage ? (
             <div className="flex flex-col items-center gap-3">
               <p>No bots yet. Create one to give an integration its own credentials.</p>

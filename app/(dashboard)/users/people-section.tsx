@@ -1,8 +1,8 @@
 "use client";
 
-import Link from "next/link";
 import { useMemo, useState } from "react";
 import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
+import { NoMatches } from "@/components/no-matches";
 import { TableFilters } from "@/components/table-filters";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -145,12 +145,7 @@ export function PeopleSection({
         noun={NOUN}
         empty={
           filtered ? (
-            <p>
-              No people match this filter.{" "}
-              <Link href={hrefWith({ [KEYS.q]: null, [KEYS.status]: null, [KEYS.page]: null })} scroll={false} className="font-medium text-indigo-700 underline">
-                Clear the filter
-              </Link>
-            </p>
+            <NoMatches noun="people" clearHref={hrefWith({ [KEYS.q]: null, [KEYS.status]: null, [KEYS.page]: null })} />
           ) : (
             <p>No people yet.</p>
           )

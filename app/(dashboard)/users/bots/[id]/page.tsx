@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireActor } from "@/lib/auth/actor";
 import { getBot } from "@/lib/domain/bots/get-bot";
+import { cache } from "react";
 import { listPrincipalEvents } from "@/lib/domain/events/list-recent-events";
 import { canManage } from "@/lib/domain/permissions";
 import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials";
@@ -15,16 +16,19 @@ import { BotDetailActions } from "./bot-detail-actions";
 
 type Props = { params: Promise<{ id: string }> };
 
+// The metadata and the page both need the bot: read it once per request.
+const loadBot = cache(getBot);
+
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const actor = await requireActor();
-  const bot = await getBot(actor.account.id, (await params).id);
+  const bot = await loadBot(actor.account.id, (await params).id);
   return { title: bot ? `${bot.name} · Bot` : "Bot not found" };
 }
 
 export default async function BotPage({ params }: Props) {
   const actor = await requireActor();
   const { id } = await params;
-  const bot = await getBot(actor.account.id, id);
+  const bot = await loadBot(actor.account.id, id);
   if (!bot) notFound();
   const [events, credentials] = await Promise.all([
     listPrincipalEvents(actor.account.id, bot.id, 20),
