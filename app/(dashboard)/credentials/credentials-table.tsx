@@ -157,7 +157,7 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
           </h2>
           <p className="text-sm text-slate-600">Suspended: the owner is deactivated, so the credential is refused until it is reactivated.</p>
         </div>
-        <Button onClick={() => setCreating(true)}>Create credential</Button>
+        {(page.total > 0 || filtered) && <Button onClick={() => setCreating(true)}>Create credential</Button>}
       </div>
 
       <CredentialFilters query={query} />
