@@ -14,6 +14,17 @@ declare module "next-auth/jwt" {
   interface JWT {
     /** The principal id (`usr_…`). */
     sub?: string;
+    /** The principal's session version when this session was issued (see resolveSessionActor). */
+    sv?: number;
+  }
+}
+
+declare module "next-auth" {
+  interface User {
+    sessionVersion?: number;
+  }
+  interface Session {
+    sessionVersion?: number;
   }
 }
 
@@ -74,12 +85,20 @@ const config: NextAuthConfig = {
       async authorize(raw, request) {
         const parsed = signInFormSchema.safeParse(raw);
         if (!parsed.success) throw new SignInRefused("invalid");
-        const result = await signInWithPassword(parsed.data, requestContextFrom(request.headers));
+        let result;
+        try {
+          result = await signInWithPassword(parsed.data, requestContextFrom(request.headers));
+        } catch (error) {
+          // Most likely the database is down: say so, not "wrong password". Never log the input.
+          console.error("[auth] sign-in could not be checked:", error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : error);
+          throw new SignInRefused("unavailable");
+        }
         if (!result.ok) {
           const { refusal } = result;
           throw new SignInRefused(refusal.reason, refusal.reason === "rate_limited" ? refusal.retryAfterSeconds : undefined);
         }
-        return { id: result.value.id, name: result.value.name, email: result.value.email };
+        const { id, name, email, sessionVersion } = result.value;
+        return { id, name, email, sessionVersion };
       },
     }),
     ...enabledProviders,
@@ -105,16 +124,20 @@ const config: NextAuthConfig = {
       if (account && account.type !== "credentials") {
         const identity = await db().externalIdentity.findUnique({
           where: { provider_subject: { provider: account.provider === "github" ? "github" : "oidc", subject: account.providerAccountId } },
-          select: { principalId: true },
+          select: { principal: { select: { id: true, sessionVersion: true } } },
         });
-        token.sub = identity?.principalId;
+        token.sub = identity?.principal.id;
+        token.sv = identity?.principal.sessionVersion;
       } else if (user?.id) {
         token.sub = user.id;
+        token.sv = user.sessionVersion ?? 0;
       }
+      // Any other call (including a client's "update") keeps sub and sv as issued: only a new sign-in changes them.
       return token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
+      session.sessionVersion = token.sv ?? 0;
       return session;
     },
   },

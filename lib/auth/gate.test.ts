@@ -11,7 +11,7 @@ describe("password sign-in", () => {
   it("admits a person with the right password and records the sign-in time", async () => {
     const { owner, password } = await createTestAccount();
     const result = await signInWithPassword({ login: owner.email!.toUpperCase(), password }, otherIp());
-    expect(result).toEqual({ ok: true, value: { id: owner.id, name: owner.name, email: owner.email } });
+    expect(result).toEqual({ ok: true, value: { id: owner.id, name: owner.name, email: owner.email, sessionVersion: 0 } });
     const after = await db().principal.findUniqueOrThrow({ where: { id: owner.id } });
     expect(after.lastSignInAt).not.toBeNull();
   });

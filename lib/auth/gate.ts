@@ -1,14 +1,9 @@
 import { db } from "@/lib/db/client";
 import type { PrincipalKind, PrincipalStatus } from "@/lib/db/generated/enums";
 import { recordEvent } from "@/lib/domain/events/record-event";
-import { env } from "@/lib/env";
-import { principalForPresentedSecret } from "./presented-secret";
-import { verifyPassword } from "./password";
-import { checkRateLimit, clearRateLimit, hitRateLimit } from "./rate-limit";
 import {
   BOT_REFUSAL_MESSAGE,
   REFUSAL_MESSAGES,
-  rateLimitedMessage,
   type Actor,
   type RequestContext,
   type SignInPath,
@@ -17,7 +12,7 @@ import {
 
 export type Admission<T> = { ok: true; value: T } | { ok: false; refusal: SignInRefusal };
 
-interface GatePrincipal {
+export interface GatePrincipal {
   id: string;
   kind: PrincipalKind;
   status: PrincipalStatus;
@@ -25,7 +20,9 @@ interface GatePrincipal {
   accountId: string | null;
 }
 
-const refuse = (reason: Exclude<SignInRefusal["reason"], "rate_limited" | "bot">): Admission<never> => ({
+export const gateSelect = { id: true, kind: true, status: true, name: true, accountId: true } as const;
+
+export const refuse = (reason: Exclude<SignInRefusal["reason"], "rate_limited" | "bot">): Admission<never> => ({
   ok: false,
   refusal: { reason, message: REFUSAL_MESSAGES[reason] },
 });
@@ -40,6 +37,7 @@ export async function admitPrincipal(
   principal: GatePrincipal,
   path: SignInPath,
   ctx: RequestContext,
+  opts: { overLimit?: boolean } = {},
 ): Promise<Admission<GatePrincipal>> {
   if (principal.kind === "bot") {
     if (principal.accountId) {
@@ -51,72 +49,15 @@ export async function admitPrincipal(
         subject: { id: principal.id, name: principal.name },
         ip: ctx.ip,
         userAgent: ctx.userAgent,
-        data: { path, reason: "bot users cannot sign in" },
+        data: { path, reason: "bot users cannot sign in", ...(opts.overLimit ? { overLimit: true } : {}) },
+        // Someone tried to use the bot; the bot itself did nothing.
+        activity: false,
       });
     }
     return { ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } };
   }
   if (principal.status !== "active") return refuse("deactivated");
   return { ok: true, value: principal };
-}
-
-const gateSelect = { id: true, kind: true, status: true, name: true, accountId: true } as const;
-
-/**
- * Email-and-password sign-in. Rate limited per email and per IP; a wrong email
- * and a wrong password get the same answer in about the same time.
- */
-export async function signInWithPassword(
-  input: { login: string; password: string },
-  ctx: RequestContext,
-): Promise<Admission<{ id: string; name: string; email: string }>> {
-  const login = input.login.trim().toLowerCase();
-  const window = env.BOTDESK_SIGNIN_WINDOW_SECONDS;
-  const limitKeys = [
-    { key: `signin:email:${login}`, max: env.BOTDESK_SIGNIN_MAX_PER_EMAIL },
-    ...(ctx.ip ? [{ key: `signin:ip:${ctx.ip}`, max: env.BOTDESK_SIGNIN_MAX_PER_IP }] : []),
-  ];
-  for (const { key, max } of limitKeys) {
-    const state = await checkRateLimit(key, max, window);
-    if (state.limited) {
-      return {
-        ok: false,
-        refusal: { reason: "rate_limited", retryAfterSeconds: state.retryAfterSeconds, message: rateLimitedMessage(state.retryAfterSeconds) },
-      };
-    }
-  }
-  const failed = async <T>(admission: Admission<T>): Promise<Admission<T>> => {
-    for (const { key } of limitKeys) await hitRateLimit(key, window);
-    return admission;
-  };
-
-  // A bot's id or name typed as the login.
-  const bots = await db().principal.findMany({
-    where: { kind: "bot", OR: [{ id: input.login.trim() }, { nameKey: login }] },
-    select: gateSelect,
-  });
-  // A bot's authtoken or API key pasted as the password.
-  const secretOwner = await principalForPresentedSecret(input.password);
-  if (secretOwner?.kind === "bot") bots.push(secretOwner);
-  if (bots.length > 0) {
-    for (const bot of bots) await admitPrincipal(bot, bot === secretOwner ? "credential-as-password" : "password", ctx);
-    return failed({ ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } });
-  }
-
-  const person = await db().principal.findFirst({
-    where: { kind: "person", email: login },
-    select: { ...gateSelect, email: true, passwordHash: true },
-  });
-  if (!(await verifyPassword(person?.passwordHash, input.password)) || !person?.email) {
-    return failed(refuse("invalid"));
-  }
-  const admitted = await admitPrincipal(person, "password", ctx);
-  if (!admitted.ok) return failed(admitted);
-  if (!(await hasActiveMembership(person.id))) return failed(refuse("no_account"));
-
-  await clearRateLimit(`signin:email:${login}`);
-  await db().principal.update({ where: { id: person.id }, data: { lastSignInAt: new Date() } });
-  return { ok: true, value: { id: person.id, name: person.name, email: person.email } };
 }
 
 /**
@@ -155,10 +96,12 @@ export async function admitExternalIdentity(
 /**
  * The principal behind a presented session, re-read from the database on every
  * request: a person deactivated or removed from the account loses access on
- * their next request, and a session whose subject is (or became) a bot is refused.
+ * their next request, a session whose subject is (or became) a bot is refused,
+ * and a session issued under an older session version (before a sign-out,
+ * password change, deactivation or removal) has ended.
  */
 export async function resolveSessionActor(
-  session: { subject: string; accountId?: string | null },
+  session: { subject: string; accountId?: string | null; version?: number | null },
   ctx: RequestContext,
 ): Promise<Admission<Actor>> {
   const principal = await db().principal.findUnique({
@@ -166,6 +109,7 @@ export async function resolveSessionActor(
     select: {
       ...gateSelect,
       email: true,
+      sessionVersion: true,
       memberships: {
         where: { status: "active" },
         orderBy: { createdAt: "asc" },
@@ -176,6 +120,8 @@ export async function resolveSessionActor(
   if (!principal) return refuse("invalid");
   const admitted = await admitPrincipal(principal, "session", ctx);
   if (!admitted.ok) return admitted;
+  // Sessions issued before versions existed carry none: they count as version 0.
+  if ((session.version ?? 0) !== principal.sessionVersion) return refuse("ended");
   const membership =
     principal.memberships.find((m) => m.account.id === session.accountId) ?? principal.memberships[0];
   if (!membership || !principal.email) return refuse("no_account");
@@ -193,3 +139,6 @@ export async function resolveSessionActor(
 async function hasActiveMembership(principalId: string): Promise<boolean> {
   return (await db().membership.count({ where: { principalId, status: "active" } })) > 0;
 }
+
+// Password sign-in lives in its own file (rate limits, bot identification); callers keep one import.
+export { signInWithPassword } from "./sign-in";

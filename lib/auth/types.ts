@@ -15,6 +15,8 @@ export type SignInRefusal =
   | { reason: "invalid"; message: string }
   | { reason: "deactivated"; message: string }
   | { reason: "no_account"; message: string }
+  | { reason: "ended"; message: string }
+  | { reason: "unavailable"; message: string }
   | { reason: "rate_limited"; message: string; retryAfterSeconds: number };
 
 export type RefusalReason = SignInRefusal["reason"];
@@ -33,6 +35,8 @@ export const REFUSAL_MESSAGES: Record<Exclude<RefusalReason, "rate_limited">, st
   invalid: "Wrong email or password.",
   deactivated: "Your user has been deactivated. Ask an account admin to reactivate you.",
   no_account: "You are not a member of any active account. Ask an account admin to add you.",
+  ended: "Your session has ended. Sign in again.",
+  unavailable: "Botdesk cannot reach its database right now, so nobody can sign in. Try again in a moment.",
 };
 
 export function rateLimitedMessage(retryAfterSeconds: number): string {

@@ -1,0 +1,113 @@
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { admitPrincipal, gateSelect, refuse, type Admission, type GatePrincipal } from "./gate";
+import { BUSY, verifyPasswordOrBusy } from "./password";
+import { ownerOfPresentedSecret } from "./presented-secret";
+import { clearRateLimit, consumeRateLimit, refundRateLimit } from "./rate-limit";
+import { BOT_REFUSAL_MESSAGE, rateLimitedMessage, type RequestContext, type SignInPath } from "./types";
+
+export interface SignedInPerson {
+  id: string;
+  name: string;
+  email: string;
+  /** The person's session version when the session is issued (see resolveSessionActor). */
+  sessionVersion: number;
+}
+
+const rateLimited = (retryAfterSeconds: number): Admission<never> => ({
+  ok: false,
+  refusal: { reason: "rate_limited", retryAfterSeconds, message: rateLimitedMessage(retryAfterSeconds) },
+});
+
+const limitKeys = (login: string, ip: string | null) => ({
+  email: `signin:email:${login}`,
+  ip: ip ? `signin:ip:${ip}` : null,
+});
+
+/**
+ * Counts this attempt against the email and the IP BEFORE anything is checked,
+ * atomically (see consumeRateLimit): a parallel burst gets exactly the allowed
+ * number of evaluations, on one instance or many sharing the database.
+ */
+async function countAttempt(login: string, ip: string | null): Promise<Admission<never> | null> {
+  const window = env.BOTDESK_SIGNIN_WINDOW_SECONDS;
+  const keys = limitKeys(login, ip);
+  const byEmail = await consumeRateLimit(keys.email, env.BOTDESK_SIGNIN_MAX_PER_EMAIL, window);
+  const byIp = keys.ip ? await consumeRateLimit(keys.ip, env.BOTDESK_SIGNIN_MAX_PER_IP, window) : null;
+  const retry = Math.max(byEmail.limited ? byEmail.retryAfterSeconds : 0, byIp?.limited ? byIp.retryAfterSeconds : 0);
+  return retry > 0 ? rateLimited(retry) : null;
+}
+
+/** A successful sign-in is not a failed attempt: the email starts over and the IP gets its attempt back. */
+async function forgetAttempt(login: string, ip: string | null): Promise<void> {
+  const keys = limitKeys(login, ip);
+  await clearRateLimit(keys.email);
+  if (keys.ip) await refundRateLimit(keys.ip);
+}
+
+/**
+ * A bot presented as the login (its id, or its name) or a bot's secret pasted as
+ * the password. Only asked when no person has this email: a person's email
+ * always wins, so no bot, in any account, can make a person be refused as a bot.
+ * `recordAgainst` is null when the name belongs to bots of several accounts:
+ * the attempt is then nobody's to record, and no account gets another's typist.
+ */
+async function botPresentedAs(
+  input: { login: string; password: string },
+): Promise<{ recordAgainst: GatePrincipal | null; path: SignInPath } | null> {
+  const typed = input.login.trim();
+  const bots = await db().principal.findMany({
+    where: { kind: "bot", OR: [{ id: typed }, { nameKey: typed.toLowerCase() }] },
+    select: gateSelect,
+    take: 3,
+  });
+  if (bots.length > 0) {
+    const recordAgainst = bots.find((b) => b.id === typed) ?? (bots.length === 1 ? bots[0]! : null);
+    return { recordAgainst, path: "password" };
+  }
+  const owner = await ownerOfPresentedSecret(input.password);
+  if (owner?.kind === "bot") return { recordAgainst: owner, path: "credential-as-password" };
+  return null;
+}
+
+/**
+ * Email-and-password sign-in. Every attempt is counted first (per email and per
+ * IP); a wrong email and a wrong password get the same answer in about the same
+ * time. A refused bot is recorded exactly once per attempt, also when the
+ * attempt is over the limit. A secret pasted as the password is identified
+ * read-only and answered like any wrong password, so the answer never tells
+ * whether a string is a real, revoked or expired token.
+ */
+export async function signInWithPassword(
+  input: { login: string; password: string },
+  ctx: RequestContext,
+): Promise<Admission<SignedInPerson>> {
+  const login = input.login.trim().toLowerCase();
+  const limited = await countAttempt(login, ctx.ip);
+  const person = await db().principal.findFirst({
+    where: { kind: "person", email: login },
+    select: { ...gateSelect, email: true, passwordHash: true, sessionVersion: true },
+  });
+  if (!person) {
+    const bot = await botPresentedAs(input);
+    if (bot) {
+      // The chokepoint records the refusal; a bot is never admitted.
+      if (bot.recordAgainst) await admitPrincipal(bot.recordAgainst, bot.path, ctx, { overLimit: limited !== null });
+      if (limited) return limited;
+      return bot.path === "password" ? { ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } } : refuse("invalid");
+    }
+  }
+  if (limited) return limited;
+
+  const verified = await verifyPasswordOrBusy(person?.passwordHash, input.password);
+  // Too many attempts wait for the password hasher: ask this one to come back shortly.
+  if (verified === BUSY) return rateLimited(5);
+  if (!verified || !person?.email) return refuse("invalid");
+  const admitted = await admitPrincipal(person, "password", ctx);
+  if (!admitted.ok) return admitted;
+  if ((await db().membership.count({ where: { principalId: person.id, status: "active" } })) === 0) return refuse("no_account");
+
+  await forgetAttempt(login, ctx.ip);
+  await db().principal.update({ where: { id: person.id }, data: { lastSignInAt: new Date() } });
+  return { ok: true, value: { id: person.id, name: person.name, email: person.email, sessionVersion: person.sessionVersion } };
+}
