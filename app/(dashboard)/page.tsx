@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const actor = await requireActor();
-  const [seats, events] = await Promise.all([getSeatUsage(actor.account.id), listRecentEvents(actor.account.id, 15)]);
+  const [seats, events] = await Promise.all([getSeatUsage(actor.account.id), listRecentEvents(actor, 15)]);
   return (
     <div className="flex flex-col gap-6">
       <div>

@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/actor";
 import { listCredentials } from "@/lib/domain/credentials/list-credentials";
-import { canManage } from "@/lib/domain/permissions";
 import { listCredentialsQuerySchema } from "@/lib/validation/credentials";
 import { Card } from "@/components/ui/card";
 import { CredentialsTable } from "./credentials-table";
@@ -14,24 +13,6 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function CredentialsPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requireActor();
-  if (!canManage(actor)) {
-    return (
-      <div className="flex flex-col gap-4">
-        <h1 className="text-2xl font-semibold tracking-tight">Credentials</h1>
-        <Card>
-          <p className="text-sm text-slate-700" data-testid="credentials-admins-only">
-            Only admins can see every credential of the account.
-          </p>
-          <p className="mt-2 text-sm">
-            <Link href="/settings" className="font-medium text-indigo-700 hover:underline">
-              Manage your own credentials in your settings
-            </Link>
-          </p>
-        </Card>
-      </div>
-    );
-  }
-
   const params = await searchParams;
   const first = (key: string) => {
     const v = params[key];
@@ -45,7 +26,27 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
     page: first("page"),
     size: first("size"),
   });
-  const [page, owners] = await Promise.all([listCredentials(actor.account.id, query), listOwnerOptions(actor.account.id)]);
+  // Who may see this list is decided by listCredentials (admins only), not here.
+  const page = await listCredentials(actor, query);
+  if (!page.ok) {
+    return (
+      <div className="flex flex-col gap-4">
+        <h1 className="text-2xl font-semibold tracking-tight">Credentials</h1>
+        <Card>
+          <p className="text-sm text-slate-700" data-testid="credentials-admins-only">
+            {page.message}
+          </p>
+          <p className="mt-2 text-sm">
+            <Link href="/settings" className="font-medium text-indigo-700 hover:underline">
+              Manage your own credentials in your settings
+            </Link>
+          </p>
+        </Card>
+      </div>
+    );
+  }
+
+  const owners = await listOwnerOptions(actor.account.id);
 
   return (
     <div className="flex flex-col gap-6">
@@ -56,7 +57,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
         </p>
       </div>
       <Card aria-labelledby="all-credentials-heading" className="min-w-0">
-        <CredentialsTable page={page} query={query} owners={owners} />
+        <CredentialsTable page={page.data} query={query} owners={owners} />
       </Card>
     </div>
   );

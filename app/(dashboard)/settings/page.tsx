@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const actor = await requireActor();
-  const credentials = await listOwnedCredentials(actor.account.id, actor.person.id);
+  const credentials = await listOwnedCredentials(actor, actor.person.id);
   return (
     <div className="flex flex-col gap-6">
       <div>

@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/client";
-import type { Prisma } from "@/lib/db/generated/client";
+import { activeMemberWhere } from "@/lib/domain/principals/active-in-account";
 
 export interface SeatUsage {
   used: number;
@@ -9,14 +9,14 @@ export interface SeatUsage {
 }
 
 /**
- * Seats used = people with an active membership in the account who are active
- * themselves. Bots never use a seat: this is the one place that counts seats,
- * and it counts people only. Live bots are counted separately for display.
+ * Seats used = people active in the account (the one active-principal rule,
+ * seen from memberships). Bots never use a seat: this is the one place that
+ * counts seats, and it counts people only. Live bots are counted separately.
  */
 export async function getSeatUsage(accountId: string): Promise<SeatUsage> {
   const [account, used, bots] = await Promise.all([
     db().account.findUniqueOrThrow({ where: { id: accountId }, select: { seatLimit: true } }),
-    db().membership.count({ where: seatHolderWhere(accountId) }),
+    db().membership.count({ where: activeMemberWhere(accountId) }),
     db().principal.count({ where: { accountId, kind: "bot", deletedAt: null } }),
   ]);
   return { used, limit: account.seatLimit, bots, atLimit: used >= account.seatLimit };
@@ -24,11 +24,6 @@ export async function getSeatUsage(accountId: string): Promise<SeatUsage> {
 
 export function seatSummaryText(usage: Pick<SeatUsage, "used" | "limit">): string {
   return `${usage.used} of ${usage.limit} seats used — bots don't use seats`;
-}
-
-/** The memberships that hold a seat: active people, active in this account. Used by every seat check. */
-export function seatHolderWhere(accountId: string): Prisma.MembershipWhereInput {
-  return { accountId, status: "active", principal: { kind: "person", status: "active" } };
 }
 
 export function seatLimitMessage(limit: number): string {

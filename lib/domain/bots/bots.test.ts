@@ -132,7 +132,7 @@ describe("deleteBots", () => {
     expect(tombstone.deletedAt).not.toBeNull();
     expect(tombstone.name).toBe("doomed");
 
-    const events = await listPrincipalEvents(account.id, bot.id);
+    const events = await listPrincipalEvents(admin, bot.id);
     expect(events.find((e) => e.type === "api.request")?.actor).toMatchObject({ name: "doomed", deleted: true });
     const deleted = events.find((e) => e.type === "bot.deleted");
     expect((deleted && (await db().event.findUniqueOrThrow({ where: { id: deleted.id } })).data) as object).toMatchObject({

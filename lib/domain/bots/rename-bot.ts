@@ -5,8 +5,13 @@ import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { renameBotSchema } from "@/lib/validation/bots";
 import { botNameTaken, botNotFound, isNameConflict } from "./bot-errors";
+import { lockBots } from "./lock-bots";
 
-/** Renames a live bot of the actor's account under the same rules as creation; records `bot.renamed` (before → after). */
+/**
+ * Renames a live bot of the actor's account under the same name rules as
+ * creation. Takes the bot's row lock first, like every bot mutation, so a
+ * deleted bot never keeps or gets a name. Records `bot.renamed` (before → after).
+ */
 export async function renameBot(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ id: string; name: string }>> {
   const denied = requireManager(actor, "bots");
   if (denied) return denied;
@@ -15,10 +20,9 @@ export async function renameBot(actor: Actor, input: unknown, ctx: RequestContex
   const { id, name } = parsed.data;
   try {
     return await db().$transaction(async (tx) => {
-      const bot = await tx.principal.findFirst({
-        where: { id, kind: "bot", accountId: actor.account.id, deletedAt: null },
-        select: { name: true },
-      });
+      // The row lock makes rename and delete of the same bot run one after the
+      // other: a bot deleted meanwhile is not found, and never renamed as a tombstone.
+      const [bot] = await lockBots(tx, actor.account.id, [id]);
       if (!bot) return botNotFound();
       if (bot.name === name) return ok({ id, name });
       await tx.principal.update({ where: { id }, data: { name, nameKey: name.toLowerCase() } });

@@ -7,17 +7,22 @@ import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
 import { createCredentialSchema } from "@/lib/validation/credentials";
 import { credentialSubjectName, credentialViewSelect, toCredentialView, type CredentialView } from "./credential-view";
+import { lockCredentialOwner } from "./lock-owner";
 import { parseSshPublicKey } from "./ssh-key";
 import { issueSecret } from "./token-format";
 
 export const NOT_ADMIN_CREDENTIALS = "You must be an admin to create a credential owned by someone else";
 
+const ownerNotFound = () => fail("not_found", "Owner not found", { ownerId: "Choose a person or bot of this account" });
+
 /**
  * Creates a credential owned by `ownerId` (default: the actor) for life.
  * Admins may create one for any person or bot of the account; members only for
- * themselves. Authtokens and API keys get a fresh secret returned ONCE here and
- * stored only as a hash; SSH keys are parsed, checked and fingerprinted.
- * Records `credential.created` naming the credential and its owner.
+ * themselves, and only while active in it. Authtokens and API keys get a fresh
+ * secret returned ONCE here and stored only as a hash; SSH keys are parsed,
+ * checked and fingerprinted. The owner's row is locked first (see
+ * lockCredentialOwner), so a bot deleted at the same moment never ends up
+ * owning a live credential. Records `credential.created` in the same transaction.
  */
 export async function createCredential(
   actor: Actor,
@@ -36,19 +41,6 @@ export async function createCredential(
   const ownerId = data.ownerId || actor.person.id;
   if (ownerId !== actor.person.id && !canManage(actor)) return fail("not_admin", NOT_ADMIN_CREDENTIALS);
 
-  const owner = await db().principal.findFirst({
-    where: {
-      id: ownerId,
-      deletedAt: null,
-      OR: [
-        { kind: "bot", accountId: actor.account.id },
-        { kind: "person", memberships: { some: { accountId: actor.account.id, status: "active" } } },
-      ],
-    },
-    select: { id: true, name: true, kind: true },
-  });
-  if (!owner) return fail("not_found", "Owner not found", { ownerId: "Choose a person or bot of this account" });
-
   const id = newId(data.kind === "authtoken" ? "authtoken" : data.kind === "api_key" ? "apiKey" : "sshCredential");
   let secret: { token: string; hash: string; hint: string } | null = null;
   let ssh: { publicKey: string; fingerprint: string } | null = null;
@@ -61,7 +53,9 @@ export async function createCredential(
   }
 
   try {
-    const credential = await db().$transaction(async (tx) => {
+    return await db().$transaction(async (tx) => {
+      const owner = await lockCredentialOwner(tx, actor.account.id, ownerId);
+      if (!owner) return ownerNotFound();
       const row = await tx.credential.create({
         data: {
           id,
@@ -86,9 +80,8 @@ export async function createCredential(
         subject: { id, name: credentialSubjectName(view) },
         data: { kind: data.kind, owner: { id: owner.id, name: owner.name, kind: owner.kind }, expiresAt: data.expiresAt?.toISOString() ?? null },
       });
-      return view;
+      return ok({ credential: view, token: secret?.token ?? null });
     });
-    return ok({ credential, token: secret?.token ?? null });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       return fail("duplicate_key", "This SSH key is already registered in this account.", {

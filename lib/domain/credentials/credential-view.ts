@@ -1,4 +1,5 @@
 import type { Prisma } from "@/lib/db/generated/client";
+import { standingIn, type StandingFacts } from "@/lib/domain/principals/active-in-account";
 import { KIND_LABELS } from "./labels";
 import { maskedSecret } from "./token-format";
 
@@ -41,19 +42,37 @@ export const credentialViewSelect = {
   lastUsedAt: true,
   lastUsedIp: true,
   rotatedFromId: true,
-  owner: { select: { id: true, name: true, kind: true, status: true } },
+  accountId: true,
+  // Everything the one active-owner rule reads (a person has few memberships).
+  owner: {
+    select: {
+      id: true,
+      name: true,
+      kind: true,
+      status: true,
+      accountId: true,
+      deletedAt: true,
+      memberships: { select: { accountId: true, status: true } },
+    },
+  },
 } satisfies Prisma.CredentialSelect;
 
 type Row = Prisma.CredentialGetPayload<{ select: typeof credentialViewSelect }>;
 
-export function credentialStatus(row: { expiresAt: Date | null; owner: { status: string } }, now = new Date()): CredentialStatus {
-  if (row.owner.status !== "active") return "suspended";
+/**
+ * What a list shows: "suspended" exactly when verification refuses the owner
+ * (deactivated, removed from the account, deleted), by the same rule; then
+ * expired, expiring within 7 days, or active.
+ */
+export function credentialStatus(row: { accountId: string; expiresAt: Date | null; owner: StandingFacts }, now = new Date()): CredentialStatus {
+  if (standingIn(row.owner, row.accountId) !== "active") return "suspended";
   if (row.expiresAt && row.expiresAt <= now) return "expired";
   if (row.expiresAt && row.expiresAt.getTime() - now.getTime() <= EXPIRING_WITHIN_MS) return "expiring";
   return "active";
 }
 
-export function toCredentialView(row: Row, now = new Date()): CredentialView {
+/** A row as pages show it; `showIp` false hides where it was last used from (see mayViewIpOf). */
+export function toCredentialView(row: Row, now = new Date(), showIp = true): CredentialView {
   return {
     id: row.id,
     kind: row.kind,
@@ -66,7 +85,7 @@ export function toCredentialView(row: Row, now = new Date()): CredentialView {
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
     lastUsedAt: row.lastUsedAt,
-    lastUsedIp: row.lastUsedIp,
+    lastUsedIp: showIp ? row.lastUsedIp : null,
     rotatedFromId: row.rotatedFromId,
     publicKey: row.publicKey,
   };

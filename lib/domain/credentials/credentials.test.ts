@@ -34,7 +34,7 @@ async function issue(actor: ReturnType<typeof actorOf>, input: Record<string, un
 
 describe("creating credentials", () => {
   it("shows the secret once, stores only its hash, and never puts it in an event or a later read", async () => {
-    const { account, admin, bot } = await setup();
+    const { admin, bot } = await setup();
     const { credential, token } = await issue(admin, { kind: "api_key", ownerId: bot.id, description: "billing cron", metadata: '{"team":"billing"}' });
     expect(token).toMatch(/^bdak_/);
     expect(credential).toMatchObject({ kind: "api_key", owner: { id: bot.id, kind: "bot" }, status: "active", description: "billing cron" });
@@ -47,7 +47,7 @@ describe("creating credentials", () => {
     expect(events.map((e) => e.type)).toEqual(["credential.created"]);
     expect(events[0]!.data).toMatchObject({ kind: "api_key", owner: { id: bot.id, name: bot.name } });
     expect(JSON.stringify(events)).not.toContain(secretPart);
-    const later = [await listOwnedCredentials(account.id, bot.id), await listCredentials(account.id, listCredentialsQuerySchema.parse({}))];
+    const later = [await listOwnedCredentials(admin, bot.id), await listCredentials(admin, listCredentialsQuerySchema.parse({}))];
     expect(JSON.stringify(later)).not.toContain(secretPart);
     expect(JSON.stringify(later)).toContain(credential.id);
   });
@@ -218,7 +218,11 @@ describe("listCredentials", () => {
     await issue(admin, { kind: "api_key", ownerId: bot.id, expiry: "date", expiresOn: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10) });
     await issue(admin, { kind: "api_key", ownerId: sleepy.id });
     await setBotsActive(admin, { ids: [sleepy.id], active: false }, ctx);
-    const q = (o: Record<string, string>) => listCredentials(account.id, listCredentialsQuerySchema.parse(o));
+    const q = async (o: Record<string, string>) => {
+      const page = await listCredentials(admin, listCredentialsQuerySchema.parse(o));
+      if (!page.ok) throw new Error(page.message);
+      return page.data;
+    };
     expect((await q({ owner: bot.id })).total).toBe(2);
     expect((await q({ owner: "sleepy" })).rows.map((r) => r.status)).toEqual(["suspended"]);
     expect((await q({ kind: "api_key" })).total).toBe(2);

@@ -4,24 +4,31 @@ import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { credentialIdsSchema } from "@/lib/validation/credentials";
 import { credentialSubjectName, credentialViewSelect, toCredentialView } from "./credential-view";
+import { lockPrincipals } from "@/lib/domain/principals/lock-principal";
 import { manageableCredentials } from "./find-manageable";
 
 /**
  * Revokes one or several credentials, all or none: each is refused from the
  * next request on (the one check reads revokedAt), and drops out of lists.
  * Members revoke only their own. An SSH key's fingerprint is freed so the key
- * can be registered again. Records `credential.revoked` per credential.
+ * can be registered again. Records `credential.revoked` per credential, in the
+ * same transaction.
  */
 export async function revokeCredentials(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ count: number; ownerIds: string[] }>> {
   const parsed = credentialIdsSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Select the credentials to revoke.", fieldErrorsOf(parsed.error));
   const { ids } = parsed.data;
   return db().$transaction(async (tx) => {
+    // Owners first, then the credentials, each in id order: the order creation,
+    // rotation and bot deletion lock in, so none of them can deadlock with this.
+    const owners = await tx.credential.findMany({ where: { id: { in: ids }, accountId: actor.account.id }, select: { ownerId: true }, distinct: ["ownerId"] });
+    await lockPrincipals(tx, owners.map((o) => o.ownerId).sort());
+    await tx.$queryRaw`SELECT id FROM credentials WHERE id = ANY(${ids}::text[]) AND account_id = ${actor.account.id} ORDER BY id FOR UPDATE`;
+    // Read after the locks: a credential revoked or rotated meanwhile is seen as it now is.
     const rows = await tx.credential.findMany({ where: manageableCredentials(actor, ids), select: credentialViewSelect });
     if (rows.length !== ids.length) return fail("not_found", ids.length === 1 ? "Credential not found" : "Credential not found: nothing was revoked");
     const now = new Date();
-    const revoked = await tx.credential.updateMany({ where: { id: { in: ids }, revokedAt: null }, data: { revokedAt: now } });
-    if (revoked.count !== ids.length) throw new Error("credentials changed during revocation");
+    await tx.credential.updateMany({ where: { id: { in: ids } }, data: { revokedAt: now } });
     await tx.credential.updateMany({ where: { id: { in: ids }, kind: "ssh_key" }, data: { fingerprint: null } });
     for (const row of rows) {
       const view = toCredentialView(row, now);

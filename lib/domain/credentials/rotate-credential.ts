@@ -6,14 +6,24 @@ import { newId } from "@/lib/ids";
 import { GRACE_CHOICES, rotateCredentialSchema } from "@/lib/validation/credentials";
 import { credentialSubjectName, credentialViewSelect, toCredentialView, type CredentialView } from "./credential-view";
 import { manageableCredentials } from "./find-manageable";
+import { lockCredentialOwner } from "./lock-owner";
 import { issueSecret } from "./token-format";
+
+export const ROTATE_EXPIRED = "This credential has expired, so it can't be rotated. Create a new one instead.";
+export const ROTATE_OWNER_INACTIVE = "This credential's owner is deactivated or no longer in this account, so it can't be rotated.";
+
+const notFound = () => fail("not_found", "Credential not found");
 
 /**
  * Rotates an authtoken or API key without downtime: issues a new credential
- * with the same owner, description, metadata, ACL and expiry, linked to the old
- * one, and makes the old one expire after the grace period (default 24 h) so
- * both work while an integration switches. The new secret is returned ONCE.
- * Records `credential.rotated`.
+ * with the same owner, description, metadata, ACL and EXPIRY (rotation never
+ * extends a credential's life), linked to the old one, and makes the old one
+ * expire after the grace period (default 24 h, never later than it already
+ * would) so both work while an integration switches. Revoked and expired
+ * credentials cannot be rotated, by admins or by members on their own keys.
+ * Locks the owner, then the old credential, so a concurrent revocation or bot
+ * deletion either wins (and this refuses) or waits. The new secret is returned
+ * ONCE. Records `credential.rotated` in the same transaction.
  */
 export async function rotateCredential(
   actor: Actor,
@@ -24,12 +34,21 @@ export async function rotateCredential(
   if (!parsed.success) return fail("invalid_input", "Choose a grace period.", fieldErrorsOf(parsed.error));
   const { id, grace } = parsed.data;
   return db().$transaction(async (tx) => {
-    const old = await tx.credential.findFirst({ where: manageableCredentials(actor, [id]), select: { ...credentialViewSelect, ownerId: true } });
-    if (!old) return fail("not_found", "Credential not found");
-    if (old.kind === "ssh_key") {
+    // The owner never changes (a trigger pins it): read it, lock it, then lock the credential (the order deletion uses).
+    const seen = await tx.credential.findFirst({ where: manageableCredentials(actor, [id]), select: { ownerId: true, kind: true } });
+    if (!seen) return notFound();
+    if (seen.kind === "ssh_key") {
       return fail("not_rotatable", "SSH keys are rotated by adding the new public key, then revoking the old one.");
     }
+    const owner = await lockCredentialOwner(tx, actor.account.id, seen.ownerId);
+    if (!owner) return fail("owner_inactive", ROTATE_OWNER_INACTIVE);
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM credentials WHERE id = ${id} AND revoked_at IS NULL FOR UPDATE`;
+    if (locked.length === 0) return notFound();
+    const old = await tx.credential.findUniqueOrThrow({ where: { id }, select: { ...credentialViewSelect, ownerId: true } });
+    if (old.kind === "ssh_key") throw new Error("unreachable: kind never changes");
+
     const now = new Date();
+    if (old.expiresAt && old.expiresAt <= now) return fail("expired", ROTATE_EXPIRED);
     const graceEnd = new Date(now.getTime() + GRACE_CHOICES[grace] * 1000);
     const previousExpiry = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
     const newIdValue = newId(old.kind === "authtoken" ? "authtoken" : "apiKey");
@@ -45,7 +64,7 @@ export async function rotateCredential(
         acl: old.acl,
         secretHash: secret.hash,
         secretHint: secret.hint,
-        expiresAt: old.expiresAt && old.expiresAt > graceEnd ? old.expiresAt : null,
+        expiresAt: old.expiresAt,
         rotatedFromId: old.id,
         createdById: actor.person.id,
       },
@@ -56,7 +75,14 @@ export async function rotateCredential(
     await recordActorEvent(tx, actor, ctx, {
       type: "credential.rotated",
       subject: { id: row.id, name: credentialSubjectName(view) },
-      data: { kind: old.kind, owner: view.owner, from: old.id, to: row.id, oldExpiresAt: previousExpiry.toISOString() },
+      data: {
+        kind: old.kind,
+        owner: view.owner,
+        from: old.id,
+        to: row.id,
+        oldExpiresAt: previousExpiry.toISOString(),
+        expiresAt: old.expiresAt?.toISOString() ?? null,
+      },
     });
     return ok({ credential: view, token: secret.token, previous: { id: old.id, expiresAt: previousExpiry } });
   });

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { standingIn } from "@/lib/domain/principals/active-in-account";
 import { parseToken, secretMatches, type SecretKind } from "./token-format";
 
 export type CredentialRefusalReason = "malformed" | "unknown" | "revoked" | "expired" | "owner_deactivated" | "owner_deleted";
@@ -74,7 +75,7 @@ export async function verifyCredential(
           status: true,
           accountId: true,
           deletedAt: true,
-          memberships: { where: { status: "active" }, select: { accountId: true } },
+          memberships: { select: { accountId: true, status: true } },
         },
       },
     },
@@ -82,9 +83,10 @@ export async function verifyCredential(
   const { owner } = row;
   const principal: VerifiedPrincipal = { id: owner.id, kind: owner.kind, name: owner.name, status: owner.status, accountId: owner.accountId };
   if (row.revokedAt) return refuse("revoked", principal);
-  if (owner.deletedAt) return refuse("owner_deleted", principal);
-  const activeHere = owner.kind === "bot" || owner.memberships.some((m) => m.accountId === row.accountId);
-  if (owner.status !== "active" || !activeHere) return refuse("owner_deactivated", principal);
+  // The one active-owner rule, which lists also use to show "suspended".
+  const standing = standingIn(owner, row.accountId);
+  if (standing === "deleted") return refuse("owner_deleted", principal);
+  if (standing !== "active") return refuse("owner_deactivated", principal);
   const now = opts.now ?? new Date();
   if (row.expiresAt && row.expiresAt <= now) return refuse("expired", principal);
 

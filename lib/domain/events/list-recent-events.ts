@@ -1,27 +1,34 @@
+import type { Actor } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import { mayViewIpOf } from "@/lib/domain/permissions";
 
 export interface EventView {
   id: string;
   type: string;
   source: string;
   createdAt: Date;
+  /** Null when unknown, or when the viewer may not see this principal's IP (see mayViewIpOf). */
   ip: string | null;
   actor: { id: string; name: string; kind: "person" | "bot"; deleted: boolean };
   subjectName: string | null;
 }
 
-/** The newest events of an account, with each actor's current name and whether it was deleted. */
-export function listRecentEvents(accountId: string, limit = 10): Promise<EventView[]> {
-  return listEvents({ accountId }, limit);
+/**
+ * The newest events of the actor's account, with each principal's current
+ * name and whether it was deleted. Every member sees what happened; only
+ * admins see other principals' IP addresses (members see their own).
+ */
+export function listRecentEvents(actor: Actor, limit = 10): Promise<EventView[]> {
+  return listEvents(actor, { accountId: actor.account.id }, limit);
 }
 
-/** The newest events by a principal or about it (its creation, renames, refused sign-ins…). */
-export function listPrincipalEvents(accountId: string, principalId: string, limit = 20): Promise<EventView[]> {
-  return listEvents({ accountId, OR: [{ principalId }, { subjectId: principalId }] }, limit);
+/** The newest events by a principal or about it (its creation, renames, refused sign-ins…), under the same IP rule. */
+export function listPrincipalEvents(actor: Actor, principalId: string, limit = 20): Promise<EventView[]> {
+  return listEvents(actor, { accountId: actor.account.id, OR: [{ principalId }, { subjectId: principalId }] }, limit);
 }
 
-async function listEvents(where: Prisma.EventWhereInput, limit: number): Promise<EventView[]> {
+async function listEvents(actor: Actor, where: Prisma.EventWhereInput, limit: number): Promise<EventView[]> {
   const rows = await db().event.findMany({
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -41,7 +48,7 @@ async function listEvents(where: Prisma.EventWhereInput, limit: number): Promise
     type: r.type,
     source: r.source,
     createdAt: r.createdAt,
-    ip: r.ip,
+    ip: mayViewIpOf(actor, r.principal.id) ? r.ip : null,
     subjectName: r.subjectName,
     actor: { id: r.principal.id, name: r.principal.name, kind: r.principal.kind, deleted: r.principal.deletedAt !== null },
   }));

@@ -1,6 +1,8 @@
 import type { Actor } from "@/lib/auth/types";
 import type { Prisma } from "@/lib/db/generated/client";
-import { seatHolderWhere, seatLimitMessage } from "@/lib/domain/accounts/get-seat-usage";
+import { seatLimitMessage } from "@/lib/domain/accounts/get-seat-usage";
+import { activeMemberWhere } from "@/lib/domain/principals/active-in-account";
+import { lockPrincipals } from "@/lib/domain/principals/lock-principal";
 import { fail, type Result } from "@/lib/domain/result";
 
 type Tx = Prisma.TransactionClient;
@@ -21,13 +23,13 @@ export async function lockAccount(tx: Tx, accountId: string): Promise<{ seatLimi
 
 /** A refusal when no seat is free (call after lockAccount), else null. */
 export async function refuseWithoutFreeSeat(tx: Tx, accountId: string, seatLimit: number): Promise<Result<never> | null> {
-  const used = await tx.membership.count({ where: seatHolderWhere(accountId) });
+  const used = await tx.membership.count({ where: activeMemberWhere(accountId) });
   return used >= seatLimit ? fail("seat_limit", seatLimitMessage(seatLimit)) : null;
 }
 
 /** A refusal when this change would leave the account without an active owner, else null. */
 export async function refuseLastOwner(tx: Tx, accountId: string, what: "demoted" | "deactivated" | "removed"): Promise<Result<never> | null> {
-  const owners = await tx.membership.count({ where: { ...seatHolderWhere(accountId), role: "owner" } });
+  const owners = await tx.membership.count({ where: { ...activeMemberWhere(accountId), role: "owner" } });
   return owners <= 1
     ? fail("last_owner", `The last owner cannot be ${what}. Make someone else an owner first.`)
     : null;
@@ -38,7 +40,14 @@ export function refuseUnlessOwner(actor: Actor, touchesOwner: boolean): Result<n
   return touchesOwner && actor.role !== "owner" ? fail("not_owner", "Only an owner can make someone an owner or change an owner.") : null;
 }
 
+/**
+ * A person's membership of the account, read after locking the person's row
+ * (see lockPrincipal): role, status and removal changes then serialize with
+ * credential creation and rotation for that person, so a removed or
+ * deactivated person never gets a new credential. Null when not a member.
+ */
 export async function findMembership(tx: Tx, accountId: string, personId: string) {
+  await lockPrincipals(tx, [personId]);
   return tx.membership.findUnique({
     where: { accountId_principalId: { accountId, principalId: personId } },
     select: { role: true, status: true, principal: { select: { id: true, name: true, email: true, status: true } } },

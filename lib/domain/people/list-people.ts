@@ -1,13 +1,18 @@
 import { db } from "@/lib/db/client";
 import { pageWindow } from "@/lib/domain/paging";
+import { activeMemberWhere, isActiveInAccount } from "@/lib/domain/principals/active-in-account";
 import { literalContains } from "@/lib/domain/search";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { ListPeopleQuery } from "@/lib/validation/bots";
 import type { Page, PersonRow } from "@/lib/domain/bots/types";
 
-/** One page of the account's people (its memberships), filtered, sorted and paginated in the database. */
+/**
+ * One page of the account's people (its memberships), filtered, sorted and
+ * paginated in the database. "Active" is the one active-principal rule: the
+ * person and their membership here are both active.
+ */
 export async function listPeople(accountId: string, query: ListPeopleQuery): Promise<Page<PersonRow>> {
-  const active: Prisma.MembershipWhereInput = { status: "active", principal: { status: "active" } };
+  const active = activeMemberWhere(accountId);
   const filters: Prisma.MembershipWhereInput[] = [];
   if (query.status === "active") filters.push(active);
   if (query.status === "deactivated") filters.push({ NOT: active });
@@ -40,7 +45,7 @@ export async function listPeople(accountId: string, query: ListPeopleQuery): Pro
     select: {
       role: true,
       status: true,
-      principal: { select: { id: true, name: true, email: true, status: true, lastSignInAt: true } },
+      principal: { select: { id: true, name: true, email: true, status: true, deletedAt: true, lastSignInAt: true } },
     },
   });
   return {
@@ -49,7 +54,7 @@ export async function listPeople(accountId: string, query: ListPeopleQuery): Pro
       name: m.principal.name,
       email: m.principal.email ?? "",
       role: m.role,
-      active: m.status === "active" && m.principal.status === "active",
+      active: isActiveInAccount({ ...m.principal, kind: "person", accountId: null, memberships: [{ accountId, status: m.status }] }, accountId),
       lastSignInAt: m.principal.lastSignInAt,
     })),
     total,

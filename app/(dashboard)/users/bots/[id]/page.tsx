@@ -31,8 +31,8 @@ export default async function BotPage({ params }: Props) {
   const bot = await loadBot(actor.account.id, id);
   if (!bot) notFound();
   const [events, credentials] = await Promise.all([
-    listPrincipalEvents(actor.account.id, bot.id, 20),
-    listOwnedCredentials(actor.account.id, bot.id),
+    listPrincipalEvents(actor, bot.id, 20),
+    listOwnedCredentials(actor, bot.id),
   ]);
   const manage = canManage(actor);
 
