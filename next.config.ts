@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Native and WebAssembly packages load from node_modules at run time instead of being bundled.
-  serverExternalPackages: ["@node-rs/argon2", "@electric-sql/pglite", "@electric-sql/pglite-socket", "pg"],
+  serverExternalPackages: ["@node-rs/argon2", "pg"],
   poweredByHeader: false,
   // An admin console: never framed (clickjacking), no MIME sniffing, no referrer leaks.
   async headers() {

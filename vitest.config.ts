@@ -2,9 +2,10 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 /**
- * Unit and integration tests. Integration tests run against a real PostgreSQL:
- * an embedded PGlite started from a prepared template, or TEST_DATABASE_URL's
- * server (a fresh database, dropped afterwards). One worker: PGlite is serial.
+ * Unit and integration tests. Integration tests run against a real PostgreSQL
+ * server: a throwaway embedded cluster, or TEST_DATABASE_URL's server. Each
+ * test file gets its own fresh database copied from a migrated template, so
+ * files run in parallel.
  */
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
@@ -13,7 +14,7 @@ export default defineConfig({
     globalSetup: ["./lib/test-support/global-setup.ts"],
     setupFiles: ["./lib/test-support/setup.ts"],
     pool: "forks",
-    fileParallelism: false,
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

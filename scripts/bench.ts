@@ -1,13 +1,12 @@
 /**
  * `npm run bench`: how fast the users page's queries are with 10,000 bots in
- * one account. Runs on a fresh embedded PostgreSQL from the test template, or
- * on TEST_DATABASE_URL's server (a fresh database, dropped afterwards).
+ * one account. Runs on a throwaway embedded PostgreSQL, or on
+ * TEST_DATABASE_URL's server (a fresh database, dropped afterwards).
  * Also times the credential check for a valid key, a wrong secret and an
  * unknown id (the last two should cost about the same: no timing oracle).
  * Prints the median and p95 of each query; asserts nothing.
  */
 import { performance } from "node:perf_hooks";
-import { readEnv } from "../lib/env";
 import { startTestDatabase } from "../lib/db/test-database";
 
 const BOTS = Number(process.env.BENCH_BOTS ?? 10_000);
@@ -15,7 +14,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 
 const database = await startTestDatabase();
 process.env.DATABASE_URL = database.url;
-process.env.DATABASE_POOL_SIZE = "1";
+process.env.DATABASE_POOL_SIZE = "10";
 const { db } = await import("../lib/db/client");
 const { newId } = await import("../lib/ids");
 const { listBots } = await import("../lib/domain/bots/list-bots");
@@ -47,7 +46,7 @@ try {
     await db().principal.createMany({ data: rows });
   }
   await db().$executeRawUnsafe("ANALYZE");
-  console.log(`Inserted ${BOTS} bots in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${readEnv().TEST_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}.`);
+  console.log(`Inserted ${BOTS} bots in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${database.kind === "server" ? "TEST_DATABASE_URL's PostgreSQL" : "the embedded PostgreSQL"}.`);
 
   // A real credential, a wrong secret for its id, and a well-formed token for an id that does not exist.
   const botId = (await db().principal.findFirstOrThrow({ where: { accountId, kind: "bot", status: "active" } })).id;

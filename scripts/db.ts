@@ -9,7 +9,7 @@
  *
  * `migrate` and `drift` need a throwaway database: a uniquely named one created
  * (and dropped) on the server of SHADOW_DATABASE_URL or DATABASE_URL, or else
- * an in-memory PGlite. They use Prisma's WebAssembly schema engine, also where
+ * a throwaway embedded PostgreSQL cluster. They use Prisma's WebAssembly schema engine, also where
  * Prisma's native engine is installed (it produces the same SQL).
  */
 import { mkdir, readdir, writeFile } from "node:fs/promises";
@@ -119,7 +119,7 @@ async function withScratchDatabase<T>(fn: (url: string) => Promise<T>): Promise<
   const server = await openScratchServer(scratchServerUrl());
   try {
     const db = await server.createDatabase().catch((e: Error) => {
-      throw new Error(`${e.message}\n(The throwaway database is created on the server of ${readEnv().SHADOW_DATABASE_URL ? "SHADOW_DATABASE_URL" : "DATABASE_URL"}; unset both to use an in-memory PGlite.)`);
+      throw new Error(`${e.message}\n(The throwaway database is created on the server of ${readEnv().SHADOW_DATABASE_URL ? "SHADOW_DATABASE_URL" : "DATABASE_URL"}; unset both to use a throwaway embedded PostgreSQL.)`);
     });
     try {
       return await fn(db.url);

@@ -1,7 +1,7 @@
 /**
- * `npm start`: the one process a user runs. Without DATABASE_URL it owns the
- * embedded PostgreSQL (PGlite under BOTDESK_DATA_DIR, served on a loopback
- * port); with it, it uses that server. Then it applies migrations, seeds an
+ * `npm start`: the one process a user runs. Without DATABASE_URL it runs the
+ * embedded PostgreSQL (a real server from npm, its cluster under
+ * BOTDESK_DATA_DIR, on a loopback port); with it, it uses that server. Then it applies migrations, seeds an
  * empty database with demo data, builds the app when its sources changed, and
  * runs Next.js as a child process until Ctrl-C, when it stops both cleanly.
  *
@@ -14,6 +14,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_ADMIN_PASSWORD, readEnv } from "../lib/env";
 import { startEmbeddedPostgres, DataDirInUseError } from "../lib/db/embedded";
+import { describeDatabaseUrlProblem, explainConnectionError } from "../lib/db/connection-errors";
 import { applyMigrations } from "../lib/db/migrate";
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, seedDemoData } from "../lib/db/seed";
 import { ensureAuthSecret } from "../lib/server/auth-secret";
@@ -42,21 +43,8 @@ async function main(): Promise<void> {
   }
   const dataDir = path.resolve(root, env.BOTDESK_DATA_DIR);
   let databaseUrl = env.DATABASE_URL;
-  let stopDatabase: () => Promise<void> = async () => {};
-  let poolSize = env.DATABASE_POOL_SIZE;
-
-  if (databaseUrl) {
-    say(`Data: the PostgreSQL server at ${redact(databaseUrl)} (DATABASE_URL).`);
-  } else {
-    const embedded = await startEmbeddedPostgres({ dataDir, port: env.BOTDESK_EMBEDDED_DB_PORT, log: say });
-    databaseUrl = embedded.url;
-    stopDatabase = embedded.stop;
-    // The embedded server runs one query at a time; one connection keeps transactions intact.
-    poolSize = 1;
-    say(`Data: embedded PostgreSQL in ${path.join(dataDir, "pg")} (set DATABASE_URL to use a PostgreSQL server instead).`);
-  }
-
   let child: ChildProcess | undefined;
+  let stopDatabase: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -68,16 +56,39 @@ async function main(): Promise<void> {
         child!.once("exit", () => { clearTimeout(timer); resolve(); });
       });
     }
-    await stopDatabase();
-    say("Stopped. Your data is saved.");
+    // "Saved" is only true of a database this process ran and has now shut down cleanly.
+    if (stopDatabase) {
+      await stopDatabase();
+      say("Stopped. Your data is saved.");
+    } else if (child) {
+      say("Stopped.");
+    }
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
+    if (databaseUrl) {
+      const problem = describeDatabaseUrlProblem(databaseUrl);
+      if (problem) throw new Error(problem);
+      say(`Data: the PostgreSQL server at ${redact(databaseUrl)} (DATABASE_URL).`);
+    } else {
+      const embedded = await startEmbeddedPostgres({ dataDir, port: env.BOTDESK_EMBEDDED_DB_PORT, log: say });
+      databaseUrl = embedded.url;
+      stopDatabase = embedded.stop;
+      void embedded.exited.then(() => {
+        if (stopping) return;
+        say(`The embedded PostgreSQL stopped unexpectedly; see ${path.join(dataDir, "postgres.log")}.`);
+        stopDatabase = undefined;
+        void shutdown(1);
+      });
+      say(`Data: embedded PostgreSQL in ${embedded.pgdata} (set DATABASE_URL to use a PostgreSQL server instead).`);
+    }
     // The runner says what it applied, or that nothing was pending.
-    await applyMigrations({ connectionString: databaseUrl, log: say });
+    await applyMigrations({ connectionString: databaseUrl, log: say }).catch((error: unknown) => {
+      throw new Error(explainConnectionError(error, env.DATABASE_URL ? "DATABASE_URL" : "the embedded database"), { cause: error });
+    });
 
     if (!existsSync(path.join(root, "lib", "db", "generated", "client.ts"))) {
       await run(process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"], process.env);
@@ -102,7 +113,6 @@ async function main(): Promise<void> {
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: String(poolSize),
       AUTH_SECRET: auth.secret,
       AUTH_TRUST_HOST: "true",
       NEXT_TELEMETRY_DISABLED: "1",
@@ -111,9 +121,11 @@ async function main(): Promise<void> {
 
     if (!dev) await ensureBuild(childEnv);
 
-    child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(env.PORT)], {
+    // The server keeps this process's pipe on its stdin and exits when it closes (see exit-with-parent.cjs).
+    const preload = path.join(root, "scripts", "exit-with-parent.cjs");
+    child = spawn(process.execPath, ["--require", preload, nextBin, dev ? "dev" : "start", "--port", String(env.PORT)], {
       env: childEnv,
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["pipe", "pipe", "inherit"],
     });
     child.stdout?.on("data", (chunk: Buffer) => {
       const text = chunk.toString();
@@ -130,16 +142,13 @@ async function main(): Promise<void> {
       }
     });
   } catch (error) {
-    console.error(`[botdesk] ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof DataDirInUseError) console.error(`[botdesk] ${error.message}`);
+    else console.error(`[botdesk] Could not start: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(1);
   }
 }
 
-/**
- * Runs a command to completion WITHOUT blocking this process's event loop: this
- * process serves the embedded database, and a blocked loop would hang any
- * child that queries it.
- */
+/** Runs a command to completion, its output shown as it comes. */
 async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const child = spawn(cmd, args, { env, stdio: "inherit" });
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -160,7 +169,6 @@ function redact(url: string): string {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof DataDirInUseError) console.error(`[botdesk] ${error.message}`);
-  else console.error("[botdesk] Could not start:", error instanceof Error ? error.message : error);
+  console.error("[botdesk] Could not start:", error instanceof Error ? error.message : error);
   process.exit(1);
 });

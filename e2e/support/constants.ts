@@ -1,4 +1,5 @@
 import path from "node:path";
+import { embeddedDatabaseUrl } from "../../lib/db/embedded";
 
 export const E2E_PORT = 3107;
 export const E2E_DATA_DIR = path.resolve("node_modules/.cache/botdesk/e2e-data");
@@ -11,4 +12,5 @@ export const E2E_DB_PORT = 54329;
  * instead of the embedded one; tests reach the same database either way.
  */
 export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL || undefined;
-export const E2E_DB_URL = E2E_DATABASE_URL ?? `postgresql://postgres@127.0.0.1:${E2E_DB_PORT}/postgres?sslmode=disable`;
+/** Read when first needed: the embedded database's password exists only once the server has started. */
+export const e2eDatabaseUrl = (): string => E2E_DATABASE_URL ?? embeddedDatabaseUrl(E2E_DATA_DIR, E2E_DB_PORT);

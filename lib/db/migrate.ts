@@ -14,7 +14,7 @@ export const PRISMA_ADVISORY_LOCK_KEY = 72707369;
 const LOCK_TIMEOUT_MS = 10_000; // Prisma gives up after 10 s as well.
 
 // Prisma's own definition, copied from its PostgreSQL connector.
-const CREATE_MIGRATIONS_TABLE = `CREATE TABLE _prisma_migrations (
+export const CREATE_MIGRATIONS_TABLE = `CREATE TABLE _prisma_migrations (
     id                      VARCHAR(36) PRIMARY KEY NOT NULL,
     checksum                VARCHAR(64) NOT NULL,
     finished_at             TIMESTAMPTZ,

@@ -3,15 +3,12 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { applyMigrations, resolveMigration } from "./migrate";
 import { schemaDrift } from "./schema-engine";
 import { openScratchServer, type ScratchServer } from "./scratch-database";
-import { readEnv } from "../env";
 
-// Scratch databases: fresh ones on TEST_DATABASE_URL's server, else one
-// in-memory PGlite for the whole file (emptied between tests), since starting
-// a PGlite costs 5–11 s.
+// Scratch databases: fresh, uniquely named ones on the run's PostgreSQL server.
 const MIGRATIONS_DIR = path.resolve(process.cwd(), "prisma/migrations");
 const SCHEMA_PATH = path.resolve(process.cwd(), "prisma/schema.prisma");
 const SLOW = 60_000;
@@ -20,7 +17,7 @@ let server: ScratchServer;
 let tmp: string;
 
 beforeAll(async () => {
-  server = await openScratchServer(readEnv().TEST_DATABASE_URL);
+  server = await openScratchServer(inject("testServerUrl"));
   tmp = await mkdtemp(path.join(os.tmpdir(), "botdesk-migrations-"));
 }, SLOW);
 

@@ -3,14 +3,14 @@ import { verifyPassword } from "../auth/password";
 import { seatSummaryText } from "../domain/accounts/get-seat-usage";
 import { createPrismaClient, type Db } from "./client";
 import { DEMO_ADMIN_EMAIL, seedDemoData } from "./seed";
-import { startTestDatabase } from "./test-database";
+import { freshDatabase } from "../test-support/fresh-database";
 
 // A database of its own: the shared test database is never empty.
-let database: Awaited<ReturnType<typeof startTestDatabase>>;
+let database: Awaited<ReturnType<typeof freshDatabase>>;
 let prisma: Db;
 
 beforeAll(async () => {
-  database = await startTestDatabase();
+  database = await freshDatabase();
   prisma = createPrismaClient(database.url, 1);
 });
 afterAll(async () => {
@@ -41,16 +41,16 @@ describe("demo data", () => {
 
 describe("demo data with several instances starting together", () => {
   it("is seeded by exactly one of them", async () => {
-    const fresh = await startTestDatabase();
-    const [a, b] = [createPrismaClient(fresh.url, 1), createPrismaClient(fresh.url, 1)];
+    const fresh = await freshDatabase();
+    // Eight instances, each with its own connection, all finding the database empty at once.
+    const instances = Array.from({ length: 8 }, () => createPrismaClient(fresh.url, 1));
     try {
-      const results = await Promise.all([seedDemoData(a, { password: "pw-1" }), seedDemoData(b, { password: "pw-2" })]);
+      const results = await Promise.all(instances.map((p, i) => seedDemoData(p, { password: `pw-${i}` })));
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await a.account.count()).toBe(1);
-      expect(await a.principal.count({ where: { kind: "bot" } })).toBe(3);
+      expect(await instances[0]!.account.count()).toBe(1);
+      expect(await instances[0]!.principal.count({ where: { kind: "bot" } })).toBe(3);
     } finally {
-      await a.$disconnect();
-      await b.$disconnect();
+      await Promise.all(instances.map((p) => p.$disconnect()));
       await fresh.stop();
     }
   });

@@ -1,145 +1,110 @@
-import { createHash, randomBytes } from "node:crypto";
-import fs from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { servePGlite, startEmbeddedPostgresFromDump } from "./embedded";
 import { applyMigrations } from "./migrate";
+import { startThrowawayCluster } from "./throwaway-cluster";
 import { readEnv } from "../env";
 
 /**
- * Databases for tests. With TEST_DATABASE_URL (a real PostgreSQL server) each
- * test database is a fresh `botdesk_test_<random>` database on it; without,
- * an in-memory PGlite loaded from a migrated template that is cached on disk,
- * because building a PGlite database from scratch costs 5–11 s.
+ * Databases for tests and benchmarks, on a real PostgreSQL server: the one at
+ * TEST_DATABASE_URL, or else a throwaway embedded cluster. A migrated template
+ * is made once per run; each test file (or benchmark) gets a fresh copy of it
+ * (`CREATE DATABASE … TEMPLATE …`, tens of milliseconds), so files run in
+ * parallel and concurrency tests race for real.
  */
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const MIGRATIONS_DIR = path.join(ROOT, "prisma", "migrations");
-const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "botdesk");
-/** Uncompressed: loads faster than gzip (measured); the cache is local disk. */
-const COMPRESSION = "none" as const;
+const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+
+export interface TestServer {
+  /** A URL of the server's maintenance database, for CREATE/DROP DATABASE. */
+  serverUrl: string;
+  kind: "server" | "embedded";
+  stop(): Promise<void>;
+}
 
 export type TestDatabase = { url: string; stop(): Promise<void> };
 
-const templates = new Map<string, Promise<Buffer>>();
-
-/** A `dumpDataDir()` tarball of a PGlite database with every migration applied, cached on disk by content. */
-export function prepareTemplate(): Promise<Buffer> {
-  const file = path.join(CACHE_DIR, `pglite-template-${templateKey()}.tar`);
-  let template = templates.get(file);
-  if (!template) {
-    template = readOrBuildTemplate(file);
-    templates.set(file, template);
-    template.catch(() => templates.delete(file));
-  }
-  return template;
+/** TEST_DATABASE_URL's server, or a new throwaway embedded cluster (about 1 s). */
+export async function openTestServer(): Promise<TestServer> {
+  // Test-only switch, read here rather than in lib/env.ts, which the app validates.
+  const serverUrl = readEnv().TEST_DATABASE_URL;
+  if (serverUrl) return { serverUrl, kind: "server", stop: async () => {} };
+  const cluster = await startThrowawayCluster();
+  return { serverUrl: cluster.serverUrl, kind: "embedded", stop: cluster.stop };
 }
 
-async function readOrBuildTemplate(file: string): Promise<Buffer> {
+/** A new database named `name` on the server with every migration applied, to copy from. */
+export async function createTemplate(serverUrl: string, name: string): Promise<void> {
+  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
   try {
-    return await fs.promises.readFile(file);
+    await applyMigrations({ connectionString: databaseUrl(serverUrl, name), migrationsDir: MIGRATIONS_DIR, log: () => {} });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    await dropDatabase(serverUrl, name).catch(() => {});
+    throw err;
   }
-  const db = await PGlite.create();
-  try {
-    const served = await servePGlite(db);
+}
+
+/** A fresh copy of `template` named `<prefix>_<random>`; stop() drops it. */
+export async function createDatabaseFrom(serverUrl: string, template: string, prefix: string): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(5).toString("hex")}`;
+  for (let attempt = 1; ; attempt++) {
     try {
-      await applyMigrations({ connectionString: served.url, migrationsDir: MIGRATIONS_DIR, log: () => {} });
-    } finally {
-      await served.stop();
+      await adminQuery(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      break;
+    } catch (err) {
+      // "source database is being accessed by other users": another worker's copy is still connecting. Brief; retry.
+      if ((err as { code?: string }).code !== "55006" || attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
     }
-    // A checkpoint first, so a loaded copy starts without replaying the WAL.
-    await db.exec("CHECKPOINT");
-    const dump = Buffer.from(await (await db.dumpDataDir(COMPRESSION)).arrayBuffer());
-    // Another process may build the same template at the same time: each writes
-    // its own temporary file and renames it, so readers never see a partial one.
-    await fs.promises.mkdir(CACHE_DIR, { recursive: true });
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    await fs.promises.writeFile(temp, dump);
-    await fs.promises.rename(temp, file);
-    await pruneOtherTemplates(file);
-    return dump;
+  }
+  let stopping: Promise<void> | undefined;
+  return { url: databaseUrl(serverUrl, name), stop: () => (stopping ??= dropDatabase(serverUrl, name)) };
+}
+
+/** Drops every database whose name starts with `prefix` (a run's leftovers). */
+export async function dropDatabasesLike(serverUrl: string, prefix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [prefix]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   } finally {
-    await db.close();
-  }
-}
-
-/** Each template is about 40 MB: drop the ones built for older migrations (readers of an unlinked file are unaffected). */
-async function pruneOtherTemplates(keep: string): Promise<void> {
-  for (const name of await fs.promises.readdir(CACHE_DIR)) {
-    const file = path.join(CACHE_DIR, name);
-    if (file === keep || !name.startsWith("pglite-template-")) continue;
-    // A temporary file is another writer's work in progress unless it is old.
-    if (name.endsWith(".tmp") && Date.now() - (await fs.promises.stat(file)).mtimeMs < 10 * 60_000) continue;
-    await fs.promises.rm(file, { force: true });
-  }
-}
-
-/** sha256 of every migration (path and bytes), the migration runner and the PGlite version. */
-function templateKey(): string {
-  const hash = createHash("sha256");
-  const migrations = fs.existsSync(MIGRATIONS_DIR)
-    ? fs
-        .readdirSync(MIGRATIONS_DIR, { recursive: true, encoding: "utf8" })
-        .filter((p) => path.basename(p) === "migration.sql")
-        .map((p) => p.split(path.sep).join("/"))
-        .sort()
-    : [];
-  for (const rel of migrations) {
-    hash.update(`${rel}\0`).update(fs.readFileSync(path.join(MIGRATIONS_DIR, rel))).update("\0");
-  }
-  // The runner writes _prisma_migrations: a change to it must not reuse an old template.
-  hash.update(fs.readFileSync(fileURLToPath(new URL("./migrate.ts", import.meta.url))));
-  hash.update(`pglite@${pgliteVersion()}`);
-  return hash.digest("hex");
-}
-
-function pgliteVersion(): string {
-  // The package's exports hide package.json: walk up from its entry file.
-  let dir = path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"));
-  for (;;) {
-    const candidate = path.join(dir, "package.json");
-    if (fs.existsSync(candidate)) {
-      const pkg = JSON.parse(fs.readFileSync(candidate, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "@electric-sql/pglite" && pkg.version) return pkg.version;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error("Cannot find @electric-sql/pglite's package.json");
-    dir = parent;
+    await client.end();
   }
 }
 
 /**
- * A fresh, migrated database: on the server of TEST_DATABASE_URL when set,
- * else an in-memory PGlite from the template. stop() drops or discards it.
+ * A server, a migrated database on it, and stop() that drops the database and
+ * stops the server (for scripts such as the benchmark; test files get theirs
+ * from the run's setup instead).
  */
-export async function startTestDatabase(): Promise<TestDatabase> {
-  // Test-only switch, read here rather than in lib/env.ts, which the app validates.
-  const serverUrl = readEnv().TEST_DATABASE_URL;
-  if (serverUrl) return createServerDatabase(serverUrl);
-  return startEmbeddedPostgresFromDump({ dump: await prepareTemplate() });
-}
-
-async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
-  const name = `botdesk_test_${randomBytes(6).toString("hex")}`;
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+export async function startTestDatabase(): Promise<TestDatabase & { kind: TestServer["kind"] }> {
+  const server = await openTestServer();
+  const name = `botdesk_bench_${randomBytes(5).toString("hex")}`;
   try {
-    await applyMigrations({ connectionString: url.toString(), migrationsDir: MIGRATIONS_DIR, log: () => {} });
+    await createTemplate(server.serverUrl, name);
   } catch (err) {
-    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
+    await server.stop();
     throw err;
   }
-  let stopping: Promise<void> | undefined;
   return {
-    url: url.toString(),
-    stop: () => (stopping ??= adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    url: databaseUrl(server.serverUrl, name),
+    kind: server.kind,
+    stop: async () => {
+      await dropDatabase(server.serverUrl, name);
+      await server.stop();
+    },
   };
+}
+
+export function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  return adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
 async function adminQuery(serverUrl: string, sql: string): Promise<void> {
