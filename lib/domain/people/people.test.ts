@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { signInWithPassword } from "../../auth/gate";
+import { verifyPassword } from "../../auth/password";
 import { db } from "../../db/client";
 import { actorOf, createTestAccount, createTestPerson } from "../../test-support/factories";
 import { getSeatUsage } from "../accounts/get-seat-usage";
@@ -30,7 +31,10 @@ describe("addPerson", () => {
     expect(result.data.email).toBe(address);
     expect(result.data.initialPassword).toMatch(/^[A-Za-z0-9]{20}$/);
     const stored = await db().principal.findUniqueOrThrow({ where: { id: result.data.id } });
-    expect(stored.passwordHash).not.toContain(result.data.initialPassword!);
+    // Stored as an argon2id hash that the password verifies against, and a near miss does not.
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await verifyPassword(stored.passwordHash, result.data.initialPassword!)).toBe(true);
+    expect(await verifyPassword(stored.passwordHash, `${result.data.initialPassword!.slice(0, -1)}x`)).toBe(false);
     const event = await db().event.findFirstOrThrow({ where: { subjectId: result.data.id, type: "person.added" } });
     expect(JSON.stringify(event)).not.toContain(result.data.initialPassword!);
     expect(await signInWithPassword({ login: address, password: result.data.initialPassword! }, ip())).toMatchObject({ ok: true });
