@@ -31,6 +31,15 @@ const envSchema = z.object({
   BOTDESK_SIGNIN_MAX_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   BOTDESK_SIGNIN_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
   BOTDESK_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /**
+   * Which X-Forwarded-For entries to believe: unset (none: the client is the
+   * socket's address), a hop count (`1`: one proxy in front), or a comma list of
+   * the proxies' addresses or CIDR ranges (`10.0.0.0/8, 192.168.1.10`).
+   */
+  BOTDESK_TRUSTED_PROXIES: optionalString.refine(
+    (v) => v === undefined || /^\d{1,2}$/.test(v) || v.split(",").every((p) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p.trim())),
+    "a hop count (e.g. 1) or a comma list of addresses or CIDR ranges",
+  ),
   /** Optional providers, each on only when all of its variables are set. */
   AUTH_OIDC_ISSUER: optionalString,
   AUTH_OIDC_ID: optionalString,

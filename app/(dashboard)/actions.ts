@@ -1,13 +1,18 @@
 "use server";
 
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { ACCOUNT_COOKIE, requireActor } from "@/lib/auth/actor";
+import { ACCOUNT_COOKIE, getActor, requireActor } from "@/lib/auth/actor";
 import { signOut } from "@/lib/auth/config";
+import { cookieAttributes, isHttps } from "@/lib/auth/session-cookie";
+import { signOutEverywhere } from "@/lib/domain/people/end-sessions";
 
+/** Signs out here and ends every other copy of this session (see signOutEverywhere). */
 export async function signOutAction(): Promise<void> {
-  (await cookies()).delete(ACCOUNT_COOKIE);
+  const admission = await getActor();
+  if (admission?.ok) await signOutEverywhere(admission.value);
+  (await cookies()).delete({ name: ACCOUNT_COOKIE, ...cookieAttributes(ACCOUNT_COOKIE, isHttps(await headers())) });
   await signOut({ redirectTo: "/sign-in" });
 }
 
@@ -18,6 +23,6 @@ export async function switchAccountAction(formData: FormData): Promise<void> {
   const actor = await requireActor();
   const parsed = switchAccountSchema.safeParse({ accountId: formData.get("accountId") });
   if (!parsed.success || !actor.accounts.some((a) => a.id === parsed.data.accountId)) return;
-  (await cookies()).set(ACCOUNT_COOKIE, parsed.data.accountId, { httpOnly: true, sameSite: "lax", path: "/" });
+  (await cookies()).set(ACCOUNT_COOKIE, parsed.data.accountId, cookieAttributes(ACCOUNT_COOKIE, isHttps(await headers())));
   revalidatePath("/", "layout");
 }

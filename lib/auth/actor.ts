@@ -1,28 +1,62 @@
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { DatabaseUnavailableError, isDatabaseUnavailable } from "@/lib/server/database-unavailable";
 import { auth } from "./config";
 import { resolveSessionActor, type Admission } from "./gate";
+import { REQUEST_ID_HEADER } from "./request-id";
 import { requestContextFrom } from "./request-context";
+import { ACCOUNT_COOKIE } from "./session-cookie";
 import type { Actor } from "./types";
 
-export const ACCOUNT_COOKIE = "botdesk-account";
+export { ACCOUNT_COOKIE };
+
+// One admission per HTTP request, also across React render scopes (metadata,
+// layout and page; a server action and the render after it), so a refused
+// session is recorded exactly once per request. Keyed by the id proxy.ts gives
+// every request; entries are dropped after a minute.
+const perRequest = new Map<string, { at: number; admission: Promise<Admission<Actor> | null> }>();
+
+function rememberFor<T extends Admission<Actor> | null>(requestId: string | null, work: () => Promise<T>): Promise<Admission<Actor> | null> {
+  if (!requestId) return work();
+  const now = Date.now();
+  const known = perRequest.get(requestId);
+  if (known) return known.admission;
+  for (const [id, entry] of perRequest) {
+    if (now - entry.at < 60_000) break; // insertion order: the rest are newer
+    perRequest.delete(id);
+  }
+  const admission = work();
+  perRequest.set(requestId, { at: now, admission });
+  admission.catch(() => perRequest.delete(requestId));
+  return admission;
+}
 
 /**
  * The signed-in person for this request, read from the database once per
- * request (React `cache`), through the sign-in chokepoint. Null without a session.
+ * request, through the sign-in chokepoint. Null without a session. Throws
+ * DatabaseUnavailableError (shown as "database unavailable") when the database
+ * cannot be reached.
  */
 export const getActor = cache(async (): Promise<Admission<Actor> | null> => {
-  const session = await auth();
-  const subject = session?.user?.id;
-  if (!subject) return null;
-  const accountId = (await cookies()).get(ACCOUNT_COOKIE)?.value ?? null;
-  return resolveSessionActor({ subject, accountId }, requestContextFrom(await headers()));
+  const requestHeaders = await headers();
+  return rememberFor(requestHeaders.get(REQUEST_ID_HEADER), async () => {
+    try {
+      const session = await auth();
+      const subject = session?.user?.id;
+      if (!subject) return null;
+      const accountId = (await cookies()).get(ACCOUNT_COOKIE)?.value ?? null;
+      return await resolveSessionActor({ subject, accountId, version: session.sessionVersion }, requestContextFrom(requestHeaders));
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(error);
+      throw error;
+    }
+  });
 });
 
 /**
  * The actor, or a redirect: to sign-in without a session, and through
- * /session/end (which clears the refused session's cookie) when the session's
+ * /session/end (which clears the refused session's cookies) when the session's
  * principal may no longer use the dashboard.
  */
 export async function requireActor(): Promise<Actor> {
@@ -30,4 +64,22 @@ export async function requireActor(): Promise<Actor> {
   if (!admission) redirect("/sign-in");
   if (!admission.ok) redirect(`/session/end?reason=${admission.refusal.reason}`);
   return admission.value;
+}
+
+/**
+ * Whether this request's session, if any, would still be admitted, WITHOUT
+ * recording a refusal: for /session/end, which only ends sessions the gate
+ * already refused (and recorded) on the request that sent the browser there.
+ */
+export async function sessionStillAdmitted(): Promise<boolean> {
+  const session = await auth();
+  const subject = session?.user?.id;
+  if (!subject) return false;
+  const requestHeaders = await headers();
+  const admission = await resolveSessionActor(
+    { subject, version: session.sessionVersion },
+    requestContextFrom(requestHeaders),
+    { record: false },
+  );
+  return admission.ok;
 }

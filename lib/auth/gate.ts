@@ -37,10 +37,10 @@ export async function admitPrincipal(
   principal: GatePrincipal,
   path: SignInPath,
   ctx: RequestContext,
-  opts: { overLimit?: boolean } = {},
+  opts: { overLimit?: boolean; record?: boolean } = {},
 ): Promise<Admission<GatePrincipal>> {
   if (principal.kind === "bot") {
-    if (principal.accountId) {
+    if (principal.accountId && opts.record !== false) {
       await recordEvent(db(), {
         accountId: principal.accountId,
         type: "login.refused",
@@ -103,6 +103,7 @@ export async function admitExternalIdentity(
 export async function resolveSessionActor(
   session: { subject: string; accountId?: string | null; version?: number | null },
   ctx: RequestContext,
+  opts: { record?: boolean } = {},
 ): Promise<Admission<Actor>> {
   const principal = await db().principal.findUnique({
     where: { id: session.subject },
@@ -118,7 +119,7 @@ export async function resolveSessionActor(
     },
   });
   if (!principal) return refuse("invalid");
-  const admitted = await admitPrincipal(principal, "session", ctx);
+  const admitted = await admitPrincipal(principal, "session", ctx, opts);
   if (!admitted.ok) return admitted;
   // Sessions issued before versions existed carry none: they count as version 0.
   if ((session.version ?? 0) !== principal.sessionVersion) return refuse("ended");

@@ -139,3 +139,20 @@ describe("bots at sign-in", () => {
     expect((await db().principal.findUniqueOrThrow({ where: { id: bot.id } })).lastActivityAt).toBeNull();
   });
 });
+
+describe("a bot's secret typed with a person's email", () => {
+  it("is recorded only in an account the person belongs to", async () => {
+    const { owner, account } = await createTestAccount();
+    const { account: other } = await createTestAccount();
+    const ownBot = await createTestBot(account.id);
+    const foreignBot = await createTestBot(other.id);
+    const own = await botToken(account.id, ownBot.id);
+    const foreign = await botToken(other.id, foreignBot.id);
+    for (const { token } of [own, foreign]) {
+      const r = await signInWithPassword({ login: owner.email!, password: token }, someIp());
+      expect(!r.ok && r.refusal.reason).toBe("invalid");
+    }
+    expect(await loginRefusals(ownBot.id)).toHaveLength(1);
+    expect(await loginRefusals(foreignBot.id)).toHaveLength(0);
+  });
+});

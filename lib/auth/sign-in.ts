@@ -47,27 +47,39 @@ async function forgetAttempt(login: string, ip: string | null): Promise<void> {
 
 /**
  * A bot presented as the login (its id, or its name) or a bot's secret pasted as
- * the password. Only asked when no person has this email: a person's email
- * always wins, so no bot, in any account, can make a person be refused as a bot.
- * `recordAgainst` is null when the name belongs to bots of several accounts:
- * the attempt is then nobody's to record, and no account gets another's typist.
+ * the password. A person's email always wins: bot names are not looked at when
+ * a person has the typed email, so no bot, in any account, can make a person be
+ * refused as a bot; and a pasted bot secret is then recorded only when the bot
+ * belongs to one of that person's accounts, so a refusal never lands in an
+ * account the person does not belong to. `recordAgainst` is null when a name
+ * belongs to bots of several accounts: the attempt is then nobody's to record.
  */
 async function botPresentedAs(
   input: { login: string; password: string },
+  person: { id: string } | null,
 ): Promise<{ recordAgainst: GatePrincipal | null; path: SignInPath } | null> {
   const typed = input.login.trim();
-  const bots = await db().principal.findMany({
-    where: { kind: "bot", OR: [{ id: typed }, { nameKey: typed.toLowerCase() }] },
-    select: gateSelect,
-    take: 3,
-  });
-  if (bots.length > 0) {
-    const recordAgainst = bots.find((b) => b.id === typed) ?? (bots.length === 1 ? bots[0]! : null);
-    return { recordAgainst, path: "password" };
+  if (!person) {
+    const bots = await db().principal.findMany({
+      where: { kind: "bot", OR: [{ id: typed }, { nameKey: typed.toLowerCase() }] },
+      select: gateSelect,
+      take: 3,
+    });
+    if (bots.length > 0) {
+      const recordAgainst = bots.find((b) => b.id === typed) ?? (bots.length === 1 ? bots[0]! : null);
+      return { recordAgainst, path: "password" };
+    }
   }
   const owner = await ownerOfPresentedSecret(input.password);
-  if (owner?.kind === "bot") return { recordAgainst: owner, path: "credential-as-password" };
-  return null;
+  if (owner?.kind !== "bot" || !owner.accountId) return null;
+  if (person) {
+    const member = await db().membership.findUnique({
+      where: { accountId_principalId: { accountId: owner.accountId, principalId: person.id } },
+      select: { principalId: true },
+    });
+    if (!member) return { recordAgainst: null, path: "credential-as-password" };
+  }
+  return { recordAgainst: owner, path: "credential-as-password" };
 }
 
 /**
@@ -88,14 +100,12 @@ export async function signInWithPassword(
     where: { kind: "person", email: login },
     select: { ...gateSelect, email: true, passwordHash: true, sessionVersion: true },
   });
-  if (!person) {
-    const bot = await botPresentedAs(input);
-    if (bot) {
-      // The chokepoint records the refusal; a bot is never admitted.
-      if (bot.recordAgainst) await admitPrincipal(bot.recordAgainst, bot.path, ctx, { overLimit: limited !== null });
-      if (limited) return limited;
-      return bot.path === "password" ? { ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } } : refuse("invalid");
-    }
+  const bot = await botPresentedAs(input, person);
+  if (bot) {
+    // The chokepoint records the refusal; a bot is never admitted.
+    if (bot.recordAgainst) await admitPrincipal(bot.recordAgainst, bot.path, ctx, { overLimit: limited !== null });
+    if (limited) return limited;
+    return bot.path === "password" ? { ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } } : refuse("invalid");
   }
   if (limited) return limited;
 

@@ -14,11 +14,14 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; code?: string }> }) {
   const admission = await getActor();
   if (admission?.ok) redirect("/");
-  if (admission && !admission.ok) redirect(`/session/end?reason=${admission.refusal.reason}`);
 
   const { error, code } = await searchParams;
-  // Auth.js sends provider refusals here as ?error=AccessDenied; ours carry a reason.
-  const initialError = messageForRefusalCode(code ?? error) ?? (error ? "Sign-in failed. Try again." : null);
+  // A refused session is shown here, never redirected again: a cookie the browser
+  // failed to drop must not loop. Auth.js sends provider refusals as ?error=AccessDenied.
+  const initialError =
+    (admission && !admission.ok ? admission.refusal.message : null) ??
+    messageForRefusalCode(code ?? error) ??
+    (error ? "Sign-in failed. Try again." : null);
 
   return (
     <main className="flex min-h-dvh items-center justify-center px-4 py-10">

@@ -3,6 +3,7 @@
 import { headers } from "next/headers";
 import { requireActor } from "@/lib/auth/actor";
 import { requestContextFrom } from "@/lib/auth/request-context";
+import { reissueSession } from "@/lib/auth/session-cookie";
 import { changePassword } from "@/lib/domain/people/change-password";
 
 export interface ChangePasswordState {
@@ -19,9 +20,17 @@ export async function changePasswordAction(_prev: ChangePasswordState, formData:
       currentPassword: formData.get("currentPassword") ?? "",
       newPassword: formData.get("newPassword") ?? "",
       confirmPassword: formData.get("confirmPassword") ?? "",
+      signOutOtherSessions: formData.get("signOutOtherSessions") === "on",
     },
     requestContextFrom(await headers()),
   );
-  if (result.ok) return { status: "saved", message: "Your password was changed." };
+  if (result.ok) {
+    // Every session ended with the change, this one included: keep this one signed in.
+    if (result.data.sessionVersion !== null) await reissueSession(result.data.sessionVersion);
+    return {
+      status: "saved",
+      message: result.data.sessionsEnded ? "Your password was changed. Your other sessions were signed out." : "Your password was changed.",
+    };
+  }
   return { status: "error", message: result.message, fieldErrors: result.fieldErrors };
 }

@@ -23,6 +23,10 @@ export function ChangePasswordForm() {
         error={state.fieldErrors?.newPassword}
       />
       <Field label="Repeat the new password" name="confirmPassword" type="password" autoComplete="new-password" error={state.fieldErrors?.confirmPassword} />
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="signOutOtherSessions" defaultChecked className="size-4 rounded border-slate-300" data-testid="sign-out-other-sessions" />
+        Sign out my other sessions (other browsers and devices)
+      </label>
       <div>
         <SubmitButton pendingLabel="Saving…">Change password</SubmitButton>
       </div>

@@ -21,7 +21,7 @@ describe("changePassword", () => {
   it("changes the password and records an event without the password in it", async () => {
     const { actor, password } = await actorFor();
     const result = await changePassword(actor, { currentPassword: password, newPassword: "a new long password", confirmPassword: "a new long password" }, ctx);
-    expect(result).toEqual({ ok: true, data: undefined });
+    expect(result).toEqual({ ok: true, data: { sessionsEnded: false, sessionVersion: null } });
     const person = await db().principal.findUniqueOrThrow({ where: { id: actor.person.id } });
     expect(await verifyPassword(person.passwordHash, "a new long password")).toBe(true);
     const events = await db().event.findMany({ where: { principalId: actor.person.id, type: "person.password_changed" } });

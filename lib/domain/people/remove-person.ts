@@ -4,6 +4,7 @@ import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { personIdSchema } from "@/lib/validation/people-admin";
+import { endSessions } from "./end-sessions";
 import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner } from "./guards";
 
 /**
@@ -30,6 +31,7 @@ export async function removePerson(actor: Actor, input: unknown, ctx: RequestCon
       if (last) return last;
     }
     await tx.membership.delete({ where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } } });
+    await endSessions(tx, personId);
     await recordActorEvent(tx, actor, ctx, {
       type: "person.removed",
       subject: { id: personId, name: member.principal.name },

@@ -5,6 +5,7 @@ import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { personIdSchema } from "@/lib/validation/people-admin";
+import { endSessions } from "./end-sessions";
 import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner, refuseWithoutFreeSeat } from "./guards";
 
 const setPersonActiveSchema = personIdSchema.extend({ active: z.boolean() });
@@ -44,6 +45,8 @@ export async function setPersonActive(actor: Actor, input: unknown, ctx: Request
       where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } },
       data: { status },
     });
+    // A cookie from before a deactivation must not work again after a reactivation.
+    if (!active) await endSessions(tx, personId);
     await recordActorEvent(tx, actor, ctx, {
       type: active ? "person.reactivated" : "person.deactivated",
       subject: { id: personId, name: member.principal.name },

@@ -1,0 +1,39 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { REQUEST_ID_HEADER } from "@/lib/auth/request-id";
+import { isHttps } from "@/lib/auth/session-cookie";
+import { env } from "@/lib/env";
+import { contentSecurityPolicy, isForeignOrigin, STRICT_TRANSPORT_SECURITY } from "@/lib/server/security-headers";
+
+// Where a sign-in form may send the browser: the external providers that are on.
+const FORM_TARGETS = [
+  ...(env.AUTH_OIDC_ISSUER ? [new URL(env.AUTH_OIDC_ISSUER).origin] : []),
+  ...(env.AUTH_GITHUB_ID ? ["https://github.com"] : []),
+];
+
+/**
+ * Runs before every page, action and route: refuses cross-site writes with 403
+ * (Next.js would answer a foreign server action with a 500), tags the request
+ * with an id (so one request records one refusal), and sets the CSP with a
+ * fresh nonce, plus HSTS over HTTPS.
+ */
+export function proxy(request: NextRequest) {
+  const https = isHttps(request.headers);
+  // Auth.js's own endpoints check their CSRF token; OIDC may POST its callback from the provider.
+  if (!request.nextUrl.pathname.startsWith("/api/auth/") && isForeignOrigin(request.method, request.headers)) {
+    return new NextResponse("Cross-site request refused.", { status: 403, headers: { "Content-Type": "text/plain" } });
+  }
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const csp = contentSecurityPolicy({ nonce, https, dev: env.NODE_ENV === "development", formTargets: FORM_TARGETS });
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set(REQUEST_ID_HEADER, crypto.randomUUID());
+  requestHeaders.set("Content-Security-Policy", csp);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("Content-Security-Policy", csp);
+  if (https) response.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
+  return response;
+}
+
+export const config = {
+  // Not for build output and static files: they carry no session and run no script of ours.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg).*)"],
+};
