@@ -1,19 +1,37 @@
 import { z } from "zod";
+import { checkName, hasControlCharacters, ID_PATTERN } from "./text";
 
 export const BOT_NAME_MAX_BYTES = 255;
 export const BULK_MAX = 100;
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
 
-const byteLength = (s: string) => new TextEncoder().encode(s).length;
+/**
+ * A bot's name, normalised (NFC, plain single spaces, no invisible characters,
+ * trimmed: see lib/validation/text.ts) BEFORE the database checks uniqueness
+ * ignoring case, so "fz\u200b" is "fz". 1–255 bytes (UTF-8); no control or
+ * direction characters; never an email address or anything that looks like one.
+ */
+export const botNameSchema = z.string({ error: "Enter a name" }).transform((raw, ctx) => {
+  const checked = checkName(raw, { maxBytes: BOT_NAME_MAX_BYTES, emptyMessage: "Enter a name: it can't be empty", refuseEmailLike: true });
+  if (checked.ok) return checked.name;
+  ctx.addIssue({ code: "custom", message: checked.message });
+  return z.NEVER;
+});
 
-/** A bot's name: trimmed, 1–255 bytes (UTF-8). Uniqueness (ignoring case) is checked by the database. */
-export const botNameSchema = z
-  .string({ error: "Enter a name" })
-  .trim()
-  .min(1, "Enter a name: it can't be empty")
-  .refine((s) => byteLength(s) <= BOT_NAME_MAX_BYTES, `Use at most ${BOT_NAME_MAX_BYTES} bytes`);
+/** An id as Botdesk issues them; a NUL or other junk is refused here, never sent to the database. */
+export const idSchema = z.string().max(64).regex(ID_PATTERN, "Not a valid id");
 
-export const botIdSchema = z.string().min(1).max(64);
+export const botIdSchema = idSchema;
+
+/** Text typed into a list filter: control characters make the filter fall back to empty, like any unparseable URL value. */
+export const filterTextSchema = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((s) => !hasControlCharacters(s))
+    .catch("")
+    .default("");
 
 export const createBotSchema = z.object({ name: botNameSchema });
 export type CreateBotInput = z.infer<typeof createBotSchema>;
@@ -42,7 +60,7 @@ const pageSize = z.coerce
  * Anything unparseable falls back to its default, so a mangled link still shows a page.
  */
 export const listBotsQuerySchema = z.object({
-  q: z.string().trim().max(255).catch("").default(""),
+  q: filterTextSchema(255),
   status: z.enum(["all", "active", "deactivated"]).catch("all").default("all"),
   sort: z.enum(["name", "status", "lastActivity", "created"]).catch("created").default("created"),
   dir: z.enum(["asc", "desc"]).catch("desc").default("desc"),
@@ -53,7 +71,7 @@ export type ListBotsQuery = z.infer<typeof listBotsQuerySchema>;
 
 /** The people table's URL state (`?pq=&pstatus=&psort=&pdir=&ppage=&psize=`). */
 export const listPeopleQuerySchema = z.object({
-  q: z.string().trim().max(320).catch("").default(""),
+  q: filterTextSchema(320),
   status: z.enum(["all", "active", "deactivated"]).catch("all").default("all"),
   sort: z.enum(["name", "email", "role", "status", "lastSignIn"]).catch("name").default("name"),
   dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { filterTextSchema, idSchema } from "./bots";
+import { hasControlCharacters, MULTILINE_CONTROL_CHARACTER_MESSAGE, printable, singleLineProblem } from "./text";
 
 export const DESCRIPTION_MAX_BYTES = 255;
 export const METADATA_MAX_BYTES = 4096;
@@ -26,6 +28,7 @@ function domainProblem(domain: string): string | null {
  * label `key=value` where the key or the value (not both) may be `*`.
  */
 export function aclRuleProblem(rule: string): string | null {
+  if (hasControlCharacters(rule)) return "it contains a control character";
   if (rule === "*") return null;
   if (!rule.startsWith("bind:")) return 'a rule is "*" or starts with "bind:"';
   const target = rule.slice("bind:".length);
@@ -48,21 +51,28 @@ export const aclSchema = z
     if (rules.length > ACL_MAX_RULES) ctx.addIssue({ code: "custom", message: `Use at most ${ACL_MAX_RULES} ACL rules` });
     rules.forEach((rule, i) => {
       const problem = aclRuleProblem(rule);
-      if (problem) ctx.addIssue({ code: "custom", message: `ACL rule ${i + 1} ("${rule.slice(0, 80)}") is not valid: ${problem}` });
+      if (problem) ctx.addIssue({ code: "custom", message: `ACL rule ${i + 1} ("${printable(rule.slice(0, 80))}") is not valid: ${problem}` });
     });
     if (rules.includes("*") && rules.length > 1) ctx.addIssue({ code: "custom", message: '"*" means no restriction: use it alone' });
   })
   // "*" and an empty list both mean "no restriction": store the empty list.
   .transform((rules) => (rules.length === 1 && rules[0] === "*" ? [] : [...new Set(rules)]));
 
+/** One line: no control or direction characters (lists and events show it next to names). */
 export const descriptionSchema = z
   .string()
   .trim()
+  .superRefine((s, ctx) => {
+    const problem = singleLineProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
   .refine((s) => bytes(s) <= DESCRIPTION_MAX_BYTES, `Use at most ${DESCRIPTION_MAX_BYTES} bytes`)
   .default("");
 
+/** Free text over several lines: tabs and line breaks, no other control characters. */
 export const metadataSchema = z
   .string()
+  .refine((s) => !hasControlCharacters(s, { multiLine: true }), MULTILINE_CONTROL_CHARACTER_MESSAGE)
   .refine((s) => bytes(s) <= METADATA_MAX_BYTES, `Use at most ${METADATA_MAX_BYTES} bytes`)
   .default("");
 
@@ -87,7 +97,7 @@ const expirySchema = z
   });
 
 const common = {
-  ownerId: z.string().max(64).optional(),
+  ownerId: z.union([z.literal(""), idSchema]).optional(),
   description: descriptionSchema,
   metadata: metadataSchema,
 };
@@ -100,7 +110,12 @@ export const createCredentialSchema = z
       kind: z.literal("ssh_key"),
       ...common,
       acl: aclSchema.default([]),
-      publicKey: z.string().trim().min(1, "Paste a public key").max(PUBLIC_KEY_MAX_LENGTH, "That key is too long"),
+      publicKey: z
+        .string()
+        .trim()
+        .min(1, "Paste a public key")
+        .max(PUBLIC_KEY_MAX_LENGTH, "That key is too long")
+        .refine((s) => !hasControlCharacters(s, { multiLine: true }), MULTILINE_CONTROL_CHARACTER_MESSAGE),
     }),
   ])
   .and(z.object({ expiry: z.enum(EXPIRY_CHOICES).default("never"), expiresOn: z.string().optional() }))
@@ -115,16 +130,16 @@ export const createCredentialSchema = z
 export type CreateCredentialInput = z.infer<typeof createCredentialSchema>;
 
 export const credentialIdsSchema = z.object({
-  ids: z.array(z.string().min(1).max(64)).min(1, "Select at least one credential").max(100, "Select at most 100 credentials at once").transform((ids) => [...new Set(ids)]),
+  ids: z.array(idSchema).min(1, "Select at least one credential").max(100, "Select at most 100 credentials at once").transform((ids) => [...new Set(ids)]),
 });
 
 export const rotateCredentialSchema = z.object({
-  id: z.string().min(1).max(64),
+  id: idSchema,
   grace: z.enum(Object.keys(GRACE_CHOICES) as [keyof typeof GRACE_CHOICES, ...(keyof typeof GRACE_CHOICES)[]]).default("24h"),
 });
 
 export const listCredentialsQuerySchema = z.object({
-  owner: z.string().max(64).catch("").default(""),
+  owner: filterTextSchema(64),
   kind: z.enum(["all", "authtoken", "api_key", "ssh_key"]).catch("all").default("all"),
   status: z.enum(["all", "active", "expiring", "expired", "suspended"]).catch("all").default("all"),
   used: z.enum(["all", "never", "7d", "30d", "stale"]).catch("all").default("all"),

@@ -1,12 +1,16 @@
 import { z } from "zod";
+import { idSchema } from "./bots";
+import { checkName } from "./text";
 
 export const ROLES = ["owner", "admin", "member"] as const;
 
-export const personNameSchema = z
-  .string()
-  .trim()
-  .min(1, "Enter a name")
-  .refine((s) => new TextEncoder().encode(s).length <= 255, "Use at most 255 bytes");
+/** A person's display name: the same normalisation and character rules as a bot's (an email-like name is fine here). */
+export const personNameSchema = z.string({ error: "Enter a name" }).transform((raw, ctx) => {
+  const checked = checkName(raw, { maxBytes: 255, emptyMessage: "Enter a name" });
+  if (checked.ok) return checked.name;
+  ctx.addIssue({ code: "custom", message: checked.message });
+  return z.NEVER;
+});
 
 export const emailSchema = z.string().trim().toLowerCase().max(320, "That email is too long").pipe(z.email("Enter a valid email"));
 
@@ -17,7 +21,7 @@ export const addPersonSchema = z.object({
 });
 export type AddPersonInput = z.infer<typeof addPersonSchema>;
 
-export const personIdSchema = z.object({ personId: z.string().min(1).max(64) });
+export const personIdSchema = z.object({ personId: idSchema });
 
 export const changeRoleSchema = personIdSchema.extend({ role: z.enum(ROLES, { error: "Choose a role" }) });
 export type ChangeRoleInput = z.infer<typeof changeRoleSchema>;

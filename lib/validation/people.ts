@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONTROL_CHARACTER_MESSAGE, hasControlCharacters } from "./text";
 
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 256;
@@ -9,7 +10,8 @@ export const changePasswordSchema = z
     newPassword: z
       .string()
       .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
-      .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`),
+      .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`)
+      .refine((s) => !hasControlCharacters(s), CONTROL_CHARACTER_MESSAGE),
     confirmPassword: z.string(),
   })
   .refine((v) => v.newPassword === v.confirmPassword, { path: ["confirmPassword"], message: "The two new passwords differ" })
