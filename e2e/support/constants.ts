@@ -1,8 +1,14 @@
+import { createHash } from "node:crypto";
+import os from "node:os";
 import path from "node:path";
 import { embeddedDatabaseUrl } from "../../lib/db/embedded";
 
 export const E2E_PORT = 3107;
-export const E2E_DATA_DIR = path.resolve("node_modules/.cache/botdesk/e2e-data");
+/**
+ * In the system's temporary directory, which the embedded PostgreSQL's user can always enter (as
+ * root it runs as "postgres", which cannot enter a checkout under /root). One per checkout.
+ */
+export const E2E_DATA_DIR = path.join(os.tmpdir(), `botdesk-e2e-${createHash("sha256").update(process.cwd()).digest("hex").slice(0, 10)}`);
 export const E2E_PASSWORD = "e2e-password-123";
 export const E2E_AUTH_SECRET = "e2e-secret-for-tests-only-0123456789abcdef";
 /** The e2e server's embedded database listens here, so tests can change data behind a session's back. */

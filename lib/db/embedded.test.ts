@@ -270,6 +270,16 @@ describe.runIf(process.getuid?.() === 0)("as root", () => {
     running.length = 0;
     const again = await start(dataDir, { rootFallbackDir: fallback });
     expect(await query(again.url, "SELECT v FROM kept")).toEqual([{ v: 1 }]);
+
+    // The data directory deleted (password and link with it): a new start keeps the old cluster aside and says so.
+    await again.stop();
+    running.length = 0;
+    fs.rmSync(dataDir, { recursive: true });
+    logs.length = 0;
+    const fresh = await start(dataDir, { rootFallbackDir: fallback });
+    expect(fresh.pgdata).toBe(db.pgdata);
+    expect(logs.join("\n")).toMatch(/left from an earlier .* that no longer exists; moved it to .*postgres\.previous-/);
+    expect(await query(fresh.url, "SELECT to_regclass('kept') IS NULL AS gone")).toEqual([{ gone: true }]);
   });
 
   it("copies the binaries once to where the server's user can run them", () => {

@@ -97,6 +97,12 @@ function clusterDir(dataDir: string, user: ServerUser | null, log: (line: string
   fs.mkdirSync(home, { recursive: true, mode: 0o755 });
   for (let dir = home; dir !== path.dirname(fallbackDir); dir = path.dirname(dir)) fs.chmodSync(dir, 0o755);
   const pgdata = path.join(home, "postgres");
+  if (fs.existsSync(pgdata)) {
+    // A cluster for a data directory that was deleted since (its password went with it): keep it, out of the way.
+    const aside = `${pgdata}.previous-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    fs.renameSync(pgdata, aside);
+    log(`Found a cluster in ${pgdata} left from an earlier ${dataDir} that no longer exists; moved it to ${aside} (delete it if you do not need it).`);
+  }
   fs.symlinkSync(pgdata, link);
   log(`Running as root: PostgreSQL runs as the user "${user!.name}", who cannot reach ${dataDir}. Its cluster lives in ${pgdata} (${link} links there).`);
   return pgdata;
