@@ -29,7 +29,7 @@ export interface LocalMigration {
   /** The folder's name, e.g. `20261128000000_init`. */
   name: string;
   script: string;
-  /** sha256 hex of migration.sql's bytes, as Prisma computes it. */
+  /** sha256 hex of migration.sql's text (read as UTF-8), as Prisma records it. */
   checksum: string;
 }
 
@@ -53,30 +53,53 @@ export function defaultMigrationsDir(): string {
   return path.resolve(process.cwd(), "prisma/migrations");
 }
 
-/** The migration folders that hold a migration.sql, in name order (the order Prisma applies them). */
+/** The provider Botdesk's schema names, as `prisma migrate` writes it into migration_lock.toml. */
+const PROVIDER = "postgresql";
+
+/**
+ * The migrations folder, read as Prisma 7's CLI reads it: migration_lock.toml, if
+ * there is one, must name PostgreSQL; every sub-folder is a migration and must
+ * hold a migration.sql; folders are ordered with `localeCompare`, Prisma's own
+ * comparison (so `20260101000000_a` runs before `20260101000000_B`, unlike byte order).
+ */
 export async function readMigrations(migrationsDir = defaultMigrationsDir()): Promise<LocalMigration[]> {
+  await checkLockfile(migrationsDir);
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return [];
     throw e;
   });
   const names = entries.filter((e) => e.isDirectory()).map((e) => e.name);
-  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)); // byte order, not locale order
+  names.sort((a, b) => a.localeCompare(b));
   const migrations: LocalMigration[] = [];
   for (const name of names) {
-    let bytes: Buffer;
+    const file = path.join(migrationsDir, name, "migration.sql");
+    let script: string;
     try {
-      bytes = await readFile(path.join(migrationsDir, name, "migration.sql"));
+      script = await readFile(file, "utf8"); // Prisma checksums the text it read as UTF-8, not the raw bytes
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw e;
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      throw new Error(`Could not find the migration file at ${file}. Please delete the directory or restore the migration file.`);
     }
-    migrations.push({ name, script: bytes.toString("utf8"), checksum: createHash("sha256").update(bytes).digest("hex") });
+    migrations.push({ name, script, checksum: createHash("sha256").update(script, "utf8").digest("hex") });
   }
   return migrations;
 }
 
+/** Prisma's P3019, with its parsing: the first line starting with `provider`; no lock file is fine. */
+async function checkLockfile(migrationsDir: string): Promise<void> {
+  const lock = await readFile(path.join(migrationsDir, "migration_lock.toml"), "utf8").catch(() => null);
+  if (lock === null) return;
+  const line = lock.split("\n").map((l) => l.replace(/\r$/, "")).find((l) => l.startsWith("provider"));
+  const found = line === undefined ? "<PROVIDER NOT FOUND>" : line.replace(/^(?:provider = )+/, "").replace(/^"+|"+$/g, "");
+  if (found !== PROVIDER) {
+    throw new Error(
+      `The datasource provider \`${PROVIDER}\` specified in your schema does not match the one specified in the migration_lock.toml, \`${found}\`. Please remove your current migration directory and start a new migration history with prisma migrate dev. Read more: https://pris.ly/d/migrate-provider-switch`,
+    );
+  }
+}
+
 /**
- * Applies every migration folder not yet recorded as finished, in name order,
+ * Applies every migration folder not yet recorded as finished, in Prisma's order,
  * each script as one multi-statement query (atomic on PostgreSQL). Refuses to
  * run while a failed migration is recorded. Holds Prisma's advisory lock
  * throughout, so it never races Prisma or another Botdesk instance.

@@ -50,7 +50,7 @@ async function writeMigration(dir: string, name: string, sql: string): Promise<v
 
 describe("applyMigrations", () => {
   it("applies each migration once and records it as Prisma does", async () => {
-    const folders = (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort((a, b) => a.localeCompare(b));
     expect(folders.length).toBeGreaterThan(0);
 
     await withDatabase(async (client, url) => {
@@ -89,7 +89,6 @@ describe("applyMigrations", () => {
     const dir = path.join(tmp, "failing");
     await writeMigration(dir, "20260101000000_good", "CREATE TABLE good_table (id int);");
     await writeMigration(dir, "20260102000000_bad", "CREATE TABLE bad_leftover (id int);\nINSERT INTO no_such_table VALUES (1);");
-    await mkdir(path.join(dir, "20260103000000_no_sql")); // ignored: no migration.sql
 
     await withDatabase(async (client, url) => {
       await expect(applyMigrations({ connectionString: url, migrationsDir: dir })).rejects.toThrow(

@@ -1,0 +1,118 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { applyMigrations, readMigrations } from "./migrate";
+import { openScratchServer, type ScratchServer } from "./scratch-database";
+
+// The rules `prisma migrate deploy` follows that the runner must follow too,
+// each checked here on the runner alone (prisma-compat.test.ts runs Prisma's
+// own engine against it).
+const SLOW = 60_000;
+
+let server: ScratchServer;
+let tmp: string;
+let folders = 0;
+
+beforeAll(async () => {
+  server = await openScratchServer(inject("testServerUrl"));
+  tmp = await mkdtemp(path.join(os.tmpdir(), "botdesk-migration-rules-"));
+}, SLOW);
+
+afterAll(async () => {
+  await server?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+async function withDatabase(fn: (client: pg.Client, url: string) => Promise<void>): Promise<void> {
+  const db = await server.createDatabase();
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await fn(client, db.url);
+  } finally {
+    await client.end();
+    await db.drop();
+  }
+}
+
+/** A new migrations folder holding `migrations` (name → migration.sql), and `lock` as migration_lock.toml if given. */
+async function migrationsFolder(migrations: Record<string, string>, lock?: string): Promise<string> {
+  const dir = path.join(tmp, `migrations_${++folders}`);
+  await mkdir(dir, { recursive: true });
+  for (const [name, sql] of Object.entries(migrations)) {
+    await mkdir(path.join(dir, name));
+    await writeFile(path.join(dir, name, "migration.sql"), sql);
+  }
+  if (lock !== undefined) await writeFile(path.join(dir, "migration_lock.toml"), lock);
+  return dir;
+}
+
+async function relationExists(client: pg.Client, name: string): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [name]);
+  return rows[0]!.ok;
+}
+
+async function deploy(url: string, dir: string): Promise<{ applied: string[]; lines: string[] }> {
+  const lines: string[] = [];
+  const { applied } = await applyMigrations({ connectionString: url, migrationsDir: dir, log: (l) => lines.push(l) });
+  return { applied, lines };
+}
+
+describe("the migrations folder", () => {
+  it("refuses a migration folder without migration.sql before applying anything", async () => {
+    const dir = await migrationsFolder({ "20260101000000_first": "CREATE TABLE first_table (id int);" });
+    await mkdir(path.join(dir, "20260102000000_no_sql"));
+    const missing = path.join(dir, "20260102000000_no_sql", "migration.sql");
+    await withDatabase(async (client, url) => {
+      await expect(deploy(url, dir)).rejects.toThrow(
+        `Could not find the migration file at ${missing}. Please delete the directory or restore the migration file.`,
+      );
+      expect(await relationExists(client, "first_table")).toBe(false);
+    });
+  }, SLOW);
+
+  it("orders folders as Prisma 7 does (localeCompare), not by bytes", async () => {
+    // Byte order puts "B" (0x42) before "a" (0x61) and digits before "_"; localeCompare the other way round.
+    const names = ["20260101000000_B", "20260101000000_a", "2026010100000_late", "2026_early"];
+    const prismaOrder = [...names].sort((a, b) => a.localeCompare(b));
+    expect(prismaOrder).not.toEqual([...names].sort());
+    const dir = await migrationsFolder({
+      "20260101000000_a": "CREATE TABLE ordered (step int);",
+      "20260101000000_B": "ALTER TABLE ordered ADD COLUMN b int;", // only works after _a
+      "2026_early": "CREATE TABLE early (id int);",
+      "2026010100000_late": "SELECT 1;",
+    });
+    expect((await readMigrations(dir)).map((m) => m.name)).toEqual(prismaOrder);
+    await withDatabase(async (_client, url) => {
+      expect((await deploy(url, dir)).applied).toEqual(prismaOrder);
+    });
+  }, SLOW);
+
+  it("refuses a migration_lock.toml for another provider, with Prisma's words (P3019)", async () => {
+    for (const [lock, found] of [
+      ['provider = "mysql"\n', "mysql"],
+      ["# no provider line\n", "<PROVIDER NOT FOUND>"],
+    ]) {
+      const dir = await migrationsFolder({ "20260101000000_init": "CREATE TABLE locked (id int);" }, lock);
+      await withDatabase(async (client, url) => {
+        await expect(deploy(url, dir)).rejects.toThrow(
+          `The datasource provider \`postgresql\` specified in your schema does not match the one specified in the migration_lock.toml, \`${found}\`.`,
+        );
+        expect(await relationExists(client, "locked")).toBe(false);
+      });
+    }
+  }, SLOW);
+
+  it("accepts Prisma's own lock file, also with CRLF line ends, and no lock file at all", async () => {
+    const lock = await readFile(path.resolve(process.cwd(), "prisma/migrations/migration_lock.toml"), "utf8");
+    for (const l of [lock, lock.replaceAll("\n", "\r\n"), undefined]) {
+      const dir = await migrationsFolder({ "20260101000000_init": "CREATE TABLE locked (id int);" }, l);
+      await withDatabase(async (_client, url) => {
+        expect((await deploy(url, dir)).applied).toEqual(["20260101000000_init"]);
+      });
+    }
+  }, SLOW);
+});
+
