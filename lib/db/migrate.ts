@@ -100,15 +100,16 @@ async function checkLockfile(migrationsDir: string): Promise<void> {
 
 /**
  * Applies every migration folder not yet recorded as finished, in Prisma's order,
- * each script as one multi-statement query (atomic on PostgreSQL). Refuses to
- * run while a failed migration is recorded. Holds Prisma's advisory lock
+ * each script as one multi-statement query (atomic on PostgreSQL). Refuses a
+ * non-empty database without migration history, and refuses to run while a
+ * failed migration is recorded. Holds Prisma's advisory lock
  * throughout, so it never races Prisma or another Botdesk instance.
  */
 export async function applyMigrations(opts: ApplyMigrationsOptions): Promise<{ applied: string[] }> {
   const log = opts.log ?? (() => {});
   const local = await readMigrations(opts.migrationsDir ?? defaultMigrationsDir());
   return withLockedClient(opts.connectionString, async (client) => {
-    await ensureMigrationsTable(client);
+    await initializeMigrationsTable(client, local[0]?.name);
     const rows = await readRows(client);
 
     const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);
@@ -230,10 +231,55 @@ async function acquireLock(client: pg.Client): Promise<void> {
   }
 }
 
-async function ensureMigrationsTable(client: pg.Client): Promise<void> {
+async function hasMigrationsTable(client: pg.Client): Promise<boolean> {
   const { rows } = await client.query<{ exists: boolean }>("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists");
-  if (!rows[0]?.exists) await client.query(CREATE_MIGRATIONS_TABLE);
+  return rows[0]?.exists ?? false;
 }
+
+/** For `resolve`: baselining an existing schema starts its history, as Prisma's `migrate resolve` does. */
+async function ensureMigrationsTable(client: pg.Client): Promise<void> {
+  if (!(await hasMigrationsTable(client))) await client.query(CREATE_MIGRATIONS_TABLE);
+}
+
+/**
+ * For deploy: a schema that already holds objects but no migration history is
+ * not Botdesk's to migrate (Prisma's P3005); most likely DATABASE_URL names the
+ * wrong database. Stricter than Prisma, which counts tables only. Objects that
+ * belong to an extension (PostGIS's tables, say) do not count.
+ */
+async function initializeMigrationsTable(client: pg.Client, firstMigration = "<first migration>"): Promise<void> {
+  if (await hasMigrationsTable(client)) return;
+  const { rows } = await client.query<{ kind: string; name: string; db: string; schema: string }>(SCHEMA_OBJECTS);
+  if (rows.length > 0) {
+    const { db, schema } = rows[0]!;
+    const found = rows.slice(0, 5).map((r) => `${r.kind} "${r.name}"`).join(", ") + (rows.length > 5 ? `, and ${rows.length - 5} more` : "");
+    throw new Error(
+      [
+        `The database schema is not empty. Schema "${schema}" of database "${db}" holds ${found}, but no _prisma_migrations table, so Botdesk will not apply its migrations on top of it: check that DATABASE_URL names the right database.`,
+        `If this is Botdesk's database, created without migration history, baseline it (https://pris.ly/d/migrate-baseline): record each migration whose changes it already has, then deploy again, e.g.`,
+        `  npm run db -- resolve --applied ${firstMigration}`,
+      ].join("\n"),
+    );
+  }
+  await client.query(CREATE_MIGRATIONS_TABLE);
+}
+
+// What makes a schema non-empty: tables, views, materialized views, sequences and enum types.
+const SCHEMA_OBJECTS = `
+  WITH objects AS (
+    SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' ELSE 'table' END AS kind,
+           c.relname::text AS name
+      FROM pg_class c
+     WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')
+       AND c.relname <> '_prisma_migrations'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'enum type', t.typname::text
+      FROM pg_type t
+     WHERE t.typnamespace = current_schema()::regnamespace AND t.typtype = 'e'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+  )
+  SELECT kind, name, current_database()::text AS db, current_schema()::text AS schema FROM objects ORDER BY name, kind`;
 
 async function readRows(client: pg.Client): Promise<MigrationRow[]> {
   const { rows } = await client.query<MigrationRow>(

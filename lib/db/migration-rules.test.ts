@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { applyMigrations, readMigrations } from "./migrate";
+import { applyMigrations, readMigrations, resolveMigration } from "./migrate";
 import { openScratchServer, type ScratchServer } from "./scratch-database";
 
 // The rules `prisma migrate deploy` follows that the runner must follow too,
@@ -59,6 +59,59 @@ async function deploy(url: string, dir: string): Promise<{ applied: string[]; li
   const { applied } = await applyMigrations({ connectionString: url, migrationsDir: dir, log: (l) => lines.push(l) });
   return { applied, lines };
 }
+
+describe("a database that has a schema but no migration history (Prisma's P3005)", () => {
+  const kinds: [string, string][] = [
+    ["a table", "CREATE TABLE customers (id int)"],
+    ["a view", "CREATE VIEW customers AS SELECT 1 AS id"],
+    ["a materialized view", "CREATE MATERIALIZED VIEW customers AS SELECT 1 AS id"],
+    ["a sequence", "CREATE SEQUENCE customers"],
+    ["an enum type", "CREATE TYPE customers AS ENUM ('a')"],
+  ];
+  it.each(kinds)("is refused when it holds %s, and nothing is written to it", async (_kind, ddl) => {
+    const dir = await migrationsFolder({ "20260101000000_init": "CREATE TABLE botdesk_things (id int);" });
+    await withDatabase(async (client, url) => {
+      await client.query(ddl);
+      const refused = deploy(url, dir);
+      await expect(refused).rejects.toThrow(/^The database schema is not empty\./);
+      await expect(refused).rejects.toThrow(/"customers"/);
+      await expect(refused).rejects.toThrow(/npm run db -- resolve --applied 20260101000000_init/);
+      expect(await relationExists(client, "botdesk_things")).toBe(false);
+      expect(await relationExists(client, "_prisma_migrations")).toBe(false);
+    });
+  }, SLOW);
+
+  it("can be baselined: migrations recorded as applied are skipped, later ones run", async () => {
+    const dir = await migrationsFolder({
+      "20260101000000_init": "CREATE TABLE customers (id int);",
+      "20260102000000_more": "ALTER TABLE customers ADD COLUMN name text;",
+    });
+    await withDatabase(async (client, url) => {
+      await client.query("CREATE TABLE customers (id int)"); // what 20260101000000_init would have made
+      await expect(deploy(url, dir)).rejects.toThrow(/not empty/);
+      await resolveMigration(url, "20260101000000_init", "applied", { migrationsDir: dir });
+      expect((await deploy(url, dir)).applied).toEqual(["20260102000000_more"]);
+      expect((await client.query("SELECT name FROM customers")).fields.map((f) => f.name)).toEqual(["name"]);
+    });
+  }, SLOW);
+
+  it("does not count objects that belong to an extension (as Prisma ignores PostGIS's tables)", async () => {
+    const dir = await migrationsFolder({ "20260101000000_init": "CREATE TABLE botdesk_things (id int);" });
+    await withDatabase(async (client, url) => {
+      // plpgsql is the one extension every database has; a table made its member stands for an extension's own table.
+      await client.query("CREATE TABLE extension_owned (id int); ALTER EXTENSION plpgsql ADD TABLE extension_owned");
+      expect((await deploy(url, dir)).applied).toEqual(["20260101000000_init"]);
+    });
+  }, SLOW);
+
+  it("does not count functions, which are not part of what makes a schema non-empty", async () => {
+    const dir = await migrationsFolder({ "20260101000000_init": "CREATE TABLE botdesk_things (id int);" });
+    await withDatabase(async (client, url) => {
+      await client.query("CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS 'SELECT 42'");
+      expect((await deploy(url, dir)).applied).toEqual(["20260101000000_init"]);
+    });
+  }, SLOW);
+});
 
 describe("the migrations folder", () => {
   it("refuses a migration folder without migration.sql before applying anything", async () => {
