@@ -53,6 +53,19 @@ export function defaultMigrationsDir(): string {
   return path.resolve(process.cwd(), "prisma/migrations");
 }
 
+/**
+ * Prisma's test of a recorded checksum: it may be of the script as it is, with
+ * CRLF turned into LF or LF into CRLF (git rewrites line ends on checkout), and
+ * old engines wrote it without zero-padding each byte.
+ */
+export function matchesChecksum(script: string, recorded: string): boolean {
+  return [script, script.replaceAll("\r\n", "\n"), script.replaceAll("\n", "\r\n")].some((variant) => {
+    const digest = createHash("sha256").update(variant, "utf8").digest();
+    const hex = recorded.length !== 0 && recorded.length !== 64 ? [...digest].map((b) => b.toString(16)).join("") : digest.toString("hex");
+    return hex === recorded;
+  });
+}
+
 /** The provider Botdesk's schema names, as `prisma migrate` writes it into migration_lock.toml. */
 const PROVIDER = "postgresql";
 
@@ -120,7 +133,7 @@ export async function applyMigrations(opts: ApplyMigrationsOptions): Promise<{ a
     const localNames = new Set(local.map((m) => m.name));
     for (const m of local) {
       const row = applied.get(m.name);
-      if (row && row.checksum !== m.checksum) {
+      if (row && !matchesChecksum(m.script, row.checksum)) {
         log(`Warning: migration \`${m.name}\` was modified after it was applied (checksum differs from the database's record).`);
       }
     }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -169,3 +170,38 @@ describe("the migrations folder", () => {
   }, SLOW);
 });
 
+describe("checksums of applied migrations", () => {
+  const lf = "CREATE TABLE lines (id int);\nINSERT INTO lines VALUES (1);\n";
+  const crlf = lf.replaceAll("\n", "\r\n");
+
+  it.each([
+    ["LF", "CRLF", lf, crlf],
+    ["CRLF", "LF", crlf, lf],
+  ])("match when a migration applied with %s line ends is checked out with %s", async (_from, _to, applied, checkedOut) => {
+    const dir = await migrationsFolder({ "20260101000000_lines": applied });
+    await withDatabase(async (_client, url) => {
+      await deploy(url, dir);
+      await writeFile(path.join(dir, "20260101000000_lines", "migration.sql"), checkedOut);
+      const { applied: again, lines } = await deploy(url, dir);
+      expect(again).toEqual([]);
+      expect(lines.filter((l) => l.startsWith("Warning"))).toEqual([]);
+
+      // A real edit is still reported.
+      await writeFile(path.join(dir, "20260101000000_lines", "migration.sql"), checkedOut.replace("(1)", "(2)"));
+      expect((await deploy(url, dir)).lines.join("\n")).toMatch(/20260101000000_lines.*modified/);
+    });
+  }, SLOW);
+
+  it("match the unpadded hex that old Prisma engines recorded", async () => {
+    const script = "SELECT 1;\n";
+    const digest = createHash("sha256").update(script).digest();
+    const unpadded = [...digest].map((b) => b.toString(16)).join("");
+    expect(unpadded.length).toBeLessThan(64); // this script's digest has bytes below 0x10
+    const dir = await migrationsFolder({ "20260101000000_old": script });
+    await withDatabase(async (client, url) => {
+      await deploy(url, dir);
+      await client.query("UPDATE _prisma_migrations SET checksum = $1", [unpadded]);
+      expect((await deploy(url, dir)).lines.filter((l) => l.startsWith("Warning"))).toEqual([]);
+    });
+  }, SLOW);
+});
