@@ -1,5 +1,6 @@
 import pg from "pg";
-import { CREATE_MIGRATIONS_TABLE, readMigrations } from "./migrate";
+import { CREATE_MIGRATIONS_TABLE } from "./migrate";
+import { matchesChecksum, readMigrations } from "./migration-files";
 
 /**
  * Moves the data of Botdesk's old embedded database (PGlite, `<data dir>/pg`)
@@ -26,7 +27,7 @@ export async function importPGliteDirectory(pgliteDir: string, targetUrl: string
     await target.query(CREATE_MIGRATIONS_TABLE);
     for (const { migration_name: name, checksum } of applied.rows) {
       const m = local.get(name);
-      if (!m || m.checksum !== checksum) {
+      if (!m || !matchesChecksum(m.script, checksum)) {
         throw new Error(`The old database was migrated with \`${name}\`, which this version of Botdesk ${m ? "has in a different form" : "does not have"}; start it with the Botdesk version that created it.`);
       }
       await target.query(m.script);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../../db/client";
 import { actorOf, createTestAccount, createTestBot } from "../../test-support/factories";
-import { race, racesTitle, whyRacesCannotRun } from "../../test-support/races";
+import { race } from "../../test-support/races";
 import { createCredential } from "./create-credential";
 import { revokeCredentials } from "./revoke-credentials";
 import { rotateCredential } from "./rotate-credential";
@@ -12,7 +12,6 @@ import { verifyCredential } from "./verify-credential";
 // what the first did (a revoked credential is not rotated; a credential
 // revoked twice is revoked once).
 const ctx = { ip: "192.0.2.92", userAgent: "vitest-races" };
-const skip = await whyRacesCannotRun();
 
 async function setup() {
   const { account, owner } = await createTestAccount();
@@ -26,7 +25,7 @@ async function setup() {
   return { admin, issue };
 }
 
-describe.skipIf(skip)(racesTitle("credential changes racing each other (real PostgreSQL)", skip), () => {
+describe("credential changes racing each other (real PostgreSQL)", () => {
   it("revoke vs revoke of the same credential: one revokes it, the other is told it is gone, nothing fails", async () => {
     const { admin, issue } = await setup();
     const rounds = await race(40, async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../../db/client";
 import { actorOf, createTestAccount, createTestPerson } from "../../test-support/factories";
-import { race, racesTitle, whyRacesCannotRun } from "../../test-support/races";
+import { race } from "../../test-support/races";
 import { getSeatUsage } from "../accounts/get-seat-usage";
 import { addPerson } from "./add-person";
 import { changeRole } from "./change-role";
@@ -12,10 +12,9 @@ import { setPersonActive } from "./set-person-active";
 // count before the other writes would both pass. The account row lock
 // (lockAccount) makes them take turns; these trials show it.
 const ctx = { ip: "192.0.2.91", userAgent: "vitest-races" };
-const skip = await whyRacesCannotRun();
 const email = () => `racer-${Math.random().toString(36).slice(2)}@example.test`;
 
-describe.skipIf(skip)(racesTitle("people changes racing each other (real PostgreSQL)", skip), () => {
+describe("people changes racing each other (real PostgreSQL)", () => {
   it("four adds for the last seat: exactly one wins, every time", async () => {
     const rounds = await race(20, async () => {
       const { account, owner } = await createTestAccount({ seatLimit: 2 });
