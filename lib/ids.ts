@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 
-const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+export const BASE62_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 export const ID_PREFIXES = {
   account: "ac",
@@ -14,13 +14,13 @@ export const ID_PREFIXES = {
 
 export type IdKind = keyof typeof ID_PREFIXES;
 
-/** Base62 of a big-endian byte string, left-padded to a fixed width. */
-function base62(bytes: Buffer, width: number): string {
-  let n = BigInt("0x" + bytes.toString("hex"));
+/** Base62 of a non-negative integer, left-padded to a fixed width (ids and token checksums). */
+export function base62(n: bigint | number, width: number): string {
+  let v = BigInt(n);
   let out = "";
-  while (n > 0n) {
-    out = ALPHABET[Number(n % 62n)] + out;
-    n /= 62n;
+  while (v > 0n) {
+    out = BASE62_ALPHABET[Number(v % 62n)] + out;
+    v /= 62n;
   }
   return out.padStart(width, "0");
 }
@@ -34,5 +34,5 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
   const bytes = Buffer.alloc(16);
   bytes.writeUIntBE(now, 0, 6);
   randomBytes(10).copy(bytes, 6);
-  return `${ID_PREFIXES[kind]}_${base62(bytes, 22)}`;
+  return `${ID_PREFIXES[kind]}_${base62(BigInt("0x" + bytes.toString("hex")), 22)}`;
 }

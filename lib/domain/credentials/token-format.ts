@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { ID_PREFIXES } from "@/lib/ids";
+import { crc32 } from "node:zlib";
+import { BASE62_ALPHABET, base62, ID_PREFIXES } from "@/lib/ids";
 
 /**
  * Botdesk's secret format, after GitHub's:
@@ -15,7 +16,6 @@ import { ID_PREFIXES } from "@/lib/ids";
  */
 export type SecretKind = "authtoken" | "api_key";
 
-const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const TOKEN_PREFIX: Record<SecretKind, string> = { authtoken: "bdat", api_key: "bdak" };
 const ID_PREFIX: Record<SecretKind, string> = { authtoken: ID_PREFIXES.authtoken, api_key: ID_PREFIXES.apiKey };
 const SECRET_LENGTH = 32;
@@ -26,32 +26,15 @@ function randomBase62(length: number): string {
   let out = "";
   while (out.length < length) {
     for (const byte of randomBytes(length * 2)) {
-      if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
+      if (byte < 248 && out.length < length) out += BASE62_ALPHABET[byte % 62];
     }
   }
   return out;
 }
 
-function base62Fixed(n: number, width: number): string {
-  let out = "";
-  let v = n;
-  while (v > 0) {
-    out = ALPHABET[v % 62] + out;
-    v = Math.floor(v / 62);
-  }
-  return out.padStart(width, "0");
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(text: string): number {
-  let crc = 0xffffffff;
-  for (const byte of Buffer.from(text, "utf8")) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+/** CRC32 (zlib's) of the token's UTF-8 text, as 6 base62 characters. */
+function checksumOf(head: string): string {
+  return base62(crc32(Buffer.from(head, "utf8")), 6);
 }
 
 /** A new secret for a credential id; returns the token and what to store. */
@@ -59,7 +42,7 @@ export function issueSecret(kind: SecretKind, credentialId: string): { token: st
   const [prefix, body] = credentialId.split("_");
   if (prefix !== ID_PREFIX[kind] || !body || body.length !== 22) throw new Error(`not a ${kind} id: ${credentialId}`);
   const head = `${TOKEN_PREFIX[kind]}_${body}_${randomBase62(SECRET_LENGTH)}`;
-  const token = `${head}_${base62Fixed(crc32(head), 6)}`;
+  const token = `${head}_${checksumOf(head)}`;
   return { token, hash: hashSecret(token), hint: token.slice(-4) };
 }
 
@@ -70,7 +53,7 @@ export function parseToken(token: string): ParsedToken | null {
   const m = TOKEN_PATTERN.exec(token.trim());
   if (!m) return null;
   const [, prefix, body, secret, checksum] = m;
-  if (base62Fixed(crc32(`${prefix}_${body}_${secret}`), 6) !== checksum) return null;
+  if (checksumOf(`${prefix}_${body}_${secret}`) !== checksum) return null;
   const kind: SecretKind = prefix === "bdat" ? "authtoken" : "api_key";
   return { kind, credentialId: `${ID_PREFIX[kind]}_${body}` };
 }
