@@ -6,7 +6,7 @@ import { auth } from "./config";
 import { resolveSessionActor, type Admission } from "./gate";
 import { REQUEST_ID_HEADER } from "./request-id";
 import { requestContextFrom } from "./request-context";
-import { ACCOUNT_COOKIE } from "./session-cookie";
+import { ACCOUNT_COOKIE, clearSessionCookiesHere } from "./session-cookie";
 import type { Actor } from "./types";
 
 export { ACCOUNT_COOKIE };
@@ -55,14 +55,19 @@ export const getActor = cache(async (): Promise<Admission<Actor> | null> => {
 });
 
 /**
- * The actor, or a redirect: to sign-in without a session, and through
- * /session/end (which clears the refused session's cookies) when the session's
- * principal may no longer use the dashboard.
+ * The actor, or a redirect: to sign-in without a session; when the session's
+ * principal may no longer use the dashboard, to the sign-in page showing why,
+ * with the refused session's cookies cleared (here in a server action, else
+ * through /session/end, since a page cannot set cookies).
  */
 export async function requireActor(): Promise<Actor> {
   const admission = await getActor();
   if (!admission) redirect("/sign-in");
-  if (!admission.ok) redirect(`/session/end?reason=${admission.refusal.reason}`);
+  if (!admission.ok) {
+    const { reason } = admission.refusal;
+    if (await clearSessionCookiesHere()) redirect(`/sign-in?error=${reason}`);
+    redirect(`/session/end?reason=${reason}`);
+  }
   return admission.value;
 }
 

@@ -35,6 +35,26 @@ export function clearSessionCookies(response: NextResponse, present: { name: str
 }
 
 /**
+ * Clears the session cookies right in this response, where that is allowed
+ * (server actions, route handlers); false where it is not (rendering a page).
+ * A server action that redirected to /session/end instead would have Next.js
+ * fetch that route internally with the old cookie and follow it to the sign-in
+ * page, refusing (and recording) the session a second time.
+ */
+export async function clearSessionCookiesHere(): Promise<boolean> {
+  const jar = await cookies();
+  const https = isHttps(await headers());
+  try {
+    for (const { name } of jar.getAll()) {
+      if (isSessionCookie(name) || name === ACCOUNT_COOKIE) jar.set(name, "", { ...cookieAttributes(name, https), maxAge: 0 });
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Re-issues this request's session under `version`, so the session that just
  * ended every other one (a password change) stays signed in. Server actions only.
  */

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import pg from "pg";
+import { describe, expect, inject, it } from "vitest";
 import { createPrismaClient } from "../db/client";
 import { isDatabaseUnavailable } from "./database-unavailable";
 
@@ -15,5 +16,32 @@ describe("isDatabaseUnavailable", () => {
     expect(bad).toBeInstanceOf(Error);
     expect(isDatabaseUnavailable(bad)).toBe(false);
     expect(isDatabaseUnavailable(new Error("boom"))).toBe(false);
+  });
+
+  it("recognises a server that closes the database while the pool is connected, and sees it back", async () => {
+    const server = inject("testServerUrl");
+    if (!server) return;
+    const name = `botdesk_down_${Math.random().toString(16).slice(2, 10)}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    const client = createPrismaClient(url.toString(), 2);
+    try {
+      await client.$queryRawUnsafe("SELECT 1");
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+      for (let i = 0; i < 2; i++) {
+        const error = await client.$queryRawUnsafe("SELECT 1").catch((e: unknown) => e);
+        expect(isDatabaseUnavailable(error)).toBe(true);
+      }
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      expect(await client.$queryRawUnsafe("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    } finally {
+      await client.$disconnect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });

@@ -13,7 +13,7 @@ interface MaybeDbError {
   code?: unknown;
   kind?: unknown;
   cause?: unknown;
-  meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
+  meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown; severity?: unknown } } };
 }
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
@@ -24,6 +24,8 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const adapterCause = e.meta?.driverAdapterError?.cause;
   if (typeof adapterCause?.kind === "string" && ADAPTER_KINDS.has(adapterCause.kind)) return true;
   if (typeof adapterCause?.originalCode === "string" && RAW_CODES.has(adapterCause.originalCode)) return true;
+  // FATAL ends the connection itself (e.g. "database is not currently accepting connections").
+  if (adapterCause?.severity === "FATAL") return true;
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
