@@ -12,7 +12,7 @@ import {
   type RowSelectionState,
   type SortingState,
 } from "@tanstack/react-table";
-import { PAGE_SIZES } from "@/lib/validation/bots";
+import { PAGE_SIZES } from "@/lib/validation/limits";
 import { dataTableFeatures, type DataTableFeatures } from "./data-table-features";
 import { HeaderCell, PageLink, selectColumn } from "./data-table-parts";
 import { useUrlState } from "./use-url-state";

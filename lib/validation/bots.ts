@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { checkName, hasControlCharacters, ID_PATTERN } from "./text";
+import { filterTextSchema, idSchema, pageSizeSchema } from "./common";
+import { BOT_NAME_MAX_BYTES, BULK_MAX } from "./limits";
+import { checkName } from "./text";
 
-export const BOT_NAME_MAX_BYTES = 255;
-export const BULK_MAX = 100;
-export const PAGE_SIZES = [10, 25, 50, 100] as const;
 
 /**
  * A bot's name, normalised (NFC, plain single spaces, no invisible characters,
@@ -18,26 +17,11 @@ export const botNameSchema = z.string({ error: "Enter a name" }).transform((raw,
   return z.NEVER;
 });
 
-/** An id as Botdesk issues them; a NUL or other junk is refused here, never sent to the database. */
-export const idSchema = z.string().max(64).regex(ID_PATTERN, "Not a valid id");
-
 export const botIdSchema = idSchema;
 
-/** Text typed into a list filter: control characters make the filter fall back to empty, like any unparseable URL value. */
-export const filterTextSchema = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .refine((s) => !hasControlCharacters(s))
-    .catch("")
-    .default("");
-
 export const createBotSchema = z.object({ name: botNameSchema });
-export type CreateBotInput = z.infer<typeof createBotSchema>;
 
 export const renameBotSchema = z.object({ id: botIdSchema, name: botNameSchema });
-export type RenameBotInput = z.infer<typeof renameBotSchema>;
 
 /** One or several bots, for single and bulk actions alike (all succeed or none do). */
 export const botIdsSchema = z.object({
@@ -47,13 +31,6 @@ export const botIdsSchema = z.object({
     .max(BULK_MAX, `Select at most ${BULK_MAX} bots at once`)
     .transform((ids) => [...new Set(ids)]),
 });
-export type BotIdsInput = z.infer<typeof botIdsSchema>;
-
-const pageSize = z.coerce
-  .number()
-  .int()
-  .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
-  .catch(25);
 
 /**
  * The bot table's state as it appears in the URL (`?bq=&bstatus=&bsort=&bdir=&bpage=&bsize=`).
@@ -65,27 +42,6 @@ export const listBotsQuerySchema = z.object({
   sort: z.enum(["name", "status", "lastActivity", "created"]).catch("created").default("created"),
   dir: z.enum(["asc", "desc"]).catch("desc").default("desc"),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
-  size: pageSize.default(25),
+  size: pageSizeSchema.default(25),
 });
 export type ListBotsQuery = z.infer<typeof listBotsQuerySchema>;
-
-/** The people table's URL state (`?pq=&pstatus=&psort=&pdir=&ppage=&psize=`). */
-export const listPeopleQuerySchema = z.object({
-  q: filterTextSchema(320),
-  status: z.enum(["all", "active", "deactivated"]).catch("all").default("all"),
-  sort: z.enum(["name", "email", "role", "status", "lastSignIn"]).catch("name").default("name"),
-  dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
-  size: pageSize.default(25),
-});
-export type ListPeopleQuery = z.infer<typeof listPeopleQuerySchema>;
-
-/** Reads a table's state from URL search params under a prefix (`b` for bots, `p` for people). */
-export function queryFromSearchParams(params: Record<string, string | string[] | undefined>, prefix: string): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const key of ["q", "status", "sort", "dir", "page", "size"]) {
-    const v = params[`${prefix}${key}`];
-    out[key] = Array.isArray(v) ? v[0] : v;
-  }
-  return out;
-}

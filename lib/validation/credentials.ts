@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { filterTextSchema, idSchema } from "./bots";
+import { filterTextSchema, idSchema } from "./common";
 import { hasControlCharacters, MULTILINE_CONTROL_CHARACTER_MESSAGE, printable, singleLineProblem } from "./text";
 
 export const DESCRIPTION_MAX_BYTES = 255;
@@ -127,7 +127,6 @@ export const createCredentialSchema = z
     }
     return { ...v, expiresAt: expiresAt.data };
   });
-export type CreateCredentialInput = z.infer<typeof createCredentialSchema>;
 
 export const credentialIdsSchema = z.object({
   ids: z.array(idSchema).min(1, "Select at least one credential").max(100, "Select at most 100 credentials at once").transform((ids) => [...new Set(ids)]),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema } from "./bots";
+import { filterTextSchema, idSchema, pageSizeSchema } from "./common";
 import { checkName } from "./text";
 
 export const ROLES = ["owner", "admin", "member"] as const;
@@ -19,9 +19,18 @@ export const addPersonSchema = z.object({
   name: personNameSchema,
   role: z.enum(ROLES, { error: "Choose a role" }),
 });
-export type AddPersonInput = z.infer<typeof addPersonSchema>;
 
 export const personIdSchema = z.object({ personId: idSchema });
 
 export const changeRoleSchema = personIdSchema.extend({ role: z.enum(ROLES, { error: "Choose a role" }) });
-export type ChangeRoleInput = z.infer<typeof changeRoleSchema>;
+
+/** The people table's URL state (`?pq=&pstatus=&psort=&pdir=&ppage=&psize=`). */
+export const listPeopleQuerySchema = z.object({
+  q: filterTextSchema(320),
+  status: z.enum(["all", "active", "deactivated"]).catch("all").default("all"),
+  sort: z.enum(["name", "email", "role", "status", "lastSignIn"]).catch("name").default("name"),
+  dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  size: pageSizeSchema.default(25),
+});
+export type ListPeopleQuery = z.infer<typeof listPeopleQuerySchema>;

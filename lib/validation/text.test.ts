@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createBotSchema, listBotsQuerySchema, listPeopleQuerySchema, renameBotSchema } from "./bots";
+import { createBotSchema, listBotsQuerySchema, renameBotSchema } from "./bots";
+import { listPeopleQuerySchema } from "./people-admin";
 import { createCredentialSchema, credentialIdsSchema, listCredentialsQuerySchema, rotateCredentialSchema } from "./credentials";
 import { addPersonSchema, personIdSchema } from "./people-admin";
 import { changePasswordSchema } from "./people";

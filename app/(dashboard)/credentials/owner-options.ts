@@ -1,6 +1,7 @@
 import { listBots } from "@/lib/domain/bots/list-bots";
 import { listPeople } from "@/lib/domain/people/list-people";
-import { listBotsQuerySchema, listPeopleQuerySchema } from "@/lib/validation/bots";
+import { listBotsQuerySchema } from "@/lib/validation/bots";
+import { listPeopleQuerySchema } from "@/lib/validation/people-admin";
 import type { OwnerOption } from "@/components/credentials/create-credential-dialog";
 
 /**

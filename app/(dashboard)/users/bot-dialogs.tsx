@@ -8,7 +8,7 @@ import { Button, Spinner, SubmitButton } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
-import { BOT_NAME_MAX_BYTES } from "@/lib/validation/bots";
+import { BOT_NAME_MAX_BYTES } from "@/lib/validation/limits";
 import { createBotAction, deleteBotsAction, renameBotAction, setBotsActiveAction, type BotFormState } from "./actions";
 import { plural } from "@/components/format";
 

@@ -4,7 +4,9 @@ import { getSeatUsage, type SeatUsage } from "@/lib/domain/accounts/get-seat-usa
 import { listBots } from "@/lib/domain/bots/list-bots";
 import { listPeople } from "@/lib/domain/people/list-people";
 import { canManage } from "@/lib/domain/permissions";
-import { listBotsQuerySchema, listPeopleQuerySchema, queryFromSearchParams } from "@/lib/validation/bots";
+import { listBotsQuerySchema } from "@/lib/validation/bots";
+import { queryFromSearchParams } from "@/lib/validation/common";
+import { listPeopleQuerySchema } from "@/lib/validation/people-admin";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { BotsSection } from "./bots-section";

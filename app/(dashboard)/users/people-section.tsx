@@ -7,8 +7,8 @@ import { TableFilters } from "@/components/table-filters";
 import { Badge, StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { useUrlState } from "@/components/use-url-state";
-import type { PersonRow } from "@/lib/domain/bots/types";
-import type { ListPeopleQuery } from "@/lib/validation/bots";
+import type { PersonRow } from "@/lib/domain/people/types";
+import type { ListPeopleQuery } from "@/lib/validation/people-admin";
 import { formatDateTime } from "@/components/format";
 import { AddPersonDialog, RemovePersonDialog, RoleSelect, roleLabel, TogglePersonActiveButton } from "./person-dialogs";
 

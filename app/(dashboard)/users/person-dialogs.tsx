@@ -9,7 +9,7 @@ import { Button, Spinner, SubmitButton } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field, SelectField } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
-import type { PersonRow } from "@/lib/domain/bots/types";
+import type { PersonRow } from "@/lib/domain/people/types";
 import { addPersonAction, changeRoleAction, removePersonAction, setPersonActiveAction, type AddPersonFormState } from "./actions";
 
 type Role = PersonRow["role"];

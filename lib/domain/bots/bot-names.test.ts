@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../../db/client";
 import { actorOf, createTestAccount, createTestBot } from "../../test-support/factories";
-import { listBotsQuerySchema, listPeopleQuerySchema } from "../../validation/bots";
+import { listBotsQuerySchema } from "../../validation/bots";
+import { listPeopleQuerySchema } from "../../validation/people-admin";
 import { listCredentialsQuerySchema } from "../../validation/credentials";
 import { BIDI_MESSAGE, CONTROL_CHARACTER_MESSAGE, EMAIL_LIKE_NAME_MESSAGE } from "../../validation/text";
 import { createCredential } from "../credentials/create-credential";

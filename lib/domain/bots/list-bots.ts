@@ -1,9 +1,9 @@
 import { db } from "@/lib/db/client";
-import { pageWindow } from "@/lib/domain/paging";
+import { pageWindow, type Page } from "@/lib/domain/paging";
 import { literalContains } from "@/lib/domain/search";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { ListBotsQuery } from "@/lib/validation/bots";
-import type { BotRow, Page } from "./types";
+import type { BotRow } from "./types";
 
 /**
  * One page of an account's live bots, filtered, sorted and paginated in the

@@ -1,8 +1,7 @@
 import type { Actor } from "@/lib/auth/types";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
-import type { Page } from "@/lib/domain/bots/types";
-import { pageWindow } from "@/lib/domain/paging";
+import { pageWindow, type Page } from "@/lib/domain/paging";
 import { canManage, mayViewCredentialsOf, mayViewIpOf, NOT_ADMIN_CREDENTIAL_LIST } from "@/lib/domain/permissions";
 import { activeInAccountWhere } from "@/lib/domain/principals/active-in-account";
 import { fail, ok, type Result } from "@/lib/domain/result";

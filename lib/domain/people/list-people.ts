@@ -1,10 +1,10 @@
 import { db } from "@/lib/db/client";
-import { pageWindow } from "@/lib/domain/paging";
+import { pageWindow, type Page } from "@/lib/domain/paging";
 import { activeMemberWhere, isActiveInAccount } from "@/lib/domain/principals/active-in-account";
 import { literalContains } from "@/lib/domain/search";
 import type { Prisma } from "@/lib/db/generated/client";
-import type { ListPeopleQuery } from "@/lib/validation/bots";
-import type { Page, PersonRow } from "@/lib/domain/bots/types";
+import type { ListPeopleQuery } from "@/lib/validation/people-admin";
+import type { PersonRow } from "./types";
 
 /**
  * One page of the account's people (its memberships), filtered, sorted and

@@ -6,7 +6,7 @@ import { actorOf, createTestAccount, createTestPerson } from "../../test-support
 import { getSeatUsage } from "../accounts/get-seat-usage";
 import { createBot } from "../bots/create-bot";
 import { NOT_ADMIN_PEOPLE } from "../permissions";
-import { listPeopleQuerySchema } from "../../validation/bots";
+import { listPeopleQuerySchema } from "../../validation/people-admin";
 import { addPerson } from "./add-person";
 import { changeRole } from "./change-role";
 import { listPeople } from "./list-people";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "../../db/client";
 import { actorOf, createTestAccount, createTestBot, createTestPerson } from "../../test-support/factories";
 import { listCredentialsQuerySchema } from "../../validation/credentials";
-import { listPeopleQuerySchema } from "../../validation/bots";
+import { listPeopleQuerySchema } from "../../validation/people-admin";
 import { getSeatUsage } from "../accounts/get-seat-usage";
 import { deleteBots } from "../bots/delete-bots";
 import { setBotsActive } from "../bots/set-bots-active";

@@ -1,0 +1,10 @@
+/** A row of the people table (a membership of this account). */
+export interface PersonRow {
+  id: string;
+  name: string;
+  email: string;
+  role: "owner" | "admin" | "member";
+  /** Active only when both the person and their membership here are active. */
+  active: boolean;
+  lastSignInAt: Date | null;
+}

@@ -1,0 +1,8 @@
+/**
+ * Limits shared by forms (client components) and validation. No zod here: a
+ * client component importing a constant from a module that imports zod ships zod.
+ */
+export const BOT_NAME_MAX_BYTES = 255;
+/** Most items one bulk action may change. */
+export const BULK_MAX = 100;
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
