@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { REQUEST_ID_HEADER } from "@/lib/auth/request-id";
+import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
 import { isHttps } from "@/lib/auth/session-cookie";
 import { env } from "@/lib/env";
 import { contentSecurityPolicy, isForeignOrigin, STRICT_TRANSPORT_SECURITY } from "@/lib/server/security-headers";

@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { Actor, RequestContext } from "@/lib/auth/types";
+import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import type { CredentialView } from "@/lib/domain/credentials/credential-view";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";

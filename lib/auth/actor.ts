@@ -2,12 +2,12 @@ import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { DatabaseUnavailableError, isDatabaseUnavailable } from "@/lib/server/database-unavailable";
+import { resolveSessionActor } from "@/lib/domain/access/resolve-session-actor";
+import type { Actor, Admission } from "@/lib/domain/access/types";
+import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
+import { requestContextFrom } from "@/lib/server/request-context";
 import { auth } from "./config";
-import { resolveSessionActor, type Admission } from "./gate";
-import { REQUEST_ID_HEADER } from "./request-id";
-import { requestContextFrom } from "./request-context";
 import { ACCOUNT_COOKIE, clearSessionCookiesHere } from "./session-cookie";
-import type { Actor } from "./types";
 
 export { ACCOUNT_COOKIE };
 

@@ -3,12 +3,13 @@ import "next-auth/jwt";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import type { Provider } from "next-auth/providers";
-import { z } from "zod";
 import { db } from "@/lib/db/client";
+import { admitExternalIdentity } from "@/lib/domain/access/admit-external-identity";
+import { signInWithPassword } from "@/lib/domain/access/sign-in-with-password";
+import type { RefusalReason } from "@/lib/domain/access/types";
 import { env } from "@/lib/env";
-import { admitExternalIdentity, signInWithPassword } from "./gate";
-import { requestContextFrom } from "./request-context";
-import type { RefusalReason } from "./types";
+import { requestContextFrom } from "@/lib/server/request-context";
+import { signInFormSchema } from "@/lib/validation/sign-in";
 
 declare module "next-auth/jwt" {
   interface JWT {
@@ -35,11 +36,6 @@ export class SignInRefused extends CredentialsSignin {
     this.code = retryAfterSeconds === undefined ? reason : `${reason}:${retryAfterSeconds}`;
   }
 }
-
-export const signInFormSchema = z.object({
-  login: z.string().trim().min(1, "Enter your email").max(320, "That email is too long"),
-  password: z.string().min(1, "Enter your password").max(1024, "That password is too long"),
-});
 
 function optionalProviders(): Provider[] {
   const providers: Provider[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyPassword } from "../auth/password";
+import { verifyPassword } from "../domain/people/password";
 import { seatSummaryText } from "../domain/accounts/get-seat-usage";
 import { createPrismaClient, type Db } from "./client";
 import { DEMO_ADMIN_EMAIL, seedDemoData } from "./seed";

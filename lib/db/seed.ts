@@ -1,4 +1,4 @@
-import { hashPassword } from "../auth/password";
+import { hashPassword } from "../domain/people/password";
 import { recordEvent } from "../domain/events/record-event";
 import { newId } from "../ids";
 import type { PrismaClient } from "./generated/client";

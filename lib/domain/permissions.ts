@@ -1,4 +1,4 @@
-import type { Actor } from "@/lib/auth/types";
+import type { Actor } from "@/lib/domain/access/types";
 import { fail, type Result } from "./result";
 
 export const NOT_ADMIN_BOTS = "You must be an admin to create, update or delete bots";

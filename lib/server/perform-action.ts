@@ -1,8 +1,8 @@
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { requireActor } from "@/lib/auth/actor";
-import { requestContextFrom } from "@/lib/auth/request-context";
-import type { Actor, RequestContext } from "@/lib/auth/types";
+import { requestContextFrom } from "@/lib/server/request-context";
+import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { fail, type Result } from "@/lib/domain/result";
 
 export const GENERIC_FAILURE = "Botdesk could not finish this. Try again; if it keeps failing, the server log has the details.";

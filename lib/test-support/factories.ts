@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { hashPassword } from "../auth/password";
+import { hashPassword } from "../domain/people/password";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/enums";
-import type { Actor } from "../auth/types";
+import type { Actor } from "../domain/access/types";
 import { newId } from "../ids";
 
 const unique = () => randomBytes(5).toString("hex");

@@ -1,8 +1,10 @@
 "use server";
 
 import { AuthError, CredentialsSignin } from "next-auth";
-import { externalProviders, signIn, signInFormSchema } from "@/lib/auth/config";
-import { messageForRefusalCode, REFUSAL_MESSAGES } from "@/lib/auth/types";
+import { externalProviders, signIn } from "@/lib/auth/config";
+import { messageForRefusalCode } from "@/lib/auth/refusal-code";
+import { REFUSAL_MESSAGES } from "@/lib/domain/access/refusals";
+import { signInFormSchema } from "@/lib/validation/sign-in";
 
 export interface SignInState {
   error?: string;

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getActor } from "@/lib/auth/actor";
 import { externalProviders } from "@/lib/auth/config";
-import { messageForRefusalCode } from "@/lib/auth/types";
+import { messageForRefusalCode } from "@/lib/auth/refusal-code";
 import { Logo } from "@/components/logo";
 import { Card } from "@/components/ui/card";
 import { SubmitButton } from "@/components/ui/button";

@@ -2,7 +2,7 @@
 
 import { headers } from "next/headers";
 import { requireActor } from "@/lib/auth/actor";
-import { requestContextFrom } from "@/lib/auth/request-context";
+import { requestContextFrom } from "@/lib/server/request-context";
 import { reissueSession } from "@/lib/auth/session-cookie";
 import { changePassword } from "@/lib/domain/people/change-password";
 

@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { Actor, RequestContext } from "@/lib/auth/types";
+import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { createBot } from "@/lib/domain/bots/create-bot";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { renameBot } from "@/lib/domain/bots/rename-bot";

@@ -1,4 +1,4 @@
-import type { Actor, RequestContext } from "@/lib/auth/types";
+import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";

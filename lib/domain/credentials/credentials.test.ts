@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signInWithPassword } from "../../auth/gate";
+import { signInWithPassword } from "../access/sign-in-with-password";
 import { db } from "../../db/client";
 import { actorOf, createTestAccount, createTestBot, createTestPerson, loginRefusals } from "../../test-support/factories";
 import { sshKeygen } from "../../test-support/ssh-keys";

@@ -1,4 +1,4 @@
-import type { Actor } from "@/lib/auth/types";
+import type { Actor } from "@/lib/domain/access/types";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import { mayViewIpOf } from "@/lib/domain/permissions";

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
-import { hashPassword } from "@/lib/auth/password";
-import type { Actor, RequestContext } from "@/lib/auth/types";
+import { hashPassword } from "./password";
+import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";

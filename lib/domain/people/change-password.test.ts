@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { verifyPassword } from "../../auth/password";
+import { verifyPassword } from "./password";
 import { db } from "../../db/client";
 import { createTestAccount } from "../../test-support/factories";
 import { changePassword } from "./change-password";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { hashPassword, verifyPassword } from "@/lib/auth/password";
-import type { Actor } from "@/lib/auth/types";
+import { hashPassword, verifyPassword } from "./password";
+import type { Actor } from "@/lib/domain/access/types";
 import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { signInWithPassword } from "../../auth/gate";
-import { verifyPassword } from "../../auth/password";
+import { signInWithPassword } from "../access/sign-in-with-password";
+import { verifyPassword } from "./password";
 import { db } from "../../db/client";
 import { actorOf, createTestAccount, createTestPerson } from "../../test-support/factories";
 import { getSeatUsage } from "../accounts/get-seat-usage";

@@ -7,6 +7,7 @@ import { Prisma } from "@/lib/db/generated/client";
  * - `standingIn` (a predicate on a loaded row): credential verification, the gate;
  * - `activeInAccountWhere` (a Prisma `where` on principals): credential lists and filters;
  * - `activeMemberWhere` (a Prisma `where` on memberships): seat counts, the people list;
+ *   `activeMembershipWhere`, the same in any account: the sign-in gate and session check;
  * - `activeInAccountSql` / `standingSql` (raw SQL): locked reads inside transactions.
  *
  * A principal is active in an account when it is active itself (status
@@ -73,12 +74,20 @@ export function activeInAccountWhere(accountId: string): Prisma.PrincipalWhereIn
 }
 
 /**
+ * Memberships, in any account, whose person is active in that account: the
+ * accounts the gate lets a person sign in to and switch between.
+ */
+export function activeMembershipWhere(): Prisma.MembershipWhereInput {
+  return { status: ACTIVE, principal: { kind: "person", status: ACTIVE, deletedAt: null } };
+}
+
+/**
  * Memberships of the account whose person is active in it: the seat holders,
  * and the people list's "active" rows. The same rule as `activeInAccountWhere`,
  * seen from the membership side.
  */
 export function activeMemberWhere(accountId: string): Prisma.MembershipWhereInput {
-  return { accountId, status: ACTIVE, principal: { kind: "person", status: ACTIVE, deletedAt: null } };
+  return { accountId, ...activeMembershipWhere() };
 }
 
 const SQL_ALIAS = /^[a-z_][a-z0-9_]*$/;

@@ -1,7 +1,7 @@
 import { BlockList, isIP } from "node:net";
 import { env } from "@/lib/env";
 import { PEER_ADDRESS_HEADER, peerAddressHeaderInstalled } from "@/lib/server/peer-address";
-import type { RequestContext } from "./types";
+import type { RequestContext } from "@/lib/domain/access/types";
 
 export type TrustedProxies = { kind: "none" } | { kind: "hops"; count: number } | { kind: "list"; list: BlockList };
 

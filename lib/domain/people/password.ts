@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
-import { BUSY, WorkQueue } from "./work-queue";
+import { BUSY, WorkQueue } from "@/lib/work-queue";
 
 // argon2id with OWASP's second recommended profile (19 MiB, 2 passes).
 const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;

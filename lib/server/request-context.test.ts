@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { readEnv } from "../env";
-import { installPeerAddressHeader, PEER_ADDRESS_HEADER } from "../server/peer-address";
+import { installPeerAddressHeader, PEER_ADDRESS_HEADER } from "./peer-address";
 import { clientIp, parseTrustedProxies, requestContextFrom } from "./request-context";
 
 describe("the client's address", () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { db } from "../db/client";
-import { issueSecret } from "../domain/credentials/token-format";
-import { newId } from "../ids";
-import { createTestAccount, createTestBot, loginRefusals } from "../test-support/factories";
-import { passwordWork } from "./password";
+import { db } from "../../db/client";
+import { newId } from "../../ids";
+import { createTestAccount, createTestBot, loginRefusals } from "../../test-support/factories";
+import { issueSecret } from "../credentials/token-format";
+import { passwordWork } from "../people/password";
 import { purgeExpiredRateLimits } from "./rate-limit";
-import { signInWithPassword } from "./sign-in";
+import { signInWithPassword } from "./sign-in-with-password";
 import { BOT_REFUSAL_MESSAGE } from "./types";
 
 const someIp = () => ({ ip: `203.0.113.${Math.floor(Math.random() * 250)}`, userAgent: "vitest" });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { db } from "../db/client";
-import { createTestAccount, createTestBot, createTestPerson, loginRefusals } from "../test-support/factories";
-import { admitExternalIdentity, resolveSessionActor, signInWithPassword } from "./gate";
+import { db } from "../../db/client";
+import { createTestAccount, createTestBot, createTestPerson, loginRefusals } from "../../test-support/factories";
+import { admitExternalIdentity } from "./admit-external-identity";
+import { resolveSessionActor } from "./resolve-session-actor";
+import { signInWithPassword } from "./sign-in-with-password";
 import { BOT_REFUSAL_MESSAGE } from "./types";
 
 const ctx = { ip: "198.51.100.20", userAgent: "vitest" };
@@ -145,9 +147,20 @@ describe("sessions", () => {
   });
 
   it("uses the chosen account only when the person is an active member of it", async () => {
-    const { owner } = await createTestAccount();
+    const { owner, account } = await createTestAccount();
     const { account: other } = await createTestAccount();
-    const actor = await resolveSessionActor({ subject: owner.id, accountId: other.id }, ctx);
-    expect(actor.ok && actor.value.account.id).not.toBe(other.id);
+    const notMember = await resolveSessionActor({ subject: owner.id, accountId: other.id }, ctx);
+    expect(notMember).toMatchObject({ ok: true, value: { account: { id: account.id }, accounts: [{ id: account.id }] } });
+
+    await db().membership.create({ data: { accountId: other.id, principalId: owner.id, role: "member" } });
+    const member = await resolveSessionActor({ subject: owner.id, accountId: other.id }, ctx);
+    expect(member).toMatchObject({ ok: true, value: { account: { id: other.id }, role: "member" } });
+
+    await db().membership.update({
+      where: { accountId_principalId: { accountId: other.id, principalId: owner.id } },
+      data: { status: "deactivated" },
+    });
+    const deactivatedThere = await resolveSessionActor({ subject: owner.id, accountId: other.id }, ctx);
+    expect(deactivatedThere).toMatchObject({ ok: true, value: { account: { id: account.id }, accounts: [{ id: account.id }] } });
   });
 });

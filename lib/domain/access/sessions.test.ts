@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { changePassword } from "../domain/people/change-password";
-import { signOutEverywhere } from "../domain/people/end-sessions";
-import { removePerson } from "../domain/people/remove-person";
-import { setPersonActive } from "../domain/people/set-person-active";
-import { actorOf, createTestAccount, createTestPerson } from "../test-support/factories";
-import { resolveSessionActor } from "./gate";
-import { signInWithPassword } from "./sign-in";
+import { db } from "../../db/client";
+import { actorOf, createTestAccount, createTestPerson } from "../../test-support/factories";
+import { changePassword } from "../people/change-password";
+import { signOutEverywhere } from "../people/end-sessions";
+import { removePerson } from "../people/remove-person";
+import { setPersonActive } from "../people/set-person-active";
+import { resolveSessionActor } from "./resolve-session-actor";
+import { signInWithPassword } from "./sign-in-with-password";
 
 const ctx = { ip: "198.51.100.30", userAgent: "vitest" };
 const anIp = () => ({ ip: `198.51.100.${Math.floor(Math.random() * 250)}`, userAgent: "vitest" });
@@ -67,7 +68,6 @@ describe("what ends a session", () => {
     const { account: second } = await createTestAccount();
     const member = await createTestPerson(account.id, "member", password);
     // Also a member elsewhere, so the session would otherwise still find an account.
-    const { db } = await import("../db/client");
     await db().membership.create({ data: { accountId: second.id, principalId: member.id, role: "member" } });
     const before = await signedIn(member.email!, password);
     expect(await removePerson(actorOf(account, owner, "owner"), { personId: member.id }, ctx)).toMatchObject({ ok: true });

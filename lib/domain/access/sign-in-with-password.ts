@@ -1,10 +1,12 @@
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { admitPrincipal, gateSelect, refuse, type Admission, type GatePrincipal } from "./gate";
-import { BUSY, verifyPasswordOrBusy } from "./password";
-import { ownerOfPresentedSecret } from "./presented-secret";
+import { BUSY, verifyPasswordOrBusy } from "@/lib/domain/people/password";
+import { admitPrincipal, gateSelect, type GatePrincipal } from "./admit-principal";
+import { hasActiveMembership } from "./has-active-membership";
+import { ownerOfPresentedSecret } from "./owner-of-presented-secret";
 import { clearRateLimit, consumeRateLimit, refundRateLimit } from "./rate-limit";
-import { BOT_REFUSAL_MESSAGE, rateLimitedMessage, type RequestContext, type SignInPath } from "./types";
+import { rateLimited, refuse, refuseBot } from "./refusals";
+import type { Admission, RequestContext, SignInPath } from "./types";
 
 export interface SignedInPerson {
   id: string;
@@ -13,11 +15,6 @@ export interface SignedInPerson {
   /** The person's session version when the session is issued (see resolveSessionActor). */
   sessionVersion: number;
 }
-
-const rateLimited = (retryAfterSeconds: number): Admission<never> => ({
-  ok: false,
-  refusal: { reason: "rate_limited", retryAfterSeconds, message: rateLimitedMessage(retryAfterSeconds) },
-});
 
 const limitKeys = (login: string, ip: string | null) => ({
   email: `signin:email:${login}`,
@@ -105,7 +102,7 @@ export async function signInWithPassword(
     // The chokepoint records the refusal; a bot is never admitted.
     if (bot.recordAgainst) await admitPrincipal(bot.recordAgainst, bot.path, ctx, { overLimit: limited !== null });
     if (limited) return limited;
-    return bot.path === "password" ? { ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } } : refuse("invalid");
+    return bot.path === "password" ? refuseBot() : refuse("invalid");
   }
   if (limited) return limited;
 
@@ -115,7 +112,7 @@ export async function signInWithPassword(
   if (!verified || !person?.email) return refuse("invalid");
   const admitted = await admitPrincipal(person, "password", ctx);
   if (!admitted.ok) return admitted;
-  if ((await db().membership.count({ where: { principalId: person.id, status: "active" } })) === 0) return refuse("no_account");
+  if (!(await hasActiveMembership(person.id))) return refuse("no_account");
 
   await forgetAttempt(login, ctx.ip);
   await db().principal.update({ where: { id: person.id }, data: { lastSignInAt: new Date() } });

@@ -1,0 +1,27 @@
+import { BOT_REFUSAL_MESSAGE, type Admission, type RefusalReason } from "./types";
+
+/** What the person trying to get in reads, for each refusal. */
+export const REFUSAL_MESSAGES: Record<Exclude<RefusalReason, "rate_limited">, string> = {
+  bot: BOT_REFUSAL_MESSAGE,
+  invalid: "Wrong email or password.",
+  deactivated: "Your user has been deactivated. Ask an account admin to reactivate you.",
+  no_account: "You are not a member of any active account. Ask an account admin to add you.",
+  ended: "Your session has ended. Sign in again.",
+  unavailable: "Botdesk cannot reach its database right now, so nobody can sign in. Try again in a moment.",
+};
+
+export function rateLimitedMessage(retryAfterSeconds: number): string {
+  return `Too many sign-in attempts. Try again in ${retryAfterSeconds} s.`;
+}
+
+export const refuse = (reason: Exclude<RefusalReason, "rate_limited" | "bot">): Admission<never> => ({
+  ok: false,
+  refusal: { reason, message: REFUSAL_MESSAGES[reason] },
+});
+
+export const refuseBot = (): Admission<never> => ({ ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } });
+
+export const rateLimited = (retryAfterSeconds: number): Admission<never> => ({
+  ok: false,
+  refusal: { reason: "rate_limited", retryAfterSeconds, message: rateLimitedMessage(retryAfterSeconds) },
+});
