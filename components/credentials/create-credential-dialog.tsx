@@ -8,8 +8,7 @@ import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field, SelectField, TextareaField } from "@/components/ui/field";
 import type { CredentialKind, CredentialView } from "@/lib/domain/credentials/credential-view";
 import { DESCRIPTION_MAX_BYTES, METADATA_MAX_BYTES } from "@/lib/validation/credentials";
-import { createCredentialAction } from "./actions";
-import { EMPTY_CREDENTIAL_VALUES, type CreateCredentialState, type CredentialFormValues } from "./form-state";
+import { EMPTY_CREDENTIAL_VALUES, type CreateCredentialState, type CredentialActions, type CredentialFormValues } from "./form-state";
 import { KIND_LABELS } from "./labels";
 
 /** Someone a credential can be created for (the owner picker on /credentials). */
@@ -38,12 +37,15 @@ const EXPIRIES = [
  * Typed values survive a refused submit; a pasted private key does not come back.
  */
 export function CreateCredentialDialog({
+  action,
   open,
   onClose,
   owner,
   owners,
   onCreated,
 }: {
+  /** The create server action (app/(dashboard)/credentials/actions.ts). */
+  action: CredentialActions["create"];
   open: boolean;
   onClose: () => void;
   owner?: { id: string; name: string };
@@ -59,17 +61,19 @@ export function CreateCredentialDialog({
       title={owner ? `New credential for ${owner.name}` : "New credential"}
       description="Its owner is set now and can never change."
     >
-      <CreateCredentialForm owner={owner} owners={owners} onCancel={onClose} onCreated={onCreated} />
+      <CreateCredentialForm action={action} owner={owner} owners={owners} onCancel={onClose} onCreated={onCreated} />
     </Dialog>
   );
 }
 
 function CreateCredentialForm({
+  action,
   owner,
   owners,
   onCancel,
   onCreated,
 }: {
+  action: CredentialActions["create"];
   owner?: { id: string; name: string };
   owners?: OwnerOption[];
   onCancel: () => void;
@@ -79,7 +83,7 @@ function CreateCredentialForm({
   const [state, formAction] = useActionState<FormState, FormData>(async (prev, formData) => {
     let next: CreateCredentialState;
     try {
-      next = await createCredentialAction(prev, formData);
+      next = await action(prev, formData);
     } catch (error) {
       console.error(error);
       next = { values: prev.values, result: { ok: false, code: "unreachable", message: UNREACHABLE_MESSAGE } };

@@ -7,7 +7,7 @@ import { useToast } from "@/components/ui/toast";
 import type { CredentialKind, CredentialView } from "@/lib/domain/credentials/credential-view";
 import { CreateCredentialDialog } from "./create-credential-dialog";
 import { CredentialCells } from "./credential-cells";
-import type { RevealedSecret } from "./form-state";
+import type { CredentialActions, RevealedSecret } from "./form-state";
 import { KIND_LABELS, KIND_ORDER, KIND_PLURALS } from "./labels";
 import { RevokeCredentialsDialog } from "./revoke-dialog";
 import { RotateCredentialDialog } from "./rotate-dialog";
@@ -19,6 +19,7 @@ import { SecretOnceDialog } from "./secret-once-dialog";
  * admin). A new secret is shown once, from the action's response only.
  */
 export function CredentialsPanel({
+  actions,
   ownerId,
   ownerName,
   credentials,
@@ -28,6 +29,8 @@ export function CredentialsPanel({
   intro,
   viewerIsOwner = false,
 }: {
+  /** The credential server actions, passed in by the page (components never import app/). */
+  actions: CredentialActions;
   ownerId: string;
   ownerName: string;
   credentials: CredentialView[];
@@ -117,6 +120,7 @@ export function CredentialsPanel({
       {manage && (
         <>
           <CreateCredentialDialog
+            action={actions.create}
             open={creating}
             onClose={() => setCreating(false)}
             owner={{ id: ownerId, name: ownerName }}
@@ -130,8 +134,9 @@ export function CredentialsPanel({
               }
             }}
           />
-          <RotateCredentialDialog credential={rotating} onClose={() => setRotating(null)} onRotated={setSecret} />
+          <RotateCredentialDialog rotate={actions.rotate} credential={rotating} onClose={() => setRotating(null)} onRotated={setSecret} />
           <RevokeCredentialsDialog
+            revoke={actions.revoke}
             credentials={revoking}
             onClose={() => setRevoking(null)}
             onRevoked={() => setSelection((s) => new Set([...s].filter((id) => !revoking?.some((c) => c.id === id))))}

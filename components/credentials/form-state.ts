@@ -36,3 +36,20 @@ export interface RevealedSecret {
   /** Set after a rotation: the old credential and when it stops working. */
   previous?: { id: string; expiresAt: Date };
 }
+
+/** What a rotation returns: the new credential, its secret (shown once) and the old one's last moment. */
+export interface RotatedCredential {
+  credential: CredentialView;
+  token: string;
+  previous: { id: string; expiresAt: Date };
+}
+
+/**
+ * The server actions the credential components call. They live in app/ (every
+ * server action is a route); a page passes them in, so components never import app/.
+ */
+export interface CredentialActions {
+  create: (prev: CreateCredentialState, formData: FormData) => Promise<CreateCredentialState>;
+  rotate: (input: { id: string; grace: string }) => Promise<Result<RotatedCredential>>;
+  revoke: (input: { ids: string[] }) => Promise<Result<{ count: number; ownerIds: string[] }>>;
+}

@@ -5,15 +5,18 @@ import { ConfirmDialog } from "@/components/confirm-dialog";
 import { plural } from "@/components/format";
 import { useToast } from "@/components/ui/toast";
 import type { CredentialView } from "@/lib/domain/credentials/credential-view";
-import { revokeCredentialsAction } from "./actions";
+import type { CredentialActions } from "./form-state";
 import { KIND_LABELS } from "./labels";
 
 /** Asks before revoking one or several credentials; anything using them is refused from the next request on. */
 export function RevokeCredentialsDialog({
+  revoke,
   credentials,
   onClose,
   onRevoked,
 }: {
+  /** The revoke server action (app/(dashboard)/credentials/actions.ts). */
+  revoke: CredentialActions["revoke"];
   credentials: CredentialView[] | null;
   onClose: () => void;
   onRevoked?: () => void;
@@ -31,7 +34,7 @@ export function RevokeCredentialsDialog({
       confirmLabel={single ? "Revoke" : `Revoke ${n}`}
       pendingLabel="Revoking…"
       onConfirm={async () => {
-        const result = await callAction(() => revokeCredentialsAction({ ids: list.map((c) => c.id) }));
+        const result = await callAction(() => revoke({ ids: list.map((c) => c.id) }));
         if (!result.ok) {
           toast.error(`Nothing was revoked: ${result.message}`);
           return { ok: false, message: result.message };

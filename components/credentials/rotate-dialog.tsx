@@ -8,16 +8,18 @@ import { buttonClass } from "@/components/ui/button-styles";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
 import type { CredentialView } from "@/lib/domain/credentials/credential-view";
-import { rotateCredentialAction } from "./actions";
-import type { RevealedSecret } from "./form-state";
+import type { CredentialActions, RevealedSecret } from "./form-state";
 import { GRACE_OPTIONS, KIND_LABELS } from "./labels";
 
 /** Issues a new secret for an authtoken or API key; the old one lasts for the chosen grace period. */
 export function RotateCredentialDialog({
+  rotate,
   credential,
   onClose,
   onRotated,
 }: {
+  /** The rotate server action (app/(dashboard)/credentials/actions.ts). */
+  rotate: CredentialActions["rotate"];
   credential: CredentialView | null;
   onClose: () => void;
   onRotated: (secret: RevealedSecret) => void;
@@ -30,12 +32,22 @@ export function RotateCredentialDialog({
       title={credential ? `Rotate ${KIND_LABELS[credential.kind].toLowerCase()} ${credential.display}?` : "Rotate"}
       description="A new secret with the same owner, description, metadata and ACL replaces this one."
     >
-      {credential && <RotateForm credential={credential} onClose={onClose} onRotated={onRotated} />}
+      {credential && <RotateForm rotate={rotate} credential={credential} onClose={onClose} onRotated={onRotated} />}
     </Dialog>
   );
 }
 
-function RotateForm({ credential, onClose, onRotated }: { credential: CredentialView; onClose: () => void; onRotated: (s: RevealedSecret) => void }) {
+function RotateForm({
+  rotate,
+  credential,
+  onClose,
+  onRotated,
+}: {
+  rotate: CredentialActions["rotate"];
+  credential: CredentialView;
+  onClose: () => void;
+  onRotated: (s: RevealedSecret) => void;
+}) {
   const toast = useToast();
   const id = useId();
   const [grace, setGrace] = useState("24h");
@@ -47,7 +59,7 @@ function RotateForm({ credential, onClose, onRotated }: { credential: Credential
     if (pending) return;
     setError(null);
     startTransition(async () => {
-      const result = await callAction(() => rotateCredentialAction({ id: credential.id, grace }));
+      const result = await callAction(() => rotate({ id: credential.id, grace }));
       if (!result.ok) {
         setError(result.message);
         toast.error(`Could not rotate ${credential.display}: ${result.message}`);

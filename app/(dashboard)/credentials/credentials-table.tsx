@@ -21,6 +21,7 @@ import { useToast } from "@/components/ui/toast";
 import { useUrlState } from "@/components/use-url-state";
 import type { CredentialView } from "@/lib/domain/credentials/credential-view";
 import type { ListCredentialsQuery } from "@/lib/validation/credentials";
+import { credentialActions } from "./credential-actions";
 
 const KEYS = { sort: "sort", dir: "dir", page: "page", size: "size" } as const;
 const DEFAULTS = { sort: "created", dir: "desc", size: 25 } as const;
@@ -197,6 +198,7 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
       />
 
       <CreateCredentialDialog
+        action={credentialActions.create}
         open={creating}
         onClose={() => setCreating(false)}
         owners={owners}
@@ -210,8 +212,8 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
           }
         }}
       />
-      <RotateCredentialDialog credential={rotating} onClose={() => setRotating(null)} onRotated={setSecret} />
-      <RevokeCredentialsDialog credentials={revoking} onClose={() => setRevoking(null)} onRevoked={clearSelection} />
+      <RotateCredentialDialog rotate={credentialActions.rotate} credential={rotating} onClose={() => setRotating(null)} onRotated={setSecret} />
+      <RevokeCredentialsDialog revoke={credentialActions.revoke} credentials={revoking} onClose={() => setRevoking(null)} onRevoked={clearSelection} />
       <SecretOnceDialog secret={secret} onClose={() => setSecret(null)} />
     </div>
   );

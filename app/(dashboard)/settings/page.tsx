@@ -5,6 +5,7 @@ import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials"
 import { canManage } from "@/lib/domain/permissions";
 import { CredentialsPanel } from "@/components/credentials/credentials-panel";
 import { Card } from "@/components/ui/card";
+import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { ChangePasswordForm } from "./change-password-form";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -22,6 +23,7 @@ export default async function SettingsPage() {
       </div>
       <Card aria-labelledby="your-credentials-heading" className="min-w-0">
         <CredentialsPanel
+          actions={credentialActions}
           ownerId={actor.person.id}
           ownerName={actor.person.name}
           credentials={credentials}

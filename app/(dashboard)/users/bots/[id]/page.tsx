@@ -12,6 +12,7 @@ import { RecentActivity } from "@/components/recent-activity";
 import { StatusBadge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { formatDateTime, plural } from "@/components/format";
+import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { BotDetailActions } from "./bot-detail-actions";
 
 type Props = { params: Promise<{ id: string }> };
@@ -91,7 +92,7 @@ export default async function BotPage({ params }: Props) {
       </Card>
 
       <Card aria-labelledby="credentials-heading" className="min-w-0">
-        <CredentialsPanel ownerId={bot.id} ownerName={bot.name} credentials={credentials} manage={manage} />
+        <CredentialsPanel actions={credentialActions} ownerId={bot.id} ownerName={bot.name} credentials={credentials} manage={manage} />
       </Card>
 
       <Card aria-labelledby="activity-heading">

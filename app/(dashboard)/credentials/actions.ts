@@ -1,18 +1,19 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { EMPTY_CREDENTIAL_VALUES, type CreateCredentialState, type CredentialFormValues, type RotatedCredential } from "@/components/credentials/form-state";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import type { CredentialView } from "@/lib/domain/credentials/credential-view";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { rotateCredential } from "@/lib/domain/credentials/rotate-credential";
 import type { Result } from "@/lib/domain/result";
 import { performAction } from "@/lib/server/perform-action";
-import { EMPTY_CREDENTIAL_VALUES, type CreateCredentialState, type CredentialFormValues } from "./form-state";
 
 // Thin: lib/server/perform-action.ts finds the actor and hides unexpected
 // errors; the domain functions parse the input and authorize (a member's
-// forged owner id is refused there).
+// forged owner id is refused there). The credential components get these as
+// props (`credentialActions`), from the pages that render them: components
+// never import from app/.
 
 function revalidateCredentialPages(ownerIds: string[]) {
   revalidatePath("/credentials");
@@ -59,10 +60,7 @@ export async function createCredentialAction(_prev: CreateCredentialState, formD
   return { values: result.ok ? EMPTY_CREDENTIAL_VALUES : { ...values, publicKey: looksPrivate ? "" : values.publicKey }, result };
 }
 
-export async function rotateCredentialAction(input: {
-  id: string;
-  grace: string;
-}): Promise<Result<{ credential: CredentialView; token: string; previous: { id: string; expiresAt: Date } }>> {
+export async function rotateCredentialAction(input: { id: string; grace: string }): Promise<Result<RotatedCredential>> {
   return perform("rotateCredential", (actor, ctx) => rotateCredential(actor, input, ctx), (d) => [d.credential.owner.id]);
 }
 
