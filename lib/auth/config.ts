@@ -10,6 +10,7 @@ import type { RefusalReason } from "@/lib/domain/access/types";
 import { env } from "@/lib/env";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { signInFormSchema } from "@/lib/validation/sign-in";
+import { externalSignIn, githubUserinfo } from "./external-profile";
 
 declare module "next-auth/jwt" {
   interface JWT {
@@ -50,7 +51,14 @@ function optionalProviders(): Provider[] {
     });
   }
   if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
-    providers.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
+    providers.push(
+      GitHub({
+        clientId: env.AUTH_GITHUB_ID,
+        clientSecret: env.AUTH_GITHUB_SECRET,
+        // Only an email GitHub reports as verified may link a sign-in to a person.
+        userinfo: { url: "https://api.github.com/user", request: ({ tokens }: { tokens: { access_token?: string } }) => githubUserinfo(tokens.access_token) },
+      }),
+    );
   }
   return providers;
 }
@@ -102,18 +110,8 @@ const config: NextAuthConfig = {
   callbacks: {
     async signIn({ account, profile }) {
       if (!account || account.type === "credentials") return true;
-      const provider = account.provider === "github" ? "github" : "oidc";
       const { headers } = await import("next/headers");
-      const result = await admitExternalIdentity(
-        {
-          provider,
-          subject: account.providerAccountId,
-          email: typeof profile?.email === "string" ? profile.email : null,
-          // GitHub only returns a public, verified primary email; OIDC says so itself.
-          emailVerified: provider === "github" ? Boolean(profile?.email) : profile?.email_verified === true,
-        },
-        requestContextFrom(await headers()),
-      );
+      const result = await admitExternalIdentity(externalSignIn(account, profile), requestContextFrom(await headers()));
       return result.ok ? true : `/sign-in?error=${result.refusal.reason}`;
     },
     async jwt({ token, user, account }) {
