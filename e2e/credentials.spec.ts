@@ -280,7 +280,7 @@ test("a member sees no admin view, and a forged create for a bot is refused", as
   expect(await sql`SELECT id FROM credentials WHERE description = ${description}`).toHaveLength(0);
 });
 
-test("a bot's API key pasted as a password is refused as a bot", async ({ page, browser }) => {
+test("a bot's API key pasted as a password is refused like any wrong password, and the key is not marked used", async ({ page, browser }) => {
   const botName = unique("signin-bot");
   await createBot(botName);
   await signIn(page, ADMIN);
@@ -297,8 +297,12 @@ test("a bot's API key pasted as a password is refused as a bot", async ({ page, 
   await signInPage.getByLabel("Email").fill(`${unique("who")}@example.com`);
   await signInPage.getByLabel("Password").fill(token);
   await signInPage.getByRole("button", { name: "Sign in" }).click();
-  await expect(signInPage.getByTestId("sign-in-error")).toHaveText("Bot users cannot sign in to the dashboard");
+  // The same words as a wrong password: the page never tells whether a string is a real token.
+  await expect(signInPage.getByTestId("sign-in-error")).toHaveText("Wrong email or password.");
+  await expect(signInPage).toHaveURL(/\/sign-in/);
   await visitor.close();
+  // Refusing it changed nothing about the key.
+  expect(await sql`SELECT last_used_at FROM credentials WHERE owner_id = (SELECT id FROM principals WHERE name = ${botName})`).toEqual([{ last_used_at: null }]);
 });
 
 test("the credential pages fit a phone screen", async ({ page }) => {
