@@ -24,7 +24,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
     // A fresh data directory each run: the first start creates and seeds it.
-    command: `rm -rf "${E2E_DATA_DIR}" && exec npx tsx scripts/start.ts`,
+    command: `rm -rf "${E2E_DATA_DIR}" && exec node --import tsx scripts/start.ts`,
     url: `http://localhost:${E2E_PORT}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,

@@ -12,11 +12,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_ADMIN_PASSWORD, readEnv } from "../lib/env";
+import pg from "pg";
+import { readEnv } from "../lib/env";
 import { startEmbeddedPostgres, DataDirInUseError } from "../lib/db/embedded";
 import { describeDatabaseUrlProblem, explainConnectionError } from "../lib/db/connection-errors";
 import { applyMigrations } from "../lib/db/migrate";
-import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, seedDemoData } from "../lib/db/seed";
+import { DEMO_ADMIN_EMAIL } from "../lib/db/demo";
 import { ensureAuthSecret } from "../lib/server/auth-secret";
 import { buildIsCurrent, sourceStamp } from "../lib/server/build-stamp";
 
@@ -93,15 +94,9 @@ async function main(): Promise<void> {
     if (!existsSync(path.join(root, "lib", "db", "generated", "client.ts"))) {
       await run(process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"], process.env);
     }
-    // Imported late: the Prisma client is generated code that may have just been written.
-    const { createPrismaClient } = await import("../lib/db/client");
-    const prisma = createPrismaClient(databaseUrl, 1);
-    const password = env.BOTDESK_ADMIN_PASSWORD ?? DEFAULT_ADMIN_PASSWORD;
-    const seeded = await seedDemoData(prisma, { password }).finally(() => prisma.$disconnect());
-    if (seeded) {
-      say(`First start: created the demo account "Acme" with ${DEMO_ADMIN_EMAIL} (owner) and ${DEMO_MEMBER_EMAIL} (member).`);
-      say(`Their password is "${password}"${env.BOTDESK_ADMIN_PASSWORD ? " (from BOTDESK_ADMIN_PASSWORD)" : ""}.`);
-      if (!env.BOTDESK_ADMIN_PASSWORD) say("Change it after signing in (Settings), or set BOTDESK_ADMIN_PASSWORD before the first start.");
+    // Seeding loads Prisma and the password hasher: only for an empty database, and in a process of its own.
+    if (!(await hasAccounts(databaseUrl))) {
+      await run(process.execPath, ["--import", "tsx", path.join(root, "scripts", "seed.ts")], { ...process.env, DATABASE_URL: databaseUrl }, [0, 3]);
     }
 
     const auth = ensureAuthSecret(dataDir, env.AUTH_SECRET);
@@ -148,14 +143,24 @@ async function main(): Promise<void> {
   }
 }
 
+async function hasAccounts(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM accounts) AS any")).rows[0]!.any;
+  } finally {
+    await client.end();
+  }
+}
+
 /** Runs a command to completion, its output shown as it comes. */
-async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, okCodes: (number | null)[] = [0]): Promise<void> {
   const child = spawn(cmd, args, { env, stdio: "inherit" });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", resolve);
   });
-  if (code !== 0) throw new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} failed (exit ${code}).`);
+  if (!okCodes.includes(code)) throw new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} failed (exit ${code}).`);
 }
 
 function redact(url: string): string {

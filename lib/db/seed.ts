@@ -3,8 +3,9 @@ import { recordEvent } from "../domain/events/record-event";
 import { newId } from "../ids";
 import type { PrismaClient } from "./generated/client";
 
-export const DEMO_ADMIN_EMAIL = "admin@example.com";
-export const DEMO_MEMBER_EMAIL = "member@example.com";
+import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from "./demo";
+
+export { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL };
 const SEED_LOCK_KEY = 0x626f7464; // "botd"
 
 /**
