@@ -4,13 +4,16 @@
  * TEST_DATABASE_URL's server (a fresh database, dropped afterwards).
  * Also times the credential check for a valid key, a wrong secret and an
  * unknown id (the last two should cost about the same: no timing oracle).
- * Prints the median and p95 of each query; asserts nothing.
+ * With BENCH_EVENTS events (default 1,000,000) it also times a bot's activity
+ * feed, for a busy bot and a quiet one. Prints the median and p95 of each
+ * query; asserts nothing.
  */
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
 
 const BOTS = Number(process.env.BENCH_BOTS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 
 const database = await startTestDatabase();
 process.env.DATABASE_URL = database.url;
@@ -22,6 +25,7 @@ const { getSeatUsage } = await import("../lib/domain/accounts/get-seat-usage");
 const { listBotsQuerySchema } = await import("../lib/validation/bots");
 const { issueSecret } = await import("../lib/domain/credentials/token-format");
 const { verifyCredential } = await import("../lib/domain/credentials/verify-credential");
+const { listPrincipalEvents } = await import("../lib/domain/events/list-recent-events");
 
 try {
   const accountId = newId("account");
@@ -45,8 +49,22 @@ try {
     });
     await db().principal.createMany({ data: rows });
   }
-  await db().$executeRawUnsafe("ANALYZE");
   console.log(`Inserted ${BOTS} bots in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${database.kind === "server" ? "TEST_DATABASE_URL's PostgreSQL" : "the embedded PostgreSQL"}.`);
+
+  // Events: most by busy bots (every 10th), a few about bots, none at all for the quiet ones.
+  const t1 = performance.now();
+  const adminId = newId("person");
+  await db().principal.create({ data: { id: adminId, kind: "person", name: "Bench Admin", email: `bench-${adminId}@example.test` } });
+  await db().membership.create({ data: { accountId, principalId: adminId, role: "owner" } });
+  const botIds = (await db().principal.findMany({ where: { accountId, kind: "bot" }, select: { id: true }, orderBy: { id: "asc" } })).map((b) => b.id);
+  await db().$executeRaw`
+    INSERT INTO events (id, account_id, type, principal_id, source, subject_id, created_at)
+    SELECT 'ev_bench' || g, ${accountId}, 'api.request', (${botIds}::text[])[1 + (g % (array_length(${botIds}::text[], 1) / 10)) * 10], 'api',
+           CASE WHEN g % 50 = 0 THEN (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))] END,
+           now() - g * interval '1 second'
+    FROM generate_series(1, ${EVENTS}) g`;
+  await db().$executeRawUnsafe("ANALYZE");
+  if (EVENTS > 0) console.log(`Inserted ${EVENTS} events in ${((performance.now() - t1) / 1000).toFixed(1)} s.`);
 
   // A real credential, a wrong secret for its id, and a well-formed token for an id that does not exist.
   const botId = (await db().principal.findFirstOrThrow({ where: { accountId, kind: "bot", status: "active" } })).id;
@@ -56,6 +74,7 @@ try {
   const wrongSecret = issueSecret("api_key", credentialId).token;
   const unknownId = issueSecret("api_key", newId("apiKey")).token;
 
+  const admin = { person: { id: adminId, name: "Bench Admin", email: "" }, account: { id: accountId, name: "Bench", seatLimit: 5 }, role: "owner" as const, accounts: [] };
   const cases: [string, () => Promise<unknown>][] = [
     ["verify: valid API key", () => verifyCredential(good.token)],
     ["verify: wrong secret, known id", () => verifyCredential(wrongSecret)],
@@ -66,6 +85,8 @@ try {
     ["filter text '0042' + deactivated", () => listBots(accountId, listBotsQuerySchema.parse({ q: "0042", status: "deactivated" }))],
     ["100 per page", () => listBots(accountId, listBotsQuerySchema.parse({ size: "100" }))],
     ["seat summary", () => getSeatUsage(accountId)],
+    ["bot feed: busy bot (newest 20)", () => listPrincipalEvents(admin, botIds[0]!)],
+    ["bot feed: quiet bot (no events)", () => listPrincipalEvents(admin, botIds[1]!)],
   ];
   console.log(`\n${"query".padEnd(36)} ${"median".padStart(9)} ${"p95".padStart(9)}`);
   for (const [name, run] of cases) {

@@ -23,16 +23,33 @@ export function listRecentEvents(actor: Actor, limit = 10): Promise<EventView[]>
   return listEvents(actor, { accountId: actor.account.id }, limit);
 }
 
-/** The newest events by a principal or about it (its creation, renames, refused sign-ins…), under the same IP rule. */
-export function listPrincipalEvents(actor: Actor, principalId: string, limit = 20): Promise<EventView[]> {
-  return listEvents(actor, { accountId: actor.account.id, OR: [{ principalId }, { subjectId: principalId }] }, limit);
+/**
+ * The newest events by a principal or about it (its creation, renames, refused
+ * sign-ins…), under the same IP rule. Read as two index walks — the newest
+ * `limit` by it and the newest `limit` about it — merged, rather than one
+ * `principal_id = $1 OR subject_id = $1` that PostgreSQL answers by walking the
+ * whole account's events for a quiet principal.
+ */
+export async function listPrincipalEvents(actor: Actor, principalId: string, limit = 20): Promise<EventView[]> {
+  const accountId = actor.account.id;
+  const [by, about] = await Promise.all([
+    listEvents(actor, { accountId, principalId }, limit),
+    listEvents(actor, { accountId, subjectId: principalId }, limit),
+  ]);
+  const seen = new Set<string>();
+  return [...by, ...about]
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .filter((e) => !seen.has(e.id) && seen.add(e.id))
+    .slice(0, clampLimit(limit));
 }
+
+const clampLimit = (limit: number) => Math.min(Math.max(limit, 1), 100);
 
 async function listEvents(actor: Actor, where: Prisma.EventWhereInput, limit: number): Promise<EventView[]> {
   const rows = await db().event.findMany({
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: Math.min(Math.max(limit, 1), 100),
+    take: clampLimit(limit),
     select: {
       id: true,
       type: true,
