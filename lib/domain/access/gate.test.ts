@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../../db/client";
 import { createTestAccount, createTestBot, createTestPerson, loginRefusals } from "../../test-support/factories";
+import { isActiveInAccount, standingSelect } from "../principals/active-in-account";
 import { admitExternalIdentity } from "./admit-external-identity";
 import { resolveSessionActor } from "./resolve-session-actor";
 import { signInWithPassword } from "./sign-in-with-password";
@@ -144,6 +145,21 @@ describe("sessions", () => {
     const events = await loginRefusals(bot.id);
     expect(events).toHaveLength(1);
     expect(events[0]?.data).toMatchObject({ path: "session" });
+  });
+
+  it("admits exactly where the one active-in-account rule says the person is active", async () => {
+    const { account, password } = await createTestAccount();
+    const person = await createTestPerson(account.id, "admin", password);
+    expect(isActiveInAccount(await db().principal.findUniqueOrThrow({ where: { id: person.id }, select: standingSelect(account.id) }), account.id)).toBe(true);
+    expect(await resolveSessionActor({ subject: person.id }, ctx)).toMatchObject({ ok: true });
+
+    // A row the rule does not count (here: marked deleted) gets no account, on every path.
+    await db().principal.update({ where: { id: person.id }, data: { deletedAt: new Date() } });
+    expect(isActiveInAccount(await db().principal.findUniqueOrThrow({ where: { id: person.id }, select: standingSelect(account.id) }), account.id)).toBe(false);
+    const session = await resolveSessionActor({ subject: person.id }, ctx);
+    expect(!session.ok && session.refusal.reason).toBe("no_account");
+    const signIn = await signInWithPassword({ login: person.email!, password }, otherIp());
+    expect(!signIn.ok && signIn.refusal.reason).toBe("no_account");
   });
 
   it("uses the chosen account only when the person is an active member of it", async () => {
