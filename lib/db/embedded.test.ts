@@ -4,11 +4,11 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, IMPORTED_MARKER, type EmbeddedPostgres } from "./embedded";
 import { locatePostgresBinaries, runnableBinaries, serverUser } from "./postgres-binaries";
-import { freePort } from "./postgres-server";
+import { freePort, isAlive } from "./postgres-server";
+import { queryOnce } from "./query-once";
 import { hashSecret, parseToken } from "../domain/credentials/token-format";
 
 // Each test gets its own data directory: a new cluster takes about 1–2 s, a restart a few hundred ms.
@@ -45,15 +45,6 @@ async function start(dataDir: string, extra: { port?: number; rootFallbackDir?: 
   return db;
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 function postmasterPid(pgdata: string): number | null {
   try {
@@ -63,14 +54,6 @@ function postmasterPid(pgdata: string): number | null {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 async function until(check: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -119,22 +102,22 @@ describe("the embedded PostgreSQL", () => {
     expect(logs.join("\n")).toContain("first start only");
     expect(first.pgdata).toBe(path.join(dataDir, "postgres"));
     expect(fs.statSync(path.join(dataDir, "postgres-password")).mode & 0o777).toBe(0o600);
-    const [settings] = await query<{ listen: string; version: string }>(first.url, "SELECT current_setting('listen_addresses') AS listen, current_setting('server_version') AS version");
+    const [settings] = await queryOnce<{ listen: string; version: string }>(first.url, "SELECT current_setting('listen_addresses') AS listen, current_setting('server_version') AS version");
     expect(settings).toEqual({ listen: "127.0.0.1", version: expect.stringMatching(/^18\./) });
     // Without the password the server refuses.
     const url = new URL(first.url);
     url.password = "wrong";
-    await expect(query(url.toString(), "SELECT 1")).rejects.toThrow(/password authentication failed/);
+    await expect(queryOnce(url.toString(), "SELECT 1")).rejects.toThrow(/password authentication failed/);
 
-    await query(first.url, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
+    await queryOnce(first.url, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
     const pid = postmasterPid(first.pgdata)!;
     await first.stop();
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
 
     logs.length = 0;
     const second = await start(dataDir);
     expect(logs.join("\n")).not.toContain("first start only");
-    expect(await query(second.url, "SELECT v FROM kept")).toEqual([{ v: "still here" }]);
+    expect(await queryOnce(second.url, "SELECT v FROM kept")).toEqual([{ v: "still here" }]);
   });
 
   it("refuses a second start on the same data directory, naming the process that has it", async () => {
@@ -150,18 +133,18 @@ describe("the embedded PostgreSQL", () => {
     const child = await startInChild(dataDir);
     expect(child.result.ok).toBe(true);
     const pid = postmasterPid(path.join(dataDir, "postgres"))!;
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     process.kill(child.pid, "SIGKILL");
-    expect(await until(() => !alive(pid), 10_000)).toBe(true);
+    expect(await until(() => !isAlive(pid), 10_000)).toBe(true);
     // And the next start works on the same data.
     const again = await start(dataDir);
-    expect(await query(again.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    expect(await queryOnce(again.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
   });
 
   it("stops a server left running on its data directory without a Botdesk, and says so", async () => {
     const dataDir = newDataDir();
     const first = await start(dataDir);
-    await query(first.url, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('intact')");
+    await queryOnce(first.url, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('intact')");
     await first.stop();
     running.length = 0;
     // A postmaster whose parent is gone: started directly, as an older launcher or a killed watchdog would leave it.
@@ -177,8 +160,8 @@ describe("the embedded PostgreSQL", () => {
 
     const second = await start(dataDir);
     expect(logs.join("\n")).toContain(`Stopped the database server (process ${orphan.pid}) that an earlier Botdesk left running; its data is intact.`);
-    expect(alive(orphan.pid!)).toBe(false);
-    expect(await query(second.url, "SELECT v FROM kept")).toEqual([{ v: "intact" }]);
+    expect(isAlive(orphan.pid!)).toBe(false);
+    expect(await queryOnce(second.url, "SELECT v FROM kept")).toEqual([{ v: "intact" }]);
   });
 
   it("says which port is taken when BOTDESK_EMBEDDED_DB_PORT is in use", async () => {
@@ -207,7 +190,7 @@ describe("moving an old PGlite data directory", () => {
     expect(log).toContain(`Moving your data from the old embedded database (PGlite, ${path.join(dataDir, "pg")})`);
     expect(log).toMatch(/Copied \d+ rows in \d+ tables; every table's row count checked\./);
 
-    const bots = await query<{ name: string; status: string; deleted: boolean }>(
+    const bots = await queryOnce<{ name: string; status: string; deleted: boolean }>(
       db.url,
       "SELECT name, status::text AS status, deleted_at IS NOT NULL AS deleted FROM principals WHERE kind = 'bot' ORDER BY name",
     );
@@ -218,7 +201,7 @@ describe("moving an old PGlite data directory", () => {
       { name: "edge-agent-prod", status: "active", deleted: false },
       { name: "migrated-bot", status: "active", deleted: false },
     ]);
-    const [key] = await query<{ secret_hash: string; description: string; metadata: string }>(
+    const [key] = await queryOnce<{ secret_hash: string; description: string; metadata: string }>(
       db.url,
       "SELECT secret_hash, description, metadata FROM credentials WHERE description = 'kept key'",
     );
@@ -226,10 +209,10 @@ describe("moving an old PGlite data directory", () => {
     // Its checksum, written by 0.1.0's own CRC32 table, still passes today's check (zlib's crc32).
     expect(parseToken(FIXTURE_TOKEN)).toMatchObject({ kind: "api_key" });
     expect(key!.metadata).toBe('{"team":"é ü ☃"}');
-    const [events] = await query<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM events WHERE type IN ('bot.deleted', 'bot.deactivated', 'credential.created')");
+    const [events] = await queryOnce<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM events WHERE type IN ('bot.deleted', 'bot.deactivated', 'credential.created')");
     expect(events!.n).toBeGreaterThanOrEqual(3);
     // The migration history came across too: nothing is pending or re-applied.
-    const migrations = await query<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL");
+    const migrations = await queryOnce<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL");
     expect(migrations[0]!.n).toBeGreaterThanOrEqual(3);
 
     expect(fs.existsSync(path.join(dataDir, "pg", "PG_VERSION"))).toBe(true);
@@ -267,11 +250,11 @@ describe.runIf(process.getuid?.() === 0)("as root", () => {
     expect(db.pgdata.startsWith(path.join(fallback, "clusters"))).toBe(true);
     expect(fs.readlinkSync(path.join(dataDir, "postgres"))).toBe(db.pgdata);
     expect(logs.join("\n")).toContain(`Its cluster lives in ${db.pgdata}`);
-    await query(db.url, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (1)");
+    await queryOnce(db.url, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (1)");
     await db.stop();
     running.length = 0;
     const again = await start(dataDir, { rootFallbackDir: fallback });
-    expect(await query(again.url, "SELECT v FROM kept")).toEqual([{ v: 1 }]);
+    expect(await queryOnce(again.url, "SELECT v FROM kept")).toEqual([{ v: 1 }]);
 
     // The data directory deleted (password and link with it): a new start keeps the old cluster aside and says so.
     await again.stop();
@@ -281,7 +264,7 @@ describe.runIf(process.getuid?.() === 0)("as root", () => {
     const fresh = await start(dataDir, { rootFallbackDir: fallback });
     expect(fresh.pgdata).toBe(db.pgdata);
     expect(logs.join("\n")).toMatch(/left from an earlier .* that no longer exists; moved it to .*postgres\.previous-/);
-    expect(await query(fresh.url, "SELECT to_regclass('kept') IS NULL AS gone")).toEqual([{ gone: true }]);
+    expect(await queryOnce(fresh.url, "SELECT to_regclass('kept') IS NULL AS gone")).toEqual([{ gone: true }]);
   });
 
   it("copies the binaries once to where the server's user can run them", () => {

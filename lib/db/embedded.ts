@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { dirSlug, locatePostgresBinaries, ROOT_FALLBACK_DIR, runnableBinaries, serverUser, userCanReach, type ServerUser } from "./postgres-binaries";
+import { queryOnce } from "./query-once";
 import { clearStaleServer, createCluster, startServer, type RunningServer } from "./postgres-server";
 
 /**
@@ -57,7 +57,7 @@ export async function startEmbeddedPostgres(opts: {
         : `Creating the embedded PostgreSQL in ${pgdata} (first start only)…`,
     );
     await createCluster(server, async (temp) => {
-      await adminQuery(temp.url("postgres"), `CREATE DATABASE ${DATABASE_NAME}`);
+      await queryOnce(temp.url("postgres"), `CREATE DATABASE ${DATABASE_NAME}`);
       if (importing) {
         const { importPGliteDirectory } = await import("./pglite-import");
         const summary = await importPGliteDirectory(pglite, temp.url(DATABASE_NAME));
@@ -131,14 +131,4 @@ function readOrCreatePassword(dataDir: string): string {
 export function embeddedDatabaseUrl(dataDir: string, port: number): string {
   const password = fs.readFileSync(path.join(path.resolve(dataDir), "postgres-password"), "utf8").trim();
   return `postgresql://botdesk:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
-}
-
-export async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

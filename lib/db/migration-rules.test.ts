@@ -1,46 +1,22 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { applyMigrations, readMigrations, resolveMigration } from "./migrate";
-import { openScratchServer, type ScratchServer } from "./scratch-database";
+import { scratchDatabases } from "../test-support/scratch";
 
 // The rules `prisma migrate deploy` follows that the runner must follow too,
 // each checked here on the runner alone (prisma-compat.test.ts runs Prisma's
 // own engine against it).
 const SLOW = 60_000;
 
-let server: ScratchServer;
-let tmp: string;
+const { withDatabase, tmp } = scratchDatabases("migration-rules");
 let folders = 0;
-
-beforeAll(async () => {
-  server = await openScratchServer(inject("testServerUrl"));
-  tmp = await mkdtemp(path.join(os.tmpdir(), "botdesk-migration-rules-"));
-}, SLOW);
-
-afterAll(async () => {
-  await server?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
-
-async function withDatabase(fn: (client: pg.Client, url: string) => Promise<void>): Promise<void> {
-  const db = await server.createDatabase();
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    await fn(client, db.url);
-  } finally {
-    await client.end();
-    await db.drop();
-  }
-}
 
 /** A new migrations folder holding `migrations` (name → migration.sql), and `lock` as migration_lock.toml if given. */
 async function migrationsFolder(migrations: Record<string, string>, lock?: string): Promise<string> {
-  const dir = path.join(tmp, `migrations_${++folders}`);
+  const dir = path.join(tmp(), `migrations_${++folders}`);
   await mkdir(dir, { recursive: true });
   for (const [name, sql] of Object.entries(migrations)) {
     await mkdir(path.join(dir, name));

@@ -1,42 +1,18 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { applyMigrations, resolveMigration } from "./migrate";
 import { schemaDrift } from "./schema-engine";
-import { openScratchServer, type ScratchServer } from "./scratch-database";
+import { scratchDatabases } from "../test-support/scratch";
 
 // Scratch databases: fresh, uniquely named ones on the run's PostgreSQL server.
 const MIGRATIONS_DIR = path.resolve(process.cwd(), "prisma/migrations");
 const SCHEMA_PATH = path.resolve(process.cwd(), "prisma/schema.prisma");
 const SLOW = 60_000;
 
-let server: ScratchServer;
-let tmp: string;
-
-beforeAll(async () => {
-  server = await openScratchServer(inject("testServerUrl"));
-  tmp = await mkdtemp(path.join(os.tmpdir(), "botdesk-migrations-"));
-}, SLOW);
-
-afterAll(async () => {
-  await server?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
-
-async function withDatabase(fn: (client: pg.Client, url: string) => Promise<void>): Promise<void> {
-  const db = await server.createDatabase();
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    await fn(client, db.url);
-  } finally {
-    await client.end();
-    await db.drop();
-  }
-}
+const { withDatabase, tmp } = scratchDatabases("migrations");
 
 async function tableExists(client: pg.Client, name: string): Promise<boolean> {
   const { rows } = await client.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [name]);
@@ -86,7 +62,7 @@ describe("applyMigrations", () => {
   }, SLOW);
 
   it("rolls a failed migration back whole, records it, and refuses to go on until it is resolved", async () => {
-    const dir = path.join(tmp, "failing");
+    const dir = path.join(tmp(), "failing");
     await writeMigration(dir, "20260101000000_good", "CREATE TABLE good_table (id int);");
     await writeMigration(dir, "20260102000000_bad", "CREATE TABLE bad_leftover (id int);\nINSERT INTO no_such_table VALUES (1);");
 
@@ -130,27 +106,21 @@ describe("applyMigrations", () => {
 
 describe("schemaDrift", () => {
   it("finds none between prisma/migrations and prisma/schema.prisma", async () => {
-    const db = await server.createDatabase();
-    try {
-      expect(await schemaDrift(db.url, { migrationsDir: MIGRATIONS_DIR, schemaPath: SCHEMA_PATH })).toBe("");
-    } finally {
-      await db.drop();
-    }
+    await withDatabase(async (_client, url) => {
+      expect(await schemaDrift(url, { migrationsDir: MIGRATIONS_DIR, schemaPath: SCHEMA_PATH })).toBe("");
+    });
   }, SLOW);
 
   it("reports the SQL a schema change still needs", async () => {
     const schema = await readFile(SCHEMA_PATH, "utf8");
     const changed = schema.replace(/(model Principal \{\n)/, "$1  nickname String?\n");
     expect(changed).not.toBe(schema);
-    const changedPath = path.join(tmp, "schema.prisma");
+    const changedPath = path.join(tmp(), "schema.prisma");
     await writeFile(changedPath, changed);
-    const db = await server.createDatabase();
-    try {
-      const drift = await schemaDrift(db.url, { migrationsDir: MIGRATIONS_DIR, schemaPath: changedPath });
+    await withDatabase(async (_client, url) => {
+      const drift = await schemaDrift(url, { migrationsDir: MIGRATIONS_DIR, schemaPath: changedPath });
       expect(drift).toMatch(/ALTER TABLE "principals" ADD COLUMN\s+"nickname" TEXT/);
-    } finally {
-      await db.drop();
-    }
+    });
   }, SLOW);
 });
 

@@ -259,7 +259,8 @@ function processInfo(pid: number): { ppid: number; command: string } | null {
   return m ? { ppid: Number(m[1]), command: m[2]! } : null;
 }
 
-function isAlive(pid: number): boolean {
+/** Is process `pid` running (also when it belongs to another user)? */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,12 +1,11 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "./migrate";
+import { queryOnce } from "./query-once";
 import { withSchemaEngine } from "./schema-engine";
-import { openScratchServer, type ScratchServer } from "./scratch-database";
+import { scratchDatabases } from "../test-support/scratch";
 
 // The runner against Prisma's own schema engine (its WebAssembly build, the
 // same code as the native engine behind `prisma migrate deploy`): each must
@@ -17,19 +16,11 @@ const NO_FILTERS = { externalTables: [], externalEnums: [] };
 const IN_SYNC = { history: null, editedMigrationNames: [], failedMigrationNames: [], hasMigrationsTable: true };
 const SLOW = 60_000;
 
-let server: ScratchServer;
-let tmp: string;
+const { withDatabase: withClient, tmp: tmpDir } = scratchDatabases("prisma-compat");
 let schema: { path: string; content: string };
 
 beforeAll(async () => {
-  server = await openScratchServer(inject("testServerUrl"));
-  tmp = await mkdtemp(path.join(os.tmpdir(), "botdesk-prisma-compat-"));
   schema = { path: SCHEMA_PATH, content: await readFile(SCHEMA_PATH, "utf8") };
-}, SLOW);
-
-afterAll(async () => {
-  await server?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 /**
@@ -71,28 +62,17 @@ async function runnerApply(url: string, dir: string): Promise<{ applied: string[
   return { applied, lines };
 }
 
-async function withDatabase(fn: (url: string) => Promise<void>): Promise<void> {
-  const db = await server.createDatabase();
-  try {
-    await fn(db.url);
-  } finally {
-    await db.drop();
-  }
+function withDatabase(fn: (url: string) => Promise<void>): Promise<void> {
+  return withClient((_client, url) => fn(url));
 }
 
 async function sql(url: string, query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
+  await queryOnce(url, query);
 }
 
 /** A copy of prisma/migrations plus cases where ordering and line ends matter: byte order would run `_B` before `_a`. */
 async function edgeCaseFolder(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmp, "migrations-"));
+  const dir = await mkdtemp(path.join(tmpDir(), "migrations-"));
   for (const name of await readdir(MIGRATIONS_DIR)) {
     const from = path.join(MIGRATIONS_DIR, name);
     if (name.endsWith(".toml")) await writeFile(path.join(dir, name), await readFile(from));

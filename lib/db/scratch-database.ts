@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import { queryOnce } from "./query-once";
 import { startThrowawayCluster } from "./throwaway-cluster";
 
 /**
@@ -21,28 +21,13 @@ export interface ScratchDatabase {
  */
 export async function createScratchDatabase(serverUrl: string, prefix = "botdesk_scratch"): Promise<ScratchDatabase> {
   const name = `${prefix}_${Date.now()}_${randomBytes(4).toString("hex")}`;
-  const onServer = async (sql: string) => {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    try {
-      await admin.query(sql);
-    } finally {
-      await admin.end();
-    }
-  };
-  const drop = () => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await onServer(`CREATE DATABASE "${name}"`);
+  const drop = async () => void (await queryOnce(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  await queryOnce(serverUrl, `CREATE DATABASE "${name}"`);
   const u = new URL(serverUrl);
   u.pathname = `/${name}`;
   const url = u.toString();
-  const check = new pg.Client({ connectionString: url });
-  let actual: string | undefined;
-  try {
-    await check.connect();
-    actual = (await check.query<{ db: string }>("SELECT current_database() AS db")).rows[0]?.db;
-  } finally {
-    await check.end().catch(() => {});
-  }
+  const [row] = await queryOnce<{ db: string }>(url, "SELECT current_database() AS db").catch(() => []);
+  const actual = row?.db;
   if (actual !== name) {
     await drop();
     throw new Error(`The server at ${u.host} does not serve separate databases (asked for ${name}, got ${actual}); use a real PostgreSQL server for scratch databases.`);

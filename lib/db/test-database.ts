@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { applyMigrations } from "./migrate";
+import { queryOnce } from "./query-once";
 import { startThrowawayCluster } from "./throwaway-cluster";
 import { readEnv } from "../env";
 
@@ -35,7 +35,7 @@ export async function openTestServer(): Promise<TestServer> {
 
 /** A new database named `name` on the server with every migration applied, to copy from. */
 export async function createTemplate(serverUrl: string, name: string): Promise<void> {
-  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+  await queryOnce(serverUrl, `CREATE DATABASE "${name}"`);
   try {
     await applyMigrations({ connectionString: databaseUrl(serverUrl, name), migrationsDir: MIGRATIONS_DIR, log: () => {} });
   } catch (err) {
@@ -49,7 +49,7 @@ export async function createDatabaseFrom(serverUrl: string, template: string, pr
   const name = `${prefix}_${randomBytes(5).toString("hex")}`;
   for (let attempt = 1; ; attempt++) {
     try {
-      await adminQuery(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+      await queryOnce(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
       break;
     } catch (err) {
       // "source database is being accessed by other users": another worker's copy is still connecting. Brief; retry.
@@ -63,14 +63,8 @@ export async function createDatabaseFrom(serverUrl: string, template: string, pr
 
 /** Drops every database whose name starts with `prefix` (a run's leftovers). */
 export async function dropDatabasesLike(serverUrl: string, prefix: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [prefix]);
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  const databases = await queryOnce<{ datname: string }>(serverUrl, "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [prefix]);
+  for (const { datname } of databases) await queryOnce(serverUrl, `DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
 }
 
 /**
@@ -103,16 +97,6 @@ export function databaseUrl(serverUrl: string, name: string): string {
   return url.toString();
 }
 
-function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  return adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-}
-
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  await queryOnce(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
