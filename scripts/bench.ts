@@ -5,8 +5,11 @@
  * Also times the credential check for a valid key, a wrong secret and an
  * unknown id (the last two should cost about the same: no timing oracle).
  * With BENCH_EVENTS events (default 1,000,000) it also times a bot's activity
- * feed, for a busy bot and a quiet one. Prints the median and p95 of each
- * query; asserts nothing.
+ * feed, for a busy bot and a quiet one. Seeds BENCH_CREDENTIALS credentials
+ * (default 30,000) for the credentials list and the users page's counts.
+ * Baselines in the same run: `SELECT 1` through Prisma and through `pg` (one
+ * round trip). Prints the median and p95 of each query, and the ratio of the
+ * hot paths to `SELECT 1` through Prisma; asserts nothing.
  */
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
@@ -14,6 +17,7 @@ import { startTestDatabase } from "../lib/db/test-database";
 const BOTS = Number(process.env.BENCH_BOTS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const CREDENTIALS = Number(process.env.BENCH_CREDENTIALS ?? 30_000);
 
 const database = await startTestDatabase();
 process.env.DATABASE_URL = database.url;
@@ -26,6 +30,13 @@ const { listBotsQuerySchema } = await import("../lib/validation/bots");
 const { issueSecret } = await import("../lib/domain/credentials/token-format");
 const { verifyCredential } = await import("../lib/domain/credentials/verify-credential");
 const { listPrincipalEvents } = await import("../lib/domain/events/list-recent-events");
+const { resolveSessionActor } = await import("../lib/domain/access/resolve-session-actor");
+const { recordEvent } = await import("../lib/domain/events/record-event");
+const { listCredentials } = await import("../lib/domain/credentials/list-credentials");
+const { listCredentialsQuerySchema } = await import("../lib/validation/credentials");
+const { recordExpiredCredentials } = await import("../lib/domain/credentials/record-expired-credentials");
+const { default: pg } = await import("pg");
+const pool = new pg.Pool({ connectionString: database.url, max: 2 });
 
 try {
   const accountId = newId("account");
@@ -63,6 +74,15 @@ try {
            CASE WHEN g % 50 = 0 THEN (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))] END,
            now() - g * interval '1 second'
     FROM generate_series(1, ${EVENTS}) g`;
+  // Credentials: round-robin over the bots; every 20th expired (already recorded), every 10th revoked.
+  await db().$executeRaw`
+    INSERT INTO credentials (id, account_id, kind, owner_id, secret_hash, secret_hint, created_at, expires_at, expiry_recorded_at, revoked_at)
+    SELECT 'cr_bench' || g, ${accountId}, (ARRAY['authtoken','api_key','api_key']::"CredentialKind"[])[1 + g % 3],
+           (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))], 'x', 'abcd', now() - g * interval '1 minute',
+           CASE WHEN g % 20 = 0 THEN now() - interval '1 day' WHEN g % 7 = 0 THEN now() + interval '30 days' END,
+           CASE WHEN g % 20 = 0 THEN now() - interval '1 day' END,
+           CASE WHEN g % 10 = 1 THEN now() END
+    FROM generate_series(1, ${CREDENTIALS}) g`;
   await db().$executeRawUnsafe("ANALYZE");
   if (EVENTS > 0) console.log(`Inserted ${EVENTS} events in ${((performance.now() - t1) / 1000).toFixed(1)} s.`);
 
@@ -75,7 +95,18 @@ try {
   const unknownId = issueSecret("api_key", newId("apiKey")).token;
 
   const admin = { person: { id: adminId, name: "Bench Admin", email: "" }, account: { id: accountId, name: "Bench", seatLimit: 5 }, role: "owner" as const, accounts: [] };
+  const session = { subject: adminId, accountId, version: 0 };
+  const ctx = { ip: "127.0.0.1", userAgent: "bench" };
+  let n = 0;
   const cases: [string, () => Promise<unknown>][] = [
+    ["baseline: SELECT 1 through Prisma", () => db().$queryRaw`SELECT 1`],
+    ["baseline: SELECT 1 through pg", () => pool.query("SELECT 1")],
+    ["session check (resolveSessionActor)", () => resolveSessionActor(session, ctx)],
+    ["mutation without its event", () => db().$transaction((tx) => tx.principal.update({ where: { id: botId }, data: { name: `bench-renamed-${n++}` } }))],
+    ["mutation with its event", () => db().$transaction(async (tx) => {
+      await tx.principal.update({ where: { id: botId }, data: { name: `bench-renamed-${n++}` } });
+      await recordEvent(tx, { accountId, type: "bot.renamed", principalId: adminId, source: "dashboard", subject: { id: botId, name: "x" } });
+    })],
     ["verify: valid API key", () => verifyCredential(good.token)],
     ["verify: wrong secret, known id", () => verifyCredential(wrongSecret)],
     ["verify: unknown id", () => verifyCredential(unknownId)],
@@ -87,8 +118,14 @@ try {
     ["seat summary", () => getSeatUsage(accountId)],
     ["bot feed: busy bot (newest 20)", () => listPrincipalEvents(admin, botIds[0]!)],
     ["bot feed: quiet bot (no events)", () => listPrincipalEvents(admin, botIds[1]!)],
+    ["credentials: first page", () => listCredentials(admin, listCredentialsQuerySchema.parse({}))],
+    ["credentials: page 40", () => listCredentials(admin, listCredentialsQuerySchema.parse({ page: "40" }))],
+    ["credentials: status active", () => listCredentials(admin, listCredentialsQuerySchema.parse({ status: "active" }))],
+    ["credentials: owner filter options (100 bots by name)", () => listBots(accountId, listBotsQuerySchema.parse({ sort: "name", dir: "asc", size: "100" }))],
+    ["expiry sweep (nothing to record)", () => recordExpiredCredentials()],
   ];
-  console.log(`\n${"query".padEnd(36)} ${"median".padStart(9)} ${"p95".padStart(9)}`);
+  const medians = new Map<string, number>();
+  console.log(`\n${"query".padEnd(52)} ${"median".padStart(9)} ${"p95".padStart(9)}`);
   for (const [name, run] of cases) {
     await run();
     const times: number[] = [];
@@ -99,9 +136,16 @@ try {
     }
     times.sort((a, b) => a - b);
     const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1);
-    console.log(`${name.padEnd(36)} ${at(0.5).padStart(7)}ms ${at(0.95).padStart(7)}ms`);
+    medians.set(name, Number(at(0.5)));
+    console.log(`${name.padEnd(52)} ${at(0.5).padStart(7)}ms ${at(0.95).padStart(7)}ms`);
   }
+  const base = medians.get("baseline: SELECT 1 through Prisma")!;
+  console.log(`\nratio to SELECT 1 through Prisma (${base} ms):`);
+  for (const name of ["verify: valid API key", "session check (resolveSessionActor)"]) console.log(`  ${name}: ${(medians.get(name)! / base).toFixed(1)} ×`);
+  const withEvent = medians.get("mutation with its event")! / medians.get("mutation without its event")!;
+  console.log(`  mutation with its event vs without: ${withEvent.toFixed(2)} ×`);
 } finally {
+  await pool.end();
   await db().$disconnect();
   await database.stop();
 }
