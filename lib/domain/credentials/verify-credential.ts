@@ -31,6 +31,25 @@ export type CredentialVerification =
       principal?: VerifiedPrincipal;
     };
 
+/** One row of the verification read; every column NULL for an unknown id. */
+interface VerificationRow {
+  id: string | null;
+  account_id: string | null;
+  kind: string | null;
+  acl: string[] | null;
+  secret_hash: string | null;
+  revoked_at: Date | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  owner_id: string | null;
+  owner_kind: string | null;
+  owner_name: string | null;
+  owner_status: string | null;
+  owner_account_id: string | null;
+  owner_deleted_at: Date | null;
+  membership_status: string | null;
+}
+
 const refuse = (reason: CredentialRefusalReason, principal?: VerifiedPrincipal): CredentialVerification => ({
   ok: false,
   reason,
@@ -41,9 +60,9 @@ const refuse = (reason: CredentialRefusalReason, principal?: VerifiedPrincipal):
 /**
  * THE check of a presented authtoken or API key, used by every API and agent
  * path and by the sign-in gate. Reads the database on every call (no cache can
- * let a deactivated owner's credential through), compares in constant time, and
- * does the same work for an unknown id as for a wrong secret. Updates "last
- * used" at most once a minute per credential.
+ * let a deactivated owner's credential through) in one round trip, compares in
+ * constant time, and does the same work for an unknown id as for a wrong
+ * secret. Updates "last used" at most once a minute per credential.
  */
 export async function verifyCredential(
   secret: string,
@@ -51,52 +70,45 @@ export async function verifyCredential(
 ): Promise<CredentialVerification> {
   const parsed = parseToken(secret);
   if (!parsed || (opts.kinds && !opts.kinds.includes(parsed.kind))) return refuse("malformed");
-  // Step 1 costs the same whether the id exists or not: one primary-key read of
-  // a small row (or none) and one constant-time hash comparison.
-  // Always exactly one row back (NULLs for an unknown id), so even decoding costs the same.
-  const [stored] = await db().$queryRaw<{ secret_hash: string | null; kind: string | null }[]>`
-    SELECT c.secret_hash, c.kind::text AS kind FROM (SELECT 1) AS one LEFT JOIN credentials c ON c.id = ${parsed.credentialId}`;
-  if (!secretMatches(secret, stored?.secret_hash) || stored?.kind !== parsed.kind) return refuse("unknown");
-  // Step 2, only for the right secret: what decides whether it may be used now.
-  const row = await db().credential.findUniqueOrThrow({
-    where: { id: parsed.credentialId },
-    select: {
-      id: true,
-      accountId: true,
-      acl: true,
-      revokedAt: true,
-      expiresAt: true,
-      lastUsedAt: true,
-      owner: {
-        select: {
-          id: true,
-          kind: true,
-          name: true,
-          status: true,
-          accountId: true,
-          deletedAt: true,
-          memberships: { select: { accountId: true, status: true } },
-        },
-      },
-    },
-  });
-  const { owner } = row;
-  const principal: VerifiedPrincipal = { id: owner.id, kind: owner.kind, name: owner.name, status: owner.status, accountId: owner.accountId };
-  if (row.revokedAt) return refuse("revoked", principal);
+  // One round trip, the same for an unknown id as for a wrong secret: always
+  // exactly one row back (NULLs for an unknown id), read by the same probes (the
+  // credential, its owner and the owner's membership in its account, each by
+  // primary key; an unknown id probes for ''), then one constant-time comparison.
+  // Nothing but the comparison's outcome decides what happens next.
+  const [row] = await db().$queryRaw<VerificationRow[]>`
+    SELECT c.id, c.account_id, c.kind::text AS kind, c.acl, c.secret_hash, c.revoked_at, c.expires_at, c.last_used_at,
+           p.id AS owner_id, p.kind::text AS owner_kind, p.name AS owner_name, p.status::text AS owner_status,
+           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, m.status::text AS membership_status
+    FROM (SELECT 1) AS one
+    LEFT JOIN credentials c ON c.id = ${parsed.credentialId}
+    LEFT JOIN principals p ON p.id = COALESCE(c.owner_id, '')
+    LEFT JOIN memberships m ON m.account_id = COALESCE(c.account_id, '') AND m.principal_id = COALESCE(c.owner_id, '')`;
+  if (!secretMatches(secret, row?.secret_hash) || row?.kind !== parsed.kind) return refuse("unknown");
+  // Only for the right secret: what decides whether it may be used now.
+  if (!row.id || !row.account_id || !row.owner_id) return refuse("unknown");
+  const owner = {
+    kind: row.owner_kind as "person" | "bot",
+    status: row.owner_status as "active" | "deactivated",
+    accountId: row.owner_account_id,
+    deletedAt: row.owner_deleted_at,
+    memberships: row.membership_status ? [{ accountId: row.account_id, status: row.membership_status as "active" | "deactivated" }] : [],
+  };
+  const principal: VerifiedPrincipal = { id: row.owner_id, kind: owner.kind, name: row.owner_name ?? "", status: owner.status, accountId: owner.accountId };
+  if (row.revoked_at) return refuse("revoked", principal);
   // The one active-owner rule, which lists also use to show "suspended".
-  const standing = standingIn(owner, row.accountId);
+  const standing = standingIn(owner, row.account_id);
   if (standing === "deleted") return refuse("owner_deleted", principal);
   if (standing !== "active") return refuse("owner_deactivated", principal);
   const now = opts.now ?? new Date();
-  if (row.expiresAt && row.expiresAt <= now) return refuse("expired", principal);
+  if (row.expires_at && row.expires_at <= now) return refuse("expired", principal);
 
   // At most one write a minute per credential; the condition repeats in SQL for concurrent requests.
   const aMinuteAgo = new Date(now.getTime() - 60_000);
-  if (!row.lastUsedAt || row.lastUsedAt < aMinuteAgo) {
+  if (!row.last_used_at || row.last_used_at < aMinuteAgo) {
     await db().credential.updateMany({
       where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: aMinuteAgo } }] },
       data: { lastUsedAt: now, lastUsedIp: opts.ip ?? null },
     });
   }
-  return { ok: true, credential: { id: row.id, kind: parsed.kind, accountId: row.accountId, acl: row.acl }, principal };
+  return { ok: true, credential: { id: row.id, kind: parsed.kind, accountId: row.account_id, acl: row.acl ?? [] }, principal };
 }
