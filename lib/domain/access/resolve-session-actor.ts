@@ -1,8 +1,23 @@
 import { db } from "@/lib/db/client";
-import { activeMembershipWhere } from "@/lib/domain/principals/active-in-account";
-import { admitPrincipal, gateSelect } from "./admit-principal";
+import type { PrincipalKind, PrincipalStatus, Role } from "@/lib/db/generated/enums";
+import { activeMembershipSql } from "@/lib/domain/principals/active-in-account";
+import { admitPrincipal } from "./admit-principal";
 import { refuse } from "./refusals";
 import type { Actor, Admission, RequestContext } from "./types";
+
+interface SessionRow {
+  id: string;
+  kind: string;
+  status: string;
+  name: string;
+  account_id: string | null;
+  email: string | null;
+  session_version: number;
+  role: string | null;
+  membership_account_id: string | null;
+  membership_account_name: string | null;
+  seat_limit: number | null;
+}
 
 /**
  * The principal behind a presented session, re-read from the database on every
@@ -17,19 +32,30 @@ export async function resolveSessionActor(
   ctx: RequestContext,
   opts: { record?: boolean } = {},
 ): Promise<Admission<Actor>> {
-  const principal = await db().principal.findUnique({
-    where: { id: session.subject },
-    select: {
-      ...gateSelect,
-      email: true,
-      sessionVersion: true,
-      memberships: {
-        where: activeMembershipWhere(),
-        orderBy: { createdAt: "asc" },
-        select: { role: true, account: { select: { id: true, name: true, seatLimit: true } } },
-      },
-    },
-  });
+  // One round trip: the principal, with one row per account it is active in
+  // (oldest membership first), or a single row with NULL membership columns.
+  const rows = await db().$queryRaw<SessionRow[]>`
+    SELECT p.id, p.kind::text AS kind, p.status::text AS status, p.name, p.account_id, p.email, p.session_version,
+           m.role::text AS role, a.id AS membership_account_id, a.name AS membership_account_name, a.seat_limit
+    FROM principals p
+    LEFT JOIN (memberships m JOIN accounts a ON a.id = m.account_id) ON ${activeMembershipSql("m", "p")}
+    WHERE p.id = ${session.subject}
+    ORDER BY m.created_at ASC, m.account_id ASC`;
+  const first = rows[0];
+  const principal = first && {
+    id: first.id,
+    kind: first.kind as PrincipalKind,
+    status: first.status as PrincipalStatus,
+    name: first.name,
+    accountId: first.account_id,
+    email: first.email,
+    sessionVersion: first.session_version,
+    memberships: rows.flatMap((r) =>
+      r.membership_account_id && r.role
+        ? [{ role: r.role as Role, account: { id: r.membership_account_id, name: r.membership_account_name ?? "", seatLimit: r.seat_limit ?? 0 } }]
+        : [],
+    ),
+  };
   if (!principal) return refuse("invalid");
   // Refuses bots (recorded) and people deactivated everywhere ("deactivated",
   // which the membership rule alone would only call "no_account").

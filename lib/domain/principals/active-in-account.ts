@@ -8,7 +8,8 @@ import { Prisma } from "@/lib/db/generated/client";
  * - `activeInAccountWhere` (a Prisma `where` on principals): credential lists and filters;
  * - `activeMemberWhere` (a Prisma `where` on memberships): seat counts, the people list;
  *   `activeMembershipWhere`, the same in any account: the sign-in gate and session check;
- * - `activeInAccountSql` / `standingSql` (raw SQL): locked reads inside transactions.
+ * - `activeInAccountSql` / `standingSql` (raw SQL): locked reads inside transactions;
+ *   `activeMembershipSql`, `activeMembershipWhere` in SQL: the per-request session check.
  *
  * A principal is active in an account when it is active itself (status
  * `active`, not deleted) AND it is part of that account: a bot belongs to it, a
@@ -105,6 +106,17 @@ export function activeInAccountSql(principalAlias: string, accountId: string): P
     OR (${p}.kind = 'person'::"PrincipalKind" AND EXISTS (
       SELECT 1 FROM memberships standing_m
       WHERE standing_m.principal_id = ${p}.id AND standing_m.account_id = ${accountId} AND standing_m.status = ${ACTIVE}::"PrincipalStatus"))))`;
+}
+
+/**
+ * `TRUE` when the membership row aliased `m`, of the principal row aliased `p`,
+ * is one whose person is active in its account: `activeMembershipWhere` in SQL.
+ */
+export function activeMembershipSql(membershipAlias: string, principalAlias: string): Prisma.Sql {
+  const m = alias(membershipAlias);
+  const p = alias(principalAlias);
+  return Prisma.sql`(${m}.principal_id = ${p}.id AND ${m}.status = ${ACTIVE}::"PrincipalStatus"
+    AND ${p}.kind = 'person'::"PrincipalKind" AND ${p}.status = ${ACTIVE}::"PrincipalStatus" AND ${p}.deleted_at IS NULL)`;
 }
 
 /** The principal's `Standing` in the account as a SQL text expression. */
