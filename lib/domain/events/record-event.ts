@@ -20,33 +20,29 @@ export interface EventInput {
   activity?: boolean;
 }
 
-type EventWriter = Pick<Prisma.TransactionClient, "event" | "principal">;
+type EventWriter = Pick<Prisma.TransactionClient, "$executeRaw">;
 
-/** Records one event. Call it inside the transaction of the change it describes. */
+/**
+ * Records one event. Call it inside the transaction of the change it describes.
+ * One statement: the insert, and (unless `activity` is false) the principal's
+ * "last activity", which keeps that column cheap to sort on and is written only
+ * when it is more than a minute stale, so most events write one row.
+ */
 export async function recordEvent(tx: EventWriter, input: EventInput): Promise<string> {
-  const id = newId("event", input.createdAt?.getTime());
-  await tx.event.create({
-    data: {
-      id,
-      accountId: input.accountId,
-      type: input.type,
-      principalId: input.principalId,
-      source: input.source,
-      subjectId: input.subject?.id ?? null,
-      subjectName: input.subject?.name ?? null,
-      ip: input.ip ?? null,
-      userAgent: input.userAgent?.slice(0, 512) ?? null,
-      data: input.data ?? {},
-      ...(input.createdAt ? { createdAt: input.createdAt } : {}),
-    },
-  });
-  // Keeps "last activity" cheap to sort on; written at most once a minute per principal.
-  if (input.activity === false) return id;
   const at = input.createdAt ?? new Date();
-  await tx.principal.updateMany({
-    where: { id: input.principalId, OR: [{ lastActivityAt: null }, { lastActivityAt: { lt: new Date(at.getTime() - 60_000) } }] },
-    data: { lastActivityAt: at },
-  });
+  const id = newId("event", at.getTime());
+  const staleBefore = new Date(at.getTime() - 60_000);
+  await tx.$executeRaw`
+    WITH inserted AS (
+      INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, ip, user_agent, data, created_at)
+      VALUES (${id}, ${input.accountId}, ${input.type}, ${input.principalId}, ${input.source}, ${input.subject?.id ?? null},
+              ${input.subject?.name ?? null}, ${input.ip ?? null}, ${input.userAgent?.slice(0, 512) ?? null},
+              ${JSON.stringify(input.data ?? {})}::jsonb, ${at})
+      RETURNING principal_id)
+    UPDATE principals SET last_activity_at = ${at}
+    FROM inserted
+    WHERE ${input.activity !== false} AND principals.id = inserted.principal_id
+      AND (principals.last_activity_at IS NULL OR principals.last_activity_at < ${staleBefore})`;
   return id;
 }
 
