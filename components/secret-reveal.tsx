@@ -4,6 +4,13 @@ import { useId, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 
+/** Asked when a show-once dialog is closed any other way than by its explicit button. */
+export const SHOW_ONCE_GUARD = {
+  question: "Close without storing it? It can't be shown again.",
+  leaveLabel: "Close anyway",
+  stayLabel: "Keep it open",
+};
+
 /**
  * A secret shown exactly once (an initial password, a new API key): selectable,
  * with a copy button, and a plain warning that it cannot be shown again.

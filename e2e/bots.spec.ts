@@ -63,6 +63,7 @@ test("an admin creates, renames, deactivates, reactivates and deletes a bot, and
   expect((await botInDb(id))?.name).toBe(renamed);
 
   await page.getByRole("button", { name: `Deactivate ${renamed}` }).click();
+  await page.getByTestId("set-bots-active-dialog").getByRole("button", { name: "Deactivate" }).click();
   await expect(toast(page, `Deactivated ${renamed}.`)).toBeVisible();
   await expect(botRow(page, renamed)).toContainText("Deactivated");
   expect((await botInDb(id))?.status).toBe("deactivated");
@@ -136,6 +137,7 @@ test("a bot's page shows who created it, its credentials and activity, with the 
     await expect(page.getByTestId("recent-activity")).toContainText("bot.renamed");
 
     await page.getByRole("button", { name: "Deactivate" }).click();
+    await page.getByTestId("set-bots-active-dialog").getByRole("button", { name: "Deactivate" }).click();
     await expect(page.getByTestId("bot-status")).toHaveText("Deactivated");
     await page.getByRole("button", { name: "Reactivate" }).click();
     await expect(page.getByTestId("bot-status")).toHaveText("Active");

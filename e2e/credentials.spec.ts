@@ -44,7 +44,7 @@ async function takeSecret(page: Page): Promise<string> {
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText(SHOW_ONCE);
   const token = await dialog.getByTestId("secret-value").inputValue();
-  await dialog.getByRole("button", { name: "Done" }).click();
+  await dialog.getByRole("button", { name: "I've stored it" }).click();
   await expect(dialog).toBeHidden();
   return token;
 }
@@ -79,7 +79,10 @@ test("an API key made in settings shows its secret once, then never again", asyn
   await secret.getByRole("button", { name: "Copy" }).click();
   await expect(secret.getByRole("button", { name: "Copied" })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+  // Esc asks first (the secret is shown once); "Close anyway" closes it.
   await page.keyboard.press("Escape");
+  await expect(secret.getByTestId("dismiss-question")).toContainText("can't be shown again");
+  await secret.getByRole("button", { name: "Close anyway" }).click();
   await expect(secret).toBeHidden();
   await expect(page.getByTestId("toast").filter({ hasText: "created" })).toBeVisible();
 

@@ -136,7 +136,7 @@ test("an admin adds a person, who signs in with the one-time password; then chan
   await expect(dialog.getByTestId("person-added")).toContainText("it won't be shown again");
   const password = await dialog.getByTestId("secret-value").inputValue();
   expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
-  await dialog.getByRole("button", { name: "Done" }).click();
+  await dialog.getByRole("button", { name: "I've stored it" }).click();
   await expect(dialog).toBeHidden();
   const row = page.getByTestId("people-table").locator("tbody tr").filter({ hasText: email });
   await expect(row).toContainText("Active");
@@ -165,6 +165,7 @@ test("an admin adds a person, who signs in with the one-time password; then chan
   expect(membership!.role).toBe("admin");
 
   await page.getByRole("button", { name: `Deactivate ${name}` }).click();
+  await page.getByTestId("deactivate-person-dialog").getByRole("button", { name: "Deactivate" }).click();
   await expect(row).toContainText("Deactivated");
   await page.getByRole("button", { name: `Reactivate ${name}` }).click();
   await expect(row).toContainText("Active");

@@ -1,6 +1,6 @@
 "use client";
 
-import { SecretReveal } from "@/components/secret-reveal";
+import { SecretReveal, SHOW_ONCE_GUARD } from "@/components/secret-reveal";
 import { formatDateTime } from "@/components/format";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
@@ -11,7 +11,8 @@ export const SHOW_ONCE_WARNING = "This is the only time this secret will be show
 
 /**
  * Shows a new authtoken or API key once. The secret exists only in the state
- * that holds `secret`; closing the dialog (Done, ×, Esc) clears that state.
+ * that holds `secret`; closing the dialog clears that state, so it closes only
+ * by "I've stored it": Esc, × or a click outside ask first.
  */
 export function SecretOnceDialog({ secret, onClose }: { secret: RevealedSecret | null; onClose: () => void }) {
   const label = secret ? KIND_LABELS[secret.credential.kind] : "Secret";
@@ -21,6 +22,7 @@ export function SecretOnceDialog({ secret, onClose }: { secret: RevealedSecret |
       onClose={onClose}
       wide
       testId="secret-once-dialog"
+      dismissGuard={SHOW_ONCE_GUARD}
       title={secret?.previous ? `Your new ${label.toLowerCase()}` : `${label} created`}
       description={secret ? `Owned by ${secret.credential.owner.name}${secret.credential.description ? ` · ${secret.credential.description}` : ""}` : undefined}
     >
@@ -35,7 +37,7 @@ export function SecretOnceDialog({ secret, onClose }: { secret: RevealedSecret |
             </p>
           )}
           <DialogActions>
-            <Button onClick={onClose}>Done</Button>
+            <Button onClick={onClose}>I&apos;ve stored it</Button>
           </DialogActions>
         </>
       )}

@@ -1,6 +1,8 @@
 "use client";
 
-import { useEffect, useId, useRef } from "react";
+import { useEffect, useId, useRef, useState } from "react";
+import { Alert } from "./alert";
+import { Button } from "./button";
 
 const FIELD = "input:not([type=hidden]):not([disabled]):not([readonly]), select:not([disabled]), textarea:not([disabled])";
 
@@ -9,6 +11,10 @@ const FIELD = "input:not([type=hidden]):not([disabled]):not([readonly]), select:
  * focus, makes the page inert and closes on Esc. On open it focuses the first
  * field (or `data-autofocus`), else the first button; on close it returns focus
  * to what had it. Children mount only while open, so forms start fresh.
+ *
+ * `dismissGuard` makes a show-once dialog: Esc, a click outside and × then ask
+ * first (the dialog stays open with its content), and only the dialog's own
+ * explicit button or "Close anyway" closes it.
  */
 export function Dialog({
   open,
@@ -18,6 +24,7 @@ export function Dialog({
   children,
   testId,
   wide = false,
+  dismissGuard,
 }: {
   open: boolean;
   onClose: () => void;
@@ -26,17 +33,24 @@ export function Dialog({
   children: React.ReactNode;
   testId?: string;
   wide?: boolean;
+  /** The question asked before a show-once dialog closes any other way than by its explicit button. */
+  dismissGuard?: { question: React.ReactNode; leaveLabel?: string; stayLabel?: string };
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const returnTo = useRef<HTMLElement | null>(null);
   const pressedOnBackdrop = useRef(false);
   const titleId = useId();
   const descriptionId = useId();
+  const [asking, setAsking] = useState(false);
+  // Set when the dialog is closed on purpose (the parent closed it, or "Close anyway").
+  const closingOnPurpose = useRef(false);
+  const guarded = Boolean(dismissGuard);
 
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     if (open && !dialog.open) {
+      closingOnPurpose.current = false;
       returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
       dialog.showModal();
       const first =
@@ -45,11 +59,26 @@ export function Dialog({
         dialog.querySelector<HTMLElement>("button:not([disabled])");
       first?.focus();
     } else if (!open && dialog.open) {
+      closingOnPurpose.current = true;
       dialog.close();
     }
   }, [open]);
 
+  const requestClose = () => {
+    if (guarded) setAsking(true);
+    else ref.current?.close();
+  };
+
   const handleClose = () => {
+    const dialog = ref.current;
+    // The browser may close a modal dialog despite a cancelled Esc (repeated presses without a click in
+    // between): a show-once dialog opens again at once, asking, so the secret is not lost.
+    if (guarded && open && !closingOnPurpose.current && dialog) {
+      dialog.showModal();
+      setAsking(true);
+      return;
+    }
+    setAsking(false);
     const target = returnTo.current;
     returnTo.current = null;
     // The trigger may be gone (a deleted row): then focus stays where the browser puts it.
@@ -64,13 +93,24 @@ export function Dialog({
       aria-describedby={description ? descriptionId : undefined}
       data-testid={testId}
       onClose={handleClose}
+      onCancel={(e) => {
+        if (!guarded) return;
+        e.preventDefault();
+        setAsking(true);
+      }}
+      onKeyDown={(e) => {
+        if (guarded && e.key === "Escape") {
+          e.preventDefault();
+          setAsking(true);
+        }
+      }}
       // The dialog element itself only receives presses on its backdrop (the content has its own box);
       // a drag that starts inside (selecting text) and ends outside must not close it.
       onMouseDown={(e) => {
         pressedOnBackdrop.current = e.target === e.currentTarget;
       }}
       onClick={(e) => {
-        if (pressedOnBackdrop.current && e.target === e.currentTarget) e.currentTarget.close();
+        if (pressedOnBackdrop.current && e.target === e.currentTarget) requestClose();
         pressedOnBackdrop.current = false;
       }}
       className={`m-auto w-[calc(100%-2rem)] rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40 ${wide ? "max-w-lg" : "max-w-md"}`}
@@ -90,7 +130,7 @@ export function Dialog({
             </div>
             <button
               type="button"
-              onClick={() => ref.current?.close()}
+              onClick={requestClose}
               className="-mr-2 -mt-1 rounded-md px-2 py-1 text-xl leading-none text-slate-500 hover:bg-slate-100 hover:text-slate-900"
               aria-label="Close dialog"
             >
@@ -98,6 +138,16 @@ export function Dialog({
             </button>
           </div>
           {children}
+          {dismissGuard && asking && (
+            <DismissQuestion
+              guard={dismissGuard}
+              onStay={() => setAsking(false)}
+              onLeave={() => {
+                closingOnPurpose.current = true;
+                ref.current?.close();
+              }}
+            />
+          )}
         </div>
       )}
     </dialog>
@@ -107,4 +157,31 @@ export function Dialog({
 /** The row of buttons at the bottom of a dialog: stacked on phones, right-aligned otherwise. */
 export function DialogActions({ children }: { children: React.ReactNode }) {
   return <div className="flex flex-col-reverse gap-2 pt-1 sm:flex-row sm:justify-end">{children}</div>;
+}
+
+function DismissQuestion({
+  guard,
+  onStay,
+  onLeave,
+}: {
+  guard: NonNullable<React.ComponentProps<typeof Dialog>["dismissGuard"]>;
+  onStay: () => void;
+  onLeave: () => void;
+}) {
+  const groupRef = useRef<HTMLDivElement>(null);
+  // The safe answer gets the focus, so a second Esc or Enter keeps the dialog open.
+  useEffect(() => groupRef.current?.querySelector<HTMLElement>("[data-stay]")?.focus(), []);
+  return (
+    <div ref={groupRef} role="group" aria-label="Close this dialog?" data-testid="dismiss-question" className="flex flex-col gap-3">
+      <Alert tone="warning">{guard.question}</Alert>
+      <DialogActions>
+        <Button variant="danger" onClick={onLeave}>
+          {guard.leaveLabel ?? "Close anyway"}
+        </Button>
+        <Button data-stay variant="secondary" onClick={onStay}>
+          {guard.stayLabel ?? "Keep it open"}
+        </Button>
+      </DialogActions>
+    </div>
+  );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useTransition } from "react";
+import { useActionState, useState, useTransition } from "react";
 import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Alert } from "@/components/ui/alert";
@@ -173,7 +173,7 @@ export function DeleteBotsDialog({ bots, onClose, onDeleted }: { bots: BotRef[] 
   );
 }
 
-/** Deactivates or reactivates several bots after one confirmation. */
+/** Deactivates or reactivates bots after one confirmation, saying how many credentials stop working. */
 export function SetBotsActiveDialog({
   request,
   onClose,
@@ -186,29 +186,35 @@ export function SetBotsActiveDialog({
   const toast = useToast();
   const bots = request?.bots ?? [];
   const active = request?.active ?? false;
-  const n = plural(bots.length, "bot", "bots");
+  const single = bots.length === 1 ? bots[0]! : null;
+  const n = single ? single.name : plural(bots.length, "bot", "bots");
+  const credentials = bots.reduce((sum, b) => sum + b.credentialCount, 0);
   return (
     <ConfirmDialog
       open={request !== null && bots.length > 0}
       onClose={onClose}
       testId="set-bots-active-dialog"
       title={active ? `Reactivate ${n}?` : `Deactivate ${n}?`}
-      confirmLabel={active ? `Reactivate ${n}` : `Deactivate ${n}`}
+      confirmLabel={single ? (active ? "Reactivate" : "Deactivate") : active ? `Reactivate ${n}` : `Deactivate ${n}`}
       pendingLabel={active ? "Reactivating…" : "Deactivating…"}
       variant={active ? "primary" : "danger"}
       onConfirm={async () => {
         const result = await callAction(() => setBotsActiveAction({ ids: bots.map((b) => b.id), active }));
         if (!result.ok) return { ok: false, message: result.message };
-        toast.success(`${active ? "Reactivated" : "Deactivated"} ${plural(result.data.count, "bot", "bots")}.`);
+        toast.success(`${active ? "Reactivated" : "Deactivated"} ${single ? single.name : plural(result.data.count, "bot", "bots")}.`);
         onDone?.();
         return { ok: true };
       }}
     >
-      <BotNames bots={bots} />
-      <p>
+      {!single && <BotNames bots={bots} />}
+      <p data-testid="set-bots-active-effect">
         {active
-          ? "Their credentials work again at once."
-          : "Their credentials stop working until you reactivate them. Nothing is deleted."}
+          ? credentials > 0
+            ? `${plural(credentials, "credential", "credentials")} work again at once.`
+            : "Nothing else changes."
+          : credentials > 0
+            ? `${plural(credentials, "credential", "credentials")} stop working at once, so anything using ${credentials === 1 ? "it" : "them"} is refused until you reactivate ${single ? "it" : "them"}. Nothing is deleted.`
+            : `${single ? "It has" : "They have"} no credentials, so nothing stops working. Nothing is deleted.`}
       </p>
     </ConfirmDialog>
   );
@@ -224,28 +230,36 @@ function BotNames({ bots }: { bots: BotRef[] }) {
   );
 }
 
-/** Deactivate / Reactivate one bot at once (reversible, so no confirmation), with a toast either way. */
-export function ToggleBotActiveButton({ bot, compact = false }: { bot: Pick<BotRef, "id" | "name" | "active">; compact?: boolean }) {
+/** Deactivate one bot after a confirmation (it stops an integration); Reactivate at once. A toast either way. */
+export function ToggleBotActiveButton({ bot, compact = false }: { bot: BotRef; compact?: boolean }) {
   const toast = useToast();
   const [pending, startTransition] = useTransition();
+  const [confirming, setConfirming] = useState(false);
   const verb = bot.active ? "Deactivate" : "Reactivate";
   return (
-    <Button
-      variant={compact ? "ghost" : "secondary"}
-      size={compact ? "sm" : "md"}
-      disabled={pending}
-      aria-busy={pending}
-      aria-label={compact ? `${verb} ${bot.name}` : undefined}
-      onClick={() =>
-        startTransition(async () => {
-          const result = await callAction(() => setBotsActiveAction({ ids: [bot.id], active: !bot.active }));
-          if (result.ok) toast.success(`${bot.active ? "Deactivated" : "Reactivated"} ${bot.name}.`);
-          else toast.error(result.message);
-        })
-      }
-    >
-      {pending && <Spinner />}
-      {pending ? (bot.active ? "Deactivating…" : "Reactivating…") : verb}
-    </Button>
+    <>
+      <Button
+        variant={compact ? "ghost" : "secondary"}
+        size={compact ? "sm" : "md"}
+        disabled={pending}
+        aria-busy={pending}
+        aria-label={compact ? `${verb} ${bot.name}` : undefined}
+        onClick={() => {
+          if (bot.active) {
+            setConfirming(true);
+            return;
+          }
+          startTransition(async () => {
+            const result = await callAction(() => setBotsActiveAction({ ids: [bot.id], active: true }));
+            if (result.ok) toast.success(`Reactivated ${bot.name}.`);
+            else toast.error(result.message);
+          });
+        }}
+      >
+        {pending && <Spinner />}
+        {pending ? "Reactivating…" : verb}
+      </Button>
+      <SetBotsActiveDialog request={confirming ? { bots: [bot], active: false } : null} onClose={() => setConfirming(false)} />
+    </>
   );
 }

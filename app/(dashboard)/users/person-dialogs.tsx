@@ -3,7 +3,7 @@
 import { useActionState, useOptimistic, useState, useTransition } from "react";
 import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
-import { SecretReveal } from "@/components/secret-reveal";
+import { SecretReveal, SHOW_ONCE_GUARD } from "@/components/secret-reveal";
 import { Alert } from "@/components/ui/alert";
 import { Button, Spinner, SubmitButton } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
@@ -37,6 +37,8 @@ export function AddPersonDialog({ open, onClose, actorRole, atSeatLimit }: { ope
       description={added ? undefined : "People sign in to this dashboard and each uses a seat."}
       testId="add-person-dialog"
       wide
+      // The initial password is shown once: only "I've stored it" closes the dialog without asking.
+      dismissGuard={added?.initialPassword ? SHOW_ONCE_GUARD : undefined}
     >
       {added ? (
         <div className="flex flex-col gap-4" data-testid="person-added">
@@ -57,7 +59,7 @@ export function AddPersonDialog({ open, onClose, actorRole, atSeatLimit }: { ope
             </Alert>
           )}
           <DialogActions>
-            <Button onClick={close}>Done</Button>
+            <Button onClick={close}>{added.initialPassword ? "I've stored it" : "Done"}</Button>
           </DialogActions>
         </div>
       ) : (
@@ -166,29 +168,55 @@ export function roleLabel(role: Role): string {
   return ROLE_LABELS[role];
 }
 
-/** Deactivate / Reactivate a person at once (reversible), with a toast either way. */
+/** Deactivate a person after a confirmation (their sessions and credentials stop); Reactivate at once. */
 export function TogglePersonActiveButton({ person }: { person: PersonRow }) {
   const toast = useToast();
   const [pending, startTransition] = useTransition();
+  const [confirming, setConfirming] = useState(false);
   const verb = person.active ? "Deactivate" : "Reactivate";
   return (
-    <Button
-      variant="ghost"
-      size="sm"
-      disabled={pending}
-      aria-busy={pending}
-      aria-label={`${verb} ${person.name}`}
-      onClick={() =>
-        startTransition(async () => {
-          const result = await callAction(() => setPersonActiveAction({ personId: person.id, active: !person.active }));
-          if (result.ok) toast.success(`${person.active ? "Deactivated" : "Reactivated"} ${person.name}.`);
-          else toast.error(result.message);
-        })
-      }
-    >
-      {pending && <Spinner />}
-      {pending ? (person.active ? "Deactivating…" : "Reactivating…") : verb}
-    </Button>
+    <>
+      <Button
+        variant="ghost"
+        size="sm"
+        disabled={pending}
+        aria-busy={pending}
+        aria-label={`${verb} ${person.name}`}
+        onClick={() => {
+          if (person.active) {
+            setConfirming(true);
+            return;
+          }
+          startTransition(async () => {
+            const result = await callAction(() => setPersonActiveAction({ personId: person.id, active: true }));
+            if (result.ok) toast.success(`Reactivated ${person.name}.`);
+            else toast.error(result.message);
+          });
+        }}
+      >
+        {pending && <Spinner />}
+        {pending ? "Reactivating…" : verb}
+      </Button>
+      <ConfirmDialog
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        testId="deactivate-person-dialog"
+        title={`Deactivate ${person.name}?`}
+        confirmLabel="Deactivate"
+        pendingLabel="Deactivating…"
+        onConfirm={async () => {
+          const result = await callAction(() => setPersonActiveAction({ personId: person.id, active: false }));
+          if (!result.ok) return { ok: false, message: result.message };
+          toast.success(`Deactivated ${person.name}.`);
+          return { ok: true };
+        }}
+      >
+        <p>
+          {person.name} ({person.email}) is signed out everywhere at once and can&apos;t sign in to this account, and every credential they own
+          here stops working, until you reactivate them. Their seat becomes free; nothing is deleted.
+        </p>
+      </ConfirmDialog>
+    </>
   );
 }
 

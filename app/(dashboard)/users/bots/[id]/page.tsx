@@ -61,7 +61,7 @@ export default async function BotPage({ params }: Props) {
           </div>
           <p className="mt-1 font-mono text-xs text-slate-500">{bot.id}</p>
         </div>
-        {manage && <BotDetailActions bot={{ id: bot.id, name: bot.name, active: bot.active, credentialCount: credentials.length }} />}
+        {manage && <BotDetailActions bot={{ id: bot.id, name: bot.name, active: bot.active, credentialCount: credentials.filter((c) => c.status === "active" || c.status === "expiring").length }} />}
       </div>
 
       <Card aria-labelledby="about-heading">
