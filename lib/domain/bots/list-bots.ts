@@ -8,7 +8,8 @@ import type { BotRow } from "./types";
 /**
  * One page of an account's live bots, filtered, sorted and paginated in the
  * database (indexes on account+name and account+created/last activity keep it
- * fast at 10,000 bots). The id breaks ties so pages never overlap.
+ * fast at 10,000 bots), with each shown bot's live credential count. The id
+ * breaks ties so pages never overlap.
  */
 export async function listBots(accountId: string, query: ListBotsQuery): Promise<Page<BotRow>> {
   const where: Prisma.PrincipalWhereInput = {
@@ -42,15 +43,20 @@ export async function listBots(accountId: string, query: ListBotsQuery): Promise
       status: true,
       lastActivityAt: true,
       createdAt: true,
-      _count: { select: { credentials: { where: { revokedAt: null } } } },
     },
   });
+  // Live credentials of the rows shown only, by the owner index (a relation
+  // `_count` would aggregate every credential in the table).
+  const counts = rows.length
+    ? await db().credential.groupBy({ by: ["ownerId"], where: { ownerId: { in: rows.map((r) => r.id) }, revokedAt: null }, _count: { _all: true } })
+    : [];
+  const credentialCount = new Map(counts.map((c) => [c.ownerId, c._count._all]));
   return {
     rows: rows.map((r) => ({
       id: r.id,
       name: r.name,
       active: r.status === "active",
-      credentialCount: r._count.credentials,
+      credentialCount: credentialCount.get(r.id) ?? 0,
       lastActivityAt: r.lastActivityAt,
       createdAt: r.createdAt,
     })),
