@@ -1,5 +1,6 @@
 import type { EventView } from "@/lib/domain/events/list-recent-events";
 import { formatDateTime } from "./format";
+import { Name } from "./name";
 
 const DEFAULT_EMPTY = "Nothing has happened in this account yet. Actions by people and bots will show up here.";
 
@@ -21,12 +22,12 @@ export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: 
           </time>
           <span className="min-w-0">
             <span className="font-medium">
-              {e.actor.name}
+              <Name name={e.actor.name} />
               {e.actor.deleted && " (deleted)"}
             </span>{" "}
             <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">{e.actor.kind}</span>{" "}
             <code className="text-xs text-indigo-700">{e.type}</code>
-            {e.subjectName && e.subjectName !== e.actor.name && <span className="text-slate-600"> · {e.subjectName}</span>}
+            {e.subjectName && e.subjectName !== e.actor.name && <span className="text-slate-600"> · <Name name={e.subjectName} /></span>}
             <span className="text-slate-500"> · via {e.source}</span>
             {e.ip && <span className="text-slate-500"> · {e.ip}</span>}
           </span>

@@ -94,3 +94,119 @@ test("deactivating a bot asks first and says how many credentials stop working",
     await retireBots(name);
   }
 });
+
+/** The page never scrolls sideways: nothing is wider than the viewport. */
+async function expectNoSidewaysScroll(page: Page) {
+  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  expect(scroll).toBeLessThanOrEqual(client);
+}
+
+/** The element is fully inside the viewport, horizontally. */
+async function expectInViewport(page: Page, locator: ReturnType<Page["locator"]>) {
+  const box = (await locator.boundingBox())!;
+  const width = page.viewportSize()!.width;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(width + 0.5);
+}
+
+test("a 255-character name and a right-to-left override leave the layout and the neighbouring text intact", async ({ page }) => {
+  const tag = stamp();
+  const long = `${`long${tag}`.padEnd(255, "x")}`;
+  const spoof = `rlo-${tag}\u202Etxt.exe`;
+  const bots = await insertBots([long, spoof]);
+  const account = await acmeId();
+  for (const b of bots) {
+    await sql`INSERT INTO events (id, account_id, type, principal_id, source) VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${b.id}, 'api')`;
+  }
+  try {
+    await signIn(page, ADMIN);
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto("/");
+      await expect(page.getByTestId("recent-activity")).toContainText(long);
+      await expectNoSidewaysScroll(page);
+
+      // The override stops at the end of the name: the rest of the line still reads left to right.
+      const line = page.getByTestId("recent-activity").locator("li").filter({ hasText: spoof });
+      const kind = (await line.getByText("bot", { exact: true }).boundingBox())!;
+      const type = (await line.locator("code").boundingBox())!;
+      expect(kind.x).toBeLessThan(type.x);
+
+      await page.goto(`/users?bq=${tag}`);
+      await expectNoSidewaysScroll(page);
+      for (const name of [long, spoof]) {
+        const row = botRow(page, name);
+        await expectInViewport(page, row.getByRole("link", { name }));
+        await expectInViewport(page, row.getByRole("button", { name: `Delete ${name}` }));
+      }
+      // The long name is cut on the page and whole on hover.
+      await expect(botRow(page, long).getByRole("link").locator("bdi")).toHaveAttribute("title", long);
+
+      await page.goto(`/users/bots/${bots[0]!.id}`);
+      await expectNoSidewaysScroll(page);
+    }
+  } finally {
+    await retireBots(`long${tag}`);
+    await retireBots(`rlo-${tag}`);
+  }
+});
+
+test("at phone width every row shows its name and its actions together; /credentials shows owner and status", async ({ page }) => {
+  const tag = stamp();
+  const names = [`e2e-phone-${tag}-a`, `e2e-phone-${tag}-b`];
+  const bots = await insertBots(names);
+  const account = await acmeId();
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
+    VALUES (${`cr_${hex(11)}`}, ${account}, 'authtoken', ${bots[0]!.id}, ${`phone ${tag}`}, 'not-a-real-hash', 'x7Qa')`;
+  try {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, ADMIN);
+    await expect(page.getByTestId("person-name")).toBeVisible();
+
+    await page.goto(`/users?bq=e2e-phone-${tag}`);
+    await expectNoSidewaysScroll(page);
+    for (const name of names) {
+      const row = botRow(page, name);
+      for (const target of [row.getByRole("link", { name }), row.getByRole("button", { name: `Rename ${name}` }), row.getByRole("button", { name: `Deactivate ${name}` }), row.getByRole("button", { name: `Delete ${name}` })]) {
+        await expect(target).toBeVisible();
+        await expectInViewport(page, target);
+      }
+    }
+    const people = page.getByTestId("people-table").locator("tbody tr");
+    for (const row of await people.all()) {
+      await expectInViewport(page, row.locator("td").nth(0));
+      const remove = row.getByRole("button", { name: /^Remove / });
+      if (await remove.count()) await expectInViewport(page, remove);
+    }
+
+    await page.goto(`/credentials`);
+    await expectNoSidewaysScroll(page);
+    const row = page.locator("tbody tr", { hasText: `phone ${tag}` });
+    await expectInViewport(page, row.getByRole("link", { name: names[0]! }));
+    await expectInViewport(page, row.locator("[data-status]"));
+    await expectInViewport(page, row.getByRole("button", { name: /Revoke/ }).first());
+  } finally {
+    await sql`DELETE FROM credentials WHERE owner_id = ${bots[0]!.id}`;
+    await retireBots(`e2e-phone-${tag}`);
+  }
+});
+
+test("after deleting a bot with the keyboard, focus is on the bots table, not lost on the page", async ({ page }) => {
+  const name = `e2e-focus-${stamp()}`;
+  await insertBots([name, `${name}-next`]);
+  try {
+    await signIn(page, ADMIN);
+    await page.goto(`/users?bq=${name}`);
+    await page.getByRole("button", { name: `Delete ${name}`, exact: true }).focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByTestId("delete-bots-dialog");
+    await page.keyboard.type(name);
+    await page.keyboard.press("Enter");
+    await expect(dialog).toBeHidden();
+    await expect(botRow(page, name)).toHaveCount(0);
+    await expect(page.getByTestId("bots-table-region")).toBeFocused();
+    expect(await page.evaluate(() => document.activeElement === document.body)).toBe(false);
+  } finally {
+    await retireBots(name);
+  }
+});

@@ -1,3 +1,4 @@
+import { Name } from "@/components/name";
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/actor";
 import { Logo } from "@/components/logo";
@@ -43,8 +44,8 @@ export default async function DashboardLayout({ children }: { children: React.Re
                 </SubmitButton>
               </form>
             ) : (
-              <strong data-testid="account-name" className="font-semibold">
-                {actor.account.name}
+              <strong data-testid="account-name" className="max-w-48 font-semibold">
+                <Name name={actor.account.name} clamp />
               </strong>
             )}
           </div>
@@ -55,12 +56,13 @@ export default async function DashboardLayout({ children }: { children: React.Re
             <NavLink href="/settings">Settings</NavLink>
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
-            <span className="hidden text-right sm:block">
-              <span className="block font-medium" data-testid="person-name">
-                {actor.person.name}
+            {/* Who is signed in, at every width; long names are cut to a line, in full on hover. */}
+            <span className="min-w-0 max-w-40 text-right sm:max-w-64">
+              <span className="block truncate font-medium" data-testid="person-name" title={actor.person.name}>
+                <bdi>{actor.person.name}</bdi>
               </span>
-              <span className="block text-xs text-slate-500">
-                {actor.person.email} · {actor.role}
+              <span className="block truncate text-xs text-slate-500" title={`${actor.person.email} · ${actor.role}`}>
+                <bdi>{actor.person.email}</bdi> · {actor.role}
               </span>
             </span>
             <form action={signOutAction}>

@@ -5,6 +5,7 @@ import { listRecentEvents } from "@/lib/domain/events/list-recent-events";
 import { Card } from "@/components/ui/card";
 import { Alert } from "@/components/ui/alert";
 import { RecentActivity } from "@/components/recent-activity";
+import { Name } from "@/components/name";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -14,7 +15,9 @@ export default async function OverviewPage() {
   return (
     <div className="flex flex-col gap-6">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">{actor.account.name}</h1>
+        <h1 className="text-2xl font-semibold tracking-tight">
+          <Name name={actor.account.name} />
+        </h1>
         <p className="text-sm text-slate-600">People sign in here; bots own credentials and act through the API and agents.</p>
       </div>
       <div className="grid gap-4 sm:grid-cols-2">

@@ -1,5 +1,6 @@
 "use client";
 
+import { Name } from "@/components/name";
 import { useActionState, useEffect, useRef, useState } from "react";
 import { UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { Alert } from "@/components/ui/alert";
@@ -58,7 +59,7 @@ export function CreateCredentialDialog({
       onClose={onClose}
       wide
       testId="create-credential-dialog"
-      title={owner ? `New credential for ${owner.name}` : "New credential"}
+      title={owner ? <>New credential for <Name name={owner.name} /></> : "New credential"}
       description="Its owner is set now and can never change."
     >
       <CreateCredentialForm action={action} owner={owner} owners={owners} onCancel={onClose} onCreated={onCreated} />

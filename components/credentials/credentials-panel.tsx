@@ -1,5 +1,6 @@
 "use client";
 
+import { Name } from "@/components/name";
 import { BulkBar } from "@/components/bulk-bar";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
@@ -92,7 +93,13 @@ export function CredentialsPanel({
       {credentials.length === 0 ? (
         <div data-testid="credentials-empty" className="rounded-lg border border-dashed border-slate-300 px-4 py-8 text-center text-sm text-slate-600">
           <p>
-            {viewerIsOwner ? "You have no credentials yet." : `${ownerName} has no credentials yet.`}
+            {viewerIsOwner ? (
+              "You have no credentials yet."
+            ) : (
+              <>
+                <Name name={ownerName} /> has no credentials yet.
+              </>
+            )}
             {manage && " Create an authtoken for an agent, an API key for a program, or add an SSH public key."}
           </p>
           {manage && (

@@ -1,5 +1,6 @@
 "use client";
 
+import { Name } from "@/components/name";
 import { callAction } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { plural } from "@/components/format";
@@ -54,7 +55,7 @@ export function RevokeCredentialsDialog({
           ))}
         </ul>
       )}
-      {single?.description && <p className="break-words">“{single.description}”, owned by {single.owner.name}.</p>}
+      {single?.description && <p className="break-words">“{single.description}”, owned by <Name name={single.owner.name} />.</p>}
       <p>
         Anything using {list.length === 1 ? "it" : "them"} is refused from the next request on. This can&apos;t be undone.
       </p>

@@ -1,5 +1,6 @@
 "use client";
 
+import { Name } from "@/components/name";
 import { SecretReveal, SHOW_ONCE_GUARD } from "@/components/secret-reveal";
 import { formatDateTime } from "@/components/format";
 import { Button } from "@/components/ui/button";
@@ -24,7 +25,14 @@ export function SecretOnceDialog({ secret, onClose }: { secret: RevealedSecret |
       testId="secret-once-dialog"
       dismissGuard={SHOW_ONCE_GUARD}
       title={secret?.previous ? `Your new ${label.toLowerCase()}` : `${label} created`}
-      description={secret ? `Owned by ${secret.credential.owner.name}${secret.credential.description ? ` · ${secret.credential.description}` : ""}` : undefined}
+      description={
+        secret ? (
+          <>
+            Owned by <Name name={secret.credential.owner.name} />
+            {secret.credential.description && <> · <bdi className="[overflow-wrap:anywhere]">{secret.credential.description}</bdi></>}
+          </>
+        ) : undefined
+      }
     >
       {secret && (
         <>

@@ -71,6 +71,7 @@ export function Dialog({
 
   const handleClose = () => {
     const dialog = ref.current;
+    const target = returnTo.current;
     // The browser may close a modal dialog despite a cancelled Esc (repeated presses without a click in
     // between): a show-once dialog opens again at once, asking, so the secret is not lost.
     if (guarded && open && !closingOnPurpose.current && dialog) {
@@ -79,10 +80,12 @@ export function Dialog({
       return;
     }
     setAsking(false);
-    const target = returnTo.current;
     returnTo.current = null;
-    // The trigger may be gone (a deleted row): then focus stays where the browser puts it.
     if (target?.isConnected) target.focus();
+    // The trigger may be gone, now or once the page refreshes (a deleted row): then focus moves to the
+    // nearest container marked data-focus-return (the table), not to <body>.
+    const fallback = target?.closest<HTMLElement>("[data-focus-return]") ?? null;
+    if (target && fallback) keepFocusNear(target, fallback);
     onClose();
   };
 
@@ -152,6 +155,19 @@ export function Dialog({
       )}
     </dialog>
   );
+}
+
+/** For a few seconds, when `target` leaves the page while focus is on it (or lost), focus `fallback` instead. */
+function keepFocusNear(target: HTMLElement, fallback: HTMLElement) {
+  const observer = new MutationObserver(() => {
+    if (target.isConnected) return;
+    observer.disconnect();
+    const active = document.activeElement;
+    if (fallback.isConnected && (active === null || active === document.body || active === target)) fallback.focus();
+  });
+  observer.observe(document.body, { childList: true, subtree: true });
+  setTimeout(() => observer.disconnect(), 5000);
+  if (!target.isConnected && fallback.isConnected) fallback.focus();
 }
 
 /** The row of buttons at the bottom of a dialog: stacked on phones, right-aligned otherwise. */

@@ -7,13 +7,14 @@ export type ToastTone = "success" | "error" | "info";
 interface ToastItem {
   id: number;
   tone: ToastTone;
-  message: string;
+  /** A string, or text with user-supplied names isolated in <bdi> (see components/name.tsx). */
+  message: React.ReactNode;
 }
 
 interface ToastApi {
-  show: (message: string, tone?: ToastTone) => void;
-  success: (message: string) => void;
-  error: (message: string) => void;
+  show: (message: React.ReactNode, tone?: ToastTone) => void;
+  success: (message: React.ReactNode) => void;
+  error: (message: React.ReactNode) => void;
 }
 
 const ToastContext = createContext<ToastApi | null>(null);
@@ -32,7 +33,7 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
   const nextId = useRef(0);
 
   const dismiss = useCallback((id: number) => setItems((xs) => xs.filter((x) => x.id !== id)), []);
-  const show = useCallback((message: string, tone: ToastTone = "info") => {
+  const show = useCallback((message: React.ReactNode, tone: ToastTone = "info") => {
     nextId.current += 1;
     const id = nextId.current;
     setItems((xs) => [...xs.slice(-(MAX_VISIBLE - 1)), { id, tone, message }]);

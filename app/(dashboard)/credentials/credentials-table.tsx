@@ -1,5 +1,6 @@
 "use client";
 
+import { Name } from "@/components/name";
 import { BulkBar } from "@/components/bulk-bar";
 import Link from "next/link";
 import { useMemo, useState } from "react";
@@ -59,10 +60,12 @@ function baseColumns(rows: CredentialView[]) {
           <span className="flex flex-col">
             {o.kind === "bot" ? (
               <Link href={`/users/bots/${o.id}`} className="font-medium text-indigo-700 hover:underline">
-                {o.name}
+                <Name name={o.name} clamp />
               </Link>
             ) : (
-              <span className="font-medium">{o.name}</span>
+              <span className="font-medium">
+                <Name name={o.name} clamp />
+              </span>
             )}
             <span className="text-xs text-slate-500">{o.kind === "bot" ? "Bot" : "Person"}</span>
           </span>
@@ -205,10 +208,10 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
         onCreated={({ credential, token }) => {
           setCreating(false);
           if (token) {
-            toast.success(`${KIND_LABELS[credential.kind]} ${credential.display} created for ${credential.owner.name}: copy it now.`);
+            toast.success(<>{KIND_LABELS[credential.kind]} {credential.display} created for <Name name={credential.owner.name} />: copy it now.</>);
             setSecret({ token, credential });
           } else {
-            toast.success(`${KIND_LABELS[credential.kind]} ${credential.display} added for ${credential.owner.name}.`);
+            toast.success(<>{KIND_LABELS[credential.kind]} {credential.display} added for <Name name={credential.owner.name} />.</>);
           }
         }}
       />

@@ -1,5 +1,6 @@
 "use client";
 
+import { Name } from "@/components/name";
 import { useActionState, useState, useTransition } from "react";
 import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
@@ -36,7 +37,7 @@ export function CreateBotDialog({ open, onClose }: { open: boolean; onClose: () 
         pendingLabel="Creating…"
         onCancel={onClose}
         onDone={(bot) => {
-          toast.success(`Bot ${bot.name} created.`);
+          toast.success(<>Bot <Name name={bot.name} /> created.</>);
           onClose();
         }}
       />
@@ -47,7 +48,7 @@ export function CreateBotDialog({ open, onClose }: { open: boolean; onClose: () 
 export function RenameBotDialog({ bot, onClose }: { bot: BotRef | null; onClose: () => void }) {
   const toast = useToast();
   return (
-    <Dialog open={bot !== null} onClose={onClose} title={bot ? `Rename ${bot.name}` : "Rename bot"} testId="rename-bot-dialog">
+    <Dialog open={bot !== null} onClose={onClose} title={bot ? <>Rename <Name name={bot.name} /></> : "Rename bot"} testId="rename-bot-dialog">
       {bot && (
         <BotNameForm
           action={renameBotAction}
@@ -57,7 +58,15 @@ export function RenameBotDialog({ bot, onClose }: { bot: BotRef | null; onClose:
           pendingLabel="Renaming…"
           onCancel={onClose}
           onDone={(renamed) => {
-            toast.success(renamed.name === bot.name ? "The name is unchanged." : `Renamed ${bot.name} to ${renamed.name}.`);
+            toast.success(
+              renamed.name === bot.name ? (
+                "The name is unchanged."
+              ) : (
+                <>
+                  Renamed <Name name={bot.name} /> to <Name name={renamed.name} />.
+                </>
+              ),
+            );
             onClose();
           }}
         />
@@ -134,12 +143,19 @@ export function DeleteBotsDialog({ bots, onClose, onDeleted }: { bots: BotRef[] 
       open={bots !== null && count > 0}
       onClose={onClose}
       testId="delete-bots-dialog"
-      title={single ? `Delete ${single.name}?` : `Delete ${count} bots?`}
+      title={single ? <>Delete <Name name={single.name} />?</> : `Delete ${count} bots?`}
       confirmLabel={single ? "Delete bot" : `Delete ${count} bots`}
       pendingLabel="Deleting…"
       typeToConfirm={
         single
-          ? { label: <>Type the bot&apos;s name, <strong className="font-mono">{single.name}</strong>, to confirm</>, accept: [single.name] }
+          ? {
+              label: (
+                <>
+                  Type the bot&apos;s name, <strong className="font-mono"><Name name={single.name} /></strong>, to confirm
+                </>
+              ),
+              accept: [single.name],
+            }
           : {
               label: <>Type <strong>{count}</strong> or <strong>delete</strong> to confirm</>,
               accept: [String(count), "delete"],
@@ -149,11 +165,15 @@ export function DeleteBotsDialog({ bots, onClose, onDeleted }: { bots: BotRef[] 
       onConfirm={async () => {
         const result = await callAction(() => deleteBotsAction({ ids: list.map((b) => b.id) }));
         if (!result.ok) return { ok: false, message: result.message };
-        const what = single ? single.name : plural(result.data.count, "bot", "bots");
+        const what = single ? <Name name={single.name} /> : plural(result.data.count, "bot", "bots");
         toast.success(
-          result.data.credentialsDeleted > 0
-            ? `Deleted ${what} and ${plural(result.data.credentialsDeleted, "credential", "credentials")}.`
-            : `Deleted ${what}.`,
+          result.data.credentialsDeleted > 0 ? (
+            <>
+              Deleted {what} and {plural(result.data.credentialsDeleted, "credential", "credentials")}.
+            </>
+          ) : (
+            <>Deleted {what}.</>
+          ),
         );
         onDeleted?.();
         return { ok: true };
@@ -187,21 +207,25 @@ export function SetBotsActiveDialog({
   const bots = request?.bots ?? [];
   const active = request?.active ?? false;
   const single = bots.length === 1 ? bots[0]! : null;
-  const n = single ? single.name : plural(bots.length, "bot", "bots");
+  const n = single ? <Name name={single.name} /> : plural(bots.length, "bot", "bots");
   const credentials = bots.reduce((sum, b) => sum + b.credentialCount, 0);
   return (
     <ConfirmDialog
       open={request !== null && bots.length > 0}
       onClose={onClose}
       testId="set-bots-active-dialog"
-      title={active ? `Reactivate ${n}?` : `Deactivate ${n}?`}
-      confirmLabel={single ? (active ? "Reactivate" : "Deactivate") : active ? `Reactivate ${n}` : `Deactivate ${n}`}
+      title={active ? <>Reactivate {n}?</> : <>Deactivate {n}?</>}
+      confirmLabel={single ? (active ? "Reactivate" : "Deactivate") : `${active ? "Reactivate" : "Deactivate"} ${plural(bots.length, "bot", "bots")}`}
       pendingLabel={active ? "Reactivating…" : "Deactivating…"}
       variant={active ? "primary" : "danger"}
       onConfirm={async () => {
         const result = await callAction(() => setBotsActiveAction({ ids: bots.map((b) => b.id), active }));
         if (!result.ok) return { ok: false, message: result.message };
-        toast.success(`${active ? "Reactivated" : "Deactivated"} ${single ? single.name : plural(result.data.count, "bot", "bots")}.`);
+        toast.success(
+          <>
+            {active ? "Reactivated" : "Deactivated"} {single ? <Name name={single.name} /> : plural(result.data.count, "bot", "bots")}.
+          </>,
+        );
         onDone?.();
         return { ok: true };
       }}
@@ -224,7 +248,14 @@ function BotNames({ bots }: { bots: BotRef[] }) {
   const shown = bots.slice(0, 5);
   return (
     <p className="break-words">
-      <span className="font-medium">{shown.map((b) => b.name).join(", ")}</span>
+      <span className="font-medium">
+        {shown.map((b, i) => (
+          <span key={b.id}>
+            {i > 0 && ", "}
+            <Name name={b.name} />
+          </span>
+        ))}
+      </span>
       {bots.length > shown.length && ` and ${bots.length - shown.length} more`}
     </p>
   );
@@ -251,7 +282,7 @@ export function ToggleBotActiveButton({ bot, compact = false }: { bot: BotRef; c
           }
           startTransition(async () => {
             const result = await callAction(() => setBotsActiveAction({ ids: [bot.id], active: true }));
-            if (result.ok) toast.success(`Reactivated ${bot.name}.`);
+            if (result.ok) toast.success(<>Reactivated <Name name={bot.name} />.</>);
             else toast.error(result.message);
           });
         }}

@@ -1,5 +1,6 @@
 "use client";
 
+import { Name } from "@/components/name";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
@@ -35,7 +36,7 @@ const BASE_COLUMNS = [
     meta: { className: "min-w-44 max-w-sm break-words" },
     cell: ({ row }) => (
       <Link href={`/users/bots/${row.original.id}`} className="font-medium text-indigo-700 hover:underline">
-        {row.original.name}
+        <Name name={row.original.name} clamp />
       </Link>
     ),
   }),

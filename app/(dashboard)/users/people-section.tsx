@@ -1,5 +1,6 @@
 "use client";
 
+import { Name } from "@/components/name";
 import { useMemo, useState } from "react";
 import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
 import { NoMatches } from "@/components/no-matches";
@@ -50,8 +51,8 @@ export function PeopleSection({
         header: "Name",
         meta: { className: "min-w-44 max-w-sm break-words" },
         cell: ({ row }) => (
-          <span className="inline-flex flex-wrap items-center gap-2 font-medium">
-            {row.original.name}
+          <span className="inline-flex max-w-full flex-wrap items-center gap-2 font-medium">
+            <Name name={row.original.name} clamp className="min-w-0" />
             {row.original.id === actor.id && <Badge tone="indigo">You</Badge>}
           </span>
         ),

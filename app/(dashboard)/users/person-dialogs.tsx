@@ -1,5 +1,6 @@
 "use client";
 
+import { Name } from "@/components/name";
 import { useActionState, useOptimistic, useState, useTransition } from "react";
 import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
@@ -33,7 +34,7 @@ export function AddPersonDialog({ open, onClose, actorRole, atSeatLimit }: { ope
     <Dialog
       open={open}
       onClose={close}
-      title={added ? `${added.name} was added` : "Add a person"}
+      title={added ? <><Name name={added.name} /> was added</> : "Add a person"}
       description={added ? undefined : "People sign in to this dashboard and each uses a seat."}
       testId="add-person-dialog"
       wide
@@ -48,7 +49,7 @@ export function AddPersonDialog({ open, onClose, actorRole, atSeatLimit }: { ope
               value={added.initialPassword}
               warning={
                 <>
-                  <strong>Copy this password now: it won&apos;t be shown again.</strong> Give it to {added.name} over a safe channel; they
+                  <strong>Copy this password now: it won&apos;t be shown again.</strong> Give it to <Name name={added.name} /> over a safe channel; they
                   can change it under Settings after signing in.
                 </>
               }
@@ -147,7 +148,7 @@ export function RoleSelect({ person, actorRole }: { person: PersonRow; actorRole
           startTransition(async () => {
             setShown(role);
             const result = await callAction(() => changeRoleAction({ personId: person.id, role }));
-            if (result.ok) toast.success(`${person.name} is now ${ROLE_LABELS[role].toLowerCase()}.`);
+            if (result.ok) toast.success(<><Name name={person.name} /> is now {ROLE_LABELS[role].toLowerCase()}.</>);
             else toast.error(result.message);
           });
         }}
@@ -189,7 +190,7 @@ export function TogglePersonActiveButton({ person }: { person: PersonRow }) {
           }
           startTransition(async () => {
             const result = await callAction(() => setPersonActiveAction({ personId: person.id, active: true }));
-            if (result.ok) toast.success(`Reactivated ${person.name}.`);
+            if (result.ok) toast.success(<>Reactivated <Name name={person.name} />.</>);
             else toast.error(result.message);
           });
         }}
@@ -201,18 +202,18 @@ export function TogglePersonActiveButton({ person }: { person: PersonRow }) {
         open={confirming}
         onClose={() => setConfirming(false)}
         testId="deactivate-person-dialog"
-        title={`Deactivate ${person.name}?`}
+        title={<>Deactivate <Name name={person.name} />?</>}
         confirmLabel="Deactivate"
         pendingLabel="Deactivating…"
         onConfirm={async () => {
           const result = await callAction(() => setPersonActiveAction({ personId: person.id, active: false }));
           if (!result.ok) return { ok: false, message: result.message };
-          toast.success(`Deactivated ${person.name}.`);
+          toast.success(<>Deactivated <Name name={person.name} />.</>);
           return { ok: true };
         }}
       >
         <p>
-          {person.name} ({person.email}) is signed out everywhere at once and can&apos;t sign in to this account, and every credential they own
+          <Name name={person.name} /> ({person.email}) is signed out everywhere at once and can&apos;t sign in to this account, and every credential they own
           here stops working, until you reactivate them. Their seat becomes free; nothing is deleted.
         </p>
       </ConfirmDialog>
@@ -227,21 +228,21 @@ export function RemovePersonDialog({ person, onClose }: { person: PersonRow | nu
       open={person !== null}
       onClose={onClose}
       testId="remove-person-dialog"
-      title={person ? `Remove ${person.name}?` : "Remove person?"}
+      title={person ? <>Remove <Name name={person.name} />?</> : "Remove person?"}
       confirmLabel="Remove"
       pendingLabel="Removing…"
       onConfirm={async () => {
         if (!person) return { ok: true };
         const result = await callAction(() => removePersonAction({ personId: person.id }));
         if (!result.ok) return { ok: false, message: result.message };
-        toast.success(`Removed ${person.name} from this account.`);
+        toast.success(<>Removed <Name name={person.name} /> from this account.</>);
         return { ok: true };
       }}
     >
       {person && (
         <>
           <p>
-            {person.name} ({person.email}) loses access to this account on their next request, and their seat becomes free.
+            <Name name={person.name} /> ({person.email}) loses access to this account on their next request, and their seat becomes free.
           </p>
           <p>Their user and their past activity stay; you can add them again later.</p>
         </>

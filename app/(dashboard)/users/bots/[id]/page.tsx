@@ -1,3 +1,4 @@
+import { Name } from "@/components/name";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -52,8 +53,8 @@ export default async function BotPage({ params }: Props) {
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
           <div className="flex flex-wrap items-center gap-3">
-            <h1 className="text-2xl font-semibold tracking-tight break-all" data-testid="bot-name">
-              {bot.name}
+            <h1 className="min-w-0 text-2xl font-semibold tracking-tight" data-testid="bot-name">
+              <Name name={bot.name} />
             </h1>
             <span data-testid="bot-status">
               <StatusBadge active={bot.active} />
@@ -79,7 +80,11 @@ export default async function BotPage({ params }: Props) {
             <dt className="text-slate-500">Created</dt>
             <dd className="mt-0.5 font-medium" data-testid="bot-created">
               <time dateTime={bot.createdAt.toISOString()}>{formatDateTime(bot.createdAt)}</time>
-              {bot.createdBy ? ` by ${bot.createdBy.name}` : ""}
+              {bot.createdBy && (
+                <>
+                  {" "}by <Name name={bot.createdBy.name} />
+                </>
+              )}
             </dd>
           </div>
           <div>
