@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { sql } from "./support/db";
-import { ADMIN, signIn } from "./support/session";
+import { ADMIN, MEMBER, signIn } from "./support/session";
 import { acmeId, botRow, hex, insertBots, retireBots, stamp, toast } from "./support/users";
 
 // The admin UI's rough edges (issue 10), as a user would notice them.
@@ -207,6 +207,34 @@ test("after deleting a bot with the keyboard, focus is on the bots table, not lo
     await expect(page.getByTestId("bots-table-region")).toBeFocused();
     expect(await page.evaluate(() => document.activeElement === document.body)).toBe(false);
   } finally {
+    await retireBots(name);
+  }
+});
+
+test("words: 'Revoke API key …?' keeps its capitals; a member's bot page says why there are no controls", async ({ page, browser }) => {
+  const name = `e2e-words-${stamp()}`;
+  const [bot] = await insertBots([name]);
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
+    VALUES (${`ak_${hex(11)}`}, ${await acmeId()}, 'api_key', ${bot!.id}, 'words', 'not-a-real-hash', 'k9Zb')`;
+  try {
+    await signIn(page, ADMIN);
+    await page.goto(`/users/bots/${bot!.id}`);
+    await expect(page.getByTestId("read-only-note")).toHaveCount(0);
+    await page.getByTestId("credentials-panel").getByRole("button", { name: /^Revoke / }).first().click();
+    await expect(page.getByRole("dialog", { name: /^Revoke API key bdak_…k9Zb\?$/ })).toBeVisible();
+
+    const member = await browser.newContext();
+    try {
+      const memberPage = await member.newPage();
+      await signIn(memberPage, MEMBER);
+      await memberPage.goto(`/users/bots/${bot!.id}`);
+      await expect(memberPage.getByTestId("read-only-note")).toContainText("Only owners and admins");
+      await expect(memberPage.getByRole("button", { name: "Delete" })).toHaveCount(0);
+    } finally {
+      await member.close();
+    }
+  } finally {
+    await sql`DELETE FROM credentials WHERE owner_id = ${bot!.id}`;
     await retireBots(name);
   }
 });

@@ -9,7 +9,7 @@ import type { CredentialKind, CredentialView } from "@/lib/domain/credentials/cr
 import { CreateCredentialDialog } from "./create-credential-dialog";
 import { CredentialCells } from "./credential-cells";
 import type { CredentialActions, RevealedSecret } from "./form-state";
-import { KIND_LABELS, KIND_ORDER, KIND_PLURALS } from "./labels";
+import { KIND_LABELS, KIND_ORDER, KIND_PLURALS, inSentence } from "./labels";
 import { RevokeCredentialsDialog } from "./revoke-dialog";
 import { RotateCredentialDialog } from "./rotate-dialog";
 import { SecretOnceDialog } from "./secret-once-dialog";
@@ -194,7 +194,7 @@ function KindGroup({
                 <th scope="col" className="w-10 py-2.5 pr-0 pl-4">
                   <input
                     type="checkbox"
-                    aria-label={`Select all ${KIND_PLURALS[kind].toLowerCase()}`}
+                    aria-label={`Select all ${inSentence(KIND_PLURALS[kind])}`}
                     checked={picked === ids.length}
                     ref={(el) => {
                       if (el) el.indeterminate = picked > 0 && picked < ids.length;

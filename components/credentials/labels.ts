@@ -17,3 +17,8 @@ export const GRACE_OPTIONS = [
   { value: "24h", label: "24 hours" },
   { value: "7d", label: "7 days" },
 ] as const;
+
+/** A label inside a sentence: "authtoken", but "API key" and "SSH keys" keep their capitals. */
+export function inSentence(label: string): string {
+  return /^[A-Z]{2}/.test(label) ? label : label.toLowerCase();
+}

@@ -7,7 +7,7 @@ import { plural } from "@/components/format";
 import { useToast } from "@/components/ui/toast";
 import type { CredentialView } from "@/lib/domain/credentials/credential-view";
 import type { CredentialActions } from "./form-state";
-import { KIND_LABELS } from "./labels";
+import { KIND_LABELS, inSentence } from "./labels";
 
 /** Asks before revoking one or several credentials; anything using them is refused from the next request on. */
 export function RevokeCredentialsDialog({
@@ -31,7 +31,7 @@ export function RevokeCredentialsDialog({
       open={list.length > 0}
       onClose={onClose}
       testId="revoke-credentials-dialog"
-      title={single ? `Revoke ${KIND_LABELS[single.kind].toLowerCase()} ${single.display}?` : `Revoke ${n}?`}
+      title={single ? `Revoke ${inSentence(KIND_LABELS[single.kind])} ${single.display}?` : `Revoke ${n}?`}
       confirmLabel={single ? "Revoke" : `Revoke ${n}`}
       pendingLabel="Revoking…"
       onConfirm={async () => {
@@ -62,3 +62,4 @@ export function RevokeCredentialsDialog({
     </ConfirmDialog>
   );
 }
+

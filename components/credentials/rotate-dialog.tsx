@@ -9,7 +9,7 @@ import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { useToast } from "@/components/ui/toast";
 import type { CredentialView } from "@/lib/domain/credentials/credential-view";
 import type { CredentialActions, RevealedSecret } from "./form-state";
-import { GRACE_OPTIONS, KIND_LABELS } from "./labels";
+import { GRACE_OPTIONS, KIND_LABELS, inSentence } from "./labels";
 
 /** Issues a new secret for an authtoken or API key; the old one lasts for the chosen grace period. */
 export function RotateCredentialDialog({
@@ -29,7 +29,7 @@ export function RotateCredentialDialog({
       open={credential !== null}
       onClose={onClose}
       testId="rotate-credential-dialog"
-      title={credential ? `Rotate ${KIND_LABELS[credential.kind].toLowerCase()} ${credential.display}?` : "Rotate"}
+      title={credential ? `Rotate ${inSentence(KIND_LABELS[credential.kind])} ${credential.display}?` : "Rotate"}
       description="A new secret with the same owner, description, metadata and ACL replaces this one."
     >
       {credential && <RotateForm rotate={rotate} credential={credential} onClose={onClose} onRotated={onRotated} />}

@@ -6,7 +6,7 @@ import { formatDateTime } from "@/components/format";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import type { RevealedSecret } from "./form-state";
-import { KIND_LABELS } from "./labels";
+import { KIND_LABELS, inSentence } from "./labels";
 
 export const SHOW_ONCE_WARNING = "This is the only time this secret will be shown. Store it somewhere safe now.";
 
@@ -24,7 +24,7 @@ export function SecretOnceDialog({ secret, onClose }: { secret: RevealedSecret |
       wide
       testId="secret-once-dialog"
       dismissGuard={SHOW_ONCE_GUARD}
-      title={secret?.previous ? `Your new ${label.toLowerCase()}` : `${label} created`}
+      title={secret?.previous ? `Your new ${inSentence(label)}` : `${label} created`}
       description={
         secret ? (
           <>

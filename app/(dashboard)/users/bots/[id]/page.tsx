@@ -62,6 +62,11 @@ export default async function BotPage({ params }: Props) {
           </div>
           <p className="mt-1 font-mono text-xs text-slate-500">{bot.id}</p>
         </div>
+        {!manage && (
+          <p className="max-w-xs text-sm text-slate-600" data-testid="read-only-note">
+            Only owners and admins can rename, deactivate or delete bots and manage their credentials.
+          </p>
+        )}
         {manage && <BotDetailActions bot={{ id: bot.id, name: bot.name, active: bot.active, credentialCount: credentials.filter((c) => c.status === "active" || c.status === "expiring").length }} />}
       </div>
 
