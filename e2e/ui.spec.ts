@@ -238,3 +238,25 @@ test("words: 'Revoke API key …?' keeps its capitals; a member's bot page says 
     await retireBots(name);
   }
 });
+
+test("the bulk action bar stays in view when a row low in a long list is selected", async ({ page }) => {
+  const prefix = `e2e-bulkbar-${stamp()}`;
+  await insertBots(Array.from({ length: 25 }, (_, i) => `${prefix}-${String(i).padStart(2, "0")}`));
+  try {
+    await signIn(page, ADMIN);
+    await page.goto(`/users?bq=${prefix}&bsort=name&bdir=asc`);
+    const last = page.getByRole("checkbox", { name: `Select ${prefix}-24` });
+    await last.scrollIntoViewIfNeeded();
+    await last.check();
+    const bar = page.getByTestId("bots-bulk-bar");
+    await expect(bar).toContainText("1 bot selected");
+    await page.mouse.wheel(0, 200);
+    const box = (await bar.boundingBox())!;
+    const height = page.viewportSize()!.height;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(height);
+    await expect(bar.getByRole("button", { name: "Delete" })).toBeVisible();
+  } finally {
+    await retireBots(prefix);
+  }
+});
