@@ -6,3 +6,5 @@ export const BOT_NAME_MAX_BYTES = 255;
 /** Most items one bulk action may change. */
 export const BULK_MAX = 100;
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 256;

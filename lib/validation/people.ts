@@ -1,8 +1,6 @@
 import { z } from "zod";
+import { PASSWORD_MAX, PASSWORD_MIN } from "./limits";
 import { CONTROL_CHARACTER_MESSAGE, hasControlCharacters } from "./text";
-
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 256;
 
 export const changePasswordSchema = z
   .object({

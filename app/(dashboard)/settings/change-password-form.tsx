@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { PASSWORD_MIN } from "@/lib/validation/people";
+import { PASSWORD_MIN } from "@/lib/validation/limits";
 import { changePasswordAction, type ChangePasswordState } from "./actions";
 
 export function ChangePasswordForm() {
