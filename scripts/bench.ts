@@ -101,7 +101,7 @@ try {
   const wrongSecret = issueSecret("api_key", credentialId).token;
   const unknownId = issueSecret("api_key", newId("apiKey")).token;
 
-  const admin = { person: { id: adminId, name: "Bench Admin", email: "" }, account: { id: accountId, name: "Bench", seatLimit: 5 }, role: "owner" as const, accounts: [] };
+  const admin = { principal: { id: adminId, name: "Bench Admin", kind: "person" as const }, account: { id: accountId, name: "Bench", seatLimit: 5 }, role: "owner" as const, source: "dashboard" as const, credential: null };
   const session = { subject: adminId, accountId, version: 0 };
   const ctx = { ip: "127.0.0.1", userAgent: "bench" };
   let n = 0;

@@ -58,11 +58,11 @@ export default async function DashboardLayout({ children }: { children: React.Re
           <div className="ml-auto flex items-center gap-3 text-sm">
             {/* Who is signed in, at every width; long names are cut to a line, in full on hover. */}
             <span className="min-w-0 max-w-40 text-right sm:max-w-64">
-              <span className="block truncate font-medium" data-testid="person-name" title={actor.person.name}>
-                <bdi>{actor.person.name}</bdi>
+              <span className="block truncate font-medium" data-testid="person-name" title={actor.principal.name}>
+                <bdi>{actor.principal.name}</bdi>
               </span>
-              <span className="block truncate text-xs text-slate-500" title={`${actor.person.email} · ${actor.role}`}>
-                <bdi>{actor.person.email}</bdi> · {actor.role}
+              <span className="block truncate text-xs text-slate-500" title={`${actor.principal.email} · ${actor.role}`}>
+                <bdi>{actor.principal.email}</bdi> · {actor.role}
               </span>
             </span>
             <form action={signOutAction}>

@@ -3,7 +3,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { DatabaseUnavailableError, isDatabaseUnavailable } from "@/lib/server/database-unavailable";
 import { resolveSessionActor } from "@/lib/domain/access/resolve-session-actor";
-import type { Actor, Admission } from "@/lib/domain/access/types";
+import type { PersonActor, Admission } from "@/lib/domain/access/types";
 import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { auth } from "./config";
@@ -15,9 +15,9 @@ export { ACCOUNT_COOKIE };
 // layout and page; a server action and the render after it), so a refused
 // session is recorded exactly once per request. Keyed by the id proxy.ts gives
 // every request; entries are dropped after a minute.
-const perRequest = new Map<string, { at: number; admission: Promise<Admission<Actor> | null> }>();
+const perRequest = new Map<string, { at: number; admission: Promise<Admission<PersonActor> | null> }>();
 
-function rememberFor<T extends Admission<Actor> | null>(requestId: string | null, work: () => Promise<T>): Promise<Admission<Actor> | null> {
+function rememberFor<T extends Admission<PersonActor> | null>(requestId: string | null, work: () => Promise<T>): Promise<Admission<PersonActor> | null> {
   if (!requestId) return work();
   const now = Date.now();
   const known = perRequest.get(requestId);
@@ -38,7 +38,7 @@ function rememberFor<T extends Admission<Actor> | null>(requestId: string | null
  * DatabaseUnavailableError (shown as "database unavailable") when the database
  * cannot be reached.
  */
-export const getActor = cache(async (): Promise<Admission<Actor> | null> => {
+export const getActor = cache(async (): Promise<Admission<PersonActor> | null> => {
   const requestHeaders = await headers();
   return rememberFor(requestHeaders.get(REQUEST_ID_HEADER), async () => {
     try {
@@ -60,7 +60,7 @@ export const getActor = cache(async (): Promise<Admission<Actor> | null> => {
  * with the refused session's cookies cleared (here in a server action, else
  * through /session/end, since a page cannot set cookies).
  */
-export async function requireActor(): Promise<Actor> {
+export async function requireActor(): Promise<PersonActor> {
   const admission = await getActor();
   if (!admission) redirect("/sign-in");
   if (!admission.ok) {

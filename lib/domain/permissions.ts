@@ -22,7 +22,7 @@ export function requireManager(actor: Actor, what: "bots" | "people"): Result<ne
  * where a colleague works from; members have no need for that.
  */
 export function mayViewIpOf(actor: Actor, principalId: string): boolean {
-  return canManage(actor) || principalId === actor.person.id;
+  return canManage(actor) || principalId === actor.principal.id;
 }
 
 /**
@@ -31,5 +31,5 @@ export function mayViewIpOf(actor: Actor, principalId: string): boolean {
  * never another person's.
  */
 export function mayViewCredentialsOf(actor: Actor, owner: { id: string; kind: "person" | "bot" }): boolean {
-  return canManage(actor) || owner.id === actor.person.id || owner.kind === "bot";
+  return canManage(actor) || owner.id === actor.principal.id || owner.kind === "bot";
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hashPassword } from "../domain/people/password";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/enums";
-import type { Actor } from "../domain/access/types";
+import type { PersonActor } from "../domain/access/types";
 import { newId } from "../ids";
 
 const unique = () => randomBytes(5).toString("hex");
@@ -42,12 +42,14 @@ export function actorOf(
   account: { id: string; name: string; seatLimit: number },
   person: { id: string; name: string; email: string | null },
   role: Role,
-): Actor {
+): PersonActor {
   return {
-    person: { id: person.id, name: person.name, email: person.email ?? "" },
+    principal: { id: person.id, name: person.name, kind: "person", email: person.email ?? "" },
     account: { id: account.id, name: account.name, seatLimit: account.seatLimit },
     role,
     accounts: [{ id: account.id, name: account.name }],
+    source: "dashboard",
+    credential: null,
   };
 }
 

@@ -12,20 +12,20 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const actor = await requireActor();
-  const credentials = await listOwnedCredentials(actor, actor.person.id);
+  const credentials = await listOwnedCredentials(actor, actor.principal.id);
   return (
     <div className="flex flex-col gap-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Your settings</h1>
         <p className="text-sm text-slate-600">
-          Signed in as {actor.person.name} ({actor.person.email}), {actor.role} of {actor.account.name}.
+          Signed in as {actor.principal.name} ({actor.principal.email}), {actor.role} of {actor.account.name}.
         </p>
       </div>
       <Card aria-labelledby="your-credentials-heading" className="min-w-0">
         <CredentialsPanel
           actions={credentialActions}
-          ownerId={actor.person.id}
-          ownerName={actor.person.name}
+          ownerId={actor.principal.id}
+          ownerName={actor.principal.name}
           credentials={credentials}
           manage
           viewerIsOwner

@@ -49,7 +49,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           page={people}
           query={peopleQuery}
           manage={manage}
-          actor={{ id: actor.person.id, role: actor.role }}
+          actor={{ id: actor.principal.id, role: actor.role }}
           atSeatLimit={seats.atLimit}
         />
       </Card>

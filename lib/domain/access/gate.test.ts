@@ -122,7 +122,7 @@ describe("sessions", () => {
     const { account, password } = await createTestAccount();
     const person = await createTestPerson(account.id, "admin", password);
     const first = await resolveSessionActor({ subject: person.id }, ctx);
-    expect(first).toMatchObject({ ok: true, value: { person: { id: person.id }, account: { id: account.id }, role: "admin" } });
+    expect(first).toMatchObject({ ok: true, value: { principal: { id: person.id }, account: { id: account.id }, role: "admin" } });
 
     await db().principal.update({ where: { id: person.id }, data: { status: "deactivated" } });
     const deactivated = await resolveSessionActor({ subject: person.id }, ctx);

@@ -3,7 +3,7 @@ import type { PrincipalKind, PrincipalStatus, Role } from "@/lib/db/generated/en
 import { activeMembershipSql } from "@/lib/domain/principals/active-in-account";
 import { admitPrincipal } from "./admit-principal";
 import { refuse } from "./refusals";
-import type { Actor, Admission, RequestContext } from "./types";
+import type { PersonActor, Admission, RequestContext } from "./types";
 
 interface SessionRow {
   id: string;
@@ -31,7 +31,7 @@ export async function resolveSessionActor(
   session: { subject: string; accountId?: string | null; version?: number | null },
   ctx: RequestContext,
   opts: { record?: boolean } = {},
-): Promise<Admission<Actor>> {
+): Promise<Admission<PersonActor>> {
   // One round trip: the principal, with one row per account it is active in
   // (oldest membership first), or a single row with NULL membership columns.
   const rows = await db().$queryRaw<SessionRow[]>`
@@ -69,10 +69,12 @@ export async function resolveSessionActor(
   return {
     ok: true,
     value: {
-      person: { id: principal.id, name: principal.name, email: principal.email },
+      principal: { id: principal.id, name: principal.name, kind: "person", email: principal.email },
       account: membership.account,
       role: membership.role,
       accounts: principal.memberships.map((m) => ({ id: m.account.id, name: m.account.name })),
+      source: "dashboard",
+      credential: null,
     },
   };
 }

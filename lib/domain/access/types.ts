@@ -9,11 +9,28 @@ export interface RequestContext {
   userAgent: string | null;
 }
 
-/** The signed-in person and the account they are working in, read fresh from the database. */
+/** Where an action came from: the dashboard (a signed-in person), the REST API (an API key) or an agent (an authtoken or SSH key). */
+export type ActorSource = "dashboard" | "api" | "agent";
+
+/**
+ * Who is acting, in which account, read fresh from the database: a signed-in
+ * person in the dashboard, or the owner (person or bot) of a credential
+ * presented to the API or by an agent. Every domain function takes this, so a
+ * rule is written once for every way in.
+ */
 export interface Actor {
-  person: { id: string; name: string; email: string };
+  principal: { id: string; name: string; kind: "person" | "bot" };
   account: { id: string; name: string; seatLimit: number };
+  /** A bot acts as a member: it never manages bots or people, and manages only its own credentials. */
   role: Role;
+  source: ActorSource;
+  /** The credential presented (API and agents), kept on every event it causes; null in the dashboard. */
+  credential: { id: string; display: string } | null;
+}
+
+/** The signed-in person in the dashboard. */
+export interface PersonActor extends Actor {
+  principal: { id: string; name: string; kind: "person"; email: string };
   /** Other accounts this person may switch to. */
   accounts: { id: string; name: string }[];
 }

@@ -26,10 +26,10 @@ describe("createBot", () => {
     const id = result.ok ? result.data.id : "";
     expect(id).toMatch(/^bot_[0-9A-Za-z]{22}$/);
     const bot = await db().principal.findUniqueOrThrow({ where: { id } });
-    expect(bot).toMatchObject({ kind: "bot", accountId: account.id, email: null, passwordHash: null, createdById: admin.person.id });
+    expect(bot).toMatchObject({ kind: "bot", accountId: account.id, email: null, passwordHash: null, createdById: admin.principal.id });
     const events = await db().event.findMany({ where: { subjectId: id } });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: "bot.created", principalId: admin.person.id, source: "dashboard", subjectName: "deploy-bot", ip: ctx.ip });
+    expect(events[0]).toMatchObject({ type: "bot.created", principalId: admin.principal.id, source: "dashboard", subjectName: "deploy-bot", ip: ctx.ip });
   });
 
   it("says which name rule failed: empty, too long in bytes, taken ignoring case", async () => {

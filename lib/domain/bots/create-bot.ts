@@ -23,7 +23,7 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
   try {
     await db().$transaction(async (tx) => {
       await tx.principal.create({
-        data: { id, kind: "bot", name, nameKey: name.toLowerCase(), accountId: actor.account.id, createdById: actor.person.id },
+        data: { id, kind: "bot", name, nameKey: name.toLowerCase(), accountId: actor.account.id, createdById: actor.principal.id },
       });
       await recordActorEvent(tx, actor, ctx, {
         type: "bot.created",

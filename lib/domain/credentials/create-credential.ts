@@ -38,8 +38,8 @@ export async function createCredential(
     return fail("invalid_input", "Check the highlighted fields.", { ...keyError, ...fieldErrorsOf(parsed.error) });
   }
   const data = parsed.data;
-  const ownerId = data.ownerId || actor.person.id;
-  if (ownerId !== actor.person.id && !canManage(actor)) return fail("not_admin", NOT_ADMIN_CREDENTIALS);
+  const ownerId = data.ownerId || actor.principal.id;
+  if (ownerId !== actor.principal.id && !canManage(actor)) return fail("not_admin", NOT_ADMIN_CREDENTIALS);
 
   const id = newId(data.kind === "authtoken" ? "authtoken" : data.kind === "api_key" ? "apiKey" : "sshCredential");
   let secret: { token: string; hash: string; hint: string } | null = null;
@@ -70,7 +70,7 @@ export async function createCredential(
           publicKey: ssh?.publicKey ?? null,
           fingerprint: ssh?.fingerprint ?? null,
           expiresAt: data.expiresAt,
-          createdById: actor.person.id,
+          createdById: actor.principal.id,
         },
         select: credentialViewSelect,
       });
@@ -78,6 +78,7 @@ export async function createCredential(
       await recordActorEvent(tx, actor, ctx, {
         type: "credential.created",
         subject: { id, name: credentialSubjectName(view) },
+        botId: owner.kind === "bot" ? owner.id : null,
         data: { kind: data.kind, owner: { id: owner.id, name: owner.name, kind: owner.kind }, expiresAt: data.expiresAt?.toISOString() ?? null },
       });
       return ok({ credential: view, token: secret?.token ?? null });

@@ -222,13 +222,13 @@ describe("revocation", () => {
     const b = await issue(admin, { kind: "api_key" });
     expect(await revokeCredentials(admin, { ids: [a.credential.id, b.credential.id] }, ctx)).toEqual({
       ok: true,
-      data: { count: 2, ownerIds: expect.arrayContaining([bot.id, admin.person.id]) },
+      data: { count: 2, ownerIds: expect.arrayContaining([bot.id, admin.principal.id]) },
     });
     const events = await db().event.findMany({ where: { type: "credential.revoked", subjectId: { in: [a.credential.id, b.credential.id] } }, orderBy: { subjectId: "asc" } });
     expect(events.map((e) => ({ subject: e.subjectId, by: e.principalId, ip: e.ip, owner: (e.data as { owner: { id: string } }).owner.id })).sort((x, y) => x.owner.localeCompare(y.owner))).toEqual(
       [
-        { subject: a.credential.id, by: admin.person.id, ip: ctx.ip, owner: bot.id },
-        { subject: b.credential.id, by: admin.person.id, ip: ctx.ip, owner: admin.person.id },
+        { subject: a.credential.id, by: admin.principal.id, ip: ctx.ip, owner: bot.id },
+        { subject: b.credential.id, by: admin.principal.id, ip: ctx.ip, owner: admin.principal.id },
       ].sort((x, y) => x.owner.localeCompare(y.owner)),
     );
     expect(events.find((e) => e.subjectId === a.credential.id)?.subjectName).toBe(`Authtoken ${a.credential.display} (edge-a)`);
@@ -275,7 +275,7 @@ describe("the sign-in form", () => {
   it("recognises a bot's API key pasted as the password and records the refusal against the bot", async () => {
     const { admin, bot } = await setup();
     const { token } = await issue(admin, { kind: "api_key", ownerId: bot.id });
-    const result = await signInWithPassword({ login: admin.person.email, password: token! }, { ip: "198.51.100.99", userAgent: "vitest" });
+    const result = await signInWithPassword({ login: admin.principal.email, password: token! }, { ip: "198.51.100.99", userAgent: "vitest" });
     // Answered like any wrong password: the answer never tells whether a string is a real token.
     expect(result).toEqual({ ok: false, refusal: { reason: "invalid", message: "Wrong email or password." } });
     const refusals = await loginRefusals(bot.id);
@@ -286,7 +286,7 @@ describe("the sign-in form", () => {
   it("treats a person's own token pasted as the password as a wrong password", async () => {
     const { admin } = await setup();
     const { token } = await issue(admin, { kind: "api_key" });
-    expect(await signInWithPassword({ login: admin.person.email, password: token! }, { ip: "198.51.100.98", userAgent: "vitest" })).toMatchObject({
+    expect(await signInWithPassword({ login: admin.principal.email, password: token! }, { ip: "198.51.100.98", userAgent: "vitest" })).toMatchObject({
       ok: false,
       refusal: { reason: "invalid" },
     });

@@ -12,6 +12,6 @@ export function manageableCredentials(actor: Actor, ids: string[]): Prisma.Crede
     id: { in: ids },
     accountId: actor.account.id,
     revokedAt: null,
-    ...(canManage(actor) ? {} : { ownerId: actor.person.id }),
+    ...(canManage(actor) ? {} : { ownerId: actor.principal.id }),
   };
 }

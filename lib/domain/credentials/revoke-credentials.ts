@@ -35,6 +35,7 @@ export async function revokeCredentials(actor: Actor, input: unknown, ctx: Reque
       await recordActorEvent(tx, actor, ctx, {
         type: "credential.revoked",
         subject: { id: row.id, name: credentialSubjectName(view) },
+        botId: view.owner.kind === "bot" ? view.owner.id : null,
         data: { kind: row.kind, owner: view.owner },
       });
     }

@@ -66,7 +66,7 @@ export async function rotateCredential(
         secretHint: secret.hint,
         expiresAt: old.expiresAt,
         rotatedFromId: old.id,
-        createdById: actor.person.id,
+        createdById: actor.principal.id,
       },
       select: credentialViewSelect,
     });
@@ -75,6 +75,7 @@ export async function rotateCredential(
     await recordActorEvent(tx, actor, ctx, {
       type: "credential.rotated",
       subject: { id: row.id, name: credentialSubjectName(view) },
+      botId: view.owner.kind === "bot" ? view.owner.id : null,
       data: {
         kind: old.kind,
         owner: view.owner,

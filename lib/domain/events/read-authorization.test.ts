@@ -40,11 +40,11 @@ describe("who may read what", () => {
     await verifyCredential(botKey.data.token!, { ip: "203.0.113.7" });
     await verifyCredential(own.data.token!, { ip: "203.0.113.8" });
 
-    expect((await listOwnedCredentials(member, colleague.person.id)).length).toBe(0);
-    expect((await listOwnedCredentials(admin, colleague.person.id)).length).toBe(1);
+    expect((await listOwnedCredentials(member, colleague.principal.id)).length).toBe(0);
+    expect((await listOwnedCredentials(admin, colleague.principal.id)).length).toBe(1);
     expect((await listOwnedCredentials(member, bot.id)).map((c) => c.lastUsedIp)).toEqual([null]);
     expect((await listOwnedCredentials(admin, bot.id)).map((c) => c.lastUsedIp)).toEqual(["203.0.113.7"]);
-    expect((await listOwnedCredentials(member, member.person.id)).map((c) => c.lastUsedIp)).toEqual(["203.0.113.8"]);
+    expect((await listOwnedCredentials(member, member.principal.id)).map((c) => c.lastUsedIp)).toEqual(["203.0.113.8"]);
   });
 
   it("recent activity: everyone sees what happened; only admins see other principals' IP addresses", async () => {
@@ -54,7 +54,7 @@ describe("who may read what", () => {
     const ips = (events: Awaited<ReturnType<typeof listRecentEvents>>) => Object.fromEntries(events.map((e) => [e.type, e.ip]));
     expect(ips(await listRecentEvents(admin))).toEqual({ "bot.created": adminIp.ip, "credential.created": memberIp.ip });
     expect(ips(await listRecentEvents(member))).toEqual({ "bot.created": null, "credential.created": memberIp.ip });
-    const about = await listPrincipalEvents(member, admin.person.id);
-    expect(about.map((e) => [e.type, e.actor.name, e.ip])).toEqual([["bot.created", admin.person.name, null]]);
+    const about = await listPrincipalEvents(member, admin.principal.id);
+    expect(about.map((e) => [e.type, e.actor.name, e.ip])).toEqual([["bot.created", admin.principal.name, null]]);
   });
 });

@@ -64,7 +64,7 @@ export async function addPerson(
     const id = existing?.id ?? newId("person");
     if (!existing) {
       if (!password || !passwordHash) return fail("conflict", "This person was just added as a user elsewhere. Try again.");
-      await tx.principal.create({ data: { id, kind: "person", name, email, passwordHash, createdById: actor.person.id } });
+      await tx.principal.create({ data: { id, kind: "person", name, email, passwordHash, createdById: actor.principal.id } });
     }
     await tx.membership.create({ data: { accountId: actor.account.id, principalId: id, role } });
     await recordActorEvent(tx, actor, ctx, {

@@ -25,19 +25,19 @@ export async function changePassword(
   if (!parsed.success) return fail("invalid_input", "Check the highlighted fields.", fieldErrorsOf(parsed.error));
   if (!choice.success) return fail("invalid_input", "Check the highlighted fields.", fieldErrorsOf(choice.error));
   const { signOutOtherSessions } = choice.data;
-  const person = await db().principal.findUniqueOrThrow({ where: { id: actor.person.id }, select: { passwordHash: true } });
+  const person = await db().principal.findUniqueOrThrow({ where: { id: actor.principal.id }, select: { passwordHash: true } });
   if (!(await verifyPassword(person.passwordHash, parsed.data.currentPassword))) {
     return fail("invalid_input", "Check the highlighted fields.", { currentPassword: "That is not your current password" });
   }
   const passwordHash = await hashPassword(parsed.data.newPassword);
   const sessionVersion = await db().$transaction(async (tx) => {
-    await tx.principal.update({ where: { id: actor.person.id }, data: { passwordHash } });
+    await tx.principal.update({ where: { id: actor.principal.id }, data: { passwordHash } });
     await recordActorEvent(tx, actor, ctx, {
       type: "person.password_changed",
-      subject: { id: actor.person.id, name: actor.person.name },
+      subject: { id: actor.principal.id, name: actor.principal.name },
       data: { otherSessionsEnded: signOutOtherSessions },
     });
-    return signOutOtherSessions ? endSessions(tx, actor.person.id) : null;
+    return signOutOtherSessions ? endSessions(tx, actor.principal.id) : null;
   });
   return ok({ sessionsEnded: signOutOtherSessions, sessionVersion });
 }

@@ -21,6 +21,6 @@ export async function endSessions(tx: Pick<Prisma.TransactionClient, "principal"
  * the cookie taken before must not outlive it. Not an event: like signing in
  * (kept as "last sign-in"), it changes nothing anyone else sees.
  */
-export function signOutEverywhere(actor: { person: { id: string } }): Promise<number> {
-  return endSessions(db(), actor.person.id);
+export function signOutEverywhere(actor: { principal: { id: string } }): Promise<number> {
+  return endSessions(db(), actor.principal.id);
 }

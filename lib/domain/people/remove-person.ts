@@ -18,7 +18,7 @@ export async function removePerson(actor: Actor, input: unknown, ctx: RequestCon
   const parsed = personIdSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Choose a person.", fieldErrorsOf(parsed.error));
   const { personId } = parsed.data;
-  if (personId === actor.person.id) return fail("self", "You can't remove yourself.");
+  if (personId === actor.principal.id) return fail("self", "You can't remove yourself.");
 
   return db().$transaction(async (tx) => {
     await lockAccount(tx, actor.account.id);

@@ -22,7 +22,7 @@ export async function setPersonActive(actor: Actor, input: unknown, ctx: Request
   const parsed = setPersonActiveSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Choose a person.", fieldErrorsOf(parsed.error));
   const { personId, active } = parsed.data;
-  if (!active && personId === actor.person.id) return fail("self", "You can't deactivate yourself.");
+  if (!active && personId === actor.principal.id) return fail("self", "You can't deactivate yourself.");
 
   return db().$transaction(async (tx) => {
     const { seatLimit } = await lockAccount(tx, actor.account.id);
