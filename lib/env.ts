@@ -17,8 +17,14 @@ const envSchema = z.object({
   TEST_DATABASE_URL: optionalString,
   /** `npm run db -- migrate|drift`: a server for the throwaway database (else DATABASE_URL, else in-memory PGlite). */
   SHADOW_DATABASE_URL: optionalString,
-  /** Connections in this process's pool. The embedded database serves one at a time. */
+  /** Connections in this process's pool. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * The longest one statement of the app may run, in milliseconds (0: no limit):
+   * a query that goes wrong fails with a clear error instead of holding a
+   * connection, and its locks, while every other request waits.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   /** Where the embedded database, the generated AUTH_SECRET and the lock live. */
   BOTDESK_DATA_DIR: z.string().default("./data"),
   /** Loopback port of the embedded database; 0 picks a free one. */

@@ -5,8 +5,11 @@ import { readEnv } from "../env";
 export type Db = PrismaClient;
 
 export function createPrismaClient(connectionString: string, poolSize = readEnv().DATABASE_POOL_SIZE): PrismaClient {
-  const adapter = new PrismaPg({ connectionString, max: poolSize });
-  // Generous waits: on the embedded database every transaction queues for its one connection.
+  const statementTimeout = readEnv().DATABASE_STATEMENT_TIMEOUT_MS;
+  // Every statement of the app is bounded on the server (statement_timeout), so
+  // one runaway query cannot hold a pooled connection and its locks for long.
+  const adapter = new PrismaPg({ connectionString, max: poolSize, ...(statementTimeout > 0 ? { options: `-c statement_timeout=${statementTimeout}` } : {}) });
+  // A transaction waits up to 15 s for a pooled connection and runs at most 20 s.
   return new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 20_000 } });
 }
 
