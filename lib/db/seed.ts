@@ -58,7 +58,7 @@ export async function seedDemoData(prisma: PrismaClient, opts: { password: strin
       });
       await recordEvent(tx, {
         accountId, type: "bot.created", principalId: admin.id, source: "dashboard",
-        subject: { id: bot.id, name: bot.name }, data: { name: bot.name }, createdAt,
+        subject: { id: bot.id, name: bot.name }, data: { after: { name: bot.name, active: true } }, createdAt,
       });
     }
     const [ci, edge, billing] = bots as [typeof bots[number], typeof bots[number], typeof bots[number]];

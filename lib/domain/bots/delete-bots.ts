@@ -6,6 +6,10 @@ import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { botIdsSchema } from "@/lib/validation/bots";
 import { BOT_NOT_FOUND, botNotFound } from "./bot-errors";
 import { lockBots } from "./lock-bots";
+import { maskedSecret } from "@/lib/domain/credentials/token-format";
+
+const credentialDisplay = (c: { kind: "authtoken" | "api_key" | "ssh_key"; secretHint: string | null; fingerprint: string | null }) =>
+  c.kind === "ssh_key" ? (c.fingerprint ?? "") : maskedSecret(c.kind, c.secretHint);
 
 /**
  * Deletes one or several bots in ONE transaction: every credential they own is
@@ -30,7 +34,7 @@ export async function deleteBots(
     if (bots.length !== ids.length) return ids.length === 1 ? botNotFound() : fail("not_found", `${BOT_NOT_FOUND}: nothing was deleted`);
     const credentials = await tx.credential.findMany({
       where: { ownerId: { in: ids } },
-      select: { id: true, kind: true, ownerId: true },
+      select: { id: true, kind: true, ownerId: true, secretHint: true, fingerprint: true },
     });
     await tx.credential.deleteMany({ where: { ownerId: { in: ids } } });
     const now = new Date();
@@ -43,7 +47,11 @@ export async function deleteBots(
       await recordActorEvent(tx, actor, ctx, {
         type: "bot.deleted",
         subject: { id: bot.id, name: bot.name },
-        data: { before: { name: bot.name, active: bot.status === "active" }, credentialsDeleted: own.map((c) => ({ id: c.id, kind: c.kind })) },
+        data: {
+          before: { name: bot.name, active: bot.status === "active" },
+          after: { deleted: true },
+          credentialsDeleted: own.map((c) => ({ id: c.id, kind: c.kind, display: credentialDisplay(c) })),
+        },
       });
     }
     return ok({ count: bots.length, credentialsDeleted: credentials.length });

@@ -79,7 +79,12 @@ export async function createCredential(
         type: "credential.created",
         subject: { id, name: credentialSubjectName(view) },
         botId: owner.kind === "bot" ? owner.id : null,
-        data: { kind: data.kind, owner: { id: owner.id, name: owner.name, kind: owner.kind }, expiresAt: data.expiresAt?.toISOString() ?? null },
+        data: {
+          kind: data.kind,
+          owner: { id: owner.id, name: owner.name, kind: owner.kind },
+          expiresAt: data.expiresAt?.toISOString() ?? null,
+          after: { description: view.description, metadata: view.metadata, acl: view.acl, expiresAt: data.expiresAt?.toISOString() ?? null },
+        },
       });
       return ok({ credential: view, token: secret?.token ?? null });
     });

@@ -36,7 +36,7 @@ export async function revokeCredentials(actor: Actor, input: unknown, ctx: Reque
         type: "credential.revoked",
         subject: { id: row.id, name: credentialSubjectName(view) },
         botId: view.owner.kind === "bot" ? view.owner.id : null,
-        data: { kind: row.kind, owner: view.owner },
+        data: { kind: row.kind, owner: view.owner, before: { revokedAt: null }, after: { revokedAt: now.toISOString() } },
       });
     }
     return ok({ count: rows.length, ownerIds: [...new Set(rows.map((r) => r.owner.id))] });

@@ -1,6 +1,7 @@
 import type { Actor } from "@/lib/domain/access/types";
 import type { Prisma } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
+import type { EventType } from "./catalogue";
 
 export type EventSource = "dashboard" | "api" | "agent" | "system";
 
@@ -15,8 +16,8 @@ export function kindOfId(id: string): SubjectKind | null {
 
 export interface EventInput {
   accountId: string;
-  /** `resource.verb`, e.g. `bot.created`, `login.refused`. */
-  type: string;
+  /** `resource.verb`, e.g. `bot.created`, `login.refused`: one of the catalogue's types (catalogue.ts). */
+  type: EventType;
   /** Who did it (a person or a bot); for `login.refused`, the bot that was refused. */
   principalId: string;
   source: EventSource;
@@ -83,7 +84,7 @@ export function recordActorEvent(
   tx: EventWriter,
   actor: Pick<Actor, "account" | "principal" | "source" | "credential">,
   ctx: { ip: string | null; userAgent: string | null },
-  event: { type: string; subject: { id: string; name: string }; botId?: string | null; data?: Prisma.InputJsonObject },
+  event: { type: EventType; subject: { id: string; name: string } | null; botId?: string | null; data?: Prisma.InputJsonObject },
 ): Promise<string> {
   return recordEvent(tx, {
     accountId: actor.account.id,

@@ -1,0 +1,94 @@
+/**
+ * Every event type Botdesk records: its label, its category and what its `data`
+ * holds. recordEvent accepts only these types (TypeScript refuses others, and a
+ * test scans lib/ and app/ for recorded types missing here); filters, labels,
+ * the README's table and the export use it. No imports: client components use
+ * it too.
+ */
+
+export const EVENT_CATEGORIES = ["bots", "people", "credentials", "sign-in", "api", "agents", "system"] as const;
+export type EventCategory = (typeof EVENT_CATEGORIES)[number];
+
+export const CATEGORY_LABELS: Record<EventCategory, string> = {
+  bots: "Bots",
+  people: "People",
+  credentials: "Credentials",
+  "sign-in": "Sign-in",
+  api: "API",
+  agents: "Agents",
+  system: "System",
+};
+
+export interface EventTypeInfo {
+  label: string;
+  category: EventCategory;
+  /** What the event's `data` holds (never a secret). */
+  data: string;
+}
+
+export const EVENT_CATALOGUE = {
+  "bot.created": { label: "Bot created", category: "bots", data: "after {name, active}" },
+  "bot.renamed": { label: "Bot renamed", category: "bots", data: "before {name}, after {name}" },
+  "bot.deactivated": { label: "Bot deactivated", category: "bots", data: "before {active: true}, after {active: false}" },
+  "bot.reactivated": { label: "Bot reactivated", category: "bots", data: "before {active: false}, after {active: true}" },
+  "bot.deleted": {
+    label: "Bot deleted",
+    category: "bots",
+    data: "before {name, active}, after {deleted: true}, credentialsDeleted [{id, kind, display}] (revoked and deleted with it)",
+  },
+  "person.added": { label: "Person added", category: "people", data: "after {email, role}, newUser (a new Botdesk user was created)" },
+  "person.role_changed": { label: "Role changed", category: "people", data: "before {role}, after {role}" },
+  "person.deactivated": { label: "Person deactivated", category: "people", data: "before {active: true}, after {active: false}" },
+  "person.reactivated": { label: "Person reactivated", category: "people", data: "before {active: false}, after {active: true}" },
+  "person.removed": { label: "Person removed", category: "people", data: "before {email, role}" },
+  "person.password_changed": { label: "Password changed", category: "people", data: "otherSessionsEnded" },
+  "credential.created": {
+    label: "Credential created",
+    category: "credentials",
+    data: "kind, owner {id, name, kind}, expiresAt, after {description, metadata, acl, expiresAt}",
+  },
+  "credential.updated": { label: "Credential updated", category: "credentials", data: "before and after {description, metadata, acl} (the fields changed)" },
+  "credential.rotated": {
+    label: "Credential rotated",
+    category: "credentials",
+    data: "kind, owner, from (old id), to (new id), oldExpiresAt (end of the grace period), expiresAt",
+  },
+  "credential.revoked": { label: "Credential revoked", category: "credentials", data: "kind, owner, before {revokedAt: null}, after {revokedAt}" },
+  "credential.expired": { label: "Credential expired", category: "credentials", data: "kind, owner, expiredAt" },
+  "credential.refused": {
+    label: "Credential refused",
+    category: "credentials",
+    data: "reason (revoked | expired | owner_deactivated | owner_deleted), path (the request path)",
+  },
+  "login.refused": { label: "Sign-in refused", category: "sign-in", data: "path (how the sign-in was tried), reason, overLimit" },
+  "api.request": { label: "API request", category: "api", data: "method, path, status" },
+  "agent.session_started": { label: "Agent session started", category: "agents", data: "agentVersion, os, region, transport" },
+  "events.exported": { label: "Activity exported", category: "system", data: "format (csv | ndjson), filters, rows" },
+  "events.purged": { label: "Old events purged", category: "system", data: "before (events created before this time were deleted), retentionDays, count" },
+} as const satisfies Record<string, EventTypeInfo>;
+
+export type EventType = keyof typeof EVENT_CATALOGUE;
+
+export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as EventType[];
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(EVENT_CATALOGUE, type);
+}
+
+/** A type's label and category; a type no longer in the catalogue (old rows) shows as its code under "system". */
+export function eventTypeInfo(type: string): EventTypeInfo {
+  return isEventType(type) ? EVENT_CATALOGUE[type] : { label: type, category: "system", data: "" };
+}
+
+export function eventTypesIn(category: EventCategory): EventType[] {
+  return EVENT_TYPES.filter((t) => EVENT_CATALOGUE[t].category === category);
+}
+
+/** The README's event-types table, generated from the catalogue (a test keeps the README equal to it). */
+export function eventTypesMarkdown(): string {
+  const rows = EVENT_TYPES.map((t) => {
+    const e = EVENT_CATALOGUE[t];
+    return `| \`${t}\` | ${e.label} | ${CATEGORY_LABELS[e.category]} | ${e.data.replaceAll("|", "\\|")} |`;
+  });
+  return ["| type | label | category | data |", "|---|---|---|---|", ...rows].join("\n");
+}
