@@ -1,7 +1,8 @@
 /**
  * Runs once when a server instance starts: notes each request's socket address,
- * and records `credential.expired` events once a minute. Several instances may
- * run it; each expiry is claimed once.
+ * records `credential.expired` events once a minute, and purges events past
+ * their account's retention once an hour. Several instances may run it; each
+ * expiry is claimed once, and purges skip rows another instance is deleting.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
@@ -15,4 +16,11 @@ export async function register(): Promise<void> {
     });
   setTimeout(sweep, 5_000).unref();
   setInterval(sweep, 60_000).unref();
+  const { purgeExpiredEvents } = await import("./lib/domain/events/purge-expired-events");
+  const purge = () =>
+    purgeExpiredEvents().catch((error: unknown) => {
+      console.error("[botdesk] purging events past retention failed:", error instanceof Error ? error.message : error);
+    });
+  setTimeout(purge, 60_000).unref();
+  setInterval(purge, 3_600_000).unref();
 }
