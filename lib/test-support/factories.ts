@@ -48,6 +48,7 @@ export function actorOf(
     account: { id: account.id, name: account.name, seatLimit: account.seatLimit },
     role,
     accounts: [{ id: account.id, name: account.name }],
+    mustChangePassword: false,
     source: "dashboard",
     credential: null,
   };

@@ -13,6 +13,7 @@ interface SessionRow {
   account_id: string | null;
   email: string | null;
   session_version: number;
+  must_change_password: boolean;
   role: string | null;
   membership_account_id: string | null;
   membership_account_name: string | null;
@@ -35,7 +36,7 @@ export async function resolveSessionActor(
   // One round trip: the principal, with one row per account it is active in
   // (oldest membership first), or a single row with NULL membership columns.
   const rows = await db().$queryRaw<SessionRow[]>`
-    SELECT p.id, p.kind::text AS kind, p.status::text AS status, p.name, p.account_id, p.email, p.session_version,
+    SELECT p.id, p.kind::text AS kind, p.status::text AS status, p.name, p.account_id, p.email, p.session_version, p.must_change_password,
            m.role::text AS role, a.id AS membership_account_id, a.name AS membership_account_name, a.seat_limit
     FROM principals p
     LEFT JOIN (memberships m JOIN accounts a ON a.id = m.account_id) ON ${activeMembershipSql("m", "p")}
@@ -73,6 +74,7 @@ export async function resolveSessionActor(
       account: membership.account,
       role: membership.role,
       accounts: principal.memberships.map((m) => ({ id: m.account.id, name: m.account.name })),
+      mustChangePassword: first.must_change_password,
       source: "dashboard",
       credential: null,
     },

@@ -33,6 +33,12 @@ export interface PersonActor extends Actor {
   principal: { id: string; name: string; kind: "person"; email: string };
   /** Other accounts this person may switch to. */
   accounts: { id: string; name: string }[];
+  /**
+   * An admin reset this person's password: until they choose a new one, the
+   * dashboard offers them nothing else (requireActor refuses every page and
+   * action; see lib/domain/people/reset-password.ts).
+   */
+  mustChangePassword: boolean;
 }
 
 export const BOT_REFUSAL_MESSAGE = "Bot users cannot sign in to the dashboard";

@@ -42,6 +42,11 @@ export const EVENT_CATALOGUE = {
   "person.reactivated": { label: "Person reactivated", category: "people", data: "before {active: false}, after {active: true}" },
   "person.removed": { label: "Person removed", category: "people", data: "before {email, role}" },
   "person.password_changed": { label: "Password changed", category: "people", data: "otherSessionsEnded" },
+  "person.password_reset": {
+    label: "Password reset",
+    category: "people",
+    data: "sessionsEnded, mustChangePassword (the person chooses a new password at next sign-in; never the password)",
+  },
   "credential.created": {
     label: "Credential created",
     category: "credentials",

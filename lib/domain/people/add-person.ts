@@ -1,5 +1,4 @@
-import { randomInt } from "node:crypto";
-import { hashPassword } from "./password";
+import { hashPassword, oneTimePassword } from "./password";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
@@ -10,13 +9,6 @@ import { addPersonSchema } from "@/lib/validation/people-admin";
 import { lockAccount, refuseUnlessOwner, refuseWithoutFreeSeat } from "./guards";
 
 const alreadyMember = () => fail("already_member", "Check the highlighted fields.", { email: "This person is already in this account" });
-
-const PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-/** 20 characters from an unambiguous alphabet: about 115 bits. */
-function initialPassword(): string {
-  return Array.from({ length: 20 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join("");
-}
 
 /**
  * Adds a person to the actor's account, using a seat: refused when every seat
@@ -46,7 +38,7 @@ export async function addPerson(
   if (known && known.status !== "active") {
     return fail("user_disabled", "Check the highlighted fields.", { email: "This person's Botdesk user is deactivated" });
   }
-  const password = known ? null : initialPassword();
+  const password = known ? null : oneTimePassword();
   const passwordHash = password ? await hashPassword(password) : null;
   return db().$transaction(async (tx) => {
     const { seatLimit } = await lockAccount(tx, actor.account.id);

@@ -31,7 +31,7 @@ export async function changePassword(
   }
   const passwordHash = await hashPassword(parsed.data.newPassword);
   const sessionVersion = await db().$transaction(async (tx) => {
-    await tx.principal.update({ where: { id: actor.principal.id }, data: { passwordHash } });
+    await tx.principal.update({ where: { id: actor.principal.id }, data: { passwordHash, mustChangePassword: false } });
     await recordActorEvent(tx, actor, ctx, {
       type: "person.password_changed",
       subject: { id: actor.principal.id, name: actor.principal.name },
