@@ -8,7 +8,7 @@ import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field, SelectField, TextareaField } from "@/components/ui/field";
 import type { CredentialKind, CredentialView } from "@/lib/domain/credentials/credential-view";
-import { DESCRIPTION_MAX_BYTES, METADATA_MAX_BYTES } from "@/lib/validation/credentials";
+import { DESCRIPTION_MAX_BYTES, METADATA_MAX_BYTES } from "@/lib/validation/limits";
 import { EMPTY_CREDENTIAL_VALUES, type CreateCredentialState, type CredentialActions, type CredentialFormValues } from "./form-state";
 import { KIND_LABELS } from "./labels";
 

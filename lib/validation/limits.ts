@@ -8,3 +8,8 @@ export const BULK_MAX = 100;
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 256;
+/** A credential's description and metadata, as ngrok limits them. */
+export const DESCRIPTION_MAX_BYTES = 255;
+export const METADATA_MAX_BYTES = 4096;
+export const ACL_MAX_RULES = 100;
+export const PUBLIC_KEY_MAX_LENGTH = 16_384;
