@@ -2,10 +2,9 @@ import { z } from "zod";
 import { filterTextSchema, idSchema } from "./common";
 import { hasControlCharacters, MULTILINE_CONTROL_CHARACTER_MESSAGE, printable, singleLineProblem } from "./text";
 
-export const DESCRIPTION_MAX_BYTES = 255;
-export const METADATA_MAX_BYTES = 4096;
-export const ACL_MAX_RULES = 100;
-export const PUBLIC_KEY_MAX_LENGTH = 16_384;
+import { ACL_MAX_RULES, DESCRIPTION_MAX_BYTES, METADATA_MAX_BYTES, PUBLIC_KEY_MAX_LENGTH } from "./limits";
+
+export { ACL_MAX_RULES, DESCRIPTION_MAX_BYTES, METADATA_MAX_BYTES, PUBLIC_KEY_MAX_LENGTH };
 export const EXPIRY_CHOICES = ["never", "30", "90", "365", "date"] as const;
 export const GRACE_CHOICES = { "0": 0, "1h": 3600, "24h": 86_400, "7d": 604_800 } as const;
 

@@ -1,0 +1,92 @@
+/**
+ * The benchmarks' data: one account with BENCH_BOTS bots (default 10,000),
+ * BENCH_CREDENTIALS credentials (30,000) and BENCH_EVENTS events (1,000,000,
+ * spread over a year), inserted with bulk SQL in about a minute, plus an owner
+ * who can sign in and an API key of theirs. Events carry what recordEvent
+ * writes (subject kind, the bot they concern), so the feeds' indexes are used as
+ * in production.
+ */
+import { performance } from "node:perf_hooks";
+import type { Db } from "../lib/db/client";
+import { newId } from "../lib/ids";
+
+export interface BenchSizes {
+  bots: number;
+  credentials: number;
+  events: number;
+}
+
+export const BENCH_PASSWORD = "bench-password-1";
+
+export function benchSizes(quick: boolean): BenchSizes {
+  return {
+    bots: Number(process.env.BENCH_BOTS ?? 10_000),
+    credentials: Number(process.env.BENCH_CREDENTIALS ?? 30_000),
+    events: Number(process.env.BENCH_EVENTS ?? (quick ? 100_000 : 1_000_000)),
+  };
+}
+
+export interface BenchAccount {
+  accountId: string;
+  adminId: string;
+  adminEmail: string;
+  /** Oldest first; every 10th (index 0, 10, …) is busy, the others have no events by them. */
+  botIds: string[];
+}
+
+export async function seedBenchAccount(db: Db, sizes: BenchSizes, log: (line: string) => void = console.log): Promise<BenchAccount> {
+  const accountId = newId("account");
+  await db.account.create({ data: { id: accountId, name: "Bench", seatLimit: 5 } });
+  const t0 = performance.now();
+  const now = Date.now();
+  for (let start = 0; start < sizes.bots; start += 1000) {
+    const rows = Array.from({ length: Math.min(1000, sizes.bots - start) }, (_, j) => {
+      const i = start + j;
+      const name = `bench-bot-${String(i).padStart(5, "0")}`;
+      return {
+        id: newId("bot", now - i * 1000),
+        kind: "bot" as const,
+        name,
+        nameKey: name,
+        accountId,
+        status: i % 10 === 0 ? ("deactivated" as const) : ("active" as const),
+        lastActivityAt: i % 3 === 0 ? null : new Date(now - i * 7000),
+        createdAt: new Date(now - i * 1000),
+      };
+    });
+    await db.principal.createMany({ data: rows });
+  }
+  log(`Inserted ${sizes.bots} bots in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
+
+  const t1 = performance.now();
+  const adminId = newId("person");
+  const adminEmail = `bench-${adminId.toLowerCase()}@example.test`;
+  const { hashPassword } = await import("../lib/domain/people/password");
+  await db.principal.create({ data: { id: adminId, kind: "person", name: "Bench Admin", email: adminEmail, passwordHash: await hashPassword(BENCH_PASSWORD) } });
+  await db.membership.create({ data: { accountId, principalId: adminId, role: "owner" } });
+  const botIds = (await db.principal.findMany({ where: { accountId, kind: "bot" }, select: { id: true }, orderBy: { id: "asc" } })).map((b) => b.id);
+  // Events: most by busy bots (every 10th), one in 50 about some bot, none by the quiet ones;
+  // spread over a year, newest now.
+  const spacing = Math.max(1, Math.floor((365 * 86_400) / Math.max(1, sizes.events)));
+  await db.$executeRaw`
+    WITH e AS (
+      SELECT g, (${botIds}::text[])[1 + (g % (array_length(${botIds}::text[], 1) / 10)) * 10] AS by_bot,
+             CASE WHEN g % 50 = 0 THEN (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))] END AS about
+      FROM generate_series(1, ${sizes.events}) g)
+    INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_kind, bot_id, created_at)
+    SELECT 'ev_bench' || g, ${accountId}, 'api.request', by_bot, 'api', about, CASE WHEN about IS NOT NULL THEN 'bot' END, by_bot,
+           now() - g * ${spacing} * interval '1 second'
+    FROM e`;
+  // Credentials: round-robin over the bots; every 20th expired (already recorded), every 10th revoked.
+  await db.$executeRaw`
+    INSERT INTO credentials (id, account_id, kind, owner_id, secret_hash, secret_hint, created_at, expires_at, expiry_recorded_at, revoked_at)
+    SELECT 'cr_bench' || g, ${accountId}, (ARRAY['authtoken','api_key','api_key']::"CredentialKind"[])[1 + g % 3],
+           (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))], 'x', 'abcd', now() - g * interval '1 minute',
+           CASE WHEN g % 20 = 0 THEN now() - interval '1 day' WHEN g % 7 = 0 THEN now() + interval '30 days' END,
+           CASE WHEN g % 20 = 0 THEN now() - interval '1 day' END,
+           CASE WHEN g % 10 = 1 THEN now() END
+    FROM generate_series(1, ${sizes.credentials}) g`;
+  await db.$executeRawUnsafe("ANALYZE");
+  if (sizes.events > 0) log(`Inserted ${sizes.events} events and ${sizes.credentials} credentials in ${((performance.now() - t1) / 1000).toFixed(1)} s.`);
+  return { accountId, adminId, adminEmail, botIds };
+}

@@ -1,0 +1,277 @@
+/**
+ * `npm run bench:http` (and the second half of `npm run bench`): the pages of a
+ * production build over HTTP, as a browser asks for them, on the benchmark data
+ * (scripts/bench-data.ts: 10,000 bots, 30,000 credentials, 1,000,000 events).
+ *
+ * Starts Botdesk with the real start command on a throwaway database (or a new
+ * database on TEST_DATABASE_URL's server), signs in through Auth.js like the
+ * sign-in form, then for each page: latency at 1 client and at 10 concurrent
+ * clients (keep-alive connections, like a browser), first-load JS (every script
+ * the page's HTML loads, gzipped), memory of the whole process tree idle and
+ * after the load, and the head-of-line case (a small page alone, and while
+ * another client loops the slowest page). Same-run baselines: `/sign-in` (the
+ * framework rendering a page with no data) and `/api/health` (a bare route
+ * handler). Prints a Markdown table; writes bench/results/<date>-<db>-http.json.
+ * Asserts nothing: goals are reported, never tested.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { gzipSync } from "node:zlib";
+import { startTestDatabase } from "../lib/db/test-database";
+import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
+
+const QUICK = process.argv.includes("--quick");
+const SEQUENTIAL = Number(process.env.BENCH_HTTP_REQUESTS ?? (QUICK ? 15 : 60));
+const CONCURRENT = 10;
+const root = path.resolve(import.meta.dirname, "..");
+
+const database = await startTestDatabase();
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "botdesk-bench-http-"));
+let server: ChildProcess | undefined;
+
+/** The resident memory of a process and all its descendants, from /proc (Linux). */
+function treeRssMiB(pid: number): number | null {
+  if (process.platform !== "linux") return null;
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let kib = 0;
+  const walk = (p: number) => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
+      kib += Number(m?.[1] ?? 0);
+    } catch {
+      return;
+    }
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return Math.round(kib / 1024);
+}
+
+async function freePort(): Promise<number> {
+  const net = await import("node:net");
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<number> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    try {
+      if ((await fetch(url)).ok) return performance.now() - start;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1));
+};
+
+try {
+  process.env.DATABASE_URL = database.url;
+  const { db } = await import("../lib/db/client");
+  const bench = await seedBenchAccount(db(), benchSizes(QUICK));
+  const { issueSecret } = await import("../lib/domain/credentials/token-format");
+  const { newId } = await import("../lib/ids");
+  const keyId = newId("apiKey");
+  const key = issueSecret("api_key", keyId);
+  await db().credential.create({ data: { id: keyId, accountId: bench.accountId, ownerId: bench.adminId, kind: "api_key", secretHash: key.hash, secretHint: key.hint } });
+  await db().$disconnect();
+
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    PORT: String(port),
+    BOTDESK_DATA_DIR: dataDir,
+    AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789",
+    BOTDESK_SIGNIN_MAX_PER_IP: "1000",
+  };
+  // Build first (when the sources changed), so the restart figure is a restart.
+  console.log("Building (when the sources changed)…");
+  await new Promise<void>((resolve, reject) => {
+    const b = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "start.ts"), "--build-only"], { env, stdio: "inherit", cwd: root });
+    b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
+  });
+  const started = performance.now();
+  server = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "start.ts")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
+  await waitFor(`${base}/sign-in`, 120_000);
+  const startToFirst200 = performance.now() - started;
+
+  // Sign in as the sign-in form does: Auth.js's CSRF token, then the credentials callback.
+  const csrfResponse = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+  const jar = new Map<string, string>();
+  const keep = (r: Response) => {
+    for (const c of r.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const i = pair!.indexOf("=");
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+  };
+  keep(csrfResponse);
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const signIn = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie(), origin: base },
+    body: new URLSearchParams({ csrfToken, login: bench.adminEmail, password: BENCH_PASSWORD, callbackUrl: `${base}/` }),
+  });
+  keep(signIn);
+  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed (${signIn.status})`);
+
+  const busyBot = bench.botIds[bench.botIds.length - 10]!;
+  const quietBot = bench.botIds[1]!;
+  type Target = { name: string; path: string; auth: "session" | "key" | "none"; kind: "page" | "api" | "baseline" };
+  const candidates: Target[] = [
+    { name: "baseline: /sign-in (no data)", path: "/sign-in", auth: "none", kind: "baseline" },
+    { name: "baseline: bare route handler", path: "/api/health", auth: "none", kind: "baseline" },
+    { name: "Overview /", path: "/", auth: "session", kind: "page" },
+    { name: "/users", path: "/users", auth: "session", kind: "page" },
+    { name: "/users, by name, page 200", path: "/users?bsort=name&bdir=asc&bpage=200", auth: "session", kind: "page" },
+    { name: "/users, filtered", path: "/users?bq=0042&bstatus=deactivated", auth: "session", kind: "page" },
+    { name: "bot page, busy bot", path: `/users/bots/${busyBot}`, auth: "session", kind: "page" },
+    { name: "bot page, quiet bot", path: `/users/bots/${quietBot}`, auth: "session", kind: "page" },
+    { name: "/activity", path: "/activity", auth: "session", kind: "page" },
+    { name: "/credentials", path: "/credentials", auth: "session", kind: "page" },
+    { name: "/settings", path: "/settings", auth: "session", kind: "page" },
+    { name: "API: GET /api/v1/bot_users?limit=100", path: "/api/v1/bot_users?limit=100", auth: "key", kind: "api" },
+  ];
+  const headersFor = (t: Target): Record<string, string> =>
+    t.auth === "session" ? { cookie: cookie() } : t.auth === "key" ? { authorization: `Bearer ${key.token}` } : {};
+  const hit = async (t: Target): Promise<{ ms: number; status: number; body: string }> => {
+    const s = performance.now();
+    const r = await fetch(`${base}${t.path}`, { headers: headersFor(t), redirect: "manual" });
+    const body = await r.text();
+    return { ms: performance.now() - s, status: r.status, body };
+  };
+  // Routes that do not exist yet (a later issue adds them) are left out, and said so.
+  const targets: Target[] = [];
+  for (const t of candidates) {
+    const first = await hit(t);
+    if (first.status === 200) targets.push(t);
+    else console.log(`Skipped ${t.path}: ${first.status} (not there yet, or not reachable).`);
+  }
+  const idleMiB = server.pid ? treeRssMiB(server.pid) : null;
+
+  const figures: { name: string; value: number; p95?: number; unit: string; baseline: string | null; ratio: number | null; goal: number | null; met: boolean | null }[] = [];
+  const signInTarget = targets.find((t) => t.path === "/sign-in")!;
+  const results = new Map<string, { p50: number; p95: number; p50x10: number; p95x10: number; rps10: number }>();
+  for (const t of targets) {
+    for (let i = 0; i < 3; i++) await hit(t); // warm
+    const one: number[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) one.push((await hit(t)).ms);
+    const ten: number[] = [];
+    const s = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENT }, async () => {
+        for (let i = 0; i < Math.max(3, Math.round(SEQUENTIAL / 3)); i++) {
+          const r = await hit(t);
+          if (r.status !== 200) throw new Error(`${t.path} answered ${r.status} under load`);
+          ten.push(r.ms);
+        }
+      }),
+    );
+    const rps10 = Number(((ten.length * 1000) / (performance.now() - s)).toFixed(1));
+    results.set(t.name, { p50: quantile(one, 0.5), p95: quantile(one, 0.95), p50x10: quantile(ten, 0.5), p95x10: quantile(ten, 0.95), rps10 });
+    console.log(`${t.name.padEnd(42)} 1 client p50 ${quantile(one, 0.5)} ms p95 ${quantile(one, 0.95)} ms · 10 clients p50 ${quantile(ten, 0.5)} ms p95 ${quantile(ten, 0.95)} ms (${rps10} req/s)`);
+  }
+  const signIn50 = results.get(signInTarget.name)!.p50;
+  for (const t of targets) {
+    const r = results.get(t.name)!;
+    const isPage = t.kind === "page";
+    figures.push({ name: `${t.name}: p95, 1 client`, value: r.p95, unit: "ms", baseline: null, ratio: null, goal: isPage ? 150 : null, met: isPage ? r.p95 <= 150 : null });
+    figures.push({ name: `${t.name}: p95, 10 clients`, value: r.p95x10, unit: "ms", baseline: null, ratio: null, goal: isPage ? 150 : null, met: isPage ? r.p95x10 <= 150 : null });
+    if (isPage) {
+      const ratio = Number((r.p50 / signIn50).toFixed(2));
+      figures.push({ name: `${t.name}: p50 vs /sign-in`, value: r.p50, unit: "ms", baseline: signInTarget.name, ratio, goal: 4, met: ratio <= 4 });
+    }
+  }
+
+  // First-load JS: every script the page's HTML loads, gzipped, as a browser fetches it.
+  const gz = new Map<string, number>();
+  for (const t of targets.filter((t) => t.kind !== "api" && t.path !== "/api/health")) {
+    const { body } = await hit(t);
+    // Module-capable browsers skip `noModule` scripts (the legacy polyfills): not counted.
+    const tags = [...body.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !/\bnomodule\b/i.test(tag));
+    const srcs = [...new Set(tags.map((tag) => /\ssrc="([^"]+)"/.exec(tag)?.[1]).filter((src): src is string => Boolean(src)))];
+    let bytes = 0;
+    for (const src of srcs) {
+      if (!gz.has(src)) {
+        const js = Buffer.from(await (await fetch(new URL(src, base))).arrayBuffer());
+        gz.set(src, gzipSync(js).length);
+      }
+      bytes += gz.get(src)!;
+    }
+    const kB = Number((bytes / 1000).toFixed(1));
+    figures.push({ name: `${t.name}: first-load JS (gzip)`, value: kB, unit: "kB", baseline: null, ratio: null, goal: t.kind === "page" ? 160 : null, met: t.kind === "page" ? kB <= 160 : null });
+    console.log(`${t.name.padEnd(42)} first-load JS ${kB} kB gzip (${srcs.length} scripts)`);
+  }
+
+  // Head-of-line: a small page alone, then while another client loops the slowest page.
+  const pages = targets.filter((t) => t.kind === "page");
+  const slowest = pages.reduce((a, b) => (results.get(a.name)!.p50 >= results.get(b.name)!.p50 ? a : b));
+  const small = targets.find((t) => t.path === "/settings") ?? signInTarget;
+  const alone = results.get(small.name)!.p50;
+  let looping = true;
+  const loop = (async () => {
+    while (looping) await hit(slowest);
+  })();
+  const beside: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) beside.push((await hit(small)).ms);
+  looping = false;
+  await loop;
+  const hol = quantile(beside, 0.5);
+  figures.push({ name: `head-of-line: ${small.path} while ${slowest.path} loops (p50)`, value: hol, unit: "ms", baseline: `${small.name} alone`, ratio: Number((hol / alone).toFixed(2)), goal: 2, met: hol / alone <= 2 });
+
+  const loadedMiB = server.pid ? treeRssMiB(server.pid) : null;
+  if (idleMiB !== null) figures.push({ name: "memory of the process tree, idle (after one request per page)", value: idleMiB, unit: "MiB", baseline: null, ratio: null, goal: null, met: null });
+  if (loadedMiB !== null) figures.push({ name: "memory of the process tree, after the load", value: loadedMiB, unit: "MiB", baseline: null, ratio: null, goal: null, met: null });
+  figures.push({ name: "start to first 200 (built, migrated, seeded database)", value: Math.round(startToFirst200), unit: "ms", baseline: null, ratio: null, goal: 2000, met: startToFirst200 <= 2000 });
+
+  console.log(`\n| figure | value | baseline | ratio | goal | met |\n|---|---|---|---|---|---|`);
+  for (const f of figures) {
+    const goal = f.goal === null ? "–" : f.ratio !== null ? `≤ ${f.goal} ×` : `≤ ${f.goal} ${f.unit}`;
+    console.log(`| ${f.name} | ${f.value} ${f.unit} | ${f.baseline ?? "–"} | ${f.ratio === null ? "–" : `${f.ratio} ×`} | ${goal} | ${f.met === null ? "–" : f.met ? "yes" : "no"} |`);
+  }
+  const dbName = database.kind === "server" ? "postgresql" : "embedded-postgresql";
+  const file = path.join(root, "bench", "results", `${new Date().toISOString().slice(0, 10)}-${dbName}-http${QUICK ? "-quick" : ""}.json`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+  const sizes = benchSizes(QUICK);
+  writeFileSync(file, `${JSON.stringify({ db: dbName, machine, data: { ...sizes, requestsPerCase: SEQUENTIAL, concurrency: CONCURRENT }, figures }, null, 2)}\n`);
+  console.log(`\nWrote ${path.relative(root, file)}.`);
+} finally {
+  if (server?.pid) {
+    try {
+      process.kill(-server.pid, "SIGINT");
+    } catch {
+      // already gone
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+  await database.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
