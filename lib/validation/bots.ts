@@ -10,8 +10,11 @@ import { checkName } from "./text";
  * ignoring case, so "fz\u200b" is "fz". 1–255 bytes (UTF-8); no control or
  * direction characters; never an email address or anything that looks like one.
  */
+export const BOT_NAME_EMPTY_MESSAGE = "Enter a name: it can't be empty";
+export const BOT_NAME_TOO_LONG_MESSAGE = `Use at most ${BOT_NAME_MAX_BYTES} bytes`;
+
 export const botNameSchema = z.string({ error: "Enter a name" }).transform((raw, ctx) => {
-  const checked = checkName(raw, { maxBytes: BOT_NAME_MAX_BYTES, emptyMessage: "Enter a name: it can't be empty", refuseEmailLike: true });
+  const checked = checkName(raw, { maxBytes: BOT_NAME_MAX_BYTES, emptyMessage: BOT_NAME_EMPTY_MESSAGE, refuseEmailLike: true });
   if (checked.ok) return checked.name;
   ctx.addIssue({ code: "custom", message: checked.message });
   return z.NEVER;

@@ -145,3 +145,12 @@ export const listCredentialsQuerySchema = z.object({
   size: z.coerce.number().int().refine((n) => [10, 25, 50, 100].includes(n)).catch(25).default(25),
 });
 export type ListCredentialsQuery = z.infer<typeof listCredentialsQuerySchema>;
+
+/** PATCH of a credential: description, metadata and ACL only (never the owner); absent fields stay as they are. */
+export const updateCredentialSchema = z.object({
+  id: idSchema,
+  description: descriptionSchema.optional(),
+  metadata: metadataSchema.optional(),
+  acl: aclSchema.optional(),
+});
+export type UpdateCredentialInput = z.infer<typeof updateCredentialSchema>;

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
+import type { Role } from "@/lib/db/generated/enums";
 import { standingIn } from "@/lib/domain/principals/active-in-account";
-import { parseToken, secretMatches, type SecretKind } from "./token-format";
+import { maskedSecret, parseToken, secretMatches, type SecretKind } from "./token-format";
 
 export type CredentialRefusalReason = "malformed" | "unknown" | "revoked" | "expired" | "owner_deactivated" | "owner_deleted";
 
@@ -19,16 +20,32 @@ export interface VerifiedPrincipal {
   name: string;
   status: "active" | "deactivated";
   accountId: string | null;
+  /** A person's role in the credential's account (null for a bot or a person without a membership there). */
+  role: Role | null;
+}
+
+/** The credential's account, as an Actor carries it. */
+export interface VerifiedAccount {
+  id: string;
+  name: string;
+  seatLimit: number;
 }
 
 export type CredentialVerification =
-  | { ok: true; credential: { id: string; kind: SecretKind; accountId: string; acl: string[] }; principal: VerifiedPrincipal }
+  | {
+      ok: true;
+      credential: { id: string; kind: SecretKind; accountId: string; acl: string[]; display: string };
+      principal: VerifiedPrincipal;
+      account: VerifiedAccount;
+    }
   | {
       ok: false;
       reason: CredentialRefusalReason;
       message: string;
       /** Present when the secret itself matched (refused for status, not for being wrong). */
       principal?: VerifiedPrincipal;
+      /** Present with `principal`: the credential whose matching secret was refused. */
+      credential?: { id: string; kind: SecretKind; accountId: string; display: string };
     };
 
 /** One row of the verification read; every column NULL for an unknown id. */
@@ -48,13 +65,18 @@ interface VerificationRow {
   owner_account_id: string | null;
   owner_deleted_at: Date | null;
   membership_status: string | null;
+  membership_role: string | null;
+  account_name: string | null;
+  seat_limit: number | null;
 }
 
-const refuse = (reason: CredentialRefusalReason, principal?: VerifiedPrincipal): CredentialVerification => ({
+type RefusedCredential = NonNullable<Extract<CredentialVerification, { ok: false }>["credential"]>;
+
+const refuse = (reason: CredentialRefusalReason, matched?: { principal: VerifiedPrincipal; credential: RefusedCredential }): CredentialVerification => ({
   ok: false,
   reason,
   message: CREDENTIAL_REFUSALS[reason],
-  ...(principal ? { principal } : {}),
+  ...(matched ?? {}),
 });
 
 /**
@@ -78,11 +100,13 @@ export async function verifyCredential(
   const [row] = await db().$queryRaw<VerificationRow[]>`
     SELECT c.id, c.account_id, c.kind::text AS kind, c.acl, c.secret_hash, c.revoked_at, c.expires_at, c.last_used_at,
            p.id AS owner_id, p.kind::text AS owner_kind, p.name AS owner_name, p.status::text AS owner_status,
-           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, m.status::text AS membership_status
+           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, m.status::text AS membership_status,
+           m.role::text AS membership_role, a.name AS account_name, a.seat_limit
     FROM (SELECT 1) AS one
     LEFT JOIN credentials c ON c.id = ${parsed.credentialId}
     LEFT JOIN principals p ON p.id = COALESCE(c.owner_id, '')
-    LEFT JOIN memberships m ON m.account_id = COALESCE(c.account_id, '') AND m.principal_id = COALESCE(c.owner_id, '')`;
+    LEFT JOIN memberships m ON m.account_id = COALESCE(c.account_id, '') AND m.principal_id = COALESCE(c.owner_id, '')
+    LEFT JOIN accounts a ON a.id = COALESCE(c.account_id, '')`;
   if (!secretMatches(secret, row?.secret_hash) || row?.kind !== parsed.kind) return refuse("unknown");
   // Only for the right secret: what decides whether it may be used now.
   if (!row.id || !row.account_id || !row.owner_id) return refuse("unknown");
@@ -93,14 +117,23 @@ export async function verifyCredential(
     deletedAt: row.owner_deleted_at,
     memberships: row.membership_status ? [{ accountId: row.account_id, status: row.membership_status as "active" | "deactivated" }] : [],
   };
-  const principal: VerifiedPrincipal = { id: row.owner_id, kind: owner.kind, name: row.owner_name ?? "", status: owner.status, accountId: owner.accountId };
-  if (row.revoked_at) return refuse("revoked", principal);
+  const principal: VerifiedPrincipal = {
+    id: row.owner_id,
+    kind: owner.kind,
+    name: row.owner_name ?? "",
+    status: owner.status,
+    accountId: owner.accountId,
+    role: owner.kind === "person" ? ((row.membership_role as Role | null) ?? null) : null,
+  };
+  const credential = { id: row.id, kind: parsed.kind, accountId: row.account_id, display: maskedSecret(parsed.kind, secret.trim().slice(-4)) };
+  const matched = { principal, credential };
+  if (row.revoked_at) return refuse("revoked", matched);
   // The one active-owner rule, which lists also use to show "suspended".
   const standing = standingIn(owner, row.account_id);
-  if (standing === "deleted") return refuse("owner_deleted", principal);
-  if (standing !== "active") return refuse("owner_deactivated", principal);
+  if (standing === "deleted") return refuse("owner_deleted", matched);
+  if (standing !== "active") return refuse("owner_deactivated", matched);
   const now = opts.now ?? new Date();
-  if (row.expires_at && row.expires_at <= now) return refuse("expired", principal);
+  if (row.expires_at && row.expires_at <= now) return refuse("expired", matched);
 
   // At most one write a minute per credential; the condition repeats in SQL for concurrent requests.
   const aMinuteAgo = new Date(now.getTime() - 60_000);
@@ -110,5 +143,10 @@ export async function verifyCredential(
       data: { lastUsedAt: now, lastUsedIp: opts.ip ?? null },
     });
   }
-  return { ok: true, credential: { id: row.id, kind: parsed.kind, accountId: row.account_id, acl: row.acl ?? [] }, principal };
+  return {
+    ok: true,
+    credential: { ...credential, acl: row.acl ?? [] },
+    principal,
+    account: { id: row.account_id, name: row.account_name ?? "", seatLimit: row.seat_limit ?? 0 },
+  };
 }

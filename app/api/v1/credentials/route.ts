@@ -1,0 +1,6 @@
+import { credentialRoutes } from "@/lib/api/credentials";
+
+const routes = credentialRoutes("credentials");
+
+export const GET = routes.list;
+export const POST = routes.create;

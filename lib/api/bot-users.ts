@@ -1,0 +1,80 @@
+import { createBot } from "@/lib/domain/bots/create-bot";
+import { deleteBots } from "@/lib/domain/bots/delete-bots";
+import { getBot } from "@/lib/domain/bots/get-bot";
+import { listBotsBefore } from "@/lib/domain/bots/list-bots-before";
+import { renameBot } from "@/lib/domain/bots/rename-bot";
+import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
+import { requireManager } from "@/lib/domain/permissions";
+import { ApiError } from "./errors";
+import { unwrap } from "./from-result";
+import { keysetQuery, listBody, optionalBoolean, pathId, readJsonBody } from "./request";
+import { apiRoute, NO_CONTENT } from "./route";
+
+/** ngrok calls them bot users, and lately service users: both paths serve the same bots. */
+export type BotCollection = "bot_users" | "service_users";
+
+const botJson = (base: string, collection: BotCollection, bot: { id: string; name: string; active: boolean; createdAt: Date }) => ({
+  id: bot.id,
+  uri: `${base}/${collection}/${bot.id}`,
+  name: bot.name,
+  active: bot.active,
+  created_at: bot.createdAt.toISOString(),
+});
+
+const notFound = () => new ApiError("ERR_BOTDESK_404", "Bot user not found.");
+
+async function botOrNotFound(accountId: string, id: string) {
+  const bot = await getBot(accountId, id);
+  if (!bot) throw notFound();
+  return bot;
+}
+
+/**
+ * `/bot_users` (or `/service_users`): list, create, and by id get, update
+ * (name, active) and delete, each through the dashboard's own domain
+ * functions, so the same rules and events apply (a member's or bot's key gets
+ * ERR_NGROK_4111 from requireManager, names follow the one name rule, …).
+ */
+export function botUserRoutes(collection: BotCollection) {
+  type Id = { id: string };
+  return {
+    list: apiRoute(`${collection}.list`, async ({ actor, url, base }) => {
+      const query = keysetQuery(url);
+      const page = await listBotsBefore(actor.account.id, query);
+      const items = page.rows.map((b) => botJson(base, collection, b));
+      return Response.json(listBody(collection, items, { hasMore: page.hasMore, limit: query.limit }, base, `/${collection}`, url));
+    }),
+
+    create: apiRoute(`${collection}.create`, async ({ actor, ctx, request, base }) => {
+      const body = await readJsonBody(request);
+      const active = optionalBoolean(body, "active");
+      const created = unwrap(await createBot(actor, { name: body.name }, ctx));
+      // A bot is created active; `active: false` is then a deactivation, recorded as such.
+      if (active === false) unwrap(await setBotsActive(actor, { ids: [created.id], active: false }, ctx));
+      return Response.json(botJson(base, collection, await botOrNotFound(actor.account.id, created.id)), { status: 201 });
+    }),
+
+    get: apiRoute<Id>(`${collection}.get`, async ({ actor, params, base }) => {
+      return Response.json(botJson(base, collection, await botOrNotFound(actor.account.id, pathId(params.id))));
+    }),
+
+    update: apiRoute<Id>(`${collection}.update`, async ({ actor, ctx, request, params, base }) => {
+      const id = pathId(params.id);
+      const body = await readJsonBody(request);
+      const active = optionalBoolean(body, "active");
+      // Checked before anything changes, so a bad `active` never leaves a half-applied update.
+      if (body.name !== undefined) unwrap(await renameBot(actor, { id, name: body.name }, ctx));
+      if (active !== undefined) unwrap(await setBotsActive(actor, { ids: [id], active }, ctx));
+      if (body.name === undefined && active === undefined) {
+        const denied = requireManager(actor, "bots");
+        if (denied) unwrap(denied);
+      }
+      return Response.json(botJson(base, collection, await botOrNotFound(actor.account.id, id)));
+    }),
+
+    remove: apiRoute<Id>(`${collection}.delete`, async ({ actor, ctx, params }) => {
+      unwrap(await deleteBots(actor, { ids: [pathId(params.id)] }, ctx));
+      return NO_CONTENT();
+    }),
+  };
+}

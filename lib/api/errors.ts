@@ -1,0 +1,64 @@
+import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
+
+/**
+ * Every error code the REST API answers with, its HTTP status and what it
+ * means. ngrok's code strings where ngrok has one for the same situation (so a
+ * program written for ngrok's API handles them as it already does), Botdesk's
+ * own `ERR_BOTDESK_…` codes elsewhere. The README's table is this one.
+ */
+export const API_ERRORS = {
+  ERR_NGROK_107: { status: 401, meaning: "The API key is malformed, or well formed but unknown (never issued, or deleted)." },
+  ERR_NGROK_300: { status: 401, meaning: "The API key has been revoked." },
+  ERR_NGROK_636: { status: 403, meaning: "The API key's owner is deactivated in the account (a deactivated bot, a deactivated or removed person)." },
+  ERR_BOTDESK_301: { status: 401, meaning: "The API key has expired." },
+  ERR_BOTDESK_302: { status: 401, meaning: "The API key's owner (a bot) has been deleted." },
+  ERR_BOTDESK_100: { status: 401, meaning: "No API key: send `Authorization: Bearer <api key>`." },
+  ERR_BOTDESK_101: { status: 400, meaning: "Unsupported `Ngrok-Version` (only 2 is supported; it may be left out)." },
+  ERR_BOTDESK_400: { status: 400, meaning: "Invalid input; `details.field` names the field and `msg` says what is wrong." },
+  ERR_BOTDESK_413: { status: 413, meaning: "The request body is larger than 64 KiB." },
+  ERR_NGROK_4109: { status: 400, meaning: "The bot's name is empty." },
+  ERR_NGROK_4110: { status: 400, meaning: "The bot's name is longer than 255 bytes." },
+  ERR_NGROK_4111: { status: 403, meaning: "You must be an admin to create, update or delete bots (a member's or a bot's key)." },
+  ERR_NGROK_4112: { status: 409, meaning: "Another bot of the account has this name (names ignore case)." },
+  ERR_BOTDESK_4113: { status: 403, meaning: "You must be an admin to create a credential owned by someone else (a member's or a bot's key)." },
+  ERR_BOTDESK_409: { status: 409, meaning: "This SSH public key is already registered in the account." },
+  ERR_BOTDESK_404: { status: 404, meaning: "No such resource in the key's account (unknown ids and other accounts' ids alike), or no such API route." },
+  ERR_BOTDESK_405: { status: 405, meaning: "The route exists but not with this HTTP method." },
+  ERR_BOTDESK_429: { status: 429, meaning: "Too many requests; `Retry-After` says when to try again." },
+  ERR_BOTDESK_500: { status: 500, meaning: "Botdesk failed unexpectedly; the server log has the details." },
+  ERR_BOTDESK_503: { status: 503, meaning: "Botdesk cannot reach its database right now; try again shortly." },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** An error answered as `{error_code, status_code, msg, details: {operation_id, …}}`. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ApiErrorCode,
+    msg: string,
+    readonly details: Record<string, string> = {},
+  ) {
+    super(msg);
+    this.status = API_ERRORS[code].status;
+  }
+}
+
+/** How each refusal of a presented key is answered. */
+export const REFUSAL_CODES: Record<CredentialRefusalReason, ApiErrorCode> = {
+  malformed: "ERR_NGROK_107",
+  unknown: "ERR_NGROK_107",
+  revoked: "ERR_NGROK_300",
+  owner_deactivated: "ERR_NGROK_636",
+  expired: "ERR_BOTDESK_301",
+  owner_deleted: "ERR_BOTDESK_302",
+};
+
+/** The README's table of error codes. */
+export function apiErrorsMarkdown(): string {
+  return [
+    "| code | HTTP | meaning |",
+    "|---|---|---|",
+    ...Object.entries(API_ERRORS).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.meaning} |`),
+  ].join("\n");
+}

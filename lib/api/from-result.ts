@@ -1,0 +1,38 @@
+import { INVISIBLE_ONLY_MESSAGE } from "@/lib/validation/text";
+import { BOT_NAME_EMPTY_MESSAGE, BOT_NAME_TOO_LONG_MESSAGE } from "@/lib/validation/bots";
+import type { Result } from "@/lib/domain/result";
+import { ApiError, type ApiErrorCode } from "./errors";
+
+const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const EMPTY_NAME = new Set(["Enter a name", BOT_NAME_EMPTY_MESSAGE, INVISIBLE_ONLY_MESSAGE]);
+
+/**
+ * A domain function's refusal as the API answers it: the same decision the
+ * dashboard shows, under ngrok's code where one fits. Validation errors name
+ * the first field (snake_case, as the client sent it) in `details.field`.
+ */
+export function apiErrorOf(result: Extract<Result<unknown>, { ok: false }>, opts: { notAdmin?: ApiErrorCode } = {}): ApiError {
+  const [field, fieldMessage] = Object.entries(result.fieldErrors ?? {})[0] ?? [];
+  switch (result.code) {
+    case "not_admin":
+      return new ApiError(opts.notAdmin ?? "ERR_NGROK_4111", result.message);
+    case "bot_name_taken":
+      return new ApiError("ERR_NGROK_4112", result.message, { field: "name" });
+    case "duplicate_key":
+      return new ApiError("ERR_BOTDESK_409", result.message, { field: "public_key" });
+  }
+  if (field && fieldMessage) {
+    if (field === "name" && EMPTY_NAME.has(fieldMessage)) return new ApiError("ERR_NGROK_4109", `name: ${fieldMessage}`, { field: "name" });
+    if (field === "name" && fieldMessage === BOT_NAME_TOO_LONG_MESSAGE) return new ApiError("ERR_NGROK_4110", `name: ${fieldMessage}`, { field: "name" });
+    const name = snake(field);
+    return new ApiError("ERR_BOTDESK_400", `${name}: ${fieldMessage}`, { field: name });
+  }
+  if (result.code === "not_found") return new ApiError("ERR_BOTDESK_404", result.message);
+  return new ApiError("ERR_BOTDESK_400", result.message);
+}
+
+/** The data of a successful Result, or throws its ApiError (answered by apiRoute). */
+export function unwrap<T>(result: Result<T>, opts: { notAdmin?: ApiErrorCode } = {}): T {
+  if (!result.ok) throw apiErrorOf(result, opts);
+  return result.data;
+}

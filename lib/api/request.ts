@@ -1,0 +1,88 @@
+import { ApiError } from "./errors";
+import { KEYSET_MAX_LIMIT, type KeysetQuery } from "@/lib/domain/keyset";
+import { ID_PATTERN } from "@/lib/validation/text";
+
+/** Bodies larger than this are refused before parsing (a bot's name, a description, an SSH key and an ACL fit easily). */
+export const API_BODY_MAX_BYTES = 64 * 1024;
+export const API_DEFAULT_LIMIT = 100;
+
+/**
+ * The absolute URL of the API root for this request, as the client reached it:
+ * the scheme a TLS-terminating proxy reports (X-Forwarded-Proto), and the host
+ * the client sent (X-Forwarded-Host first, as Next.js reads it).
+ */
+export function apiBaseUrl(request: Request): string {
+  const url = new URL(request.url);
+  const forwardedProto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const proto = forwardedProto === "https" || forwardedProto === "http" ? forwardedProto : url.protocol.replace(":", "");
+  const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host") || url.host;
+  return `${proto}://${host}/api/v1`;
+}
+
+/** The JSON object sent as the body; an empty body is `{}`. */
+export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  if (length > API_BODY_MAX_BYTES) throw new ApiError("ERR_BOTDESK_413", `The request body is larger than ${API_BODY_MAX_BYTES} bytes.`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > API_BODY_MAX_BYTES) throw new ApiError("ERR_BOTDESK_413", `The request body is larger than ${API_BODY_MAX_BYTES} bytes.`);
+  if (!text.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError("ERR_BOTDESK_400", "The request body is not valid JSON.", { field: "body" });
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new ApiError("ERR_BOTDESK_400", "The request body must be a JSON object.", { field: "body" });
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A field that must be a boolean when present. */
+export function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw new ApiError("ERR_BOTDESK_400", `${field}: must be true or false.`, { field });
+  return value;
+}
+
+/** Refuses fields this resource does not have, naming them (a typo must not be silently ignored). */
+export function refuseFields(body: Record<string, unknown>, fields: string[], why: string): void {
+  for (const field of fields) {
+    if (body[field] !== undefined) throw new ApiError("ERR_BOTDESK_400", `${field}: ${why}`, { field });
+  }
+}
+
+/** `before_id` and `limit` from a list's query string. */
+export function keysetQuery(url: URL): KeysetQuery {
+  const beforeId = url.searchParams.get("before_id") || null;
+  if (beforeId !== null && (beforeId.length > 64 || !ID_PATTERN.test(beforeId))) {
+    throw new ApiError("ERR_BOTDESK_400", "before_id: not a valid id.", { field: "before_id" });
+  }
+  const rawLimit = url.searchParams.get("limit");
+  const limit = rawLimit === null || rawLimit === "" ? API_DEFAULT_LIMIT : Number(rawLimit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > KEYSET_MAX_LIMIT) {
+    throw new ApiError("ERR_BOTDESK_400", `limit: a whole number from 1 to ${KEYSET_MAX_LIMIT}.`, { field: "limit" });
+  }
+  return { beforeId, limit };
+}
+
+/** A list's answer: `{<plural>: [...], uri, next_page_uri}`, newest first; next_page_uri null on the last page. */
+export function listBody<T extends { id: string }>(
+  key: string,
+  items: T[],
+  page: { hasMore: boolean; limit: number },
+  base: string,
+  path: string,
+  url: URL,
+): Record<string, unknown> {
+  const last = items[items.length - 1];
+  const next = page.hasMore && last ? `${base}${path}?${new URLSearchParams({ before_id: last.id, limit: String(page.limit) })}` : null;
+  return { [key]: items, uri: `${base}${path}${url.search}`, next_page_uri: next };
+}
+
+/** Path ids that are not even ids answer exactly like unknown ones. */
+export function pathId(id: string | undefined): string {
+  if (!id || id.length > 64 || !ID_PATTERN.test(id)) throw new ApiError("ERR_BOTDESK_404", "Not found.");
+  return id;
+}

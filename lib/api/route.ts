@@ -1,0 +1,92 @@
+import { randomUUID } from "node:crypto";
+import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
+import type { Actor, RequestContext } from "@/lib/domain/access/types";
+import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
+import { requestContextFrom } from "@/lib/server/request-context";
+import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
+import { ApiError, REFUSAL_CODES } from "./errors";
+import { apiBaseUrl } from "./request";
+
+/** What a resource handler gets: the authenticated actor and the request, parsed as far as every route needs. */
+export interface ApiCall<P> {
+  request: Request;
+  url: URL;
+  /** The absolute URL of `/api/v1` as the client reached it. */
+  base: string;
+  actor: Actor;
+  ctx: RequestContext;
+  params: P;
+}
+
+type RouteContext<P> = { params: Promise<P> };
+
+/** `{error_code, status_code, msg, details: {operation_id, …}}`, ngrok's error shape. */
+export function errorResponse(error: ApiError, operationId: string): Response {
+  const headers: Record<string, string> = {};
+  if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botdesk"';
+  return Response.json(
+    { error_code: error.code, status_code: error.status, msg: error.message, details: { operation_id: operationId, ...error.details } },
+    { status: error.status, headers },
+  );
+}
+
+/** The id of this request: the one proxy.ts gave it (also on its log lines), or a new one where no proxy ran. */
+export function operationIdOf(request: Request): string {
+  return request.headers.get(REQUEST_ID_HEADER) ?? randomUUID();
+}
+
+/** Anything a handler did not answer itself: logged (never the request's headers or body), answered generically. */
+function unexpected(error: unknown, name: string, operationId: string): Response {
+  if (isDatabaseUnavailable(error)) {
+    console.error(`[api] ${name} (${operationId}): database unavailable`);
+    return errorResponse(new ApiError("ERR_BOTDESK_503", "Botdesk cannot reach its database right now. Try again shortly."), operationId);
+  }
+  console.error(`[api] ${name} (${operationId}) failed:`, error);
+  return errorResponse(new ApiError("ERR_BOTDESK_500", "Botdesk could not finish this request. The server log has the details."), operationId);
+}
+
+/** The secret of `Authorization: Bearer <secret>` (scheme in any case); null when there is none. */
+function bearerSecret(request: Request): string | null {
+  const match = /^bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+  return match?.[1] ?? null;
+}
+
+/**
+ * THE wrapper of every REST API route, the API's counterpart of the dashboard's
+ * performAction: `Authorization: Bearer <api key>` (with `Ngrok-Version: 2` or
+ * none) → verifyCredential through authenticateCredential (refusals answered
+ * with ngrok's codes, a matching secret's refusal recorded once) → the key's
+ * owner as the actor (source "api", the key as the credential used) → the
+ * handler, which calls the same domain functions the dashboard calls and
+ * answers JSON. Every error is `{error_code, status_code, msg, details}`;
+ * anything unexpected is logged and answered 500 without internals.
+ */
+export function apiRoute<P = Record<string, never>>(name: string, handler: (call: ApiCall<P>) => Promise<Response>) {
+  return async (request: Request, context: RouteContext<P>): Promise<Response> => {
+    const operationId = operationIdOf(request);
+    try {
+      const version = request.headers.get("ngrok-version");
+      if (version !== null && version.trim() !== "2") throw new ApiError("ERR_BOTDESK_101", `Ngrok-Version ${version.slice(0, 20)} is not supported: use 2.`);
+      const secret = bearerSecret(request);
+      if (!secret) throw new ApiError("ERR_BOTDESK_100", "Send your API key as 'Authorization: Bearer <api key>'.");
+      const url = new URL(request.url);
+      const ctx = requestContextFrom(request.headers);
+      const admission = await authenticateCredential(secret, { kinds: ["api_key"], source: "api", path: `${request.method} ${url.pathname}`, ctx });
+      if (!admission.ok) throw new ApiError(REFUSAL_CODES[admission.reason], `The API key was refused: ${admission.message}.`);
+      const params = await context.params;
+      return await handler({ request, url, base: apiBaseUrl(request), actor: admission.actor, ctx, params });
+    } catch (error) {
+      if (error instanceof ApiError) return errorResponse(error, operationId);
+      return unexpected(error, name, operationId);
+    }
+  };
+}
+
+/** Any path under /api/v1 that is no route: JSON, never the HTML 404 page (no key needed to learn that). */
+export function apiNotFound(request: Request): Response {
+  const path = new URL(request.url).pathname;
+  return errorResponse(new ApiError("ERR_BOTDESK_404", `No API route ${request.method} ${path.slice(0, 200)}.`), operationIdOf(request));
+}
+
+export const NO_CONTENT = () => new Response(null, { status: 204 });
+

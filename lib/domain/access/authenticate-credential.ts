@@ -1,0 +1,62 @@
+import { credentialSubjectName } from "@/lib/domain/credentials/credential-view";
+import type { SecretKind } from "@/lib/domain/credentials/token-format";
+import { verifyCredential, type CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { db } from "@/lib/db/client";
+import type { Actor, ActorSource, RequestContext } from "./types";
+
+export type CredentialAdmission =
+  | { ok: true; actor: Actor }
+  | { ok: false; reason: CredentialRefusalReason; message: string };
+
+/** Refusals of a secret that matched: its owner tried, and should see it in their activity. */
+const RECORDED: ReadonlySet<CredentialRefusalReason> = new Set(["revoked", "expired", "owner_deactivated", "owner_deleted"]);
+
+/**
+ * The actor behind a presented credential (an API key for the REST API, an
+ * authtoken for agents): its owner, person or bot, in the credential's account,
+ * acting through `source` with that credential. A person acts with their role
+ * in that account; a bot acts as a member, so every domain rule that keeps
+ * members from managing bots and people, or others' credentials, holds for it.
+ * Every check is verifyCredential's (one round trip, nothing cached). A
+ * refused secret that matched (revoked, expired, owner deactivated or deleted)
+ * records ONE `credential.refused` event attributed to its owner; a malformed or
+ * unknown one records nothing (there is nobody to attribute it to).
+ */
+export async function authenticateCredential(
+  secret: string,
+  opts: { kinds: SecretKind[]; source: ActorSource; path: string; ctx: RequestContext },
+): Promise<CredentialAdmission> {
+  const verified = await verifyCredential(secret, { kinds: opts.kinds, ip: opts.ctx.ip });
+  if (!verified.ok) {
+    if (verified.principal && verified.credential && RECORDED.has(verified.reason)) {
+      const { principal, credential } = verified;
+      await recordEvent(db(), {
+        accountId: credential.accountId,
+        type: "credential.refused",
+        principalId: principal.id,
+        source: opts.source,
+        subject: { id: credential.id, name: credentialSubjectName({ kind: credential.kind, display: credential.display, description: "" }) },
+        credential: { id: credential.id, display: credential.display },
+        ip: opts.ctx.ip,
+        userAgent: opts.ctx.userAgent,
+        data: { reason: verified.reason, path: opts.path.slice(0, 512) },
+        // A refused use is not something the owner got done.
+        activity: false,
+      });
+    }
+    return { ok: false, reason: verified.reason, message: verified.message };
+  }
+  const { principal, credential, account } = verified;
+  return {
+    ok: true,
+    actor: {
+      principal: { id: principal.id, name: principal.name, kind: principal.kind },
+      account,
+      // verifyCredential only admits a person active in the account, so the role is there.
+      role: principal.kind === "person" ? (principal.role ?? "member") : "member",
+      source: opts.source,
+      credential: { id: credential.id, display: credential.display },
+    },
+  };
+}
