@@ -1,11 +1,17 @@
-import type { EventView } from "@/lib/domain/events/list-recent-events";
-import { formatDateTime } from "./format";
-import { Name } from "./name";
+import Link from "next/link";
+import type { EventRow } from "@/lib/domain/events/list-events";
+import { EventActor, EventSubject, sourceLabel } from "./activity/event-parts";
+import { LocalTime } from "./activity/local-time";
 
 const DEFAULT_EMPTY = "Nothing has happened in this account yet. Actions by people and bots will show up here.";
 
-/** A list of events, each attributed to its principal ("name (deleted)" for a deleted bot). */
-export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: EventView[]; emptyText?: string }) {
+/**
+ * A list of events: what happened (a readable label, opening the event's
+ * detail), by whom ("System" for Botdesk itself, "name (deleted)" for a
+ * deleted bot), about what, from where (source, credential used, IP) and when
+ * (relative and absolute, in the viewer's time zone).
+ */
+export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: EventRow[]; emptyText?: string }) {
   if (events.length === 0) {
     return (
       <p className="text-sm text-slate-600" data-testid="recent-activity-empty">
@@ -16,20 +22,45 @@ export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: 
   return (
     <ul className="divide-y divide-slate-100" data-testid="recent-activity">
       {events.map((e) => (
-        <li key={e.id} className="flex flex-col gap-0.5 py-2.5 text-sm sm:flex-row sm:items-baseline sm:gap-3">
-          <time dateTime={e.createdAt.toISOString()} className="shrink-0 text-xs whitespace-nowrap text-slate-500 sm:w-40">
-            {formatDateTime(e.createdAt)}
-          </time>
-          <span className="min-w-0">
-            <span className="font-medium">
-              <Name name={e.actor.name} />
-              {e.actor.deleted && " (deleted)"}
-            </span>{" "}
-            <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">{e.actor.kind}</span>{" "}
-            <code className="text-xs text-indigo-700">{e.type}</code>
-            {e.subjectName && e.subjectName !== e.actor.name && <span className="text-slate-600"> · <Name name={e.subjectName} /></span>}
-            <span className="text-slate-500"> · via {e.source}</span>
-            {e.ip && <span className="text-slate-500"> · {e.ip}</span>}
+        <li key={e.id} className="flex flex-col gap-1 py-2.5 text-sm sm:flex-row sm:items-start sm:justify-between sm:gap-4" data-testid="event-row" data-event-type={e.type}>
+          <div className="min-w-0">
+            <p className="[overflow-wrap:anywhere]">
+              <Link href={`/activity/${e.id}`} className="font-semibold text-slate-900 hover:underline focus-visible:underline" data-testid="event-label">
+                {e.label}
+              </Link>{" "}
+              <code className="text-xs text-slate-500">{e.type}</code>
+              {e.subject && (
+                <>
+                  <span className="text-slate-400"> · </span>
+                  <EventSubject subject={e.subject} />
+                </>
+              )}
+            </p>
+            <p className="mt-0.5 text-xs text-slate-600 [overflow-wrap:anywhere]">
+              by <EventActor event={e} />
+              {e.source !== "system" && (
+                <span className="ml-1 rounded bg-slate-100 px-1 py-px text-[11px] text-slate-600" data-testid="event-actor-kind">
+                  {e.actor.kind}
+                </span>
+              )}
+              <span className="text-slate-400"> · </span>
+              <span data-testid="event-source">{sourceLabel(e.source)}</span>
+              {e.credential && (
+                <>
+                  <span className="text-slate-400"> · </span>
+                  with <code className="text-slate-700" data-testid="event-credential">{e.credential.display}</code>
+                </>
+              )}
+              {e.ip && (
+                <>
+                  <span className="text-slate-400"> · </span>
+                  <span data-testid="event-ip">{e.ip}</span>
+                </>
+              )}
+            </p>
+          </div>
+          <span className="shrink-0 text-xs text-slate-700 sm:text-right">
+            <LocalTime iso={e.createdAt.toISOString()} />
           </span>
         </li>
       ))}

@@ -128,9 +128,9 @@ test("a 255-character name and a right-to-left override leave the layout and the
 
       // The override stops at the end of the name: the rest of the line still reads left to right.
       const line = page.getByTestId("recent-activity").locator("li").filter({ hasText: spoof });
-      const kind = (await line.getByText("bot", { exact: true }).boundingBox())!;
-      const type = (await line.locator("code").boundingBox())!;
-      expect(kind.x).toBeLessThan(type.x);
+      const kind = (await line.getByTestId("event-actor-kind").boundingBox())!;
+      const source = (await line.getByTestId("event-source").boundingBox())!;
+      expect(kind.x).toBeLessThan(source.x);
 
       await page.goto(`/users?bq=${tag}`);
       await expectNoSidewaysScroll(page);

@@ -36,7 +36,8 @@ const { getSeatUsage } = await import("../lib/domain/accounts/get-seat-usage");
 const { listBotsQuerySchema } = await import("../lib/validation/bots");
 const { issueSecret } = await import("../lib/domain/credentials/token-format");
 const { verifyCredential } = await import("../lib/domain/credentials/verify-credential");
-const { listPrincipalEvents } = await import("../lib/domain/events/list-recent-events");
+const { listEvents, countNewerEvents } = await import("../lib/domain/events/list-events");
+const { eventsQuerySchema } = await import("../lib/validation/events");
 const { resolveSessionActor } = await import("../lib/domain/access/resolve-session-actor");
 const { recordEvent } = await import("../lib/domain/events/record-event");
 const { listCredentials } = await import("../lib/domain/credentials/list-credentials");
@@ -75,12 +76,19 @@ try {
   await db().principal.create({ data: { id: adminId, kind: "person", name: "Bench Admin", email: `bench-${adminId}@example.test` } });
   await db().membership.create({ data: { accountId, principalId: adminId, role: "owner" } });
   const botIds = (await db().principal.findMany({ where: { accountId, kind: "bot" }, select: { id: true }, orderBy: { id: "asc" } })).map((b) => b.id);
+  // Every 1,000th event is a dashboard rename by the admin (a rare type and source); the rest are
+  // API requests by busy bots, done with one of the credentials below, every 50th about a bot.
   await db().$executeRaw`
-    INSERT INTO events (id, account_id, type, principal_id, source, subject_id, created_at)
-    SELECT 'ev_bench' || g, ${accountId}, 'api.request', (${botIds}::text[])[1 + (g % (array_length(${botIds}::text[], 1) / 10)) * 10], 'api',
-           CASE WHEN g % 50 = 0 THEN (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))] END,
+    INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_kind, bot_id, credential_id, credential_display, created_at)
+    SELECT 'ev_bench' || g, ${accountId}, CASE WHEN rare THEN 'bot.renamed' ELSE 'api.request' END, CASE WHEN rare THEN ${adminId} ELSE actor END,
+           CASE WHEN rare THEN 'dashboard' ELSE 'api' END, subject, CASE WHEN subject IS NOT NULL THEN 'bot' END,
+           CASE WHEN rare THEN subject ELSE actor END,
+           CASE WHEN NOT rare THEN 'cr_bench' || (1 + g % ${CREDENTIALS}) END, CASE WHEN NOT rare THEN 'bdat_…abcd' END,
            now() - g * interval '1 second'
-    FROM generate_series(1, ${EVENTS}) g`;
+    FROM (SELECT g, g % 1000 = 0 AS rare,
+                 (${botIds}::text[])[1 + (g % (array_length(${botIds}::text[], 1) / 10)) * 10] AS actor,
+                 CASE WHEN g % 50 = 0 THEN (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))] END AS subject
+          FROM generate_series(1, ${EVENTS}) g) s`;
   // Credentials: round-robin over the bots; every 20th expired (already recorded), every 10th revoked.
   await db().$executeRaw`
     INSERT INTO credentials (id, account_id, kind, owner_id, secret_hash, secret_hint, created_at, expires_at, expiry_recorded_at, revoked_at)
@@ -105,6 +113,11 @@ try {
   const session = { subject: adminId, accountId, version: 0 };
   const ctx = { ip: "127.0.0.1", userAgent: "bench" };
   let n = 0;
+  const feed = (raw: Record<string, string | undefined>) => eventsQuerySchema.parse(raw);
+  // The 50th page of the account's activity: the cursor 49 pages of 50 down.
+  let page50: string | undefined;
+  for (let i = 0; i < 49; i++) page50 = (await listEvents(admin, feed(page50 ? { before: page50 } : {}))).older ?? page50;
+  const newest = (await listEvents(admin, feed({ limit: "1" }))).rows[0]?.cursor ?? "0.ev_0";
   const cases: [string, () => Promise<unknown>][] = [
     ["baseline: SELECT 1 through Prisma", () => db().$queryRaw`SELECT 1`],
     ["baseline: SELECT 1 through pg", () => pool.query("SELECT 1")],
@@ -123,8 +136,17 @@ try {
     ["filter text '0042' + deactivated", () => listBots(accountId, listBotsQuerySchema.parse({ q: "0042", status: "deactivated" }))],
     ["100 per page", () => listBots(accountId, listBotsQuerySchema.parse({ size: "100" }))],
     ["seat summary", () => getSeatUsage(accountId)],
-    ["bot feed: busy bot (newest 20)", () => listPrincipalEvents(admin, botIds[0]!)],
-    ["bot feed: quiet bot (no events)", () => listPrincipalEvents(admin, botIds[1]!)],
+    ["bot feed: busy bot (newest 20)", () => listEvents(admin, feed({ bot: botIds[0]!, limit: "20" }))],
+    ["bot feed: quiet bot (no events)", () => listEvents(admin, feed({ bot: botIds[1]!, limit: "20" }))],
+    ["activity page 1", () => listEvents(admin, feed({}))],
+    ["activity page 50", () => listEvents(admin, feed({ before: page50 }))],
+    ["activity: type bot.renamed (1 in 1,000)", () => listEvents(admin, feed({ type: "bot.renamed" }))],
+    ["activity: category bots", () => listEvents(admin, feed({ category: "bots" }))],
+    ["activity: source dashboard", () => listEvents(admin, feed({ source: "dashboard" }))],
+    ["activity: principal (the admin)", () => listEvents(admin, feed({ principal: adminId }))],
+    ["activity: credential", () => listEvents(admin, feed({ credential: "cr_bench7" }))],
+    ["activity: last 24 hours, page 50", () => listEvents(admin, feed({ range: "24h", before: page50 }))],
+    ["activity: new-events count (none)", () => countNewerEvents(admin, feed({}), newest)],
     ["credentials: first page", () => listCredentials(admin, listCredentialsQuerySchema.parse({}))],
     ["credentials: page 40", () => listCredentials(admin, listCredentialsQuerySchema.parse({ page: "40" }))],
     ["credentials: status active", () => listCredentials(admin, listCredentialsQuerySchema.parse({ status: "active" }))],

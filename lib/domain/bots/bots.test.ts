@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../../db/client";
 import { actorOf, createTestAccount, createTestBot, createTestCredential, createTestPerson } from "../../test-support/factories";
-import { listPrincipalEvents } from "../events/list-recent-events";
+import { listEvents } from "../events/list-events";
+import { eventsQuerySchema } from "../../validation/events";
 import { NOT_ADMIN_BOTS } from "../permissions";
 import { createBot } from "./create-bot";
 import { deleteBots } from "./delete-bots";
@@ -122,7 +123,7 @@ describe("deleteBots", () => {
     await createTestCredential(account.id, bot.id, "api_key");
     const bystander = await createTestBot(account.id);
     await createTestCredential(account.id, bystander.id);
-    await db().event.create({ data: { id: `ev_t${Date.now()}`, accountId: account.id, type: "api.request", principalId: bot.id, source: "api" } });
+    await db().event.create({ data: { id: `ev_t${Date.now()}`, accountId: account.id, type: "api.request", principalId: bot.id, botId: bot.id, source: "api" } });
 
     expect(await deleteBots(admin, { ids: [bot.id] }, ctx)).toEqual({ ok: true, data: { count: 1, credentialsDeleted: 2 } });
     expect(await db().credential.count({ where: { ownerId: bot.id } })).toBe(0);
@@ -132,7 +133,7 @@ describe("deleteBots", () => {
     expect(tombstone.deletedAt).not.toBeNull();
     expect(tombstone.name).toBe("doomed");
 
-    const events = await listPrincipalEvents(admin, bot.id);
+    const events = (await listEvents(admin, eventsQuerySchema.parse({ bot: bot.id }))).rows;
     expect(events.find((e) => e.type === "api.request")?.actor).toMatchObject({ name: "doomed", deleted: true });
     const deleted = events.find((e) => e.type === "bot.deleted");
     expect((deleted && (await db().event.findUniqueOrThrow({ where: { id: deleted.id } })).data) as object).toMatchObject({

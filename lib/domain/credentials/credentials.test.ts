@@ -5,7 +5,8 @@ import { actorOf, createTestAccount, createTestBot, createTestPerson, loginRefus
 import { sshKeygen } from "../../test-support/ssh-keys";
 import { listCredentialsQuerySchema } from "../../validation/credentials";
 import { deleteBots } from "../bots/delete-bots";
-import { listPrincipalEvents } from "../events/list-recent-events";
+import { listEvents } from "../events/list-events";
+import { eventsQuerySchema } from "../../validation/events";
 import { setBotsActive } from "../bots/set-bots-active";
 import { setPersonActive } from "../people/set-person-active";
 import { removePerson } from "../people/remove-person";
@@ -208,7 +209,7 @@ describe("expiry events", () => {
     while ((await recordExpiredCredentials(later)) > 0) sweeps++;
     expect(sweeps).toBeGreaterThan(0);
     expect(await recordExpiredCredentials(later)).toBe(0);
-    const activity = await listPrincipalEvents(admin, bot.id);
+    const activity = (await listEvents(admin, eventsQuerySchema.parse({ bot: bot.id }))).rows;
     expect(activity.filter((e) => e.type === "credential.expired").map((e) => ({ by: e.actor.id, via: e.source }))).toEqual([{ by: bot.id, via: "system" }]);
     const event = await db().event.findFirstOrThrow({ where: { subjectId: credential.id, type: "credential.expired" } });
     expect(event.subjectName).toBe(`API key ${credential.display}`);

@@ -6,7 +6,9 @@ import { createCredential } from "../credentials/create-credential";
 import { listCredentials, listOwnedCredentials } from "../credentials/list-credentials";
 import { verifyCredential } from "../credentials/verify-credential";
 import { NOT_ADMIN_CREDENTIAL_LIST } from "../permissions";
-import { listPrincipalEvents, listRecentEvents } from "./list-recent-events";
+import { listRecentEvents } from "./list-recent-events";
+import { listEvents } from "./list-events";
+import { eventsQuerySchema } from "../../validation/events";
 
 // Reads that depend on a role decide in the domain, like writes: a page or an
 // API route that forgets to check gets the same answer as one that does.
@@ -54,7 +56,7 @@ describe("who may read what", () => {
     const ips = (events: Awaited<ReturnType<typeof listRecentEvents>>) => Object.fromEntries(events.map((e) => [e.type, e.ip]));
     expect(ips(await listRecentEvents(admin))).toEqual({ "bot.created": adminIp.ip, "credential.created": memberIp.ip });
     expect(ips(await listRecentEvents(member))).toEqual({ "bot.created": null, "credential.created": memberIp.ip });
-    const about = await listPrincipalEvents(member, admin.principal.id);
-    expect(about.map((e) => [e.type, e.actor.name, e.ip])).toEqual([["bot.created", admin.principal.name, null]]);
+    const by = await listEvents(member, eventsQuerySchema.parse({ principal: admin.principal.id }));
+    expect(by.rows.map((e) => [e.type, e.actor.name, e.ip])).toEqual([["bot.created", admin.principal.name, null]]);
   });
 });

@@ -5,7 +5,8 @@ import { notFound } from "next/navigation";
 import { requireActor } from "@/lib/auth/actor";
 import { getBot } from "@/lib/domain/bots/get-bot";
 import { cache } from "react";
-import { listPrincipalEvents } from "@/lib/domain/events/list-recent-events";
+import { listEvents } from "@/lib/domain/events/list-events";
+import { eventsQuerySchema } from "@/lib/validation/events";
 import { canManage } from "@/lib/domain/permissions";
 import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials";
 import { CredentialsPanel } from "@/components/credentials/credentials-panel";
@@ -33,7 +34,7 @@ export default async function BotPage({ params }: Props) {
   const bot = await loadBot(actor.account.id, id);
   if (!bot) notFound();
   const [events, credentials] = await Promise.all([
-    listPrincipalEvents(actor, bot.id, 20),
+    listEvents(actor, eventsQuerySchema.parse({ bot: bot.id, limit: "20" })).then((page) => page.rows),
     listOwnedCredentials(actor, bot.id),
   ]);
   const manage = canManage(actor);

@@ -1,0 +1,41 @@
+import Link from "next/link";
+import type { EventRow } from "@/lib/domain/events/list-events";
+import { SOURCE_LABELS, type EventSourceFilter } from "@/lib/domain/events/filters";
+import { Name } from "@/components/name";
+
+const link = "text-indigo-700 hover:underline focus-visible:underline";
+
+/** Where a principal's activity is: a bot's page (also a deleted bot's tombstone), a person's events. */
+export function principalHref(p: { id: string; kind: "person" | "bot" | string | null }): string {
+  return p.kind === "bot" ? `/users/bots/${p.id}` : `/activity?principal=${encodeURIComponent(p.id)}`;
+}
+
+/** Who did it: "System" for what Botdesk did by itself (source system), else the principal, "name (deleted)" for a deleted bot. */
+export function EventActor({ event }: { event: Pick<EventRow, "source" | "actor"> }) {
+  if (event.source === "system") return <span className="font-medium" data-testid="event-actor">System</span>;
+  return (
+    <Link href={principalHref(event.actor)} className={`font-medium ${link}`} data-testid="event-actor">
+      <Name name={event.actor.name} />
+      {event.actor.deleted && " (deleted)"}
+    </Link>
+  );
+}
+
+/** What it was about, with its name at the time, linked where it has a place. */
+export function EventSubject({ subject }: { subject: EventRow["subject"] }) {
+  if (!subject) return null;
+  const href =
+    subject.kind === "bot" ? `/users/bots/${subject.id}` : subject.kind === "person" ? `/activity?principal=${encodeURIComponent(subject.id)}` : subject.kind === "credential" ? `/activity?credential=${encodeURIComponent(subject.id)}` : null;
+  const name = <Name name={subject.name} />;
+  return href ? (
+    <Link href={href} className={link} data-testid="event-subject">
+      {name}
+    </Link>
+  ) : (
+    <span data-testid="event-subject">{name}</span>
+  );
+}
+
+export function sourceLabel(source: string): string {
+  return SOURCE_LABELS[source as EventSourceFilter] ?? source;
+}
