@@ -54,13 +54,10 @@ export const getActor = cache(async (): Promise<Admission<PersonActor> | null> =
   });
 });
 
-/**
- * The actor, or a redirect: to sign-in without a session; when the session's
- * principal may no longer use the dashboard, to the sign-in page showing why,
- * with the refused session's cookies cleared (here in a server action, else
- * through /session/end, since a page cannot set cookies).
- */
-export async function requireActor(): Promise<PersonActor> {
+/** Where a person whose password an admin reset must go first (and may only go). */
+export const CHOOSE_PASSWORD_PATH = "/choose-password";
+
+async function admittedActor(): Promise<PersonActor> {
   const admission = await getActor();
   if (!admission) redirect("/sign-in");
   if (!admission.ok) {
@@ -69,6 +66,31 @@ export async function requireActor(): Promise<PersonActor> {
     redirect(`/session/end?reason=${reason}`);
   }
   return admission.value;
+}
+
+/**
+ * The actor, or a redirect: to sign-in without a session; when the session's
+ * principal may no longer use the dashboard, to the sign-in page showing why,
+ * with the refused session's cookies cleared (here in a server action, else
+ * through /session/end, since a page cannot set cookies); when an admin reset
+ * the person's password, to the page where they choose a new one. Every
+ * dashboard layout, page and server action (performAction) goes through here,
+ * so a person who must choose a password reaches nothing else.
+ */
+export async function requireActor(): Promise<PersonActor> {
+  const actor = await admittedActor();
+  if (actor.mustChangePassword) redirect(CHOOSE_PASSWORD_PATH);
+  return actor;
+}
+
+/**
+ * For the choose-a-new-password page and its action only: the admitted actor
+ * whose password was reset (anyone else is sent to the dashboard).
+ */
+export async function requireActorChoosingPassword(): Promise<PersonActor> {
+  const actor = await admittedActor();
+  if (!actor.mustChangePassword) redirect("/");
+  return actor;
 }
 
 /**

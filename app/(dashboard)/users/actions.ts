@@ -9,6 +9,7 @@ import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { addPerson } from "@/lib/domain/people/add-person";
 import { changeRole } from "@/lib/domain/people/change-role";
 import { removePerson } from "@/lib/domain/people/remove-person";
+import { resetPassword } from "@/lib/domain/people/reset-password";
 import { setPersonActive } from "@/lib/domain/people/set-person-active";
 import type { Result } from "@/lib/domain/result";
 import { performAction } from "@/lib/server/perform-action";
@@ -78,4 +79,9 @@ export async function setPersonActiveAction(input: { personId: string; active: b
 
 export async function removePersonAction(input: { personId: string }): Promise<Result<undefined>> {
   return perform("removePerson", (actor, ctx) => removePerson(actor, input, ctx));
+}
+
+/** Returns the one-time password once; the dialog shows it until "I've stored it". */
+export async function resetPasswordAction(input: { personId: string }): Promise<Result<{ id: string; name: string; email: string; oneTimePassword: string }>> {
+  return perform("resetPassword", (actor, ctx) => resetPassword(actor, input, ctx));
 }

@@ -12,6 +12,7 @@ import type { PersonRow } from "@/lib/domain/people/types";
 import type { ListPeopleQuery } from "@/lib/validation/people-admin";
 import { formatDateTime } from "@/components/format";
 import { AddPersonDialog, RemovePersonDialog, RoleSelect, roleLabel, TogglePersonActiveButton } from "./person-dialogs";
+import { ResetPasswordButton } from "./reset-password-dialog";
 
 const KEYS = { q: "pq", status: "pstatus", sort: "psort", dir: "pdir", page: "ppage", size: "psize" } as const;
 const DEFAULTS = { sort: "name", dir: "asc", size: 25 } as const;
@@ -82,7 +83,8 @@ export function PeopleSection({
               // Nobody deactivates or removes themselves, and only owners change owners (the server refuses both anyway).
               cell: ({ row }) =>
                 row.original.id === actor.id || (row.original.role === "owner" && actor.role !== "owner") ? null : (
-                  <div className="-mr-1 flex justify-end">
+                  <div className="-mr-1 flex flex-wrap justify-end">
+                    <ResetPasswordButton person={row.original} />
                     <TogglePersonActiveButton person={row.original} />
                     <Button
                       variant="dangerGhost"
