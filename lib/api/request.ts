@@ -53,9 +53,13 @@ export function refuseFields(body: Record<string, unknown>, fields: string[], wh
   }
 }
 
-/** `before_id` and `limit` from a list's query string. */
+/**
+ * `before_id` and `limit` from a list's query string. `beforeId` is read too:
+ * ngrok's own JavaScript client (@ngrok/ngrok-api) sends its paging cursor
+ * under that name.
+ */
 export function keysetQuery(url: URL): KeysetQuery {
-  const beforeId = url.searchParams.get("before_id") || null;
+  const beforeId = url.searchParams.get("before_id") || url.searchParams.get("beforeId") || null;
   if (beforeId !== null && (beforeId.length > 64 || !ID_PATTERN.test(beforeId))) {
     throw new ApiError("ERR_BOTDESK_400", "before_id: not a valid id.", { field: "before_id" });
   }

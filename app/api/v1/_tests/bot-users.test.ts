@@ -151,6 +151,9 @@ describe("/api/v1/bot_users", () => {
     // The fixture's bot (created first) comes last.
     expect(seen.slice(0, 5)).toEqual([...names].reverse());
     expect(seen).toHaveLength(6);
+    // ngrok's JavaScript client sends the cursor as `beforeId`.
+    const camel = await call("GET", `/bot_users?limit=2&beforeId=${first.body.bot_users[1].id}`, { key });
+    expect(camel.body.bot_users.map((b: { name: string }) => b.name)).toEqual(["bot-2", "bot-1"]);
     const all = await call("GET", "/bot_users", { key });
     expect(all.body.next_page_uri).toBeNull();
     expect(all.body.bot_users).toHaveLength(6);

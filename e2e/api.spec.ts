@@ -1,0 +1,141 @@
+import { Ngrok } from "@ngrok/ngrok-api";
+import { expect, test } from "@playwright/test";
+import { issueSecret } from "../lib/domain/credentials/token-format";
+import { newId } from "../lib/ids";
+import { sshKeygen } from "../lib/test-support/ssh-keys";
+import { E2E_PORT } from "./support/constants";
+import { sql } from "./support/db";
+import { acmeId, stamp } from "./support/users";
+
+// The REST API through ngrok's own published JavaScript client (@ngrok/ngrok-api),
+// pointed at the production server with only its base URL and API key changed.
+
+const BASE = `http://localhost:${E2E_PORT}/api/v1`;
+
+/** An API key for a principal of Acme, made as an admin with psql would (the secret is returned once). */
+async function apiKeyFor(ownerId: string): Promise<string> {
+  const id = newId("apiKey");
+  const { token, hash, hint } = issueSecret("api_key", id);
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
+    VALUES (${id}, ${await acmeId()}, 'api_key', ${ownerId}, 'e2e api', ${hash}, ${hint})`;
+  return token;
+}
+
+async function adminClient(): Promise<Ngrok> {
+  const [admin] = await sql<{ id: string }>`SELECT id FROM principals WHERE email = 'admin@example.com'`;
+  return new Ngrok({ apiToken: await apiKeyFor(admin!.id), baseUrl: BASE });
+}
+
+/**
+ * ngrok's client (0.11.0) parses every answer as JSON, also a DELETE's 204
+ * (which ngrok's own API sends without a body, as Botdesk does), so its
+ * delete() rejects with a SyntaxError after the deletion has happened.
+ */
+async function deleted(call: Promise<unknown>): Promise<void> {
+  await call.then(
+    () => undefined,
+    (error: unknown) => {
+      if (!(error instanceof SyntaxError)) throw error;
+    },
+  );
+}
+
+const apiError = (code: string, status: number) => expect.objectContaining({ errorCode: code, statusCode: status });
+
+test("bot users: create, list across several pages, get, update and delete with ngrok's client", async () => {
+  const ngrok = await adminClient();
+  const prefix = `e2e-api-${stamp()}`;
+  const made = [];
+  for (let i = 0; i < 7; i++) made.push(await ngrok.botUsers.create({ name: `${prefix}-${i}` }));
+  expect(made[0]).toMatchObject({ name: `${prefix}-0`, active: true, uri: `${BASE}/bot_users/${made[0]!.id}` });
+  expect(made[0]!.id).toMatch(/^bot_/);
+
+  // Pages of 3: the client follows next_page_uri until it is null.
+  const [row] = await sql<{ count: string }>`SELECT count(*) FROM principals WHERE kind = 'bot' AND deleted_at IS NULL AND account_id = ${await acmeId()}`;
+  const count = row!.count;
+  const all = await ngrok.botUsers.list(undefined, "3");
+  expect(all).toHaveLength(Number(count));
+  expect(Number(count)).toBeGreaterThan(6);
+  const ours = all.filter((b) => b.name.startsWith(prefix)).map((b) => b.name);
+  expect(ours).toEqual(made.map((b) => b.name).reverse());
+  const raw = await (await fetch(`${BASE}/bot_users?limit=3`, { headers: { Authorization: `Bearer ${(ngrok as unknown as { token: string }).token}` } })).json();
+  expect(raw.next_page_uri).toBe(`${BASE}/bot_users?before_id=${raw.bot_users[2].id}&limit=3`);
+
+  const bot = made[3]!;
+  expect(await ngrok.botUsers.get(bot.id)).toEqual(bot);
+  const updated = await ngrok.botUsers.update({ id: bot.id, name: `${prefix}-renamed`, active: false });
+  expect(updated).toMatchObject({ id: bot.id, name: `${prefix}-renamed`, active: false });
+  await expect(ngrok.botUsers.create({ name: `${prefix}-RENAMED` })).rejects.toEqual(apiError("ERR_NGROK_4112", 409));
+  await expect(ngrok.botUsers.create({ name: "" })).rejects.toEqual(apiError("ERR_NGROK_4109", 400));
+
+  for (const b of made) await deleted(ngrok.botUsers.delete(b.id));
+  await expect(ngrok.botUsers.get(bot.id)).rejects.toEqual(apiError("ERR_BOTDESK_404", 404));
+  const error = await ngrok.botUsers.get(bot.id).catch((e: { details: Map<string, string> }) => e);
+  expect((error as { details: Map<string, string> }).details.get("operationId")).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test("a bot's API keys, authtokens and SSH keys with ngrok's client; the bot's key acts as the bot", async () => {
+  const ngrok = await adminClient();
+  const bot = await ngrok.botUsers.create({ name: `e2e-api-creds-${stamp()}` });
+
+  const key = await ngrok.apiKeys.create({ description: "deploys", metadata: '{"team":"ops"}', ownerId: bot.id });
+  expect(key.token).toMatch(/^bdak_/);
+  expect(key.ownerId).toBe(bot.id);
+  expect(await ngrok.apiKeys.get(key.id)).toMatchObject({ id: key.id, description: "deploys", token: null });
+  expect(await ngrok.apiKeys.update({ id: key.id, description: "deploys (prod)" })).toMatchObject({ description: "deploys (prod)" });
+  expect((await ngrok.apiKeys.list()).map((k) => k.id)).toContain(key.id);
+
+  const authtoken = await ngrok.credentials.create({ acl: ["bind:*.example.com"], ownerId: bot.id, description: "edge" });
+  expect(authtoken).toMatchObject({ acl: ["bind:*.example.com"], ownerId: bot.id, token: expect.stringMatching(/^bdat_/) });
+  expect(await ngrok.credentials.update({ id: authtoken.id, acl: ["bind:api.example.com"] })).toMatchObject({ acl: ["bind:api.example.com"], token: null });
+  await expect(ngrok.credentials.create({ acl: ["bind:*.*.example.com"] })).rejects.toEqual(apiError("ERR_BOTDESK_400", 400));
+
+  const { publicKey } = sshKeygen("ed25519");
+  const ssh = await ngrok.sshCredentials.create({ publicKey, acl: [], ownerId: bot.id });
+  expect(ssh).toMatchObject({ publicKey, ownerId: bot.id });
+  expect((await ngrok.sshCredentials.list()).map((c) => c.id)).toContain(ssh.id);
+
+  // The bot's own key: reads, manages its own credentials, never bots.
+  const asBot = new Ngrok({ apiToken: key.token!, baseUrl: BASE });
+  expect((await asBot.botUsers.get(bot.id)).name).toBe(bot.name);
+  const own = await asBot.credentials.create({ acl: [], description: "self-service" });
+  expect(own.ownerId).toBe(bot.id);
+  await expect(asBot.botUsers.create({ name: `e2e-api-child-${stamp()}` })).rejects.toEqual(apiError("ERR_NGROK_4111", 403));
+  const [event] = await sql<{ principal_id: string; source: string; credential_id: string }>`
+    SELECT principal_id, source, credential_id FROM events WHERE subject_id = ${own.id} AND type = 'credential.created'`;
+  expect(event).toEqual({ principal_id: bot.id, source: "api", credential_id: key.id });
+
+  // Deactivating the bot refuses its key from the very next request; reactivating restores it.
+  await ngrok.botUsers.update({ id: bot.id, active: false });
+  await expect(asBot.botUsers.get(bot.id)).rejects.toEqual(apiError("ERR_NGROK_636", 403));
+  await ngrok.botUsers.update({ id: bot.id, active: true });
+  expect((await asBot.botUsers.get(bot.id)).active).toBe(true);
+
+  await deleted(ngrok.sshCredentials.delete(ssh.id));
+  await deleted(ngrok.credentials.delete(authtoken.id));
+  await deleted(ngrok.apiKeys.delete(key.id));
+  await expect(asBot.botUsers.get(bot.id)).rejects.toEqual(apiError("ERR_NGROK_300", 401));
+  await deleted(ngrok.botUsers.delete(bot.id));
+});
+
+test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON; a foreign Origin is still refused", async () => {
+  const ngrok = await adminClient();
+  const token = (ngrok as unknown as { token: string }).token;
+  // No session cookie, no redirect to sign-in: the key alone decides.
+  const list = await fetch(`${BASE}/bot_users?limit=1`, { headers: { Authorization: `Bearer ${token}` }, redirect: "manual" });
+  expect(list.status).toBe(200);
+  expect(list.headers.get("content-type")).toMatch(/^application\/json/);
+  const none = await fetch(`${BASE}/bot_users`, { redirect: "manual" });
+  expect(none.status).toBe(401);
+  expect(await none.json()).toMatchObject({ error_code: "ERR_BOTDESK_100", status_code: 401 });
+  const unknown = await fetch(`${BASE}/no_such_thing`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(unknown.status).toBe(404);
+  expect(await unknown.json()).toMatchObject({ error_code: "ERR_BOTDESK_404" });
+  // A page of another site cannot make a browser POST here (nor could it read the answer).
+  const foreign = await fetch(`${BASE}/bot_users`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, Origin: "https://evil.example", "Content-Type": "application/json" },
+    body: JSON.stringify({ name: `e2e-api-csrf-${stamp()}` }),
+  });
+  expect(foreign.status).toBe(403);
+});
