@@ -37,6 +37,10 @@ const envSchema = z.object({
   BOTDESK_SIGNIN_MAX_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   BOTDESK_SIGNIN_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
   BOTDESK_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** REST API limits: requests per window, per API key and per account (all its keys together). */
+  BOTDESK_API_MAX_PER_KEY: z.coerce.number().int().min(1).default(600),
+  BOTDESK_API_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(1200),
+  BOTDESK_API_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /**
    * Which X-Forwarded-For entries to believe: unset (none: the client is the
    * socket's address), a hop count (`1`: one proxy in front), or a comma list of

@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db/client";
+import { consumeApiRateLimits, type ApiRateLimitResult } from "@/lib/domain/access/api-rate-limit";
 import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
+import { recordUsage } from "@/lib/domain/usage/record-usage";
+import { env } from "@/lib/env";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
 import { requestContextFrom } from "@/lib/server/request-context";
@@ -45,6 +49,22 @@ function unexpected(error: unknown, name: string, operationId: string): Response
   return errorResponse(new ApiError("ERR_BOTDESK_500", "Botdesk could not finish this request. The server log has the details."), operationId);
 }
 
+/** X-RateLimit-* for the counter closest to its limit (and Retry-After when over it). */
+function rateLimitHeaders(result: ApiRateLimitResult): Record<string, string> {
+  return {
+    "X-RateLimit-Limit": String(result.tightest.limit),
+    "X-RateLimit-Remaining": String(result.tightest.remaining),
+    "X-RateLimit-Reset": String(result.tightest.resetSeconds),
+    "X-RateLimit-Scope": result.tightest.scope,
+    ...(result.limited ? { "Retry-After": String(result.retryAfterSeconds) } : {}),
+  };
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
 /** The secret of `Authorization: Bearer <secret>` (scheme in any case); null when there is none. */
 function bearerSecret(request: Request): string | null {
   const match = /^bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
@@ -57,13 +77,15 @@ function bearerSecret(request: Request): string | null {
  * none) → verifyCredential through authenticateCredential (refusals answered
  * with ngrok's codes, a matching secret's refusal recorded once) → the key's
  * owner as the actor (source "api", the key as the credential used) → the
- * handler, which calls the same domain functions the dashboard calls and
- * answers JSON. Every error is `{error_code, status_code, msg, details}`;
+ * rate limits per key and per account (429 with Retry-After; X-RateLimit-*
+ * on every answer), metered as the owner's API usage → the handler, which
+ * calls the same domain functions the dashboard calls and answers JSON. Every error is `{error_code, status_code, msg, details}`;
  * anything unexpected is logged and answered 500 without internals.
  */
 export function apiRoute<P = Record<string, never>>(name: string, handler: (call: ApiCall<P>) => Promise<Response>) {
   return async (request: Request, context: RouteContext<P>): Promise<Response> => {
     const operationId = operationIdOf(request);
+    let limitHeaders: Record<string, string> = {};
     try {
       const version = request.headers.get("ngrok-version");
       if (version !== null && version.trim() !== "2") throw new ApiError("ERR_BOTDESK_101", `Ngrok-Version ${version.slice(0, 20)} is not supported: use 2.`);
@@ -73,11 +95,23 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
       const ctx = requestContextFrom(request.headers);
       const admission = await authenticateCredential(secret, { kinds: ["api_key"], source: "api", path: `${request.method} ${url.pathname}`, ctx });
       if (!admission.ok) throw new ApiError(REFUSAL_CODES[admission.reason], `The API key was refused: ${admission.message}.`);
+      const { actor } = admission;
+      const limits = await consumeApiRateLimits(
+        { credentialId: actor.credential!.id, accountId: actor.account.id },
+        { perKey: env.BOTDESK_API_MAX_PER_KEY, perAccount: env.BOTDESK_API_MAX_PER_ACCOUNT, windowSeconds: env.BOTDESK_API_WINDOW_SECONDS },
+      );
+      limitHeaders = rateLimitHeaders(limits);
+      if (limits.limited) {
+        const per = limits.tightest.scope === "account" ? "for this account" : "for this API key";
+        throw new ApiError("ERR_BOTDESK_429", `Too many requests ${per}: try again in ${limits.retryAfterSeconds} s.`);
+      }
+      // Metered once per request served (reads too), as the key's owner's API usage.
+      await recordUsage(db(), { accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 });
       const params = await context.params;
-      return await handler({ request, url, base: apiBaseUrl(request), actor: admission.actor, ctx, params });
+      return withHeaders(await handler({ request, url, base: apiBaseUrl(request), actor, ctx, params }), limitHeaders);
     } catch (error) {
-      if (error instanceof ApiError) return errorResponse(error, operationId);
-      return unexpected(error, name, operationId);
+      if (error instanceof ApiError) return withHeaders(errorResponse(error, operationId), limitHeaders);
+      return withHeaders(unexpected(error, name, operationId), limitHeaders);
     }
   };
 }

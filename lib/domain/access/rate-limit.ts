@@ -39,9 +39,13 @@ export async function clearRateLimit(key: string): Promise<void> {
   await db().rateLimit.deleteMany({ where: { key } });
 }
 
-/** Deletes counters whose window has ended; they would only be restarted at 1. */
+/**
+ * Deletes counters whose window has ended; they would only be restarted at 1.
+ * Not the API's (`api:…`, lib/domain/access/api-rate-limit.ts): their window
+ * is their own, and they purge themselves.
+ */
 export async function purgeExpiredRateLimits(windowSeconds: number): Promise<number> {
-  return db().$executeRaw`DELETE FROM rate_limits WHERE window_start <= now() - make_interval(secs => ${windowSeconds})`;
+  return db().$executeRaw`DELETE FROM rate_limits WHERE key NOT LIKE 'api:%' AND window_start <= now() - make_interval(secs => ${windowSeconds})`;
 }
 
 // Each distinct email and IP leaves a row behind; sweeping at most once a
