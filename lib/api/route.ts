@@ -124,3 +124,12 @@ export function apiNotFound(request: Request): Response {
 
 export const NO_CONTENT = () => new Response(null, { status: 204 });
 
+
+/** A method the route does not serve: JSON 405 with `Allow`, never Next.js's empty answer. */
+export function apiMethodNotAllowed(allowed: string[]) {
+  return (request: Request): Response => {
+    const response = errorResponse(new ApiError("ERR_BOTDESK_405", `${request.method} is not allowed here: use ${allowed.join(", ")}.`), operationIdOf(request));
+    response.headers.set("Allow", allowed.join(", "));
+    return response;
+  };
+}

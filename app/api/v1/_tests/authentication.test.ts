@@ -117,4 +117,12 @@ describe("authenticating API requests", () => {
     }
     expect((await call("POST", "/nope")).status).toBe(404);
   });
+
+  it("answers a method a route does not serve with a JSON 405 and Allow", async () => {
+    const res = await call("PUT", "/bot_users/bot_0000000000000000000000");
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, PATCH, DELETE");
+    expect(res.body).toMatchObject({ error_code: "ERR_BOTDESK_405", status_code: 405 });
+    expect((await call("DELETE", "/api_keys")).headers.get("allow")).toBe("GET, POST");
+  });
 });

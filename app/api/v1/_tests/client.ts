@@ -14,7 +14,8 @@ import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { actorOf, createTestAccount, createTestBot, createTestPerson } from "@/lib/test-support/factories";
 
 type Handler = (request: Request, context: { params: Promise<never> }) => Response | Promise<Response>;
-type Module = Partial<Record<"GET" | "POST" | "PATCH" | "DELETE", Handler>>;
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+type Module = Partial<Record<Method, Handler>>;
 
 /** The route modules by collection, as Next.js serves them (collection route, item route). */
 const ROUTES: Record<string, [Module, Module]> = {
@@ -40,7 +41,7 @@ export interface Answer {
  * with a real Request (bearer key, JSON body), and reads the answer.
  */
 export async function call(
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: Method,
   path: string,
   opts: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
