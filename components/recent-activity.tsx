@@ -22,7 +22,7 @@ export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: 
   return (
     <ul className="divide-y divide-slate-100" data-testid="recent-activity">
       {events.map((e) => (
-        <li key={e.id} className="flex flex-col gap-1 py-2.5 text-sm sm:flex-row sm:items-start sm:justify-between sm:gap-4" data-testid="event-row" data-event-type={e.type}>
+        <li key={e.id} className="flex flex-col gap-1 py-2.5 text-sm sm:flex-row sm:items-start sm:justify-between sm:gap-4" data-testid="event-row" data-event-type={e.type} data-event-id={e.id}>
           <div className="min-w-0">
             <p className="[overflow-wrap:anywhere]">
               <Link href={`/activity/${e.id}`} className="font-semibold text-slate-900 hover:underline focus-visible:underline" data-testid="event-label">

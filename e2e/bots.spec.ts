@@ -88,8 +88,9 @@ test("an admin creates, renames, deactivates, reactivates and deletes a bot, and
   await expect(botRow(page, renamed)).toHaveCount(0);
   expect((await botInDb(id))?.deleted_at).not.toBeNull();
 
+  // Its page is now its tombstone, never a 404.
   await page.goto(`/users/bots/${id}`);
-  await expect(page.getByRole("heading", { name: "Bot not found" })).toBeVisible();
+  await expect(page.getByTestId("tombstone-summary")).toContainText(`${renamed} — deleted`);
 
   // The name is free for a new bot; the old bot's events stay attributed to it.
   await page.goto("/users");

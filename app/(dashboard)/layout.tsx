@@ -52,6 +52,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
           <nav aria-label="Main" className="flex items-center gap-4 text-sm">
             <NavLink href="/">Overview</NavLink>
             <NavLink href="/users">Users &amp; bots</NavLink>
+            <NavLink href="/activity">Activity</NavLink>
             {canManage(actor) && <NavLink href="/credentials">Credentials</NavLink>}
             <NavLink href="/settings">Settings</NavLink>
           </nav>

@@ -56,5 +56,21 @@ export function eventsQueryFromParams(params: Record<string, string | string[] |
   };
   const raw: Record<string, string | undefined> = {};
   for (const key of [...EVENT_FILTER_KEYS, "before", "after", "limit"]) raw[key] = get(key) || undefined;
+  // A from/to date without a range is a custom range.
+  if ((raw.from || raw.to) && (!raw.range || raw.range === "all")) raw.range = "custom";
   return eventsQuerySchema.parse(raw);
+}
+
+/** The URL search string of a query's filters (defaults left out), plus `extra` keys: `?bot=…&range=7d`. */
+export function eventsSearch(q: Partial<EventsQuery>, extra: Record<string, string | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const key of EVENT_FILTER_KEYS) {
+    const v = q[key];
+    if (v === undefined || (key === "range" && v === "all")) continue;
+    if ((key === "from" || key === "to") && q.range !== "custom") continue;
+    params.set(key, String(v));
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) params.set(k, v);
+  const s = params.toString();
+  return s ? `?${s}` : "";
 }

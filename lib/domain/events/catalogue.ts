@@ -68,7 +68,18 @@ export const EVENT_CATALOGUE = {
   "login.refused": { label: "Sign-in refused", category: "sign-in", data: "path (how the sign-in was tried), reason, overLimit" },
   "api.request": { label: "API request", category: "api", data: "method, path, status" },
   "agent.session_started": { label: "Agent session started", category: "agents", data: "agentVersion, os, region, transport" },
-  "events.exported": { label: "Activity exported", category: "system", data: "format (csv | ndjson), filters, rows" },
+  "agent.endpoint_bound": { label: "Endpoint bound", category: "agents", data: "endpointId, url (null for labels only), labels {key: value}; subject: the session" },
+  "agent.bind_refused": {
+    label: "Bind refused",
+    category: "agents",
+    data: "url, labels, acl (the authtoken's rules), why (which part the ACL does not permit); subject: the session",
+  },
+  "agent.session_ended": {
+    label: "Agent session ended",
+    category: "agents",
+    data: "reason (agent_closed | heartbeat_timeout | credential_refused), refusal (revoked | expired | owner_deactivated | owner_deleted | credential_deleted), durationSeconds, bytesIn, bytesOut, requests",
+  },
+  "events.exported": { label: "Activity exported", category: "system", data: "format (csv | ndjson), filters (the exported view's)" },
   "events.purged": { label: "Old events purged", category: "system", data: "before (events created before this time were deleted), retentionDays, count" },
 } as const satisfies Record<string, EventTypeInfo>;
 

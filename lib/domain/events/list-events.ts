@@ -218,10 +218,11 @@ export async function getEvent(actor: Actor, id: string): Promise<EventDetail | 
 /**
  * Every matching event, newest first, in keyset batches of `batch` rows (for
  * the export): at most one batch is in memory, and events that arrive while it
- * runs are not included (they are newer than the first row).
+ * runs are not included (they are newer than the first row). `startBefore`
+ * (a cursor) starts below it: cursorBefore(t) for "what existed before t".
  */
-export async function* streamEvents(actor: Actor, q: Filters, batch = 1000, now = new Date()): AsyncGenerator<EventDetail[]> {
-  let cursor: string | undefined;
+export async function* streamEvents(actor: Actor, q: Filters, batch = 1000, now = new Date(), startBefore?: string): AsyncGenerator<EventDetail[]> {
+  let cursor: string | undefined = startBefore;
   for (;;) {
     const raw = await fetchRows(keysetSql(actor.account.id, q, now, "desc", cursor, batch), "desc");
     if (raw.length === 0) return;
@@ -230,4 +231,9 @@ export async function* streamEvents(actor: Actor, q: Filters, batch = 1000, now 
     if (raw.length < batch) return;
     cursor = rows[rows.length - 1]!.cursor;
   }
+}
+
+/** A cursor that comes after every event created before `at` (and before every one created at `at` or later). */
+export function cursorBefore(at: Date): string {
+  return `${at.getTime() - 1}.ev_${"z".repeat(40)}`;
 }

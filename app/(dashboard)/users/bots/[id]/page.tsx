@@ -6,37 +6,45 @@ import { requireActor } from "@/lib/auth/actor";
 import { getBot } from "@/lib/domain/bots/get-bot";
 import { cache } from "react";
 import { listEvents } from "@/lib/domain/events/list-events";
-import { eventsQuerySchema } from "@/lib/validation/events";
+import { eventsQueryFromParams, eventsQuerySchema } from "@/lib/validation/events";
+import { getDeletedBot } from "@/lib/domain/bots/get-deleted-bot";
+import { BotActivity, DeletedBotPage } from "./bot-activity";
 import { canManage } from "@/lib/domain/permissions";
 import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials";
 import { CredentialsPanel } from "@/components/credentials/credentials-panel";
-import { RecentActivity } from "@/components/recent-activity";
 import { StatusBadge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
-import { formatDateTime, plural } from "@/components/format";
+import { formatDateTime } from "@/components/format";
 import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { BotDetailActions } from "./bot-detail-actions";
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 // The metadata and the page both need the bot: read it once per request.
 const loadBot = cache(getBot);
+const loadDeletedBot = cache(getDeletedBot);
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const actor = await requireActor();
   const bot = await loadBot(actor.account.id, (await params).id);
-  return { title: bot ? `${bot.name} · Bot` : "Bot not found" };
+  if (bot) return { title: `${bot.name} · Bot` };
+  const deleted = await loadDeletedBot(actor.account.id, (await params).id);
+  return { title: deleted ? `${deleted.name} (deleted) · Bot` : "Bot not found" };
 }
 
-export default async function BotPage({ params }: Props) {
+export default async function BotPage({ params, searchParams }: Props) {
   const actor = await requireActor();
   const { id } = await params;
   const bot = await loadBot(actor.account.id, id);
-  if (!bot) notFound();
-  const [events, credentials] = await Promise.all([
-    listEvents(actor, eventsQuerySchema.parse({ bot: bot.id, limit: "20" })).then((page) => page.rows),
-    listOwnedCredentials(actor, bot.id),
-  ]);
+  const paging = eventsQueryFromParams(await searchParams);
+  const query = eventsQuerySchema.parse({ bot: id, limit: "20", before: paging.before, after: paging.after });
+  if (!bot) {
+    // A deleted bot's page is its tombstone: links to it never end in "not found".
+    const deleted = await loadDeletedBot(actor.account.id, id);
+    if (!deleted) notFound();
+    return <DeletedBotPage bot={deleted} page={await listEvents(actor, query)} query={query} />;
+  }
+  const [page, credentials] = await Promise.all([listEvents(actor, query), listOwnedCredentials(actor, bot.id)]);
   const manage = canManage(actor);
 
   return (
@@ -106,12 +114,7 @@ export default async function BotPage({ params }: Props) {
         <CredentialsPanel actions={credentialActions} ownerId={bot.id} ownerName={bot.name} credentials={credentials} manage={manage} />
       </Card>
 
-      <Card aria-labelledby="activity-heading">
-        <h2 id="activity-heading" className="mb-3 text-base font-semibold">
-          Recent activity {events.length > 0 && <span className="font-normal text-slate-500">({plural(events.length, "event", "events")})</span>}
-        </h2>
-        <RecentActivity events={events} emptyText="No activity yet. What this bot does, and what is done to it, will show up here." />
-      </Card>
+      <BotActivity botId={bot.id} page={page} query={query} emptyText="No activity yet. What this bot does, and what is done to it and its credentials, will show up here." />
     </div>
   );
 }

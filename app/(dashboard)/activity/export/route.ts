@@ -1,0 +1,26 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { getActor } from "@/lib/auth/actor";
+import { exportEvents } from "@/lib/domain/events/export-events";
+import { eventsQueryFromParams } from "@/lib/validation/events";
+import { requestContextFrom } from "@/lib/server/request-context";
+
+const TYPES = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson; charset=utf-8" } as const;
+
+/** `/activity/export?format=csv|ndjson&<the audit log's filters>`: the filtered view, streamed. Signed-in people only. */
+export async function GET(request: NextRequest) {
+  const admission = await getActor();
+  if (!admission?.ok) return NextResponse.json({ error: "Sign in to export activity." }, { status: 401 });
+  const format = request.nextUrl.searchParams.get("format") ?? "csv";
+  if (format !== "csv" && format !== "ndjson") return NextResponse.json({ error: "format must be csv or ndjson" }, { status: 400 });
+  const query = eventsQueryFromParams(request.nextUrl.searchParams);
+  const body = await exportEvents(admission.value, query, format, requestContextFrom(request.headers));
+  const stamp = new Date().toISOString().slice(0, 19).replaceAll(":", "-");
+  return new NextResponse(body, {
+    headers: {
+      "Content-Type": TYPES[format],
+      "Content-Disposition": `attachment; filename="botdesk-activity-${stamp}.${format}"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}

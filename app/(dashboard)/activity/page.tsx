@@ -1,0 +1,82 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireActor } from "@/lib/auth/actor";
+import { listEvents } from "@/lib/domain/events/list-events";
+import { listPrincipalOptions } from "@/lib/domain/events/principal-options";
+import { eventsQueryFromParams, eventsSearch } from "@/lib/validation/events";
+import { canManage } from "@/lib/domain/permissions";
+import { Card } from "@/components/ui/card";
+import { RecentActivity } from "@/components/recent-activity";
+import { ActivityFilters } from "@/components/activity/activity-filters";
+import { NewEvents } from "@/components/activity/new-events";
+import { Pager } from "@/components/activity/pager";
+import { buttonClass } from "@/components/ui/button-styles";
+import { Name } from "@/components/name";
+
+export const metadata: Metadata = { title: "Activity" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+/** The account's audit log: every event, filtered and keyset-paged by the URL. */
+export default async function ActivityPage({ searchParams }: { searchParams: SearchParams }) {
+  const actor = await requireActor();
+  const query = eventsQueryFromParams(await searchParams);
+  const [page, options] = await Promise.all([listEvents(actor, query), listPrincipalOptions(actor)]);
+  const firstPage = !query.before && !query.after;
+  const href = (extra: Record<string, string | undefined> = {}) => `/activity${eventsSearch(query, extra)}`;
+  const filtered = eventsSearch(query) !== "";
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div className="min-w-0">
+          <h1 className="text-2xl font-semibold tracking-tight">Activity</h1>
+          <p className="text-sm text-slate-600">
+            Everything done in <Name name={actor.account.name} />, by people, bots and Botdesk itself, newest first.{" "}
+            {canManage(actor) ? "As an admin you see everyone's IP addresses." : "Everyone in the account sees every event; only admins see other people's IP addresses."}
+          </p>
+        </div>
+        <div className="flex flex-wrap gap-2" data-testid="export-links">
+          <a href={`/activity/export${eventsSearch(query, { format: "csv" })}`} className={buttonClass("secondary", "", "sm")} download>
+            Export CSV
+          </a>
+          <a href={`/activity/export${eventsSearch(query, { format: "ndjson" })}`} className={buttonClass("secondary", "", "sm")} download>
+            Export NDJSON
+          </a>
+        </div>
+      </div>
+
+      <Card>
+        <ActivityFilters query={query} people={options.people} bots={options.bots} moreBots={options.moreBots} action="/activity" />
+      </Card>
+
+      <Card aria-labelledby="events-heading" className="min-w-0">
+        <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+          <h2 id="events-heading" className="text-base font-semibold">
+            {filtered ? "Matching events" : "All events"}
+          </h2>
+          {firstPage && page.rows[0] && (
+            <NewEvents pollUrl={`/activity/new-count${eventsSearch(query, { since: page.rows[0].cursor })}`} showHref={href()} />
+          )}
+        </div>
+        {page.rows.length === 0 ? (
+          <div className="flex flex-col items-start gap-2 py-4 text-sm text-slate-600" data-testid="activity-empty">
+            <p>{filtered ? "No events match these filters." : "Nothing has happened in this account yet."}</p>
+            {filtered && (
+              <Link href="/activity" className="font-medium text-indigo-700 hover:underline">
+                Clear filters
+              </Link>
+            )}
+          </div>
+        ) : (
+          <RecentActivity events={page.rows} />
+        )}
+        <Pager
+          newest={firstPage ? null : href()}
+          newer={page.newer ? href({ after: page.newer }) : null}
+          older={page.older ? href({ before: page.older }) : null}
+        />
+      </Card>
+    </div>
+  );
+}

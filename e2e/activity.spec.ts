@@ -1,0 +1,136 @@
+import { expect, test, type Page } from "@playwright/test";
+import { sql } from "./support/db";
+import { ADMIN, MEMBER, signIn } from "./support/session";
+import { acmeId, hex, insertBots, stamp, toast } from "./support/users";
+
+// The audit log (/activity), an event's detail, the export and a deleted bot's
+// tombstone. Each test makes its own bot under a unique name and filters on it.
+
+const rows = (page: Page) => page.getByTestId("event-row");
+
+async function renameOnItsPage(page: Page, id: string, to: string) {
+  await page.goto(`/users/bots/${id}`);
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByTestId("rename-bot-dialog").getByLabel("Name").fill(to);
+  await page.getByTestId("rename-bot-dialog").getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByTestId("bot-name")).toHaveText(to);
+}
+
+test("the audit log filters by bot and category in the URL, opens an event's detail, and exports exactly the filtered view", async ({ page }) => {
+  const name = `e2e-audit-${stamp()}`;
+  const [bot] = await insertBots([name]);
+  const account = await acmeId();
+  await signIn(page, ADMIN);
+  await renameOnItsPage(page, bot!.id, `${name}-v2`);
+  for (let i = 0; i < 3; i++) {
+    await sql`INSERT INTO events (id, account_id, type, principal_id, source, bot_id, credential_id, credential_display, ip, data, created_at)
+      VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${bot!.id}, 'api', ${bot!.id}, 'ak_e2e', 'bdak_…e2e1', '192.0.2.77',
+              ${JSON.stringify({ method: "GET", path: `/v1/x${i}`, status: 200 })}, now() - ${`${i + 1} minutes`}::interval)`;
+  }
+
+  // From the bot's page to the audit log, filtered on it.
+  await page.getByTestId("bot-activity-link").click();
+  await expect(page).toHaveURL(new RegExp(`/activity\\?bot=${bot!.id}$`));
+  await expect(rows(page)).toHaveCount(4);
+  await expect(rows(page).first()).toContainText("Bot renamed");
+  await expect(rows(page).first()).toContainText("Ada Admin");
+  await expect(rows(page).nth(1)).toContainText("API request");
+  await expect(rows(page).nth(1)).toContainText("bdak_…e2e1");
+  await expect(rows(page).nth(1)).toContainText("192.0.2.77");
+
+  // Category in the form: the URL holds both filters; back returns to the previous view.
+  await page.getByTestId("activity-filters").getByLabel("Category").selectOption("api");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/category=api/);
+  await expect(page).toHaveURL(new RegExp(`bot=${bot!.id}`));
+  await expect(rows(page)).toHaveCount(3);
+  await page.getByTestId("activity-filters").getByLabel("Category").selectOption("people");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page.getByTestId("activity-empty")).toContainText("No events match these filters.");
+  await page.goBack();
+  await expect(rows(page)).toHaveCount(3);
+
+  // Export of this view: the same rows in the same order, and the export is itself an event.
+  const shown = await rows(page).evaluateAll((els) => els.map((el) => el.getAttribute("data-event-id")));
+  const ndjson = await page.request.get(`/activity/export?format=ndjson&bot=${bot!.id}&category=api`);
+  expect(ndjson.headers()["content-type"]).toContain("application/x-ndjson");
+  const exported = (await ndjson.text()).trim().split("\n").map((l) => JSON.parse(l) as { id: string; ip: string });
+  expect(exported.map((e) => e.id)).toEqual(shown);
+  expect(exported[0]!.ip).toBe("192.0.2.77");
+  const csv = await page.request.get(`/activity/export?format=csv&bot=${bot!.id}&category=api`);
+  expect(csv.headers()["content-disposition"]).toMatch(/attachment; filename="botdesk-activity-.*\.csv"/);
+  expect((await csv.text()).trim().split("\r\n")).toHaveLength(4);
+  await page.goto("/activity?type=events.exported");
+  await expect(rows(page).first()).toContainText("Activity exported");
+
+  // The rename's detail: every field and the change, before → after, with the user agent.
+  await page.goto(`/activity?bot=${bot!.id}&type=bot.renamed`);
+  await rows(page).first().getByTestId("event-label").click();
+  await expect(page.getByTestId("event-title")).toContainText(`Bot renamed: ${name}-v2`);
+  const diff = page.getByTestId("event-diff");
+  await expect(diff.getByRole("row", { name: /name/ })).toContainText(name);
+  await expect(diff.getByRole("row", { name: /name/ })).toContainText(`${name}-v2`);
+  await expect(page.getByTestId("event-fields")).toContainText("Mozilla");
+  await expect(page.getByTestId("event-fields")).toContainText("Dashboard");
+});
+
+test("a deleted bot's page is its tombstone with its full history; links to it never 404", async ({ page }) => {
+  const name = `e2e-tomb-${stamp()}`;
+  const [bot] = await insertBots([name]);
+  await signIn(page, ADMIN);
+  await renameOnItsPage(page, bot!.id, `${name}-v2`);
+  await page.getByRole("button", { name: "Delete" }).click();
+  const confirm = page.getByTestId("delete-bots-dialog");
+  await confirm.getByRole("textbox").fill(`${name}-v2`);
+  await confirm.getByRole("button", { name: "Delete bot" }).click();
+  await expect(toast(page, `Deleted ${name}-v2.`)).toBeVisible();
+
+  await page.goto(`/users/bots/${bot!.id}`);
+  await expect(page.getByTestId("tombstone-summary")).toContainText(`${name}-v2 — deleted`);
+  await expect(page.getByTestId("tombstone-summary")).toContainText("by Ada Admin");
+  await expect(page.getByRole("button", { name: "Rename" })).toHaveCount(0);
+  await expect(rows(page)).toHaveCount(2);
+  await expect(rows(page).first()).toContainText("Bot deleted");
+  await expect(rows(page).nth(1)).toContainText("Bot renamed");
+
+  // In the audit log the deleted bot is still a filter choice and a link.
+  await page.goto("/activity");
+  await expect(page.getByTestId("activity-filters").getByLabel("Concerning bot").locator("option", { hasText: `${name}-v2 (deleted)` })).toHaveCount(1);
+  await page.goto(`/activity?bot=${bot!.id}`);
+  await rows(page).first().getByTestId("event-subject").click();
+  await expect(page).toHaveURL(new RegExp(`/users/bots/${bot!.id}$`));
+  await expect(page.getByTestId("bot-tombstone")).toBeVisible();
+
+  await page.setViewportSize({ width: 390, height: 900 });
+  await page.screenshot({ path: "test-results/activity-tombstone-390.png", fullPage: true });
+});
+
+test("members see every event but not others' IP addresses; new events are announced while the page is open", async ({ page }) => {
+  test.setTimeout(60_000);
+  const name = `e2e-live-${stamp()}`;
+  const [bot] = await insertBots([name]);
+  const account = await acmeId();
+  await sql`INSERT INTO events (id, account_id, type, principal_id, source, bot_id, ip, created_at)
+    VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${bot!.id}, 'api', ${bot!.id}, '192.0.2.88', now() - interval '1 minute')`;
+  await signIn(page, MEMBER);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Activity" }).click();
+  await expect(page).toHaveURL(/\/activity$/);
+  await page.goto(`/activity?bot=${bot!.id}`);
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).first()).toContainText(name);
+  await expect(rows(page).first().getByTestId("event-ip")).toHaveCount(0);
+
+  await sql`INSERT INTO events (id, account_id, type, principal_id, source, bot_id, created_at)
+    VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${bot!.id}, 'api', ${bot!.id}, now())`;
+  await expect(page.getByTestId("new-events")).toHaveText(/1 new event/, { timeout: 25_000 });
+  await page.getByTestId("new-events").click();
+  await expect(rows(page)).toHaveCount(2);
+
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto("/activity");
+    const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(scroll).toBeLessThanOrEqual(client);
+    await page.screenshot({ path: `test-results/activity-${width}.png`, fullPage: true });
+  }
+});

@@ -1,0 +1,31 @@
+import { db } from "@/lib/db/client";
+
+export interface DeletedBot {
+  id: string;
+  name: string;
+  createdAt: Date;
+  createdBy: { id: string; name: string } | null;
+  deletedAt: Date;
+  /** Who deleted it, from its `bot.deleted` event (null if that event was purged). */
+  deletedBy: { id: string; name: string; kind: "person" | "bot" } | null;
+}
+
+/**
+ * A deleted bot of the account (its tombstone: name at deletion, when and by
+ * whom), so links to it never end in "not found"; null for a live, unknown or
+ * another account's bot. Its history: listEvents with `bot`.
+ */
+export async function getDeletedBot(accountId: string, botId: string): Promise<DeletedBot | null> {
+  const bot = await db().principal.findFirst({
+    where: { id: botId, accountId, kind: "bot", deletedAt: { not: null } },
+    select: { id: true, name: true, createdAt: true, deletedAt: true, createdBy: { select: { id: true, name: true } } },
+  });
+  if (!bot?.deletedAt) return null;
+  // The bot feed's index: the newest bot.deleted event about this bot.
+  const event = await db().event.findFirst({
+    where: { botId: bot.id, accountId, type: "bot.deleted" },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { principal: { select: { id: true, name: true, kind: true } } },
+  });
+  return { id: bot.id, name: bot.name, createdAt: bot.createdAt, createdBy: bot.createdBy, deletedAt: bot.deletedAt, deletedBy: event?.principal ?? null };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { db } from "../../db/client";
+import { newId } from "../../ids";
+import { actorOf, createTestAccount, createTestBot, createTestPerson } from "../../test-support/factories";
+import { eventsQuerySchema, type EventsQuery } from "../../validation/events";
+import { exportEvents } from "./export-events";
+import { listEvents } from "./list-events";
+
+const ctx = { ip: "198.51.100.9", userAgent: "vitest" };
+
+async function read(stream: ReadableStream<Uint8Array>): Promise<{ text: string; chunks: number }> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let chunks = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text, chunks };
+    chunks++;
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+/** Every page of the view, as a person pages through it. */
+async function viewIds(actor: Parameters<typeof listEvents>[0], raw: Record<string, string>): Promise<string[]> {
+  const ids: string[] = [];
+  let before: string | undefined;
+  for (;;) {
+    const page = await listEvents(actor, eventsQuerySchema.parse({ ...raw, limit: "100", before }));
+    ids.push(...page.rows.map((r) => r.id));
+    if (!page.older) return ids;
+    before = page.older;
+  }
+}
+
+describe("export", () => {
+  it("is the filtered view row for row, in batches, records events.exported, and hides others' IPs from members", async () => {
+    const { account, owner } = await createTestAccount();
+    const admin = actorOf(account, owner, "owner");
+    const member = actorOf(account, await createTestPerson(account.id, "member"), "member");
+    const bot = await createTestBot(account.id, "=cmd|' /C calc'!A0");
+    const t0 = Date.now() - 3_600_000;
+    await db().event.createMany({
+      data: Array.from({ length: 450 }, (_, i) => ({
+        id: newId("event", t0 + i * 1000),
+        accountId: account.id,
+        type: i % 3 === 0 ? "credential.refused" : "api.request",
+        source: "api",
+        principalId: bot.id,
+        botId: bot.id,
+        ip: "203.0.113.5",
+        data: { path: `/v1/x,"${i}"` },
+        createdAt: new Date(t0 + i * 1000),
+      })),
+    });
+    const filters = { bot: bot.id, category: "api" };
+    const query = eventsQuerySchema.parse(filters) as EventsQuery;
+
+    const ndjson = await read(await exportEvents(admin, query, "ndjson", ctx, 100));
+    const rows = ndjson.text.trim().split("\n").map((l) => JSON.parse(l) as { id: string; ip: string | null; data: { path: string } });
+    expect(rows.map((r) => r.id)).toEqual(await viewIds(admin, filters));
+    expect(rows).toHaveLength(300);
+    expect(ndjson.chunks).toBeGreaterThanOrEqual(3);
+    expect(rows[0]).toMatchObject({ ip: "203.0.113.5", actor_name: bot.name, type: "api.request" });
+
+    const csv = await read(await exportEvents(member, query, "csv", ctx, 100));
+    const lines = csv.text.trimEnd().split("\r\n");
+    expect(lines[0]).toMatch(/^id,created_at,type,label/);
+    expect(lines.slice(1).map((l) => l.slice(0, l.indexOf(",")))).toEqual(rows.map((r) => r.id));
+    // A formula in a name is neutralised; quotes and commas are escaped; a member sees no bot IP.
+    expect(lines[1]).toContain(`'=cmd|' /C calc'!A0`);
+    expect(lines[1]).not.toContain("203.0.113.5");
+
+    // Each export is recorded, with its format and filters, and is not part of its own output.
+    const exported = await db().event.findMany({ where: { accountId: account.id, type: "events.exported" }, orderBy: { createdAt: "asc" } });
+    expect(exported.map((e) => [e.principalId, (e.data as { format: string }).format])).toEqual([
+      [owner.id, "ndjson"],
+      [member.principal.id, "csv"],
+    ]);
+    expect((exported[0]!.data as { filters: object }).filters).toEqual({ bot: bot.id, category: "api" });
+    const everything = await read(await exportEvents(admin, eventsQuerySchema.parse({}), "ndjson", ctx, 1000));
+    expect(everything.text.trim().split("\n").filter((l) => l.includes('"events.exported"'))).toHaveLength(2);
+  });
+});
