@@ -44,6 +44,6 @@ describe("the event catalogue", () => {
   it("is the README's event types table", () => {
     const readme = readFileSync(path.join(root, "README.md"), "utf8");
     const table = /<!-- event-types:start -->\n([\s\S]*?)\n<!-- event-types:end -->/.exec(readme)?.[1];
-    expect(table, "README.md: the table between <!-- event-types:start --> and <!-- event-types:end -->").toBe(eventTypesMarkdown());
+    expect(table, "README.md's event types table: run npx tsx scripts/event-types-table.ts").toBe(eventTypesMarkdown());
   });
 });
