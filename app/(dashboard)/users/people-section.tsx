@@ -83,7 +83,7 @@ export function PeopleSection({
               // Nobody deactivates or removes themselves, and only owners change owners (the server refuses both anyway).
               cell: ({ row }) =>
                 row.original.id === actor.id || (row.original.role === "owner" && actor.role !== "owner") ? null : (
-                  <div className="-mr-1 flex flex-wrap justify-end">
+                  <div className="-mr-1 flex justify-end">
                     <ResetPasswordButton person={row.original} />
                     <TogglePersonActiveButton person={row.original} />
                     <Button
