@@ -260,3 +260,77 @@ test("the bulk action bar stays in view when a row low in a long list is selecte
     await retireBots(prefix);
   }
 });
+
+/** The labels of the visible controls (outside the toasts) that a box overlaps. */
+async function controlsUnder(page: Page, box: { x: number; y: number; width: number; height: number }, scope: string) {
+  return page.evaluate(
+    ({ b, scope }) => {
+      const hits: string[] = [];
+      for (const el of document.querySelectorAll<HTMLElement>(`${scope} :is(button, select, input, a, [role=button])`)) {
+        if (el.closest("[data-testid=toast-region]")) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        if (r.left < b.x + b.width && r.right > b.x && r.top < b.y + b.height && r.bottom > b.y) hits.push(el.getAttribute("aria-label") ?? el.textContent?.trim() ?? el.tagName);
+      }
+      return hits;
+    },
+    { b: box, scope },
+  );
+}
+
+test("a toast covers no row's buttons, at 1280 px (also scrolled) and at 390 px; × and Escape close it; it is announced politely", async ({ page }) => {
+  const tag = stamp();
+  const names = Array.from({ length: 14 }, (_, i) => `e2e-toast-${tag}-${String(i).padStart(2, "0")}`);
+  await insertBots(names, { deactivated: () => true });
+  const person = { id: `usr_${hex(11)}`, email: `toast-${tag}@example.com`, name: `Toast Person ${tag}` };
+  await sql`INSERT INTO principals (id, kind, name, email, password_hash) VALUES (${person.id}, 'person', ${person.name}, ${person.email}, 'x')`;
+  await sql`INSERT INTO memberships (account_id, principal_id, role) VALUES (${await acmeId()}, ${person.id}, 'member')`;
+  try {
+    await signIn(page, ADMIN);
+    await expect(page.getByTestId("toast-region")).toHaveAttribute("aria-live", "polite");
+    await page.goto(`/users?bq=e2e-toast-${tag}`);
+    // The last row of a long list: the page scrolls to it, so the header is out of view.
+    const last = names.at(-1)!;
+    await page.getByRole("button", { name: `Reactivate ${last}` }).click();
+    const first = toast(page, `Reactivated ${last}.`);
+    await expect(first).toBeVisible();
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    await expect(first).toBeInViewport();
+    expect(await controlsUnder(page, (await first.boundingBox())!, "tbody")).toEqual([]);
+    await page.screenshot({ path: "test-results/toast-1280-scrolled.png" });
+    await first.getByRole("button", { name: "Dismiss notification" }).click();
+    await expect(first).toBeHidden();
+
+    // At the top of the page it hangs below the header, over the page title: no control at all under it.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByRole("button", { name: `Reactivate ${names[0]}` }).click();
+    const second = toast(page, `Reactivated ${names[0]}.`);
+    await expect(second).toBeVisible();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const box = (await second.boundingBox())!;
+    const header = (await page.locator("header").boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(header.y + header.height);
+    expect(await controlsUnder(page, box, "body")).toEqual([]);
+    await page.screenshot({ path: "test-results/toast-1280-top.png" });
+    await page.keyboard.press("Escape");
+    await expect(second).toBeHidden();
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`/users?pq=${tag}&bq=e2e-toast-${tag}`);
+    await page.getByRole("button", { name: `Deactivate ${person.name}` }).click();
+    await page.getByTestId("deactivate-person-dialog").getByRole("button", { name: "Deactivate" }).click();
+    const third = toast(page, `Deactivated ${person.name}.`);
+    await expect(third).toBeVisible();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const phoneBox = (await third.boundingBox())!;
+    expect(phoneBox.x).toBeGreaterThanOrEqual(0);
+    expect(phoneBox.x + phoneBox.width).toBeLessThanOrEqual(390);
+    expect(await controlsUnder(page, phoneBox, "body")).toEqual([]);
+    await page.screenshot({ path: "test-results/toast-390-top.png" });
+    await page.keyboard.press("Escape");
+    await expect(third).toBeHidden();
+  } finally {
+    await sql`DELETE FROM memberships WHERE principal_id = ${person.id}`;
+    await retireBots(`e2e-toast-${tag}`);
+  }
+});

@@ -21,16 +21,53 @@ const ToastContext = createContext<ToastApi | null>(null);
 
 /** How long a toast stays, unless hovered or focused. Errors stay longer: they need reading. */
 const DURATION_MS: Record<ToastTone, number> = { success: 5000, info: 5000, error: 9000 };
-const MAX_VISIBLE = 3;
+const MAX_VISIBLE = 2;
+
+/** Marks the element toasts hang below (the dashboard header, app/(dashboard)/layout.tsx). */
+const TOAST_ANCHOR_ATTRIBUTE = "data-toast-anchor";
+
+/**
+ * Where toasts sit: top center, just below the header while it is on screen
+ * (over the page title's row, which holds no controls), at the top edge once
+ * it has scrolled away. Never the bottom corner: that is where the
+ * Rotate/Revoke/Delete buttons of the rows below an action are.
+ */
+function useToastTop(active: boolean): number {
+  const [top, setTop] = useState(8);
+  useEffect(() => {
+    if (!active) return;
+    const anchor = document.querySelector(`[${TOAST_ANCHOR_ATTRIBUTE}]`);
+    let frame = 0;
+    const measure = () => {
+      frame = 0;
+      setTop(Math.max(8, Math.round((anchor?.getBoundingClientRect().bottom ?? 0) + 8)));
+    };
+    const schedule = () => {
+      if (!frame) frame = requestAnimationFrame(measure);
+    };
+    measure();
+    window.addEventListener("scroll", schedule, { passive: true });
+    window.addEventListener("resize", schedule);
+    return () => {
+      window.removeEventListener("scroll", schedule);
+      window.removeEventListener("resize", schedule);
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [active]);
+  return top;
+}
 
 /**
  * Short messages after an action ("Bot created", "Could not delete…"). One
  * polite live region (role=status) that exists before any toast is added, so
- * screen readers announce each new one.
+ * screen readers announce each new one without interrupting. Each toast has a
+ * close button; Escape closes them all (unless a dialog is open: Escape is
+ * the dialog's).
  */
 export function ToastProvider({ children }: { children: React.ReactNode }) {
   const [items, setItems] = useState<ToastItem[]>([]);
   const nextId = useRef(0);
+  const top = useToastTop(items.length > 0);
 
   const dismiss = useCallback((id: number) => setItems((xs) => xs.filter((x) => x.id !== id)), []);
   const show = useCallback((message: React.ReactNode, tone: ToastTone = "info") => {
@@ -43,6 +80,16 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
     [show],
   );
 
+  useEffect(() => {
+    if (items.length === 0) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented || document.querySelector("dialog[open]")) return;
+      setItems([]);
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [items.length]);
+
   return (
     <ToastContext value={api}>
       {children}
@@ -50,7 +97,9 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
         role="status"
         aria-live="polite"
         aria-label="Notifications"
-        className="pointer-events-none fixed inset-x-4 bottom-4 z-50 flex flex-col items-stretch gap-2 sm:left-auto sm:w-96"
+        data-testid="toast-region"
+        style={{ top }}
+        className="pointer-events-none fixed inset-x-4 z-50 mx-auto flex max-w-md flex-col items-stretch gap-2"
       >
         {items.map((item) => (
           <Toast key={item.id} item={item} onDismiss={dismiss} />
@@ -92,8 +141,9 @@ function Toast({ item, onDismiss }: { item: ToastItem; onDismiss: (id: number) =
       <button
         type="button"
         onClick={() => onDismiss(item.id)}
-        className="-mr-1 -mt-0.5 rounded px-1 text-slate-500 hover:text-slate-900"
+        className="-my-1 -mr-2 inline-flex size-8 shrink-0 items-center justify-center rounded text-lg leading-none text-slate-500 hover:bg-slate-100 hover:text-slate-900"
         aria-label="Dismiss notification"
+        title="Dismiss (Esc)"
       >
         <span aria-hidden="true">×</span>
       </button>
