@@ -1,7 +1,8 @@
 /**
  * Runs once when a server instance starts: notes each request's socket address,
- * records `credential.expired` events once a minute, and purges events past
- * their account's retention once an hour. Several instances may run it; each
+ * records `credential.expired` events once a minute, purges events past
+ * their account's retention once an hour, and ends tunnel sessions that stopped
+ * sending heartbeats every 30 s. Several instances may run it; each
  * expiry is claimed once, and purges skip rows another instance is deleting.
  */
 export async function register(): Promise<void> {
@@ -23,4 +24,11 @@ export async function register(): Promise<void> {
     });
   setTimeout(purge, 60_000).unref();
   setInterval(purge, 3_600_000).unref();
+  const { closeStaleSessions } = await import("./lib/domain/agent-sessions/close-stale-sessions");
+  const { SWEEP_INTERVAL_SECONDS } = await import("./lib/domain/agent-sessions/limits");
+  const closeStale = () =>
+    closeStaleSessions().catch((error: unknown) => {
+      console.error("[botdesk] closing silent tunnel sessions failed:", error instanceof Error ? error.message : error);
+    });
+  setInterval(closeStale, SWEEP_INTERVAL_SECONDS * 1000).unref();
 }

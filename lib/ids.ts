@@ -10,6 +10,8 @@ export const ID_PREFIXES = {
   apiKey: "ak",
   sshCredential: "sshcr",
   event: "ev",
+  tunnelSession: "ts",
+  endpoint: "ep",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

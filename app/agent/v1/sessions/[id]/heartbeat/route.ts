@@ -1,0 +1,10 @@
+import { agentMethodNotAllowed } from "@/lib/agent/route";
+import { agentRoutes } from "@/lib/agent/routes";
+
+export const POST = agentRoutes.heartbeat;
+
+const notAllowed = agentMethodNotAllowed(["POST"]);
+export const GET = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;

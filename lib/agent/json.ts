@@ -1,0 +1,72 @@
+import type { BoundEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
+import type { SessionTotals } from "@/lib/domain/agent-sessions/heartbeat";
+import { HEARTBEAT_INTERVAL_SECONDS, SESSION_TIMEOUT_SECONDS } from "@/lib/domain/agent-sessions/limits";
+import type { TunnelSessionView } from "@/lib/domain/agent-sessions/session-view";
+import type { StartedSession } from "@/lib/domain/agent-sessions/start-session";
+
+/** The absolute URL of `/agent/v1` as the client reached it (the scheme a TLS proxy reports, the host it sent). */
+export function agentBaseUrl(request: Request): string {
+  const url = new URL(request.url);
+  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const scheme = proto === "https" || proto === "http" ? proto : url.protocol.replace(":", "");
+  const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host") || url.host;
+  return `${scheme}://${host}/agent/v1`;
+}
+
+const timing = { heartbeat_interval_seconds: HEARTBEAT_INTERVAL_SECONDS, session_timeout_seconds: SESSION_TIMEOUT_SECONDS };
+
+export const startedSessionJson = (base: string, s: StartedSession) => ({
+  id: s.id,
+  uri: `${base}/sessions/${s.id}`,
+  agent_version: s.agentVersion,
+  os: s.os,
+  arch: s.arch,
+  metadata: s.metadata,
+  transport: s.transport,
+  region: s.region,
+  ip: s.ip,
+  started_at: s.startedAt.toISOString(),
+  credential: { id: s.credential.id },
+  ...timing,
+});
+
+export const endpointJson = (base: string, e: BoundEndpoint) => ({
+  id: e.id,
+  uri: `${base}/sessions/${e.sessionId}/endpoints/${e.id}`,
+  session_id: e.sessionId,
+  url: e.url,
+  hostname: e.hostname,
+  labels: e.labels,
+  created_at: e.createdAt.toISOString(),
+});
+
+export const totalsJson = (t: SessionTotals) => ({
+  id: t.id,
+  last_heartbeat_at: t.lastHeartbeatAt.toISOString(),
+  bytes_in: t.bytesIn,
+  bytes_out: t.bytesOut,
+  requests: t.requests,
+  ...timing,
+});
+
+export const sessionJson = (base: string, s: TunnelSessionView) => ({
+  id: s.id,
+  uri: `${base}/sessions/${s.id}`,
+  agent_version: s.agentVersion,
+  os: s.os,
+  arch: s.arch,
+  metadata: s.metadata,
+  transport: s.transport,
+  region: s.region,
+  ip: s.ip,
+  started_at: s.startedAt.toISOString(),
+  last_heartbeat_at: s.lastHeartbeatAt.toISOString(),
+  ended_at: s.endedAt?.toISOString() ?? null,
+  end_reason: s.endReason,
+  credential: { id: s.credential.id },
+  bytes_in: s.bytesIn,
+  bytes_out: s.bytesOut,
+  requests: s.requests,
+  endpoints: s.endpoints.map((e) => ({ id: e.id, url: e.url, hostname: e.hostname, labels: e.labels, created_at: e.createdAt.toISOString(), ended_at: e.endedAt?.toISOString() ?? null })),
+  ...timing,
+});

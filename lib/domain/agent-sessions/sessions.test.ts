@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import type { Actor } from "@/lib/domain/access/types";
+import { createCredential } from "@/lib/domain/credentials/create-credential";
+import { actorOf, createTestAccount, createTestBot, createTestPerson } from "@/lib/test-support/factories";
+import { race } from "@/lib/test-support/races";
+import { bindEndpoint } from "./bind-endpoint";
+import { closeStaleSessions } from "./close-stale-sessions";
+import { endSession } from "./end-session";
+import { reportSession } from "./heartbeat";
+import { listTunnelSessions } from "./list-tunnel-sessions";
+import { startSession } from "./start-session";
+
+const CTX = { ip: "203.0.113.7", userAgent: "ngrok/3.18.4" };
+const AGENT = { agent_version: "3.18.4", os: "linux", arch: "amd64" };
+
+/** The actor an agent presenting a new authtoken of `ownerId` is (as authenticateCredential builds it). */
+async function agentActorFor(admin: Actor, owner: { id: string; name: string; kind: "person" | "bot" }): Promise<Actor> {
+  const created = await createCredential(admin, { kind: "authtoken", ownerId: owner.id }, { ip: null, userAgent: null });
+  if (!created.ok) throw new Error(created.message);
+  return { ...admin, principal: owner, role: "member", source: "agent", credential: { id: created.data.credential.id, display: created.data.credential.display } };
+}
+
+async function setup() {
+  const { account, owner } = await createTestAccount();
+  const admin = actorOf(account, owner, "owner");
+  const bot = await createTestBot(account.id);
+  const agentActor = await agentActorFor(admin, { id: bot.id, name: bot.name, kind: "bot" });
+  return { account, owner, admin, bot, agentActor };
+}
+
+async function start(actor: Actor, now?: Date): Promise<string> {
+  const r = await startSession(actor, CTX, AGENT, { now });
+  if (!r.ok) throw new Error(r.message);
+  return r.data.id;
+}
+
+describe("the heartbeat sweep", () => {
+  it("ends open sessions silent for longer than the timeout (reason heartbeat_timeout, source system), and only those", async () => {
+    const { account, bot, agentActor } = await setup();
+    const now = new Date();
+    const stale = await start(agentActor, new Date(now.getTime() - 91_000));
+    const alive = await start(agentActor, new Date(now.getTime() - 120_000));
+    expect((await reportSession(agentActor, alive, {}, { now: new Date(now.getTime() - 10_000) })).ok).toBe(true);
+    const bound = await bindEndpoint(agentActor, CTX, stale, { hostname: "a.example.com" }, { now: new Date(now.getTime() - 91_000) });
+    expect(bound.ok).toBe(true);
+    expect(await closeStaleSessions({ now })).toBe(1);
+    expect(await db().tunnelSession.findUniqueOrThrow({ where: { id: stale } })).toMatchObject({ endReason: "heartbeat_timeout", endedAt: now });
+    expect((await db().tunnelSession.findUniqueOrThrow({ where: { id: alive } })).endedAt).toBeNull();
+    expect((await db().tunnelEndpoint.findFirstOrThrow({ where: { sessionId: stale } })).endedAt).toEqual(now);
+    const events = await db().event.findMany({ where: { accountId: account.id, type: "agent.session_ended" } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ principalId: bot.id, source: "system", subjectId: stale, credentialId: agentActor.credential!.id, botId: bot.id });
+    expect(events[0]!.data).toMatchObject({ reason: "heartbeat_timeout" });
+    expect(await closeStaleSessions({ now })).toBe(0);
+  });
+
+  it("ends each stale session exactly once with four sweeps (several instances) and the agents' own DELETEs racing", async () => {
+    const { account, agentActor } = await setup();
+    const now = new Date();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await start(agentActor, new Date(now.getTime() - 100_000)));
+    const results = await race(1, async () => [
+      ...Array.from({ length: 4 }, () => () => closeStaleSessions({ now })),
+      ...ids.slice(0, 6).map((id) => () => endSession(agentActor, CTX, id)),
+    ]);
+    expect(results.flat().filter((r) => r.status === "rejected")).toEqual([]);
+    const events = await db().event.findMany({ where: { accountId: account.id, type: "agent.session_ended" } });
+    expect(events.map((e) => e.subjectId).sort()).toEqual([...ids].sort());
+    expect(await db().tunnelSession.count({ where: { accountId: account.id, endedAt: null } })).toBe(0);
+  });
+});
+
+describe("listTunnelSessions", () => {
+  it("pages newest first by id, filters by bot and open sessions, and carries endpoints and traffic", async () => {
+    const { admin, agentActor, bot } = await setup();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await start(agentActor, new Date(Date.now() - (5 - i) * 1000)));
+    await bindEndpoint(agentActor, CTX, ids[4]!, { url: "https://a.example.com", labels: { env: "prod" } });
+    await reportSession(agentActor, ids[4]!, { bytes_in: 10, bytes_out: 20, requests: 1 });
+    await endSession(agentActor, CTX, ids[0]!);
+    const first = await listTunnelSessions(admin, { limit: 2 });
+    expect(first.rows.map((s) => s.id)).toEqual([ids[4], ids[3]]);
+    expect(first.hasMore).toBe(true);
+    expect(first.rows[0]).toMatchObject({
+      principal: { id: bot.id, name: bot.name, kind: "bot" },
+      credential: agentActor.credential,
+      transport: "ngrok/v2",
+      ip: "203.0.113.7",
+      bytesIn: 10,
+      bytesOut: 20,
+      requests: 1,
+      endpoints: [{ url: "https://a.example.com", hostname: "a.example.com", labels: { env: "prod" }, endedAt: null }],
+    });
+    const second = await listTunnelSessions(admin, { limit: 2, beforeId: ids[3] });
+    expect(second.rows.map((s) => s.id)).toEqual([ids[2], ids[1]]);
+    const last = await listTunnelSessions(admin, { limit: 2, beforeId: ids[1] });
+    expect(last).toMatchObject({ rows: [{ id: ids[0], endReason: "agent_closed" }], hasMore: false });
+    expect((await listTunnelSessions(admin, { botId: bot.id, onlyOpen: true })).rows.map((s) => s.id)).toEqual([ids[4], ids[3], ids[2], ids[1]]);
+    const otherBot = await createTestBot(admin.account.id);
+    expect((await listTunnelSessions(admin, { botId: otherBot.id })).rows).toEqual([]);
+  });
+
+  it("shows a member the bots' sessions and their own, not another person's, with only their own IP; never another account's", async () => {
+    const { account, admin, agentActor } = await setup();
+    const member = await createTestPerson(account.id, "member");
+    const colleague = await createTestPerson(account.id, "member");
+    const memberActor = actorOf(account, member, "member");
+    const mine = await start(await agentActorFor(admin, { id: member.id, name: member.name, kind: "person" }));
+    const theirs = await start(await agentActorFor(admin, { id: colleague.id, name: colleague.name, kind: "person" }));
+    const bots = await start(agentActor);
+    const seen = await listTunnelSessions(memberActor);
+    expect(seen.rows.map((s) => s.id)).toEqual([bots, mine]);
+    expect(seen.rows.map((s) => s.ip)).toEqual([null, "203.0.113.7"]);
+    expect((await listTunnelSessions(admin)).rows.map((s) => s.id)).toEqual([bots, theirs, mine]);
+    const other = await setup();
+    expect((await listTunnelSessions(other.admin)).rows).toEqual([]);
+  });
+});
