@@ -1,0 +1,126 @@
+import { LocalTime } from "@/components/activity/local-time";
+import { plural } from "@/components/format";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import type { TunnelSessionView } from "@/lib/domain/agent-sessions/session-view";
+import { AutoRefresh } from "./auto-refresh";
+
+const END_REASONS: Record<string, string> = {
+  agent_closed: "closed by the agent",
+  heartbeat_timeout: "no heartbeat",
+  "credential_refused:owner_deactivated": "bot deactivated",
+  "credential_refused:owner_deleted": "bot deleted",
+  "credential_refused:credential_deleted": "authtoken deleted",
+  "credential_refused:revoked": "authtoken revoked",
+  "credential_refused:expired": "authtoken expired",
+};
+
+/** 1536 → "1.5 KB". */
+export function formatBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+function Endpoint({ endpoint }: { endpoint: TunnelSessionView["endpoints"][number] }) {
+  const labels = Object.entries(endpoint.labels).map(([k, v]) => `${k}=${v}`);
+  return (
+    <li className="flex flex-wrap items-center gap-1.5 [overflow-wrap:anywhere]">
+      {endpoint.url && <code className="text-xs text-slate-800">{endpoint.url}</code>}
+      {labels.map((l) => (
+        <Badge key={l} tone="indigo">
+          {l}
+        </Badge>
+      ))}
+    </li>
+  );
+}
+
+/**
+ * The bot page's live "Sessions" panel: the bot's tunnel sessions, newest
+ * first, open ones marked online, each with its endpoints, where it connects
+ * from, since when, the authtoken used and its traffic. Give it
+ * `listTunnelSessions(actor, {botId, limit})`'s rows; it refreshes the page
+ * every 15 s while visible. IPs the viewer may not see arrive as null.
+ */
+export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelSessionView[]; hasMore?: boolean }) {
+  const online = sessions.filter((s) => !s.endedAt);
+  return (
+    <Card data-testid="sessions-panel" aria-labelledby="sessions-heading">
+      <AutoRefresh />
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id="sessions-heading" className="text-base font-semibold text-slate-900">
+          Sessions
+        </h2>
+        <p className="text-sm text-slate-600" data-testid="sessions-online">
+          {online.length === 0 ? "No agent online" : `${plural(online.length, "session", "sessions")} online now${hasMore ? " (newest shown)" : ""}`}
+        </p>
+      </div>
+      {sessions.length === 0 ? (
+        <p className="mt-3 text-sm text-slate-600">No agent has started a session with this bot&apos;s authtokens yet.</p>
+      ) : (
+        <ul className="mt-3 divide-y divide-slate-100">
+          {sessions.map((s) => (
+            <li key={s.id} className="py-3" data-testid="session-row">
+              <div className="flex flex-wrap items-center gap-2 text-sm">
+                {s.endedAt ? (
+                  <Badge tone="gray">Ended · {END_REASONS[s.endReason ?? ""] ?? s.endReason}</Badge>
+                ) : (
+                  <Badge tone="green">Online</Badge>
+                )}
+                <span className="font-medium text-slate-900">{s.transport}</span>
+                <span className="text-slate-600">
+                  agent {s.agentVersion} · {s.os}/{s.arch}
+                </span>
+              </div>
+              <dl className="mt-1 grid grid-cols-1 gap-x-6 gap-y-0.5 text-xs text-slate-600 sm:grid-cols-2">
+                <div>
+                  <dt className="inline">Since </dt>
+                  <dd className="inline">
+                    <LocalTime iso={s.startedAt.toISOString()} />
+                  </dd>
+                </div>
+                <div>
+                  <dt className="inline">From </dt>
+                  <dd className="inline">{s.ip ?? "—"}</dd>
+                </div>
+                <div>
+                  <dt className="inline">Authtoken </dt>
+                  <dd className="inline">
+                    <code>{s.credential.display}</code>
+                  </dd>
+                </div>
+                <div>
+                  <dt className="inline">Traffic </dt>
+                  <dd className="inline">
+                    {formatBytes(s.bytesIn)} in · {formatBytes(s.bytesOut)} out · {plural(s.requests, "request", "requests")}
+                  </dd>
+                </div>
+                {s.endedAt && (
+                  <div>
+                    <dt className="inline">Ended </dt>
+                    <dd className="inline">
+                      <LocalTime iso={s.endedAt.toISOString()} />
+                    </dd>
+                  </div>
+                )}
+              </dl>
+              {s.endpoints.length > 0 && (
+                <ul className="mt-2 space-y-1" aria-label="Endpoints">
+                  {s.endpoints.map((e) => (
+                    <Endpoint key={e.id} endpoint={e} />
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
