@@ -7,7 +7,8 @@ import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { requireManager } from "@/lib/domain/permissions";
 import { ApiError } from "./errors";
 import { unwrap } from "./from-result";
-import { keysetQuery, listBody, optionalBoolean, pathId, readJsonBody } from "./request";
+import { botUserCreateSchema, botUserUpdateSchema } from "@/lib/validation/api";
+import { keysetQuery, listBody, pathId, readJsonBody, validate } from "./request";
 import { apiRoute, NO_CONTENT } from "./route";
 
 /** ngrok calls them bot users, and lately service users: both paths serve the same bots. */
@@ -47,7 +48,7 @@ export function botUserRoutes(collection: BotCollection) {
 
     create: apiRoute(`${collection}.create`, async ({ actor, ctx, request, base }) => {
       const body = await readJsonBody(request);
-      const active = optionalBoolean(body, "active");
+      const { active } = validate(botUserCreateSchema, body);
       const created = unwrap(await createBot(actor, { name: body.name }, ctx));
       // A bot is created active; `active: false` is then a deactivation, recorded as such.
       if (active === false) unwrap(await setBotsActive(actor, { ids: [created.id], active: false }, ctx));
@@ -61,7 +62,7 @@ export function botUserRoutes(collection: BotCollection) {
     update: apiRoute<Id>(`${collection}.update`, async ({ actor, ctx, request, params, base }) => {
       const id = pathId(params.id);
       const body = await readJsonBody(request);
-      const active = optionalBoolean(body, "active");
+      const { active } = validate(botUserUpdateSchema, body);
       // Checked before anything changes, so a bad `active` never leaves a half-applied update.
       if (body.name !== undefined) unwrap(await renameBot(actor, { id, name: body.name }, ctx));
       if (active !== undefined) unwrap(await setBotsActive(actor, { ids: [id], active }, ctx));

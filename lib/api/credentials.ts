@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { CredentialKind, CredentialView } from "@/lib/domain/credentials/credential-view";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { getCredential, listCredentialsBefore } from "@/lib/domain/credentials/read-credentials";
@@ -5,15 +6,23 @@ import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { updateCredential } from "@/lib/domain/credentials/update-credential";
 import { ApiError } from "./errors";
 import { unwrap } from "./from-result";
-import { keysetQuery, listBody, pathId, readJsonBody, refuseFields } from "./request";
+import {
+  apiKeyCreateSchema,
+  apiKeyUpdateSchema,
+  credentialCreateSchema,
+  credentialUpdateSchema,
+  sshCredentialCreateSchema,
+  sshCredentialUpdateSchema,
+} from "@/lib/validation/api";
+import { keysetQuery, listBody, pathId, readJsonBody, refuseFields, validate } from "./request";
 import { apiRoute, NO_CONTENT } from "./route";
 
 /** ngrok's three credential resources: path, the kind it holds, and its list's key (ngrok's API key list is `keys`). */
 export const CREDENTIAL_COLLECTIONS = {
-  credentials: { kind: "authtoken", listKey: "credentials", label: "Authtoken" },
-  api_keys: { kind: "api_key", listKey: "keys", label: "API key" },
-  ssh_credentials: { kind: "ssh_key", listKey: "ssh_credentials", label: "SSH credential" },
-} as const satisfies Record<string, { kind: CredentialKind; listKey: string; label: string }>;
+  credentials: { kind: "authtoken", listKey: "credentials", label: "Authtoken", create: credentialCreateSchema, update: credentialUpdateSchema },
+  api_keys: { kind: "api_key", listKey: "keys", label: "API key", create: apiKeyCreateSchema, update: apiKeyUpdateSchema },
+  ssh_credentials: { kind: "ssh_key", listKey: "ssh_credentials", label: "SSH credential", create: sshCredentialCreateSchema, update: sshCredentialUpdateSchema },
+} as const satisfies Record<string, { kind: CredentialKind; listKey: string; label: string; create: z.ZodType; update: z.ZodType }>;
 
 export type CredentialCollection = keyof typeof CREDENTIAL_COLLECTIONS;
 
@@ -40,7 +49,7 @@ function credentialJson(base: string, collection: CredentialCollection, view: Cr
  * not found), and they see their own and bots' (the dashboard's rule).
  */
 export function credentialRoutes(collection: CredentialCollection) {
-  const { kind, listKey, label } = CREDENTIAL_COLLECTIONS[collection];
+  const { kind, listKey, label, create, update } = CREDENTIAL_COLLECTIONS[collection];
   const notFound = () => new ApiError("ERR_BOTDESK_404", `${label} not found.`);
   const noAcl = kind === "api_key" ? ["acl"] : [];
   type Id = { id: string };
@@ -57,6 +66,7 @@ export function credentialRoutes(collection: CredentialCollection) {
       const body = await readJsonBody(request);
       refuseFields(body, noAcl, "API keys have no ACL.");
       if (kind !== "ssh_key") refuseFields(body, ["public_key"], `only SSH credentials have a public key.`);
+      validate(create, body);
       const { credential, token } = unwrap(
         await createCredential(
           actor,
@@ -80,6 +90,7 @@ export function credentialRoutes(collection: CredentialCollection) {
       if (!(await getCredential(actor, kind, id))) throw notFound();
       refuseFields(body, noAcl, "API keys have no ACL.");
       refuseFields(body, ["owner_id"], "a credential's owner is set when it is created and never changes.");
+      validate(update, body);
       const view = unwrap(await updateCredential(actor, { id, description: body.description, metadata: body.metadata, acl: body.acl }, ctx));
       return Response.json(credentialJson(base, collection, view));
     }),

@@ -11,7 +11,7 @@ const EMPTY_NAME = new Set(["Enter a name", BOT_NAME_EMPTY_MESSAGE, INVISIBLE_ON
  * dashboard shows, under ngrok's code where one fits. Validation errors name
  * the first field (snake_case, as the client sent it) in `details.field`.
  */
-export function apiErrorOf(result: Extract<Result<unknown>, { ok: false }>, opts: { notAdmin?: ApiErrorCode } = {}): ApiError {
+export function apiErrorOf(result: { code: string; message: string; fieldErrors?: Record<string, string> }, opts: { notAdmin?: ApiErrorCode } = {}): ApiError {
   const [field, fieldMessage] = Object.entries(result.fieldErrors ?? {})[0] ?? [];
   switch (result.code) {
     case "not_admin":

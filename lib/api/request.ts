@@ -1,10 +1,15 @@
-import { ApiError } from "./errors";
-import { KEYSET_MAX_LIMIT, type KeysetQuery } from "@/lib/domain/keyset";
+import type { z } from "zod";
+import { fieldErrorsOf } from "@/lib/domain/result";
+import { listQuerySchema } from "@/lib/validation/api";
 import { ID_PATTERN } from "@/lib/validation/text";
+import { ApiError } from "./errors";
+import { apiErrorOf } from "./from-result";
+import type { KeysetQuery } from "@/lib/domain/keyset";
 
 /** Bodies larger than this are refused before parsing (a bot's name, a description, an SSH key and an ACL fit easily). */
 export const API_BODY_MAX_BYTES = 64 * 1024;
 export const API_DEFAULT_LIMIT = 100;
+
 
 /**
  * The absolute URL of the API root for this request, as the client reached it:
@@ -38,14 +43,6 @@ export async function readJsonBody(request: Request): Promise<Record<string, unk
   return value as Record<string, unknown>;
 }
 
-/** A field that must be a boolean when present. */
-export function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== "boolean") throw new ApiError("ERR_BOTDESK_400", `${field}: must be true or false.`, { field });
-  return value;
-}
-
 /** Refuses fields this resource does not have, naming them (a typo must not be silently ignored). */
 export function refuseFields(body: Record<string, unknown>, fields: string[], why: string): void {
   for (const field of fields) {
@@ -54,21 +51,24 @@ export function refuseFields(body: Record<string, unknown>, fields: string[], wh
 }
 
 /**
+ * Validates a body or query with its API schema (lib/validation/api.ts, which
+ * the OpenAPI document is generated from); the first invalid field is named.
+ */
+export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw apiErrorOf({ code: "invalid_input", message: "Check the request.", fieldErrors: fieldErrorsOf(parsed.error) });
+  return parsed.data;
+}
+
+/**
  * `before_id` and `limit` from a list's query string. `beforeId` is read too:
  * ngrok's own JavaScript client (@ngrok/ngrok-api) sends its paging cursor
  * under that name.
  */
 export function keysetQuery(url: URL): KeysetQuery {
-  const beforeId = url.searchParams.get("before_id") || url.searchParams.get("beforeId") || null;
-  if (beforeId !== null && (beforeId.length > 64 || !ID_PATTERN.test(beforeId))) {
-    throw new ApiError("ERR_BOTDESK_400", "before_id: not a valid id.", { field: "before_id" });
-  }
-  const rawLimit = url.searchParams.get("limit");
-  const limit = rawLimit === null || rawLimit === "" ? API_DEFAULT_LIMIT : Number(rawLimit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > KEYSET_MAX_LIMIT) {
-    throw new ApiError("ERR_BOTDESK_400", `limit: a whole number from 1 to ${KEYSET_MAX_LIMIT}.`, { field: "limit" });
-  }
-  return { beforeId, limit };
+  const param = (name: string) => url.searchParams.get(name) || undefined;
+  const query = validate(listQuerySchema, { before_id: param("before_id") ?? param("beforeId"), limit: param("limit") });
+  return { beforeId: query.before_id ?? null, limit: query.limit ?? API_DEFAULT_LIMIT };
 }
 
 /** A list's answer: `{<plural>: [...], uri, next_page_uri}`, newest first; next_page_uri null on the last page. */

@@ -1,3 +1,5 @@
+import { LIST_MAX_LIMIT } from "@/lib/validation/api";
+
 /** One page of a newest-first list paged by id (ids sort by creation time, lib/ids.ts). */
 export interface KeysetPage<T> {
   rows: T[];
@@ -5,8 +7,9 @@ export interface KeysetPage<T> {
   hasMore: boolean;
 }
 
-/** The largest page a keyset list returns. */
-export const KEYSET_MAX_LIMIT = 100;
+
+/** The largest page a keyset list returns (the API's limit). */
+export const KEYSET_MAX_LIMIT = LIST_MAX_LIMIT;
 
 export interface KeysetQuery {
   /** Only rows with ids before (older than) this one; null from the newest. */

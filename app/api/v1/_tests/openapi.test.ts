@@ -1,0 +1,37 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { GET } from "../openapi.json/route";
+import { ORIGIN } from "./client";
+
+const v1 = path.resolve(import.meta.dirname, "..");
+
+describe("/api/v1/openapi.json", () => {
+  it("is an OpenAPI 3.1 document of every resource route, needing no key", async () => {
+    const res = GET(new Request(`${ORIGIN}/api/v1/openapi.json`));
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.servers).toEqual([{ url: `${ORIGIN}/api/v1` }]);
+    const folders = readdirSync(v1, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && /^[a-z][a-z_]*$/.test(e.name))
+      .map((e) => e.name);
+    expect(folders.length).toBeGreaterThanOrEqual(5);
+    for (const folder of folders) {
+      expect(Object.keys(doc.paths[`/${folder}`]).sort(), folder).toEqual(["get", "post"]);
+      expect(Object.keys(doc.paths[`/${folder}/{id}`]).sort(), folder).toEqual(["delete", "get", "parameters", "patch"]);
+    }
+  });
+
+  it("describes request bodies from the schemas the handlers validate with", async () => {
+    const doc = await GET(new Request(`${ORIGIN}/api/v1/openapi.json`)).json();
+    const body = (p: string, m: string) => doc.paths[p][m].requestBody.content["application/json"].schema;
+    expect(body("/bot_users", "post")).toMatchObject({ type: "object", required: ["name"], properties: { name: { type: "string" }, active: { type: "boolean" } } });
+    expect(body("/ssh_credentials", "post").required).toEqual(["public_key"]);
+    expect(Object.keys(body("/api_keys", "post").properties).sort()).toEqual(["description", "metadata", "owner_id"]);
+    expect(Object.keys(body("/credentials/{id}", "patch").properties).sort()).toEqual(["acl", "description", "metadata"]);
+    expect(doc.paths["/bot_users"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["before_id", "limit"]);
+    expect(doc.paths["/api_keys"].get.responses["200"].content["application/json"].schema.required).toContain("keys");
+    expect(doc.components.schemas.Error.required).toEqual(["error_code", "status_code", "msg", "details"]);
+  });
+});

@@ -1,0 +1,136 @@
+import { z } from "zod";
+import {
+  apiErrorSchema,
+  apiKeyCreateSchema,
+  apiKeySchema,
+  apiKeyUpdateSchema,
+  botUserCreateSchema,
+  botUserSchema,
+  botUserUpdateSchema,
+  credentialCreateSchema,
+  credentialSchema,
+  credentialUpdateSchema,
+  listQuerySchema,
+  sshCredentialCreateSchema,
+  sshCredentialSchema,
+  sshCredentialUpdateSchema,
+} from "@/lib/validation/api";
+import { API_ERRORS } from "./errors";
+
+type Json = Record<string, unknown>;
+
+/** JSON Schema (2020-12, OpenAPI 3.1's dialect) of what a client sends (`input`) or gets (`output`). */
+function schema(s: z.ZodType, io: "input" | "output"): Json {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: "any" }) as Json;
+  void _drop;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (body: Json) => ({ content: { "application/json": { schema: body } } });
+const errorResponse = (description: string) => ({ description, ...json(ref("Error")) });
+
+const RESOURCES = [
+  { path: "bot_users", tag: "Bot users", object: "BotUser", listKey: "bot_users", create: botUserCreateSchema, update: botUserUpdateSchema },
+  { path: "service_users", tag: "Bot users", object: "BotUser", listKey: "service_users", create: botUserCreateSchema, update: botUserUpdateSchema },
+  { path: "api_keys", tag: "API keys", object: "APIKey", listKey: "keys", create: apiKeyCreateSchema, update: apiKeyUpdateSchema },
+  { path: "credentials", tag: "Authtokens", object: "Credential", listKey: "credentials", create: credentialCreateSchema, update: credentialUpdateSchema },
+  {
+    path: "ssh_credentials",
+    tag: "SSH credentials",
+    object: "SSHCredential",
+    listKey: "ssh_credentials",
+    create: sshCredentialCreateSchema,
+    update: sshCredentialUpdateSchema,
+  },
+] as const;
+
+const listParameters = () =>
+  Object.entries((schema(listQuerySchema, "input").properties ?? {}) as Record<string, Json>).map(([name, s]) => ({
+    name,
+    in: "query",
+    required: false,
+    description: s.description,
+    schema: { ...s, description: undefined },
+  }));
+
+const COMMON_ERRORS = {
+  "401": errorResponse("No API key, or a refused one (ERR_NGROK_107, ERR_NGROK_300, ERR_BOTDESK_100/301/302)"),
+  "403": errorResponse("The key's owner is deactivated (ERR_NGROK_636), or may not do this (ERR_NGROK_4111, ERR_BOTDESK_4113)"),
+  "429": errorResponse("Rate limited (ERR_BOTDESK_429); see Retry-After"),
+};
+
+/**
+ * The OpenAPI 3.1 document of /api/v1, generated from the zod schemas the
+ * handlers validate requests with (lib/validation/api.ts) and the error table
+ * (lib/api/errors.ts), so it cannot drift from what the API enforces.
+ */
+export function openApiDocument(serverUrl: string): Json {
+  const paths: Json = {};
+  for (const r of RESOURCES) {
+    paths[`/${r.path}`] = {
+      get: {
+        tags: [r.tag],
+        operationId: `${r.path}.list`,
+        summary: `List ${r.tag.toLowerCase()}, newest first`,
+        parameters: listParameters(),
+        responses: {
+          "200": {
+            description: "One page",
+            ...json({
+              type: "object",
+              required: [r.listKey, "uri", "next_page_uri"],
+              properties: { [r.listKey]: { type: "array", items: ref(r.object) }, uri: { type: "string" }, next_page_uri: { type: ["string", "null"] } },
+            }),
+          },
+          "400": errorResponse("Invalid before_id or limit"),
+          ...COMMON_ERRORS,
+        },
+      },
+      post: {
+        tags: [r.tag],
+        operationId: `${r.path}.create`,
+        requestBody: { required: true, ...json(schema(r.create, "input")) },
+        responses: { "201": { description: "Created", ...json(ref(r.object)) }, "400": errorResponse("Invalid input: details.field names the field"), ...COMMON_ERRORS },
+      },
+    };
+    const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
+    paths[`/${r.path}/{id}`] = {
+      parameters: [id],
+      get: { tags: [r.tag], operationId: `${r.path}.get`, responses: { "200": { description: "Found", ...json(ref(r.object)) }, "404": errorResponse("Not found"), ...COMMON_ERRORS } },
+      patch: {
+        tags: [r.tag],
+        operationId: `${r.path}.update`,
+        requestBody: { required: true, ...json(schema(r.update, "input")) },
+        responses: { "200": { description: "Updated", ...json(ref(r.object)) }, "400": errorResponse("Invalid input"), "404": errorResponse("Not found"), ...COMMON_ERRORS },
+      },
+      delete: {
+        tags: [r.tag],
+        operationId: `${r.path}.delete`,
+        responses: { "204": { description: "Deleted (credentials: revoked); empty body" }, "404": errorResponse("Not found"), ...COMMON_ERRORS },
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Botdesk API",
+      version: "1",
+      description: "ngrok API v2-compatible management of bot users and their credentials. Error codes: " +
+        Object.entries(API_ERRORS).map(([code, e]) => `${code} (${e.status})`).join(", "),
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key (bdak_…). Send Ngrok-Version: 2 or nothing." } },
+      schemas: {
+        BotUser: schema(botUserSchema, "output"),
+        APIKey: schema(apiKeySchema, "output"),
+        Credential: schema(credentialSchema, "output"),
+        SSHCredential: schema(sshCredentialSchema, "output"),
+        Error: schema(apiErrorSchema, "output"),
+      },
+    },
+  };
+}
