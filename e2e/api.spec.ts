@@ -118,7 +118,7 @@ test("a bot's API keys, authtokens and SSH keys with ngrok's client; the bot's k
   await deleted(ngrok.botUsers.delete(bot.id));
 });
 
-test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON; a foreign Origin is still refused", async () => {
+test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON; the OpenAPI document is public; a foreign Origin is still refused", async () => {
   const ngrok = await adminClient();
   const token = (ngrok as unknown as { token: string }).token;
   // No session cookie, no redirect to sign-in: the key alone decides.
@@ -131,6 +131,10 @@ test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON
   const unknown = await fetch(`${BASE}/no_such_thing`, { headers: { Authorization: `Bearer ${token}` } });
   expect(unknown.status).toBe(404);
   expect(await unknown.json()).toMatchObject({ error_code: "ERR_BOTDESK_404" });
+  const doc = await fetch(`${BASE}/openapi.json`);
+  expect(doc.status).toBe(200);
+  expect(await doc.json()).toMatchObject({ openapi: "3.1.0", servers: [{ url: BASE }] });
+  expect(list.headers.get("x-ratelimit-limit")).toMatch(/^\d+$/);
   // A page of another site cannot make a browser POST here (nor could it read the answer).
   const foreign = await fetch(`${BASE}/bot_users`, {
     method: "POST",
