@@ -30,6 +30,10 @@ const envSchema = z.object({
   /** Loopback port of the embedded database; 0 picks a free one. */
   BOTDESK_EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** The SSH server for agents (`ssh -R`), started by `npm start`: its port, or "off". */
+  BOTDESK_SSH_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(2222),
+  /** The domain under which an SSH tunnel that names no hostname gets one (`<random>.<domain>`). */
+  BOTDESK_SSH_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/, "a domain such as tunnel.example.com").default("tunnel.localhost"),
   AUTH_SECRET: optionalString,
   /** Password of the demo owner created on an empty database. */
   BOTDESK_ADMIN_PASSWORD: optionalString,

@@ -45,11 +45,13 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(root, env.BOTDESK_DATA_DIR);
   let databaseUrl = env.DATABASE_URL;
   let child: ChildProcess | undefined;
+  let sshChild: ChildProcess | undefined;
   let stopDatabase: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    if (sshChild && sshChild.exitCode === null) sshChild.kill("SIGTERM");
     if (child && child.exitCode === null) {
       child.kill("SIGTERM");
       await new Promise<void>((resolve) => {
@@ -130,6 +132,13 @@ async function main(): Promise<void> {
         say(`Sign in as ${DEMO_ADMIN_EMAIL} (on a seeded database). Press Ctrl-C to stop.`);
       }
     });
+    // The SSH server for agents, in a process of its own (it loads Prisma); Botdesk runs on without it if it stops.
+    if (env.BOTDESK_SSH_PORT !== "off") {
+      sshChild = spawn(process.execPath, ["--require", preload, "--import", "tsx", path.join(root, "scripts", "ssh-server.ts")], {
+        env: childEnv,
+        stdio: ["pipe", "inherit", "inherit"],
+      });
+    }
     child.on("exit", (code) => {
       if (!stopping) {
         say(`The web server exited (code ${code}).`);

@@ -1,0 +1,188 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import ssh2 from "ssh2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
+import { createCredential } from "@/lib/domain/credentials/create-credential";
+import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
+import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
+import { sshKeygen } from "@/lib/test-support/ssh-keys";
+import { createAgentSshServer, endpointUrlFor } from "./agent-ssh-server";
+
+// The real OpenSSH client against the server, as an agent would connect.
+const NO_CTX = { ip: null, userAgent: null };
+const dir = mkdtempSync(path.join(tmpdir(), "botdesk-ssh-test-"));
+let server: ssh2.Server;
+let port = 0;
+
+beforeAll(async () => {
+  const hostKey = ssh2.utils.generateKeyPairSync("ed25519").private;
+  server = createAgentSshServer({ hostKey, heartbeatMs: 300, domain: "tunnel.test" });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let keys = 0;
+function keyFile(privateKey: string): string {
+  const file = path.join(dir, `key${++keys}`);
+  writeFileSync(file, privateKey);
+  chmodSync(file, 0o600);
+  return file;
+}
+
+interface SshRun {
+  proc: ChildProcess;
+  output: () => string;
+  /** Resolves with the output once it contains `text`, or rejects when ssh exits first. */
+  waitFor: (text: string) => Promise<string>;
+  exited: Promise<number | null>;
+}
+
+function ssh(file: string, opts: { user?: string; forward?: string } = {}): SshRun {
+  const args = [
+    "-F", "/dev/null", "-i", file, "-p", String(port), "-T",
+    "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+    "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR",
+    ...(opts.forward ? ["-R", opts.forward] : []),
+    `${opts.user ?? "agent"}@127.0.0.1`,
+  ];
+  const proc = spawn("ssh", args, { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  const waitFor = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (out.includes(text)) {
+          clearInterval(timer);
+          resolve(out);
+        }
+      };
+      const timer = setInterval(check, 20);
+      void exited.then(() => setTimeout(() => {
+        clearInterval(timer);
+        if (out.includes(text)) resolve(out);
+        else reject(new Error(`ssh exited without "${text}":\n${out}`));
+      }, 50));
+    });
+  return { proc, output: () => out, waitFor, exited };
+}
+
+async function sshAccount(acl: string[] = []) {
+  const { account, owner } = await createTestAccount();
+  const admin = actorOf(account, owner, "owner");
+  const bot = await createTestBot(account.id);
+  const key = sshKeygen("ed25519");
+  const created = await createCredential(admin, { kind: "ssh_key", ownerId: bot.id, publicKey: key.publicKey, acl }, NO_CTX);
+  if (!created.ok) throw new Error(created.message);
+  return { account, admin, bot, key, file: keyFile(key.privateKey), credentialId: created.data.credential.id };
+}
+
+const events = (accountId: string, type: string) => db().event.findMany({ where: { accountId, type }, orderBy: { id: "asc" } });
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("the SSH server, driven by the real ssh client", () => {
+  it("signs in with a registered key, opens an ssh tunnel session for its owner, binds -R and says so; closing ends the session", async () => {
+    const { account, bot, file, key } = await sshAccount();
+    const run = ssh(file, { forward: "0:localhost:8080" });
+    const out = await run.waitFor("forwarding https://");
+    expect(out).toContain(`signed in as ${bot.name} with SSH key ${key.fingerprint}`);
+    const url = /forwarding (https:\/\/\S+)/.exec(out)![1]!;
+    expect(url).toMatch(/^https:\/\/[0-9a-f]{12}\.tunnel\.test$/);
+    const session = await db().tunnelSession.findFirstOrThrow({ where: { accountId: account.id }, include: { endpoints: true } });
+    expect(session).toMatchObject({ principalId: bot.id, transport: "ssh", credentialDisplay: key.fingerprint, ip: "127.0.0.1", endedAt: null });
+    expect(session.agentVersion).toMatch(/^OpenSSH_/);
+    expect(session.endpoints.map((e) => e.url)).toEqual([url]);
+    const [started] = await events(account.id, "agent.session_started");
+    expect(started).toMatchObject({ principalId: bot.id, source: "agent", credentialDisplay: key.fingerprint });
+    expect((started!.data as { transport: string }).transport).toBe("ssh");
+    run.proc.kill("SIGTERM");
+    await run.exited;
+    const ended = await until(() => db().tunnelSession.findUniqueOrThrow({ where: { id: session.id } }), (s) => s.endedAt !== null);
+    expect(ended.endReason).toBe("agent_closed");
+  });
+
+  it("binds a named hostname the ACL allows and refuses one it does not (recorded as agent.bind_refused)", async () => {
+    const { account, file } = await sshAccount(["bind:*.example.com"]);
+    const allowed = ssh(file, { forward: "app.example.com:80:localhost:8080" });
+    await allowed.waitFor("forwarding https://app.example.com");
+    allowed.proc.kill("SIGTERM");
+    await allowed.exited;
+    const refused = ssh(file, { forward: "app.example.org:80:localhost:8080" });
+    expect(await refused.exited).not.toBe(0);
+    expect(refused.output()).toMatch(/remote port forwarding failed/i);
+    const [event] = await until(() => events(account.id, "agent.bind_refused"), (e) => e.length > 0);
+    expect((event!.data as { url: string }).url).toBe("https://app.example.org");
+  });
+
+  it("refuses an unknown key (nothing recorded), a revoked key and a deactivated bot's key (each recorded once as credential.refused)", async () => {
+    const unknown = ssh(keyFile(sshKeygen("ed25519").privateKey));
+    expect(await unknown.exited).toBe(255);
+    expect(unknown.output()).toMatch(/Permission denied \(publickey\)/);
+
+    const revoked = await sshAccount();
+    await revokeCredentials(revoked.admin, { ids: [revoked.credentialId] }, NO_CTX);
+    const r = ssh(revoked.file);
+    expect(await r.exited).toBe(255);
+    expect(r.output()).toMatch(/Permission denied/);
+    expect((await events(revoked.account.id, "credential.refused")).map((e) => (e.data as { reason: string }).reason)).toEqual(["revoked"]);
+
+    const deactivated = await sshAccount();
+    await setBotsActive(deactivated.admin, { ids: [deactivated.bot.id], active: false }, NO_CTX);
+    const d = ssh(deactivated.file, { forward: "0:localhost:8080" });
+    expect(await d.exited).toBe(255);
+    expect((await events(deactivated.account.id, "credential.refused")).map((e) => (e.data as { reason: string }).reason)).toEqual(["owner_deactivated"]);
+    expect(await db().tunnelSession.count({ where: { accountId: deactivated.account.id } })).toBe(0);
+  });
+
+  it("deactivating the bot mid-session ends the session within a heartbeat and drops the connection", async () => {
+    const { account, admin, bot, file } = await sshAccount();
+    const run = ssh(file, { forward: "0:localhost:8080" });
+    await run.waitFor("forwarding https://");
+    expect((await setBotsActive(admin, { ids: [bot.id], active: false }, NO_CTX)).ok).toBe(true);
+    const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("still connected"), 5000))]);
+    expect(code).not.toBe("still connected");
+    expect(run.output()).toMatch(/SSH key was refused \(the credential's owner is deactivated\)/);
+    const session = await db().tunnelSession.findFirstOrThrow({ where: { accountId: account.id } });
+    expect(session.endReason).toBe("credential_refused:owner_deactivated");
+    const ended = await events(account.id, "agent.session_ended");
+    expect(ended).toHaveLength(1);
+  });
+
+  it("revoking the key mid-session ends the session (refusal revoked, though revoking frees the fingerprint) and drops the connection", async () => {
+    const { account, admin, file, credentialId } = await sshAccount();
+    const run = ssh(file, { forward: "0:localhost:8080" });
+    await run.waitFor("forwarding https://");
+    await revokeCredentials(admin, { ids: [credentialId] }, NO_CTX);
+    await run.exited;
+    const session = await until(() => db().tunnelSession.findFirstOrThrow({ where: { accountId: account.id } }), (s) => s.endedAt !== null);
+    expect(session.endReason).toBe("credential_refused:revoked");
+  });
+});
+
+describe("endpointUrlFor", () => {
+  it("binds a named host as https (ports 0, 80, 443) or tcp, and names a random host under the domain otherwise", () => {
+    expect(endpointUrlFor("App.Example.com", 0, "t.test")).toBe("https://app.example.com");
+    expect(endpointUrlFor("app.example.com", 5432, "t.test")).toBe("tcp://app.example.com:5432");
+    expect(endpointUrlFor("", 0, "t.test")).toMatch(/^https:\/\/[0-9a-f]{12}\.t\.test$/);
+    expect(endpointUrlFor("localhost", 0, "t.test")).toMatch(/\.t\.test$/);
+    expect(endpointUrlFor("127.0.0.1", 80, "t.test")).toMatch(/\.t\.test$/);
+  });
+});

@@ -1,0 +1,208 @@
+import { createHash, randomBytes } from "node:crypto";
+import ssh2 from "ssh2";
+import type { Actor, RequestContext } from "@/lib/domain/access/types";
+import { bindEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
+import { endSession } from "@/lib/domain/agent-sessions/end-session";
+import { endSessions } from "@/lib/domain/agent-sessions/end-sessions";
+import { reportSession } from "@/lib/domain/agent-sessions/heartbeat";
+import { HEARTBEAT_INTERVAL_SECONDS } from "@/lib/domain/agent-sessions/limits";
+import { startSession } from "@/lib/domain/agent-sessions/start-session";
+import { verifySshKey } from "@/lib/domain/agent-sessions/verify-ssh-key";
+import { db } from "@/lib/db/client";
+
+export interface AgentSshServerOptions {
+  /** The server's private host key (OpenSSH or PEM). */
+  hostKey: string | Buffer;
+  /** How often an open SSH session re-checks its key and heartbeats (default HEARTBEAT_INTERVAL_SECONDS). */
+  heartbeatMs?: number;
+  /** Hostnames given to tunnels that ask for none: `<random>.<domain>`. */
+  domain: string;
+  log?: (line: string) => void;
+}
+
+/** OpenSSH's fingerprint of a public key blob: `SHA256:` and unpadded base64 (as lib/domain/credentials/ssh-key.ts stores it). */
+export function fingerprintOf(blob: Buffer): string {
+  return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+}
+
+/** The key type named inside an SSH public key blob (its first string). */
+function keyTypeOf(blob: Buffer): string {
+  const length = blob.readUInt32BE(0);
+  return blob.subarray(4, 4 + length).toString("latin1");
+}
+
+/** What `-R [bind_address:]port:host:hostport` asks for, as the endpoint URL Botdesk binds. */
+export function endpointUrlFor(bindAddr: string, bindPort: number, domain: string): string {
+  const named = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(bindAddr) && !/^[\d.]+$/.test(bindAddr);
+  const hostname = named ? bindAddr.toLowerCase() : `${randomBytes(6).toString("hex")}.${domain}`;
+  return bindPort === 0 || bindPort === 80 || bindPort === 443 ? `https://${hostname}` : `tcp://${hostname}:${bindPort}`;
+}
+
+/**
+ * Botdesk's SSH server for agents: `ssh -p PORT -R 0:localhost:8080 user@host`
+ * signs in with a public key registered as an SSH credential (looked up by
+ * fingerprint after the client proved it holds the private key; a user name
+ * `ac_…` picks the account when the key is registered in several), and each
+ * `-R` starts (once) a tunnel session with transport `ssh` attributed to the
+ * key's owner and binds an endpoint through the same bindEndpoint and ACL as
+ * HTTP agents; the shell channel says what was bound. While connected, every
+ * heartbeat interval the key is checked again: once refused (owner
+ * deactivated or deleted, key revoked or expired) the session ends
+ * (`credential_refused`) and the connection is dropped. Closing the
+ * connection ends the session (`agent_closed`). Botdesk records sessions and
+ * endpoints; it does not carry the tunnel's traffic.
+ */
+export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server {
+  const log = opts.log ?? (() => {});
+  const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_INTERVAL_SECONDS * 1000;
+  return new ssh2.Server({ hostKeys: [opts.hostKey], ident: "Botdesk" }, (client, info) => {
+    const ctx: RequestContext = { ip: info.ip?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") ?? null, userAgent: info.header?.versions?.software?.slice(0, 64) ?? null };
+    const clientComment = info.header?.comments?.slice(0, 32).replace(/[^\x20-\x7e]/g, "") ?? "";
+    let actor: (Actor & { credential: { id: string; display: string } }) | null = null;
+    let fingerprint = "";
+    let keyBlob: Buffer | undefined;
+    let accountId: string | null = null;
+    let sessionId: string | null = null;
+    let closed = false;
+    const bound: string[] = [];
+    const channels: ssh2.ServerChannel[] = [];
+    const say = (line: string) => {
+      for (const ch of channels) if (ch.writable) ch.write(`${line}\r\n`);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    let queue = Promise.resolve();
+    /** Work on one connection runs in order (a forward and a heartbeat never interleave). */
+    const serial = (work: () => Promise<void>) => {
+      queue = queue.then(work).catch((error: unknown) => log(`ssh connection from ${ctx.ip}: ${error instanceof Error ? error.message : String(error)}`));
+      return queue;
+    };
+
+    client.on("authentication", (auth) => {
+      if (auth.method !== "publickey") return auth.reject(["publickey"]);
+      const blob = auth.key.data;
+      const print = fingerprintOf(blob);
+      const named = /^ac_[0-9A-Za-z]{1,40}$/.test(auth.username) ? auth.username : null;
+      if (!auth.signature) {
+        // The client asks whether this key may try: let every key sign, so possession is proven before anything is decided or recorded.
+        return auth.accept();
+      }
+      const parsed = ssh2.utils.parseKey(`${keyTypeOf(blob)} ${blob.toString("base64")}`);
+      if (parsed instanceof Error || !auth.blob || parsed.verify(auth.blob, auth.signature, auth.hashAlgo) !== true) return auth.reject(["publickey"]);
+      void serial(async () => {
+        const verified = await verifySshKey(print, { accountId: named, ctx, blob });
+        if (!verified.ok) {
+          log(`ssh key ${print} from ${ctx.ip} refused: ${verified.message}`);
+          return auth.reject(["publickey"]);
+        }
+        actor = verified.actor;
+        fingerprint = print;
+        keyBlob = blob;
+        accountId = verified.actor.account.id;
+        auth.accept();
+      });
+    });
+
+    client.on("ready", () => {
+      timer = setInterval(() => void serial(heartbeat), heartbeatMs);
+      timer.unref();
+    });
+
+    /** Re-checks the key and keeps the session alive; a refused key ends the session and the connection. */
+    async function heartbeat(): Promise<void> {
+      if (closed || !actor) return;
+      const verified = await verifySshKey(fingerprint, { accountId, ctx, blob: keyBlob });
+      if (!verified.ok) {
+        if (sessionId) {
+          const id = sessionId;
+          // Unknown now means deleted (with its bot): it was known when the connection signed in.
+          const refusal = verified.reason === "unknown" ? "credential_deleted" : verified.reason;
+          await db().$transaction((tx) => endSessions(tx, [id], "credential_refused", { source: "agent", ip: ctx.ip, userAgent: ctx.userAgent, refusal }));
+        }
+        say(`Botdesk: the SSH key was refused (${verified.message}); the tunnel session has ended.`);
+        closed = true;
+        for (const ch of channels) {
+          ch.exit(1);
+          ch.end();
+        }
+        // Let the message reach the client before the connection goes.
+        setTimeout(() => client.end(), 100).unref();
+        return;
+      }
+      actor = verified.actor;
+      if (sessionId) await reportSession(actor, sessionId);
+    }
+
+    client.on("request", (accept, reject, name, info) => {
+      if (name === "cancel-tcpip-forward") return accept?.();
+      if (name !== "tcpip-forward" || !actor) return reject?.();
+      const { bindAddr, bindPort } = info as { bindAddr: string; bindPort: number };
+      void serial(async () => {
+        if (!actor) return reject?.();
+        if (!sessionId) {
+          // An SSH client tells its software and, often, its platform (e.g. "OpenSSH_9.2p1", "Debian-2+deb12u3").
+          const started = await startSession(
+            actor,
+            ctx,
+            { agent_version: ctx.userAgent || "ssh", os: clientComment || "unknown", arch: "unknown" },
+            { transport: "ssh" },
+          );
+          if (!started.ok) {
+            say(`Botdesk: could not start a tunnel session: ${started.message}`);
+            return reject?.();
+          }
+          sessionId = started.data.id;
+        }
+        const url = endpointUrlFor(bindAddr, bindPort, opts.domain);
+        const result = await bindEndpoint(actor, ctx, sessionId, { url });
+        if (!result.ok) {
+          say(`Botdesk: ${result.message}`);
+          return reject?.();
+        }
+        bound.push(result.data.url ?? url);
+        say(`Botdesk: tunnel session ${sessionId}: forwarding ${result.data.url}`);
+        accept?.(bindPort === 0 ? 443 : bindPort);
+      });
+    });
+
+    client.on("session", (accept) => {
+      const session = accept();
+      session.on("pty", (ok) => ok?.());
+      session.on("env", (ok) => ok?.());
+      const open = (stream: ssh2.ServerChannel) => {
+        channels.push(stream);
+        void serial(async () => {
+          stream.write(`Botdesk: signed in as ${actor?.principal.name ?? "?"} with SSH key ${fingerprint}\r\n`);
+          if (bound.length === 0) stream.write("Botdesk: no tunnel yet: connect with -R 0:localhost:PORT\r\n");
+          for (const url of bound) stream.write(`Botdesk: tunnel session ${sessionId}: forwarding ${url}\r\n`);
+        });
+        // Ctrl-C or "exit" typed in the session ends the connection.
+        stream.on("data", (data: Buffer) => {
+          if (data.includes(3) || data.includes(4)) client.end();
+        });
+      };
+      session.on("shell", (ok) => {
+        const stream = ok?.();
+        if (stream) open(stream);
+      });
+      session.on("exec", (ok) => {
+        const stream = ok?.();
+        if (stream) open(stream);
+      });
+    });
+
+    const finish = () => {
+      if (timer) clearInterval(timer);
+      const wasClosed = closed;
+      closed = true;
+      const id = sessionId;
+      if (id && actor && !wasClosed) {
+        const a = actor;
+        void serial(async () => {
+          await endSession(a, ctx, id);
+        });
+      }
+    };
+    client.on("close", finish);
+    client.on("error", (error) => log(`ssh connection from ${ctx.ip}: ${error.message}`));
+  });
+}
