@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { useToastPlacement } from "./toast-placement";
 
 export type ToastTone = "success" | "error" | "info";
 
@@ -23,40 +24,6 @@ const ToastContext = createContext<ToastApi | null>(null);
 const DURATION_MS: Record<ToastTone, number> = { success: 5000, info: 5000, error: 9000 };
 const MAX_VISIBLE = 2;
 
-/** Marks the element toasts hang below (the dashboard header, app/(dashboard)/layout.tsx). */
-const TOAST_ANCHOR_ATTRIBUTE = "data-toast-anchor";
-
-/**
- * Where toasts sit: top center, just below the header while it is on screen
- * (over the page title's row, which holds no controls), at the top edge once
- * it has scrolled away. Never the bottom corner: that is where the
- * Rotate/Revoke/Delete buttons of the rows below an action are.
- */
-function useToastTop(active: boolean): number {
-  const [top, setTop] = useState(8);
-  useEffect(() => {
-    if (!active) return;
-    const anchor = document.querySelector(`[${TOAST_ANCHOR_ATTRIBUTE}]`);
-    let frame = 0;
-    const measure = () => {
-      frame = 0;
-      setTop(Math.max(8, Math.round((anchor?.getBoundingClientRect().bottom ?? 0) + 8)));
-    };
-    const schedule = () => {
-      if (!frame) frame = requestAnimationFrame(measure);
-    };
-    measure();
-    window.addEventListener("scroll", schedule, { passive: true });
-    window.addEventListener("resize", schedule);
-    return () => {
-      window.removeEventListener("scroll", schedule);
-      window.removeEventListener("resize", schedule);
-      if (frame) cancelAnimationFrame(frame);
-    };
-  }, [active]);
-  return top;
-}
-
 /**
  * Short messages after an action ("Bot created", "Could not delete…"). One
  * polite live region (role=status) that exists before any toast is added, so
@@ -67,7 +34,8 @@ function useToastTop(active: boolean): number {
 export function ToastProvider({ children }: { children: React.ReactNode }) {
   const [items, setItems] = useState<ToastItem[]>([]);
   const nextId = useRef(0);
-  const top = useToastTop(items.length > 0);
+  const regionRef = useRef<HTMLDivElement>(null);
+  const placement = useToastPlacement(regionRef, items.length);
 
   const dismiss = useCallback((id: number) => setItems((xs) => xs.filter((x) => x.id !== id)), []);
   const show = useCallback((message: React.ReactNode, tone: ToastTone = "info") => {
@@ -98,8 +66,9 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
         aria-live="polite"
         aria-label="Notifications"
         data-testid="toast-region"
-        style={{ top }}
-        className="pointer-events-none fixed inset-x-4 z-50 mx-auto flex max-w-md flex-col items-stretch gap-2"
+        ref={regionRef}
+        style={placement}
+        className="pointer-events-none fixed z-50 flex flex-col items-stretch gap-2"
       >
         {items.map((item) => (
           <Toast key={item.id} item={item} onDismiss={dismiss} />
