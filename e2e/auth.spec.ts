@@ -20,7 +20,7 @@ test("a person signs in, sees the account and its seats, and signs out", async (
   await signIn(page, ADMIN);
   await expect(page).toHaveURL(`http://localhost:${E2E_PORT}/`);
   await expect(page.getByTestId("account-name")).toHaveText("Acme");
-  await expect(page.getByTestId("seat-summary")).toHaveText("2 of 5 seats used — bots don't use seats");
+  await expect(page.getByTestId("seat-summary")).toHaveText("2 of 5 seats used · 3 bots (bots don't use seats)");
   await expect(page.getByTestId("bot-count")).toHaveText("3 bots");
   await expect(page.getByTestId("recent-activity")).toContainText("edge-agent-prod");
 

@@ -334,3 +334,29 @@ test("a toast covers no row's buttons, at 1280 px (also scrolled) and at 390 px;
     await retireBots(`e2e-toast-${tag}`);
   }
 });
+
+test("words: one seat summary on the Overview and /users; the sign-in page claims no agents; 'last used' shows the stored time and IP", async ({ page }) => {
+  await page.goto("/sign-in");
+  await expect(page.getByText("Bot users can't sign in here")).toHaveText("Bot users can't sign in here: a bot calls the REST API (/api/v1) with its API key.");
+  await signIn(page, ADMIN);
+  const overview = (await page.getByTestId("seat-summary").textContent())!.trim();
+  expect(overview).toMatch(/^\d+ of \d+ seats used · \d+ bots? \(bots don't use seats\)$/);
+  await page.goto("/users");
+  await expect(page.getByTestId("users-seat-summary")).toHaveText(overview);
+
+  const tag = stamp();
+  const [bot] = await insertBots([`e2e-used-${tag}`]);
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint, last_used_at, last_used_ip)
+    VALUES (${`ak_${hex(11)}`}, ${await acmeId()}, 'api_key', ${bot!.id}, ${`used ${tag}`}, 'not-a-real-hash', 'x7Qa', '2026-11-27T09:41:30Z', '203.0.113.77')`;
+  try {
+    await page.goto("/credentials");
+    const used = page.locator("tbody tr", { hasText: `used ${tag}` }).getByTestId("last-used");
+    await expect(used).toContainText("Nov 27, 2026");
+    await expect(used).toContainText("09:41 UTC");
+    await expect(used).toContainText("203.0.113.77");
+    await expect(used).toHaveAttribute("title", "Last use recorded Nov 27, 2026, 09:41 UTC from 203.0.113.77. Uses are recorded at most once a minute.");
+  } finally {
+    await sql`DELETE FROM credentials WHERE owner_id = ${bot!.id}`;
+    await retireBots(`e2e-used-${tag}`);
+  }
+});

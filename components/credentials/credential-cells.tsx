@@ -68,14 +68,18 @@ export function ExpiresText({ expiresAt, status }: { expiresAt: Date | null; sta
   );
 }
 
-/** When and from where a credential was last used ("Never" otherwise). */
+/**
+ * When and from where a credential was last used ("Never" otherwise), as
+ * stored: verifyCredential writes the time and the client's IP at most once a
+ * minute, so the time is right to the minute and the IP is that of the use
+ * recorded then. The IP is absent when the viewer may not see it or none was known.
+ */
 export function LastUsedText({ at, ip }: { at: Date | null; ip: string | null }) {
   if (!at) return <span className="text-slate-500">Never</span>;
+  const recorded = `Last use recorded ${formatDateTime(at)}${ip ? ` from ${ip}` : ""}. Uses are recorded at most once a minute.`;
   return (
-    <span className="inline-flex flex-col sm:flex">
-      <time dateTime={at.toISOString()} title={formatDateTime(at)}>
-        {formatDate(at)}
-      </time>
+    <span className="inline-flex flex-col sm:flex" title={recorded} data-testid="last-used">
+      <time dateTime={at.toISOString()}>{formatDate(at)}</time>
       <span className="text-xs text-slate-500">{timeOfDay(at)}</span>
       {ip && <span className="font-mono text-xs text-slate-500">{ip}</span>}
     </span>

@@ -28,7 +28,7 @@ describe("demo data", () => {
     const owner = await prisma.principal.findFirstOrThrow({ where: { email: DEMO_ADMIN_EMAIL } });
     expect(await verifyPassword(owner.passwordHash, "pw-123456")).toBe(true);
     const people = await prisma.membership.count({ where: { accountId: account.id, status: "active" } });
-    expect(seatSummaryText({ used: people, limit: account.seatLimit })).toBe("2 of 5 seats used — bots don't use seats");
+    expect(seatSummaryText({ used: people, limit: account.seatLimit, bots: bots.length })).toBe("2 of 5 seats used · 3 bots (bots don't use seats)");
   });
 
   it("never reseeds a database that has data", async () => {

@@ -48,7 +48,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           )}
         </Card>
         <p className="mt-4 text-center text-xs text-slate-500">
-          Bot users can&apos;t sign in here: they use their credentials with the API and agents.
+          Bot users can&apos;t sign in here: a bot calls the REST API (/api/v1) with its API key.
         </p>
       </div>
     </main>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { requireActor } from "@/lib/auth/actor";
-import { getSeatUsage, type SeatUsage } from "@/lib/domain/accounts/get-seat-usage";
+import { getSeatUsage, seatSummaryText } from "@/lib/domain/accounts/get-seat-usage";
 import { listBots } from "@/lib/domain/bots/list-bots";
 import { listPeople } from "@/lib/domain/people/list-people";
 import { canManage } from "@/lib/domain/permissions";
@@ -11,7 +11,6 @@ import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { BotsSection } from "./bots-section";
 import { PeopleSection } from "./people-section";
-import { plural } from "@/components/format";
 
 export const metadata: Metadata = { title: "Users & bots" };
 
@@ -31,7 +30,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     <div className="flex flex-col gap-6">
       <div className="flex flex-col gap-1">
         <h1 className="text-2xl font-semibold tracking-tight">Users &amp; bots</h1>
-        <SeatSummary seats={seats} />
+        <p className="text-sm text-slate-700" data-testid="users-seat-summary">
+          {seatSummaryText(seats)}
+        </p>
         {!manage && (
           <p className="text-sm text-slate-600" data-testid="read-only-note">
             You can see everyone here. Only owners and admins can add, change or remove people and bots.
@@ -57,13 +58,5 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         <BotsSection page={bots} query={botQuery} manage={manage} />
       </Card>
     </div>
-  );
-}
-
-function SeatSummary({ seats }: { seats: SeatUsage }) {
-  return (
-    <p className="text-sm text-slate-700" data-testid="users-seat-summary">
-      {seats.used} of {seats.limit} seats used · {plural(seats.bots, "bot", "bots")} (bots don&apos;t use seats)
-    </p>
   );
 }

@@ -17,7 +17,8 @@ describe("seat usage", () => {
 
     const usage = await getSeatUsage(account.id);
     expect(usage).toEqual({ used: 2, limit: 3, bots: 4, atLimit: false });
-    expect(seatSummaryText(usage)).toBe("2 of 3 seats used — bots don't use seats");
+    expect(seatSummaryText(usage)).toBe("2 of 3 seats used · 4 bots (bots don't use seats)");
+    expect(seatSummaryText({ used: 1, limit: 1, bots: 1 })).toBe("1 of 1 seats used · 1 bot (bots don't use seats)");
 
     await createTestPerson(account.id);
     expect((await getSeatUsage(account.id)).atLimit).toBe(true);

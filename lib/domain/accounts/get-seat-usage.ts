@@ -22,8 +22,9 @@ export async function getSeatUsage(accountId: string): Promise<SeatUsage> {
   return { used, limit: account.seatLimit, bots, atLimit: used >= account.seatLimit };
 }
 
-export function seatSummaryText(usage: Pick<SeatUsage, "used" | "limit">): string {
-  return `${usage.used} of ${usage.limit} seats used — bots don't use seats`;
+/** The seat summary, word for word the same wherever it is shown (the Overview, /users). */
+export function seatSummaryText(usage: Pick<SeatUsage, "used" | "limit" | "bots">): string {
+  return `${usage.used} of ${usage.limit} seats used · ${usage.bots} ${usage.bots === 1 ? "bot" : "bots"} (bots don't use seats)`;
 }
 
 export function seatLimitMessage(limit: number): string {
