@@ -22,6 +22,8 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   const account = await acmeId();
   await signIn(page, ADMIN);
   await renameOnItsPage(page, bot!.id, `${name}-v2`);
+  // The bot's own chart counts its rename.
+  await expect(page.getByTestId("events-chart").locator("figcaption")).toContainText("1 event ·");
   for (let i = 0; i < 3; i++) {
     await sql`INSERT INTO events (id, account_id, type, principal_id, source, bot_id, credential_id, credential_display, ip, data, created_at)
       VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${bot!.id}, 'api', ${bot!.id}, 'ak_e2e', 'bdak_…e2e1', '192.0.2.77',
@@ -32,6 +34,7 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await page.getByTestId("bot-activity-link").click();
   await expect(page).toHaveURL(new RegExp(`/activity\\?bot=${bot!.id}$`));
   await expect(rows(page)).toHaveCount(4);
+  await expect(page.getByTestId("events-chart")).toContainText("events");
   await expect(rows(page).first()).toContainText("Bot renamed");
   await expect(rows(page).first()).toContainText("Ada Admin");
   await expect(rows(page).nth(1)).toContainText("API request");

@@ -29,6 +29,8 @@ const CREDENTIALS = Number(process.env.BENCH_CREDENTIALS ?? 30_000);
 const database = await startTestDatabase();
 process.env.DATABASE_URL = database.url;
 process.env.DATABASE_POOL_SIZE = "10";
+// Seeding a million events in one statement takes longer than the app's statement timeout.
+process.env.DATABASE_STATEMENT_TIMEOUT_MS ??= "600000";
 const { db } = await import("../lib/db/client");
 const { newId } = await import("../lib/ids");
 const { listBots } = await import("../lib/domain/bots/list-bots");
@@ -36,8 +38,10 @@ const { getSeatUsage } = await import("../lib/domain/accounts/get-seat-usage");
 const { listBotsQuerySchema } = await import("../lib/validation/bots");
 const { issueSecret } = await import("../lib/domain/credentials/token-format");
 const { verifyCredential } = await import("../lib/domain/credentials/verify-credential");
-const { listEvents, countNewerEvents } = await import("../lib/domain/events/list-events");
+const { listEvents, countNewerEvents, eventsPageSql } = await import("../lib/domain/events/list-events");
+const { Prisma } = await import("../lib/db/generated/client");
 const { eventsQuerySchema } = await import("../lib/validation/events");
+const { eventsPerDay } = await import("../lib/domain/events/events-per-day");
 const { resolveSessionActor } = await import("../lib/domain/access/resolve-session-actor");
 const { recordEvent } = await import("../lib/domain/events/record-event");
 const { listCredentials } = await import("../lib/domain/credentials/list-credentials");
@@ -147,12 +151,35 @@ try {
     ["activity: credential", () => listEvents(admin, feed({ credential: "cr_bench7" }))],
     ["activity: last 24 hours, page 50", () => listEvents(admin, feed({ range: "24h", before: page50 }))],
     ["activity: new-events count (none)", () => countNewerEvents(admin, feed({}), newest)],
+    ["chart: account, 30 days (uncached)", () => eventsPerDay(admin, { cache: false })],
+    ["chart: busy bot, 30 days", () => eventsPerDay(admin, { bot: botIds[0]! })],
     ["credentials: first page", () => listCredentials(admin, listCredentialsQuerySchema.parse({}))],
     ["credentials: page 40", () => listCredentials(admin, listCredentialsQuerySchema.parse({ page: "40" }))],
     ["credentials: status active", () => listCredentials(admin, listCredentialsQuerySchema.parse({ status: "active" }))],
     ["credentials: owner filter options (100 bots by name)", () => listBots(accountId, listBotsQuerySchema.parse({ sort: "name", dir: "asc", size: "100" }))],
     ["expiry sweep (nothing to record)", () => recordExpiredCredentials()],
   ];
+  // BENCH_EXPLAIN=1: the plan of each activity query (which index, how many rows read).
+  if (process.env.BENCH_EXPLAIN) {
+    const plans: [string, Record<string, string | undefined>][] = [
+      ["bot feed: busy bot", { bot: botIds[0]!, limit: "20" }],
+      ["bot feed: quiet bot", { bot: botIds[1]!, limit: "20" }],
+      ["activity page 1", {}],
+      ["activity page 50", { before: page50 }],
+      ["type bot.renamed", { type: "bot.renamed" }],
+      ["category bots", { category: "bots" }],
+      ["source dashboard", { source: "dashboard" }],
+      ["principal", { principal: adminId }],
+      ["credential", { credential: "cr_bench7" }],
+      ["last 24 hours, page 50", { range: "24h", before: page50 }],
+      ["newer than page 50 (back)", { after: page50 }],
+    ];
+    for (const [name, raw] of plans) {
+      const rows = await db().$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) ${eventsPageSql(admin, feed(raw))}`);
+      console.log(`\n--- ${name}\n${rows.map((r) => r["QUERY PLAN"]).join("\n")}`);
+    }
+  }
+
   // Rounds, each running every case once, so a burst of load elsewhere on the
   // machine hits all cases alike instead of skewing one of them.
   for (const [, run] of cases) await run();

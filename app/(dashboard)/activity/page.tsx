@@ -12,6 +12,7 @@ import { NewEvents } from "@/components/activity/new-events";
 import { Pager } from "@/components/activity/pager";
 import { buttonClass } from "@/components/ui/button-styles";
 import { Name } from "@/components/name";
+import { EventsChartCard } from "@/components/activity/events-chart-card";
 
 export const metadata: Metadata = { title: "Activity" };
 
@@ -45,6 +46,8 @@ export default async function ActivityPage({ searchParams }: { searchParams: Sea
           </a>
         </div>
       </div>
+
+      <EventsChartCard actor={actor} title="Events per day in the account, last 30 days (UTC)" />
 
       <Card>
         <ActivityFilters query={query} people={options.people} bots={options.bots} moreBots={options.moreBots} action="/activity" />

@@ -8,33 +8,38 @@ import { Card } from "@/components/ui/card";
 import { Badge } from "@/components/ui/badge";
 import { Name } from "@/components/name";
 import { formatDate, formatDateTime } from "@/components/format";
+import { EventsChartCard } from "@/components/activity/events-chart-card";
+import type { Actor } from "@/lib/domain/access/types";
 
 /** A bot's activity: everything it did, and everything done to it and its credentials, keyset-paged, with a link to the audit log. */
-export function BotActivity({ botId, page, query, emptyText }: { botId: string; page: EventPage; query: EventsQuery; emptyText: string }) {
+export function BotActivity({ actor, botId, page, query, emptyText }: { actor: Actor; botId: string; page: EventPage; query: EventsQuery; emptyText: string }) {
   const here = `/users/bots/${botId}`;
   const firstPage = !query.before && !query.after;
   return (
-    <Card aria-labelledby="activity-heading" className="min-w-0">
-      <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
-        <h2 id="activity-heading" className="text-base font-semibold">
-          Activity
-        </h2>
-        <Link href={`/activity?bot=${botId}`} className="text-sm font-medium text-indigo-700 hover:underline" data-testid="bot-activity-link">
-          Filter and export in the activity log →
-        </Link>
-      </div>
-      <RecentActivity events={page.rows} emptyText={emptyText} />
-      <Pager
-        newest={firstPage ? null : here}
-        newer={page.newer ? `${here}?after=${page.newer}#activity-heading` : null}
-        older={page.older ? `${here}?before=${page.older}#activity-heading` : null}
-      />
-    </Card>
+    <>
+      <EventsChartCard actor={actor} bot={botId} title="This bot's events per day, last 30 days (UTC)" />
+      <Card aria-labelledby="activity-heading" className="min-w-0">
+        <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="activity-heading" className="text-base font-semibold">
+            Activity
+          </h2>
+          <Link href={`/activity?bot=${botId}`} className="text-sm font-medium text-indigo-700 hover:underline" data-testid="bot-activity-link">
+            Filter and export in the activity log →
+          </Link>
+        </div>
+        <RecentActivity events={page.rows} emptyText={emptyText} />
+        <Pager
+          newest={firstPage ? null : here}
+          newer={page.newer ? `${here}?after=${page.newer}#activity-heading` : null}
+          older={page.older ? `${here}?before=${page.older}#activity-heading` : null}
+        />
+      </Card>
+    </>
   );
 }
 
 /** A deleted bot's tombstone: read-only, who deleted it and when, and its full history. */
-export function DeletedBotPage({ bot, page, query }: { bot: DeletedBot; page: EventPage; query: EventsQuery }) {
+export function DeletedBotPage({ actor, bot, page, query }: { actor: Actor; bot: DeletedBot; page: EventPage; query: EventsQuery }) {
   return (
     <div className="flex flex-col gap-6" data-testid="bot-tombstone">
       <nav aria-label="Breadcrumb" className="text-sm">
@@ -88,7 +93,7 @@ export function DeletedBotPage({ bot, page, query }: { bot: DeletedBot; page: Ev
           </div>
         </dl>
       </Card>
-      <BotActivity botId={bot.id} page={page} query={query} emptyText="No history is left for this bot." />
+      <BotActivity actor={actor} botId={bot.id} page={page} query={query} emptyText="No history is left for this bot." />
     </div>
   );
 }

@@ -42,7 +42,7 @@ export default async function BotPage({ params, searchParams }: Props) {
     // A deleted bot's page is its tombstone: links to it never end in "not found".
     const deleted = await loadDeletedBot(actor.account.id, id);
     if (!deleted) notFound();
-    return <DeletedBotPage bot={deleted} page={await listEvents(actor, query)} query={query} />;
+    return <DeletedBotPage actor={actor} bot={deleted} page={await listEvents(actor, query)} query={query} />;
   }
   const [page, credentials] = await Promise.all([listEvents(actor, query), listOwnedCredentials(actor, bot.id)]);
   const manage = canManage(actor);
@@ -114,7 +114,7 @@ export default async function BotPage({ params, searchParams }: Props) {
         <CredentialsPanel actions={credentialActions} ownerId={bot.id} ownerName={bot.name} credentials={credentials} manage={manage} />
       </Card>
 
-      <BotActivity botId={bot.id} page={page} query={query} emptyText="No activity yet. What this bot does, and what is done to it and its credentials, will show up here." />
+      <BotActivity actor={actor} botId={bot.id} page={page} query={query} emptyText="No activity yet. What this bot does, and what is done to it and its credentials, will show up here." />
     </div>
   );
 }
