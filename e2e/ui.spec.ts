@@ -335,9 +335,11 @@ test("a toast covers no row's buttons, at 1280 px (also scrolled) and at 390 px;
   }
 });
 
-test("words: one seat summary on the Overview and /users; the sign-in page claims no agents; 'last used' shows the stored time and IP", async ({ page }) => {
+test("words: one seat summary on the Overview and /users; the sign-in page names what bots use; 'last used' shows the stored time and IP", async ({ page }) => {
   await page.goto("/sign-in");
-  await expect(page.getByText("Bot users can't sign in here")).toHaveText("Bot users can't sign in here: a bot calls the REST API (/api/v1) with its API key.");
+  await expect(page.getByText("Bot users can't sign in here")).toHaveText(
+    "Bot users can't sign in here: they use API keys with the REST API, and authtokens and SSH keys with agents.",
+  );
   await signIn(page, ADMIN);
   const overview = (await page.getByTestId("seat-summary").textContent())!.trim();
   expect(overview).toMatch(/^\d+ of \d+ seats used · \d+ bots? \(bots don't use seats\)$/);

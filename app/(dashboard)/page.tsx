@@ -18,7 +18,7 @@ export default async function OverviewPage() {
         <h1 className="text-2xl font-semibold tracking-tight">
           <Name name={actor.account.name} />
         </h1>
-        <p className="text-sm text-slate-600">People sign in here; bots own credentials and act through the REST API with their API keys.</p>
+        <p className="text-sm text-slate-600">People sign in here; bots own credentials and act through the REST API and agents.</p>
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
         <Card aria-labelledby="seats-heading">

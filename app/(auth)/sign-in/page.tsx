@@ -48,7 +48,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           )}
         </Card>
         <p className="mt-4 text-center text-xs text-slate-500">
-          Bot users can&apos;t sign in here: a bot calls the REST API (/api/v1) with its API key.
+          Bot users can&apos;t sign in here: they use API keys with the REST API, and authtokens and SSH keys with agents.
         </p>
       </div>
     </main>
