@@ -134,8 +134,8 @@ async function main(): Promise<void> {
     });
     // The SSH server for agents, in a process of its own (it loads Prisma); Botdesk runs on without it if it stops.
     if (env.BOTDESK_SSH_PORT !== "off") {
-      sshChild = spawn(process.execPath, ["--require", preload, "--import", "tsx", path.join(root, "scripts", "ssh-server.ts")], {
-        env: childEnv,
+      sshChild = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "ssh-server.ts")], {
+        env: { ...childEnv, BOTDESK_EXIT_WITH_PARENT: "1" },
         stdio: ["pipe", "inherit", "inherit"],
       });
     }

@@ -169,11 +169,12 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server {
       session.on("pty", (ok) => ok?.());
       session.on("env", (ok) => ok?.());
       const open = (stream: ssh2.ServerChannel) => {
-        channels.push(stream);
         void serial(async () => {
           stream.write(`Botdesk: signed in as ${actor?.principal.name ?? "?"} with SSH key ${fingerprint}\r\n`);
           if (bound.length === 0) stream.write("Botdesk: no tunnel yet: connect with -R 0:localhost:PORT\r\n");
           for (const url of bound) stream.write(`Botdesk: tunnel session ${sessionId}: forwarding ${url}\r\n`);
+          // From now on, each bind and refusal is said as it happens.
+          channels.push(stream);
         });
         // Ctrl-C or "exit" typed in the session ends the connection.
         stream.on("data", (data: Buffer) => {
