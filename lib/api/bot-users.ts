@@ -2,9 +2,7 @@ import { createBot } from "@/lib/domain/bots/create-bot";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { getBot } from "@/lib/domain/bots/get-bot";
 import { listBotsBefore } from "@/lib/domain/bots/list-bots-before";
-import { renameBot } from "@/lib/domain/bots/rename-bot";
-import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
-import { requireManager } from "@/lib/domain/permissions";
+import { updateBot } from "@/lib/domain/bots/update-bot";
 import { ApiError } from "./errors";
 import { unwrap } from "./from-result";
 import { botUserCreateSchema, botUserUpdateSchema } from "@/lib/validation/api";
@@ -48,10 +46,8 @@ export function botUserRoutes(collection: BotCollection) {
 
     create: apiRoute(`${collection}.create`, async ({ actor, ctx, request, base }) => {
       const body = await readJsonBody(request);
-      const { active } = validate(botUserCreateSchema, body);
-      const created = unwrap(await createBot(actor, { name: body.name }, ctx));
-      // A bot is created active; `active: false` is then a deactivation, recorded as such.
-      if (active === false) unwrap(await setBotsActive(actor, { ids: [created.id], active: false }, ctx));
+      validate(botUserCreateSchema, body);
+      const created = unwrap(await createBot(actor, { name: body.name, active: body.active }, ctx));
       return Response.json(botJson(base, collection, await botOrNotFound(actor.account.id, created.id)), { status: 201 });
     }),
 
@@ -62,14 +58,9 @@ export function botUserRoutes(collection: BotCollection) {
     update: apiRoute<Id>(`${collection}.update`, async ({ actor, ctx, request, params, base }) => {
       const id = pathId(params.id);
       const body = await readJsonBody(request);
-      const { active } = validate(botUserUpdateSchema, body);
-      // Checked before anything changes, so a bad `active` never leaves a half-applied update.
-      if (body.name !== undefined) unwrap(await renameBot(actor, { id, name: body.name }, ctx));
-      if (active !== undefined) unwrap(await setBotsActive(actor, { ids: [id], active }, ctx));
-      if (body.name === undefined && active === undefined) {
-        const denied = requireManager(actor, "bots");
-        if (denied) unwrap(denied);
-      }
+      validate(botUserUpdateSchema, body);
+      // Name and status in one transaction: both change or neither does.
+      unwrap(await updateBot(actor, { id, name: body.name, active: body.active }, ctx));
       return Response.json(botJson(base, collection, await botOrNotFound(actor.account.id, id)));
     }),
 

@@ -22,9 +22,13 @@ export const botNameSchema = z.string({ error: "Enter a name" }).transform((raw,
 
 export const botIdSchema = idSchema;
 
-export const createBotSchema = z.object({ name: botNameSchema });
+/** `active: false` creates it deactivated (the API's `{name, active}`); the dashboard's form sends the name only. */
+export const createBotSchema = z.object({ name: botNameSchema, active: z.boolean().optional() });
 
 export const renameBotSchema = z.object({ id: botIdSchema, name: botNameSchema });
+
+/** A bot's name and/or status at once (the API's PATCH); absent fields stay as they are. */
+export const updateBotSchema = z.object({ id: botIdSchema, name: botNameSchema.optional(), active: z.boolean().optional() });
 
 /** One or several bots, for single and bulk actions alike (all succeed or none do). */
 export const botIdsSchema = z.object({

@@ -11,7 +11,9 @@ import { botNameTaken, isNameConflict } from "./bot-errors";
  * Creates a bot in the actor's account. Only owners and admins; the name is
  * trimmed, 1–255 bytes and unique in the account ignoring case (enforced by a
  * unique index, so two racing creates cannot both win). Bots never use a seat,
- * so there is no limit here. Records `bot.created` in the same transaction.
+ * so there is no limit here. `active: false` creates it deactivated (its
+ * credentials suspended from the start). Records `bot.created` in the same
+ * transaction.
  */
 export async function createBot(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ id: string; name: string }>> {
   const denied = requireManager(actor, "bots");
@@ -19,16 +21,25 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
   const parsed = createBotSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Check the bot's name.", fieldErrorsOf(parsed.error));
   const { name } = parsed.data;
+  const active = parsed.data.active ?? true;
   const id = newId("bot");
   try {
     await db().$transaction(async (tx) => {
       await tx.principal.create({
-        data: { id, kind: "bot", name, nameKey: name.toLowerCase(), accountId: actor.account.id, createdById: actor.principal.id },
+        data: {
+          id,
+          kind: "bot",
+          name,
+          nameKey: name.toLowerCase(),
+          status: active ? "active" : "deactivated",
+          accountId: actor.account.id,
+          createdById: actor.principal.id,
+        },
       });
       await recordActorEvent(tx, actor, ctx, {
         type: "bot.created",
         subject: { id, name },
-        data: { after: { name, active: true } },
+        data: { after: { name, active } },
       });
     });
   } catch (error) {

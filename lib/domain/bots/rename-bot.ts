@@ -1,11 +1,12 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
+import type { Prisma } from "@/lib/db/generated/client";
 import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { renameBotSchema } from "@/lib/validation/bots";
 import { botNameTaken, botNotFound, isNameConflict } from "./bot-errors";
-import { lockBots } from "./lock-bots";
+import { lockBots, type LockedBot } from "./lock-bots";
 
 /**
  * Renames a live bot of the actor's account under the same name rules as
@@ -24,17 +25,26 @@ export async function renameBot(actor: Actor, input: unknown, ctx: RequestContex
       // other: a bot deleted meanwhile is not found, and never renamed as a tombstone.
       const [bot] = await lockBots(tx, actor.account.id, [id]);
       if (!bot) return botNotFound();
-      if (bot.name === name) return ok({ id, name });
-      await tx.principal.update({ where: { id }, data: { name, nameKey: name.toLowerCase() } });
-      await recordActorEvent(tx, actor, ctx, {
-        type: "bot.renamed",
-        subject: { id, name },
-        data: { before: { name: bot.name }, after: { name } },
-      });
+      await renameLockedBot(tx, actor, ctx, bot, name);
       return ok({ id, name });
     });
   } catch (error) {
     if (isNameConflict(error)) return botNameTaken(name);
     throw error;
   }
+}
+
+/**
+ * The rename itself, for a bot the caller has locked in its transaction (after
+ * requireManager and the name schema): nothing when the name is the same, else
+ * the new name and `bot.renamed`. A taken name fails on the unique index.
+ */
+export async function renameLockedBot(tx: Prisma.TransactionClient, actor: Actor, ctx: RequestContext, bot: LockedBot, name: string): Promise<void> {
+  if (bot.name === name) return;
+  await tx.principal.update({ where: { id: bot.id }, data: { name, nameKey: name.toLowerCase() } });
+  await recordActorEvent(tx, actor, ctx, {
+    type: "bot.renamed",
+    subject: { id: bot.id, name },
+    data: { before: { name: bot.name }, after: { name } },
+  });
 }

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
+import type { Prisma } from "@/lib/db/generated/client";
 import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { botIdsSchema } from "@/lib/validation/bots";
 import { BOT_NOT_FOUND, botNotFound } from "./bot-errors";
-import { lockBots } from "./lock-bots";
+import { lockBots, type LockedBot } from "./lock-bots";
 
 const setBotsActiveSchema = botIdsSchema.extend({ active: z.boolean() });
 
@@ -22,22 +23,31 @@ export async function setBotsActive(actor: Actor, input: unknown, ctx: RequestCo
   const parsed = setBotsActiveSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Select the bots to change.", fieldErrorsOf(parsed.error));
   const { ids, active } = parsed.data;
-  const status = active ? "active" : "deactivated";
 
   return db().$transaction(async (tx) => {
     const bots = await lockBots(tx, actor.account.id, ids);
     if (bots.length !== ids.length) return ids.length === 1 ? botNotFound() : fail("not_found", `${BOT_NOT_FOUND}: nothing was changed`);
-    const changing = bots.filter((b) => b.status !== status);
-    if (changing.length > 0) {
-      await tx.principal.updateMany({ where: { id: { in: changing.map((b) => b.id) } }, data: { status } });
-    }
-    for (const bot of changing) {
-      await recordActorEvent(tx, actor, ctx, {
-        type: active ? "bot.reactivated" : "bot.deactivated",
-        subject: { id: bot.id, name: bot.name },
-        data: { before: { active: !active }, after: { active } },
-      });
-    }
+    await setLockedBotsActive(tx, actor, ctx, bots, active);
     return ok({ count: bots.length });
   });
+}
+
+/**
+ * The change itself, for bots the caller has locked in its transaction (after
+ * requireManager): each bot whose status differs changes, with its
+ * `bot.deactivated` / `bot.reactivated`; the others are left alone.
+ */
+export async function setLockedBotsActive(tx: Prisma.TransactionClient, actor: Actor, ctx: RequestContext, bots: LockedBot[], active: boolean): Promise<void> {
+  const status = active ? "active" : "deactivated";
+  const changing = bots.filter((b) => b.status !== status);
+  if (changing.length > 0) {
+    await tx.principal.updateMany({ where: { id: { in: changing.map((b) => b.id) } }, data: { status } });
+  }
+  for (const bot of changing) {
+    await recordActorEvent(tx, actor, ctx, {
+      type: active ? "bot.reactivated" : "bot.deactivated",
+      subject: { id: bot.id, name: bot.name },
+      data: { before: { active: !active }, after: { active } },
+    });
+  }
 }

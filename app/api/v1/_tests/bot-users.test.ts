@@ -42,13 +42,13 @@ describe("/api/v1/bot_users", () => {
     expect(res.body.uri).toBe(`https://bots.example.com/api/v1/bot_users/${res.body.id}`);
   });
 
-  it("creates a deactivated bot with active: false (recorded as created, then deactivated)", async () => {
+  it("creates a deactivated bot with active: false, in one step", async () => {
     const { admin } = await apiAccount();
     const res = await call("POST", "/bot_users", { key: admin.key.token, body: { name: "dormant", active: false } });
     expect(res.status).toBe(201);
     expect(res.body.active).toBe(false);
-    const types = (await db().event.findMany({ where: { subjectId: res.body.id }, orderBy: { id: "asc" } })).map((e) => e.type);
-    expect(types).toEqual(["bot.created", "bot.deactivated"]);
+    const events = await db().event.findMany({ where: { subjectId: res.body.id }, orderBy: { id: "asc" } });
+    expect(events).toMatchObject([{ type: "bot.created", data: { after: { name: "dormant", active: false } } }]);
   });
 
   it("refuses bad names with ngrok's codes, naming the field", async () => {
@@ -104,6 +104,10 @@ describe("/api/v1/bot_users", () => {
     // A bad `active` changes nothing, not even the name sent with it.
     expect((await call("PATCH", `/bot_users/${created.id}`, { key, body: { name: "half", active: 1 } })).body).toMatchObject({ error_code: "ERR_BOTDESK_400", details: { field: "active" } });
     expect((await call("GET", `/bot_users/${created.id}`, { key })).body.name).toBe("ci-runner");
+    // A taken name changes nothing either, not even the status sent with it: one transaction.
+    await call("POST", "/bot_users", { key, body: { name: "other" } });
+    expect((await call("PATCH", `/bot_users/${created.id}`, { key, body: { name: "OTHER", active: false } })).body.error_code).toBe("ERR_NGROK_4112");
+    expect((await call("GET", `/bot_users/${created.id}`, { key })).body).toMatchObject({ name: "ci-runner", active: true });
 
     const deleted = await call("DELETE", `/bot_users/${created.id}`, { key });
     expect(deleted.status).toBe(204);
