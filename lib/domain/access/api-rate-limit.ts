@@ -57,14 +57,25 @@ export async function consumeApiRateLimits(
   };
 }
 
-// Every key and account leaves a row; at most once a minute per process, ended
-// API windows are deleted (only the API's: sign-in windows are longer).
+/**
+ * Deletes the API's counters whose window has ended (only the API's: sign-in
+ * windows are longer). SKIP LOCKED: the sweep never waits for a row a request
+ * holds, so it can never deadlock with one.
+ */
+export async function purgeExpiredApiRateLimits(windowSeconds: number): Promise<number> {
+  return db().$executeRaw`DELETE FROM rate_limits WHERE key IN (
+    SELECT key FROM rate_limits WHERE key LIKE ${`${PREFIX}%`} AND window_start <= now() - make_interval(secs => ${windowSeconds})
+    FOR UPDATE SKIP LOCKED)`;
+}
+
+// Every key and account leaves a row; ended windows are swept at most once a
+// minute per process, without a scheduler.
 let lastPurge = 0;
 function purgeExpiredSometimes(windowSeconds: number): void {
   const now = Date.now();
   if (now - lastPurge < 60_000) return;
   lastPurge = now;
-  db()
-    .$executeRaw`DELETE FROM rate_limits WHERE key LIKE ${`${PREFIX}%`} AND window_start <= now() - make_interval(secs => ${windowSeconds})`
-    .catch((error: unknown) => console.error("[api-rate-limit] purging expired counters failed:", error instanceof Error ? error.message : error));
+  purgeExpiredApiRateLimits(windowSeconds).catch((error: unknown) =>
+    console.error("[api-rate-limit] purging expired counters failed:", error instanceof Error ? error.message : error),
+  );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { consumeApiRateLimits } from "@/lib/domain/access/api-rate-limit";
+import { consumeApiRateLimits, purgeExpiredApiRateLimits } from "@/lib/domain/access/api-rate-limit";
+import { purgeExpiredRateLimits } from "@/lib/domain/access/rate-limit";
 import { env } from "@/lib/env";
 import { apiAccount, call } from "./client";
 
@@ -77,5 +78,21 @@ describe("API rate limits (per key and per account, in the shared database)", ()
     await fill(`api:key:${bot.key.id}`, env.BOTDESK_API_MAX_PER_KEY);
     expect((await call("GET", "/bot_users", { key: bot.key.token })).status).toBe(429);
     expect(await usage()).toBe(2);
+  });
+
+  it("sweeps only its own ended windows, and the sign-in sweep leaves the API's counters alone", async () => {
+    const old = (key: string, seconds: number) =>
+      db().$executeRaw`INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, now() - make_interval(secs => ${seconds}), 1)`;
+    await old("api:key:ak_swept", 120);
+    await old("api:key:ak_current", 10);
+    await old("signin:email:swept@example.test", 120);
+    await purgeExpiredApiRateLimits(60);
+    const keys = async () => (await db().rateLimit.findMany({ where: { key: { contains: "_" } }, select: { key: true } })).map((r) => r.key).sort();
+    expect(await keys()).toEqual(expect.arrayContaining(["api:key:ak_current", "signin:email:swept@example.test"]));
+    expect(await keys()).not.toContain("api:key:ak_swept");
+    await old("api:key:ak_long_window", 120);
+    await purgeExpiredRateLimits(60);
+    expect(await keys()).toContain("api:key:ak_long_window");
+    expect(await keys()).not.toContain("signin:email:swept@example.test");
   });
 });
