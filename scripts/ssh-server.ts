@@ -23,11 +23,14 @@ server.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(0);
 });
 server.listen(port, () => say(`SSH server for agents on port ${port}: ssh -p ${port} -R 0:localhost:8080 agent@<host>`));
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
+// Stopping Botdesk ends this server's sessions at once (recorded), rather than leaving them to the sweep.
+const stop = () => void server.stop().finally(() => process.exit(0));
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
 // `npm start` keeps a pipe on our stdin: when it dies, even by SIGKILL, the pipe closes and we go too
 // (as exit-with-parent.cjs does for Next.js; preloading that file stalls tsx's loader here).
 if (process.env.BOTDESK_EXIT_WITH_PARENT === "1") {
-  process.stdin.on("end", () => process.exit(0));
-  process.stdin.on("error", () => process.exit(0));
+  process.stdin.on("end", stop);
+  process.stdin.on("error", stop);
   process.stdin.resume();
 }

@@ -60,6 +60,13 @@ async function main(): Promise<void> {
       });
     }
     // "Saved" is only true of a database this process ran and has now shut down cleanly.
+    // The SSH server ends its sessions in the database first (it was told to stop with Next.js).
+    if (sshChild && sshChild.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5_000);
+        sshChild!.once("exit", () => { clearTimeout(timer); resolve(); });
+      });
+    }
     if (stopDatabase) {
       await stopDatabase();
       say("Stopped. Your data is saved.");

@@ -177,6 +177,29 @@ describe("the SSH server, driven by the real ssh client", () => {
   });
 });
 
+describe("stopping the SSH server", () => {
+  it("ends its open sessions (server_stopped, source system) and closes the connections", async () => {
+    const own = createAgentSshServer({ hostKey: ssh2.utils.generateKeyPairSync("ed25519").private, domain: "tunnel.test" });
+    await new Promise<void>((resolve) => own.listen(0, "127.0.0.1", resolve));
+    const savedPort = port;
+    port = (own.address() as AddressInfo).port;
+    try {
+      const { account, file } = await sshAccount();
+      const run = ssh(file, { forward: "0:localhost:8080" });
+      await run.waitFor("forwarding https://");
+      await own.stop();
+      await run.exited;
+      expect(run.output()).toMatch(/SSH server is stopping/);
+      const session = await db().tunnelSession.findFirstOrThrow({ where: { accountId: account.id } });
+      expect(session.endReason).toBe("server_stopped");
+      const [ended] = await events(account.id, "agent.session_ended");
+      expect(ended).toMatchObject({ source: "system" });
+    } finally {
+      port = savedPort;
+    }
+  });
+});
+
 describe("endpointUrlFor", () => {
   it("binds a named host as https (ports 0, 80, 443) or tcp, and names a random host under the domain otherwise", () => {
     expect(endpointUrlFor("App.Example.com", 0, "t.test")).toBe("https://app.example.com");

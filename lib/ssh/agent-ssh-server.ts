@@ -52,10 +52,12 @@ export function endpointUrlFor(bindAddr: string, bindPort: number, domain: strin
  * connection ends the session (`agent_closed`). Botdesk records sessions and
  * endpoints; it does not carry the tunnel's traffic.
  */
-export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server {
+export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server & { stop(): Promise<void> } {
   const log = opts.log ?? (() => {});
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_INTERVAL_SECONDS * 1000;
-  return new ssh2.Server({ hostKeys: [opts.hostKey], ident: "Botdesk" }, (client, info) => {
+  /** Each live connection's way to end its session and go, for stop(). */
+  const live = new Set<() => Promise<void>>();
+  const server = new ssh2.Server({ hostKeys: [opts.hostKey], ident: "Botdesk" }, (client, info) => {
     const ctx: RequestContext = { ip: info.ip?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") ?? null, userAgent: info.header?.versions?.software?.slice(0, 64) ?? null };
     const clientComment = info.header?.comments?.slice(0, 32).replace(/[^\x20-\x7e]/g, "") ?? "";
     let actor: (Actor & { credential: { id: string; display: string } }) | null = null;
@@ -203,7 +205,27 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server {
         });
       }
     };
-    client.on("close", finish);
+    const stopConnection = () =>
+      serial(async () => {
+        if (!closed && sessionId) {
+          const id = sessionId;
+          await db().$transaction((tx) => endSessions(tx, [id], "server_stopped", { source: "system", ip: ctx.ip, userAgent: ctx.userAgent }));
+        }
+        closed = true;
+        say("Botdesk: the SSH server is stopping; the tunnel session has ended.");
+        client.end();
+      });
+    live.add(stopConnection);
+    client.on("close", () => {
+      live.delete(stopConnection);
+      finish();
+    });
     client.on("error", (error) => log(`ssh connection from ${ctx.ip}: ${error.message}`));
   });
+  /** Stops listening, ends every open session of this server (`server_stopped`) and closes its connections. */
+  const stop = async () => {
+    server.close();
+    await Promise.all([...live].map((end) => end()));
+  };
+  return Object.assign(server, { stop });
 }

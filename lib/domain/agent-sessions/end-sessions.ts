@@ -3,7 +3,7 @@ import { recordEvent, type EventSource } from "@/lib/domain/events/record-event"
 import { sessionSubjectName } from "./session-view";
 
 /** Why a session ended (agent.session_ended's `reason`). */
-export type EndReason = "agent_closed" | "heartbeat_timeout" | "credential_refused";
+export type EndReason = "agent_closed" | "heartbeat_timeout" | "credential_refused" | "server_stopped";
 
 interface EndedRow {
   id: string;

@@ -77,7 +77,7 @@ export const EVENT_CATALOGUE = {
   "agent.session_ended": {
     label: "Agent session ended",
     category: "agents",
-    data: "reason (agent_closed | heartbeat_timeout | credential_refused), refusal (revoked | expired | owner_deactivated | owner_deleted | credential_deleted), durationSeconds, bytesIn, bytesOut, requests",
+    data: "reason (agent_closed | heartbeat_timeout | credential_refused | server_stopped), refusal (revoked | expired | owner_deactivated | owner_deleted | credential_deleted), durationSeconds, bytesIn, bytesOut, requests",
   },
   "events.exported": { label: "Activity exported", category: "system", data: "format (csv | ndjson), filters (the exported view's)" },
   "events.purged": { label: "Old events purged", category: "system", data: "before (events created before this time were deleted), retentionDays, count" },
