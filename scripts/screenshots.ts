@@ -12,7 +12,7 @@ import { CHROMIUM_ARGS, findChromium } from "../e2e/support/browser";
 const baseURL = process.env.BASE_URL ?? "http://localhost:3000";
 const password = process.env.PASSWORD ?? "botdesk-admin";
 const outDir = path.resolve(process.argv[2] ?? "docs/screenshots");
-const pages = (process.env.PAGES ?? "/,/users,/credentials,/settings").split(",");
+const pages = (process.env.PAGES ?? "/,/users,/activity,/credentials,/settings").split(",");
 
 async function signIn(page: Page, email: string) {
   await page.goto(`${baseURL}/sign-in`);
