@@ -115,6 +115,9 @@ test("members see every event but not others' IP addresses; new events are annou
   const account = await acmeId();
   await sql`INSERT INTO events (id, account_id, type, principal_id, source, bot_id, ip, created_at)
     VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${bot!.id}, 'api', ${bot!.id}, '192.0.2.88', now() - interval '1 minute')`;
+  // Signed out: no export, no count.
+  expect((await page.request.get("/activity/export?format=csv")).status()).toBe(401);
+  expect((await page.request.get("/activity/new-count?since=1.ev_x")).status()).toBe(401);
   await signIn(page, MEMBER);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Activity" }).click();
   await expect(page).toHaveURL(/\/activity$/);

@@ -152,6 +152,7 @@ try {
     ["activity: last 24 hours, page 50", () => listEvents(admin, feed({ range: "24h", before: page50 }))],
     ["activity: new-events count (none)", () => countNewerEvents(admin, feed({}), newest)],
     ["chart: account, 30 days (uncached)", () => eventsPerDay(admin, { cache: false })],
+    ["chart: account, 30 days (past days cached)", () => eventsPerDay(admin, {}, new Date(Date.now() + 61_000 * n++))],
     ["chart: busy bot, 30 days", () => eventsPerDay(admin, { bot: botIds[0]! })],
     ["credentials: first page", () => listCredentials(admin, listCredentialsQuerySchema.parse({}))],
     ["credentials: page 40", () => listCredentials(admin, listCredentialsQuerySchema.parse({ page: "40" }))],

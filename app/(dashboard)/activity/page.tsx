@@ -59,7 +59,12 @@ export default async function ActivityPage({ searchParams }: { searchParams: Sea
             {filtered ? "Matching events" : "All events"}
           </h2>
           {firstPage && page.rows[0] && (
-            <NewEvents pollUrl={`/activity/new-count${eventsSearch(query, { since: page.rows[0].cursor })}`} showHref={href()} />
+            // Keyed by what it counts from, so showing the new events starts the count again.
+            <NewEvents
+              key={page.rows[0].cursor}
+              pollUrl={`/activity/new-count${eventsSearch(query, { since: page.rows[0].cursor })}`}
+              showHref={href()}
+            />
           )}
         </div>
         {page.rows.length === 0 ? (

@@ -9,7 +9,8 @@ const TYPES = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson; c
 /** `/activity/export?format=csv|ndjson&<the audit log's filters>`: the filtered view, streamed. Signed-in people only. */
 export async function GET(request: NextRequest) {
   const admission = await getActor();
-  if (!admission?.ok) return NextResponse.json({ error: "Sign in to export activity." }, { status: 401 });
+  // A person who must choose a new password reaches nothing else (as requireActor does for pages).
+  if (!admission?.ok || admission.value.mustChangePassword) return NextResponse.json({ error: "Sign in to export activity." }, { status: 401 });
   const format = request.nextUrl.searchParams.get("format") ?? "csv";
   if (format !== "csv" && format !== "ndjson") return NextResponse.json({ error: "format must be csv or ndjson" }, { status: 400 });
   const query = eventsQueryFromParams(request.nextUrl.searchParams);

@@ -6,7 +6,8 @@ import { CURSOR_PATTERN, eventsQueryFromParams } from "@/lib/validation/events";
 /** How many events matching the filters are newer than `since` (at most 100): the audit log's "N new events". */
 export async function GET(request: NextRequest) {
   const admission = await getActor();
-  if (!admission?.ok) return NextResponse.json({ error: "Sign in to see activity." }, { status: 401 });
+  // A person who must choose a new password reaches nothing else (as requireActor does for pages).
+  if (!admission?.ok || admission.value.mustChangePassword) return NextResponse.json({ error: "Sign in to see activity." }, { status: 401 });
   const since = request.nextUrl.searchParams.get("since") ?? "";
   if (!CURSOR_PATTERN.test(since)) return NextResponse.json({ error: "since must be a cursor" }, { status: 400 });
   const count = await countNewerEvents(admission.value, eventsQueryFromParams(request.nextUrl.searchParams), since);
