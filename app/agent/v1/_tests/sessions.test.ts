@@ -213,6 +213,21 @@ describe("a credential refused mid-session", () => {
     expect(await usageOf(bot.id)).toMatchObject([{ bytesIn: 0n }]);
   });
 
+  it("an authtoken that expires mid-session is refused (ERR_BOTDESK_301) and ends the session; a deactivated person's too (ERR_NGROK_636)", async () => {
+    const { ownerActor, token } = await agentAccount();
+    const id = await startedSession(token.token);
+    await db().credential.update({ where: { id: token.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await agent("POST", `/sessions/${id}/heartbeat`, { token: token.token })).body.error_code).toBe("ERR_BOTDESK_301");
+    expect((await db().tunnelSession.findUniqueOrThrow({ where: { id } })).endReason).toBe("credential_refused:expired");
+
+    const member = await createTestPerson(ownerActor.account.id, "member");
+    const own = await authtokenFor(ownerActor, member.id);
+    const mine = await startedSession(own.token);
+    await db().membership.update({ where: { accountId_principalId: { accountId: ownerActor.account.id, principalId: member.id } }, data: { status: "deactivated" } });
+    expect((await agent("POST", `/sessions/${mine}/traffic`, { token: own.token, body: { bytes_in: 1 } })).body.error_code).toBe("ERR_NGROK_636");
+    expect((await db().tunnelSession.findUniqueOrThrow({ where: { id: mine } })).endReason).toBe("credential_refused:owner_deactivated");
+  });
+
   it("deleting the bot ends the session on its next request (its authtoken is gone for good)", async () => {
     const { account, ownerActor, bot, token } = await agentAccount();
     const id = await startedSession(token.token);
