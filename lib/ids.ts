@@ -38,3 +38,17 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
   randomBytes(10).copy(bytes, 6);
   return `${ID_PREFIXES[kind]}_${base62(BigInt("0x" + bytes.toString("hex")), 22)}`;
 }
+
+/**
+ * When an id was issued (its leading 48 bits of milliseconds), or null for
+ * anything newId did not make. Lets a keyset cursor whose row is gone still
+ * say where the page starts.
+ */
+export function idTime(id: string): Date | null {
+  const body = id.slice(id.indexOf("_") + 1);
+  if (!/^[0-9A-Za-z]{22}$/.test(body)) return null;
+  let v = 0n;
+  for (const c of body) v = v * 62n + BigInt(BASE62_ALPHABET.indexOf(c));
+  if (v >> 128n) return null;
+  return new Date(Number(v >> 80n));
+}

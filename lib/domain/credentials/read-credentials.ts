@@ -1,6 +1,7 @@
 import type { Actor } from "@/lib/domain/access/types";
 import { db } from "@/lib/db/client";
-import type { KeysetPage, KeysetQuery } from "@/lib/domain/keyset";
+import { Prisma } from "@/lib/db/generated/client";
+import { keysetAfter, type KeysetPage, type KeysetQuery } from "@/lib/domain/keyset";
 import { canManage, mayViewCredentialsOf, mayViewIpOf } from "@/lib/domain/permissions";
 import { credentialViewSelect, toCredentialView, type CredentialKind, type CredentialView } from "./credential-view";
 
@@ -18,8 +19,9 @@ export async function getCredential(actor: Actor, kind: CredentialKind, id: stri
 
 /**
  * The live credentials of one kind the actor may see (the same rule as
- * getCredential), newest first, older than `beforeId`: the API's keyset
- * paging. Ids compare byte-wise, the order they sort by creation time in.
+ * getCredential), newest first, after the `beforeId` credential in that
+ * order: the API's keyset paging, by (created_at, id) along the live-credential
+ * index, so a page costs the same at any depth and any size of account.
  */
 export async function listCredentialsBefore(
   actor: Actor,
@@ -27,14 +29,16 @@ export async function listCredentialsBefore(
   query: KeysetQuery,
   now = new Date(),
 ): Promise<KeysetPage<CredentialView>> {
-  const everyone = canManage(actor);
   // mayViewCredentialsOf in SQL: admins every owner's; others their own and bots'.
+  const visible = canManage(actor)
+    ? Prisma.empty
+    : Prisma.sql`AND (c.owner_id = ${actor.principal.id} OR EXISTS (SELECT 1 FROM principals p WHERE p.id = c.owner_id AND p.kind = 'bot'))`;
   const ids = await db().$queryRaw<{ id: string }[]>`
-    SELECT c.id FROM credentials c JOIN principals p ON p.id = c.owner_id
-    WHERE c.account_id = ${actor.account.id} AND c.kind::text = ${kind} AND c.revoked_at IS NULL
-      AND (${everyone} OR c.owner_id = ${actor.principal.id} OR p.kind = 'bot')
-      AND (${query.beforeId}::text IS NULL OR c.id COLLATE "C" < ${query.beforeId}::text COLLATE "C")
-    ORDER BY c.id COLLATE "C" DESC
+    SELECT c.id FROM credentials c
+    WHERE c.account_id = ${actor.account.id} AND c.revoked_at IS NULL AND c.kind = ${kind}::"CredentialKind"
+      ${visible}
+      ${query.beforeId ? Prisma.sql`AND ${keysetAfter("c", "credentials", query.beforeId)}` : Prisma.empty}
+    ORDER BY c.created_at DESC, c.id DESC
     LIMIT ${query.limit + 1}`;
   const page = ids.slice(0, query.limit).map((r) => r.id);
   const rows = page.length ? await db().credential.findMany({ where: { id: { in: page } }, select: credentialViewSelect }) : [];

@@ -180,4 +180,18 @@ describe("/api/v1/api_keys, /credentials, /ssh_credentials", () => {
     expect(ids(second.body.credentials)).toEqual([made[1], made[0]]);
     expect(second.body.next_page_uri).toBeNull();
   });
+
+  it("goes on from a cursor whose credential is gone meanwhile (deleted with its bot)", async () => {
+    const { owner, account } = await apiAccount();
+    const key = owner.key.token;
+    const doomed = await createTestBot(account.id);
+    const older = (await call("POST", "/credentials", { key, body: { description: "older" } })).body.id;
+    const gone = (await call("POST", "/credentials", { key, body: { owner_id: doomed.id } })).body.id;
+    const newer = (await call("POST", "/credentials", { key, body: { description: "newer" } })).body.id;
+    const first = await call("GET", "/credentials?limit=2", { key });
+    expect(ids(first.body.credentials)).toEqual([newer, gone]);
+    expect((await call("DELETE", `/bot_users/${doomed.id}`, { key })).status).toBe(204);
+    const next = await call("GET", first.body.next_page_uri.slice(`${ORIGIN}/api/v1`.length), { key });
+    expect(ids(next.body.credentials)).toEqual([older]);
+  });
 });
