@@ -109,7 +109,7 @@ describe("authenticating API requests", () => {
   });
 
   it("answers unknown routes under /api/v1 with a JSON 404", async () => {
-    for (const path of ["/nope", "/bot_users/x/y", "/tunnel_sessions"]) {
+    for (const path of ["/nope", "/bot_users/x/y", "/no_such_resources"]) {
       const res = await call("GET", path);
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toMatch(/^application\/json/);
