@@ -125,4 +125,18 @@ describe("authenticating API requests", () => {
     expect(res.body).toMatchObject({ error_code: "ERR_BOTDESK_405", status_code: 405 });
     expect((await call("DELETE", "/api_keys")).headers.get("allow")).toBe("GET, POST");
   });
+
+  it("reads the owner's role afresh on every request", async () => {
+    const { member, account } = await apiAccount();
+    expect((await call("POST", "/bot_users", { key: member.key.token, body: { name: "promoted" } })).body.error_code).toBe("ERR_NGROK_4111");
+    await db().membership.update({ where: { accountId_principalId: { accountId: account.id, principalId: member.principal.id } }, data: { role: "admin" } });
+    expect((await call("POST", "/bot_users", { key: member.key.token, body: { name: "promoted" } })).status).toBe(201);
+  });
+
+  it("refuses bodies over 64 KiB before parsing them", async () => {
+    const { owner } = await apiAccount();
+    const res = await call("POST", "/credentials", { key: owner.key.token, rawBody: JSON.stringify({ metadata: "x".repeat(70_000) }) });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ error_code: "ERR_BOTDESK_413", status_code: 413 });
+  });
 });
