@@ -7,6 +7,7 @@ import { endSessions } from "./end-sessions";
 import { hashPassword, verifyPassword } from "./password";
 
 export const NOTHING_TO_CHOOSE_MESSAGE = "Your password has already been changed. Use it to sign in.";
+export const RESET_AGAIN_MESSAGE = "An admin has just reset your password again. Sign in with the new one-time password.";
 
 /**
  * After an admin reset their password (resetPassword), the person chooses a
@@ -15,7 +16,9 @@ export const NOTHING_TO_CHOOSE_MESSAGE = "Your password has already been changed
  * (anyone else who signed in with the one-time password is out); the caller
  * re-issues the current session under the returned version. Records
  * `person.password_changed`. Two submissions at once: exactly one wins (the
- * flag is cleared by a conditional update).
+ * flag is cleared by a conditional update), and an admin's reset that lands
+ * between the check and the change wins over it (the update also requires the
+ * one-time password's hash it checked against).
  */
 export async function chooseNewPassword(
   actor: Actor,
@@ -35,10 +38,13 @@ export async function chooseNewPassword(
   const passwordHash = await hashPassword(parsed.data.newPassword);
   return db().$transaction(async (tx) => {
     const { count } = await tx.principal.updateMany({
-      where: { id: actor.principal.id, mustChangePassword: true },
+      where: { id: actor.principal.id, mustChangePassword: true, passwordHash: person.passwordHash },
       data: { passwordHash, mustChangePassword: false },
     });
-    if (count !== 1) return fail("not_required", NOTHING_TO_CHOOSE_MESSAGE);
+    if (count !== 1) {
+      const now = await tx.principal.findUnique({ where: { id: actor.principal.id }, select: { mustChangePassword: true } });
+      return now?.mustChangePassword ? fail("reset_again", RESET_AGAIN_MESSAGE) : fail("not_required", NOTHING_TO_CHOOSE_MESSAGE);
+    }
     const sessionVersion = await endSessions(tx, actor.principal.id);
     await recordActorEvent(tx, actor, ctx, {
       type: "person.password_changed",

@@ -177,3 +177,29 @@ describe("chooseNewPassword (after a reset)", () => {
     }
   });
 });
+
+describe("a reset racing the person's choice", () => {
+  it("an admin's second reset is never silently undone: when both succeed, the second one-time password is the one that works", async () => {
+    const rounds = await race(12, async () => {
+      const { account, owner } = await createTestAccount();
+      const member = await createTestPerson(account.id, "member");
+      const first = await resetPassword(actorOf(account, owner, "owner"), { personId: member.id }, ctx);
+      if (!first.ok) throw new Error(first.message);
+      return [
+        async () => ({ member: member.id, r: await resetPassword(actorOf(account, owner, "owner"), { personId: member.id }, ctx) }),
+        async () => ({ member: member.id, r: await chooseNewPassword(actorOf(account, member, "member"), { newPassword: "chosen long password", confirmPassword: "chosen long password" }, ctx) }),
+      ];
+    });
+    for (const results of rounds) {
+      type Outcome = { member: string; r: Awaited<ReturnType<typeof resetPassword>> | Awaited<ReturnType<typeof chooseNewPassword>> };
+      const [reset, choice] = results.map((s) => (s as PromiseFulfilledResult<Outcome>).value);
+      expect(reset!.r.ok).toBe(true);
+      const after = await stateOf(reset!.member);
+      const second = reset!.r.ok ? (reset!.r.data as { oneTimePassword: string }).oneTimePassword : "";
+      // Either the choice came first and the reset after it stands, or the reset came first and the choice is refused.
+      if (!choice!.r.ok) expect(choice!.r).toMatchObject({ code: "reset_again" });
+      expect(after.mustChangePassword).toBe(true);
+      expect(await verifyPassword(after.passwordHash, second)).toBe(true);
+    }
+  });
+});
