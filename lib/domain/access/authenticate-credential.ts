@@ -3,6 +3,7 @@ import type { SecretKind } from "@/lib/domain/credentials/token-format";
 import { verifyCredential, type CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 import { recordEvent } from "@/lib/domain/events/record-event";
 import { db } from "@/lib/db/client";
+import { consumeRateLimit } from "./rate-limit";
 import type { Actor, ActorSource, RequestContext } from "./types";
 
 export type CredentialAdmission =
@@ -13,6 +14,13 @@ export type CredentialAdmission =
 const RECORDED: ReadonlySet<CredentialRefusalReason> = new Set(["revoked", "expired", "owner_deactivated", "owner_deleted"]);
 
 /**
+ * At most this many refusals of one credential are recorded per minute: a
+ * leaked revoked key in a retry loop must not flood the owner's activity (and
+ * the events table). Every attempt is still refused.
+ */
+export const REFUSALS_RECORDED_PER_MINUTE = 20;
+
+/**
  * The actor behind a presented credential (an API key for the REST API, an
  * authtoken for agents): its owner, person or bot, in the credential's account,
  * acting through `source` with that credential. A person acts with their role
@@ -20,8 +28,9 @@ const RECORDED: ReadonlySet<CredentialRefusalReason> = new Set(["revoked", "expi
  * members from managing bots and people, or others' credentials, holds for it.
  * Every check is verifyCredential's (one round trip, nothing cached). A
  * refused secret that matched (revoked, expired, owner deactivated or deleted)
- * records ONE `credential.refused` event attributed to its owner; a malformed or
- * unknown one records nothing (there is nobody to attribute it to).
+ * records ONE `credential.refused` event attributed to its owner (up to
+ * REFUSALS_RECORDED_PER_MINUTE per credential); a malformed or unknown one
+ * records nothing (there is nobody to attribute it to).
  */
 export async function authenticateCredential(
   secret: string,
@@ -31,6 +40,8 @@ export async function authenticateCredential(
   if (!verified.ok) {
     if (verified.principal && verified.credential && RECORDED.has(verified.reason)) {
       const { principal, credential } = verified;
+      const flood = await consumeRateLimit(`refused:${credential.id}`, REFUSALS_RECORDED_PER_MINUTE, 60);
+      if (flood.limited) return { ok: false, reason: verified.reason, message: verified.message };
       await recordEvent(db(), {
         accountId: credential.accountId,
         type: "credential.refused",

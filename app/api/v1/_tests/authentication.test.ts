@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
+import { REFUSALS_RECORDED_PER_MINUTE } from "@/lib/domain/access/authenticate-credential";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
@@ -138,5 +139,14 @@ describe("authenticating API requests", () => {
     const res = await call("POST", "/credentials", { key: owner.key.token, rawBody: JSON.stringify({ metadata: "x".repeat(70_000) }) });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ error_code: "ERR_BOTDESK_413", status_code: 413 });
+  });
+
+  it("records at most REFUSALS_RECORDED_PER_MINUTE refusals of one key a minute, refusing every attempt", async () => {
+    const { owner, admin } = await apiAccount();
+    await revokeCredentials(owner.actor, { ids: [admin.key.id] }, ctx);
+    for (let i = 0; i < REFUSALS_RECORDED_PER_MINUTE + 3; i++) {
+      expect((await call("GET", "/bot_users", { key: admin.key.token })).body.error_code).toBe("ERR_NGROK_300");
+    }
+    expect(await refusals(admin.key.id)).toHaveLength(REFUSALS_RECORDED_PER_MINUTE);
   });
 });
