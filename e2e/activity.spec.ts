@@ -75,6 +75,22 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await expect(diff.getByRole("row", { name: /name/ })).toContainText(`${name}-v2`);
   await expect(page.getByTestId("event-fields")).toContainText("Mozilla");
   await expect(page.getByTestId("event-fields")).toContainText("Dashboard");
+
+  // The owner sets the retention; a refused value stays typed; the change is an event.
+  await page.goto("/activity");
+  const retention = page.getByTestId("retention-form");
+  await retention.getByLabel("Keep events for (days)").fill("0");
+  await retention.getByRole("button", { name: "Save retention" }).click();
+  await expect(retention).toContainText("At least 1 day");
+  await expect(retention.getByLabel("Keep events for (days)")).toHaveValue("0");
+  await retention.getByLabel("Keep events for (days)").fill("500");
+  await retention.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.getByTestId("retention-text")).toContainText("kept for 500 days");
+  await page.goto("/activity?type=account.updated");
+  await rows(page).first().getByTestId("event-label").click();
+  await expect(page.getByTestId("event-diff")).toContainText("eventRetentionDays");
+  await expect(page.getByTestId("event-diff")).toContainText("500");
+  await sql`UPDATE accounts SET event_retention_days = 400 WHERE id = ${account}`;
 });
 
 test("a deleted bot's page is its tombstone with its full history; links to it never 404", async ({ page }) => {

@@ -74,3 +74,15 @@ export function eventsSearch(q: Partial<EventsQuery>, extra: Record<string, stri
   const s = params.toString();
   return s ? `?${s}` : "";
 }
+
+export const RETENTION_DAYS_MIN = 1;
+export const RETENTION_DAYS_MAX = 36_500;
+
+/** An account's event retention, in days (the column's CHECK allows the same range). */
+export const setEventRetentionSchema = z.object({
+  days: z.coerce
+    .number({ error: "Enter a number of days" })
+    .int("Enter a whole number of days")
+    .min(RETENTION_DAYS_MIN, `At least ${RETENTION_DAYS_MIN} day`)
+    .max(RETENTION_DAYS_MAX, `At most ${RETENTION_DAYS_MAX.toLocaleString("en")} days (100 years)`),
+});

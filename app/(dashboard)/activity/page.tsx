@@ -13,6 +13,9 @@ import { Pager } from "@/components/activity/pager";
 import { buttonClass } from "@/components/ui/button-styles";
 import { Name } from "@/components/name";
 import { EventsChartCard } from "@/components/activity/events-chart-card";
+import { RetentionForm } from "@/components/activity/retention-form";
+import { getEventRetention } from "@/lib/domain/events/set-event-retention";
+import { setEventRetentionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Activity" };
 
@@ -22,7 +25,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function ActivityPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requireActor();
   const query = eventsQueryFromParams(await searchParams);
-  const [page, options] = await Promise.all([listEvents(actor, query), listPrincipalOptions(actor)]);
+  const [page, options, retention] = await Promise.all([listEvents(actor, query), listPrincipalOptions(actor), getEventRetention(actor)]);
   const firstPage = !query.before && !query.after;
   const href = (extra: Record<string, string | undefined> = {}) => `/activity${eventsSearch(query, extra)}`;
   const filtered = eventsSearch(query) !== "";
@@ -84,6 +87,17 @@ export default async function ActivityPage({ searchParams }: { searchParams: Sea
           newer={page.newer ? href({ after: page.newer }) : null}
           older={page.older ? href({ before: page.older }) : null}
         />
+      </Card>
+
+      <Card aria-labelledby="retention-heading">
+        <h2 id="retention-heading" className="mb-1 text-base font-semibold">
+          Retention
+        </h2>
+        <p className="mb-3 text-sm text-slate-600" data-testid="retention-text">
+          Events are kept for {retention} days, then deleted by an hourly purge, which records what it deleted. Nobody can edit or delete an event
+          before that.{actor.role !== "owner" && " Only owners can change this."}
+        </p>
+        {actor.role === "owner" && <RetentionForm days={retention} action={setEventRetentionAction} />}
       </Card>
     </div>
   );

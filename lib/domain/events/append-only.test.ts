@@ -4,6 +4,7 @@ import { newId } from "../../ids";
 import { actorOf, createTestAccount, createTestBot } from "../../test-support/factories";
 import { renameBot } from "../bots/rename-bot";
 import { purgeExpiredEvents } from "./purge-expired-events";
+import { getEventRetention, setEventRetention } from "./set-event-retention";
 
 const DAY = 86_400_000;
 const ctx = { ip: "198.51.100.1", userAgent: "vitest" };
@@ -71,5 +72,23 @@ describe("the retention purge", () => {
     // Nothing left to purge: nothing deleted, nothing recorded.
     expect(await purgeExpiredEvents(now, 2)).toBe(0);
     expect(await db().event.count({ where: { type: "events.purged", accountId: account.id } })).toBe(3);
+  });
+});
+
+describe("the retention setting", () => {
+  it("owners change it (recorded before → after); admins and members are refused; out-of-range values are refused", async () => {
+    const { account, owner } = await createTestAccount();
+    const ownerActor = actorOf(account, owner, "owner");
+    const admin = actorOf(account, owner, "admin");
+    expect(await setEventRetention(admin, { days: "30" }, ctx)).toMatchObject({ ok: false, code: "not_owner" });
+    expect(await setEventRetention(ownerActor, { days: "0" }, ctx)).toMatchObject({ ok: false, code: "invalid_input" });
+    expect(await setEventRetention(ownerActor, { days: "36501" }, ctx)).toMatchObject({ ok: false, code: "invalid_input" });
+    expect(await setEventRetention(ownerActor, { days: "90" }, ctx)).toEqual({ ok: true, data: { days: 90 } });
+    expect(await setEventRetention(ownerActor, { days: "90" }, ctx)).toEqual({ ok: true, data: { days: 90 } });
+    expect(await getEventRetention(ownerActor)).toBe(90);
+    const events = await db().event.findMany({ where: { accountId: account.id, type: "account.updated" } });
+    expect(events.map((e) => [e.principalId, e.subjectId, e.subjectKind, e.data])).toEqual([
+      [owner.id, account.id, "account", { before: { eventRetentionDays: 400 }, after: { eventRetentionDays: 90 } }],
+    ]);
   });
 });

@@ -79,6 +79,11 @@ export const EVENT_CATALOGUE = {
     category: "agents",
     data: "reason (agent_closed | heartbeat_timeout | credential_refused | server_stopped), refusal (revoked | expired | owner_deactivated | owner_deleted | credential_deleted), durationSeconds, bytesIn, bytesOut, requests",
   },
+  "account.updated": {
+    label: "Account settings changed",
+    category: "system",
+    data: "before and after of the settings changed (eventRetentionDays)",
+  },
   "events.exported": { label: "Activity exported", category: "system", data: "format (csv | ndjson), filters (the exported view's)" },
   "events.purged": { label: "Old events purged", category: "system", data: "before (events created before this time were deleted), retentionDays, count" },
 } as const satisfies Record<string, EventTypeInfo>;
