@@ -29,9 +29,37 @@ export const API_ERRORS = {
   ERR_BOTDESK_503: { status: 503, meaning: "Botdesk cannot reach its database right now; try again shortly." },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
-export type ApiErrorCode = keyof typeof API_ERRORS;
+/**
+ * Every error code the agent endpoints (/agent/v1) answer with, in the same
+ * shape through the same wrapper (apiRoute): the authtoken refusals are the
+ * REST API's codes, plus the agent's own. The README's agent table is this one.
+ */
+export const AGENT_ERRORS = {
+  ERR_NGROK_107: { status: 401, meaning: "The authtoken is malformed, or well formed but unknown (never issued, or deleted)." },
+  ERR_NGROK_300: { status: 401, meaning: "The authtoken has been revoked." },
+  ERR_NGROK_636: { status: 403, meaning: "The authtoken's owner is deactivated in the account (a deactivated bot, a deactivated or removed person)." },
+  ERR_BOTDESK_301: { status: 401, meaning: "The authtoken has expired." },
+  ERR_BOTDESK_302: { status: 401, meaning: "The authtoken's owner (a bot) has been deleted." },
+  ERR_BOTDESK_100: { status: 401, meaning: "No authtoken: send `Authorization: Bearer <authtoken>`." },
+  ERR_BOTDESK_101: { status: 400, meaning: "Unsupported `Ngrok-Version` (only 2 is supported; it may be left out)." },
+  ERR_NGROK_308: { status: 403, meaning: "The authtoken's ACL does not permit this bind (hostname or label); recorded as `agent.bind_refused`." },
+  ERR_BOTDESK_400: { status: 400, meaning: "Invalid input; `details.field` names the field and `msg` says what is wrong." },
+  ERR_BOTDESK_404: { status: 404, meaning: "No such session for this authtoken (a session is driven only by the authtoken that started it), or no such route." },
+  ERR_BOTDESK_405: { status: 405, meaning: "The route exists but not with this HTTP method." },
+  ERR_BOTDESK_410: { status: 410, meaning: "The session has ended (`msg` says why): start a new one." },
+  ERR_BOTDESK_413: { status: 413, meaning: "The request body is larger than 64 KiB." },
+  ERR_BOTDESK_500: { status: 500, meaning: "Botdesk failed unexpectedly; the server log has the details." },
+  ERR_BOTDESK_503: { status: 503, meaning: "Botdesk cannot reach its database right now; try again shortly." },
+} as const satisfies Record<string, { status: number; meaning: string }>;
 
-/** An error answered as `{error_code, status_code, msg, details: {operation_id, …}}`. */
+/** A code either side answers with; a code both answer with has the same status on both (a test holds it). */
+export type ApiErrorCode = keyof typeof API_ERRORS | keyof typeof AGENT_ERRORS;
+
+const STATUS: Record<ApiErrorCode, number> = Object.fromEntries(
+  [...Object.entries(AGENT_ERRORS), ...Object.entries(API_ERRORS)].map(([code, e]) => [code, e.status]),
+) as Record<ApiErrorCode, number>;
+
+/** An error answered as `{error_code, status_code, msg, details: {operation_id, …}}` by the REST API and the agent endpoints alike. */
 export class ApiError extends Error {
   readonly status: number;
   constructor(
@@ -40,7 +68,7 @@ export class ApiError extends Error {
     readonly details: Record<string, string> = {},
   ) {
     super(msg);
-    this.status = API_ERRORS[code].status;
+    this.status = STATUS[code];
   }
 }
 
@@ -54,11 +82,16 @@ export const REFUSAL_CODES: Record<CredentialRefusalReason, ApiErrorCode> = {
   owner_deleted: "ERR_BOTDESK_302",
 };
 
-/** The README's table of error codes. */
-export function apiErrorsMarkdown(): string {
+function markdown(table: Record<string, { status: number; meaning: string }>): string {
   return [
     "| code | HTTP | meaning |",
     "|---|---|---|",
-    ...Object.entries(API_ERRORS).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.meaning} |`),
+    ...Object.entries(table).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.meaning} |`),
   ].join("\n");
 }
+
+/** The README's table of the REST API's error codes. */
+export const apiErrorsMarkdown = () => markdown(API_ERRORS);
+
+/** The README's table of the agent endpoints' error codes. */
+export const agentErrorsMarkdown = () => markdown(AGENT_ERRORS);

@@ -20,6 +20,13 @@ export function apiErrorOf(result: { code: string; message: string; fieldErrors?
       return new ApiError("ERR_NGROK_4112", result.message, { field: "name" });
     case "duplicate_key":
       return new ApiError("ERR_BOTDESK_409", result.message, { field: "public_key" });
+    // The agent endpoints' refusals (lib/domain/agent-sessions).
+    case "bind_refused":
+      return new ApiError("ERR_NGROK_308", result.message);
+    case "session_not_found":
+      return new ApiError("ERR_BOTDESK_404", result.message);
+    case "session_ended":
+      return new ApiError("ERR_BOTDESK_410", result.message);
   }
   if (field && fieldMessage) {
     if (field === "name" && EMPTY_NAME.has(fieldMessage)) return new ApiError("ERR_NGROK_4109", `name: ${fieldMessage}`, { field: "name" });
@@ -31,7 +38,7 @@ export function apiErrorOf(result: { code: string; message: string; fieldErrors?
   return new ApiError("ERR_BOTDESK_400", result.message);
 }
 
-/** The data of a successful Result, or throws its ApiError (answered by apiRoute). */
+/** The data of a successful Result, or throws its ApiError (answered by apiRoute, for API and agent routes alike). */
 export function unwrap<T>(result: Result<T>, opts: { notAdmin?: ApiErrorCode } = {}): T {
   if (!result.ok) throw apiErrorOf(result, opts);
   return result.data;

@@ -4,14 +4,16 @@ import { consumeApiRateLimits, type ApiRateLimitResult } from "@/lib/domain/acce
 import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
 import { recordUsage } from "@/lib/domain/usage/record-usage";
 import { env } from "@/lib/env";
-import type { Actor, RequestContext } from "@/lib/domain/access/types";
+import type { Actor, ActorSource, RequestContext } from "@/lib/domain/access/types";
+import type { SecretKind } from "@/lib/domain/credentials/token-format";
+import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
 import { ApiError, REFUSAL_CODES } from "./errors";
 import { apiBaseUrl } from "./request";
 
-/** What a resource handler gets: the authenticated actor and the request, parsed as far as every route needs. */
+/** What a handler gets: the authenticated actor and the request, parsed as far as every route needs. */
 export interface ApiCall<P> {
   request: Request;
   url: URL;
@@ -24,7 +26,30 @@ export interface ApiCall<P> {
 
 type RouteContext<P> = { params: Promise<P> };
 
-/** `{error_code, status_code, msg, details: {operation_id, …}}`, ngrok's error shape. */
+/**
+ * A way in for programs: which credentials it accepts and as what source they
+ * act. The REST API (API keys, source "api") and the agent endpoints
+ * (authtokens, source "agent") are the two; everything else is the same.
+ */
+export interface Way<P = unknown> {
+  source: Extract<ActorSource, "api" | "agent">;
+  kinds: SecretKind[];
+  /** What the secret is called in messages ("API key", "authtoken"). */
+  noun: string;
+  /**
+   * The REST API's limits per key and per account (429 with Retry-After;
+   * X-RateLimit-* on every answer), each request metered as the owner's API
+   * usage. Agents are metered by what they do (sessions, endpoints, traffic).
+   */
+  rateLimited: boolean;
+  /** Called after a refusal (recorded already); a sentence appended to its message, e.g. that the session it named was ended. */
+  afterRefusal?: (refusal: { secret: string; reason: CredentialRefusalReason; params: P; ctx: RequestContext }) => Promise<string | null>;
+}
+
+/** The REST API (/api/v1): API keys. */
+export const API: Way = { source: "api", kinds: ["api_key"], noun: "API key", rateLimited: true };
+
+/** `{error_code, status_code, msg, details: {operation_id, …}}`, ngrok's error shape (REST API and agent endpoints alike). */
 export function errorResponse(error: ApiError, operationId: string): Response {
   const headers: Record<string, string> = {};
   if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botdesk"';
@@ -40,12 +65,12 @@ export function operationIdOf(request: Request): string {
 }
 
 /** Anything a handler did not answer itself: logged (never the request's headers or body), answered generically. */
-function unexpected(error: unknown, name: string, operationId: string): Response {
+function unexpected(error: unknown, name: string, operationId: string, source: string): Response {
   if (isDatabaseUnavailable(error)) {
-    console.error(`[api] ${name} (${operationId}): database unavailable`);
+    console.error(`[${source}] ${name} (${operationId}): database unavailable`);
     return errorResponse(new ApiError("ERR_BOTDESK_503", "Botdesk cannot reach its database right now. Try again shortly."), operationId);
   }
-  console.error(`[api] ${name} (${operationId}) failed:`, error);
+  console.error(`[${source}] ${name} (${operationId}) failed:`, error);
   return errorResponse(new ApiError("ERR_BOTDESK_500", "Botdesk could not finish this request. The server log has the details."), operationId);
 }
 
@@ -72,17 +97,19 @@ function bearerSecret(request: Request): string | null {
 }
 
 /**
- * THE wrapper of every REST API route, the API's counterpart of the dashboard's
- * performAction: `Authorization: Bearer <api key>` (with `Ngrok-Version: 2` or
- * none) → verifyCredential through authenticateCredential (refusals answered
- * with ngrok's codes, a matching secret's refusal recorded once) → the key's
- * owner as the actor (source "api", the key as the credential used) → the
- * rate limits per key and per account (429 with Retry-After; X-RateLimit-*
- * on every answer), metered as the owner's API usage → the handler, which
- * calls the same domain functions the dashboard calls and answers JSON. Every error is `{error_code, status_code, msg, details}`;
- * anything unexpected is logged and answered 500 without internals.
+ * THE wrapper of every REST API and agent route, the counterpart of the
+ * dashboard's performAction: `Authorization: Bearer <secret>` (with
+ * `Ngrok-Version: 2` or none) → verifyCredential through
+ * authenticateCredential with the kinds the way accepts (refusals answered with
+ * ngrok's codes, a matching secret's refusal recorded once; real use marks the
+ * credential's last use and its owner's last activity) → the owner as the
+ * actor (the way's source, the credential used) → for the REST API, the rate
+ * limits per key and per account and the owner's API usage → the handler, which
+ * calls the same domain functions the dashboard calls and answers JSON. Every
+ * error is `{error_code, status_code, msg, details}`; anything unexpected is
+ * logged and answered 500 without internals. `way` defaults to the REST API.
  */
-export function apiRoute<P = Record<string, never>>(name: string, handler: (call: ApiCall<P>) => Promise<Response>) {
+export function apiRoute<P = Record<string, never>>(name: string, handler: (call: ApiCall<P>) => Promise<Response>, way: Way<P> = API as Way<P>) {
   return async (request: Request, context: RouteContext<P>): Promise<Response> => {
     const operationId = operationIdOf(request);
     let limitHeaders: Record<string, string> = {};
@@ -90,36 +117,42 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
       const version = request.headers.get("ngrok-version");
       if (version !== null && version.trim() !== "2") throw new ApiError("ERR_BOTDESK_101", `Ngrok-Version ${version.slice(0, 20)} is not supported: use 2.`);
       const secret = bearerSecret(request);
-      if (!secret) throw new ApiError("ERR_BOTDESK_100", "Send your API key as 'Authorization: Bearer <api key>'.");
+      if (!secret) throw new ApiError("ERR_BOTDESK_100", `Send your ${way.noun} as 'Authorization: Bearer <${way.noun}>'.`);
       const url = new URL(request.url);
       const ctx = requestContextFrom(request.headers);
-      const admission = await authenticateCredential(secret, { kinds: ["api_key"], source: "api", path: `${request.method} ${url.pathname}`, ctx });
-      if (!admission.ok) throw new ApiError(REFUSAL_CODES[admission.reason], `The API key was refused: ${admission.message}.`);
-      const { actor } = admission;
-      const limits = await consumeApiRateLimits(
-        { credentialId: actor.credential!.id, accountId: actor.account.id },
-        { perKey: env.BOTDESK_API_MAX_PER_KEY, perAccount: env.BOTDESK_API_MAX_PER_ACCOUNT, windowSeconds: env.BOTDESK_API_WINDOW_SECONDS },
-      );
-      limitHeaders = rateLimitHeaders(limits);
-      if (limits.limited) {
-        const per = limits.tightest.scope === "account" ? "for this account" : "for this API key";
-        throw new ApiError("ERR_BOTDESK_429", `Too many requests ${per}: try again in ${limits.retryAfterSeconds} s.`);
-      }
-      // Metered once per request served (reads too), as the key's owner's API usage.
-      await recordUsage(db(), { accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 });
       const params = await context.params;
+      const admission = await authenticateCredential(secret, { kinds: way.kinds, source: way.source, path: `${request.method} ${url.pathname}`, ctx });
+      if (!admission.ok) {
+        const more = way.afterRefusal ? await way.afterRefusal({ secret, reason: admission.reason, params, ctx }) : null;
+        throw new ApiError(REFUSAL_CODES[admission.reason], `The ${way.noun} was refused: ${admission.message}.${more ? ` ${more}` : ""}`);
+      }
+      const { actor } = admission;
+      if (way.rateLimited) {
+        const limits = await consumeApiRateLimits(
+          { credentialId: actor.credential!.id, accountId: actor.account.id },
+          { perKey: env.BOTDESK_API_MAX_PER_KEY, perAccount: env.BOTDESK_API_MAX_PER_ACCOUNT, windowSeconds: env.BOTDESK_API_WINDOW_SECONDS },
+        );
+        limitHeaders = rateLimitHeaders(limits);
+        if (limits.limited) {
+          const per = limits.tightest.scope === "account" ? "for this account" : `for this ${way.noun}`;
+          throw new ApiError("ERR_BOTDESK_429", `Too many requests ${per}: try again in ${limits.retryAfterSeconds} s.`);
+        }
+        // Metered once per request served (reads too), as the key's owner's API usage.
+        await recordUsage(db(), { accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 });
+      }
       return withHeaders(await handler({ request, url, base: apiBaseUrl(request), actor, ctx, params }), limitHeaders);
     } catch (error) {
       if (error instanceof ApiError) return withHeaders(errorResponse(error, operationId), limitHeaders);
-      return withHeaders(unexpected(error, name, operationId), limitHeaders);
+      return withHeaders(unexpected(error, name, operationId, way.source), limitHeaders);
     }
   };
 }
 
-/** Any path under /api/v1 that is no route: JSON, never the HTML 404 page (no key needed to learn that). */
+/** Any path under /api/v1 (or /agent/v1) that is no route: JSON, never the HTML 404 page (no key needed to learn that). */
 export function apiNotFound(request: Request): Response {
   const path = new URL(request.url).pathname;
-  return errorResponse(new ApiError("ERR_BOTDESK_404", `No API route ${request.method} ${path.slice(0, 200)}.`), operationIdOf(request));
+  const what = path.startsWith("/agent/") ? "agent" : "API";
+  return errorResponse(new ApiError("ERR_BOTDESK_404", `No ${what} route ${request.method} ${path.slice(0, 200)}.`), operationIdOf(request));
 }
 
 export const NO_CONTENT = () => new Response(null, { status: 204 });

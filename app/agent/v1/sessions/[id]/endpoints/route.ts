@@ -1,9 +1,9 @@
-import { agentMethodNotAllowed } from "@/lib/agent/route";
+import { apiMethodNotAllowed } from "@/lib/api/route";
 import { agentRoutes } from "@/lib/agent/routes";
 
 export const POST = agentRoutes.bind;
 
-const notAllowed = agentMethodNotAllowed(["POST"]);
+const notAllowed = apiMethodNotAllowed(["POST"]);
 export const GET = notAllowed;
 export const PUT = notAllowed;
 export const PATCH = notAllowed;
