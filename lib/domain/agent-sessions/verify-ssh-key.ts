@@ -3,6 +3,7 @@ import type { Role } from "@/lib/db/generated/enums";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { credentialSubjectName } from "@/lib/domain/credentials/credential-view";
 import { CREDENTIAL_REFUSALS, type CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
+import { markCredentialUsed, isUseStale } from "@/lib/domain/credentials/mark-used";
 import { recordEvent } from "@/lib/domain/events/record-event";
 import { standingIn } from "@/lib/domain/principals/active-in-account";
 
@@ -19,6 +20,7 @@ interface Row {
   owner_status: "active" | "deactivated";
   owner_account_id: string | null;
   owner_deleted_at: Date | null;
+  owner_last_activity_at: Date | null;
   membership_status: "active" | "deactivated" | null;
   membership_role: Role | null;
   account_name: string;
@@ -34,7 +36,7 @@ function rows(fingerprint: string, accountId: string | null) {
   return db().$queryRaw<Row[]>`
     SELECT c.id, c.account_id, c.acl, c.revoked_at, c.expires_at, c.last_used_at,
            p.id AS owner_id, p.kind::text AS owner_kind, p.name AS owner_name, p.status::text AS owner_status,
-           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at,
+           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, p.last_activity_at AS owner_last_activity_at,
            m.status::text AS membership_status, m.role::text AS membership_role, a.name AS account_name, a.seat_limit
     FROM credentials c
     JOIN principals p ON p.id = c.owner_id
@@ -54,7 +56,7 @@ function revokedRows(blobBase64: string, accountId: string | null) {
   return db().$queryRaw<Row[]>`
     SELECT c.id, c.account_id, c.acl, c.revoked_at, c.expires_at, c.last_used_at,
            p.id AS owner_id, p.kind::text AS owner_kind, p.name AS owner_name, p.status::text AS owner_status,
-           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at,
+           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, p.last_activity_at AS owner_last_activity_at,
            m.status::text AS membership_status, m.role::text AS membership_role, a.name AS account_name, a.seat_limit
     FROM credentials c
     JOIN principals p ON p.id = c.owner_id
@@ -76,7 +78,8 @@ function revokedRows(blobBase64: string, accountId: string | null) {
  * expired, or its owner is not active in the account (the one active rule,
  * standingIn). A refused key that exists records one `credential.refused`
  * for its owner (source agent); an unknown key records nothing. Reads the
- * database on every call; "last used" is written at most once a minute.
+ * database on every call; an accepted key's "last used" and its owner's "last
+ * activity" are written at most once a minute each (markCredentialUsed).
  */
 export async function verifySshKey(
   fingerprint: string,
@@ -122,12 +125,8 @@ export async function verifySshKey(
     });
     return { ok: false, reason, message: CREDENTIAL_REFUSALS[reason] };
   }
-  const aMinuteAgo = new Date(now.getTime() - 60_000);
-  if (!row.last_used_at || row.last_used_at < aMinuteAgo) {
-    await db().credential.updateMany({
-      where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: aMinuteAgo } }] },
-      data: { lastUsedAt: now, lastUsedIp: opts.ctx.ip },
-    });
+  if (isUseStale({ lastUsedAt: row.last_used_at, lastActivityAt: row.owner_last_activity_at }, now)) {
+    await markCredentialUsed({ credentialId: row.id, principalId: row.owner_id, ip: opts.ctx.ip, now });
   }
   return {
     ok: true,

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import type { Role } from "@/lib/db/generated/enums";
 import { standingIn } from "@/lib/domain/principals/active-in-account";
+import { markCredentialUsed, isUseStale } from "./mark-used";
 import { maskedSecret, parseToken, secretMatches, type SecretKind } from "./token-format";
 
 export type CredentialRefusalReason = "malformed" | "unknown" | "revoked" | "expired" | "owner_deactivated" | "owner_deleted";
@@ -64,6 +65,7 @@ interface VerificationRow {
   owner_status: string | null;
   owner_account_id: string | null;
   owner_deleted_at: Date | null;
+  owner_last_activity_at: Date | null;
   membership_status: string | null;
   membership_role: string | null;
   account_name: string | null;
@@ -84,7 +86,8 @@ const refuse = (reason: CredentialRefusalReason, matched?: { principal: Verified
  * path and by the sign-in gate. Reads the database on every call (no cache can
  * let a deactivated owner's credential through) in one round trip, compares in
  * constant time, and does the same work for an unknown id as for a wrong
- * secret. Updates "last used" at most once a minute per credential.
+ * secret. An accepted credential updates its "last used" and its owner's "last
+ * activity", each at most once a minute, in one statement; a refused one neither.
  */
 export async function verifyCredential(
   secret: string,
@@ -100,7 +103,8 @@ export async function verifyCredential(
   const [row] = await db().$queryRaw<VerificationRow[]>`
     SELECT c.id, c.account_id, c.kind::text AS kind, c.acl, c.secret_hash, c.revoked_at, c.expires_at, c.last_used_at,
            p.id AS owner_id, p.kind::text AS owner_kind, p.name AS owner_name, p.status::text AS owner_status,
-           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, m.status::text AS membership_status,
+           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, p.last_activity_at AS owner_last_activity_at,
+           m.status::text AS membership_status,
            m.role::text AS membership_role, a.name AS account_name, a.seat_limit
     FROM (SELECT 1) AS one
     LEFT JOIN credentials c ON c.id = ${parsed.credentialId}
@@ -135,13 +139,10 @@ export async function verifyCredential(
   const now = opts.now ?? new Date();
   if (row.expires_at && row.expires_at <= now) return refuse("expired", matched);
 
-  // At most one write a minute per credential; the condition repeats in SQL for concurrent requests.
-  const aMinuteAgo = new Date(now.getTime() - 60_000);
-  if (!row.last_used_at || row.last_used_at < aMinuteAgo) {
-    await db().credential.updateMany({
-      where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: aMinuteAgo } }] },
-      data: { lastUsedAt: now, lastUsedIp: opts.ip ?? null },
-    });
+  // Real use: the credential's "last used" and its owner's "last activity", at
+  // most one write a minute each, both in one statement.
+  if (isUseStale({ lastUsedAt: row.last_used_at, lastActivityAt: row.owner_last_activity_at }, now)) {
+    await markCredentialUsed({ credentialId: row.id, principalId: row.owner_id, ip: opts.ip ?? null, now });
   }
   return {
     ok: true,

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
+import { agent, startedSession, authtokenFor } from "../../../agent/v1/_tests/agent-client";
+import { apiAccount, call } from "./client";
+
+const NO_CTX = { ip: null, userAgent: null };
+const activityOf = async (id: string) => (await db().principal.findUniqueOrThrow({ where: { id } })).lastActivityAt;
+const lastUsedOf = async (id: string) => (await db().credential.findUniqueOrThrow({ where: { id } })).lastUsedAt;
+const setActivity = (id: string, at: Date | null) => db().principal.update({ where: { id }, data: { lastActivityAt: at } });
+const setLastUsed = (id: string, at: Date | null) => db().credential.update({ where: { id }, data: { lastUsedAt: at } });
+const secondsAgo = (s: number) => new Date(Date.now() - s * 1000);
+
+describe("real use marks the principal active", () => {
+  it("an API read (no event) sets the key's owner's last activity with the key's last used; a refused key sets neither", async () => {
+    const { bot, owner } = await apiAccount();
+    expect(await activityOf(bot.principal.id)).toBeNull();
+    const before = Date.now();
+    expect((await call("GET", "/bot_users", { key: bot.key.token })).status).toBe(200);
+    const at = await activityOf(bot.principal.id);
+    expect(at!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect((await lastUsedOf(bot.key.id))!.getTime()).toBe(at!.getTime());
+
+    // Revoked: refused, and neither the key's last used nor the bot's activity moves.
+    await setActivity(bot.principal.id, null);
+    await setLastUsed(bot.key.id, null);
+    expect((await revokeCredentials(owner.actor, { ids: [bot.key.id] }, NO_CTX)).ok).toBe(true);
+    await setActivity(bot.principal.id, null); // the revocation's event concerns the bot but is the owner's activity
+    expect((await call("GET", "/bot_users", { key: bot.key.token })).body.error_code).toBe("ERR_NGROK_300");
+    expect(await activityOf(bot.principal.id)).toBeNull();
+    expect(await lastUsedOf(bot.key.id)).toBeNull();
+  });
+
+  it("is written at most once a minute, also when only one of the two is stale", async () => {
+    const { member } = await apiAccount();
+    const recent = secondsAgo(30);
+    await setActivity(member.principal.id, recent);
+    await setLastUsed(member.key.id, recent);
+    await call("GET", "/api_keys", { key: member.key.token });
+    expect(await activityOf(member.principal.id)).toEqual(recent);
+    expect(await lastUsedOf(member.key.id)).toEqual(recent);
+
+    // The person was last active long ago (say through another key): this use marks them, the key stays as it was.
+    const old = secondsAgo(600);
+    await setActivity(member.principal.id, old);
+    await call("GET", "/api_keys", { key: member.key.token });
+    expect((await activityOf(member.principal.id))!.getTime()).toBeGreaterThan(recent.getTime());
+    expect(await lastUsedOf(member.key.id)).toEqual(recent);
+  });
+
+  it("an agent's heartbeat marks the authtoken's owner active", async () => {
+    const { bot, owner } = await apiAccount();
+    const token = await authtokenFor(owner.actor, bot.principal.id);
+    const session = await startedSession(token.token);
+    const old = secondsAgo(120);
+    await setActivity(bot.principal.id, old);
+    await setLastUsed(token.id, old);
+    expect((await agent("POST", `/sessions/${session}/heartbeat`, { token: token.token })).status).toBe(200);
+    expect((await activityOf(bot.principal.id))!.getTime()).toBeGreaterThan(old.getTime());
+    expect((await lastUsedOf(token.id))!.getTime()).toBeGreaterThan(old.getTime());
+  });
+});
