@@ -213,6 +213,9 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
         }
         closed = true;
         say("Botdesk: the SSH server is stopping; the tunnel session has ended.");
+        for (const ch of channels) ch.end();
+        // Let the message reach the client before the connection goes (ending at once can drop it).
+        await new Promise((resolve) => setTimeout(resolve, 100));
         client.end();
       });
     live.add(stopConnection);
