@@ -5,8 +5,7 @@ import { listBotsBefore } from "@/lib/domain/bots/list-bots-before";
 import { updateBot } from "@/lib/domain/bots/update-bot";
 import { ApiError } from "./errors";
 import { unwrap } from "./from-result";
-import { botUserCreateSchema, botUserUpdateSchema } from "@/lib/validation/api";
-import { keysetQuery, listBody, pathId, readJsonBody, validate } from "./request";
+import { keysetQuery, listBody, pathId, readJsonBody } from "./request";
 import { apiRoute, NO_CONTENT } from "./route";
 
 /** ngrok calls them bot users, and lately service users: both paths serve the same bots. */
@@ -45,9 +44,8 @@ export function botUserRoutes(collection: BotCollection) {
     }),
 
     create: apiRoute(`${collection}.create`, async ({ actor, ctx, request, base }) => {
-      const body = await readJsonBody(request);
-      validate(botUserCreateSchema, body);
-      const created = unwrap(await createBot(actor, { name: body.name, active: body.active }, ctx));
+      // createBot authorizes first, then validates botUserCreateSchema (its own schema).
+      const created = unwrap(await createBot(actor, await readJsonBody(request), ctx));
       return Response.json(botJson(base, collection, await botOrNotFound(actor.account.id, created.id)), { status: 201 });
     }),
 
@@ -57,10 +55,9 @@ export function botUserRoutes(collection: BotCollection) {
 
     update: apiRoute<Id>(`${collection}.update`, async ({ actor, ctx, request, params, base }) => {
       const id = pathId(params.id);
-      const body = await readJsonBody(request);
-      validate(botUserUpdateSchema, body);
-      // Name and status in one transaction: both change or neither does.
-      unwrap(await updateBot(actor, { id, name: body.name, active: body.active }, ctx));
+      // Name and status in one transaction: both change or neither does. updateBot
+      // authorizes first, then validates (botUserUpdateSchema with the path's id).
+      unwrap(await updateBot(actor, { ...(await readJsonBody(request)), id }, ctx));
       return Response.json(botJson(base, collection, await botOrNotFound(actor.account.id, id)));
     }),
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { botNameSchema } from "./bots";
+import { createBotSchema, updateBotSchema } from "./bots";
 import { idSchema } from "./common";
 import { aclSchema, descriptionSchema, metadataSchema, PUBLIC_KEY_MAX_LENGTH } from "./credentials";
 
@@ -18,15 +18,10 @@ const acl = aclSchema.optional().meta({
 });
 const ownerId = idSchema.optional().meta({ description: "Who owns it, for life: a person or bot of the account. Default: the key's owner. Only admins may name someone else." });
 
-export const botUserCreateSchema = z.object({
-  name: botNameSchema.meta({ description: "1–255 bytes, unique in the account ignoring case, not an email address." }),
-  active: z.boolean().optional().meta({ description: "false creates it deactivated. Default true." }),
-});
-
-export const botUserUpdateSchema = z.object({
-  name: botNameSchema.optional(),
-  active: z.boolean().optional().meta({ description: "false suspends every credential it owns; true restores them." }),
-});
+// Bot bodies are the domain's own schemas: createBot and updateBot validate
+// them after authorizing (a member's key gets ERR_NGROK_4111 whatever it sent).
+export const botUserCreateSchema = createBotSchema;
+export const botUserUpdateSchema = updateBotSchema.omit({ id: true });
 
 export const apiKeyCreateSchema = z.object({ description, metadata, owner_id: ownerId });
 export const apiKeyUpdateSchema = z.object({ description, metadata });

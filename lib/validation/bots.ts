@@ -22,13 +22,25 @@ export const botNameSchema = z.string({ error: "Enter a name" }).transform((raw,
 
 export const botIdSchema = idSchema;
 
-/** `active: false` creates it deactivated (the API's `{name, active}`); the dashboard's form sends the name only. */
-export const createBotSchema = z.object({ name: botNameSchema, active: z.boolean().optional() });
+/**
+ * `active: false` creates it deactivated (the API's `{name, active}`); the
+ * dashboard's form sends the name only. The API's POST /bot_users is this
+ * schema (lib/validation/api.ts): createBot validates it AFTER checking the
+ * caller may manage bots, so a refused caller learns nothing about validation.
+ */
+export const createBotSchema = z.object({
+  name: botNameSchema.meta({ description: "1–255 bytes, unique in the account ignoring case, not an email address." }),
+  active: z.boolean().optional().meta({ description: "false creates it deactivated. Default true." }),
+});
 
 export const renameBotSchema = z.object({ id: botIdSchema, name: botNameSchema });
 
-/** A bot's name and/or status at once (the API's PATCH); absent fields stay as they are. */
-export const updateBotSchema = z.object({ id: botIdSchema, name: botNameSchema.optional(), active: z.boolean().optional() });
+/** A bot's name and/or status at once (the API's PATCH, whose body is this without `id`); absent fields stay as they are. */
+export const updateBotSchema = z.object({
+  id: botIdSchema,
+  name: botNameSchema.optional(),
+  active: z.boolean().optional().meta({ description: "false suspends every credential it owns; true restores them." }),
+});
 
 /** One or several bots, for single and bulk actions alike (all succeed or none do). */
 export const botIdsSchema = z.object({

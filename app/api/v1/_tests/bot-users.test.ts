@@ -88,6 +88,28 @@ describe("/api/v1/bot_users", () => {
     expect((await call("GET", `/bot_users/${target.id}`, { key: owner.key.token })).body).toMatchObject({ name: "target", active: true });
   });
 
+  it("refuses members' and bots' keys before looking at the body: an invalid one is 403 ERR_NGROK_4111, never 400", async () => {
+    const { member, bot, owner } = await apiAccount();
+    const { body: target } = await call("POST", "/bot_users", { key: owner.key.token, body: { name: "target" } });
+    const invalid = [{ name: "" }, { name: 42 }, { name: "x".repeat(300) }, { name: "a@b.example" }, {}, { name: "ok", active: "yes" }];
+    for (const key of [member.key.token, bot.key.token]) {
+      for (const body of invalid) {
+        const created = await call("POST", "/bot_users", { key, body });
+        expect(created.status, JSON.stringify(body)).toBe(403);
+        expect(created.body).toMatchObject(errorShape("ERR_NGROK_4111", 403));
+        expect(created.body.details.field).toBeUndefined();
+        const updated = await call("PATCH", `/bot_users/${target.id}`, { key, body });
+        expect(updated.body, JSON.stringify(body)).toMatchObject(errorShape("ERR_NGROK_4111", 403));
+      }
+    }
+    // The same bodies from an admin's key are validation errors naming the field.
+    expect((await call("POST", "/bot_users", { key: owner.key.token, body: { name: "ok", active: "yes" } })).body).toMatchObject({
+      ...errorShape("ERR_BOTDESK_400", 400),
+      details: expect.objectContaining({ field: "active" }),
+    });
+    expect((await call("PATCH", `/bot_users/${target.id}`, { key: owner.key.token, body: { name: "" } })).body).toMatchObject(errorShape("ERR_NGROK_4109", 400));
+  });
+
   it("gets, updates (name, active) and deletes by id; DELETE is 204 with an empty body", async () => {
     const { admin } = await apiAccount();
     const key = admin.key.token;
