@@ -28,12 +28,17 @@ test("a reset password signs in once and forces a change before anything else", 
     await page.getByRole("button", { name: `Reset password of ${person.name}` }).click();
     const confirm = page.getByTestId("reset-password-dialog");
     await expect(confirm).toContainText("signed out everywhere");
+    expect(await confirm.evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
     await confirm.getByRole("button", { name: "Reset password" }).click();
     const captured = await resetAction;
     const reveal = page.getByTestId("password-reset-dialog");
     await expect(reveal).toContainText("it won't be shown again");
     const oneTime = await reveal.getByTestId("secret-value").inputValue();
     expect(oneTime).toMatch(/^[A-Za-z0-9]{20}$/);
+    await page.screenshot({ path: "test-results/password-reset-dialog-1280.png" });
+    // The dialog lives in the row's right-aligned, no-wrap cell: its text must still wrap inside it.
+    expect(await reveal.evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
+    await expect(reveal.getByText("Copy this password now")).toBeInViewport({ ratio: 1 });
     // Show-once: Esc asks first and keeps the password on screen.
     await page.keyboard.press("Escape");
     await expect(reveal.getByTestId("secret-value")).toHaveValue(oneTime);
@@ -128,6 +133,8 @@ test("the choose-a-new-password page fits a phone", async ({ browser }) => {
     await admin.getByRole("button", { name: `Reset password of ${person.name}` }).click();
     await admin.getByTestId("reset-password-dialog").getByRole("button", { name: "Reset password" }).click();
     const oneTime = await admin.getByTestId("password-reset-dialog").getByTestId("secret-value").inputValue();
+    await admin.screenshot({ path: "test-results/password-reset-dialog-390.png" });
+    expect(await admin.getByTestId("password-reset-dialog").evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
     await admin.getByTestId("password-reset-dialog").getByRole("button", { name: "I've stored it" }).click();
     await admin.getByRole("button", { name: "Sign out" }).click();
     await expect(admin).toHaveURL(/\/sign-in/);

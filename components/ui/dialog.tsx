@@ -116,7 +116,9 @@ export function Dialog({
         if (pressedOnBackdrop.current && e.target === e.currentTarget) requestClose();
         pressedOnBackdrop.current = false;
       }}
-      className={`m-auto w-[calc(100%-2rem)] rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40 ${wide ? "max-w-lg" : "max-w-md"}`}
+      // text-left and whitespace-normal: a row's dialog lives inside its table cell and must not inherit the
+      // cell's right alignment or no-wrap (a long sentence or name would run off the dialog).
+      className={`m-auto w-[calc(100%-2rem)] rounded-xl border border-slate-200 bg-white p-0 text-left whitespace-normal text-slate-900 shadow-xl backdrop:bg-slate-900/40 ${wide ? "max-w-lg" : "max-w-md"}`}
     >
       {open && (
         <div className="flex flex-col gap-4 p-5 sm:p-6">
