@@ -52,6 +52,13 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await expect(page.getByTestId("activity-empty")).toContainText("No events match these filters.");
   await page.goBack();
   await expect(rows(page)).toHaveCount(3);
+  // The credential used, typed in: the same three requests, in the bot's filter or without it.
+  await page.goto("/activity");
+  await page.getByTestId("activity-filters").getByLabel("Credential (id)").fill("ak_e2e");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/credential=ak_e2e/);
+  await expect(rows(page)).toHaveCount(3);
+  await page.goto(`/activity?bot=${bot!.id}&category=api`);
 
   // Export of this view: the same rows in the same order, and the export is itself an event.
   const shown = await rows(page).evaluateAll((els) => els.map((el) => el.getAttribute("data-event-id")));

@@ -124,7 +124,20 @@ export function ActivityFilters({
         <span className="font-medium text-slate-700">To (UTC day, inclusive)</span>
         <input type="date" name="to" defaultValue={query.range === "custom" ? query.to?.slice(0, 10) : undefined} className={control} />
       </label>
-      {query.credential && <input type="hidden" name="credential" value={query.credential} />}
+      <label className={`${field} sm:col-span-2`}>
+        <span className="font-medium text-slate-700">Credential (id)</span>
+        <input
+          type="text"
+          name="credential"
+          defaultValue={query.credential ?? ""}
+          placeholder="ak_…, cr_… or sshcr_…"
+          spellCheck={false}
+          autoComplete="off"
+          maxLength={64}
+          className={`${control} font-mono`}
+        />
+        <span className="text-xs text-slate-500">Events done with this credential, or about it.</span>
+      </label>
       <div className="flex flex-wrap items-center gap-2 sm:col-span-2 lg:col-span-4">
         <SubmitButton pendingLabel="Filtering…" size="sm">
           Apply filters
@@ -132,11 +145,6 @@ export function ActivityFilters({
         <Link href={action} className={buttonClass("ghost", "", "sm")}>
           Clear filters
         </Link>
-        {query.credential && (
-          <span className="text-sm text-slate-600" data-testid="credential-filter">
-            Only events done with or about credential <code>{query.credential}</code>
-          </span>
-        )}
       </div>
     </Form>
   );
