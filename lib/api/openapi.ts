@@ -10,10 +10,15 @@ import {
   credentialCreateSchema,
   credentialSchema,
   credentialUpdateSchema,
+  eventSchema,
+  eventsListQuerySchema,
   listQuerySchema,
   sshCredentialCreateSchema,
   sshCredentialSchema,
   sshCredentialUpdateSchema,
+  tunnelSessionSchema,
+  usageQuerySchema,
+  usageSchema,
 } from "@/lib/validation/api";
 import { API_ERRORS } from "./errors";
 
@@ -45,8 +50,8 @@ const RESOURCES = [
   },
 ] as const;
 
-const listParameters = () =>
-  Object.entries((schema(listQuerySchema, "input").properties ?? {}) as Record<string, Json>).map(([name, s]) => ({
+const listParameters = (query: z.ZodType = listQuerySchema) =>
+  Object.entries((schema(query, "input").properties ?? {}) as Record<string, Json>).map(([name, s]) => ({
     name,
     in: "query",
     required: false,
@@ -111,12 +116,50 @@ export function openApiDocument(serverUrl: string): Json {
       },
     };
   }
+  // Read-only resources: tunnel sessions (ngrok's), and Botdesk's own events and usage.
+  const list = (tag: string, operationId: string, summary: string, listKey: string, object: string, query?: z.ZodType) => ({
+    get: {
+      tags: [tag],
+      operationId,
+      summary,
+      parameters: listParameters(query),
+      responses: {
+        "200": {
+          description: "One page",
+          ...json({
+            type: "object",
+            required: [listKey, "uri", "next_page_uri"],
+            properties: { [listKey]: { type: "array", items: ref(object) }, uri: { type: "string" }, next_page_uri: { type: ["string", "null"] } },
+          }),
+        },
+        "400": errorResponse("Invalid query: details.field names the parameter"),
+        ...COMMON_ERRORS,
+      },
+    },
+  });
+  const item = (tag: string, operationId: string, object: string) => ({
+    parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+    get: { tags: [tag], operationId, responses: { "200": { description: "Found", ...json(ref(object)) }, "404": errorResponse("Not found"), ...COMMON_ERRORS } },
+  });
+  paths["/tunnel_sessions"] = list("Tunnel sessions", "tunnel_sessions.list", "List agent sessions (HTTP and SSH), newest first, open and ended", "tunnel_sessions", "TunnelSession");
+  paths["/tunnel_sessions/{id}"] = item("Tunnel sessions", "tunnel_sessions.get", "TunnelSession");
+  paths["/events"] = list("Events", "events.list", "List the account's activity, newest first, filtered like the activity page", "events", "Event", eventsListQuerySchema);
+  paths["/events/{id}"] = item("Events", "events.get", "Event");
+  paths["/usage"] = {
+    get: {
+      tags: ["Usage"],
+      operationId: "usage.get",
+      summary: "This month's usage so far (UTC), per principal, most bytes first",
+      parameters: listParameters(usageQuerySchema),
+      responses: { "200": { description: "The month so far", ...json(ref("Usage")) }, "400": errorResponse("Invalid principal_id"), ...COMMON_ERRORS },
+    },
+  };
   return {
     openapi: "3.1.0",
     info: {
       title: "Botdesk API",
       version: "1",
-      description: "ngrok API v2-compatible management of bot users and their credentials. Error codes: " +
+      description: "ngrok API v2-compatible management of bot users and their credentials, their tunnel sessions, activity and usage. Error codes: " +
         Object.entries(API_ERRORS).map(([code, e]) => `${code} (${e.status})`).join(", "),
     },
     servers: [{ url: serverUrl }],
@@ -129,6 +172,9 @@ export function openApiDocument(serverUrl: string): Json {
         APIKey: schema(apiKeySchema, "output"),
         Credential: schema(credentialSchema, "output"),
         SSHCredential: schema(sshCredentialSchema, "output"),
+        TunnelSession: schema(tunnelSessionSchema, "output"),
+        Event: schema(eventSchema, "output"),
+        Usage: schema(usageSchema, "output"),
         Error: schema(apiErrorSchema, "output"),
       },
     },

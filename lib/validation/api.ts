@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { EVENT_CATEGORIES, EVENT_TYPES } from "@/lib/domain/events/catalogue";
+import { EVENT_SOURCES } from "@/lib/domain/events/filters";
 import { createBotSchema, updateBotSchema } from "./bots";
 import { idSchema } from "./common";
 import { aclSchema, descriptionSchema, metadataSchema, PUBLIC_KEY_MAX_LENGTH } from "./credentials";
@@ -64,4 +66,65 @@ export const apiErrorSchema = z.object({
   status_code: z.number().int(),
   msg: z.string(),
   details: z.object({ operation_id: z.string(), field: z.string().optional().meta({ description: "The invalid field, for validation errors." }) }),
+});
+
+// Tunnel sessions, events and usage: read-only resources.
+const ipField = z.string().nullable().meta({ description: "Where it came from; null when the key's owner may not see it (members see only their own)." });
+export const tunnelSessionSchema = z.object({
+  ...ref,
+  agent_version: z.string(),
+  credential: z.object(ref).meta({ description: "The authtoken (under /credentials) or SSH key (under /ssh_credentials) that started it." }),
+  ip: ipField,
+  metadata: z.string(),
+  os: z.string(),
+  region: z.string(),
+  started_at: z.iso.datetime(),
+  transport: z.enum(["ngrok/v2", "ssh"]),
+  arch: z.string(),
+  owner_id: z.string().meta({ description: "Whose credential started it (Botdesk's addition, as are the fields below)." }),
+  ended_at: z.iso.datetime().nullable().meta({ description: "Null while it is open." }),
+  end_reason: z.string().nullable(),
+});
+
+const day = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+export const eventsListQuerySchema = listQuerySchema.extend({
+  principal_id: idSchema.optional().meta({ description: "Who acted (a person or a bot)." }),
+  bot_id: idSchema.optional().meta({ description: "The bot it concerns: it acted, it is the subject, or it owns the credential that is." }),
+  credential_id: idSchema.optional().meta({ description: "The credential used, or the one it is about." }),
+  type: z.enum(EVENT_TYPES as [string, ...string[]]).optional().meta({ description: "One event type, e.g. `bot.created`." }),
+  category: z.enum(EVENT_CATEGORIES).optional(),
+  source: z.enum(EVENT_SOURCES).optional().meta({ description: "Where it came from: dashboard, api, agent or system." }),
+  range: z.enum(["all", "24h", "7d", "30d"]).optional().meta({ description: "A period counted back from now. Default all." }),
+  from: day.optional().meta({ description: "From this day (UTC) or instant, inclusive; with `to`, instead of `range`." }),
+  to: day.optional().meta({ description: "To this instant, or to the end of this day (UTC)." }),
+});
+export const eventSchema = z.object({
+  ...ref,
+  type: z.string(),
+  label: z.string(),
+  category: z.enum(EVENT_CATEGORIES),
+  source: z.enum(EVENT_SOURCES),
+  created_at: z.iso.datetime(),
+  principal: z.object({ id: z.string(), name: z.string(), kind: z.enum(["person", "bot"]), deleted: z.boolean() }).meta({ description: "Who acted (a deleted bot keeps its name)." }),
+  subject: z.object({ id: z.string(), name: z.string(), kind: z.string().nullable() }).nullable().meta({ description: "What it was about, with its name at the time." }),
+  bot_id: z.string().nullable(),
+  credential: z.object({ id: z.string(), display: z.string() }).nullable().meta({ description: "The credential used (API and agents), masked." }),
+  ip: ipField,
+});
+
+export const usageQuerySchema = z.object({ principal_id: idSchema.optional().meta({ description: "Only this person or bot." }) });
+const usageTotals = {
+  sessions: z.number().int(),
+  endpoints: z.number().int(),
+  bytes_in: z.number().int(),
+  bytes_out: z.number().int(),
+  tunnel_requests: z.number().int(),
+  api_requests: z.number().int(),
+};
+export const usageSchema = z.object({
+  uri: z.url(),
+  from: z.iso.date().meta({ description: "The first of the month (UTC)." }),
+  to: z.iso.date().meta({ description: "Today (UTC), counted so far." }),
+  principals: z.array(z.object({ principal: z.object({ id: z.string(), name: z.string(), kind: z.enum(["person", "bot"]), deleted: z.boolean() }), ...usageTotals })),
+  total: z.object(usageTotals),
 });

@@ -9,6 +9,11 @@ import * as serviceUsers from "../service_users/route";
 import * as sshCredentialsItem from "../ssh_credentials/[id]/route";
 import * as sshCredentials from "../ssh_credentials/route";
 import * as unknownRoute from "../[...path]/route";
+import * as eventsItem from "../events/[id]/route";
+import * as events from "../events/route";
+import * as tunnelSessionsItem from "../tunnel_sessions/[id]/route";
+import * as tunnelSessions from "../tunnel_sessions/route";
+import * as usage from "../usage/route";
 import type { Role } from "@/lib/db/generated/enums";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { actorOf, createTestAccount, createTestBot, createTestPerson } from "@/lib/test-support/factories";
@@ -24,6 +29,9 @@ const ROUTES: Record<string, [Module, Module]> = {
   credentials: [credentials, credentialsItem],
   api_keys: [apiKeys, apiKeysItem],
   ssh_credentials: [sshCredentials, sshCredentialsItem],
+  tunnel_sessions: [tunnelSessions, tunnelSessionsItem],
+  events: [events, eventsItem],
+  usage: [usage, {}],
 };
 
 export const ORIGIN = "http://botdesk.test";

@@ -36,4 +36,18 @@ describe("/api/v1/openapi.json", () => {
     expect(doc.paths["/api_keys"].get.responses["200"].content["application/json"].schema.required).toContain("keys");
     expect(doc.components.schemas.Error.required).toEqual(["error_code", "status_code", "msg", "details"]);
   });
+
+  it("documents the read-only resources: tunnel sessions, events with the activity filters, usage", async () => {
+    const doc = await GET(new Request(`${ORIGIN}/api/v1/openapi.json`)).json();
+    for (const path of ["/tunnel_sessions", "/tunnel_sessions/{id}", "/events", "/events/{id}", "/usage"]) {
+      expect(Object.keys(doc.paths[path]).filter((k) => k !== "parameters"), path).toEqual(["get"]);
+    }
+    expect(doc.paths["/events"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(["before_id", "limit", "principal_id", "bot_id", "credential_id", "type", "category", "source", "range", "from", "to"]),
+    );
+    expect(doc.components.schemas.TunnelSession.required).toEqual(
+      expect.arrayContaining(["id", "uri", "agent_version", "credential", "ip", "metadata", "os", "region", "started_at", "transport"]),
+    );
+    expect(doc.paths["/usage"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["principal_id"]);
+  });
 });

@@ -1,0 +1,10 @@
+import { apiMethodNotAllowed } from "@/lib/api/route";
+import { eventRoutes } from "@/lib/api/events";
+
+const notAllowed = apiMethodNotAllowed(["GET"]);
+
+export const GET = eventRoutes.get;
+export const POST = notAllowed;
+export const PUT = notAllowed;
+export const PATCH = notAllowed;
+export const DELETE = notAllowed;
