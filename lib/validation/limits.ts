@@ -13,3 +13,7 @@ export const DESCRIPTION_MAX_BYTES = 255;
 export const METADATA_MAX_BYTES = 4096;
 export const ACL_MAX_RULES = 100;
 export const PUBLIC_KEY_MAX_LENGTH = 16_384;
+/** An account's name; its seat limit; any monthly quota. */
+export const ACCOUNT_NAME_MAX_BYTES = 255;
+export const SEAT_LIMIT_MAX = 100_000;
+export const QUOTA_MAX = 1_000_000_000_000;

@@ -82,7 +82,7 @@ export const EVENT_CATALOGUE = {
   "account.updated": {
     label: "Account settings changed",
     category: "system",
-    data: "before and after of the settings changed (eventRetentionDays)",
+    data: "before and after of the settings changed (name, seatLimit, quotas, eventRetentionDays)",
   },
   "events.exported": { label: "Activity exported", category: "system", data: "format (csv | ndjson), filters (the exported view's)" },
   "events.purged": { label: "Old events purged", category: "system", data: "before (events created before this time were deleted), retentionDays, count" },
