@@ -7,6 +7,7 @@ import { canManage } from "@/lib/domain/permissions";
 import { SubmitButton } from "@/components/ui/button";
 import { ToastProvider } from "@/components/ui/toast";
 import { signOutAction, switchAccountAction } from "./actions";
+import { OverQuotaBanner } from "@/components/usage/over-quota-banner";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const actor = await requireActor();
@@ -53,6 +54,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
             <NavLink href="/">Overview</NavLink>
             <NavLink href="/users">Users &amp; bots</NavLink>
             <NavLink href="/activity">Activity</NavLink>
+            <NavLink href="/usage">Usage</NavLink>
             {canManage(actor) && <NavLink href="/credentials">Credentials</NavLink>}
             <NavLink href="/settings">Settings</NavLink>
           </nav>
@@ -75,6 +77,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
         </div>
       </header>
       <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+        {canManage(actor) && <OverQuotaBanner actor={actor} />}
         <ToastProvider>{children}</ToastProvider>
       </main>
     </div>

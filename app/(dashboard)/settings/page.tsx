@@ -7,12 +7,21 @@ import { CredentialsPanel } from "@/components/credentials/credentials-panel";
 import { Card } from "@/components/ui/card";
 import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { ChangePasswordForm } from "./change-password-form";
+import { getAccountSettings } from "@/lib/domain/accounts/update-account";
+import { getSeatUsage } from "@/lib/domain/accounts/get-seat-usage";
+import { AccountSettingsForm } from "@/components/account-settings-form";
+import { updateAccountAction } from "./account-actions";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const actor = await requireActor();
-  const credentials = await listOwnedCredentials(actor, actor.principal.id);
+  const owner = actor.role === "owner";
+  const [credentials, account, seats] = await Promise.all([
+    listOwnedCredentials(actor, actor.principal.id),
+    owner ? getAccountSettings(actor) : null,
+    owner ? getSeatUsage(actor.account.id) : null,
+  ]);
   return (
     <div className="flex flex-col gap-6">
       <div>
@@ -45,6 +54,22 @@ export default async function SettingsPage() {
           }
         />
       </Card>
+      {account && seats && (
+        <Card aria-labelledby="account-heading" id="account">
+          <h2 id="account-heading" className="text-base font-semibold">
+            Account
+          </h2>
+          <p className="mb-4 text-sm text-slate-600">
+            Only owners see this. The plan is <strong className="font-medium">{account.plan}</strong>; every change is recorded in the activity log. See
+            the month so far on the{" "}
+            <Link href="/usage" className="font-medium text-indigo-700 hover:underline">
+              Usage
+            </Link>{" "}
+            page.
+          </p>
+          <AccountSettingsForm current={{ name: account.name, seatLimit: account.seatLimit, ...account.quotas }} seatsUsed={seats.used} action={updateAccountAction} />
+        </Card>
+      )}
       <Card aria-labelledby="password-heading">
         <h2 id="password-heading" className="mb-4 text-base font-semibold">
           Password

@@ -15,6 +15,7 @@ import type { BotRow } from "@/lib/domain/bots/types";
 import type { ListBotsQuery } from "@/lib/validation/bots";
 import { CreateBotDialog, DeleteBotsDialog, RenameBotDialog, SetBotsActiveDialog, ToggleBotActiveButton, type BotRef } from "./bot-dialogs";
 import { formatDate, formatDateTime } from "@/components/format";
+import { formatBytes, formatCount } from "@/components/usage/format-usage";
 
 const KEYS = { q: "bq", status: "bstatus", sort: "bsort", dir: "bdir", page: "bpage", size: "bsize" } as const;
 const DEFAULTS = { sort: "created", dir: "desc", size: 25 } as const;
@@ -51,6 +52,21 @@ const BASE_COLUMNS = [
     enableSorting: false,
     meta: { className: "whitespace-nowrap tabular-nums" },
     cell: ({ row }) => (row.original.credentialCount === 0 ? <span className="text-slate-500">None</span> : row.original.credentialCount),
+  }),
+  col.accessor("usage", {
+    id: "usage",
+    header: "Usage this month",
+    enableSorting: false,
+    meta: { className: "whitespace-nowrap tabular-nums" },
+    cell: ({ row }) => {
+      const u = row.original.usage;
+      if (u.apiRequests === 0 && u.sessions === 0 && u.bandwidth === 0) return <span className="text-slate-500">None</span>;
+      return (
+        <span title={`${u.apiRequests.toLocaleString("en")} API requests · ${u.sessions.toLocaleString("en")} agent sessions · ${formatBytes(u.bandwidth)} in + out`}>
+          {formatCount(u.apiRequests)} API · {formatCount(u.sessions)} sess. · {formatBytes(u.bandwidth)}
+        </span>
+      );
+    },
   }),
   col.accessor("lastActivityAt", {
     id: "lastActivity",

@@ -8,7 +8,7 @@ import type { BotRow } from "./types";
 /**
  * One page of an account's live bots, filtered, sorted and paginated in the
  * database (indexes on account+name and account+created/last activity keep it
- * fast at 10,000 bots), with each shown bot's live credential count. The id
+ * fast at 10,000 bots), with each shown bot's live credential count and usage this month (UTC). The id
  * breaks ties so pages never overlap.
  */
 export async function listBots(accountId: string, query: ListBotsQuery): Promise<Page<BotRow>> {
@@ -51,12 +51,23 @@ export async function listBots(accountId: string, query: ListBotsQuery): Promise
     ? await db().credential.groupBy({ by: ["ownerId"], where: { ownerId: { in: rows.map((r) => r.id) }, revokedAt: null }, _count: { _all: true } })
     : [];
   const credentialCount = new Map(counts.map((c) => [c.ownerId, c._count._all]));
+  // This month's usage of the rows shown only, by usage_daily's primary key (account, principal, day).
+  const monthStart = `${new Date().toISOString().slice(0, 8)}01`;
+  const usageRows = rows.length
+    ? await db().$queryRaw<{ principal_id: string; api_requests: bigint; sessions: bigint; bandwidth: bigint }[]>`
+        SELECT principal_id, SUM(api_requests)::bigint AS api_requests, SUM(sessions)::bigint AS sessions, SUM(bytes_in + bytes_out)::bigint AS bandwidth
+        FROM usage_daily
+        WHERE account_id = ${accountId} AND principal_id = ANY(${rows.map((r) => r.id)}::text[]) AND day >= ${monthStart}::date
+        GROUP BY principal_id`
+    : [];
+  const usage = new Map(usageRows.map((u) => [u.principal_id, { apiRequests: Number(u.api_requests), sessions: Number(u.sessions), bandwidth: Number(u.bandwidth) }]));
   return {
     rows: rows.map((r) => ({
       id: r.id,
       name: r.name,
       active: r.status === "active",
       credentialCount: credentialCount.get(r.id) ?? 0,
+      usage: usage.get(r.id) ?? { apiRequests: 0, sessions: 0, bandwidth: 0 },
       lastActivityAt: r.lastActivityAt,
       createdAt: r.createdAt,
     })),

@@ -4,6 +4,8 @@ export interface BotRow {
   name: string;
   active: boolean;
   credentialCount: number;
+  /** This month so far (UTC): API requests, agent sessions, bytes in + out. */
+  usage: { apiRequests: number; sessions: number; bandwidth: number };
   lastActivityAt: Date | null;
   createdAt: Date;
 }
