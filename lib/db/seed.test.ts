@@ -31,6 +31,32 @@ describe("demo data", () => {
     expect(seatSummaryText({ used: people, limit: account.seatLimit, bots: bots.length })).toBe("2 of 5 seats used · 3 bots (bots don't use seats)");
   });
 
+  it("seeds a true history: every API call and agent session by a bot with a credential it owned then, usage for the charts, insights to show", async () => {
+    const account = await prisma.account.findFirstOrThrow({ where: { name: "Acme" } });
+    // Only principals that own a credential made before the event use the API or run agents, each with its own credential.
+    const orphans = await prisma.$queryRaw<{ id: string; type: string }[]>`
+      SELECT e.id, e.type FROM events e
+      WHERE e.type IN ('api.request', 'agent.session_started', 'agent.endpoint_bound', 'agent.session_ended')
+        AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.id = e.credential_id AND c.owner_id = e.principal_id AND c.created_at <= e.created_at)`;
+    expect(orphans).toEqual([]);
+    expect(await prisma.event.count({ where: { accountId: account.id, type: "api.request" } })).toBeGreaterThan(20);
+    expect(await prisma.event.count({ where: { accountId: account.id, type: "agent.session_started" } })).toBeGreaterThan(10);
+    expect(await prisma.event.count({ where: { createdAt: { gt: new Date() } } })).toBe(0);
+    // Each session started is metered once, and has its row and its end.
+    const [counts] = await prisma.$queryRaw<{ sessions: bigint; metered: bigint; ended: bigint; started: bigint }[]>`
+      SELECT (SELECT count(*) FROM tunnel_sessions) AS sessions, (SELECT sum(sessions) FROM usage_daily) AS metered,
+             (SELECT count(*) FROM events WHERE type = 'agent.session_ended') AS ended, (SELECT count(*) FROM events WHERE type = 'agent.session_started') AS started`;
+    expect(new Set(Object.values(counts!).map(Number)).size).toBe(1);
+    expect(Number((await prisma.usageDaily.aggregate({ _sum: { apiRequests: true } }))._sum.apiRequests)).toBeGreaterThan(1000);
+    // Each bot's last activity is its latest use; a never-used and an expiring credential for the insights.
+    for (const bot of await prisma.principal.findMany({ where: { accountId: account.id, kind: "bot" } })) {
+      const latest = await prisma.event.findFirst({ where: { principalId: bot.id }, orderBy: { createdAt: "desc" } });
+      expect(bot.lastActivityAt!.getTime()).toBeGreaterThanOrEqual(latest!.createdAt.getTime());
+    }
+    expect(await prisma.credential.count({ where: { accountId: account.id, lastUsedAt: null } })).toBeGreaterThanOrEqual(2);
+    expect(await prisma.credential.count({ where: { accountId: account.id, expiresAt: { gt: new Date(), lt: new Date(Date.now() + 7 * 86_400_000) } } })).toBe(1);
+  });
+
   it("never reseeds a database that has data", async () => {
     const before = await prisma.principal.count();
     expect(await seedDemoData(prisma, { password: "another" })).toBe(false);

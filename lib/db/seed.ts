@@ -4,13 +4,16 @@ import { newId } from "../ids";
 import type { PrismaClient } from "./generated/client";
 
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from "./demo";
+import { PLAN_QUOTAS } from "../domain/quotas/plan-quotas";
+import { seedHistory } from "./seed-history";
 
 export { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL };
 const SEED_LOCK_KEY = 0x626f7464; // "botd"
 
 /**
  * Creates the demo account on an EMPTY database only: "Acme" with 5 seats, an
- * owner, a member and three bots with a little history. Returns false and
+ * owner, a member and three bots with credentials and a few weeks of history
+ * (seed-history.ts). Returns false and
  * changes nothing when any account already exists.
  */
 export async function seedDemoData(prisma: PrismaClient, opts: { password: string; now?: Date }): Promise<boolean> {
@@ -30,7 +33,7 @@ export async function seedDemoData(prisma: PrismaClient, opts: { password: strin
         name: "Acme",
         plan: "team",
         seatLimit: 5,
-        quotas: { sessions: 50, endpoints: 20, bandwidthGb: 100, apiCallsPerMonth: 1_000_000 },
+        quotas: PLAN_QUOTAS.team!,
         createdAt: ago(60 * 24 * 30),
       },
     });
@@ -47,8 +50,8 @@ export async function seedDemoData(prisma: PrismaClient, opts: { password: strin
     }
 
     const bots = [
-      { name: "ci-deployer", createdMinutesAgo: 60 * 24 * 14 },
-      { name: "edge-agent-prod", createdMinutesAgo: 60 * 24 * 7 },
+      { name: "ci-deployer", createdMinutesAgo: 60 * 24 * 27 },
+      { name: "edge-agent-prod", createdMinutesAgo: 60 * 24 * 20 },
       { name: "billing-sync", createdMinutesAgo: 60 * 24 * 2 },
     ].map((b) => ({ ...b, id: newId("bot", ago(b.createdMinutesAgo).getTime()) }));
     for (const bot of bots) {
@@ -62,18 +65,7 @@ export async function seedDemoData(prisma: PrismaClient, opts: { password: strin
       });
     }
     const [ci, edge, billing] = bots as [typeof bots[number], typeof bots[number], typeof bots[number]];
-    await recordEvent(tx, {
-      accountId, type: "agent.session_started", principalId: edge.id, source: "agent", ip: "203.0.113.24",
-      subject: { id: edge.id, name: edge.name }, data: { os: "linux", region: "eu" }, createdAt: ago(90),
-    });
-    await recordEvent(tx, {
-      accountId, type: "api.request", principalId: billing.id, source: "api", ip: "198.51.100.7",
-      data: { method: "GET", path: "/bot_users", status: 200 }, createdAt: ago(30),
-    });
-    await recordEvent(tx, {
-      accountId, type: "api.request", principalId: ci.id, source: "api", ip: "192.0.2.10",
-      data: { method: "POST", path: "/endpoints", status: 201 }, createdAt: ago(12),
-    });
+    await seedHistory(tx, { accountId, now, admin, member, ci, edge, billing });
     return true;
   });
 }
