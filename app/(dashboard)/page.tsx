@@ -6,12 +6,14 @@ import { Card } from "@/components/ui/card";
 import { Alert } from "@/components/ui/alert";
 import { RecentActivity } from "@/components/recent-activity";
 import { Name } from "@/components/name";
+import { getInsights } from "@/lib/domain/insights/get-insights";
+import { InsightsCard } from "@/components/insights-card";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const actor = await requireActor();
-  const [seats, events] = await Promise.all([getSeatUsage(actor.account.id), listRecentEvents(actor, 15)]);
+  const [seats, events, insights] = await Promise.all([getSeatUsage(actor.account.id), listRecentEvents(actor, 15), getInsights(actor)]);
   return (
     <div className="flex flex-col gap-6">
       <div>
@@ -44,6 +46,7 @@ export default async function OverviewPage() {
           <p className="mt-1 text-sm text-slate-600">Their usage counts toward quotas, never toward seats.</p>
         </Card>
       </div>
+      {insights && <InsightsCard insights={insights} />}
       <Card aria-labelledby="activity-heading">
         <h2 id="activity-heading" className="mb-3 text-base font-semibold">
           Recent activity

@@ -26,6 +26,7 @@ export const USED_FILTERS = [
   { value: "7d", label: "In the last 7 days" },
   { value: "30d", label: "In the last 30 days" },
   { value: "stale", label: "Not in 30 days" },
+  { value: "stale90", label: "Not in 90 days" },
   { value: "never", label: "Never used" },
 ];
 

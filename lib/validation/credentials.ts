@@ -140,7 +140,7 @@ export const listCredentialsQuerySchema = z.object({
   owner: filterTextSchema(64),
   kind: z.enum(["all", "authtoken", "api_key", "ssh_key"]).catch("all").default("all"),
   status: z.enum(["all", "active", "expiring", "expired", "suspended"]).catch("all").default("all"),
-  used: z.enum(["all", "never", "7d", "30d", "stale"]).catch("all").default("all"),
+  used: z.enum(["all", "never", "7d", "30d", "stale", "stale90"]).catch("all").default("all"),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
   size: z.coerce.number().int().refine((n) => [10, 25, 50, 100].includes(n)).catch(25).default(25),
 });

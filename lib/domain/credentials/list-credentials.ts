@@ -40,6 +40,7 @@ export async function listCredentials(actor: Actor, query: ListCredentialsQuery,
   if (query.used === "7d") filters.push({ lastUsedAt: { gte: new Date(now.getTime() - 7 * DAY) } });
   if (query.used === "30d") filters.push({ lastUsedAt: { gte: new Date(now.getTime() - 30 * DAY) } });
   if (query.used === "stale") filters.push({ lastUsedAt: { lt: new Date(now.getTime() - 30 * DAY) } });
+  if (query.used === "stale90") filters.push({ lastUsedAt: { lt: new Date(now.getTime() - 90 * DAY) } });
   const where: Prisma.CredentialWhereInput = { accountId, revokedAt: null, AND: filters };
 
   const total = await db().credential.count({ where });
