@@ -8,7 +8,7 @@ function Item({ title, insight, href, action, testId, when }: { title: string; i
   return (
     <li className="flex min-w-0 flex-col gap-1 rounded-md border border-slate-200 p-3" data-testid={testId} data-count={insight.count}>
       <p className="text-sm font-medium">
-        <span className={insight.count > 0 ? "text-amber-800" : "text-slate-700"}>{insight.count}</span> {title}
+        <span className={insight.count > 0 ? "text-amber-800" : "text-slate-700"}>{insight.count.toLocaleString("en")}{insight.capped ? "+" : ""}</span> {title}
       </p>
       {insight.items.length > 0 && (
         <ul className="text-xs text-slate-600">

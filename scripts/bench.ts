@@ -47,6 +47,8 @@ const { recordEvent } = await import("../lib/domain/events/record-event");
 const { listCredentials } = await import("../lib/domain/credentials/list-credentials");
 const { listCredentialsQuerySchema } = await import("../lib/validation/credentials");
 const { recordExpiredCredentials } = await import("../lib/domain/credentials/record-expired-credentials");
+const { getInsights } = await import("../lib/domain/insights/get-insights");
+const { accountQuotaUsage } = await import("../lib/domain/quotas/quota-usage");
 const { default: pg } = await import("pg");
 const pool = new pg.Pool({ connectionString: database.url, max: 2 });
 
@@ -159,6 +161,8 @@ try {
     ["credentials: status active", () => listCredentials(admin, listCredentialsQuerySchema.parse({ status: "active" }))],
     ["credentials: owner filter options (100 bots by name)", () => listBots(accountId, listBotsQuerySchema.parse({ sort: "name", dir: "asc", size: "100" }))],
     ["expiry sweep (nothing to record)", () => recordExpiredCredentials()],
+    ["insights on the Overview (4 index ranges)", () => getInsights(admin)],
+    ["usage page: the month per quota and principal", () => accountQuotaUsage(admin)],
   ];
   // BENCH_EXPLAIN=1: the plan of each activity query (which index, how many rows read).
   if (process.env.BENCH_EXPLAIN) {
