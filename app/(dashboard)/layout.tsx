@@ -50,12 +50,13 @@ export default async function DashboardLayout({ children }: { children: React.Re
               </strong>
             )}
           </div>
-          <nav aria-label="Main" className="flex items-center gap-4 text-sm">
+          <nav aria-label="Main" className="-mx-1 flex max-w-full items-center gap-4 overflow-x-auto px-1 py-0.5 text-sm whitespace-nowrap">
             <NavLink href="/">Overview</NavLink>
             <NavLink href="/users">Users &amp; bots</NavLink>
             <NavLink href="/activity">Activity</NavLink>
             <NavLink href="/usage">Usage</NavLink>
             {canManage(actor) && <NavLink href="/credentials">Credentials</NavLink>}
+            <NavLink href="/developers">API</NavLink>
             <NavLink href="/settings">Settings</NavLink>
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">

@@ -95,6 +95,7 @@ export function openApiDocument(serverUrl: string): Json {
       post: {
         tags: [r.tag],
         operationId: `${r.path}.create`,
+        summary: r.path === "api_keys" || r.path === "credentials" || r.path === "ssh_credentials" ? "Create one; its token (secret) is in this answer only" : "Create one",
         requestBody: { required: true, ...json(schema(r.create, "input")) },
         responses: { "201": { description: "Created", ...json(ref(r.object)) }, "400": errorResponse("Invalid input: details.field names the field"), ...COMMON_ERRORS },
       },
@@ -102,16 +103,18 @@ export function openApiDocument(serverUrl: string): Json {
     const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
     paths[`/${r.path}/{id}`] = {
       parameters: [id],
-      get: { tags: [r.tag], operationId: `${r.path}.get`, responses: { "200": { description: "Found", ...json(ref(r.object)) }, "404": errorResponse("Not found"), ...COMMON_ERRORS } },
+      get: { tags: [r.tag], operationId: `${r.path}.get`, summary: "Get one by id", responses: { "200": { description: "Found", ...json(ref(r.object)) }, "404": errorResponse("Not found"), ...COMMON_ERRORS } },
       patch: {
         tags: [r.tag],
         operationId: `${r.path}.update`,
+        summary: r.path.endsWith("users") ? "Rename and/or (de)activate" : "Change description, metadata or ACL (never the owner)",
         requestBody: { required: true, ...json(schema(r.update, "input")) },
         responses: { "200": { description: "Updated", ...json(ref(r.object)) }, "400": errorResponse("Invalid input"), "404": errorResponse("Not found"), ...COMMON_ERRORS },
       },
       delete: {
         tags: [r.tag],
         operationId: `${r.path}.delete`,
+        summary: r.path.endsWith("users") ? "Delete, revoking every credential it owns" : "Revoke",
         responses: { "204": { description: "Deleted (credentials: revoked); empty body" }, "404": errorResponse("Not found"), ...COMMON_ERRORS },
       },
     };

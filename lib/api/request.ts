@@ -17,10 +17,14 @@ export const API_DEFAULT_LIMIT = 100;
  * the client sent (X-Forwarded-Host first, as Next.js reads it).
  */
 export function apiBaseUrl(request: Request): string {
-  const url = new URL(request.url);
-  const forwardedProto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  const proto = forwardedProto === "https" || forwardedProto === "http" ? forwardedProto : url.protocol.replace(":", "");
-  const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host") || url.host;
+  return apiBaseUrlFrom(request.headers, new URL(request.url));
+}
+
+/** The same from a request's headers alone (a server component's `headers()`). */
+export function apiBaseUrlFrom(headers: Headers, url: URL | null = null): string {
+  const forwardedProto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const proto = forwardedProto === "https" || forwardedProto === "http" ? forwardedProto : (url?.protocol.replace(":", "") ?? "http");
+  const host = headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host") || url?.host || "localhost";
   return `${proto}://${host}/api/v1`;
 }
 
