@@ -4,6 +4,7 @@ import { seatSummaryText } from "../domain/accounts/get-seat-usage";
 import { createPrismaClient, type Db } from "./client";
 import { DEMO_ADMIN_EMAIL, seedDemoData } from "./seed";
 import { freshDatabase } from "../test-support/fresh-database";
+import { quotasOf } from "../domain/quotas/plan-quotas";
 
 // A database of its own: the shared test database is never empty.
 let database: Awaited<ReturnType<typeof freshDatabase>>;
@@ -55,6 +56,15 @@ describe("demo data", () => {
     }
     expect(await prisma.credential.count({ where: { accountId: account.id, lastUsedAt: null } })).toBeGreaterThanOrEqual(2);
     expect(await prisma.credential.count({ where: { accountId: account.id, expiresAt: { gt: new Date(), lt: new Date(Date.now() + 7 * 86_400_000) } } })).toBe(1);
+    // The demo stays under every quota of its plan (no over-quota banner on a fresh start), whichever day it is seeded.
+    const [sums] = await prisma.$queryRaw<{ sessions: bigint; endpoints: bigint; bandwidth: bigint; api: bigint }[]>`
+      SELECT sum(sessions)::bigint AS sessions, sum(endpoints)::bigint AS endpoints, sum(bytes_in + bytes_out)::bigint AS bandwidth, sum(api_requests)::bigint AS api
+      FROM usage_daily WHERE account_id = ${account.id}`;
+    const quotas = quotasOf(account.plan, account.quotas);
+    expect(Number(sums!.sessions)).toBeLessThanOrEqual(quotas.sessions);
+    expect(Number(sums!.endpoints)).toBeLessThanOrEqual(quotas.endpoints);
+    expect(Number(sums!.bandwidth)).toBeLessThanOrEqual(quotas.bandwidthGb * 1e9);
+    expect(Number(sums!.api)).toBeLessThanOrEqual(quotas.apiRequests);
   });
 
   it("never reseeds a database that has data", async () => {

@@ -74,6 +74,22 @@ export function PeopleSection({
           return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">Never</span>;
         },
       }),
+      // Seat review: last activity and whether the person holds a seat (the seat rule: active in the account).
+      col.accessor("lastActivityAt", {
+        id: "lastActivity",
+        header: "Last activity",
+        enableSorting: false,
+        meta: { className: "whitespace-nowrap" },
+        cell: ({ row }) => {
+          const at = row.original.lastActivityAt;
+          return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">Never</span>;
+        },
+      }),
+      col.display({
+        id: "seat",
+        header: "Seat",
+        cell: ({ row }) => (row.original.active ? <span data-testid="holds-seat">Holds a seat</span> : <span className="text-slate-500">No seat</span>),
+      }),
       ...(manage
         ? [
             col.display({

@@ -45,7 +45,7 @@ export async function listPeople(accountId: string, query: ListPeopleQuery): Pro
     select: {
       role: true,
       status: true,
-      principal: { select: { id: true, name: true, email: true, status: true, deletedAt: true, lastSignInAt: true } },
+      principal: { select: { id: true, name: true, email: true, status: true, deletedAt: true, lastSignInAt: true, lastActivityAt: true } },
     },
   });
   return {
@@ -56,6 +56,7 @@ export async function listPeople(accountId: string, query: ListPeopleQuery): Pro
       role: m.role,
       active: isActiveInAccount({ ...m.principal, kind: "person", accountId: null, memberships: [{ accountId, status: m.status }] }, accountId),
       lastSignInAt: m.principal.lastSignInAt,
+      lastActivityAt: m.principal.lastActivityAt,
     })),
     total,
     page,

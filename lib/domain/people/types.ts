@@ -7,4 +7,6 @@ export interface PersonRow {
   /** Active only when both the person and their membership here are active. */
   active: boolean;
   lastSignInAt: Date | null;
+  /** Their last recorded action in any account (sign-ins, changes, accepted credential use); refusals never count. */
+  lastActivityAt: Date | null;
 }

@@ -6,9 +6,9 @@ import { quotasSchema, type Quotas } from "@/lib/validation/account";
  * with). An unknown plan gets the team plan's.
  */
 export const PLAN_QUOTAS: Record<string, Quotas> = {
-  free: { sessions: 10, endpoints: 5, bandwidthGb: 1, apiRequests: 10_000 },
-  team: { sessions: 50, endpoints: 20, bandwidthGb: 100, apiRequests: 1_000_000 },
-  business: { sessions: 500, endpoints: 200, bandwidthGb: 1_000, apiRequests: 10_000_000 },
+  free: { sessions: 10, endpoints: 20, bandwidthGb: 1, apiRequests: 10_000 },
+  team: { sessions: 50, endpoints: 200, bandwidthGb: 100, apiRequests: 1_000_000 },
+  business: { sessions: 500, endpoints: 2_000, bandwidthGb: 1_000, apiRequests: 10_000_000 },
 };
 
 /** The quotas in force: each stored valid value, else the plan's default. Never throws on odd stored JSON. */

@@ -69,7 +69,7 @@ describe("accountQuotaUsage", () => {
     expect(usage.days).toHaveLength(28);
     expect(usage.meters).toEqual([
       { metric: "sessions", used: 0, limit: 50, over: false },
-      { metric: "endpoints", used: 0, limit: 20, over: false },
+      { metric: "endpoints", used: 0, limit: 200, over: false },
       { metric: "bandwidth", used: 1e9, limit: 1e9, over: false },
       { metric: "apiRequests", used: 101, limit: 100, over: true },
     ]);
