@@ -1,0 +1,222 @@
+/**
+ * Live demo traffic against a running Botdesk: `npm run demo:traffic -- --api-key bdak_…`.
+ *
+ * With an admin's API key (create one at <url>/settings; the REST API needs a
+ * key, and a key is made only in the dashboard), it gives up to three active
+ * bots fresh credentials through the REST API (an API key, an authtoken whose
+ * ACL allows `*.demo.botdesk.test`, and for the first bot an SSH key), then for
+ * `--duration` seconds runs simulated integrations, each attributed to its bot:
+ *   - API calls with each bot's key (lists, its usage, a credential update now and then);
+ *   - an HTTP agent session per bot (/agent/v1) binding an endpoint, with
+ *     heartbeats and traffic reports; the last bot also tries a bind outside
+ *     its ACL (refused, ERR_NGROK_308, recorded as agent.bind_refused);
+ *   - an SSH session through the system `ssh` client (`-R 0:localhost:8080`), when there is one.
+ * Sessions are ended at the end (Ctrl-C too); the credentials stay, described "demo traffic".
+ *
+ * Options: --url (default http://localhost:3000), --api-key (or BOTDESK_API_KEY),
+ * --duration seconds (default 180), --ssh-port (default 2222; `off` to skip SSH).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+const { values: opts } = parseArgs({
+  options: {
+    url: { type: "string", default: process.env.BOTDESK_URL ?? "http://localhost:3000" },
+    "api-key": { type: "string", default: process.env.BOTDESK_API_KEY ?? "" },
+    duration: { type: "string", default: "180" },
+    "ssh-port": { type: "string", default: process.env.BOTDESK_SSH_PORT ?? "2222" },
+  },
+});
+
+const origin = opts.url!.replace(/\/+$/, "");
+const API = `${origin}/api/v1`;
+const AGENT = `${origin}/agent/v1`;
+const durationMs = Math.max(5, Number(opts.duration) || 180) * 1000;
+const log = (line: string) => console.log(`[demo ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+if (!opts["api-key"]) {
+  console.error(`An admin's API key is needed (the REST API takes nothing else).
+  1. Sign in to ${origin}/settings as an owner or admin (the demo's admin@example.com).
+  2. Under "Your credentials", create an API key and copy it (it is shown once).
+  3. Run: npm run demo:traffic -- --url ${origin} --api-key bdak_…   (or set BOTDESK_API_KEY)`);
+  process.exit(2);
+}
+
+type Json = Record<string, unknown>;
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Json,
+  ) {
+    super(`${status} ${String(body.error_code ?? "")} ${String(body.msg ?? "")}`);
+  }
+}
+
+async function request(url: string, token: string, method = "GET", body?: unknown): Promise<Json> {
+  const res = await fetch(url, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Ngrok-Version": "2", ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = text ? (JSON.parse(text) as Json) : {};
+  if (!res.ok) throw new HttpError(res.status, json);
+  return json;
+}
+const api = (token: string, method: string, p: string, body?: unknown) => request(`${API}${p}`, token, method, body);
+const agent = (token: string, method: string, p: string, body?: unknown) => request(`${AGENT}${p}`, token, method, body);
+
+const adminKey = opts["api-key"]!;
+const stamp = new Date().toISOString().slice(0, 16).replace("T", " ");
+const DOMAIN = "demo.botdesk.test";
+
+interface DemoBot {
+  id: string;
+  name: string;
+  apiKey: { id: string; token: string };
+  authtoken: { id: string; token: string };
+  session: string | null;
+}
+
+async function setUp(): Promise<DemoBot[]> {
+  const listed = (await api(adminKey, "GET", "/bot_users?limit=100")) as { bot_users: { id: string; name: string; active: boolean }[] };
+  let bots = listed.bot_users.filter((b) => b.active).slice(0, 3);
+  if (bots.length === 0) {
+    const created = (await api(adminKey, "POST", "/bot_users", { name: `demo-traffic ${stamp}` })) as { id: string; name: string };
+    bots = [{ ...created, active: true }];
+    log(`no active bot: created "${created.name}"`);
+  }
+  const out: DemoBot[] = [];
+  for (const bot of bots) {
+    const description = `demo traffic ${stamp}`;
+    const apiKey = (await api(adminKey, "POST", "/api_keys", { owner_id: bot.id, description })) as { id: string; token: string };
+    const authtoken = (await api(adminKey, "POST", "/credentials", {
+      owner_id: bot.id,
+      description,
+      acl: [`bind:*.${DOMAIN}`, "bind:env=demo"],
+    })) as { id: string; token: string };
+    log(`${bot.name}: API key ${apiKey.id} and authtoken ${authtoken.id} (ACL *.${DOMAIN}, env=demo)`);
+    out.push({ id: bot.id, name: bot.name, apiKey, authtoken, session: null });
+  }
+  return out;
+}
+
+const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "bot";
+const rand = (n: number) => Math.floor(Math.random() * n);
+
+/** One bot's HTTP agent: a session, a bind (and, for `tryOutside`, a refused one), heartbeats and traffic. */
+async function runAgent(bot: DemoBot, tryOutside: boolean, until: number): Promise<void> {
+  const started = (await agent(bot.authtoken.token, "POST", "/sessions", {
+    agent_version: "botdesk-demo/1.0",
+    os: "linux",
+    arch: "amd64",
+    metadata: `demo worker for ${bot.name}`,
+  })) as { id: string; heartbeat_interval_seconds: number };
+  bot.session = started.id;
+  const bound = (await agent(bot.authtoken.token, "POST", `/sessions/${started.id}/endpoints`, { hostname: `${slug(bot.name)}.${DOMAIN}` })) as { url: string };
+  log(`${bot.name}: agent session ${started.id} forwarding ${bound.url}`);
+  if (tryOutside) {
+    try {
+      await agent(bot.authtoken.token, "POST", `/sessions/${started.id}/endpoints`, { hostname: "payments.not-allowed.example" });
+      log(`${bot.name}: the bind outside its ACL was accepted?!`);
+    } catch (error) {
+      log(`${bot.name}: bind of payments.not-allowed.example refused as expected (${error instanceof HttpError ? error.body.error_code : String(error)})`);
+    }
+  }
+  let lastBeat = Date.now();
+  while (Date.now() < until) {
+    await sleep(3000 + rand(3000));
+    try {
+      await agent(bot.authtoken.token, "POST", `/sessions/${started.id}/traffic`, { bytes_in: 2000 + rand(60_000), bytes_out: 5000 + rand(400_000), requests: 1 + rand(40) });
+      if (Date.now() - lastBeat > 15_000) {
+        await agent(bot.authtoken.token, "POST", `/sessions/${started.id}/heartbeat`);
+        lastBeat = Date.now();
+      }
+    } catch (error) {
+      // A bot deactivated meanwhile: its session is ended by Botdesk, as it should be.
+      log(`${bot.name}: agent stopped: ${error instanceof Error ? error.message : String(error)}`);
+      bot.session = null;
+      return;
+    }
+  }
+}
+
+/** One bot's API integration: polls lists and its usage, and now and then notes something on its own authtoken. */
+async function runApi(bot: DemoBot, until: number): Promise<void> {
+  let n = 0;
+  while (Date.now() < until) {
+    await sleep(4000 + rand(4000));
+    try {
+      const paths = ["/bot_users?limit=5", "/credentials?limit=10", "/tunnel_sessions?limit=10", `/usage?principal_id=${bot.id}`, `/events?bot_id=${bot.id}&limit=5`];
+      await api(bot.apiKey.token, "GET", paths[n % paths.length]!);
+      if (n % 6 === 5) await api(bot.apiKey.token, "PATCH", `/credentials/${bot.authtoken.id}`, { metadata: `last deploy ${new Date().toISOString()}` });
+      n++;
+    } catch (error) {
+      log(`${bot.name}: API call refused: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof HttpError && error.status === 429) await sleep(10_000);
+      else if (error instanceof HttpError && (error.status === 401 || error.status === 403)) return;
+    }
+  }
+  log(`${bot.name}: ${n} API calls`);
+}
+
+/** An SSH session through the system's `ssh`, with a key registered for the bot through the API. */
+async function startSsh(bot: DemoBot): Promise<{ proc: ChildProcess; dir: string } | null> {
+  if (opts["ssh-port"] === "off") return null;
+  if (spawnSync("ssh", ["-V"]).error || spawnSync("ssh-keygen", ["-?"]).error) {
+    log("no ssh client here: skipping the SSH session");
+    return null;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), "botdesk-demo-ssh-"));
+  const file = path.join(dir, "id_ed25519");
+  spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `demo@${slug(bot.name)}`, "-f", file]);
+  const publicKey = readFileSync(`${file}.pub`, "utf8").trim();
+  const created = (await api(adminKey, "POST", "/ssh_credentials", { owner_id: bot.id, public_key: publicKey, description: `demo traffic ${stamp}` })) as { id: string };
+  const host = new URL(origin).hostname;
+  const args = ["-F", "/dev/null", "-i", file, "-p", opts["ssh-port"]!, "-T", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+    "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR", "-o", "ServerAliveInterval=15",
+    "-R", "0:localhost:8080", `agent@${host}`];
+  const proc = spawn("ssh", args, { stdio: ["pipe", "pipe", "pipe"] });
+  const say = (d: Buffer) => d.toString().split(/\r?\n/).filter(Boolean).forEach((l) => log(`ssh (${bot.name}, key ${created.id}): ${l}`));
+  proc.stdout!.on("data", say);
+  proc.stderr!.on("data", say);
+  proc.on("exit", (code) => log(`ssh exited (${code})`));
+  return { proc, dir };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main() {
+  log(`Botdesk at ${origin}, for ${durationMs / 1000} s`);
+  const bots = await setUp();
+  const until = Date.now() + durationMs;
+  const ssh = await startSsh(bots[0]!).catch((error: unknown) => {
+    log(`SSH session not started: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  });
+  let stopping = false;
+  const finish = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const bot of bots) {
+      if (bot.session) await agent(bot.authtoken.token, "DELETE", `/sessions/${bot.session}`).catch(() => undefined);
+    }
+    if (ssh) {
+      ssh.proc.stdin?.end();
+      ssh.proc.kill("SIGTERM");
+      rmSync(ssh.dir, { recursive: true, force: true });
+    }
+  };
+  process.once("SIGINT", () => void finish().then(() => process.exit(130)));
+  await Promise.all(bots.flatMap((bot, i) => [runAgent(bot, i === bots.length - 1, until).catch((e: unknown) => log(`${bot.name}: agent failed: ${String(e)}`)), runApi(bot, until)]));
+  await finish();
+  log(`done. In the dashboard: ${origin}/users/bots/${bots[0]!.id} (Sessions, activity, last activity), ${origin}/activity?source=agent and ?type=agent.bind_refused, ${origin}/usage.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof HttpError ? `Botdesk refused: ${error.message}` : error);
+  process.exit(1);
+});
