@@ -120,7 +120,8 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
       if (!secret) throw new ApiError("ERR_BOTDESK_100", `Send your ${way.noun} as 'Authorization: Bearer <${way.noun}>'.`);
       const url = new URL(request.url);
       const ctx = requestContextFrom(request.headers);
-      const params = await context.params;
+      // A route without dynamic segments gets no params from Next (the agent's refusal hook reads params.id).
+      const params = (await context.params) ?? ({} as P);
       const admission = await authenticateCredential(secret, { kinds: way.kinds, source: way.source, path: `${request.method} ${url.pathname}`, ctx });
       if (!admission.ok) {
         const more = way.afterRefusal ? await way.afterRefusal({ secret, reason: admission.reason, params, ctx }) : null;
