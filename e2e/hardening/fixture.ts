@@ -99,8 +99,10 @@ export async function sessionCookie(fixture: Fixture, who: CookiePrincipal): Pro
 }
 
 /**
- * A cheap digest of what any page or action could change (events are compared
- * separately, since refusals are themselves recorded).
+ * A cheap digest of what any request could change: the rows of principals,
+ * memberships, credentials and accounts, and the count of each event type except
+ * refusals and requests (recorded on purpose) and what Botdesk's own timers write
+ * meanwhile (the expiry sweep, the purge, the agent-session sweep).
  */
 export async function digest(): Promise<string> {
   const [row] = await sql<{ d: string }>`SELECT concat_ws('|',
@@ -108,7 +110,39 @@ export async function digest(): Promise<string> {
     md5((SELECT string_agg(concat_ws(',', account_id, principal_id, role, status), ';' ORDER BY account_id, principal_id) FROM memberships)),
     md5((SELECT string_agg(concat_ws(',', id, owner_id, description, metadata, acl::text, revoked_at, expires_at, rotated_from_id), ';' ORDER BY id) FROM credentials)),
     md5((SELECT string_agg(concat_ws(',', id, name, seat_limit, quotas::text, event_retention_days), ';' ORDER BY id) FROM accounts)),
-    (SELECT string_agg(type || ':' || n, ',' ORDER BY type) FROM (SELECT type, count(*) AS n FROM events WHERE type NOT IN ('login.refused', 'credential.refused', 'api.request') GROUP BY type) t)
+    (SELECT string_agg(type || ':' || n, ',' ORDER BY type) FROM (SELECT type, count(*) AS n FROM events WHERE type NOT IN ('login.refused', 'credential.refused', 'api.request', 'credential.expired', 'events.purged', 'agent.session_ended') GROUP BY type) t)
   ) AS d`;
   return row!.d;
+}
+
+export type BearerPrincipal = "none" | "member" | "admin" | "owner" | "otherAdmin" | "bot" | "deactivatedBot" | "expired" | "revoked";
+export const BEARER_PRINCIPALS: BearerPrincipal[] = ["none", "member", "admin", "owner", "otherAdmin", "bot", "deactivatedBot", "expired", "revoked"];
+
+/**
+ * A secret of the given kind for each bearer principal (API keys for /api/v1,
+ * authtokens for /agent/v1): people's and bots' own credentials, a deactivated
+ * bot's, one expired a minute ago and one revoked (both an admin's).
+ */
+export async function bearerSecrets(f: Fixture, kind: "api_key" | "authtoken"): Promise<Record<BearerPrincipal, string | null>> {
+  const { issueSecret } = await import("../../lib/domain/credentials/token-format");
+  const issue = async (accountId: string, ownerId: string, opts: { expired?: boolean; revoked?: boolean } = {}) => {
+    const id = newId(kind === "api_key" ? "apiKey" : "authtoken");
+    const secret = issueSecret(kind, id);
+    await sql`INSERT INTO credentials (id, account_id, kind, owner_id, secret_hash, secret_hint, expires_at, revoked_at)
+      VALUES (${id}, ${accountId}, ${kind}, ${ownerId}, ${secret.hash}, ${secret.hint},
+        ${opts.expired ? new Date(Date.now() - 60_000).toISOString() : null}, ${opts.revoked ? new Date().toISOString() : null})`;
+    return secret.token;
+  };
+  const a = f.accountA;
+  return {
+    none: null,
+    member: await issue(a, f.people.member.id),
+    admin: await issue(a, f.people.admin.id),
+    owner: await issue(a, f.people.owner.id),
+    otherAdmin: await issue(f.accountB, f.people.otherAdmin.id),
+    bot: await issue(a, await insertBot(a)),
+    deactivatedBot: await issue(a, await insertBot(a, false)),
+    expired: await issue(a, f.people.admin.id, { expired: true }),
+    revoked: await issue(a, f.people.admin.id, { revoked: true }),
+  };
 }
