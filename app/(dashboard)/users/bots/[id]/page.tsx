@@ -17,6 +17,8 @@ import { Card } from "@/components/ui/card";
 import { formatDateTime } from "@/components/format";
 import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { BotDetailActions } from "./bot-detail-actions";
+import { SessionsPanel } from "@/components/agent-sessions/sessions-panel";
+import { listTunnelSessions } from "@/lib/domain/agent-sessions/list-tunnel-sessions";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -44,7 +46,11 @@ export default async function BotPage({ params, searchParams }: Props) {
     if (!deleted) notFound();
     return <DeletedBotPage actor={actor} bot={deleted} page={await listEvents(actor, query)} query={query} />;
   }
-  const [page, credentials] = await Promise.all([listEvents(actor, query), listOwnedCredentials(actor, bot.id)]);
+  const [page, credentials, sessions] = await Promise.all([
+    listEvents(actor, query),
+    listOwnedCredentials(actor, bot.id),
+    listTunnelSessions(actor, { botId: bot.id, limit: 10 }),
+  ]);
   const manage = canManage(actor);
 
   return (
@@ -113,6 +119,8 @@ export default async function BotPage({ params, searchParams }: Props) {
       <Card aria-labelledby="credentials-heading" className="min-w-0">
         <CredentialsPanel actions={credentialActions} ownerId={bot.id} ownerName={bot.name} credentials={credentials} manage={manage} />
       </Card>
+
+      <SessionsPanel sessions={sessions.rows} hasMore={sessions.hasMore} />
 
       <BotActivity actor={actor} botId={bot.id} page={page} query={query} emptyText="No activity yet. What this bot does, and what is done to it and its credentials, will show up here." />
     </div>
