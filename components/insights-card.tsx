@@ -13,9 +13,9 @@ function Item({ title, insight, href, action, testId, when }: { title: string; i
       {insight.items.length > 0 && (
         <ul className="text-xs text-slate-600">
           {insight.items.map((i) => (
-            <li key={i.id} className="flex min-w-0 justify-between gap-2">
-              <Name name={i.name} className="line-clamp-1" clamp />
-              <span className="shrink-0">{i.at ? `${when} ${formatDate(i.at)}` : "never"}</span>
+            <li key={i.id} className="flex min-w-0 flex-col py-0.5">
+              <Name name={i.name} clamp />
+              <span className="text-slate-500">{i.at ? `${when} ${formatDate(i.at)}` : "never"}</span>
             </li>
           ))}
         </ul>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/actor";
 import { canManage } from "@/lib/domain/permissions";
-import { QUOTA_LABELS, QUOTA_METRICS, type QuotaMetric } from "@/lib/domain/quotas/plan-quotas";
+import { QUOTA_LABELS, QUOTA_METRICS, QUOTA_NOUNS, type QuotaMetric } from "@/lib/domain/quotas/plan-quotas";
 import { accountQuotaUsage } from "@/lib/domain/quotas/quota-usage";
 import { Card } from "@/components/ui/card";
 import { Alert } from "@/components/ui/alert";
@@ -40,7 +40,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
       </div>
       {over.length > 0 && (
         <Alert>
-          Over quota this month: {over.map((m) => QUOTA_LABELS[m.metric].toLowerCase()).join(", ")}. The table marks who pushed the account over, and by how
+          Over quota this month: {over.map((m) => QUOTA_NOUNS[m.metric]).join(", ")}. The table marks who pushed the account over, and by how
           much.
         </Alert>
       )}

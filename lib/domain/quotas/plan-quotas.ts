@@ -35,6 +35,14 @@ export const QUOTA_LABELS: Record<QuotaMetric, string> = {
   apiRequests: "API requests",
 };
 
+/** The same in a sentence ("over its monthly quota for API requests"). */
+export const QUOTA_NOUNS: Record<QuotaMetric, string> = {
+  sessions: "agent sessions",
+  endpoints: "endpoints",
+  bandwidth: "bandwidth",
+  apiRequests: "API requests",
+};
+
 /** A metric's quota in its metered unit (bandwidth in bytes: 1 GB = 10^9 bytes). */
 export function quotaLimit(quotas: Quotas, metric: QuotaMetric): number {
   switch (metric) {
