@@ -47,4 +47,10 @@ test("demo:traffic gives bots credentials and runs API calls, HTTP agent session
   await signIn(page, ADMIN);
   await page.goto("/activity?type=agent.bind_refused");
   await expect(page.getByTestId("event-row").first()).toBeVisible();
+  // The README's picture: the first bot's page after the run (SCREENSHOT_DIR=docs/screenshots).
+  const botPage = /\/users\/bots\/(bot_\w+)/.exec(out)?.[1];
+  expect(botPage, out).toBeTruthy();
+  await page.goto(`/users/bots/${botPage}`);
+  await expect(page.getByTestId("session-row").filter({ hasText: "demo.botdesk.test" }).first()).toBeVisible();
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/demo-traffic-bot.png`, fullPage: true });
 });

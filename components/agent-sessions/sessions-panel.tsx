@@ -90,7 +90,7 @@ export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelS
                   <dd className="inline">{s.ip ?? "—"}</dd>
                 </div>
                 <div>
-                  <dt className="inline">Authtoken </dt>
+                  <dt className="inline">{s.transport === "ssh" ? "SSH key" : "Authtoken"} </dt>
                   <dd className="inline">
                     <code>{s.credential.display}</code>
                   </dd>
