@@ -50,21 +50,41 @@ export async function callAction(request: APIRequestContext, action: { id: strin
   return { status: res.status(), redirect: redirectHeader ? redirectHeader.split(";")[0]!.replace(ORIGIN, "") : null, result: redirectHeader ? null : resultOf(raw), raw };
 }
 
-/** The action's value from the RSC payload: row 0 is `{"a": <value or "$@n">, …}`. */
-function resultOf(raw: string): unknown {
+/** The RSC payload's rows by id: JSON rows end at a newline; text rows (`T<hex byte length>,`) are length-delimited. */
+function rowsOf(raw: string): Map<string, string> {
+  const bytes = Buffer.from(raw, "utf8");
   const rows = new Map<string, string>();
-  for (const line of raw.split("\n")) {
-    const m = /^([0-9a-f]+):(.*)$/.exec(line);
-    if (m) rows.set(m[1]!, m[2]!);
+  let at = 0;
+  while (at < bytes.length) {
+    const colon = bytes.indexOf(":", at);
+    if (colon < 0) break;
+    const id = bytes.subarray(at, colon).toString("utf8");
+    if (bytes[colon + 1] === 0x54 /* T */) {
+      const comma = bytes.indexOf(",", colon);
+      const length = parseInt(bytes.subarray(colon + 2, comma).toString("utf8"), 16);
+      rows.set(id, JSON.stringify(bytes.subarray(comma + 1, comma + 1 + length).toString("utf8")));
+      at = comma + 1 + length;
+    } else {
+      const end = bytes.indexOf("\n", colon);
+      rows.set(id, bytes.subarray(colon + 1, end < 0 ? bytes.length : end).toString("utf8"));
+      at = end < 0 ? bytes.length : end + 1;
+    }
   }
+  return rows;
+}
+
+/** The action's value from the RSC payload: row 0 is `{"a": <value or "$@n">, …}`; `$n` and `$@n` point at other rows. */
+function resultOf(raw: string): unknown {
+  const rows = rowsOf(raw);
   const head = rows.get("0");
   if (!head) return undefined;
   const resolve = (v: unknown): unknown => {
-    if (typeof v === "string" && /^\$@[0-9a-f]+$/.test(v)) {
-      const row = rows.get(v.slice(2));
+    if (typeof v === "string" && /^\$@?[0-9a-f]+$/.test(v)) {
+      const row = rows.get(v.replace(/^\$@?/, ""));
       return row === undefined ? undefined : resolve(JSON.parse(row));
     }
     if (v === "$undefined") return undefined;
+    if (typeof v === "string" && v.startsWith("$$")) return v.slice(1);
     if (Array.isArray(v)) return v.map(resolve);
     if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
     return v;
