@@ -4,11 +4,11 @@ import { Name } from "@/components/name";
 import { formatDate } from "@/components/format";
 import type { Insight, Insights } from "@/lib/domain/insights/get-insights";
 
-function Item({ title, insight, href, action, testId, when }: { title: string; insight: Insight; href: string; action: string; testId: string; when: string }) {
+function Item({ one, many, insight, href, action, testId, when }: { one: string; many: string; insight: Insight; href: string; action: string; testId: string; when: string }) {
   return (
     <li className="flex min-w-0 flex-col gap-1 rounded-md border border-slate-200 p-3" data-testid={testId} data-count={insight.count}>
       <p className="text-sm font-medium">
-        <span className={insight.count > 0 ? "text-amber-800" : "text-slate-700"}>{insight.count.toLocaleString("en")}{insight.capped ? "+" : ""}</span> {title}
+        <span className={insight.count > 0 ? "text-amber-800" : "text-slate-700"}>{insight.count.toLocaleString("en")}{insight.capped ? "+" : ""}</span> {insight.count === 1 ? one : many}
       </p>
       {insight.items.length > 0 && (
         <ul className="text-xs text-slate-600">
@@ -40,15 +40,16 @@ export function InsightsCard({ insights }: { insights: Insights }) {
       <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
         <Item
           testId="insight-inactive-bots"
-          title="bots with no activity for 90 days"
+          one="bot with no activity for 90 days"
+          many="bots with no activity for 90 days"
           insight={insights.inactiveBots}
           href="/users?bsort=lastActivity&bdir=asc&bstatus=active"
           action="Review bots, least recently active first"
           when="last"
         />
-        <Item testId="insight-never-used" title="credentials never used" insight={insights.neverUsed} href="/credentials?used=never" action="Review unused credentials" when="made" />
-        <Item testId="insight-unused" title="credentials unused for 90 days" insight={insights.unused} href="/credentials?used=stale90" action="Review stale credentials" when="last" />
-        <Item testId="insight-expiring" title="credentials expiring within 7 days" insight={insights.expiring} href="/credentials?status=expiring" action="Rotate or extend them" when="on" />
+        <Item testId="insight-never-used" one="credential never used" many="credentials never used" insight={insights.neverUsed} href="/credentials?used=never" action="Review unused credentials" when="made" />
+        <Item testId="insight-unused" one="credential unused for 90 days" many="credentials unused for 90 days" insight={insights.unused} href="/credentials?used=stale90" action="Review stale credentials" when="last" />
+        <Item testId="insight-expiring" one="credential expiring within 7 days" many="credentials expiring within 7 days" insight={insights.expiring} href="/credentials?status=expiring" action="Rotate or extend them" when="on" />
       </ul>
     </Card>
   );
