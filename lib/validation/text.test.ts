@@ -33,6 +33,12 @@ describe("bot names", () => {
     expect(messages(name("   "))).toEqual(["Enter a name: it can't be empty"]);
   });
 
+  it("refuse a lone surrogate (JSON's \\ud800) like a control character, and keep real pairs (emoji)", () => {
+    expect(messages(name("\ud800\\"))).toEqual([CONTROL_CHARACTER_MESSAGE]);
+    expect(messages(name("bot\udfff"))).toEqual([CONTROL_CHARACTER_MESSAGE]);
+    expect(messages(name("rocket-\ud83d\ude80"))).toEqual([]);
+  });
+
   it("refuse names that are or look like an email address, at create and rename", () => {
     for (const raw of ["Admin@Example.com", "admin@example", "ops\uff20example.com", "a@b"]) {
       expect(messages(name(raw))).toEqual([EMAIL_LIKE_NAME_MESSAGE]);

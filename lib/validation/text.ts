@@ -5,7 +5,9 @@
  * - Control characters (C0, DEL, C1, and the Unicode line/paragraph separators)
  *   are refused everywhere: a NUL byte cannot even be stored by PostgreSQL, and
  *   escape codes rewrite terminals that print our data. Multi-line fields allow
- *   tab, line feed and carriage return.
+ *   tab, line feed and carriage return. A lone surrogate (half of a UTF-16 pair,
+ *   which JSON can carry as `\ud800`) is refused with them: it is no character,
+ *   and PostgreSQL refuses it in the events' JSON.
  * - Names are what people tell principals apart by, so a name is normalised
  *   before it is checked or compared: NFC, every kind of space made a plain
  *   space, runs of spaces collapsed (HTML shows them as one anyway), invisible
@@ -16,6 +18,8 @@
 const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
 const CONTROL_EXCEPT_LINES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029]/;
 const CONTROL_GLOBAL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_GLOBAL = new RegExp(LONE_SURROGATE.source, "g");
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 // Zero-width and filler characters that render as nothing (or as blank) wherever they are.
 const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180E\u200B\u2060-\u2064\u206A-\u206F\u3164\uFEFF\uFFA0]/g;
@@ -31,7 +35,7 @@ export const INVISIBLE_ONLY_MESSAGE = "Enter a name with visible characters: zer
 export const EMAIL_LIKE_NAME_MESSAGE = "A bot's name can't be or look like an email address (people sign in with their email): remove the @";
 
 export function hasControlCharacters(text: string, opts: { multiLine?: boolean } = {}): boolean {
-  return (opts.multiLine ? CONTROL_EXCEPT_LINES : CONTROL).test(text);
+  return (opts.multiLine ? CONTROL_EXCEPT_LINES : CONTROL).test(text) || LONE_SURROGATE.test(text);
 }
 
 export function hasBidiControls(text: string): boolean {
@@ -40,7 +44,7 @@ export function hasBidiControls(text: string): boolean {
 
 /** Text safe to echo back in a message: control characters shown as U+FFFD. */
 export function printable(text: string): string {
-  return text.replace(CONTROL_GLOBAL, "\uFFFD");
+  return text.replace(CONTROL_GLOBAL, "\uFFFD").replace(LONE_SURROGATE_GLOBAL, "\uFFFD");
 }
 
 /** Why a single-line text is refused (control or direction characters), or null. */
