@@ -143,3 +143,28 @@ test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON
   });
   expect(foreign.status).toBe(403);
 });
+
+test("tunnel sessions with ngrok's client: an agent's sessions listed across pages and got by id", async () => {
+  const ngrok = await adminClient();
+  const bot = await ngrok.botUsers.create({ name: `e2e-api-sessions-${stamp()}` });
+  const authtoken = await ngrok.credentials.create({ acl: [], ownerId: bot.id, description: "e2e sessions" });
+  const start = async () => {
+    const res = await fetch(`http://localhost:${E2E_PORT}/agent/v1/sessions`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${authtoken.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ agent_version: "3.18.4", os: "linux", arch: "amd64", metadata: "e2e" }),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const ids = [await start(), await start()];
+  // Pages of 1: the client follows next_page_uri (sending beforeId) until it is null.
+  const all = await ngrok.tunnelSessions.list(undefined, "1");
+  const ours = all.filter((s) => s.credential.id === authtoken.id);
+  expect(ours.map((s) => s.id)).toEqual([...ids].reverse());
+  expect(ours[0]).toMatchObject({ agentVersion: "3.18.4", os: "linux", metadata: "e2e", transport: "ngrok/v2", region: "local" });
+  expect(ours[0]!.credential.uri).toBe(`${BASE}/credentials/${authtoken.id}`);
+  const one = await ngrok.tunnelSessions.get(ids[0]!);
+  expect(one).toMatchObject({ id: ids[0], uri: `${BASE}/tunnel_sessions/${ids[0]}` });
+  await deleted(ngrok.botUsers.delete(bot.id));
+});
