@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
+import { verifySshKey } from "@/lib/domain/agent-sessions/verify-ssh-key";
+import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
+import { sshKeygen } from "@/lib/test-support/ssh-keys";
 import { agent, startedSession, authtokenFor } from "../../../agent/v1/_tests/agent-client";
 import { apiAccount, call } from "./client";
 
@@ -58,5 +61,24 @@ describe("real use marks the principal active", () => {
     expect((await agent("POST", `/sessions/${session}/heartbeat`, { token: token.token })).status).toBe(200);
     expect((await activityOf(bot.principal.id))!.getTime()).toBeGreaterThan(old.getTime());
     expect((await lastUsedOf(token.id))!.getTime()).toBeGreaterThan(old.getTime());
+  });
+
+  it("an accepted SSH key marks its owner active; a revoked one does not", async () => {
+    const { bot, owner } = await apiAccount();
+    const key = sshKeygen("ed25519");
+    const created = await createCredential(owner.actor, { kind: "ssh_key", ownerId: bot.principal.id, publicKey: key.publicKey }, NO_CTX);
+    if (!created.ok) throw new Error(created.message);
+    await setActivity(bot.principal.id, null);
+    expect((await verifySshKey(key.fingerprint, { accountId: null, ctx: { ip: "127.0.0.1", userAgent: null } })).ok).toBe(true);
+    expect(await activityOf(bot.principal.id)).not.toBeNull();
+    expect(await lastUsedOf(created.data.credential.id)).not.toBeNull();
+
+    expect((await revokeCredentials(owner.actor, { ids: [created.data.credential.id] }, NO_CTX)).ok).toBe(true);
+    await setActivity(bot.principal.id, null);
+    await setLastUsed(created.data.credential.id, null);
+    const refused = await verifySshKey(key.fingerprint, { accountId: null, ctx: { ip: "127.0.0.1", userAgent: null }, blob: Buffer.from(key.publicKey.split(" ")[1]!, "base64") });
+    expect(refused).toMatchObject({ ok: false, reason: "revoked" });
+    expect(await activityOf(bot.principal.id)).toBeNull();
+    expect(await lastUsedOf(created.data.credential.id)).toBeNull();
   });
 });
