@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect } from "react";
+import { useRouter } from "next/navigation";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -27,6 +28,12 @@ export function AccountSettingsForm({
   action: (prev: State, formData: FormData) => Promise<State>;
 }) {
   const [state, formAction] = useActionState<State, FormData>(action, { status: "idle" });
+  const router = useRouter();
+  // The action's own render reuses the request's actor (read before the change): a fresh
+  // request shows the new name in the header and the banner's new state.
+  useEffect(() => {
+    if (state.status === "saved") router.refresh();
+  }, [state, router]);
   const value = (k: keyof AccountFormValues) => state.values?.[k] ?? String(current[k]);
   const key = state.status === "error" ? JSON.stringify(state.values) : JSON.stringify(current);
   const err = state.fieldErrors ?? {};

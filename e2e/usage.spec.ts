@@ -54,7 +54,7 @@ test("an owner sets the quotas on /settings; /usage marks who pushed the account
     await expect(form(page)).toContainText("Account settings saved.");
     const [saved] = await sql<{ name: string; seat_limit: number }>`SELECT name, seat_limit FROM accounts WHERE id = ${account}`;
     expect(saved).toEqual({ name: "Acme e2e", seat_limit: 5 });
-    await page.goto("/settings");
+    // The header and the banner follow without reloading.
     await expect(page.getByTestId("account-name")).toHaveText("Acme e2e");
     await expect(page.getByTestId("over-quota-banner")).toContainText("over its monthly quota for API requests");
     await shoot(page, "settings");

@@ -1,6 +1,6 @@
 "use server";
 
-import { refresh, revalidatePath } from "next/cache";
+import { revalidatePath } from "next/cache";
 import { performAction } from "@/lib/server/perform-action";
 import { updateAccount } from "@/lib/domain/accounts/update-account";
 
@@ -21,11 +21,7 @@ export async function updateAccountAction(_prev: AccountSettingsState, formData:
     seatLimit: values.seatLimit,
     quotas: { sessions: values.sessions, endpoints: values.endpoints, bandwidthGb: values.bandwidthGb, apiRequests: values.apiRequests },
   };
-  const result = await performAction("updateAccount", (actor, ctx) => updateAccount(actor, input, ctx), () => {
-    // The header (account name) and the over-quota banner are in the layout: refresh it too.
-    revalidatePath("/", "layout");
-    refresh();
-  });
+  const result = await performAction("updateAccount", (actor, ctx) => updateAccount(actor, input, ctx), () => revalidatePath("/", "layout"));
   if (result.ok) return { status: "saved", message: "Account settings saved." };
   const fieldErrors = result.fieldErrors
     ? Object.fromEntries(Object.entries(result.fieldErrors).map(([k, v]) => [k.replace(/^quotas\./, ""), v]))
