@@ -30,16 +30,22 @@ test("demo:traffic gives bots credentials and runs API calls, HTTP agent session
   expect(code, out).toBe(0);
   expect(out).toContain("refused as expected (ERR_NGROK_308)");
 
-  const sessions = await sql<{ transport: string; principal_kind: string; ended: boolean }>`
+  const read = () => sql<{ transport: string; principal_kind: string; ended: boolean }>`
     SELECT s.transport, p.kind::text AS principal_kind, s.ended_at IS NOT NULL AS ended
     FROM tunnel_sessions s JOIN principals p ON p.id = s.principal_id WHERE s.started_at >= ${started}::timestamptz`;
+  // The SSH session ends as the server sees the connection close, a moment after the script is done.
+  let sessions = await read();
+  for (let i = 0; i < 50 && !sessions.every((s) => s.ended); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    sessions = await read();
+  }
   expect(sessions.filter((s) => s.transport === "ngrok/v2").length, out).toBeGreaterThanOrEqual(1);
-  expect(sessions.every((s) => s.principal_kind === "bot" && s.ended)).toBe(true);
+  expect(sessions.every((s) => s.principal_kind === "bot" && s.ended), JSON.stringify(sessions)).toBe(true);
   // The SSH session, through the system's ssh client (there is one wherever these tests run: the SSH tests need it too).
   expect(out).toMatch(/ssh \(.*\): Botdesk: tunnel session ts_\w+: forwarding https:\/\//);
-  expect(sessions.some((s) => s.transport === "ssh")).toBe(true);
+  expect(sessions.some((s) => s.transport === "ssh"), JSON.stringify(sessions)).toBe(true);
   const refused = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE type = 'agent.bind_refused' AND created_at >= ${started}::timestamptz`;
-  expect(refused[0]!.n).toBe(1);
+  expect(refused[0]!.n, out).toBe(1);
   const apiUse = await sql<{ n: number }>`
     SELECT COALESCE(sum(u.api_requests), 0)::int AS n FROM usage_daily u JOIN principals p ON p.id = u.principal_id WHERE p.kind = 'bot'`;
   expect(apiUse[0]!.n).toBeGreaterThan(0);

@@ -205,8 +205,10 @@ async function main() {
       if (bot.session) await agent(bot.authtoken.token, "DELETE", `/sessions/${bot.session}`).catch(() => undefined);
     }
     if (ssh) {
+      const exited = ssh.proc.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => ssh.proc.once("exit", () => resolve()));
       ssh.proc.stdin?.end();
       ssh.proc.kill("SIGTERM");
+      await Promise.race([exited, sleep(5000)]);
       rmSync(ssh.dir, { recursive: true, force: true });
     }
   };
