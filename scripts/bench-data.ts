@@ -65,18 +65,21 @@ export async function seedBenchAccount(db: Db, sizes: BenchSizes, log: (line: st
   await db.principal.create({ data: { id: adminId, kind: "person", name: "Bench Admin", email: adminEmail, passwordHash: await hashPassword(BENCH_PASSWORD) } });
   await db.membership.create({ data: { accountId, principalId: adminId, role: "owner" } });
   const botIds = (await db.principal.findMany({ where: { accountId, kind: "bot" }, select: { id: true }, orderBy: { id: "asc" } })).map((b) => b.id);
-  // Events: most by busy bots (every 10th), one in 50 about some bot, none by the quiet ones;
-  // spread over a year, newest now.
+  // Events, spread over a year, newest now: every 1,000th is a dashboard rename by the admin (a
+  // rare type and source); the rest are API requests by busy bots (every 10th bot; the others have
+  // none by them), done with one of the credentials below, every 50th about a bot.
   const spacing = Math.max(1, Math.floor((365 * 86_400) / Math.max(1, sizes.events)));
   await db.$executeRaw`
-    WITH e AS (
-      SELECT g, (${botIds}::text[])[1 + (g % (array_length(${botIds}::text[], 1) / 10)) * 10] AS by_bot,
-             CASE WHEN g % 50 = 0 THEN (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))] END AS about
-      FROM generate_series(1, ${sizes.events}) g)
-    INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_kind, bot_id, created_at)
-    SELECT 'ev_bench' || g, ${accountId}, 'api.request', by_bot, 'api', about, CASE WHEN about IS NOT NULL THEN 'bot' END, by_bot,
+    INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_kind, bot_id, credential_id, credential_display, created_at)
+    SELECT 'ev_bench' || g, ${accountId}, CASE WHEN rare THEN 'bot.renamed' ELSE 'api.request' END, CASE WHEN rare THEN ${adminId} ELSE actor END,
+           CASE WHEN rare THEN 'dashboard' ELSE 'api' END, subject, CASE WHEN subject IS NOT NULL THEN 'bot' END,
+           CASE WHEN rare THEN subject ELSE actor END,
+           CASE WHEN NOT rare THEN 'cr_bench' || (1 + g % ${sizes.credentials}) END, CASE WHEN NOT rare THEN 'bdat_…abcd' END,
            now() - g * ${spacing} * interval '1 second'
-    FROM e`;
+    FROM (SELECT g, g % 1000 = 0 AS rare,
+                 (${botIds}::text[])[1 + (g % (array_length(${botIds}::text[], 1) / 10)) * 10] AS actor,
+                 CASE WHEN g % 50 = 0 THEN (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))] END AS subject
+          FROM generate_series(1, ${sizes.events}) g) s`;
   // Credentials: round-robin over the bots; every 20th expired (already recorded), every 10th revoked.
   await db.$executeRaw`
     INSERT INTO credentials (id, account_id, kind, owner_id, secret_hash, secret_hint, created_at, expires_at, expiry_recorded_at, revoked_at)

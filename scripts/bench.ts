@@ -18,13 +18,12 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
+import { benchSizes, seedBenchAccount } from "./bench-data";
 
 // `--quick`: the same data but 100,000 events and fewer rounds, well under 2 minutes.
 const QUICK = process.argv.includes("--quick");
-const BOTS = Number(process.env.BENCH_BOTS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 10 : 30));
-const EVENTS = Number(process.env.BENCH_EVENTS ?? (QUICK ? 100_000 : 1_000_000));
-const CREDENTIALS = Number(process.env.BENCH_CREDENTIALS ?? 30_000);
+const { bots: BOTS, events: EVENTS, credentials: CREDENTIALS } = benchSizes(QUICK);
 
 const database = await startTestDatabase();
 process.env.DATABASE_URL = database.url;
@@ -53,59 +52,7 @@ const { default: pg } = await import("pg");
 const pool = new pg.Pool({ connectionString: database.url, max: 2 });
 
 try {
-  const accountId = newId("account");
-  await db().account.create({ data: { id: accountId, name: "Bench", seatLimit: 5 } });
-  const t0 = performance.now();
-  const now = Date.now();
-  for (let start = 0; start < BOTS; start += 1000) {
-    const rows = Array.from({ length: Math.min(1000, BOTS - start) }, (_, j) => {
-      const i = start + j;
-      const name = `bench-bot-${String(i).padStart(5, "0")}`;
-      return {
-        id: newId("bot", now - i * 1000),
-        kind: "bot" as const,
-        name,
-        nameKey: name,
-        accountId,
-        status: i % 10 === 0 ? ("deactivated" as const) : ("active" as const),
-        lastActivityAt: i % 3 === 0 ? null : new Date(now - i * 7000),
-        createdAt: new Date(now - i * 1000),
-      };
-    });
-    await db().principal.createMany({ data: rows });
-  }
-  console.log(`Inserted ${BOTS} bots in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${database.kind === "server" ? "TEST_DATABASE_URL's PostgreSQL" : "the embedded PostgreSQL"}.`);
-
-  // Events: most by busy bots (every 10th), a few about bots, none at all for the quiet ones.
-  const t1 = performance.now();
-  const adminId = newId("person");
-  await db().principal.create({ data: { id: adminId, kind: "person", name: "Bench Admin", email: `bench-${adminId}@example.test` } });
-  await db().membership.create({ data: { accountId, principalId: adminId, role: "owner" } });
-  const botIds = (await db().principal.findMany({ where: { accountId, kind: "bot" }, select: { id: true }, orderBy: { id: "asc" } })).map((b) => b.id);
-  // Every 1,000th event is a dashboard rename by the admin (a rare type and source); the rest are
-  // API requests by busy bots, done with one of the credentials below, every 50th about a bot.
-  await db().$executeRaw`
-    INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_kind, bot_id, credential_id, credential_display, created_at)
-    SELECT 'ev_bench' || g, ${accountId}, CASE WHEN rare THEN 'bot.renamed' ELSE 'api.request' END, CASE WHEN rare THEN ${adminId} ELSE actor END,
-           CASE WHEN rare THEN 'dashboard' ELSE 'api' END, subject, CASE WHEN subject IS NOT NULL THEN 'bot' END,
-           CASE WHEN rare THEN subject ELSE actor END,
-           CASE WHEN NOT rare THEN 'cr_bench' || (1 + g % ${CREDENTIALS}) END, CASE WHEN NOT rare THEN 'bdat_…abcd' END,
-           now() - g * interval '1 second'
-    FROM (SELECT g, g % 1000 = 0 AS rare,
-                 (${botIds}::text[])[1 + (g % (array_length(${botIds}::text[], 1) / 10)) * 10] AS actor,
-                 CASE WHEN g % 50 = 0 THEN (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))] END AS subject
-          FROM generate_series(1, ${EVENTS}) g) s`;
-  // Credentials: round-robin over the bots; every 20th expired (already recorded), every 10th revoked.
-  await db().$executeRaw`
-    INSERT INTO credentials (id, account_id, kind, owner_id, secret_hash, secret_hint, created_at, expires_at, expiry_recorded_at, revoked_at)
-    SELECT 'cr_bench' || g, ${accountId}, (ARRAY['authtoken','api_key','api_key']::"CredentialKind"[])[1 + g % 3],
-           (${botIds}::text[])[1 + (g % array_length(${botIds}::text[], 1))], 'x', 'abcd', now() - g * interval '1 minute',
-           CASE WHEN g % 20 = 0 THEN now() - interval '1 day' WHEN g % 7 = 0 THEN now() + interval '30 days' END,
-           CASE WHEN g % 20 = 0 THEN now() - interval '1 day' END,
-           CASE WHEN g % 10 = 1 THEN now() END
-    FROM generate_series(1, ${CREDENTIALS}) g`;
-  await db().$executeRawUnsafe("ANALYZE");
-  if (EVENTS > 0) console.log(`Inserted ${EVENTS} events in ${((performance.now() - t1) / 1000).toFixed(1)} s.`);
+  const { accountId, adminId, botIds } = await seedBenchAccount(db(), { bots: BOTS, credentials: CREDENTIALS, events: EVENTS });
 
   // A real credential, a wrong secret for its id, and a well-formed token for an id that does not exist.
   const botId = (await db().principal.findFirstOrThrow({ where: { accountId, kind: "bot", status: "active" } })).id;
@@ -232,3 +179,6 @@ try {
   await db().$disconnect();
   await database.stop();
 }
+
+// Then the pages over HTTP, from a production build (scripts/bench-http.ts; `--no-http` skips it).
+if (!process.argv.includes("--no-http")) await import("./bench-http");
