@@ -10,7 +10,7 @@ import { Button } from "@/components/ui/button";
 import { useUrlState } from "@/components/use-url-state";
 import type { PersonRow } from "@/lib/domain/people/types";
 import type { ListPeopleQuery } from "@/lib/validation/people-admin";
-import { formatDateTime } from "@/components/format";
+import { formatDate, formatDateTime } from "@/components/format";
 import { AddPersonDialog, RemovePersonDialog, RoleSelect, roleLabel, TogglePersonActiveButton } from "./person-dialogs";
 import { ResetPasswordButton } from "./reset-password-dialog";
 
@@ -64,31 +64,36 @@ export function PeopleSection({
         header: "Role",
         cell: ({ row }) => (manage ? <RoleSelect person={row.original} actorRole={actor.role} /> : roleLabel(row.original.role)),
       }),
-      col.accessor("active", { id: "status", header: "Status", cell: ({ row }) => <StatusBadge active={row.original.active} /> }),
+      // Seat review: the seat rule is "active in the account", so the status says who holds a seat.
+      col.accessor("active", {
+        id: "status",
+        header: "Status",
+        cell: ({ row }) => (
+          <span className="inline-flex flex-col items-start gap-0.5">
+            <StatusBadge active={row.original.active} />
+            <span className="text-xs whitespace-nowrap text-slate-500" data-testid={row.original.active ? "holds-seat" : undefined}>
+              {row.original.active ? "Holds a seat" : "No seat"}
+            </span>
+          </span>
+        ),
+      }),
       col.accessor("lastSignInAt", {
         id: "lastSignIn",
         header: "Last sign-in",
         meta: { className: "whitespace-nowrap" },
         cell: ({ row }) => {
           const at = row.original.lastSignInAt;
-          return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">Never</span>;
+          const acted = row.original.lastActivityAt;
+          return (
+            <span className="inline-flex flex-col">
+              {at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">Never</span>}
+              {/* Seat review: last activity under the last sign-in, to keep the row's actions on one line. */}
+              <span className="text-xs text-slate-500">
+                Last active {acted ? <time dateTime={acted.toISOString()} title={formatDateTime(acted)}>{formatDate(acted)}</time> : "never"}
+              </span>
+            </span>
+          );
         },
-      }),
-      // Seat review: last activity and whether the person holds a seat (the seat rule: active in the account).
-      col.accessor("lastActivityAt", {
-        id: "lastActivity",
-        header: "Last activity",
-        enableSorting: false,
-        meta: { className: "whitespace-nowrap" },
-        cell: ({ row }) => {
-          const at = row.original.lastActivityAt;
-          return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">Never</span>;
-        },
-      }),
-      col.display({
-        id: "seat",
-        header: "Seat",
-        cell: ({ row }) => (row.original.active ? <span data-testid="holds-seat">Holds a seat</span> : <span className="text-slate-500">No seat</span>),
       }),
       ...(manage
         ? [
