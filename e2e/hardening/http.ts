@@ -73,6 +73,15 @@ function rowsOf(raw: string): Map<string, string> {
   return rows;
 }
 
+/** A JSON row's value; an error row (`E{…}`) or anything else is no value. */
+function parsed(row: string): unknown {
+  try {
+    return JSON.parse(row);
+  } catch {
+    return row.startsWith("E") ? { $error: row.slice(1, 200) } : undefined;
+  }
+}
+
 /** The action's value from the RSC payload: row 0 is `{"a": <value or "$@n">, …}`; `$n` and `$@n` point at other rows. */
 function resultOf(raw: string): unknown {
   const rows = rowsOf(raw);
@@ -81,7 +90,7 @@ function resultOf(raw: string): unknown {
   const resolve = (v: unknown): unknown => {
     if (typeof v === "string" && /^\$@?[0-9a-f]+$/.test(v)) {
       const row = rows.get(v.replace(/^\$@?/, ""));
-      return row === undefined ? undefined : resolve(JSON.parse(row));
+      return row === undefined ? undefined : resolve(parsed(row));
     }
     if (v === "$undefined") return undefined;
     if (typeof v === "string" && v.startsWith("$$")) return v.slice(1);
@@ -89,5 +98,5 @@ function resultOf(raw: string): unknown {
     if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
     return v;
   };
-  return resolve((JSON.parse(head) as { a?: unknown }).a);
+  return resolve((parsed(head) as { a?: unknown } | undefined)?.a);
 }
