@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { CredentialKind, CredentialView } from "@/lib/domain/credentials/credential-view";
-import { createCredential } from "@/lib/domain/credentials/create-credential";
+import { createCredential, foreignOwnerRefusal } from "@/lib/domain/credentials/create-credential";
 import { getCredential, listCredentialsBefore } from "@/lib/domain/credentials/read-credentials";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { updateCredential } from "@/lib/domain/credentials/update-credential";
@@ -64,6 +64,9 @@ export function credentialRoutes(collection: CredentialCollection) {
 
     create: apiRoute(`${collection}.create`, async ({ actor, ctx, request, base }) => {
       const body = await readJsonBody(request);
+      // A member's or bot's key asking for someone else's credential is refused before any validation.
+      const refused = foreignOwnerRefusal(actor, (body as { owner_id?: unknown }).owner_id);
+      if (refused) unwrap(refused, { notAdmin: "ERR_BOTDESK_4113" });
       refuseFields(body, noAcl, "API keys have no ACL.");
       if (kind !== "ssh_key") refuseFields(body, ["public_key"], `only SSH credentials have a public key.`);
       validate(create, body);

@@ -16,6 +16,17 @@ export const NOT_ADMIN_CREDENTIALS = "You must be an admin to create a credentia
 const ownerNotFound = () => fail("not_found", "Owner not found", { ownerId: "Choose a person or bot of this account" });
 
 /**
+ * THE rule of who may own what a caller creates: anyone creates credentials
+ * for themselves; only owners and admins for someone else (a bot, a person).
+ * Takes the owner id as given (unvalidated input), so the API and the
+ * dashboard refuse before validating anything.
+ */
+export function foreignOwnerRefusal(actor: Actor, ownerId: unknown): Result<never> | null {
+  if (typeof ownerId === "string" && ownerId !== "" && ownerId !== actor.principal.id && !canManage(actor)) return fail("not_admin", NOT_ADMIN_CREDENTIALS);
+  return null;
+}
+
+/**
  * Creates a credential owned by `ownerId` (default: the actor) for life.
  * Admins may create one for any person or bot of the account; members only for
  * themselves, and only while active in it. Authtokens and API keys get a fresh
@@ -29,6 +40,9 @@ export async function createCredential(
   input: unknown,
   ctx: RequestContext,
 ): Promise<Result<{ credential: CredentialView; token: string | null }>> {
+  // Who may create for whom is decided before anything is validated: a refused caller learns nothing about validation.
+  const refused = foreignOwnerRefusal(actor, (input as { ownerId?: unknown } | null)?.ownerId);
+  if (refused) return refused;
   const parsed = createCredentialSchema.safeParse(input);
   if (!parsed.success) {
     // Name the public key's problem too (a pasted private key, say), so one submit shows everything to fix.
@@ -39,7 +53,8 @@ export async function createCredential(
   }
   const data = parsed.data;
   const ownerId = data.ownerId || actor.principal.id;
-  if (ownerId !== actor.principal.id && !canManage(actor)) return fail("not_admin", NOT_ADMIN_CREDENTIALS);
+  const refusedOwner = foreignOwnerRefusal(actor, ownerId);
+  if (refusedOwner) return refusedOwner;
 
   const id = newId(data.kind === "authtoken" ? "authtoken" : data.kind === "api_key" ? "apiKey" : "sshCredential");
   let secret: { token: string; hash: string; hint: string } | null = null;

@@ -131,6 +131,9 @@ describe("/api/v1/api_keys, /credentials, /ssh_credentials", () => {
     expect(mine.body.owner_id).toBe(member.principal.id);
     const forBot = await call("POST", "/credentials", { key, body: { owner_id: bot.principal.id } });
     expect(forBot.body).toMatchObject({ error_code: "ERR_BOTDESK_4113", status_code: 403 });
+    // Refused before validation: an invalid body for someone else's credential tells a member nothing more.
+    const invalidForBot = await call("POST", "/credentials", { key, body: { owner_id: bot.principal.id, description: "x".repeat(1000), acl: ["nonsense"] } });
+    expect(invalidForBot.body).toMatchObject({ error_code: "ERR_BOTDESK_4113", status_code: 403 });
     const listed = ids((await call("GET", "/api_keys", { key })).body.keys);
     expect(listed).toEqual(expect.arrayContaining([member.key.id, bot.key.id]));
     expect(listed).not.toContain(owner.key.id);
