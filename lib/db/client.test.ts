@@ -26,4 +26,16 @@ describe("the app's database client", () => {
     client = createPrismaClient(readEnv().DATABASE_URL!, 1);
     expect(await client.$queryRaw`SHOW statement_timeout`).toEqual([{ statement_timeout: "0" }]);
   });
+
+  it("prepares a statement marked /* prepared */ once per connection and reuses it; other statements are not kept", async () => {
+    client = createPrismaClient(readEnv().DATABASE_URL!, 1);
+    const prepared = () => client!.$queryRaw<{ statement: string }[]>`SELECT statement FROM pg_prepared_statements`;
+    expect(await prepared()).toEqual([]);
+    for (const id of ["a", "b", "c"]) {
+      expect(await client.$queryRaw`/* prepared */ SELECT ${id}::text AS id`).toEqual([{ id }]);
+      expect(await client.$queryRaw`SELECT ${id}::text AS unmarked`).toEqual([{ unmarked: id }]);
+    }
+    const kept = (await prepared()).map((r) => r.statement);
+    expect(kept).toEqual(["/* prepared */ SELECT $1::text AS id"]);
+  });
 });

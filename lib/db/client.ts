@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
 import { readEnv } from "../env";
+import { preparedStatementName } from "./prepared";
 
 export type Db = PrismaClient;
 
@@ -8,7 +9,11 @@ export function createPrismaClient(connectionString: string, poolSize = readEnv(
   const statementTimeout = readEnv().DATABASE_STATEMENT_TIMEOUT_MS;
   // Every statement of the app is bounded on the server (statement_timeout), so
   // one runaway query cannot hold a pooled connection and its locks for long.
-  const adapter = new PrismaPg({ connectionString, max: poolSize, ...(statementTimeout > 0 ? { options: `-c statement_timeout=${statementTimeout}` } : {}) });
+  const adapter = new PrismaPg(
+    { connectionString, max: poolSize, ...(statementTimeout > 0 ? { options: `-c statement_timeout=${statementTimeout}` } : {}) },
+    // The hot statements, marked in their SQL, are planned once per connection (prepared.ts).
+    { statementNameGenerator: preparedStatementName },
+  );
   // A transaction waits up to 15 s for a pooled connection and runs at most 20 s.
   return new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 20_000 } });
 }

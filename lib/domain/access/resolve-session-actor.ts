@@ -35,7 +35,7 @@ export async function resolveSessionActor(
 ): Promise<Admission<PersonActor>> {
   // One round trip: the principal, with one row per account it is active in
   // (oldest membership first), or a single row with NULL membership columns.
-  const rows = await db().$queryRaw<SessionRow[]>`
+  const rows = await db().$queryRaw<SessionRow[]>`/* prepared */
     SELECT p.id, p.kind::text AS kind, p.status::text AS status, p.name, p.account_id, p.email, p.session_version, p.must_change_password,
            m.role::text AS role, a.id AS membership_account_id, a.name AS membership_account_name, a.seat_limit
     FROM principals p

@@ -13,7 +13,7 @@ export const USE_RECORDED_EVERY_MS = 60_000;
  */
 export async function markCredentialUsed(use: { credentialId: string; principalId: string; ip: string | null; now: Date }): Promise<void> {
   const staleBefore = new Date(use.now.getTime() - USE_RECORDED_EVERY_MS);
-  await db().$executeRaw`
+  await db().$executeRaw`/* prepared */
     WITH used AS (
       UPDATE credentials SET last_used_at = ${use.now}, last_used_ip = ${use.ip}
       WHERE id = ${use.credentialId} AND (last_used_at IS NULL OR last_used_at < ${staleBefore})

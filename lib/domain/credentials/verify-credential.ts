@@ -100,7 +100,7 @@ export async function verifyCredential(
   // credential, its owner and the owner's membership in its account, each by
   // primary key; an unknown id probes for ''), then one constant-time comparison.
   // Nothing but the comparison's outcome decides what happens next.
-  const [row] = await db().$queryRaw<VerificationRow[]>`
+  const [row] = await db().$queryRaw<VerificationRow[]>`/* prepared */
     SELECT c.id, c.account_id, c.kind::text AS kind, c.acl, c.secret_hash, c.revoked_at, c.expires_at, c.last_used_at,
            p.id AS owner_id, p.kind::text AS owner_kind, p.name AS owner_name, p.status::text AS owner_status,
            p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, p.last_activity_at AS owner_last_activity_at,

@@ -59,7 +59,7 @@ export async function recordEvent(tx: EventWriter, input: EventInput): Promise<s
   const id = newId("event", at.getTime());
   const staleBefore = new Date(at.getTime() - 60_000);
   const subjectKind = input.subject ? kindOfId(input.subject.id) : null;
-  await tx.$executeRaw`
+  await tx.$executeRaw`/* prepared */
     WITH inserted AS (
       INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id,
                           credential_id, credential_display, ip, user_agent, data, created_at)
