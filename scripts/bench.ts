@@ -40,7 +40,7 @@ const { verifyCredential } = await import("../lib/domain/credentials/verify-cred
 const { listEvents, countNewerEvents, eventsPageSql } = await import("../lib/domain/events/list-events");
 const { Prisma } = await import("../lib/db/generated/client");
 const { eventsQuerySchema } = await import("../lib/validation/events");
-const { eventsPerDay } = await import("../lib/domain/events/events-per-day");
+const { eventsPerDay, accountCountsSql } = await import("../lib/domain/events/events-per-day");
 const { resolveSessionActor } = await import("../lib/domain/access/resolve-session-actor");
 const { recordEvent } = await import("../lib/domain/events/record-event");
 const { listCredentials } = await import("../lib/domain/credentials/list-credentials");
@@ -100,8 +100,7 @@ try {
     ["activity: credential", () => listEvents(admin, feed({ credential: "cr_bench7" }))],
     ["activity: last 24 hours, page 50", () => listEvents(admin, feed({ range: "24h", before: page50 }))],
     ["activity: new-events count (none)", () => countNewerEvents(admin, feed({}), newest)],
-    ["chart: account, 30 days (uncached)", () => eventsPerDay(admin, { cache: false })],
-    ["chart: account, 30 days (past days cached)", () => eventsPerDay(admin, {}, new Date(Date.now() + 61_000 * n++))],
+    ["chart: account, 30 days (daily roll-up)", () => eventsPerDay(admin)],
     ["chart: busy bot, 30 days", () => eventsPerDay(admin, { bot: botIds[0]! })],
     ["credentials: first page", () => listCredentials(admin, listCredentialsQuerySchema.parse({}))],
     ["credentials: page 40", () => listCredentials(admin, listCredentialsQuerySchema.parse({ page: "40" }))],
@@ -130,6 +129,9 @@ try {
       const rows = await db().$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) ${eventsPageSql(admin, feed(raw))}`);
       console.log(`\n--- ${name}\n${rows.map((r) => r["QUERY PLAN"]).join("\n")}`);
     }
+    const monthAgo = new Date(Date.now() - 29 * 86_400_000);
+    const chart = await db().$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) ${accountCountsSql(accountId, monthAgo)}`);
+    console.log(`\n--- chart: account, 30 days (event_counts_daily)\n${chart.map((r) => r["QUERY PLAN"]).join("\n")}`);
   }
 
   // Rounds, each running every case once, so a burst of load elsewhere on the

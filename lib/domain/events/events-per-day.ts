@@ -15,51 +15,42 @@ export interface EventsPerDay {
 
 type DayCounts = { day: string; type: string; n: number }[];
 
-// The account-wide chart aggregates a month of events (about 1.2 s at a million
-// events in 30 days). Past days hardly change (events are append-only; only a
-// late expiry record lands in the past), so they are kept an hour per account
-// and process; today is counted again after a minute.
-const cache = new Map<string, { at: number; rows: DayCounts }>();
-const PAST_MS = 3_600_000;
-const TODAY_MS = 60_000;
+/**
+ * The account chart's query: counts per day and type from the daily roll-up,
+ * at most days × types rows whatever the number of events (exported for the
+ * benchmark's EXPLAIN). `from` is a UTC day.
+ */
+export function accountCountsSql(accountId: string, from: Date): Prisma.Sql {
+  return Prisma.sql`
+    SELECT to_char(c.day, 'YYYY-MM-DD') AS day, c.type, c.n
+    FROM event_counts_daily c WHERE c.account_id = ${accountId} AND c.day >= ${from.toISOString().slice(0, 10)}::date`;
+}
 
-async function counted(key: string | null, maxAge: number, now: Date, read: () => Promise<DayCounts>): Promise<DayCounts> {
-  const hit = key ? cache.get(key) : undefined;
-  if (hit && now.getTime() - hit.at < maxAge) return hit.rows;
-  const rows = await read();
-  if (key) {
-    if (cache.size > 2000) cache.clear();
-    cache.set(key, { at: now.getTime(), rows });
-  }
-  return rows;
+/** One bot's counts per day and type: its feed's index (bot_id, created_at), bounded by that bot's events in the window. */
+function botCounts(accountId: string, botId: string, from: Date) {
+  return db().$queryRaw<DayCounts>`
+    SELECT to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, e.type, count(*)::int AS n
+    FROM events e WHERE e.bot_id = ${botId} AND e.account_id = ${accountId} AND e.created_at >= ${from}
+    GROUP BY 1, 2`;
 }
 
 /**
  * Events per UTC day over the last `days` days (today included), by category:
- * the account's, or those concerning one bot (its feed's index, never cached).
- * Everyone in the account may see these counts, as they see the events.
+ * the account's, read from the daily roll-up `event_counts_daily` (kept by
+ * triggers on `events`, so it is always exact), or those concerning one bot
+ * (its feed's index). Everyone in the account may see these counts, as they
+ * see the events.
  */
-export async function eventsPerDay(actor: Actor, opts: { bot?: string; cache?: boolean } = {}, now = new Date(), days = 30): Promise<EventsPerDay> {
+export async function eventsPerDay(actor: Actor, opts: { bot?: string } = {}, now = new Date(), days = 30): Promise<EventsPerDay> {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const start = new Date(today - (days - 1) * DAY_MS);
-  const scope = opts.bot ? Prisma.sql`e.bot_id = ${opts.bot} AND e.account_id = ${actor.account.id}` : Prisma.sql`e.account_id = ${actor.account.id}`;
-  const read = (from: Date, to: Date | null) => () =>
-    db().$queryRaw<DayCounts>`
-      SELECT to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, e.type, count(*)::int AS n
-      FROM events e WHERE ${scope} AND e.created_at >= ${from} ${to ? Prisma.sql`AND e.created_at < ${to}` : Prisma.empty}
-      GROUP BY 1, 2`;
-  const cached = !opts.bot && opts.cache !== false;
-  const key = `${actor.account.id}:${start.toISOString()}`;
-  const [past, recent] = await Promise.all([
-    counted(cached ? `${key}:past` : null, PAST_MS, now, read(start, new Date(today))),
-    counted(cached ? `${key}:today` : null, TODAY_MS, now, read(new Date(today), null)),
-  ]);
+  const rows = opts.bot ? await botCounts(actor.account.id, opts.bot, start) : await db().$queryRaw<DayCounts>(accountCountsSql(actor.account.id, start));
 
   const labels = Array.from({ length: days }, (_, i) => new Date(start.getTime() + i * DAY_MS).toISOString().slice(0, 10));
   const index = new Map(labels.map((d, i) => [d, i]));
   const series = Object.fromEntries(EVENT_CATEGORIES.map((c) => [c, labels.map(() => 0)])) as Record<EventCategory, number[]>;
   let total = 0;
-  for (const r of [...past, ...recent]) {
+  for (const r of rows) {
     const i = index.get(r.day);
     if (i === undefined) continue;
     series[eventTypeInfo(r.type).category][i]! += r.n;
