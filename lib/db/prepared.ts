@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 
 /**
- * The hot statements (the session check on every page, credential verification
- * on every API and agent request, recording an event in every mutation) start
+ * The hot statements (the session check on every page; credential verification,
+ * the rate-limit counters and the usage count on every API request; recording an
+ * event in every mutation) start
  * with PREPARED_MARK, written as text at the very start of the tagged template
  * (interpolated, it would become a parameter). Such a statement is sent as a named prepared statement, so each pooled
  * connection parses and plans it once and then reuses the plan (PostgreSQL's

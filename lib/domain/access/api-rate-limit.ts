@@ -37,7 +37,7 @@ export async function consumeApiRateLimits(
   const accountKey = `${PREFIX}account:${ids.accountId}`;
   const credentialKey = `${PREFIX}key:${ids.credentialId}`;
   const w = limits.windowSeconds;
-  const rows = await db().$queryRaw<{ key: string; count: number; retry: number }[]>`
+  const rows = await db().$queryRaw<{ key: string; count: number; retry: number }[]>`/* prepared */
     INSERT INTO rate_limits AS r (key, window_start, count) VALUES (${accountKey}, now(), 1), (${credentialKey}, now(), 1)
     ON CONFLICT (key) DO UPDATE SET
       count = CASE WHEN r.window_start > now() - make_interval(secs => ${w}) THEN LEAST(r.count + 1, 1000000000) ELSE 1 END,

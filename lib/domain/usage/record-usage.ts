@@ -43,7 +43,7 @@ export async function recordUsage(tx: UsageWriter, input: UsageIncrement): Promi
   }
   const day = utcDay(input.day ?? new Date());
   const n = (v: number | undefined) => v ?? 0;
-  await tx.$executeRaw`
+  await tx.$executeRaw`/* prepared */
     INSERT INTO usage_daily AS u (account_id, principal_id, day, sessions, endpoints, bytes_in, bytes_out, tunnel_requests, api_requests, updated_at)
     VALUES (${input.accountId}, ${input.principalId}, ${day}::date, ${n(input.sessions)}, ${n(input.endpoints)},
             ${n(input.bytesIn)}::bigint, ${n(input.bytesOut)}::bigint, ${n(input.tunnelRequests)}::bigint, ${n(input.apiRequests)}::bigint, now())
