@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { embeddedDatabaseUrl } from "../../lib/db/embedded";
 
-export const E2E_PORT = 3107;
+/** E2E_PORT / E2E_DB_PORT move a run off the defaults, so two checkouts can run their e2e tests at once. */
+export const E2E_PORT = Number(process.env.E2E_PORT || 3107);
 /**
  * In the system's temporary directory, which the embedded PostgreSQL's user can always enter (as
  * root it runs as "postgres", which cannot enter a checkout under /root). One per checkout.
@@ -12,7 +13,7 @@ export const E2E_DATA_DIR = path.join(os.tmpdir(), `botdesk-e2e-${createHash("sh
 export const E2E_PASSWORD = "e2e-password-123";
 export const E2E_AUTH_SECRET = "e2e-secret-for-tests-only-0123456789abcdef";
 /** The e2e server's embedded database listens here, so tests can change data behind a session's back. */
-export const E2E_DB_PORT = 54329;
+export const E2E_DB_PORT = Number(process.env.E2E_DB_PORT || 54329);
 /**
  * With E2E_DATABASE_URL (an EMPTY PostgreSQL database), the server runs on it
  * instead of the embedded one; tests reach the same database either way.
