@@ -26,8 +26,8 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await expect(page.getByTestId("events-chart").locator("figcaption")).toContainText("1 event ·");
   for (let i = 0; i < 3; i++) {
     await sql`INSERT INTO events (id, account_id, type, principal_id, source, bot_id, credential_id, credential_display, ip, data, created_at)
-      VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${bot!.id}, 'api', ${bot!.id}, 'ak_e2e', 'bdak_…e2e1', '192.0.2.77',
-              ${JSON.stringify({ method: "GET", path: `/v1/x${i}`, status: 200 })}, now() - ${`${i + 1} minutes`}::interval)`;
+      VALUES (${`ev_${hex(11)}`}, ${account}, 'credential.updated', ${bot!.id}, 'api', ${bot!.id}, 'ak_e2e', 'bdak_…e2e1', '192.0.2.77',
+              ${JSON.stringify({ kind: "api_key", before: { metadata: `deploy ${i}` }, after: { metadata: `deploy ${i + 1}` } })}, now() - ${`${i + 1} minutes`}::interval)`;
   }
 
   // From the bot's page to the audit log, filtered on it.
@@ -37,14 +37,14 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await expect(page.getByTestId("events-chart")).toContainText("events");
   await expect(rows(page).first()).toContainText("Bot renamed");
   await expect(rows(page).first()).toContainText("Ada Admin");
-  await expect(rows(page).nth(1)).toContainText("API request");
+  await expect(rows(page).nth(1)).toContainText("Credential updated");
   await expect(rows(page).nth(1)).toContainText("bdak_…e2e1");
   await expect(rows(page).nth(1)).toContainText("192.0.2.77");
 
   // Category in the form: the URL holds both filters; back returns to the previous view.
-  await page.getByTestId("activity-filters").getByLabel("Category").selectOption("api");
+  await page.getByTestId("activity-filters").getByLabel("Category").selectOption("credentials");
   await page.getByRole("button", { name: "Apply filters" }).click();
-  await expect(page).toHaveURL(/category=api/);
+  await expect(page).toHaveURL(/category=credentials/);
   await expect(page).toHaveURL(new RegExp(`bot=${bot!.id}`));
   await expect(rows(page)).toHaveCount(3);
   await page.getByTestId("activity-filters").getByLabel("Category").selectOption("people");
@@ -58,16 +58,16 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/credential=ak_e2e/);
   await expect(rows(page)).toHaveCount(3);
-  await page.goto(`/activity?bot=${bot!.id}&category=api`);
+  await page.goto(`/activity?bot=${bot!.id}&category=credentials`);
 
   // Export of this view: the same rows in the same order, and the export is itself an event.
   const shown = await rows(page).evaluateAll((els) => els.map((el) => el.getAttribute("data-event-id")));
-  const ndjson = await page.request.get(`/activity/export?format=ndjson&bot=${bot!.id}&category=api`);
+  const ndjson = await page.request.get(`/activity/export?format=ndjson&bot=${bot!.id}&category=credentials`);
   expect(ndjson.headers()["content-type"]).toContain("application/x-ndjson");
   const exported = (await ndjson.text()).trim().split("\n").map((l) => JSON.parse(l) as { id: string; ip: string });
   expect(exported.map((e) => e.id)).toEqual(shown);
   expect(exported[0]!.ip).toBe("192.0.2.77");
-  const csv = await page.request.get(`/activity/export?format=csv&bot=${bot!.id}&category=api`);
+  const csv = await page.request.get(`/activity/export?format=csv&bot=${bot!.id}&category=credentials`);
   expect(csv.headers()["content-disposition"]).toMatch(/attachment; filename="botdesk-activity-.*\.csv"/);
   expect((await csv.text()).trim().split("\r\n")).toHaveLength(4);
   await page.goto("/activity?type=events.exported");
@@ -137,7 +137,7 @@ test("members see every event but not others' IP addresses; new events are annou
   const [bot] = await insertBots([name]);
   const account = await acmeId();
   await sql`INSERT INTO events (id, account_id, type, principal_id, source, bot_id, ip, created_at)
-    VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${bot!.id}, 'api', ${bot!.id}, '192.0.2.88', now() - interval '1 minute')`;
+    VALUES (${`ev_${hex(11)}`}, ${account}, 'credential.refused', ${bot!.id}, 'api', ${bot!.id}, '192.0.2.88', now() - interval '1 minute')`;
   // Signed out: no export, no count.
   expect((await page.request.get("/activity/export?format=csv")).status()).toBe(401);
   expect((await page.request.get("/activity/new-count?since=1.ev_x")).status()).toBe(401);
@@ -150,7 +150,7 @@ test("members see every event but not others' IP addresses; new events are annou
   await expect(rows(page).first().getByTestId("event-ip")).toHaveCount(0);
 
   await sql`INSERT INTO events (id, account_id, type, principal_id, source, bot_id, created_at)
-    VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${bot!.id}, 'api', ${bot!.id}, now())`;
+    VALUES (${`ev_${hex(11)}`}, ${account}, 'credential.refused', ${bot!.id}, 'api', ${bot!.id}, now())`;
   await expect(page.getByTestId("new-events")).toHaveText(/1 new event/, { timeout: 25_000 });
   await page.getByTestId("new-events").click();
   await expect(rows(page)).toHaveCount(2);

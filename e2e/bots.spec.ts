@@ -50,7 +50,7 @@ test("an admin creates, renames, deactivates, reactivates and deletes a bot, and
   const id = await botIdByName(name);
   expect(await botInDb(id)).toMatchObject({ name, status: "active", deleted_at: null });
   // Something the bot itself did, to see it attributed after the delete.
-  await sql`INSERT INTO events (id, account_id, type, principal_id, source, ip) VALUES (${`ev_${hex(11)}`}, ${await acmeId()}, 'api.request', ${id}, 'api', '192.0.2.55')`;
+  await sql`INSERT INTO events (id, account_id, type, principal_id, source, ip) VALUES (${`ev_${hex(11)}`}, ${await acmeId()}, 'agent.session_started', ${id}, 'agent', '192.0.2.55')`;
 
   await page.getByRole("button", { name: `Rename ${name}` }).click();
   const renameDialog = page.getByTestId("rename-bot-dialog");
@@ -101,7 +101,7 @@ test("an admin creates, renames, deactivates, reactivates and deletes a bot, and
   expect(await botIdByName(renamed)).not.toBe(id);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview" }).click();
-  await expect(page.getByTestId("recent-activity").locator("li").filter({ hasText: "api.request" }).filter({ hasText: "192.0.2.55" })).toContainText(
+  await expect(page.getByTestId("recent-activity").locator("li").filter({ hasText: "Agent session started" }).filter({ hasText: "192.0.2.55" })).toContainText(
     `${renamed} (deleted)`,
   );
   await retireBots(name);

@@ -66,12 +66,12 @@ export async function seedBenchAccount(db: Db, sizes: BenchSizes, log: (line: st
   await db.membership.create({ data: { accountId, principalId: adminId, role: "owner" } });
   const botIds = (await db.principal.findMany({ where: { accountId, kind: "bot" }, select: { id: true }, orderBy: { id: "asc" } })).map((b) => b.id);
   // Events, spread over a year, newest now: every 1,000th is a dashboard rename by the admin (a
-  // rare type and source); the rest are API requests by busy bots (every 10th bot; the others have
+  // rare type and source); the rest are API writes (credential.updated) by busy bots (every 10th bot; the others have
   // none by them), done with one of the credentials below, every 50th about a bot.
   const spacing = Math.max(1, Math.floor((365 * 86_400) / Math.max(1, sizes.events)));
   await db.$executeRaw`
     INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_kind, bot_id, credential_id, credential_display, created_at)
-    SELECT 'ev_bench' || g, ${accountId}, CASE WHEN rare THEN 'bot.renamed' ELSE 'api.request' END, CASE WHEN rare THEN ${adminId} ELSE actor END,
+    SELECT 'ev_bench' || g, ${accountId}, CASE WHEN rare THEN 'bot.renamed' ELSE 'credential.updated' END, CASE WHEN rare THEN ${adminId} ELSE actor END,
            CASE WHEN rare THEN 'dashboard' ELSE 'api' END, subject, CASE WHEN subject IS NOT NULL THEN 'bot' END,
            CASE WHEN rare THEN subject ELSE actor END,
            CASE WHEN NOT rare THEN 'cr_bench' || (1 + g % ${sizes.credentials}) END, CASE WHEN NOT rare THEN 'bdat_…abcd' END,

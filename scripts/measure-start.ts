@@ -152,7 +152,7 @@ await db.query(
 );
 await db.query(
   `INSERT INTO events (id, account_id, type, principal_id, source, created_at)
-   SELECT 'ev_measure' || g, $1, 'api.request', 'bot_measure' || (1 + g % 9999), 'api', now() - g * interval '1 second' FROM generate_series(1, 100000) g`,
+   SELECT 'ev_measure' || g, $1, 'credential.updated', 'bot_measure' || (1 + g % 9999), 'api', now() - g * interval '1 second' FROM generate_series(1, 100000) g`,
   [accountId],
 );
 await db.query("ANALYZE");

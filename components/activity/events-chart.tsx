@@ -7,7 +7,6 @@ export const CATEGORY_COLORS: Record<EventCategory, string> = {
   people: "#0891b2",
   credentials: "#d97706",
   "sign-in": "#dc2626",
-  api: "#16a34a",
   agents: "#9333ea",
   system: "#64748b",
 };

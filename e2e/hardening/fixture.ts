@@ -110,7 +110,7 @@ export async function digest(): Promise<string> {
     md5((SELECT string_agg(concat_ws(',', account_id, principal_id, role, status), ';' ORDER BY account_id, principal_id) FROM memberships)),
     md5((SELECT string_agg(concat_ws(',', id, owner_id, description, metadata, acl::text, revoked_at, expires_at, rotated_from_id), ';' ORDER BY id) FROM credentials)),
     md5((SELECT string_agg(concat_ws(',', id, name, seat_limit, quotas::text, event_retention_days), ';' ORDER BY id) FROM accounts)),
-    (SELECT string_agg(type || ':' || n, ',' ORDER BY type) FROM (SELECT type, count(*) AS n FROM events WHERE type NOT IN ('login.refused', 'credential.refused', 'api.request', 'credential.expired', 'events.purged', 'agent.session_ended') GROUP BY type) t)
+    (SELECT string_agg(type || ':' || n, ',' ORDER BY type) FROM (SELECT type, count(*) AS n FROM events WHERE type NOT IN ('login.refused', 'credential.refused', 'credential.expired', 'events.purged', 'agent.session_ended') GROUP BY type) t)
   ) AS d`;
   return row!.d;
 }

@@ -26,7 +26,9 @@ function random(seed: number) {
  * The demo's history, true to what the app records: the owner creates each
  * bot's credentials (credential.created, before any use); only bots owning a
  * credential use the API or run agents, with it, after it was made; API calls
- * are metered per day (reads are usage, not events; a write is its event);
+ * are metered per day (reads are usage, not events; a write is the event its
+ * domain function records: ci-deployer stamps each deploy into its own key's
+ * metadata, `PATCH /api_keys/{id}` → credential.updated, source api);
  * every agent session is a tunnel_sessions row with its endpoint, its started /
  * bound / ended events and its usage. Events are recorded in time order, so
  * each principal's last activity is its latest event. Also a member's
@@ -58,7 +60,7 @@ export async function seedHistory(
       data: { kind, owner: { id: owner.id, name: owner.name, kind: owner.kind }, expiresAt: expiresAt?.toISOString() ?? null, after: { description, metadata: "", acl: [], expiresAt: expiresAt?.toISOString() ?? null } },
       createdAt: new Date(at),
     });
-    return { id, display, at };
+    return { id, display, at, kind, description, owner };
   }
 
   const created = (b: { createdMinutesAgo: number }) => now - b.createdMinutesAgo * 60_000;
@@ -68,21 +70,40 @@ export async function seedHistory(
   const billingKey = await credential({ ...d.billing, kind: "bot" }, "api_key", created(d.billing) + 5 * 60_000, "nightly billing export");
   await credential({ ...d.member, kind: "person" }, "authtoken", now - 20 * DAY, "Max's laptop");
 
-  // ci-deployer: API reads all day (usage), a deploy or two a day (each write an event), from its key.
+  // API reads all day (usage, no events), from each bot's key.
   const lastUse = new Map<string, { at: number; ip: string }>();
-  const apiDays = (bot: Who, key: { id: string; display: string; at: number }, ip: string, perDay: [number, number], writes: (day: number) => number, path: string) => {
+  const apiDays = (bot: Who, key: { id: string; at: number }, ip: string, perDay: [number, number]) => {
     for (let t = key.at + 30 * 60_000; t < now; t += DAY) {
       const dayEnd = Math.min(now, t + DAY - 60 * 60_000);
       usage.push({ accountId, principalId: bot.id, day: new Date(t), apiRequests: rnd(perDay[0], perDay[1]) });
-      for (let i = 0, n = writes(t); i < n; i++) {
-        const at = t + rnd(0, Math.max(0, dayEnd - t - 60_000));
-        events.push({ accountId, type: "api.request", principalId: bot.id, source: "api", ip, credential: key, data: { method: "POST", path, status: 201 }, createdAt: new Date(at) });
-      }
       lastUse.set(key.id, { at: Math.max(lastUse.get(key.id)?.at ?? 0, Math.min(dayEnd, now - 60_000)), ip });
     }
   };
-  apiDays(d.ci, ciKey, "192.0.2.10", [120, 420], () => rnd(1, 2), "/endpoints");
-  apiDays(d.billing, billingKey, "198.51.100.7", [30, 90], () => 1, "/credentials");
+  apiDays(d.ci, ciKey, "192.0.2.10", [120, 420]);
+  apiDays(d.billing, billingKey, "198.51.100.7", [30, 90]);
+
+  // ci-deployer: a deploy or two a day, each recorded in its own key's metadata through the API
+  // (PATCH /api_keys/{id}, what updateCredential records), with that key, after its reads began.
+  let metadata = "";
+  const deploys: number[] = [];
+  for (let t = ciKey.at + 60 * 60_000; t < now - 60 * 60_000; t += DAY) {
+    for (let i = 0, n = rnd(1, 2); i < n; i++) deploys.push(Math.min(now - 2 * 60_000, t + rnd(0, 20 * 60) * 60_000));
+  }
+  deploys.sort((a, b) => a - b);
+  const ciOwner = { id: d.ci.id, name: d.ci.name, kind: "bot" as const };
+  const ciSubject = { id: ciKey.id, name: credentialSubjectName({ kind: "api_key", display: ciKey.display, description: ciKey.description }) };
+  for (const at of deploys) {
+    const next = `last deploy: ${rnd(0, 0xfffffff).toString(16).padStart(7, "0")} (main)`;
+    events.push({
+      accountId, type: "credential.updated", principalId: d.ci.id, source: "api", ip: "192.0.2.10", userAgent: "botdesk-deploy/1.4 (GitHub Actions)",
+      credential: ciKey, subject: ciSubject, botId: d.ci.id,
+      data: { kind: "api_key", owner: ciOwner, before: { metadata }, after: { metadata: next } },
+      createdAt: new Date(at),
+    });
+    metadata = next;
+    lastUse.set(ciKey.id, { at: Math.max(lastUse.get(ciKey.id)!.at, at), ip: "192.0.2.10" });
+  }
+  await tx.credential.update({ where: { id: ciKey.id }, data: { metadata } });
 
   // edge-agent-prod: one or two agent sessions a day with its authtoken, each binding one endpoint.
   for (let t = edgeToken.at + 60 * 60_000; t < now - 2 * 60 * 60_000; t += DAY) {

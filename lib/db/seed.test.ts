@@ -5,6 +5,7 @@ import { createPrismaClient, type Db } from "./client";
 import { DEMO_ADMIN_EMAIL, seedDemoData } from "./seed";
 import { freshDatabase } from "../test-support/fresh-database";
 import { quotasOf } from "../domain/quotas/plan-quotas";
+import { isEventType } from "../domain/events/catalogue";
 
 // A database of its own: the shared test database is never empty.
 let database: Awaited<ReturnType<typeof freshDatabase>>;
@@ -32,15 +33,21 @@ describe("demo data", () => {
     expect(seatSummaryText({ used: people, limit: account.seatLimit, bots: bots.length })).toBe("2 of 5 seats used · 3 bots (bots don't use seats)");
   });
 
-  it("seeds a true history: every API call and agent session by a bot with a credential it owned then, usage for the charts, insights to show", async () => {
+  it("seeds a true history: every API write and agent session by a bot with a credential it owned then, usage for the charts, insights to show", async () => {
     const account = await prisma.account.findFirstOrThrow({ where: { name: "Acme" } });
-    // Only principals that own a credential made before the event use the API or run agents, each with its own credential.
+    // Everything done through the API or an agent is done with a credential its principal owned then.
     const orphans = await prisma.$queryRaw<{ id: string; type: string }[]>`
       SELECT e.id, e.type FROM events e
-      WHERE e.type IN ('api.request', 'agent.session_started', 'agent.endpoint_bound', 'agent.session_ended')
+      WHERE e.source IN ('api', 'agent')
         AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.id = e.credential_id AND c.owner_id = e.principal_id AND c.created_at <= e.created_at)`;
     expect(orphans).toEqual([]);
-    expect(await prisma.event.count({ where: { accountId: account.id, type: "api.request" } })).toBeGreaterThan(20);
+    // API writes are the events the API's actions record (ci-deployer stamping its deploys into its key), never a type no code records.
+    expect(await prisma.event.count({ where: { accountId: account.id, type: "credential.updated", source: "api" } })).toBeGreaterThan(20);
+    const types = (await prisma.event.findMany({ where: { accountId: account.id }, distinct: ["type"], select: { type: true } })).map((e) => e.type);
+    expect(types.filter((t) => !isEventType(t))).toEqual([]);
+    const key = await prisma.credential.findFirstOrThrow({ where: { accountId: account.id, description: "GitHub Actions deploys" } });
+    const lastDeploy = await prisma.event.findFirstOrThrow({ where: { subjectId: key.id, type: "credential.updated" }, orderBy: { createdAt: "desc" } });
+    expect(lastDeploy).toMatchObject({ principalId: key.ownerId, credentialId: key.id, data: { after: { metadata: key.metadata } } });
     expect(await prisma.event.count({ where: { accountId: account.id, type: "agent.session_started" } })).toBeGreaterThan(10);
     expect(await prisma.event.count({ where: { createdAt: { gt: new Date() } } })).toBe(0);
     // Each session started is metered once, and has its row and its end.
@@ -49,10 +56,11 @@ describe("demo data", () => {
              (SELECT count(*) FROM events WHERE type = 'agent.session_ended') AS ended, (SELECT count(*) FROM events WHERE type = 'agent.session_started') AS started`;
     expect(new Set(Object.values(counts!).map(Number)).size).toBe(1);
     expect(Number((await prisma.usageDaily.aggregate({ _sum: { apiRequests: true } }))._sum.apiRequests)).toBeGreaterThan(1000);
-    // Each bot's last activity is its latest use; a never-used and an expiring credential for the insights.
+    // Each bot's last activity is its latest use (billing-sync only reads, which leaves no event); a never-used and an expiring credential for the insights.
     for (const bot of await prisma.principal.findMany({ where: { accountId: account.id, kind: "bot" } })) {
       const latest = await prisma.event.findFirst({ where: { principalId: bot.id }, orderBy: { createdAt: "desc" } });
-      expect(bot.lastActivityAt!.getTime()).toBeGreaterThanOrEqual(latest!.createdAt.getTime());
+      const lastUsed = await prisma.credential.aggregate({ where: { ownerId: bot.id }, _max: { lastUsedAt: true } });
+      expect(bot.lastActivityAt!.getTime()).toBe(Math.max(latest?.createdAt.getTime() ?? 0, lastUsed._max.lastUsedAt!.getTime()));
     }
     expect(await prisma.credential.count({ where: { accountId: account.id, lastUsedAt: null } })).toBeGreaterThanOrEqual(2);
     expect(await prisma.credential.count({ where: { accountId: account.id, expiresAt: { gt: new Date(), lt: new Date(Date.now() + 7 * 86_400_000) } } })).toBe(1);

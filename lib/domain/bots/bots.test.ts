@@ -123,7 +123,7 @@ describe("deleteBots", () => {
     await createTestCredential(account.id, bot.id, "api_key");
     const bystander = await createTestBot(account.id);
     await createTestCredential(account.id, bystander.id);
-    await db().event.create({ data: { id: `ev_t${Date.now()}`, accountId: account.id, type: "api.request", principalId: bot.id, botId: bot.id, source: "api" } });
+    await db().event.create({ data: { id: `ev_t${Date.now()}`, accountId: account.id, type: "agent.session_started", principalId: bot.id, botId: bot.id, source: "agent" } });
 
     expect(await deleteBots(admin, { ids: [bot.id] }, ctx)).toEqual({ ok: true, data: { count: 1, credentialsDeleted: 2 } });
     expect(await db().credential.count({ where: { ownerId: bot.id } })).toBe(0);
@@ -134,7 +134,7 @@ describe("deleteBots", () => {
     expect(tombstone.name).toBe("doomed");
 
     const events = (await listEvents(admin, eventsQuerySchema.parse({ bot: bot.id }))).rows;
-    expect(events.find((e) => e.type === "api.request")?.actor).toMatchObject({ name: "doomed", deleted: true });
+    expect(events.find((e) => e.type === "agent.session_started")?.actor).toMatchObject({ name: "doomed", deleted: true });
     const deleted = events.find((e) => e.type === "bot.deleted");
     expect((deleted && (await db().event.findUniqueOrThrow({ where: { id: deleted.id } })).data) as object).toMatchObject({
       credentialsDeleted: [expect.objectContaining({ kind: expect.any(String) }), expect.objectContaining({ kind: expect.any(String) })],

@@ -10,7 +10,7 @@ const DAY = 86_400_000;
 const ctx = { ip: "198.51.100.1", userAgent: "vitest" };
 
 async function eventsAt(accountId: string, principalId: string, times: Date[]) {
-  const rows = times.map((at) => ({ id: newId("event", at.getTime()), accountId, type: "api.request", source: "api", principalId, createdAt: at }));
+  const rows = times.map((at) => ({ id: newId("event", at.getTime()), accountId, type: "credential.refused", source: "api", principalId, createdAt: at }));
   await db().event.createMany({ data: rows });
   return rows.map((r) => r.id);
 }
@@ -58,7 +58,7 @@ describe("the retention purge", () => {
 
     expect(await purgeExpiredEvents(now, 2)).toBe(5);
 
-    const left = (await db().event.findMany({ where: { accountId: account.id, type: "api.request" }, select: { id: true } })).map((e) => e.id);
+    const left = (await db().event.findMany({ where: { accountId: account.id, type: "credential.refused" }, select: { id: true } })).map((e) => e.id);
     expect(left.sort()).toEqual([...kept].sort());
     expect(expired.some((id) => left.includes(id))).toBe(false);
     expect(await db().event.count({ where: { id: { in: otherAccount } } })).toBe(2);

@@ -6,7 +6,9 @@
  * it too.
  */
 
-export const EVENT_CATEGORIES = ["bots", "people", "credentials", "sign-in", "api", "agents", "system"] as const;
+// No "api" category: what a principal does through the API is recorded as the change it made
+// (bots, credentials), with source `api` and the key it used; reads are metered, not events.
+export const EVENT_CATEGORIES = ["bots", "people", "credentials", "sign-in", "agents", "system"] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
 export const CATEGORY_LABELS: Record<EventCategory, string> = {
@@ -14,7 +16,6 @@ export const CATEGORY_LABELS: Record<EventCategory, string> = {
   people: "People",
   credentials: "Credentials",
   "sign-in": "Sign-in",
-  api: "API",
   agents: "Agents",
   system: "System",
 };
@@ -66,7 +67,6 @@ export const EVENT_CATALOGUE = {
     data: "reason (revoked | expired | owner_deactivated | owner_deleted), path (the request path)",
   },
   "login.refused": { label: "Sign-in refused", category: "sign-in", data: "path (how the sign-in was tried), reason, overLimit" },
-  "api.request": { label: "API request", category: "api", data: "method, path, status" },
   "agent.session_started": { label: "Agent session started", category: "agents", data: "agentVersion, os, region, transport" },
   "agent.endpoint_bound": { label: "Endpoint bound", category: "agents", data: "endpointId, url (null for labels only), labels {key: value}; subject: the session" },
   "agent.bind_refused": {

@@ -44,8 +44,8 @@ describe("export", () => {
       data: Array.from({ length: 450 }, (_, i) => ({
         id: newId("event", t0 + i * 1000),
         accountId: account.id,
-        type: i % 3 === 0 ? "credential.refused" : "api.request",
-        source: "api",
+        type: i % 3 === 0 ? "credential.refused" : "agent.session_started",
+        source: "agent",
         principalId: bot.id,
         botId: bot.id,
         ip: "203.0.113.5",
@@ -53,7 +53,7 @@ describe("export", () => {
         createdAt: new Date(t0 + i * 1000),
       })),
     });
-    const filters = { bot: bot.id, category: "api" };
+    const filters = { bot: bot.id, category: "agents" };
     const query = eventsQuerySchema.parse(filters) as EventsQuery;
 
     const ndjson = await read(await exportEvents(admin, query, "ndjson", ctx, 100));
@@ -61,7 +61,7 @@ describe("export", () => {
     expect(rows.map((r) => r.id)).toEqual(await viewIds(admin, filters));
     expect(rows).toHaveLength(300);
     expect(ndjson.chunks).toBeGreaterThanOrEqual(3);
-    expect(rows[0]).toMatchObject({ ip: "203.0.113.5", actor_name: bot.name, type: "api.request" });
+    expect(rows[0]).toMatchObject({ ip: "203.0.113.5", actor_name: bot.name, type: "agent.session_started" });
 
     const csv = await read(await exportEvents(member, query, "csv", ctx, 100));
     const lines = csv.text.trimEnd().split("\r\n");
@@ -77,7 +77,7 @@ describe("export", () => {
       [owner.id, "ndjson"],
       [member.principal.id, "csv"],
     ]);
-    expect((exported[0]!.data as { filters: object }).filters).toEqual({ bot: bot.id, category: "api" });
+    expect((exported[0]!.data as { filters: object }).filters).toEqual({ bot: bot.id, category: "agents" });
     const everything = await read(await exportEvents(admin, eventsQuerySchema.parse({}), "ndjson", ctx, 1000));
     expect(everything.text.trim().split("\n").filter((l) => l.includes('"events.exported"'))).toHaveLength(2);
   });

@@ -20,13 +20,13 @@ async function setup() {
   return { account, admin, member };
 }
 
-/** `n` api.request events by a principal, one a second from `t0`, oldest first. */
+/** `n` agent sessions started by a principal (source agent), one a second from `t0`, oldest first. */
 async function requests(accountId: string, principalId: string, n: number, t0: number, extra: Record<string, unknown> = {}) {
   const rows = Array.from({ length: n }, (_, i) => ({
     id: newId("event", t0 + i * 1000),
     accountId,
-    type: "api.request",
-    source: "api",
+    type: "agent.session_started",
+    source: "agent",
     principalId,
     createdAt: new Date(t0 + i * 1000),
     ...extra,
@@ -78,17 +78,17 @@ describe("activity feeds", () => {
     await requests(other.id, stranger.id, 2, Date.now() - 5000);
 
     const types = async (raw: Record<string, unknown>) => (await listEvents(admin, q(raw))).rows.map((r) => r.type);
-    expect(await types({ bot: botId })).toEqual(["credential.revoked", "bot.renamed", "credential.created", "bot.created", "api.request", "api.request"]);
+    expect(await types({ bot: botId })).toEqual(["credential.revoked", "bot.renamed", "credential.created", "bot.created", "agent.session_started", "agent.session_started"]);
     expect(await types({ principal: member.principal.id })).toEqual(["credential.created"]);
     expect(await types({ type: "bot.renamed" })).toEqual(["bot.renamed"]);
     expect(await types({ category: "bots" })).toEqual(["bot.renamed", "bot.created"]);
     expect(await types({ category: "credentials" })).toEqual(["credential.created", "credential.revoked", "credential.created"]);
-    expect(await types({ source: "api" })).toEqual(["api.request", "api.request"]);
-    expect(await types({ credential: key.data.credential.id })).toEqual(["credential.revoked", "credential.created", "api.request", "api.request"]);
+    expect(await types({ source: "agent" })).toEqual(["agent.session_started", "agent.session_started"]);
+    expect(await types({ credential: key.data.credential.id })).toEqual(["credential.revoked", "credential.created", "agent.session_started", "agent.session_started"]);
     expect(await types({ bot: botId, range: "30d" })).toHaveLength(4);
-    expect(await types({ bot: botId, range: "custom", to: new Date(old + 500).toISOString() })).toEqual(["api.request"]);
+    expect(await types({ bot: botId, range: "custom", to: new Date(old + 500).toISOString() })).toEqual(["agent.session_started"]);
     const day = new Date(old).toISOString().slice(0, 10);
-    expect(await types({ bot: botId, range: "custom", from: day, to: day })).toEqual(["api.request", "api.request"]);
+    expect(await types({ bot: botId, range: "custom", from: day, to: day })).toEqual(["agent.session_started", "agent.session_started"]);
     // Another account's bot id shows nothing here.
     expect(await types({ principal: stranger.id })).toEqual([]);
 
@@ -102,7 +102,7 @@ describe("activity feeds", () => {
     await deleteBots(admin, { ids: [botId] }, ctx);
     const afterDelete = await listEvents(admin, q({ bot: botId }));
     expect(afterDelete.rows[0]).toMatchObject({ type: "bot.deleted" });
-    expect(afterDelete.rows.filter((r) => r.type === "api.request").every((r) => r.actor.deleted && r.actor.name === "billing-sync-2")).toBe(true);
+    expect(afterDelete.rows.filter((r) => r.type === "agent.session_started").every((r) => r.actor.deleted && r.actor.name === "billing-sync-2")).toBe(true);
   });
 
   it("everyone in the account sees every event; only admins see others' IPs and user agents; another account's event is not found", async () => {
