@@ -152,7 +152,7 @@ export function DataTable<T extends RowData>({
       {/* relative: keeps visually hidden header text inside the scroll box, so it can't widen the page. */}
       {/* data-focus-return: focus comes back here when a row's dialog deleted the row (see components/ui/dialog.tsx). */}
       <div
-        data-focus-return
+        data-focus-return={testId}
         tabIndex={-1}
         aria-label={caption}
         role="region"

@@ -38,6 +38,8 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const returnTo = useRef<HTMLElement | null>(null);
+  // The data-focus-return container around the trigger (the table), found while the trigger is on the page.
+  const returnKey = useRef<string | null>(null);
   const pressedOnBackdrop = useRef(false);
   const titleId = useId();
   const descriptionId = useId();
@@ -52,6 +54,7 @@ export function Dialog({
     if (open && !dialog.open) {
       closingOnPurpose.current = false;
       returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      returnKey.current = returnTo.current?.closest("[data-focus-return]")?.getAttribute("data-focus-return") ?? null;
       dialog.showModal();
       const first =
         dialog.querySelector<HTMLElement>("[data-autofocus]") ??
@@ -71,7 +74,6 @@ export function Dialog({
 
   const handleClose = () => {
     const dialog = ref.current;
-    const target = returnTo.current;
     // The browser may close a modal dialog despite a cancelled Esc (repeated presses without a click in
     // between): a show-once dialog opens again at once, asking, so the secret is not lost.
     if (guarded && open && !closingOnPurpose.current && dialog) {
@@ -80,14 +82,13 @@ export function Dialog({
       return;
     }
     setAsking(false);
-    returnTo.current = null;
-    if (target?.isConnected) target.focus();
-    // The trigger may be gone, now or once the page refreshes (a deleted row): then focus moves to the
-    // nearest container marked data-focus-return (the table), not to <body>.
-    const fallback = target?.closest<HTMLElement>("[data-focus-return]") ?? null;
-    if (target && fallback) keepFocusNear(target, fallback);
+    returnFocus(returnTo, returnKey);
     onClose();
   };
+
+  // A row's dialog lives in its row: when the refreshed page drops the row while the dialog is still open,
+  // the dialog is unmounted without a close event reaching React, so focus is returned here instead.
+  useEffect(() => () => returnFocus(returnTo, returnKey), []);
 
   return (
     <dialog
@@ -160,16 +161,37 @@ export function Dialog({
 }
 
 /** For a few seconds, when `target` leaves the page while focus is on it (or lost), focus `fallback` instead. */
-function keepFocusNear(target: HTMLElement, fallback: HTMLElement) {
-  const observer = new MutationObserver(() => {
-    if (target.isConnected) return;
-    observer.disconnect();
+/**
+ * Focus goes back to the dialog's trigger; if the trigger is gone, now or once the page refreshes (a
+ * deleted row), to the container marked data-focus-return around it (the table), never to <body>.
+ */
+function returnFocus(returnTo: React.RefObject<HTMLElement | null>, returnKey: React.RefObject<string | null>) {
+  const target = returnTo.current;
+  const key = returnKey.current;
+  returnTo.current = null;
+  returnKey.current = null;
+  if (!target) return;
+  if (target.isConnected) target.focus();
+  if (key) keepFocusNear(target, key);
+}
+
+function keepFocusNear(target: HTMLElement, key: string) {
+  // Looked up when needed, not held: a refresh may render the container anew.
+  const fallback = () => document.querySelector<HTMLElement>(`[data-focus-return="${CSS.escape(key)}"]`);
+  const settle = () => {
+    if (target.isConnected) return false;
     const active = document.activeElement;
-    if (fallback.isConnected && (active === null || active === document.body || active === target)) fallback.focus();
+    if (active === null || active === document.body || active === target) fallback()?.focus();
+    return true;
+  };
+  if (settle()) return;
+  const observer = new MutationObserver(() => {
+    if (settle()) observer.disconnect();
   });
   observer.observe(document.body, { childList: true, subtree: true });
-  setTimeout(() => observer.disconnect(), 5000);
-  if (!target.isConnected && fallback.isConnected) fallback.focus();
+  // The refresh that removes a deleted row can take a while on a busy server; a person who moves on
+  // moves focus themselves, and then settle() leaves it alone.
+  setTimeout(() => observer.disconnect(), 30_000);
 }
 
 /** The row of buttons at the bottom of a dialog: stacked on phones, right-aligned otherwise. */
