@@ -15,7 +15,10 @@ export function agentBaseUrl(request: Request): string {
 
 const timing = { heartbeat_interval_seconds: HEARTBEAT_INTERVAL_SECONDS, session_timeout_seconds: SESSION_TIMEOUT_SECONDS };
 
-export const startedSessionJson = (base: string, s: StartedSession) => ({
+type SessionBasics = Pick<TunnelSessionView, "id" | "agentVersion" | "os" | "arch" | "metadata" | "transport" | "region" | "ip" | "startedAt" | "credential">;
+
+/** What a started session and a read session have in common. */
+const sessionBasicsJson = (base: string, s: SessionBasics) => ({
   id: s.id,
   uri: `${base}/sessions/${s.id}`,
   agent_version: s.agentVersion,
@@ -27,8 +30,9 @@ export const startedSessionJson = (base: string, s: StartedSession) => ({
   ip: s.ip,
   started_at: s.startedAt.toISOString(),
   credential: { id: s.credential.id },
-  ...timing,
 });
+
+export const startedSessionJson = (base: string, s: StartedSession) => ({ ...sessionBasicsJson(base, s), ...timing });
 
 export const endpointJson = (base: string, e: BoundEndpoint) => ({
   id: e.id,
@@ -50,20 +54,10 @@ export const totalsJson = (t: SessionTotals) => ({
 });
 
 export const sessionJson = (base: string, s: TunnelSessionView) => ({
-  id: s.id,
-  uri: `${base}/sessions/${s.id}`,
-  agent_version: s.agentVersion,
-  os: s.os,
-  arch: s.arch,
-  metadata: s.metadata,
-  transport: s.transport,
-  region: s.region,
-  ip: s.ip,
-  started_at: s.startedAt.toISOString(),
+  ...sessionBasicsJson(base, s),
   last_heartbeat_at: s.lastHeartbeatAt.toISOString(),
   ended_at: s.endedAt?.toISOString() ?? null,
   end_reason: s.endReason,
-  credential: { id: s.credential.id },
   bytes_in: s.bytesIn,
   bytes_out: s.bytesOut,
   requests: s.requests,

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/db/generated/enums";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { credentialSubjectName } from "@/lib/domain/credentials/credential-view";
@@ -31,9 +32,8 @@ export type SshKeyVerification =
   | { ok: true; actor: Actor & { credential: { id: string; display: string } }; acl: string[] }
   | { ok: false; reason: CredentialRefusalReason; message: string };
 
-/** The SSH credentials of an account (or of every account) with this SHA256 fingerprint. */
-function rows(fingerprint: string, accountId: string | null) {
-  return db().$queryRaw<Row[]>`
+/** The credential with its owner, the owner's membership and the account: what the check needs, in one read. */
+const SELECT_WITH_OWNER = Prisma.sql`
     SELECT c.id, c.account_id, c.acl, c.revoked_at, c.expires_at, c.last_used_at,
            p.id AS owner_id, p.kind::text AS owner_kind, p.name AS owner_name, p.status::text AS owner_status,
            p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, p.last_activity_at AS owner_last_activity_at,
@@ -41,7 +41,11 @@ function rows(fingerprint: string, accountId: string | null) {
     FROM credentials c
     JOIN principals p ON p.id = c.owner_id
     JOIN accounts a ON a.id = c.account_id
-    LEFT JOIN memberships m ON m.account_id = c.account_id AND m.principal_id = c.owner_id
+    LEFT JOIN memberships m ON m.account_id = c.account_id AND m.principal_id = c.owner_id`;
+
+/** The SSH credentials of an account (or of every account) with this SHA256 fingerprint. */
+function rows(fingerprint: string, accountId: string | null) {
+  return db().$queryRaw<Row[]>`${SELECT_WITH_OWNER}
     WHERE c.kind = 'ssh_key' AND c.fingerprint = ${fingerprint} AND (${accountId}::text IS NULL OR c.account_id = ${accountId})
     LIMIT 2`;
 }
@@ -53,15 +57,7 @@ function rows(fingerprint: string, accountId: string | null) {
  * has (a scan of revoked SSH keys; the client has already proven it holds the key).
  */
 function revokedRows(blobBase64: string, accountId: string | null) {
-  return db().$queryRaw<Row[]>`
-    SELECT c.id, c.account_id, c.acl, c.revoked_at, c.expires_at, c.last_used_at,
-           p.id AS owner_id, p.kind::text AS owner_kind, p.name AS owner_name, p.status::text AS owner_status,
-           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, p.last_activity_at AS owner_last_activity_at,
-           m.status::text AS membership_status, m.role::text AS membership_role, a.name AS account_name, a.seat_limit
-    FROM credentials c
-    JOIN principals p ON p.id = c.owner_id
-    JOIN accounts a ON a.id = c.account_id
-    LEFT JOIN memberships m ON m.account_id = c.account_id AND m.principal_id = c.owner_id
+  return db().$queryRaw<Row[]>`${SELECT_WITH_OWNER}
     WHERE c.kind = 'ssh_key' AND c.revoked_at IS NOT NULL AND split_part(c.public_key, ' ', 2) = ${blobBase64}
       AND (${accountId}::text IS NULL OR c.account_id = ${accountId})
     ORDER BY c.revoked_at DESC
