@@ -32,9 +32,18 @@ const database = await startTestDatabase();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "botdesk-bench-http-"));
 let server: ChildProcess | undefined;
 
-/** The resident memory of a process and all its descendants, from /proc (Linux). */
-function treeRssMiB(pid: number): number | null {
-  if (process.platform !== "linux") return null;
+interface ProcessSample {
+  pid: number;
+  /** What it runs, shortened: "next-server", "scripts/start.ts", "postgres", … */
+  name: string;
+  rssKiB: number;
+  /** User + system CPU time so far, seconds, with that of its children that have exited (PostgreSQL's backends come and go). */
+  cpuSeconds: number;
+}
+
+/** A process and all its descendants, from /proc (Linux; empty elsewhere). */
+function processTree(pid: number): ProcessSample[] {
+  if (process.platform !== "linux") return [];
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -46,19 +55,39 @@ function treeRssMiB(pid: number): number | null {
       // gone meanwhile
     }
   }
-  let kib = 0;
+  const ticks = 100; // USER_HZ on Linux
+  const samples: ProcessSample[] = [];
   const walk = (p: number) => {
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-      kib += Number(m?.[1] ?? 0);
+      const status = readFileSync(`/proc/${p}/status`, "utf8");
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const args = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter(Boolean);
+      // "next-server (v16…" → "next-server"
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/ \(.*$/, "");
+      const script = args.find((a) => /\.(ts|js|cjs|mjs)$/.test(a) || /\/next$/.test(a));
+      samples.push({
+        pid: p,
+        name: comm === "node" && script ? path.relative(root, script) : comm,
+        rssKiB: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0),
+        cpuSeconds: (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticks,
+      });
     } catch {
       return;
     }
     for (const c of children.get(p) ?? []) walk(c);
   };
   walk(pid);
-  return Math.round(kib / 1024);
+  return samples;
 }
+
+const treeRssMiB = (pid: number): number | null => (process.platform === "linux" ? Math.round(processTree(pid).reduce((sum, p) => sum + p.rssKiB, 0) / 1024) : null);
+const treeCpuSeconds = (pid: number): number => processTree(pid).reduce((sum, p) => sum + p.cpuSeconds, 0);
+/** Each process of the tree with its resident memory, for the log: where the memory is. */
+const describeTree = (pid: number): string =>
+  processTree(pid)
+    .map((p) => `${p.name} ${Math.round(p.rssKiB / 1024)} MiB`)
+    .join(", ");
 
 async function freePort(): Promise<number> {
   const net = await import("node:net");
@@ -83,6 +112,30 @@ async function waitFor(url: string, timeoutMs: number): Promise<number> {
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
+/** The resident memory of Next.js alone serving the build, idle after one /sign-in; null off Linux. */
+async function bareNextStartMiB(env: NodeJS.ProcessEnv): Promise<number | null> {
+  if (process.platform !== "linux") return null;
+  const port = await freePort();
+  const bare = spawn(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "--port", String(port)], {
+    env: { ...env, PORT: String(port), NODE_ENV: "production", AUTH_TRUST_HOST: "true", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: "ignore",
+    cwd: root,
+    detached: true,
+  });
+  try {
+    await waitFor(`http://localhost:${port}/sign-in`, 60_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    console.log(`Bare next start, idle: ${describeTree(bare.pid!)}.`);
+    return treeRssMiB(bare.pid!);
+  } finally {
+    try {
+      process.kill(-bare.pid!, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1));
@@ -104,11 +157,14 @@ try {
   await client.$disconnect();
 
   const port = await freePort();
+  // Its own SSH port: the default one may be taken by another Botdesk, and the tree measured must hold the SSH server.
+  const sshPort = await freePort();
   const base = `http://localhost:${port}`;
   const env = {
     ...process.env,
     DATABASE_URL: database.url,
     PORT: String(port),
+    BOTDESK_SSH_PORT: String(sshPort),
     BOTDESK_DATA_DIR: dataDir,
     AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789",
     BOTDESK_SIGNIN_MAX_PER_IP: "1000",
@@ -194,6 +250,12 @@ try {
     else console.log(`Skipped ${t.path}: ${first.status} (not there yet, or not reachable).`);
   }
   const idleMiB = server.pid ? treeRssMiB(server.pid) : null;
+  if (server.pid) console.log(`Idle: ${describeTree(server.pid)}.`);
+  // Where the CPU goes at 10 clients: the web server's processes, and (on the throwaway
+  // embedded cluster, a child of this process) the database's. On a shared server the
+  // database's share is not ours to measure.
+  const databaseCpu = () => (database.kind === "embedded" ? processTree(process.pid).filter((p) => p.name === "postgres").reduce((sum, p) => sum + p.cpuSeconds, 0) : null);
+  const cpuAt10 = { wall: 0, server: 0, database: 0 as number | null };
 
   const figures: { name: string; value: number; p95?: number; unit: string; baseline: string | null; ratio: number | null; goal: number | null; met: boolean | null }[] = [];
   const signInTarget = targets.find((t) => t.path === "/sign-in")!;
@@ -203,6 +265,7 @@ try {
     const one: number[] = [];
     for (let i = 0; i < SEQUENTIAL; i++) one.push((await hit(t)).ms);
     const ten: number[] = [];
+    const cpuBefore = { server: treeCpuSeconds(server.pid!), database: databaseCpu() };
     const s = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENT }, async () => {
@@ -213,9 +276,16 @@ try {
         }
       }),
     );
-    const rps10 = Number(((ten.length * 1000) / (performance.now() - s)).toFixed(1));
+    const wall = (performance.now() - s) / 1000;
+    const rps10 = Number((ten.length / wall).toFixed(1));
+    const serverCpu = treeCpuSeconds(server.pid!) - cpuBefore.server;
+    const dbNow = databaseCpu();
+    const dbCpu = dbNow === null || cpuBefore.database === null ? null : dbNow - cpuBefore.database;
+    cpuAt10.wall += wall;
+    cpuAt10.server += serverCpu;
+    cpuAt10.database = cpuAt10.database === null || dbCpu === null ? null : cpuAt10.database + dbCpu;
     results.set(t.name, { p50: quantile(one, 0.5), p95: quantile(one, 0.95), p50x10: quantile(ten, 0.5), p95x10: quantile(ten, 0.95), rps10 });
-    console.log(`${t.name.padEnd(42)} 1 client p50 ${quantile(one, 0.5)} ms p95 ${quantile(one, 0.95)} ms · 10 clients p50 ${quantile(ten, 0.5)} ms p95 ${quantile(ten, 0.95)} ms (${rps10} req/s)`);
+    console.log(`${t.name.padEnd(42)} 1 client p50 ${quantile(one, 0.5)} ms p95 ${quantile(one, 0.95)} ms · 10 clients p50 ${quantile(ten, 0.5)} ms p95 ${quantile(ten, 0.95)} ms (${rps10} req/s; CPU: web server ${Math.round((100 * serverCpu) / wall)} %${dbCpu === null ? "" : `, database ${Math.round((100 * dbCpu) / wall)} %`} of one core)`);
   }
   const signIn50 = results.get(signInTarget.name)!.p50;
   for (const t of targets) {
@@ -266,8 +336,22 @@ try {
   figures.push({ name: `head-of-line: ${small.path} while ${slowest.path} loops (p50)`, value: hol, unit: "ms", baseline: `${small.name} alone`, ratio: Number((hol / alone).toFixed(2)), goal: 2, met: hol / alone <= 2 });
 
   const loadedMiB = server.pid ? treeRssMiB(server.pid) : null;
+  if (server.pid) console.log(`After the load: ${describeTree(server.pid)}.`);
+  figures.push({ name: "CPU at 10 clients, all cases: the web server's processes", value: Math.round((100 * cpuAt10.server) / cpuAt10.wall), unit: "% of one core", baseline: null, ratio: null, goal: null, met: null });
+  if (cpuAt10.database !== null) figures.push({ name: "CPU at 10 clients, all cases: the database's processes", value: Math.round((100 * cpuAt10.database) / cpuAt10.wall), unit: "% of one core", baseline: null, ratio: null, goal: null, met: null });
   if (idleMiB !== null) figures.push({ name: "memory of the process tree, idle (after one request per page)", value: idleMiB, unit: "MiB", baseline: null, ratio: null, goal: null, met: null });
   if (loadedMiB !== null) figures.push({ name: "memory of the process tree, after the load", value: loadedMiB, unit: "MiB", baseline: null, ratio: null, goal: null, met: null });
+  // The framework's own footprint in the same run: Next.js serving this build with
+  // nothing around it (no launcher, no SSH server), after one request to /sign-in.
+  const bareMiB = await bareNextStartMiB(env);
+  if (bareMiB !== null) {
+    figures.push({ name: "baseline: bare `next start` of this build, idle (one /sign-in)", value: bareMiB, unit: "MiB", baseline: null, ratio: null, goal: null, met: null });
+    for (const [name, value] of [["idle", idleMiB], ["after the load", loadedMiB]] as const) {
+      if (value === null) continue;
+      const ratio = Number((value / bareMiB).toFixed(2));
+      figures.push({ name: `memory of the process tree, ${name}, vs bare \`next start\``, value, unit: "MiB", baseline: "bare `next start`", ratio, goal: 2, met: ratio <= 2 });
+    }
+  }
   figures.push({ name: "start to first 200 (built, migrated, seeded database)", value: Math.round(startToFirst200), unit: "ms", baseline: null, ratio: null, goal: 2000, met: startToFirst200 <= 2000 });
 
   console.log(`\n| figure | value | baseline | ratio | goal | met |\n|---|---|---|---|---|---|`);
