@@ -24,6 +24,7 @@ import { startTestDatabase } from "../lib/db/test-database";
 import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
 
 const QUICK = process.argv.includes("--quick");
+const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
 const SEQUENTIAL = Number(process.env.BENCH_HTTP_REQUESTS ?? (QUICK ? 15 : 60));
 const CONCURRENT = 10;
 const root = path.resolve(import.meta.dirname, "..");
@@ -362,7 +363,8 @@ try {
   const dbName = database.kind === "server" ? "postgresql" : "embedded-postgresql";
   const file = path.join(root, "bench", "results", `${new Date().toISOString().slice(0, 10)}-${dbName}-http${QUICK ? "-quick" : ""}.json`);
   mkdirSync(path.dirname(file), { recursive: true });
-  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+  // The machine's load average (1, 5, 15 min) when the run began and ended: 2 cores shared with other work skew every figure.
+  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverage: { start: loadAtStart, end: os.loadavg().map((l) => Number(l.toFixed(2))) } };
   const sizes = benchSizes(QUICK);
   writeFileSync(file, `${JSON.stringify({ db: dbName, machine, data: { ...sizes, requestsPerCase: SEQUENTIAL, concurrency: CONCURRENT }, figures }, null, 2)}\n`);
   console.log(`\nWrote ${path.relative(root, file)}.`);
