@@ -8,7 +8,7 @@ async function LoadedChart({ actor, bot, title }: { actor: Actor; bot?: string; 
   return <EventsChart data={await eventsPerDay(actor, { bot })} title={title} />;
 }
 
-/** The chart in a card, streamed after the rest of the page (it aggregates a month of events). */
+/** The chart in a card, streamed after the rest of the page (a bot's chart counts its month of events). */
 export function EventsChartCard({ actor, bot, title }: { actor: Actor; bot?: string; title: string }) {
   return (
     <Card className="min-w-0">
