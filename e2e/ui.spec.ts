@@ -68,29 +68,87 @@ test("the initial password of a new person survives a click outside", async ({ p
   await sql`DELETE FROM memberships WHERE principal_id = (SELECT id FROM principals WHERE email = ${email})`;
 });
 
-test("deactivating a bot asks first and says how many credentials stop working", async ({ page }) => {
-  const name = `e2e-ui-deact-${stamp()}`;
-  const [bot] = await insertBots([name]);
+/** An agent session row as the tunnel server writes it: live (fresh heartbeat), stale (silent past the timeout) or ended. */
+async function insertSession(account: string, principalId: string, credentialId: string, state: "live" | "stale" | "ended") {
+  await sql`INSERT INTO tunnel_sessions (id, account_id, principal_id, credential_id, credential_display, transport, agent_version, os, arch, last_heartbeat_at, ended_at, end_reason)
+    VALUES (${`ts_${hex(11)}`}, ${account}, ${principalId}, ${credentialId}, 'cr_…', 'ngrok/v2', '3.18.4', 'linux', 'amd64',
+            CASE WHEN ${state}::text = 'stale' THEN now() - interval '5 minutes' ELSE now() END,
+            CASE WHEN ${state}::text = 'ended' THEN now() END, CASE WHEN ${state}::text = 'ended' THEN 'agent_closed' END)`;
+}
+
+test("deactivating a bot, several bots or a person asks first and says how many credentials stop working and how many live agent sessions end", async ({ page }) => {
+  const tag = stamp();
+  const name = `e2e-ui-deact-${tag}`;
+  const [bot, quiet] = await insertBots([name, `${name}-quiet`]);
   const account = await acmeId();
+  const token = `cr_${hex(11)}`;
   await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
-    VALUES (${`cr_${hex(11)}`}, ${account}, 'authtoken', ${bot!.id}, 'one', 'not-a-real-hash', 'x7Qa'),
+    VALUES (${token}, ${account}, 'authtoken', ${bot!.id}, 'one', 'not-a-real-hash', 'x7Qa'),
            (${`ak_${hex(11)}`}, ${account}, 'api_key', ${bot!.id}, 'two', 'not-a-real-hash', 'k9Zb')`;
+  // Two live sessions count; a stale one (the sweep ends it anyway) and an ended one do not.
+  await insertSession(account, bot!.id, token, "live");
+  await insertSession(account, bot!.id, token, "live");
+  await insertSession(account, bot!.id, token, "stale");
+  await insertSession(account, bot!.id, token, "ended");
+  const person = { id: `usr_${hex(11)}`, email: `deact-${tag}@example.com`, name: `Deact Person ${tag}` };
+  await sql`INSERT INTO principals (id, kind, name, email, password_hash) VALUES (${person.id}, 'person', ${person.name}, ${person.email}, 'x')`;
+  await sql`INSERT INTO memberships (account_id, principal_id, role) VALUES (${account}, ${person.id}, 'member')`;
+  const personToken = `cr_${hex(11)}`;
+  // Working: one authtoken. Not working already: a revoked key and an expired one.
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint, revoked_at, expires_at)
+    VALUES (${personToken}, ${account}, 'authtoken', ${person.id}, 'mine', 'not-a-real-hash', 'p1Qa', NULL, NULL),
+           (${`ak_${hex(11)}`}, ${account}, 'api_key', ${person.id}, 'revoked', 'not-a-real-hash', 'p2Qa', now(), NULL),
+           (${`ak_${hex(11)}`}, ${account}, 'api_key', ${person.id}, 'expired', 'not-a-real-hash', 'p3Qa', NULL, now() - interval '1 day')`;
+  await insertSession(account, person.id, personToken, "live");
   try {
     await signIn(page, ADMIN);
-    await page.goto(`/users?bq=${name}`);
-    await page.getByRole("button", { name: `Deactivate ${name}` }).click();
+    await page.goto(`/users?bq=${name}&pq=${tag}`);
+    await page.getByRole("button", { name: `Deactivate ${name}`, exact: true }).click();
     // Only the open dialog has the role (every row keeps its own closed one).
     const dialog = page.getByRole("dialog", { name: `Deactivate ${name}?` });
     await expect(dialog).toBeVisible();
     await expect(dialog.getByTestId("set-bots-active-effect")).toContainText("2 credentials stop working");
+    await expect(dialog.getByTestId("set-bots-active-sessions")).toHaveText("2 live agent sessions end at their next heartbeat (within 30 seconds).");
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await expect(botRow(page, name)).toContainText("Active");
 
-    await page.getByRole("button", { name: `Deactivate ${name}` }).click();
+    // Bulk: both bots, the quiet one adding nothing.
+    await botRow(page, name).getByRole("checkbox").check();
+    await botRow(page, quiet!.name).getByRole("checkbox").check();
+    await page.getByTestId("bots-bulk-bar").getByRole("button", { name: "Deactivate" }).click();
+    const bulk = page.getByRole("dialog", { name: "Deactivate 2 bots?" });
+    await expect(bulk.getByTestId("set-bots-active-effect")).toContainText("2 credentials stop working");
+    await expect(bulk.getByTestId("set-bots-active-sessions")).toHaveText("2 live agent sessions end at their next heartbeat (within 30 seconds).");
+    await bulk.getByRole("button", { name: "Cancel" }).click();
+    await page.getByTestId("bots-bulk-bar").getByRole("button", { name: /Clear/ }).click();
+
+    await page.getByRole("button", { name: `Deactivate ${quiet!.name}` }).click();
+    const one = page.getByRole("dialog", { name: `Deactivate ${quiet!.name}?` });
+    await expect(one.getByTestId("set-bots-active-effect")).toContainText("no working credentials");
+    await expect(one.getByTestId("set-bots-active-sessions")).toHaveText("No agent session is live, so none ends.");
+    await one.getByRole("button", { name: "Cancel" }).click();
+
+    await page.getByRole("button", { name: `Deactivate ${person.name}` }).click();
+    const personDialog = page.getByTestId("deactivate-person-dialog").and(page.getByRole("dialog"));
+    await expect(personDialog.getByTestId("deactivate-person-effect")).toHaveText("1 credential they own here stops working at once, until you reactivate them.");
+    await expect(personDialog.getByTestId("deactivate-person-sessions")).toHaveText("1 live agent session ends at its next heartbeat (within 30 seconds).");
+    await page.screenshot({ path: "test-results/deactivate-person-1280.png" });
+    await personDialog.getByRole("button", { name: "Cancel" }).click();
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("button", { name: `Deactivate ${name}`, exact: true }).click();
+    await expect(dialog.getByTestId("set-bots-active-sessions")).toContainText("2 live agent sessions");
+    await page.screenshot({ path: "test-results/deactivate-bot-390.png" });
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await page.setViewportSize({ width: 1280, height: 720 });
+
+    await page.getByRole("button", { name: `Deactivate ${name}`, exact: true }).click();
     await dialog.getByRole("button", { name: "Deactivate" }).click();
     await expect(toast(page, `Deactivated ${name}.`)).toBeVisible();
     await expect(botRow(page, name)).toContainText("Deactivated");
   } finally {
+    await sql`DELETE FROM tunnel_sessions WHERE principal_id IN (${bot!.id}, ${person.id})`;
+    await sql`DELETE FROM memberships WHERE principal_id = ${person.id}`;
     await retireBots(name);
   }
 });
@@ -279,6 +337,7 @@ async function controlsUnder(page: Page, box: { x: number; y: number; width: num
 }
 
 test("a toast covers no row's buttons, at 1280 px (also scrolled) and at 390 px; × and Escape close it; it is announced politely", async ({ page }) => {
+  test.setTimeout(60_000);
   const tag = stamp();
   const names = Array.from({ length: 14 }, (_, i) => `e2e-toast-${tag}-${String(i).padStart(2, "0")}`);
   await insertBots(names, { deactivated: () => true });
@@ -329,6 +388,46 @@ test("a toast covers no row's buttons, at 1280 px (also scrolled) and at 390 px;
     await page.screenshot({ path: "test-results/toast-390-top.png" });
     await page.keyboard.press("Escape");
     await expect(third).toBeHidden();
+
+    // Scrolled into the cards at 390 px, every floating spot (top and bottom) has buttons under it: the toast takes
+    // its own place at the top of the flow and pushes the cards down, covering none of the controls on screen.
+    const row = names[5]!;
+    await page.evaluate((label) => {
+      const button = document.querySelector<HTMLElement>(`[aria-label="${label}"]`)!;
+      window.scrollBy(0, button.getBoundingClientRect().top - 16);
+    }, `Reactivate ${row}`);
+    expect(await controlsUnder(page, { x: 0, y: 8, width: 390, height: 70 }, "main")).not.toEqual([]);
+    expect(await controlsUnder(page, { x: 0, y: 844 - 16 - 70, width: 390, height: 70 }, "main")).not.toEqual([]);
+    const onScreen = await page.evaluate(() => {
+      let n = 0;
+      for (const el of document.querySelectorAll<HTMLElement>("main :is(button, select, input, a, [role=button])")) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.bottom <= 0 || r.top >= window.innerHeight) continue;
+        el.dataset.onScreen = "1";
+        n++;
+      }
+      return n;
+    });
+    expect(onScreen).toBeGreaterThan(3);
+    await page.getByRole("button", { name: `Reactivate ${row}` }).click();
+    const fourth = toast(page, `Reactivated ${row}.`);
+    await expect(fourth).toBeVisible();
+    await expect(page.getByTestId("toast-region")).toHaveAttribute("data-placement", "reserved");
+    await expect(fourth).toBeInViewport({ ratio: 1 });
+    const reservedBox = (await fourth.boundingBox())!;
+    const coveredNow = await page.evaluate((b) => {
+      const hits: string[] = [];
+      for (const el of document.querySelectorAll<HTMLElement>("[data-on-screen]")) {
+        const r = el.getBoundingClientRect();
+        if (r.left < b.x + b.width && r.right > b.x && r.top < b.y + b.height && r.bottom > b.y) hits.push(el.getAttribute("aria-label") ?? el.textContent?.trim() ?? el.tagName);
+      }
+      return hits;
+    }, reservedBox);
+    expect(coveredNow, "controls that were on screen when the toast came, now under it").toEqual([]);
+    await page.screenshot({ path: "test-results/toast-390-reserved.png" });
+    await fourth.getByRole("button", { name: "Dismiss notification" }).click();
+    await expect(fourth).toBeHidden();
+    await expect(page.getByTestId("toast-region")).toHaveAttribute("data-placement", "floating");
   } finally {
     await sql`DELETE FROM memberships WHERE principal_id = ${person.id}`;
     await retireBots(`e2e-toast-${tag}`);

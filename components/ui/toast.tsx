@@ -25,7 +25,8 @@ const DURATION_MS: Record<ToastTone, number> = { success: 5000, info: 5000, erro
 const MAX_VISIBLE = 2;
 
 /**
- * Short messages after an action ("Bot created", "Could not delete…"). One
+ * Short messages after an action ("Bot created", "Could not delete…"), placed
+ * where they cover no control (./toast-placement.ts). One
  * polite live region (role=status) that exists before any toast is added, so
  * screen readers announce each new one without interrupting. Each toast has a
  * close button; Escape closes them all (unless a dialog is open: Escape is
@@ -58,22 +59,28 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
     return () => document.removeEventListener("keydown", onKey);
   }, [items.length]);
 
+  const reserved = placement === "reserved";
   return (
     <ToastContext value={api}>
-      {children}
-      <div
-        role="status"
-        aria-live="polite"
-        aria-label="Notifications"
-        data-testid="toast-region"
-        ref={regionRef}
-        style={placement}
-        className="pointer-events-none fixed z-50 flex flex-col items-stretch gap-2"
-      >
-        {items.map((item) => (
-          <Toast key={item.id} item={item} onDismiss={dismiss} />
-        ))}
+      {/* Where the toasts sit when no floating spot is free of controls (see useToastPlacement): in the flow at the top
+          of the content, sticky, so they push the page down instead of covering it. Empty otherwise. */}
+      <div data-toast-slot className={reserved ? "sticky top-0 z-40 -mx-4 mb-4 bg-slate-50 px-4 py-2" : undefined}>
+        <div
+          role="status"
+          aria-live="polite"
+          aria-label="Notifications"
+          data-testid="toast-region"
+          data-placement={reserved ? "reserved" : "floating"}
+          ref={regionRef}
+          style={reserved ? undefined : placement}
+          className={`pointer-events-none flex flex-col items-stretch gap-2 ${reserved ? "mx-auto max-w-md" : "fixed z-50"}`}
+        >
+          {items.map((item) => (
+            <Toast key={item.id} item={item} onDismiss={dismiss} />
+          ))}
+        </div>
       </div>
+      {children}
     </ToastContext>
   );
 }
