@@ -127,6 +127,13 @@ const ACTIONS: Record<string, ActionEntry> = {
     args: (t) => [{ ids: [t.botId], active: false }],
     ...adminOnly(),
   },
+  "app/(dashboard)/users/actions.ts#deactivationImpactAction": {
+    // A read (what a deactivation would stop): another account's ids count nothing, like ids of nobody.
+    args: (t) => [{ ids: [t.botId, t.personId] }],
+    expect: { ...NOT_ADMITTED, member: "refused:not_admin", admin: "ok", owner: "ok", otherAdmin: "ok" },
+    changes: [],
+    foreignIds: true,
+  },
   "app/(dashboard)/users/actions.ts#deleteBotsAction": {
     args: (t) => [{ ids: [t.botId] }],
     ...adminOnly(),

@@ -1,17 +1,18 @@
 "use client";
 
 import { Name } from "@/components/name";
-import { useActionState, useState, useTransition } from "react";
+import { useActionState } from "react";
 import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Alert } from "@/components/ui/alert";
-import { Button, Spinner, SubmitButton } from "@/components/ui/button";
+import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { BOT_NAME_MAX_BYTES } from "@/lib/validation/limits";
 import { createBotAction, deleteBotsAction, renameBotAction, setBotsActiveAction, type BotFormState } from "./actions";
 import { plural } from "@/components/format";
+import { SessionsEffect, useDeactivationImpact } from "./deactivation-impact";
 
 /** What the bot dialogs need to know about a bot. */
 export interface BotRef {
@@ -208,10 +209,14 @@ export function SetBotsActiveDialog({
   const active = request?.active ?? false;
   const single = bots.length === 1 ? bots[0]! : null;
   const n = single ? <Name name={single.name} /> : plural(bots.length, "bot", "bots");
-  const credentials = bots.reduce((sum, b) => sum + b.credentialCount, 0);
+  // Deactivating: the server counts what stops (working credentials, live agent sessions) as the dialog opens;
+  // until then the row's count of unrevoked credentials stands in.
+  const open = request !== null && bots.length > 0;
+  const impact = useDeactivationImpact(open && !active ? bots.map((b) => b.id) : null);
+  const credentials = typeof impact === "object" ? impact.credentials : bots.reduce((sum, b) => sum + b.credentialCount, 0);
   return (
     <ConfirmDialog
-      open={request !== null && bots.length > 0}
+      open={open}
       onClose={onClose}
       testId="set-bots-active-dialog"
       title={active ? <>Reactivate {n}?</> : <>Deactivate {n}?</>}
@@ -238,8 +243,9 @@ export function SetBotsActiveDialog({
             : "Nothing else changes."
           : credentials > 0
             ? `${plural(credentials, "credential", "credentials")} stop working at once, so anything using ${credentials === 1 ? "it" : "them"} is refused until you reactivate ${single ? "it" : "them"}. Nothing is deleted.`
-            : `${single ? "It has" : "They have"} no credentials, so nothing stops working. Nothing is deleted.`}
+            : `${single ? "It has" : "They have"} no working credentials, so none stops working. Nothing is deleted.`}
       </p>
+      {!active && <SessionsEffect impact={impact} testId="set-bots-active-sessions" />}
     </ConfirmDialog>
   );
 }
@@ -258,39 +264,5 @@ function BotNames({ bots }: { bots: BotRef[] }) {
       </span>
       {bots.length > shown.length && ` and ${bots.length - shown.length} more`}
     </p>
-  );
-}
-
-/** Deactivate one bot after a confirmation (it stops an integration); Reactivate at once. A toast either way. */
-export function ToggleBotActiveButton({ bot, compact = false }: { bot: BotRef; compact?: boolean }) {
-  const toast = useToast();
-  const [pending, startTransition] = useTransition();
-  const [confirming, setConfirming] = useState(false);
-  const verb = bot.active ? "Deactivate" : "Reactivate";
-  return (
-    <>
-      <Button
-        variant={compact ? "ghost" : "secondary"}
-        size={compact ? "sm" : "md"}
-        disabled={pending}
-        aria-busy={pending}
-        aria-label={compact ? `${verb} ${bot.name}` : undefined}
-        onClick={() => {
-          if (bot.active) {
-            setConfirming(true);
-            return;
-          }
-          startTransition(async () => {
-            const result = await callAction(() => setBotsActiveAction({ ids: [bot.id], active: true }));
-            if (result.ok) toast.success(<>Reactivated <Name name={bot.name} />.</>);
-            else toast.error(result.message);
-          });
-        }}
-      >
-        {pending && <Spinner />}
-        {pending ? "Reactivating…" : verb}
-      </Button>
-      <SetBotsActiveDialog request={confirming ? { bots: [bot], active: false } : null} onClose={() => setConfirming(false)} />
-    </>
   );
 }

@@ -13,7 +13,9 @@ import { Button } from "@/components/ui/button";
 import { useUrlState } from "@/components/use-url-state";
 import type { BotRow } from "@/lib/domain/bots/types";
 import type { ListBotsQuery } from "@/lib/validation/bots";
-import { CreateBotDialog, DeleteBotsDialog, RenameBotDialog, SetBotsActiveDialog, ToggleBotActiveButton, type BotRef } from "./bot-dialogs";
+import type { BotRef } from "./bot-dialogs";
+import { CreateBotDialog, DeleteBotsDialog, RenameBotDialog, SetBotsActiveDialog } from "./lazy-dialogs";
+import { ToggleBotActiveButton } from "./row-controls";
 import { formatDate, formatDateTime } from "@/components/format";
 import { formatBytes, formatCount } from "@/components/usage/format-usage";
 

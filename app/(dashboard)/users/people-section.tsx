@@ -11,8 +11,8 @@ import { useUrlState } from "@/components/use-url-state";
 import type { PersonRow } from "@/lib/domain/people/types";
 import type { ListPeopleQuery } from "@/lib/validation/people-admin";
 import { formatDate, formatDateTime } from "@/components/format";
-import { AddPersonDialog, RemovePersonDialog, RoleSelect, roleLabel, TogglePersonActiveButton } from "./person-dialogs";
-import { ResetPasswordButton } from "./reset-password-dialog";
+import { AddPersonDialog, RemovePersonDialog } from "./lazy-dialogs";
+import { ResetPasswordButton, RoleSelect, roleLabel, TogglePersonActiveButton } from "./row-controls";
 
 const KEYS = { q: "pq", status: "pstatus", sort: "psort", dir: "pdir", page: "ppage", size: "psize" } as const;
 const DEFAULTS = { sort: "name", dir: "asc", size: 25 } as const;

@@ -1,25 +1,22 @@
 "use client";
 
 import { Name } from "@/components/name";
-import { useActionState, useOptimistic, useState, useTransition } from "react";
+import { useActionState, useState } from "react";
 import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { SecretReveal, SHOW_ONCE_GUARD } from "@/components/secret-reveal";
 import { Alert } from "@/components/ui/alert";
-import { Button, Spinner, SubmitButton } from "@/components/ui/button";
+import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { Field, SelectField } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import type { PersonRow } from "@/lib/domain/people/types";
-import { addPersonAction, changeRoleAction, removePersonAction, setPersonActiveAction, type AddPersonFormState } from "./actions";
+import { SessionsEffect, useDeactivationImpact } from "./deactivation-impact";
+import { plural } from "@/components/format";
+import { addPersonAction, removePersonAction, setPersonActiveAction, type AddPersonFormState } from "./actions";
+import { grantableRoles, ROLE_LABELS } from "./row-controls";
 
 type Role = PersonRow["role"];
-const ROLE_LABELS: Record<Role, string> = { owner: "Owner", admin: "Admin", member: "Member" };
-
-/** The roles an actor may hand out: only owners make owners. */
-export function grantableRoles(actorRole: Role): Role[] {
-  return actorRole === "owner" ? ["owner", "admin", "member"] : ["admin", "member"];
-}
 
 type Added = { email: string; name: string; initialPassword: string | null };
 
@@ -127,97 +124,43 @@ function AddPersonForm({
   );
 }
 
-/** A person's role: a select for owners and admins that saves on change. */
-export function RoleSelect({ person, actorRole }: { person: PersonRow; actorRole: Role }) {
+/** Asks before deactivating a person, saying how many of their credentials stop working and live agent sessions end. */
+export function DeactivatePersonDialog({ person, onClose }: { person: PersonRow | null; onClose: () => void }) {
   const toast = useToast();
-  const [pending, startTransition] = useTransition();
-  const [shown, setShown] = useOptimistic(person.role);
-  const options = grantableRoles(actorRole);
-  // An admin cannot change an owner; the owner role is still shown as the current value.
-  const locked = actorRole !== "owner" && person.role === "owner";
-  const choices: Role[] = options.includes(person.role) ? options : [person.role, ...options];
+  const impact = useDeactivationImpact(person ? [person.id] : null);
   return (
-    <span className="inline-flex items-center gap-2">
-      <select
-        aria-label={`Role of ${person.name}`}
-        value={shown}
-        disabled={pending || locked}
-        title={locked ? "Only an owner can change an owner" : undefined}
-        onChange={(e) => {
-          const role = e.target.value as Role;
-          startTransition(async () => {
-            setShown(role);
-            const result = await callAction(() => changeRoleAction({ personId: person.id, role }));
-            if (result.ok) toast.success(<><Name name={person.name} /> is now {ROLE_LABELS[role].toLowerCase()}.</>);
-            else toast.error(result.message);
-          });
-        }}
-        className="min-h-8 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-50 disabled:text-slate-500"
-      >
-        {choices.map((r) => (
-          <option key={r} value={r}>
-            {ROLE_LABELS[r]}
-          </option>
-        ))}
-      </select>
-      {pending && <Spinner />}
-    </span>
-  );
-}
-
-export function roleLabel(role: Role): string {
-  return ROLE_LABELS[role];
-}
-
-/** Deactivate a person after a confirmation (their sessions and credentials stop); Reactivate at once. */
-export function TogglePersonActiveButton({ person }: { person: PersonRow }) {
-  const toast = useToast();
-  const [pending, startTransition] = useTransition();
-  const [confirming, setConfirming] = useState(false);
-  const verb = person.active ? "Deactivate" : "Reactivate";
-  return (
-    <>
-      <Button
-        variant="ghost"
-        size="sm"
-        disabled={pending}
-        aria-busy={pending}
-        aria-label={`${verb} ${person.name}`}
-        onClick={() => {
-          if (person.active) {
-            setConfirming(true);
-            return;
-          }
-          startTransition(async () => {
-            const result = await callAction(() => setPersonActiveAction({ personId: person.id, active: true }));
-            if (result.ok) toast.success(<>Reactivated <Name name={person.name} />.</>);
-            else toast.error(result.message);
-          });
-        }}
-      >
-        {pending && <Spinner />}
-        {pending ? "Reactivating…" : verb}
-      </Button>
-      <ConfirmDialog
-        open={confirming}
-        onClose={() => setConfirming(false)}
-        testId="deactivate-person-dialog"
-        title={<>Deactivate <Name name={person.name} />?</>}
-        confirmLabel="Deactivate"
-        pendingLabel="Deactivating…"
-        onConfirm={async () => {
-          const result = await callAction(() => setPersonActiveAction({ personId: person.id, active: false }));
-          if (!result.ok) return { ok: false, message: result.message };
-          toast.success(<>Deactivated <Name name={person.name} />.</>);
-          return { ok: true };
-        }}
-      >
+    <ConfirmDialog
+      open={person !== null}
+      onClose={onClose}
+      testId="deactivate-person-dialog"
+      title={person ? <>Deactivate <Name name={person.name} />?</> : "Deactivate person?"}
+      confirmLabel="Deactivate"
+      pendingLabel="Deactivating…"
+      onConfirm={async () => {
+        if (!person) return { ok: true };
+        const result = await callAction(() => setPersonActiveAction({ personId: person.id, active: false }));
+        if (!result.ok) return { ok: false, message: result.message };
+        toast.success(<>Deactivated <Name name={person.name} />.</>);
+        return { ok: true };
+      }}
+    >
+      {person && (
         <p>
-          <Name name={person.name} /> ({person.email}) is signed out everywhere at once and can&apos;t sign in to this account, and every credential they own
-          here stops working, until you reactivate them. Their seat becomes free; nothing is deleted.
+          <Name name={person.name} /> ({person.email}) is signed out everywhere at once and can&apos;t sign in to this account until you reactivate
+          them. Their seat becomes free; nothing is deleted.
         </p>
-      </ConfirmDialog>
-    </>
+      )}
+      <p data-testid="deactivate-person-effect" aria-live="polite">
+        {impact === "loading"
+          ? "Counting their credentials…"
+          : impact === "failed"
+            ? "Botdesk could not count their credentials; every credential they own here stops working too."
+            : impact.credentials === 0
+              ? "They own no working credentials here, so none stops working."
+              : `${plural(impact.credentials, "credential", "credentials")} they own here ${impact.credentials === 1 ? "stops" : "stop"} working at once, until you reactivate them.`}
+      </p>
+      <SessionsEffect impact={impact} testId="deactivate-person-sessions" />
+    </ConfirmDialog>
   );
 }
 

@@ -13,20 +13,16 @@ import { resetPasswordAction } from "./actions";
 type Reset = { name: string; email: string; oneTimePassword: string };
 
 /**
- * "Reset password" in a person's row: asks first (every session of theirs
+ * The dialogs behind "Reset password" in a person's row (./row-controls): asks first (every session of theirs
  * ends), then shows the one-time password once, closed only by "I've stored it".
  */
-export function ResetPasswordButton({ person }: { person: PersonRow }) {
-  const [confirming, setConfirming] = useState(false);
+export function ResetPasswordDialogs({ person, confirming, onClose }: { person: PersonRow; confirming: boolean; onClose: () => void }) {
   const [reset, setReset] = useState<Reset | null>(null);
   return (
     <>
-      <Button variant="ghost" size="sm" aria-label={`Reset password of ${person.name}`} onClick={() => setConfirming(true)}>
-        Reset password
-      </Button>
       <ConfirmDialog
         open={confirming}
-        onClose={() => setConfirming(false)}
+        onClose={onClose}
         testId="reset-password-dialog"
         title={<>Reset the password of <Name name={person.name} />?</>}
         confirmLabel="Reset password"

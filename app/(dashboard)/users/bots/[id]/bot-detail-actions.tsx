@@ -3,7 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { DeleteBotsDialog, RenameBotDialog, ToggleBotActiveButton, type BotRef } from "../../bot-dialogs";
+import type { BotRef } from "../../bot-dialogs";
+import { DeleteBotsDialog, RenameBotDialog } from "../../lazy-dialogs";
+import { ToggleBotActiveButton } from "../../row-controls";
 
 /** The same actions as a row of the bots table, for the bot's own page. */
 export function BotDetailActions({ bot }: { bot: BotRef }) {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { countLiveCredentials } from "@/lib/domain/credentials/count-live-credentials";
+import { newId } from "@/lib/ids";
+import { actorOf, createTestAccount, createTestBot, createTestCredential, createTestPerson } from "@/lib/test-support/factories";
+import { countLiveSessions } from "./count-live-sessions";
+import { SESSION_TIMEOUT_SECONDS } from "./limits";
+
+async function insertSession(accountId: string, principalId: string, credentialId: string, lastHeartbeatAt: Date, endedAt: Date | null = null) {
+  await db().tunnelSession.create({
+    data: {
+      id: newId("tunnelSession"), accountId, principalId, credentialId, credentialDisplay: "cr_…", transport: "ngrok/v2",
+      agentVersion: "3.18.4", os: "linux", arch: "amd64", lastHeartbeatAt, endedAt, endReason: endedAt ? "agent_closed" : null,
+    },
+  });
+}
+
+describe("what a deactivation stops", () => {
+  it("counts live sessions (open, heard from within the timeout) and working credentials of the given principals in the actor's account only", async () => {
+    const { account, owner } = await createTestAccount();
+    const admin = actorOf(account, owner, "owner");
+    const bot = await createTestBot(account.id);
+    const person = await createTestPerson(account.id);
+    const now = new Date();
+    const token = await createTestCredential(account.id, bot.id);
+    await createTestCredential(account.id, bot.id, "api_key");
+    const revoked = await createTestCredential(account.id, person.id);
+    await db().credential.update({ where: { id: revoked.id }, data: { revokedAt: now } });
+    const expired = await createTestCredential(account.id, person.id, "api_key");
+    await db().credential.update({ where: { id: expired.id }, data: { expiresAt: new Date(now.getTime() - 1000) } });
+    await createTestCredential(account.id, person.id);
+    await insertSession(account.id, bot.id, token.id, now);
+    await insertSession(account.id, bot.id, token.id, new Date(now.getTime() - (SESSION_TIMEOUT_SECONDS - 5) * 1000));
+    await insertSession(account.id, bot.id, token.id, new Date(now.getTime() - (SESSION_TIMEOUT_SECONDS + 5) * 1000)); // stale: the sweep ends it
+    await insertSession(account.id, bot.id, token.id, now, now); // ended
+    await insertSession(account.id, person.id, token.id, now);
+
+    expect(await countLiveSessions(admin, { ids: [bot.id] }, { now })).toEqual({ ok: true, data: 2 });
+    expect(await countLiveSessions(admin, { ids: [bot.id, person.id] }, { now })).toEqual({ ok: true, data: 3 });
+    expect(await countLiveCredentials(admin, { ids: [bot.id] }, { now })).toEqual({ ok: true, data: 2 });
+    expect(await countLiveCredentials(admin, { ids: [person.id] }, { now })).toEqual({ ok: true, data: 1 });
+
+    // Another account's admin learns nothing about these principals; a member may not ask.
+    const other = await createTestAccount();
+    const otherAdmin = actorOf(other.account, other.owner, "owner");
+    expect(await countLiveSessions(otherAdmin, { ids: [bot.id, person.id] }, { now })).toEqual({ ok: true, data: 0 });
+    expect(await countLiveCredentials(otherAdmin, { ids: [bot.id, person.id] }, { now })).toEqual({ ok: true, data: 0 });
+    const member = actorOf(account, person, "member");
+    expect(await countLiveSessions(member, { ids: [bot.id] })).toMatchObject({ ok: false, code: "not_admin" });
+    expect(await countLiveCredentials(member, { ids: [bot.id] })).toMatchObject({ ok: false, code: "not_admin" });
+    expect(await countLiveSessions(admin, { ids: ["'; DROP TABLE x"] })).toMatchObject({ ok: false, code: "invalid_input" });
+  });
+});
