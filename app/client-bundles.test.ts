@@ -74,4 +74,41 @@ describe("client bundles", () => {
     const reached = clientComponents.flatMap(forbiddenReach);
     expect(reached).toEqual([]);
   });
+
+  // First-load JS (issue 11; measured on the build by e2e/bundles.spec.ts): the dialogs of the tables' pages
+  // load after the page, through lazyDialog() (components/lazy-dialog.tsx). A static import from anything the
+  // page renders at first paint would pull them back into every page load.
+  it("the tables' pages reach their dialogs only through a lazy import", () => {
+    const firstPaint = [
+      "app/(dashboard)/users/bots-section.tsx",
+      "app/(dashboard)/users/people-section.tsx",
+      "app/(dashboard)/users/bots/[id]/bot-detail-actions.tsx",
+      "app/(dashboard)/credentials/credentials-table.tsx",
+      "components/credentials/credentials-panel.tsx",
+    ];
+    const dialogs = [
+      "app/(dashboard)/users/bot-dialogs.tsx",
+      "app/(dashboard)/users/person-dialogs.tsx",
+      "app/(dashboard)/users/reset-password-dialog.tsx",
+      "components/credentials/create-credential-dialog.tsx",
+      "components/credentials/rotate-dialog.tsx",
+      "components/credentials/revoke-dialog.tsx",
+      "components/credentials/secret-once-dialog.tsx",
+      "components/confirm-dialog.tsx",
+      "components/ui/dialog.tsx",
+    ];
+    const reached = new Set<string>();
+    const walk = (file: string) => {
+      const name = path.relative(ROOT, file);
+      if (reached.has(name)) return;
+      reached.add(name);
+      for (const specifier of valueImports(file)) {
+        const local = resolveLocal(file, specifier);
+        if (local && !/^\s*["']use server["']/.test(readFileSync(local, "utf8"))) walk(local);
+      }
+    };
+    for (const entry of firstPaint) walk(path.join(ROOT, entry));
+    expect(reached.size).toBeGreaterThan(firstPaint.length);
+    expect(dialogs.filter((d) => reached.has(d))).toEqual([]);
+  });
 });

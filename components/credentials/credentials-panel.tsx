@@ -6,13 +6,10 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import type { CredentialKind, CredentialView } from "@/lib/domain/credentials/credential-view";
-import { CreateCredentialDialog } from "./create-credential-dialog";
 import { CredentialCells } from "./credential-cells";
 import type { CredentialActions, RevealedSecret } from "./form-state";
 import { KIND_LABELS, KIND_ORDER, KIND_PLURALS, inSentence } from "./labels";
-import { RevokeCredentialsDialog } from "./revoke-dialog";
-import { RotateCredentialDialog } from "./rotate-dialog";
-import { SecretOnceDialog } from "./secret-once-dialog";
+import { CreateCredentialDialog, RevokeCredentialsDialog, RotateCredentialDialog, SecretOnceDialog } from "./lazy-dialogs";
 
 /**
  * One owner's live credentials, grouped by kind, with create, rotate, revoke and
