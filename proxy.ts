@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
 import { isHttps } from "@/lib/auth/session-cookie";
 import { env } from "@/lib/env";
+import { bodyIsOver, bodyLimitFor, bodyTooLarge } from "@/lib/server/body-limit";
 import { contentSecurityPolicy, isForeignOrigin, STRICT_TRANSPORT_SECURITY } from "@/lib/server/security-headers";
 
 // Where a sign-in form may send the browser: the external providers that are on.
@@ -13,14 +14,20 @@ const FORM_TARGETS = [
 /**
  * Runs before every page, action and route: refuses cross-site writes with 403
  * (Next.js would answer a foreign server action with a 500), tags the request
- * with an id (so one request records one refusal), and sets the CSP with a
- * fresh nonce, plus HSTS over HTTPS.
+ * with an id (so one request records one refusal), answers a body over its
+ * limit with 413 (1 MB; the APIs 64 KiB) before any handler or server action
+ * reads it (Next itself answers an oversized server action with a 500), and
+ * sets the CSP with a fresh nonce, plus HSTS over HTTPS.
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const https = isHttps(request.headers);
+  const { pathname } = request.nextUrl;
   // Auth.js's own endpoints check their CSRF token; OIDC may POST its callback from the provider.
-  if (!request.nextUrl.pathname.startsWith("/api/auth/") && isForeignOrigin(request.method, request.headers)) {
+  if (!pathname.startsWith("/api/auth/") && isForeignOrigin(request.method, request.headers)) {
     return new NextResponse("Cross-site request refused.", { status: 403, headers: { "Content-Type": "text/plain" } });
+  }
+  if (request.method !== "GET" && request.method !== "HEAD" && (await bodyIsOver(request.headers, request.body, bodyLimitFor(pathname)))) {
+    return bodyTooLarge(pathname, crypto.randomUUID());
   }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy({ nonce, https, dev: env.NODE_ENV === "development", formTargets: FORM_TARGETS });
