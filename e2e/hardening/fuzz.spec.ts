@@ -1,50 +1,29 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import fc from "fast-check";
-import { bearerSecrets, closeDatabase, createFixture, digest, insertBot, insertCredential } from "./fixture";
-import { callAction, Form } from "./http";
+import { body, bodyText, FEW_RUNS, nastyString, RUNS, wrongValueOf } from "./arbitraries";
+import { bearerSecrets, closeDatabase, createFixture, digest, insertBot, insertCredential, insertPerson, sessionCookie, sql } from "./fixture";
+import { callAction, Form, ORIGIN } from "./http";
 import { serverActions } from "./inventory";
 
 /**
- * Fast bad-input fuzzing (fast-check) of the REST API's write routes and the
- * sign-in form, against the production server: malformed and wrongly typed
- * bodies, 1 MB values, NUL and control characters, lone surrogates, bidi and
- * zero-width characters, SQL and HTML injection. Every case is answered with a
- * 4xx or a field error (never a 5xx), and a refused case changes nothing.
- * HARDENING_RUNS sets the runs per property (npm test: 40 each).
+ * Fast bad-input fuzzing (fast-check) of the REST API's write routes, the
+ * sign-in form and every server action, against the production server:
+ * malformed and wrongly typed bodies, 1 MB values, NUL and control characters,
+ * lone surrogates, bidi and zero-width characters, SQL and HTML injection. Every
+ * case is answered with a 4xx, a refusal or a field error (never a 5xx), and a
+ * refused case changes nothing. A body over 1 MB is answered 413 by proxy.ts.
+ * The other REST, agent and cookie routes: fuzz-routes.spec.ts.
  */
 
-const RUNS = Number(process.env.HARDENING_RUNS ?? 40);
+const MB = 1_000_000;
+/** How performAction words an unexpected failure (lib/server/perform-action.ts, which the test process cannot import). */
+const GENERIC_FAILURE = /^Botdesk could not finish this\./;
 
-const NASTY = [
-  "", " ", "\u0000", "a\u0000b", "\u0001\u0007\u001b[31m", "\r\n\t", "\ud800", "x\udfffy", "\u202eevil\u202c", "\u200b\u200d\ufeff",
-  "'; DROP TABLE principals; --", "' OR '1'='1", "\\x00", "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "${7*7}{{7*7}}",
-  "../../etc/passwd", "%00", "😀".repeat(100), "a".repeat(70_000), "b".repeat(1_000_000), "null", "[]", "{}",
-];
-
-const stringsFrom = (list: string[]) => fc.oneof(
-  fc.constantFrom(...list),
-  fc.string({ unit: "binary", maxLength: 300 }),
-  fc.string({ unit: fc.constantFrom("\u0000", "\u202e", "\u200b", "\ud800", "'", "<", ">", "\"", "\\", "a", "-", ";"), maxLength: 80 }),
-);
-const nastyString = stringsFrom(NASTY);
-/**
- * For server actions: without the 1 MB value. Next itself answers a server action
- * whose body exceeds its 1 MB limit (or whose arrays it finds too big) with a 500
- * before any of Botdesk's code runs: a known hole, not fuzzed in npm test.
- */
-const actionString = stringsFrom(NASTY.filter((v) => v.length < 100_000));
-/** Anything JSON can carry, nasty strings included, where a string is expected. */
-const wrongValueOf = (str: fc.Arbitrary<string>) =>
-  fc.oneof(str, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(str, { maxLength: 3 }), fc.dictionary(str, str, { maxKeys: 3 }));
-const wrongValue = wrongValueOf(nastyString);
-const body = (fields: string[]) =>
-  fc.oneof(
-    { weight: 3, arbitrary: fc.record(Object.fromEntries(fields.map((f) => [f, wrongValue])), { requiredKeys: [] }).map((b) => ({ json: b })) },
-    { weight: 1, arbitrary: fc.jsonValue().map((b) => ({ json: b })) },
-    { weight: 1, arbitrary: fc.oneof(nastyString, fc.constantFrom("{", "{\"name\":", "[1,", "\u0000{}", "{\"a\":1}}")).map((raw) => ({ raw })) },
-  );
-
-type Body = { json: unknown } | { raw: string };
+/** The bytes of the strings an action call carries, and what the answer must then be: 200, 413, or either near the limit. */
+function sizeRule(args: unknown[]): "fits" | "over" | "either" {
+  const bytes = Buffer.byteLength(JSON.stringify(args, (_k, v: unknown) => (v instanceof Form ? v.fields : v)));
+  return bytes < MB - 16_384 ? "fits" : bytes > MB + 16_384 ? "over" : "either";
+}
 
 test.afterAll(closeDatabase);
 
@@ -54,15 +33,6 @@ test("the REST API's write routes answer bad input with a 4xx and change nothing
   const keys = await bearerSecrets(fixture, "api_key");
   const secrets = [keys.admin!, keys.owner!];
   let n = 0;
-  const send = async (api: APIRequestContext, method: string, path: string, b: Body) => {
-    const data = "json" in b ? JSON.stringify(b.json) : b.raw;
-    const res = await api.fetch(path, {
-      method,
-      headers: { Authorization: `Bearer ${secrets[n++ % secrets.length]}`, "Ngrok-Version": "2", "Content-Type": "application/json" },
-      data: data ?? "",
-    });
-    return { status: res.status(), text: await res.text() };
-  };
   const botId = await insertBot(fixture.accountA);
   const credentialId = await insertCredential(fixture.accountA, botId);
   const routes: [string, string, string[]][] = [
@@ -78,10 +48,15 @@ test("the REST API's write routes answer bad input with a 4xx and change nothing
     await fc.assert(
       fc.asyncProperty(body(fields), async (b) => {
         const before = await digest();
-        const res = await send(request, method, path, b);
+        const res = await request.fetch(path, {
+          method,
+          headers: { Authorization: `Bearer ${secrets[n++ % secrets.length]}`, "Ngrok-Version": "2", "Content-Type": "application/json" },
+          data: bodyText(b),
+        });
+        const text = await res.text();
         const shown = JSON.stringify(b).slice(0, 200);
-        if (res.status >= 500) problems.push(`${method} ${path} ${shown}: ${res.status} ${res.text.slice(0, 200)}`);
-        else if (res.status >= 400 && (await digest()) !== before) problems.push(`${method} ${path} ${shown}: refused ${res.status} but changed the database`);
+        if (res.status() >= 500) problems.push(`${method} ${path} ${shown}: ${res.status()} ${text.slice(0, 200)}`);
+        else if (res.status() >= 400 && (await digest()) !== before) problems.push(`${method} ${path} ${shown}: refused ${res.status()} but changed the database`);
         return true;
       }),
       { numRuns: RUNS },
@@ -97,11 +72,15 @@ test("the sign-in form answers bad input with a field error or its refusal, neve
   const problems: string[] = [];
   const before = await digest();
   await fc.assert(
-    fc.asyncProperty(actionString, actionString, async (login, password) => {
-      const answer = await callAction(request, signIn, [null, new Form({ login, password })], null);
+    fc.asyncProperty(nastyString, nastyString, async (login, password) => {
+      const args = [null, new Form({ login, password })];
+      const answer = await callAction(request, signIn, args, null);
       const r = answer.result as { error?: string; fieldErrors?: Record<string, string> } | undefined;
       const shown = JSON.stringify([login.slice(0, 60), password.slice(0, 60)]);
-      if (answer.status >= 500 || answer.redirect) problems.push(`${shown}: ${answer.status} ${answer.redirect ?? ""} ${answer.raw.slice(0, 200)}`);
+      const size = sizeRule(args);
+      if (answer.status === 413 && size !== "fits") return true;
+      if (size === "over") problems.push(`${shown}: a body over 1 MB answered ${answer.status}, not 413`);
+      else if (answer.status >= 500 || answer.redirect) problems.push(`${shown}: ${answer.status} ${answer.redirect ?? ""} ${answer.raw.slice(0, 200)}`);
       else if (r?.error?.startsWith("Botdesk cannot reach its database")) problems.push(`${shown}: reported as "database unavailable"`);
       else if (!r || (!r.error && !Object.values(r.fieldErrors ?? {}).some(Boolean))) problems.push(`${shown}: neither an error nor a field error: ${answer.status} ${JSON.stringify(r)} ${answer.raw.slice(0, 300)}`);
       return true;
@@ -113,53 +92,140 @@ test("the sign-in form answers bad input with a field error or its refusal, neve
   expect(problems).toEqual([]);
 });
 
-/** The dashboard's actions with what they read: form fields (useActionState forms) or an input object's keys. */
-const ACTION_INPUTS: Record<string, { form: string[] } | { json: string[] }> = {
-  createBotAction: { form: ["name"] },
-  renameBotAction: { form: ["id", "name"] },
-  addPersonAction: { form: ["email", "name", "role"] },
-  createCredentialAction: { form: ["kind", "ownerId", "description", "metadata", "acl", "publicKey", "expiry", "expiresOn"] },
-  changePasswordAction: { form: ["currentPassword", "newPassword", "confirmPassword", "signOutOtherSessions"] },
-  setBotsActiveAction: { json: ["ids", "active"] },
-  deleteBotsAction: { json: ["ids"] },
-  changeRoleAction: { json: ["personId", "role"] },
-  setPersonActiveAction: { json: ["personId", "active"] },
-  removePersonAction: { json: ["personId"] },
-  resetPasswordAction: { json: ["personId"] },
-  rotateCredentialAction: { json: ["id", "grace"] },
-  revokeCredentialsAction: { json: ["ids"] },
+type Caller = "owner" | "anonymous" | "mustChoose" | "throwaway";
+interface ActionFuzz {
+  /** Form fields (useActionState forms: `[prevState, FormData]`; `formOnly`: just the FormData), an input object's keys, or any arguments. */
+  inputs: { form: string[]; formOnly?: boolean } | { json: string[] } | { any: true };
+  as?: Caller;
+  /** Where the action may send the browser (success paths). */
+  redirects?: string[];
+  runs?: number;
+}
+
+/** Every server action, by exported name, with what it reads. An action missing here fails the test. */
+const ACTION_INPUTS: Record<string, ActionFuzz> = {
+  createBotAction: { inputs: { form: ["name"] } },
+  renameBotAction: { inputs: { form: ["id", "name"] } },
+  addPersonAction: { inputs: { form: ["email", "name", "role"] } },
+  createCredentialAction: { inputs: { form: ["kind", "ownerId", "description", "metadata", "acl", "publicKey", "expiry", "expiresOn"] } },
+  changePasswordAction: { inputs: { form: ["currentPassword", "newPassword", "confirmPassword", "signOutOtherSessions"] } },
+  setBotsActiveAction: { inputs: { json: ["ids", "active"] } },
+  deleteBotsAction: { inputs: { json: ["ids"] } },
+  deactivationImpactAction: { inputs: { json: ["ids"] } },
+  changeRoleAction: { inputs: { json: ["personId", "role"] } },
+  setPersonActiveAction: { inputs: { json: ["personId", "active"] } },
+  removePersonAction: { inputs: { json: ["personId"] } },
+  resetPasswordAction: { inputs: { json: ["personId"] } },
+  rotateCredentialAction: { inputs: { json: ["id", "grace"] } },
+  revokeCredentialsAction: { inputs: { json: ["ids"] } },
+  setEventRetentionAction: { inputs: { form: ["days"] }, runs: FEW_RUNS },
+  updateAccountAction: { inputs: { form: ["name", "seatLimit", "sessions", "endpoints", "bandwidthGb", "apiRequests"] }, runs: FEW_RUNS },
+  switchAccountAction: { inputs: { form: ["accountId"], formOnly: true }, runs: FEW_RUNS },
+  choosePasswordAction: { inputs: { form: ["newPassword", "confirmPassword"] }, as: "mustChoose", redirects: ["/"], runs: FEW_RUNS },
+  signInWithProviderAction: { inputs: { form: ["provider"], formOnly: true }, as: "anonymous", runs: FEW_RUNS },
+  // Ends the caller's session whatever it is sent.
+  signOutAction: { inputs: { any: true }, as: "throwaway", redirects: ["/sign-in"], runs: FEW_RUNS },
+  signInAction: { inputs: { form: ["login", "password"] }, as: "anonymous", runs: 0 }, // fuzzed on its own above
 };
 
-test("the dashboard's actions answer bad input with a refusal or a field error, never a failure, and change nothing when they refuse", async ({ request }) => {
-  test.setTimeout(180_000);
+test("every server action answers bad input with a refusal, a field error or a 413, never a failure, and changes nothing when it refuses", async ({ request }) => {
+  test.setTimeout(240_000);
   const fixture = await createFixture();
-  const { sessionCookie } = await import("./fixture");
   const actions = serverActions();
+  const names = actions.map((a) => a.key.split("#")[1]!);
+  expect(names.filter((n) => !ACTION_INPUTS[n]), "server actions the fuzz does not cover").toEqual([]);
+  const mustChoose = await insertPerson(fixture.accountA, "member");
+  await sql`UPDATE principals SET must_change_password = true WHERE id = ${mustChoose.id}`;
+  const cookieOf = async (who: Caller): Promise<string | null> => {
+    if (who === "anonymous") return null;
+    if (who === "owner") return sessionCookie(fixture, "owner");
+    const person = who === "mustChoose" ? mustChoose : await insertPerson(fixture.accountA, "member");
+    // sessionCookie mints for the fixture's principals: borrow the "member" slot for this one.
+    return sessionCookie({ ...fixture, people: { ...fixture.people, member: person } }, "member");
+  };
   const problems: string[] = [];
   let cases = 0;
-  for (const [name, inputs] of Object.entries(ACTION_INPUTS)) {
+  for (const [name, fuzz] of Object.entries(ACTION_INPUTS)) {
     const action = actions.find((a) => a.key.endsWith(`#${name}`));
-    if (!action) continue; // the matrix fails for actions that vanish or appear; this only fuzzes
-    const args = "form" in inputs
-      ? fc.record(Object.fromEntries(inputs.form.map((f) => [f, actionString])), { requiredKeys: [] }).map((fields) => [null, new Form(fields as Record<string, string>)])
-      : fc.oneof(fc.record(Object.fromEntries(inputs.json.map((f) => [f, wrongValueOf(actionString)])), { requiredKeys: [] }), wrongValueOf(actionString)).map((input) => [input]);
+    if (!action || fuzz.runs === 0) continue;
+    const { inputs } = fuzz;
+    const args: fc.Arbitrary<unknown[]> = "form" in inputs
+      ? fc.record(Object.fromEntries(inputs.form.map((f) => [f, nastyString])), { requiredKeys: [] }).map((fields) => {
+          const form = new Form(fields as Record<string, string>);
+          return inputs.formOnly ? [form] : [null, form];
+        })
+      : "json" in inputs
+        ? fc.oneof(fc.record(Object.fromEntries(inputs.json.map((f) => [f, wrongValueOf(nastyString)])), { requiredKeys: [] }), wrongValueOf(nastyString)).map((input) => [input])
+        : fc.array(wrongValueOf(nastyString), { maxLength: 3 });
     await fc.assert(
       fc.asyncProperty(args, async (a) => {
         cases++;
         const before = await digest();
-        const answer = await callAction(request, action, a, await sessionCookie(fixture, "owner"));
-        const r = answer.result as { ok?: boolean; code?: string; status?: string; result?: { ok: boolean; code?: string } } | undefined;
+        const answer = await callAction(request, action, a, await cookieOf(fuzz.as ?? "owner"));
+        const r = answer.result as { ok?: boolean; code?: string; status?: string; message?: string; error?: string; result?: { ok: boolean; code?: string } } | undefined;
         const outcome = r?.result ?? r;
         const shown = JSON.stringify(a, (_k, v: unknown) => (v instanceof Form ? v.fields : typeof v === "string" ? v.slice(0, 40) : v)).slice(0, 240);
-        const refused = outcome?.ok === false || r?.status === "error";
-        if (answer.status !== 200 || answer.redirect) problems.push(`${name} ${shown}: ${answer.status} ${answer.redirect ?? ""} ${answer.raw.slice(0, 160)}`);
+        const size = sizeRule(a);
+        const refused = answer.status === 413 || outcome?.ok === false || r?.status === "error" || Boolean(r?.error);
+        if (answer.status === 413 && size === "fits") problems.push(`${name} ${shown}: 413 for a body under 1 MB`);
+        else if (answer.status !== 413 && size === "over") problems.push(`${name} ${shown}: a body over 1 MB answered ${answer.status}, not 413`);
+        else if (answer.status !== 200 && answer.status !== 413) problems.push(`${name} ${shown}: ${answer.status} ${answer.raw.slice(0, 160)}`);
+        else if (answer.redirect && !(fuzz.redirects ?? []).includes(answer.redirect)) problems.push(`${name} ${shown}: redirected to ${answer.redirect}`);
         else if (outcome?.ok === false && outcome.code === "internal") problems.push(`${name} ${shown}: an unexpected failure (internal)`);
-        else if (refused && (await digest()) !== before) problems.push(`${name} ${shown}: refused but changed the database`);
+        else if (GENERIC_FAILURE.test(r?.message ?? "") || (r && "$error" in r)) problems.push(`${name} ${shown}: an unexpected failure ${JSON.stringify(r).slice(0, 160)}`);
+        if (refused && (await digest()) !== before) problems.push(`${name} ${shown}: refused but changed the database`);
         return true;
       }),
-      { numRuns: Math.ceil(RUNS / 2) },
+      { numRuns: fuzz.runs ?? Math.ceil(RUNS / 2) },
     );
   }
-  console.log(`[fuzz] ${Object.keys(ACTION_INPUTS).length} dashboard actions, ${cases} cases`);
+  console.log(`[fuzz] ${names.length} server actions, ${cases} cases (and the sign-in form above)`);
   expect(problems).toEqual([]);
+});
+
+test("a body over its limit is answered 413: server actions (1 MB) and the APIs (64 KiB), with or without Content-Length", async ({ request }) => {
+  const fixture = await createFixture();
+  const createBot = serverActions().find((a) => a.key.endsWith("#createBotAction"))!;
+  const owner = await sessionCookie(fixture, "owner");
+  const key = (await bearerSecrets(fixture, "api_key")).owner!;
+  const before = await digest();
+  // A server action from the dashboard's own client (multipart with Content-Length), just over the limit.
+  const big = await callAction(request, createBot, [null, new Form({ name: "x".repeat(MB + 10) })], owner);
+  expect(big.status).toBe(413);
+  expect(big.raw).toBe("The request body is larger than 1 MB.");
+  // Just under it, the action itself answers (a field error: the name is too long).
+  const under = await callAction(request, createBot, [null, new Form({ name: "x".repeat(MB - 4096) })], owner);
+  expect(under.status).toBe(200);
+  expect(under.result?.result?.ok).toBe(false);
+
+  // Chunked (no Content-Length): 8 MB sent in 64 KiB chunks; the answer is 413 all the same.
+  const chunked = async (path: string, headers: Record<string, string>, total: number, text = "") => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x61);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (text) {
+          controller.enqueue(new TextEncoder().encode(text));
+          text = "";
+          return;
+        }
+        if (sent >= total) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await fetch(`${ORIGIN}${path}`, { method: "POST", headers, body: stream, duplex: "half" } as RequestInit);
+    return { status: res.status, text: await res.text() };
+  };
+  const action = await chunked(createBot.pagePath, { "Next-Action": createBot.id, Origin: ORIGIN, Cookie: owner!, "Content-Type": "text/plain;charset=UTF-8" }, 8 * MB);
+  expect(action).toEqual({ status: 413, text: "The request body is larger than 1 MB." });
+  const api = await chunked("/api/v1/bot_users", { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, 128 * 1024);
+  expect(api.status).toBe(413);
+  expect(JSON.parse(api.text)).toMatchObject({ error_code: "ERR_BOTDESK_413", status_code: 413, msg: "The request body is larger than 64 KiB." });
+  const apiSized = await request.post("/api/v1/bot_users", { headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, data: JSON.stringify({ name: "y".repeat(70_000) }) });
+  expect(apiSized.status()).toBe(413);
+  expect(await digest(), "an oversized body changed the database").toBe(before);
+  // A chunked body under the limit still reaches the handler whole.
+  const small = await chunked("/api/v1/bot_users", { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, 0, JSON.stringify({ name: `chunked-${Date.now()}` }));
+  expect(small.status, small.text).toBe(201);
 });
