@@ -174,7 +174,7 @@ test("a 255-character name and a right-to-left override leave the layout and the
   const bots = await insertBots([long, spoof]);
   const account = await acmeId();
   for (const b of bots) {
-    await sql`INSERT INTO events (id, account_id, type, principal_id, source) VALUES (${`ev_${hex(11)}`}, ${account}, 'api.request', ${b.id}, 'api')`;
+    await sql`INSERT INTO events (id, account_id, type, principal_id, source) VALUES (${`ev_${hex(11)}`}, ${account}, 'agent.session_started', ${b.id}, 'agent')`;
   }
   try {
     await signIn(page, ADMIN);
