@@ -307,10 +307,12 @@ describe("an instance killed with SIGKILL during bulk deletes", () => {
       batches.push(ids);
     }
     const calls = batches.map((ids) => callAction(a, "deleteBotsAction", [{ ids }], admin.cookie!).catch(() => null));
-    // Kill once a delete is inside its transaction (a backend of this database holds a transaction id).
+    // Kill once a delete has changed rows and is recording its events (bots and credentials written, events under way).
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const [open] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()");
+      const [open] = await sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ~* 'INSERT INTO\\s+("public"\\.)?"?events\\M'`,
+      );
       if (open!.n > 0) break;
       if (Date.now() > deadline) throw new Error("no delete started within 30 s");
       await new Promise((r) => setTimeout(r, 5));
