@@ -34,6 +34,8 @@ export async function admitExternalIdentity(
   const admitted = await admitPrincipal(principal, input.provider, ctx);
   if (!admitted.ok) return admitted;
   if (!(await hasActiveMembership(principal.id))) return refuse("no_account");
-  await db().principal.update({ where: { id: principal.id }, data: { lastSignInAt: new Date() } });
+  // Signing in is activity too: "last active" is never older than "last sign-in".
+  const now = new Date();
+  await db().principal.update({ where: { id: principal.id }, data: { lastSignInAt: now, lastActivityAt: now } });
   return { ok: true, value: { id: principal.id } };
 }

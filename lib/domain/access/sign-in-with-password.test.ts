@@ -44,7 +44,12 @@ describe("sign-in rate limit under parallel attempts (PostgreSQL, real pool)", (
     const { owner, password } = await createTestAccount();
     const ip = someIp();
     for (let i = 0; i < 4; i++) await signInWithPassword({ login: owner.email!, password: `wrong-${i}` }, ip);
+    expect((await db().principal.findUniqueOrThrow({ where: { id: owner.id } })).lastSignInAt).toBeNull();
     expect((await signInWithPassword({ login: owner.email!, password }, ip)).ok).toBe(true);
+    // The sign-in shows as the person's last sign-in and as their last activity, the same moment.
+    const after = await db().principal.findUniqueOrThrow({ where: { id: owner.id } });
+    expect(after.lastSignInAt).not.toBeNull();
+    expect(after.lastActivityAt).toEqual(after.lastSignInAt);
     for (let i = 0; i < 5; i++) {
       const r = await signInWithPassword({ login: owner.email!, password: `again-${i}` }, ip);
       expect(!r.ok && r.refusal.reason).toBe("invalid");

@@ -115,6 +115,8 @@ export async function signInWithPassword(
   if (!(await hasActiveMembership(person.id))) return refuse("no_account");
 
   await forgetAttempt(login, ctx.ip);
-  await db().principal.update({ where: { id: person.id }, data: { lastSignInAt: new Date() } });
+  // Signing in is activity too: "last active" is never older than "last sign-in".
+  const now = new Date();
+  await db().principal.update({ where: { id: person.id }, data: { lastSignInAt: now, lastActivityAt: now } });
   return { ok: true, value: { id: person.id, name: person.name, email: person.email, sessionVersion: person.sessionVersion } };
 }
