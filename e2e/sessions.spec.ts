@@ -3,7 +3,10 @@ import pg from "pg";
 import { encode } from "next-auth/jwt";
 import { E2E_AUTH_SECRET, E2E_DATABASE_URL, E2E_PASSWORD, E2E_PORT } from "./support/constants";
 import { sql } from "./support/db";
+import { issueSecret } from "../lib/domain/credentials/token-format";
+import { newId } from "../lib/ids";
 import { ADMIN, MEMBER, signIn } from "./support/session";
+import { acmeId } from "./support/users";
 
 const ORIGIN = `http://localhost:${E2E_PORT}`;
 const HTTPS = { "x-forwarded-proto": "https" };
@@ -170,6 +173,11 @@ test("a database outage reads as one, and both sign-in and pages recover by them
   const db = new URL(E2E_DATABASE_URL!).pathname.slice(1);
   await signIn(page, MEMBER);
   const signInPage = await page.context().browser()!.newPage();
+  const keyId = newId("apiKey");
+  const { token: apiKey, hash, hint } = issueSecret("api_key", keyId);
+  const [admin] = await sql<{ id: string }>`SELECT id FROM principals WHERE email = ${ADMIN.email}`;
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
+    VALUES (${keyId}, ${await acmeId()}, 'api_key', ${admin!.id}, 'e2e outage', ${hash}, ${hint})`;
   try {
     await sqlAdmin(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS false`);
     await sqlAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`);
@@ -181,6 +189,12 @@ test("a database outage reads as one, and both sign-in and pages recover by them
     await signInPage.getByLabel("Password").fill(ADMIN.password);
     await signInPage.getByRole("button", { name: "Sign in" }).click();
     await expect(signInPage.getByTestId("sign-in-error")).toContainText("cannot reach its database");
+
+    // The API answers a well-formed key (it cannot be checked now) with a JSON 503 and Retry-After.
+    const api = await fetch(`http://localhost:${E2E_PORT}/api/v1/bot_users`, { headers: { Authorization: `Bearer ${apiKey}` } });
+    expect(api.status).toBe(503);
+    expect(api.headers.get("retry-after")).toBe("5");
+    expect(await api.json()).toMatchObject({ error_code: "ERR_BOTDESK_503", status_code: 503 });
   } finally {
     await sqlAdmin(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS true`);
   }
@@ -188,6 +202,9 @@ test("a database outage reads as one, and both sign-in and pages recover by them
   await expect(page.getByTestId("database-unavailable")).toBeHidden({ timeout: 20_000 });
   await expect(page.getByTestId("person-name")).toBeVisible();
   await signIn(signInPage, ADMIN);
+  const back = await fetch(`http://localhost:${E2E_PORT}/api/v1/bot_users?limit=1`, { headers: { Authorization: `Bearer ${apiKey}` } });
+  expect(back.status).toBe(200);
+  await sql`DELETE FROM credentials WHERE id = ${keyId}`;
 });
 
 /** A statement on the server's maintenance database (the e2e database itself may be closed). */

@@ -50,9 +50,14 @@ export interface Way<P = unknown> {
 export const API: Way = { source: "api", kinds: ["api_key"], noun: "API key", rateLimited: true };
 
 /** `{error_code, status_code, msg, details: {operation_id, …}}`, ngrok's error shape (REST API and agent endpoints alike). */
+/** What a 503 asks clients to wait before trying again: outages seen so far end within seconds (a restart, a failover). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 export function errorResponse(error: ApiError, operationId: string): Response {
   const headers: Record<string, string> = {};
   if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botdesk"';
+  // The database is away: a client (ngrok's libraries, agents) may retry, after a short pause.
+  if (error.status === 503) headers["Retry-After"] = String(DATABASE_RETRY_AFTER_SECONDS);
   return Response.json(
     { error_code: error.code, status_code: error.status, msg: error.message, details: { operation_id: operationId, ...error.details } },
     { status: error.status, headers },
