@@ -258,6 +258,9 @@ test("after deleting a bot with the keyboard, focus is on the bots table, not lo
     await page.getByRole("button", { name: `Delete ${name}`, exact: true }).focus();
     await page.keyboard.press("Enter");
     const dialog = page.getByTestId("delete-bots-dialog");
+    // Type only once the dialog has put focus in its confirmation field (as a person sees it open);
+    // keys typed before that land on the page (CI saw the name typed into nothing, the dialog open).
+    await expect(dialog.getByRole("textbox")).toBeFocused();
     await page.keyboard.type(name);
     await page.keyboard.press("Enter");
     await expect(dialog).toBeHidden();
