@@ -1,9 +1,11 @@
 /**
  * Runs once when a server instance starts: notes each request's socket address,
- * records `credential.expired` events once a minute, purges events past
+ * records `credential.expired` events once a minute, folds the events roll-up's
+ * pending deltas into `event_counts_daily` once a minute, purges events past
  * their account's retention once an hour, and ends tunnel sessions that stopped
  * sending heartbeats every 30 s. Several instances may run it; each
- * expiry is claimed once, and purges skip rows another instance is deleting.
+ * expiry is claimed once, one instance compacts the roll-up at a time, and
+ * purges skip rows another instance is deleting.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
@@ -17,6 +19,12 @@ export async function register(): Promise<void> {
     });
   setTimeout(sweep, 5_000).unref();
   setInterval(sweep, 60_000).unref();
+  const { compactEventCounts } = await import("./lib/domain/events/compact-event-counts");
+  const compact = () =>
+    compactEventCounts().catch((error: unknown) => {
+      console.error("[botdesk] folding the events roll-up's deltas failed:", error instanceof Error ? error.message : error);
+    });
+  setInterval(compact, 60_000).unref();
   const { purgeExpiredEvents } = await import("./lib/domain/events/purge-expired-events");
   const purge = () =>
     purgeExpiredEvents().catch((error: unknown) => {

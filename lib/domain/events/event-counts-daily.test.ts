@@ -3,19 +3,44 @@ import { db } from "../../db/client";
 import { newId } from "../../ids";
 import { actorOf, createTestAccount, createTestBot } from "../../test-support/factories";
 import { renameBot } from "../bots/rename-bot";
+import type { EventType } from "./catalogue";
+import { compactEventCounts } from "./compact-event-counts";
 import { eventsPerDay } from "./events-per-day";
 import { purgeExpiredEvents } from "./purge-expired-events";
+import { recordEvent } from "./record-event";
 
 const DAY = 86_400_000;
 const ctx = { ip: null, userAgent: null };
 
 type Counts = Record<string, number>;
 
-/** The roll-up's rows for an account, as `day type → n`. */
+/** The roll-up for an account, as `day type → n`: its compacted rows plus its pending deltas, zeros left out. */
 async function rollUp(accountId: string): Promise<Counts> {
+  const rows = await db().$queryRaw<{ day: string; type: string; n: number }[]>`
+    SELECT to_char(day, 'YYYY-MM-DD') AS day, type, sum(n)::int AS n FROM (
+      SELECT day, type, n FROM event_counts_daily WHERE account_id = ${accountId}
+      UNION ALL SELECT day, type, n FROM event_counts_daily_pending WHERE account_id = ${accountId}) c
+    GROUP BY 1, 2 HAVING sum(n) <> 0`;
+  return Object.fromEntries(rows.map((r) => [`${r.day} ${r.type}`, r.n]));
+}
+
+/** The compacted table alone (what is left once every delta is folded in). */
+async function compacted(accountId: string): Promise<Counts> {
   const rows = await db().$queryRaw<{ day: string; type: string; n: number }[]>`
     SELECT to_char(day, 'YYYY-MM-DD') AS day, type, n FROM event_counts_daily WHERE account_id = ${accountId}`;
   return Object.fromEntries(rows.map((r) => [`${r.day} ${r.type}`, r.n]));
+}
+
+async function pendingRows(accountId: string): Promise<number> {
+  const [row] = await db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM event_counts_daily_pending WHERE account_id = ${accountId}`;
+  return row!.n;
+}
+
+/** A promise and the function that settles it: lets a test hold a transaction open at a chosen point. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
 }
 
 /** The same, counted over the events themselves. */
@@ -54,6 +79,14 @@ describe("the daily roll-up of events (event_counts_daily)", () => {
     const oldDay = new Date(now.getTime() - 500 * DAY).toISOString().slice(0, 10);
     expect((await rollUp(account.id))[`${oldDay} login.refused`]).toBe(3);
 
+    // Folding the deltas in changes nothing the roll-up says; the compacted table alone then holds it all.
+    const chartBefore = await eventsPerDay(admin, {}, now);
+    expect(await pendingRows(account.id)).toBeGreaterThan(0);
+    expect(await compactEventCounts()).toBeGreaterThan(0);
+    expect(await pendingRows(account.id)).toBe(0);
+    expect(await compacted(account.id)).toEqual(await counted(account.id));
+    expect(await eventsPerDay(admin, {}, now)).toEqual(chartBefore);
+
     // The purge subtracts what it deletes and drops the day it emptied (adding its own events.purged).
     expect(await purgeExpiredEvents(now, 2)).toBe(3);
     const after = await rollUp(account.id);
@@ -61,10 +94,15 @@ describe("the daily roll-up of events (event_counts_daily)", () => {
     expect(Object.keys(after).some((k) => k.startsWith(oldDay))).toBe(false);
     expect(after[`${now.toISOString().slice(0, 10)} events.purged`]).toBe(2);
 
-    // The chart reads it: the renames, refusals and purge records of the last 30 days.
+    // The chart reads it: the renames, refusals and purge records of the last 30 days; the same once compacted,
+    // when the emptied day's row is gone from the table itself.
     const chart = await eventsPerDay(admin, {}, now);
     expect(chart.total).toBe(Object.values(after).reduce((a, b) => a + b, 0));
     expect(chart.total).toBe(1 + 7 + 1 + 2);
+    expect(chart.series.bots.at(-1)).toBe(1);
+    await compactEventCounts();
+    expect(await compacted(account.id)).toEqual(after);
+    expect(await eventsPerDay(admin, {}, now)).toEqual(chart);
   });
 
   it("counts events recorded concurrently in one account and type without losing any", async () => {
@@ -76,5 +114,137 @@ describe("the daily roll-up of events (event_counts_daily)", () => {
     const today = `${new Date().toISOString().slice(0, 10)} bot.renamed`;
     expect((await rollUp(account.id))[today]).toBe(12);
     expect(await rollUp(account.id)).toEqual(await counted(account.id));
+  });
+
+  it("lets a transaction record an event while another that recorded the same type in the same account and day is still open", async () => {
+    const { account, owner } = await createTestAccount();
+    const admin = actorOf(account, owner, "owner");
+    const bot = await createTestBot(account.id);
+    const ev = (principalId: string) => ({ accountId: account.id, type: "bot.renamed" as const, principalId, source: "dashboard" as const, subject: { id: bot.id, name: bot.name } });
+    const recordedByA = gate();
+    const finishA = gate();
+    const a = db().$transaction(
+      async (tx) => {
+        await recordEvent(tx, ev(owner.id));
+        recordedByA.open();
+        await finishA.opened;
+      },
+      { timeout: 30_000 },
+    );
+    try {
+      await recordedByA.opened;
+      // B waits at most 200 ms for any lock: with a shared roll-up row it would wait for A's commit and fail.
+      await db().$transaction(async (tx) => {
+        await tx.$executeRaw`SET LOCAL lock_timeout = '200ms'`;
+        await recordEvent(tx, ev(bot.id));
+      });
+      // B's event is committed and counted while A is still open.
+      expect((await eventsPerDay(admin)).total).toBe(1);
+    } finally {
+      finishA.open();
+      await a;
+    }
+    expect((await eventsPerDay(admin)).total).toBe(2);
+    expect(await rollUp(account.id)).toEqual(await counted(account.id));
+  });
+
+  it("does not deadlock two transactions recording two types in opposite orders", async () => {
+    const { account, owner } = await createTestAccount();
+    const bot = await createTestBot(account.id);
+    const ev = (principalId: string, type: EventType) => ({ accountId: account.id, type, principalId, source: "api" as const, subject: { id: bot.id, name: bot.name } });
+    const firstByA = gate();
+    const firstByB = gate();
+    // A: renamed, then deactivated; B: deactivated, then renamed. Each takes its second step only once both took their first.
+    const a = db().$transaction(
+      async (tx) => {
+        await recordEvent(tx, ev(owner.id, "bot.renamed"));
+        firstByA.open();
+        await firstByB.opened;
+        await recordEvent(tx, ev(owner.id, "bot.deactivated"));
+      },
+      { timeout: 30_000 },
+    );
+    const b = db().$transaction(
+      async (tx) => {
+        await recordEvent(tx, ev(bot.id, "bot.deactivated"));
+        firstByB.open();
+        await firstByA.opened;
+        await recordEvent(tx, ev(bot.id, "bot.renamed"));
+      },
+      { timeout: 30_000 },
+    );
+    const results = await Promise.allSettled([a, b]);
+    expect(results.map((r) => (r.status === "rejected" ? String(r.reason) : "committed"))).toEqual(["committed", "committed"]);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await rollUp(account.id)).toEqual({ [`${today} bot.renamed`]: 2, [`${today} bot.deactivated`]: 2 });
+    expect(await rollUp(account.id)).toEqual(await counted(account.id));
+  });
+
+  it("keeps the roll-up equal to a count over events while compactions race with each other and with writers", async () => {
+    const { account, owner } = await createTestAccount();
+    const admin = actorOf(account, owner, "owner");
+    const bots = await Promise.all(Array.from({ length: 4 }, () => createTestBot(account.id)));
+    const types: EventType[] = ["bot.renamed", "bot.deactivated", "bot.reactivated"];
+    const now = new Date();
+    let compactions: (number | null)[] = [];
+    for (let round = 0; round < 5; round++) {
+      const writers = bots.flatMap((b, i) =>
+        types.map((type, j) => () =>
+          db().$transaction(async (tx) => {
+            await recordEvent(tx, { accountId: account.id, type, principalId: b.id, source: "agent", activity: false });
+            await recordEvent(tx, { accountId: account.id, type: types[(j + 1) % types.length]!, principalId: b.id, source: "agent", activity: false, createdAt: new Date(now.getTime() - (i + round) * DAY) });
+          }),
+        ),
+      );
+      const bulk = () =>
+        db().event.createMany({
+          data: Array.from({ length: 20 }, (_, k) => ({ id: newId("event", now.getTime() - k * 3_600_000), accountId: account.id, type: "credential.refused", source: "api", principalId: bots[k % 4]!.id, createdAt: new Date(now.getTime() - k * 3_600_000) })),
+        });
+      const compactors = Array.from({ length: 3 }, () => () => compactEventCounts());
+      const settled = await Promise.all([...writers, bulk, ...compactors].map((run) => run()));
+      compactions = compactions.concat(settled.slice(-3) as (number | null)[]);
+      expect(await rollUp(account.id)).toEqual(await counted(account.id));
+    }
+    // Some compactions ran while writers did; none counted a delta twice or lost one.
+    expect(compactions.some((n) => n !== null && n > 0)).toBe(true);
+    const chart = await eventsPerDay(admin, {}, now);
+    await compactEventCounts();
+    expect(await pendingRows(account.id)).toBe(0);
+    expect(await compacted(account.id)).toEqual(await counted(account.id));
+    expect(Object.values(await compacted(account.id)).reduce((x, y) => x + y, 0)).toBe(5 * (4 * 3 * 2 + 20));
+    expect(await eventsPerDay(admin, {}, now)).toEqual(chart);
+  });
+
+  it("runs one compaction at a time: a second one returns at once while the first is open, and nothing is folded twice", async () => {
+    const { account, owner } = await createTestAccount();
+    const bot = await createTestBot(account.id);
+    await db().$transaction((tx) => recordEvent(tx, { accountId: account.id, type: "bot.renamed", principalId: owner.id, source: "dashboard", subject: { id: bot.id, name: bot.name } }));
+    const firstFolded = gate();
+    const finishFirst = gate();
+    let folded: bigint | null = null;
+    const first = db().$transaction(
+      async (tx) => {
+        const [row] = await tx.$queryRaw<{ folded: bigint | null }[]>`SELECT event_counts_daily_compact() AS folded`;
+        folded = row!.folded;
+        firstFolded.open();
+        await finishFirst.opened;
+      },
+      { timeout: 30_000 },
+    );
+    try {
+      await firstFolded.opened;
+      expect(Number(folded)).toBeGreaterThan(0);
+      // A second compaction neither waits for the first nor takes the deltas it holds.
+      const started = Date.now();
+      expect(await compactEventCounts()).toBeNull();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // The chart still counts the event exactly once (it sees the first compaction's state before its commit).
+      expect(await rollUp(account.id)).toEqual(await counted(account.id));
+    } finally {
+      finishFirst.open();
+      await first;
+    }
+    expect(await compactEventCounts()).toBe(0);
+    expect(await compacted(account.id)).toEqual(await counted(account.id));
   });
 });

@@ -16,14 +16,20 @@ export interface EventsPerDay {
 type DayCounts = { day: string; type: string; n: number }[];
 
 /**
- * The account chart's query: counts per day and type from the daily roll-up,
- * at most days × types rows whatever the number of events (exported for the
- * benchmark's EXPLAIN). `from` is a UTC day.
+ * The account chart's query: counts per day and type from the daily roll-up
+ * and its deltas not yet folded in (one statement, one snapshot: exactly a
+ * count over events), at most days × types rows plus a minute's deltas
+ * whatever the number of events (exported for the benchmark's EXPLAIN). `from`
+ * is a UTC day.
  */
 export function accountCountsSql(accountId: string, from: Date): Prisma.Sql {
+  const day = from.toISOString().slice(0, 10);
   return Prisma.sql`
-    SELECT to_char(c.day, 'YYYY-MM-DD') AS day, c.type, c.n
-    FROM event_counts_daily c WHERE c.account_id = ${accountId} AND c.day >= ${from.toISOString().slice(0, 10)}::date`;
+    SELECT to_char(c.day, 'YYYY-MM-DD') AS day, c.type, sum(c.n)::int AS n
+    FROM (SELECT day, type, n FROM event_counts_daily WHERE account_id = ${accountId} AND day >= ${day}::date
+          UNION ALL
+          SELECT day, type, n FROM event_counts_daily_pending WHERE account_id = ${accountId} AND day >= ${day}::date) c
+    GROUP BY c.day, c.type`;
 }
 
 /** One bot's counts per day and type: its feed's index (bot_id, created_at), bounded by that bot's events in the window. */
@@ -36,8 +42,8 @@ function botCounts(accountId: string, botId: string, from: Date) {
 
 /**
  * Events per UTC day over the last `days` days (today included), by category:
- * the account's, read from the daily roll-up `event_counts_daily` (kept by
- * triggers on `events`, so it is always exact), or those concerning one bot
+ * the account's, read from the daily roll-up `event_counts_daily` and its
+ * pending deltas (kept by triggers on `events`, so it is always exact), or those concerning one bot
  * (its feed's index). Everyone in the account may see these counts, as they
  * see the events.
  */
