@@ -20,6 +20,12 @@ export function apiErrorOf(result: { code: string; message: string; fieldErrors?
       return new ApiError("ERR_NGROK_4112", result.message, { field: "name" });
     case "duplicate_key":
       return new ApiError("ERR_BOTDESK_409", result.message, { field: "public_key" });
+    // The actor lost its standing while its change ran (lib/domain/access/actor-transaction.ts):
+    // the answer a request sent a moment later gets from the credential check.
+    case "actor_deactivated":
+      return new ApiError("ERR_NGROK_636", result.message);
+    case "actor_deleted":
+      return new ApiError("ERR_BOTDESK_302", result.message);
     // The agent endpoints' refusals (lib/domain/agent-sessions).
     case "bind_refused":
       return new ApiError("ERR_NGROK_308", result.message);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db/client";
 import { consumeApiRateLimits, type ApiRateLimitResult } from "@/lib/domain/access/api-rate-limit";
-import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
+import { authenticateCredential, credentialKindOfId, recordCredentialRefusal } from "@/lib/domain/access/authenticate-credential";
 import { recordUsage } from "@/lib/domain/usage/record-usage";
 import { env } from "@/lib/env";
 import type { Actor, ActorSource, RequestContext } from "@/lib/domain/access/types";
@@ -143,16 +143,35 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
           const per = limits.tightest.scope === "account" ? "for this account" : `for this ${way.noun}`;
           throw new ApiError("ERR_BOTDESK_429", `Too many requests ${per}: try again in ${limits.retryAfterSeconds} s.`);
         }
-        // Metered once per request served (reads too), as the key's owner's API usage.
-        await recordUsage(db(), { accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 });
       }
-      return withHeaders(await handler({ request, url, base: apiBaseUrl(request), actor, ctx, params }), limitHeaders);
+      // Metered once per request served (reads too), as the key's owner's API usage; not a write
+      // refused because its owner was deactivated or deleted while it ran (actorTransaction): that
+      // request is answered as one sent after the change, which is never metered.
+      const meter = () => (way.rateLimited ? recordUsage(db(), { accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 }) : undefined);
+      let response: Response;
+      try {
+        response = await handler({ request, url, base: apiBaseUrl(request), actor, ctx, params });
+      } catch (error) {
+        if (!(error instanceof ApiError && STANDING_LOST.has(error.code))) await meter();
+        else {
+          // Refused like a request sent a moment later: recorded as that refusal would be.
+          const reason = error.code === REFUSAL_CODES.owner_deleted ? "owner_deleted" : "owner_deactivated";
+          const credential = { ...actor.credential!, kind: credentialKindOfId(actor.credential!.id) };
+          await recordCredentialRefusal({ accountId: actor.account.id, principalId: actor.principal.id, credential, reason }, { source: way.source, path: `${request.method} ${url.pathname}`, ctx });
+        }
+        throw error;
+      }
+      await meter();
+      return withHeaders(response, limitHeaders);
     } catch (error) {
       if (error instanceof ApiError) return withHeaders(errorResponse(error, operationId), limitHeaders);
       return withHeaders(unexpected(error, name, operationId, way.source), limitHeaders);
     }
   };
 }
+
+/** The codes a handler answers when its actor's standing ended while it ran (apiErrorOf: actor_deactivated, actor_deleted). */
+const STANDING_LOST: ReadonlySet<string> = new Set([REFUSAL_CODES.owner_deactivated, REFUSAL_CODES.owner_deleted]);
 
 /** Any path under /api/v1 (or /agent/v1) that is no route: JSON, never the HTML 404 page (no key needed to learn that). */
 export function apiNotFound(request: Request): Response {

@@ -1,4 +1,4 @@
-import { credentialSubjectName } from "@/lib/domain/credentials/credential-view";
+import { credentialSubjectName, type CredentialKind } from "@/lib/domain/credentials/credential-view";
 import type { SecretKind } from "@/lib/domain/credentials/token-format";
 import { verifyCredential, type CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 import { recordEvent } from "@/lib/domain/events/record-event";
@@ -21,6 +21,40 @@ const RECORDED: ReadonlySet<CredentialRefusalReason> = new Set(["revoked", "expi
 export const REFUSALS_RECORDED_PER_MINUTE = 20;
 
 /**
+ * Records ONE `credential.refused` event for a refused credential whose secret
+ * matched, attributed to its owner, unless REFUSALS_RECORDED_PER_MINUTE of its
+ * refusals were recorded in the last minute. Also used when a write admitted
+ * with the credential is refused because its owner was deactivated or deleted
+ * while it ran (lib/api/route.ts): the same refusal, a moment later.
+ */
+export async function recordCredentialRefusal(
+  refusal: { accountId: string; principalId: string; credential: { id: string; display: string; kind: CredentialKind }; reason: CredentialRefusalReason },
+  opts: { source: ActorSource; path: string; ctx: RequestContext },
+): Promise<void> {
+  const { credential } = refusal;
+  const flood = await consumeRateLimit(`refused:${credential.id}`, REFUSALS_RECORDED_PER_MINUTE, 60);
+  if (flood.limited) return;
+  await recordEvent(db(), {
+    accountId: refusal.accountId,
+    type: "credential.refused",
+    principalId: refusal.principalId,
+    source: opts.source,
+    subject: { id: credential.id, name: credentialSubjectName({ kind: credential.kind, display: credential.display, description: "" }) },
+    credential: { id: credential.id, display: credential.display },
+    ip: opts.ctx.ip,
+    userAgent: opts.ctx.userAgent,
+    data: { reason: refusal.reason, path: opts.path.slice(0, 512) },
+    // A refused use is not something the owner got done.
+    activity: false,
+  });
+}
+
+/** A credential's kind from its id's prefix (`ak_…`, `cr_…`, `sshcr_…`). */
+export function credentialKindOfId(id: string): CredentialKind {
+  return id.startsWith("ak_") ? "api_key" : id.startsWith("sshcr_") ? "ssh_key" : "authtoken";
+}
+
+/**
  * The actor behind a presented credential (an API key for the REST API, an
  * authtoken for agents): its owner, person or bot, in the credential's account,
  * acting through `source` with that credential. A person acts with their role
@@ -40,21 +74,7 @@ export async function authenticateCredential(
   if (!verified.ok) {
     if (verified.principal && verified.credential && RECORDED.has(verified.reason)) {
       const { principal, credential } = verified;
-      const flood = await consumeRateLimit(`refused:${credential.id}`, REFUSALS_RECORDED_PER_MINUTE, 60);
-      if (flood.limited) return { ok: false, reason: verified.reason, message: verified.message };
-      await recordEvent(db(), {
-        accountId: credential.accountId,
-        type: "credential.refused",
-        principalId: principal.id,
-        source: opts.source,
-        subject: { id: credential.id, name: credentialSubjectName({ kind: credential.kind, display: credential.display, description: "" }) },
-        credential: { id: credential.id, display: credential.display },
-        ip: opts.ctx.ip,
-        userAgent: opts.ctx.userAgent,
-        data: { reason: verified.reason, path: opts.path.slice(0, 512) },
-        // A refused use is not something the owner got done.
-        activity: false,
-      });
+      await recordCredentialRefusal({ accountId: credential.accountId, principalId: principal.id, credential, reason: verified.reason }, opts);
     }
     return { ok: false, reason: verified.reason, message: verified.message };
   }

@@ -6,6 +6,7 @@ import { quotasOf } from "@/lib/domain/quotas/plan-quotas";
 import { forgetQuotaCache } from "@/lib/domain/quotas/quota-usage";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { updateAccountSchema, type Quotas } from "@/lib/validation/account";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 export const NOT_OWNER_ACCOUNT = "Only owners can change the account's name, seat limit and quotas.";
 
@@ -36,7 +37,7 @@ export async function updateAccount(actor: Actor, input: unknown, ctx: RequestCo
     return fail("invalid_input", "Check the highlighted fields.", fieldErrors);
   }
   const change = parsed.data;
-  const result = await db().$transaction(async (tx) => {
+  const result = await actorTransaction(actor, async (tx) => {
     const [row] = await tx.$queryRaw<{ name: string; plan: string; seat_limit: number; quotas: unknown }[]>`
       SELECT name, plan, seat_limit, quotas FROM accounts WHERE id = ${actor.account.id} FOR UPDATE`;
     if (!row) return fail("not_found", "Account not found");

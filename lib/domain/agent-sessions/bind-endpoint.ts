@@ -1,4 +1,3 @@
-import { db } from "@/lib/db/client";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
@@ -8,6 +7,7 @@ import { bindEndpointSchema } from "@/lib/validation/agent-sessions";
 import { aclAllowsBind } from "./acl";
 import { isAgentActor, lockOwnSession, NO_CREDENTIAL } from "./agent-actor";
 import { sessionSubjectName } from "./session-view";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 export interface BoundEndpoint {
   id: string;
@@ -32,7 +32,7 @@ export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId:
   if (!parsed.success) return fail("invalid_input", "Check the endpoint's fields.", fieldErrorsOf(parsed.error));
   const target = parsed.data;
   const now = opts.now ?? new Date();
-  return db().$transaction(async (tx): Promise<Result<BoundEndpoint>> => {
+  return actorTransaction(actor, async (tx): Promise<Result<BoundEndpoint>> => {
     const session = await lockOwnSession(tx, actor, sessionId);
     if (!session.ok) return session;
     const subject = { id: session.data.id, name: sessionSubjectName(session.data) };

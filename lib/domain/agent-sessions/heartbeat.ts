@@ -1,9 +1,9 @@
-import { db } from "@/lib/db/client";
 import type { Actor } from "@/lib/domain/access/types";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { recordUsage } from "@/lib/domain/usage/record-usage";
 import { trafficReportSchema } from "@/lib/validation/agent-sessions";
 import { isAgentActor, lockOwnSession, NO_CREDENTIAL } from "./agent-actor";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 export interface SessionTotals {
   id: string;
@@ -25,7 +25,7 @@ export async function reportSession(actor: Actor, sessionId: string, input: unkn
   if (!parsed.success) return fail("invalid_input", "Check the traffic report's fields.", fieldErrorsOf(parsed.error));
   const { bytes_in: bytesIn, bytes_out: bytesOut, requests } = parsed.data;
   const now = opts.now ?? new Date();
-  return db().$transaction(async (tx): Promise<Result<SessionTotals>> => {
+  return actorTransaction(actor, async (tx): Promise<Result<SessionTotals>> => {
     const session = await lockOwnSession(tx, actor, sessionId);
     if (!session.ok) return session;
     const [row] = await tx.$queryRaw<{ bytes_in: bigint; bytes_out: bigint; requests: bigint }[]>`

@@ -1,4 +1,3 @@
-import { db } from "@/lib/db/client";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
@@ -8,6 +7,7 @@ import { startSessionSchema } from "@/lib/validation/agent-sessions";
 import { isAgentActor, NO_CREDENTIAL } from "./agent-actor";
 import { HEARTBEAT_INTERVAL_SECONDS, SESSION_TIMEOUT_SECONDS } from "./limits";
 import { sessionSubjectName } from "./session-view";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 export const REGION = "local";
 
@@ -45,7 +45,7 @@ export async function startSession(
   const transport = opts.transport ?? parsed.data.transport;
   const now = opts.now ?? new Date();
   const id = newId("tunnelSession", now.getTime());
-  await db().$transaction(async (tx) => {
+  const started = await actorTransaction(actor, async (tx) => {
     await tx.tunnelSession.create({
       data: {
         id,
@@ -70,7 +70,9 @@ export async function startSession(
       subject: { id, name: sessionSubjectName({ transport, os, arch }) },
       data: { agentVersion, os, arch, region: REGION, transport },
     });
+    return ok(undefined);
   });
+  if (!started.ok) return started;
   return ok({
     id,
     transport,

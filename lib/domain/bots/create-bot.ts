@@ -1,11 +1,11 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
 import { createBotSchema } from "@/lib/validation/bots";
 import { botNameTaken, isNameConflict } from "./bot-errors";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 /**
  * Creates a bot in the actor's account. Only owners and admins; the name is
@@ -24,7 +24,7 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
   const active = parsed.data.active ?? true;
   const id = newId("bot");
   try {
-    await db().$transaction(async (tx) => {
+    const created = await actorTransaction(actor, async (tx) => {
       await tx.principal.create({
         data: {
           id,
@@ -41,7 +41,9 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
         subject: { id, name },
         data: { after: { name, active } },
       });
+      return ok(undefined);
     });
+    if (!created.ok) return created;
   } catch (error) {
     if (isNameConflict(error)) return botNameTaken(name);
     throw error;

@@ -1,5 +1,4 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
@@ -7,6 +6,7 @@ import { botIdsSchema } from "@/lib/validation/bots";
 import { BOT_NOT_FOUND, botNotFound } from "./bot-errors";
 import { lockBots } from "./lock-bots";
 import { maskedSecret } from "@/lib/domain/credentials/token-format";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 const credentialDisplay = (c: { kind: "authtoken" | "api_key" | "ssh_key"; secretHint: string | null; fingerprint: string | null }) =>
   c.kind === "ssh_key" ? (c.fingerprint ?? "") : maskedSecret(c.kind, c.secretHint);
@@ -29,7 +29,7 @@ export async function deleteBots(
   if (!parsed.success) return fail("invalid_input", "Select the bots to delete.", fieldErrorsOf(parsed.error));
   const { ids } = parsed.data;
 
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     const bots = await lockBots(tx, actor.account.id, ids);
     if (bots.length !== ids.length) return ids.length === 1 ? botNotFound() : fail("not_found", `${BOT_NOT_FOUND}: nothing was deleted`);
     const credentials = await tx.credential.findMany({
@@ -55,5 +55,5 @@ export async function deleteBots(
       });
     }
     return ok({ count: bots.length, credentialsDeleted: credentials.length });
-  });
+  }, { fence: ids });
 }

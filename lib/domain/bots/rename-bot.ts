@@ -1,12 +1,12 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import type { Prisma } from "@/lib/db/generated/client";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { renameBotSchema } from "@/lib/validation/bots";
 import { botNameTaken, botNotFound, isNameConflict } from "./bot-errors";
 import { lockBots, type LockedBot } from "./lock-bots";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 /**
  * Renames a live bot of the actor's account under the same name rules as
@@ -20,7 +20,7 @@ export async function renameBot(actor: Actor, input: unknown, ctx: RequestContex
   if (!parsed.success) return fail("invalid_input", "Check the bot's name.", fieldErrorsOf(parsed.error));
   const { id, name } = parsed.data;
   try {
-    return await db().$transaction(async (tx) => {
+    return await actorTransaction(actor, async (tx) => {
       // The row lock makes rename and delete of the same bot run one after the
       // other: a bot deleted meanwhile is not found, and never renamed as a tombstone.
       const [bot] = await lockBots(tx, actor.account.id, [id]);

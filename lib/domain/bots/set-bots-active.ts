@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import type { Prisma } from "@/lib/db/generated/client";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { botIdsSchema } from "@/lib/validation/bots";
 import { BOT_NOT_FOUND, botNotFound } from "./bot-errors";
 import { lockBots, type LockedBot } from "./lock-bots";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 const setBotsActiveSchema = botIdsSchema.extend({ active: z.boolean() });
 
@@ -24,12 +24,12 @@ export async function setBotsActive(actor: Actor, input: unknown, ctx: RequestCo
   if (!parsed.success) return fail("invalid_input", "Select the bots to change.", fieldErrorsOf(parsed.error));
   const { ids, active } = parsed.data;
 
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     const bots = await lockBots(tx, actor.account.id, ids);
     if (bots.length !== ids.length) return ids.length === 1 ? botNotFound() : fail("not_found", `${BOT_NOT_FOUND}: nothing was changed`);
     await setLockedBotsActive(tx, actor, ctx, bots, active);
     return ok({ count: bots.length });
-  });
+  }, { fence: active ? [] : ids });
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { updateBotSchema } from "@/lib/validation/bots";
@@ -7,6 +6,7 @@ import { botNameTaken, botNotFound, isNameConflict } from "./bot-errors";
 import { lockBots } from "./lock-bots";
 import { renameLockedBot } from "./rename-bot";
 import { setLockedBotsActive } from "./set-bots-active";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 /**
  * Renames and/or (de)activates one bot in ONE transaction (the API's PATCH):
@@ -23,7 +23,7 @@ export async function updateBot(actor: Actor, input: unknown, ctx: RequestContex
   if (!parsed.success) return fail("invalid_input", "Check the bot's name and status.", fieldErrorsOf(parsed.error));
   const { id, name, active } = parsed.data;
   try {
-    return await db().$transaction(async (tx) => {
+    return await actorTransaction(actor, async (tx) => {
       const [bot] = await lockBots(tx, actor.account.id, [id]);
       if (!bot) return botNotFound();
       if (name !== undefined) await renameLockedBot(tx, actor, ctx, bot, name);

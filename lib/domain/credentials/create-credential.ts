@@ -1,5 +1,4 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { canManage } from "@/lib/domain/permissions";
@@ -10,6 +9,7 @@ import { credentialSubjectName, credentialViewSelect, toCredentialView, type Cre
 import { lockCredentialOwner } from "./lock-owner";
 import { parseSshPublicKey } from "./ssh-key";
 import { issueSecret } from "./token-format";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 export const NOT_ADMIN_CREDENTIALS = "You must be an admin to create a credential owned by someone else";
 
@@ -68,7 +68,7 @@ export async function createCredential(
   }
 
   try {
-    return await db().$transaction(async (tx) => {
+    return await actorTransaction(actor, async (tx) => {
       const owner = await lockCredentialOwner(tx, actor.account.id, ownerId);
       if (!owner) return ownerNotFound();
       const row = await tx.credential.create({

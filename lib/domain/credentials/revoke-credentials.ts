@@ -1,11 +1,11 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { credentialIdsSchema } from "@/lib/validation/credentials";
 import { credentialSubjectName, credentialViewSelect, toCredentialView } from "./credential-view";
 import { lockPrincipals } from "@/lib/domain/principals/lock-principal";
 import { manageableCredentials } from "./find-manageable";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 /**
  * Revokes one or several credentials, all or none: each is refused from the
@@ -18,7 +18,7 @@ export async function revokeCredentials(actor: Actor, input: unknown, ctx: Reque
   const parsed = credentialIdsSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Select the credentials to revoke.", fieldErrorsOf(parsed.error));
   const { ids } = parsed.data;
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     // Owners first, then the credentials, each in id order: the order creation,
     // rotation and bot deletion lock in, so none of them can deadlock with this.
     const owners = await tx.credential.findMany({ where: { id: { in: ids }, accountId: actor.account.id }, select: { ownerId: true }, distinct: ["ownerId"] });

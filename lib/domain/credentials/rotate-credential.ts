@@ -1,5 +1,4 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
@@ -8,6 +7,7 @@ import { credentialSubjectName, credentialViewSelect, toCredentialView, type Cre
 import { manageableCredentials } from "./find-manageable";
 import { lockCredentialOwner } from "./lock-owner";
 import { issueSecret } from "./token-format";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 export const ROTATE_EXPIRED = "This credential has expired, so it can't be rotated. Create a new one instead.";
 export const ROTATE_OWNER_INACTIVE = "This credential's owner is deactivated or no longer in this account, so it can't be rotated.";
@@ -33,7 +33,7 @@ export async function rotateCredential(
   const parsed = rotateCredentialSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Choose a grace period.", fieldErrorsOf(parsed.error));
   const { id, grace } = parsed.data;
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     // The owner never changes (a trigger pins it): read it, lock it, then lock the credential (the order deletion uses).
     const seen = await tx.credential.findFirst({ where: manageableCredentials(actor, [id]), select: { ownerId: true, kind: true } });
     if (!seen) return notFound();

@@ -1,5 +1,4 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { lockPrincipals } from "@/lib/domain/principals/lock-principal";
@@ -7,6 +6,7 @@ import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { updateCredentialSchema } from "@/lib/validation/credentials";
 import { credentialSubjectName, credentialViewSelect, toCredentialView, type CredentialView } from "./credential-view";
 import { manageableCredentials } from "./find-manageable";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 const FIELDS = ["description", "metadata", "acl"] as const;
 type Field = (typeof FIELDS)[number];
@@ -31,7 +31,7 @@ export async function updateCredential(actor: Actor, input: unknown, ctx: Reques
   for (const field of FIELDS) if (sent[field] !== undefined && parsed.data[field] !== undefined) patch[field] = parsed.data[field];
   const { id } = parsed.data;
 
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     const found = await tx.credential.findFirst({ where: manageableCredentials(actor, [id]), select: { ownerId: true } });
     if (!found) return notFound();
     await lockPrincipals(tx, [found.ownerId]);

@@ -1,8 +1,9 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { EVENT_FILTER_KEYS, type EventsQuery } from "@/lib/validation/events";
 import { cursorBefore, streamEvents, type EventDetail } from "./list-events";
 import { recordActorEvent } from "./record-event";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { ok } from "@/lib/domain/result";
 
 export type ExportFormat = "csv" | "ndjson";
 
@@ -45,6 +46,9 @@ function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** The exporter was deactivated or removed after signing in: nothing is exported (the route answers 403). */
+export class ExportRefused extends Error {}
+
 /**
  * Exports exactly the filtered view (every page of it, newest first, as it was
  * when the export began) as CSV or NDJSON, under the feeds' visibility rule
@@ -57,7 +61,11 @@ export async function exportEvents(actor: Actor, q: Filters, format: ExportForma
   const filters = Object.fromEntries(
     EVENT_FILTER_KEYS.map((k) => [k, q[k]] as const).filter(([k, v]) => v !== undefined && !(k === "range" && v === "all")),
   );
-  await recordActorEvent(db(), actor, ctx, { type: "events.exported", subject: null, data: { format, filters } });
+  const recorded = await actorTransaction(actor, async (tx) => {
+    await recordActorEvent(tx, actor, ctx, { type: "events.exported", subject: null, data: { format, filters } });
+    return ok(undefined);
+  });
+  if (!recorded.ok) throw new ExportRefused(recorded.message);
   const batches = streamEvents(actor, q, batch, start, cursorBefore(start));
   const encoder = new TextEncoder();
   let header = format === "csv";

@@ -1,4 +1,6 @@
 import type { Actor } from "@/lib/domain/access/types";
+import { markStandingChecked, requiredRoleRank, roleRankSql, standingCheckSql, standingLoss, StandingLost } from "@/lib/domain/access/actor-transaction";
+import type { Standing } from "@/lib/domain/principals/active-in-account";
 import type { Prisma } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
 import type { EventType } from "./catalogue";
@@ -39,7 +41,7 @@ export interface EventInput {
   activity?: boolean;
 }
 
-type EventWriter = Pick<Prisma.TransactionClient, "$executeRaw">;
+type EventWriter = Pick<Prisma.TransactionClient, "$executeRaw" | "$queryRaw">;
 
 /** The bot an event concerns: the bot that acted, else the bot it is about, else the bot owning the credential it is about. */
 function botOf(input: EventInput): string | null {
@@ -55,10 +57,7 @@ function botOf(input: EventInput): string | null {
  * when it is more than a minute stale, so most events write one row.
  */
 export async function recordEvent(tx: EventWriter, input: EventInput): Promise<string> {
-  const at = input.createdAt ?? new Date();
-  const id = newId("event", at.getTime());
-  const staleBefore = new Date(at.getTime() - 60_000);
-  const subjectKind = input.subject ? kindOfId(input.subject.id) : null;
+  const { id, at, staleBefore, subjectKind } = eventValues(input);
   await tx.$executeRaw`/* prepared */
     WITH inserted AS (
       INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id,
@@ -75,18 +74,36 @@ export async function recordEvent(tx: EventWriter, input: EventInput): Promise<s
   return id;
 }
 
+function eventValues(input: EventInput) {
+  const at = input.createdAt ?? new Date();
+  return {
+    id: newId("event", at.getTime()),
+    at,
+    staleBefore: new Date(at.getTime() - 60_000),
+    subjectKind: input.subject ? kindOfId(input.subject.id) : null,
+  };
+}
+
+type EventActor = Pick<Actor, "account" | "principal" | "role" | "source" | "credential">;
+
 /**
  * Records an event done by an actor — a person in the dashboard, or a person or
  * bot through the API or an agent: the common envelope of every mutation
  * (account, principal, source, credential used, ip, user agent).
+ *
+ * The same statement reads the actor's standing and role again (actorTransaction
+ * holds its standing fence, so this read is after any change that was waiting
+ * or committed): when the actor is no longer active in the account, or a
+ * person's role changed, nothing is inserted and StandingLost rolls the
+ * mutation back. So the check costs no round trip of its own.
  */
-export function recordActorEvent(
+export async function recordActorEvent(
   tx: EventWriter,
-  actor: Pick<Actor, "account" | "principal" | "source" | "credential">,
+  actor: EventActor,
   ctx: { ip: string | null; userAgent: string | null },
   event: { type: EventType; subject: { id: string; name: string } | null; botId?: string | null; data?: Prisma.InputJsonObject },
 ): Promise<string> {
-  return recordEvent(tx, {
+  const input: EventInput = {
     accountId: actor.account.id,
     principalId: actor.principal.id,
     source: actor.source,
@@ -94,5 +111,32 @@ export function recordActorEvent(
     ip: ctx.ip,
     userAgent: ctx.userAgent,
     ...event,
-  });
+  };
+  const { id, at, staleBefore, subjectKind } = eventValues(input);
+  const check = standingCheckSql(actor.account.id);
+  const rank = requiredRoleRank(actor);
+  const [row] = await tx.$queryRaw<{ standing: Standing | null; role: string | null; recorded: number }[]>`/* prepared */
+    WITH standing AS (
+      SELECT ${check.standing} AS standing, ${check.role} AS role FROM principals p WHERE p.id = ${input.principalId}),
+    inserted AS (
+      INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id,
+                          credential_id, credential_display, ip, user_agent, data, created_at)
+      SELECT ${id}::text, ${input.accountId}::text, ${input.type}::text, ${input.principalId}::text, ${input.source}::text,
+             ${input.subject?.id ?? null}::text, ${input.subject?.name ?? null}::text, ${subjectKind}::text, ${botOf(input)}::text,
+             ${input.credential?.id ?? null}::text, ${input.credential?.display ?? null}::text, ${input.ip ?? null}::text,
+             ${input.userAgent?.slice(0, 512) ?? null}::text, ${JSON.stringify(input.data ?? {})}::jsonb, ${at}::timestamptz
+      WHERE EXISTS (SELECT 1 FROM standing WHERE standing.standing = 'active' AND ${roleRankSql} >= ${rank}::int)
+      RETURNING principal_id),
+    touched AS (
+      UPDATE principals SET last_activity_at = ${at}::timestamptz
+      FROM inserted
+      WHERE principals.id = inserted.principal_id
+        AND (principals.last_activity_at IS NULL OR principals.last_activity_at < ${staleBefore}::timestamptz)
+      RETURNING 1)
+    SELECT (SELECT standing FROM standing) AS standing, (SELECT role FROM standing) AS role, (SELECT count(*) FROM inserted)::int AS recorded`;
+  if (!row || row.recorded !== 1) {
+    throw new StandingLost(standingLoss(actor, row?.standing ? { standing: row.standing, role: row.role } : undefined) ?? "deactivated");
+  }
+  markStandingChecked(tx);
+  return id;
 }

@@ -3,6 +3,7 @@ import { db } from "@/lib/db/client";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { setEventRetentionSchema } from "@/lib/validation/events";
 import { recordActorEvent } from "./record-event";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 export const NOT_OWNER_RETENTION = "Only owners can change how long the account keeps its events.";
 
@@ -17,7 +18,7 @@ export async function setEventRetention(actor: Actor, input: unknown, ctx: Reque
   const parsed = setEventRetentionSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Check the number of days.", fieldErrorsOf(parsed.error));
   const { days } = parsed.data;
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     const [account] = await tx.$queryRaw<{ days: number }[]>`
       SELECT event_retention_days AS days FROM accounts WHERE id = ${actor.account.id} FOR UPDATE`;
     if (!account) return fail("not_found", "Account not found");

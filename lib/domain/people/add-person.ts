@@ -7,6 +7,7 @@ import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
 import { addPersonSchema } from "@/lib/validation/people-admin";
 import { lockAccount, refuseUnlessOwner, refuseWithoutFreeSeat } from "./guards";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 const alreadyMember = () => fail("already_member", "Check the highlighted fields.", { email: "This person is already in this account" });
 
@@ -40,7 +41,7 @@ export async function addPerson(
   }
   const password = known ? null : oneTimePassword();
   const passwordHash = password ? await hashPassword(password) : null;
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     const { seatLimit } = await lockAccount(tx, actor.account.id);
     const existing = await tx.principal.findUnique({ where: { email }, select: { id: true, kind: true } });
     if (existing) {

@@ -6,6 +6,7 @@ import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { changePasswordSchema } from "@/lib/validation/people";
 import { endSessions } from "./end-sessions";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 const sessionChoiceSchema = z.object({ signOutOtherSessions: z.boolean().default(false) });
 
@@ -30,14 +31,15 @@ export async function changePassword(
     return fail("invalid_input", "Check the highlighted fields.", { currentPassword: "That is not your current password" });
   }
   const passwordHash = await hashPassword(parsed.data.newPassword);
-  const sessionVersion = await db().$transaction(async (tx) => {
+  const changed = await actorTransaction(actor, async (tx) => {
     await tx.principal.update({ where: { id: actor.principal.id }, data: { passwordHash, mustChangePassword: false } });
     await recordActorEvent(tx, actor, ctx, {
       type: "person.password_changed",
       subject: { id: actor.principal.id, name: actor.principal.name },
       data: { otherSessionsEnded: signOutOtherSessions },
     });
-    return signOutOtherSessions ? endSessions(tx, actor.principal.id) : null;
+    return ok(signOutOtherSessions ? await endSessions(tx, actor.principal.id) : null);
   });
-  return ok({ sessionsEnded: signOutOtherSessions, sessionVersion });
+  if (!changed.ok) return changed;
+  return ok({ sessionsEnded: signOutOtherSessions, sessionVersion: changed.data });
 }

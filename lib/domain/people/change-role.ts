@@ -1,10 +1,10 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { changeRoleSchema } from "@/lib/validation/people-admin";
 import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner } from "./guards";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 /** Changes a person's role in the actor's account. The last active owner cannot be demoted. Records `person.role_changed`. */
 export async function changeRole(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<undefined>> {
@@ -14,7 +14,7 @@ export async function changeRole(actor: Actor, input: unknown, ctx: RequestConte
   if (!parsed.success) return fail("invalid_input", "Choose a role.", fieldErrorsOf(parsed.error));
   const { personId, role } = parsed.data;
 
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     await lockAccount(tx, actor.account.id);
     const member = await findMembership(tx, actor.account.id, personId);
     if (!member) return personNotFound();
@@ -35,5 +35,5 @@ export async function changeRole(actor: Actor, input: unknown, ctx: RequestConte
       data: { before: { role: member.role }, after: { role } },
     });
     return ok(undefined);
-  });
+  }, { fence: [personId] });
 }

@@ -5,6 +5,7 @@ import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { chooseNewPasswordSchema } from "@/lib/validation/people";
 import { endSessions } from "./end-sessions";
 import { hashPassword, verifyPassword } from "./password";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 export const NOTHING_TO_CHOOSE_MESSAGE = "Your password has already been changed. Use it to sign in.";
 export const RESET_AGAIN_MESSAGE = "An admin has just reset your password again. Sign in with the new one-time password.";
@@ -36,7 +37,7 @@ export async function chooseNewPassword(
     return fail("invalid_input", "Check the highlighted fields.", { newPassword: "Choose a password of your own, not the one-time password" });
   }
   const passwordHash = await hashPassword(parsed.data.newPassword);
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     const { count } = await tx.principal.updateMany({
       where: { id: actor.principal.id, mustChangePassword: true, passwordHash: person.passwordHash },
       data: { passwordHash, mustChangePassword: false },

@@ -1,11 +1,11 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { personIdSchema } from "@/lib/validation/people-admin";
 import { endSessions } from "./end-sessions";
 import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner } from "./guards";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 /**
  * Removes a person from the actor's account (their user and their past events
@@ -20,7 +20,7 @@ export async function removePerson(actor: Actor, input: unknown, ctx: RequestCon
   const { personId } = parsed.data;
   if (personId === actor.principal.id) return fail("self", "You can't remove yourself.");
 
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     await lockAccount(tx, actor.account.id);
     const member = await findMembership(tx, actor.account.id, personId);
     if (!member) return personNotFound();
@@ -38,5 +38,5 @@ export async function removePerson(actor: Actor, input: unknown, ctx: RequestCon
       data: { before: { email: member.principal.email, role: member.role } },
     });
     return ok(undefined);
-  });
+  }, { fence: [personId] });
 }

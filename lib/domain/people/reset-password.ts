@@ -1,5 +1,4 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
@@ -7,6 +6,7 @@ import { personIdSchema } from "@/lib/validation/people-admin";
 import { endSessions } from "./end-sessions";
 import { findMembership, personNotFound } from "./guards";
 import { hashPassword, oneTimePassword } from "./password";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 export const RESET_SELF_MESSAGE = "You can't reset your own password here: change it under Settings.";
 export const RESET_OWNER_MESSAGE = "Only an owner can reset an owner's password.";
@@ -43,7 +43,7 @@ export async function resetPassword(
   // Hashing is deliberately slow: done before the transaction, so no lock waits on it.
   const password = oneTimePassword();
   const passwordHash = await hashPassword(password);
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     const member = await findMembership(tx, actor.account.id, personId);
     if (!member) {
       const bot = await tx.principal.findFirst({ where: { id: personId, kind: "bot", accountId: actor.account.id }, select: { id: true } });
@@ -64,5 +64,5 @@ export async function resetPassword(
       data: { sessionsEnded: true, mustChangePassword: true },
     });
     return ok({ id: personId, name: member.principal.name, email: member.principal.email, oneTimePassword: password });
-  });
+  }, { fence: [personId] });
 }

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { personIdSchema } from "@/lib/validation/people-admin";
 import { endSessions } from "./end-sessions";
 import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner, refuseWithoutFreeSeat } from "./guards";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 const setPersonActiveSchema = personIdSchema.extend({ active: z.boolean() });
 
@@ -24,7 +24,7 @@ export async function setPersonActive(actor: Actor, input: unknown, ctx: Request
   const { personId, active } = parsed.data;
   if (!active && personId === actor.principal.id) return fail("self", "You can't deactivate yourself.");
 
-  return db().$transaction(async (tx) => {
+  return actorTransaction(actor, async (tx) => {
     const { seatLimit } = await lockAccount(tx, actor.account.id);
     const member = await findMembership(tx, actor.account.id, personId);
     if (!member) return personNotFound();
@@ -53,5 +53,5 @@ export async function setPersonActive(actor: Actor, input: unknown, ctx: Request
       data: { before: { active: !active }, after: { active } },
     });
     return ok(undefined);
-  });
+  }, { fence: active ? [] : [personId] });
 }

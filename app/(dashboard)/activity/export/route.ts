@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getActor } from "@/lib/auth/actor";
-import { exportEvents } from "@/lib/domain/events/export-events";
+import { ExportRefused, exportEvents } from "@/lib/domain/events/export-events";
 import { eventsQueryFromParams } from "@/lib/validation/events";
 import { requestContextFrom } from "@/lib/server/request-context";
 
@@ -14,7 +14,13 @@ export async function GET(request: NextRequest) {
   const format = request.nextUrl.searchParams.get("format") ?? "csv";
   if (format !== "csv" && format !== "ndjson") return NextResponse.json({ error: "format must be csv or ndjson" }, { status: 400 });
   const query = eventsQueryFromParams(request.nextUrl.searchParams);
-  const body = await exportEvents(admission.value, query, format, requestContextFrom(request.headers));
+  let body: ReadableStream<Uint8Array>;
+  try {
+    body = await exportEvents(admission.value, query, format, requestContextFrom(request.headers));
+  } catch (error) {
+    if (error instanceof ExportRefused) return NextResponse.json({ error: error.message }, { status: 403 });
+    throw error;
+  }
   const stamp = new Date().toISOString().slice(0, 19).replaceAll(":", "-");
   return new NextResponse(body, {
     headers: {
