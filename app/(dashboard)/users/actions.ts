@@ -6,14 +6,13 @@ import { createBot } from "@/lib/domain/bots/create-bot";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { renameBot } from "@/lib/domain/bots/rename-bot";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
-import { countLiveSessions } from "@/lib/domain/agent-sessions/count-live-sessions";
-import { countLiveCredentials } from "@/lib/domain/credentials/count-live-credentials";
 import { addPerson } from "@/lib/domain/people/add-person";
 import { changeRole } from "@/lib/domain/people/change-role";
 import { removePerson } from "@/lib/domain/people/remove-person";
 import { resetPassword } from "@/lib/domain/people/reset-password";
 import { setPersonActive } from "@/lib/domain/people/set-person-active";
-import { ok, type Result } from "@/lib/domain/result";
+import { deactivationImpact, type DeactivationImpact } from "@/lib/domain/principals/deactivation-impact";
+import type { Result } from "@/lib/domain/result";
 import { performAction } from "@/lib/server/perform-action";
 
 // Thin: lib/server/perform-action.ts finds the actor and hides unexpected
@@ -58,18 +57,8 @@ export async function setBotsActiveAction(input: { ids: string[]; active: boolea
 }
 
 /** What deactivating these bots or people stops (read only): their working credentials and live agent sessions. */
-export async function deactivationImpactAction(input: { ids: string[] }): Promise<Result<{ credentials: number; sessions: number }>> {
-  return performAction(
-    "deactivationImpact",
-    async (actor) => {
-      const credentials = await countLiveCredentials(actor, input);
-      if (!credentials.ok) return credentials;
-      const sessions = await countLiveSessions(actor, input);
-      if (!sessions.ok) return sessions;
-      return ok({ credentials: credentials.data, sessions: sessions.data });
-    },
-    () => {},
-  );
+export async function deactivationImpactAction(input: { ids: string[] }): Promise<Result<DeactivationImpact>> {
+  return performAction("deactivationImpact", (actor) => deactivationImpact(actor, input), () => {});
 }
 
 export async function deleteBotsAction(input: { ids: string[] }): Promise<Result<{ count: number; credentialsDeleted: number }>> {

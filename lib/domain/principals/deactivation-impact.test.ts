@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { countLiveCredentials } from "@/lib/domain/credentials/count-live-credentials";
 import { newId } from "@/lib/ids";
 import { actorOf, createTestAccount, createTestBot, createTestCredential, createTestPerson } from "@/lib/test-support/factories";
-import { countLiveSessions } from "./count-live-sessions";
-import { SESSION_TIMEOUT_SECONDS } from "./limits";
+import { SESSION_TIMEOUT_SECONDS } from "@/lib/domain/agent-sessions/limits";
+import { deactivationImpact } from "./deactivation-impact";
 
 async function insertSession(accountId: string, principalId: string, credentialId: string, lastHeartbeatAt: Date, endedAt: Date | null = null) {
   await db().tunnelSession.create({
@@ -35,19 +34,19 @@ describe("what a deactivation stops", () => {
     await insertSession(account.id, bot.id, token.id, now, now); // ended
     await insertSession(account.id, person.id, token.id, now);
 
-    expect(await countLiveSessions(admin, { ids: [bot.id] }, { now })).toEqual({ ok: true, data: 2 });
-    expect(await countLiveSessions(admin, { ids: [bot.id, person.id] }, { now })).toEqual({ ok: true, data: 3 });
-    expect(await countLiveCredentials(admin, { ids: [bot.id] }, { now })).toEqual({ ok: true, data: 2 });
-    expect(await countLiveCredentials(admin, { ids: [person.id] }, { now })).toEqual({ ok: true, data: 1 });
+    // Bot: 2 live sessions (not the stale or ended ones), 2 working keys.
+    expect(await deactivationImpact(admin, { ids: [bot.id] }, { now })).toEqual({ ok: true, data: { credentials: 2, sessions: 2 } });
+    // Person: 1 working key (not the revoked or expired ones), 1 live session; both principals together.
+    expect(await deactivationImpact(admin, { ids: [person.id] }, { now })).toEqual({ ok: true, data: { credentials: 1, sessions: 1 } });
+    expect(await deactivationImpact(admin, { ids: [bot.id, person.id] }, { now })).toEqual({ ok: true, data: { credentials: 3, sessions: 3 } });
 
     // Another account's admin learns nothing about these principals; a member may not ask.
     const other = await createTestAccount();
     const otherAdmin = actorOf(other.account, other.owner, "owner");
-    expect(await countLiveSessions(otherAdmin, { ids: [bot.id, person.id] }, { now })).toEqual({ ok: true, data: 0 });
-    expect(await countLiveCredentials(otherAdmin, { ids: [bot.id, person.id] }, { now })).toEqual({ ok: true, data: 0 });
+    expect(await deactivationImpact(otherAdmin, { ids: [bot.id, person.id] }, { now })).toEqual({ ok: true, data: { credentials: 0, sessions: 0 } });
     const member = actorOf(account, person, "member");
-    expect(await countLiveSessions(member, { ids: [bot.id] })).toMatchObject({ ok: false, code: "not_admin" });
-    expect(await countLiveCredentials(member, { ids: [bot.id] })).toMatchObject({ ok: false, code: "not_admin" });
-    expect(await countLiveSessions(admin, { ids: ["'; DROP TABLE x"] })).toMatchObject({ ok: false, code: "invalid_input" });
+    expect(await deactivationImpact(member, { ids: [bot.id] })).toMatchObject({ ok: false, code: "not_admin" });
+    expect(await deactivationImpact(admin, { ids: ["'; DROP TABLE x"] })).toMatchObject({ ok: false, code: "invalid_input" });
+    expect(await deactivationImpact(admin, { ids: [] })).toMatchObject({ ok: false, code: "invalid_input" });
   });
 });
