@@ -95,3 +95,22 @@ export const apiErrorsMarkdown = () => markdown(API_ERRORS);
 
 /** The README's table of the agent endpoints' error codes. */
 export const agentErrorsMarkdown = () => markdown(AGENT_ERRORS);
+
+/** What a 503 asks clients to wait before trying again: outages seen so far end within seconds (a restart, a failover). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * `{error_code, status_code, msg, details: {operation_id, …}}`, ngrok's error shape: every error
+ * the REST API and the agent endpoints answer, from their wrapper (route.ts) and from proxy.ts
+ * (a body over the limit). No imports beyond this file, so the proxy can use it.
+ */
+export function errorResponse(error: ApiError, operationId: string): Response {
+  const headers: Record<string, string> = {};
+  if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botdesk"';
+  // The database is away: a client (ngrok's libraries, agents) may retry, after a short pause.
+  if (error.status === 503) headers["Retry-After"] = String(DATABASE_RETRY_AFTER_SECONDS);
+  return Response.json(
+    { error_code: error.code, status_code: error.status, msg: error.message, details: { operation_id: operationId, ...error.details } },
+    { status: error.status, headers },
+  );
+}

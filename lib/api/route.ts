@@ -10,7 +10,7 @@ import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-cr
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
-import { ApiError, REFUSAL_CODES } from "./errors";
+import { ApiError, errorResponse, REFUSAL_CODES } from "./errors";
 import { apiBaseUrl } from "./request";
 
 /** What a handler gets: the authenticated actor and the request, parsed as far as every route needs. */
@@ -49,20 +49,6 @@ export interface Way<P = unknown> {
 /** The REST API (/api/v1): API keys. */
 export const API: Way = { source: "api", kinds: ["api_key"], noun: "API key", rateLimited: true };
 
-/** `{error_code, status_code, msg, details: {operation_id, …}}`, ngrok's error shape (REST API and agent endpoints alike). */
-/** What a 503 asks clients to wait before trying again: outages seen so far end within seconds (a restart, a failover). */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
-
-export function errorResponse(error: ApiError, operationId: string): Response {
-  const headers: Record<string, string> = {};
-  if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botdesk"';
-  // The database is away: a client (ngrok's libraries, agents) may retry, after a short pause.
-  if (error.status === 503) headers["Retry-After"] = String(DATABASE_RETRY_AFTER_SECONDS);
-  return Response.json(
-    { error_code: error.code, status_code: error.status, msg: error.message, details: { operation_id: operationId, ...error.details } },
-    { status: error.status, headers },
-  );
-}
 
 /** The id of this request: the one proxy.ts gave it (also on its log lines), or a new one where no proxy ran. */
 export function operationIdOf(request: Request): string {

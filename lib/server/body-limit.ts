@@ -1,3 +1,4 @@
+import { ApiError, errorResponse } from "@/lib/api/errors";
 import { API_BODY_MAX_BYTES } from "@/lib/api/request";
 
 /**
@@ -45,10 +46,7 @@ export function bodyTooLarge(pathname: string, operationId: string): Response {
   const limit = bodyLimitFor(pathname);
   const msg = `The request body is larger than ${limit === BODY_MAX_BYTES ? "1 MB" : `${limit / 1024} KiB`}.`;
   if (isApiPath(pathname)) {
-    return Response.json(
-      { error_code: "ERR_BOTDESK_413", status_code: 413, msg, details: { operation_id: operationId } },
-      { status: 413 },
-    );
+    return errorResponse(new ApiError("ERR_BOTDESK_413", msg), operationId);
   }
   return new Response(msg, { status: 413, headers: { "Content-Type": "text/plain" } });
 }
