@@ -12,7 +12,10 @@
  *     100,000 events added).
  *
  * `checkout` defaults to this one; pointing it at another checkout (an older
- * release, say) measures that one the same way. Asserts nothing.
+ * release, say) measures that one the same way. `--memory` stops after the
+ * restart (no head-of-line part); MEASURE_DATABASE_URL (an empty database on a
+ * PostgreSQL server) measures with DATABASE_URL set instead of the embedded
+ * database. Asserts nothing.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -20,7 +23,10 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 
-const checkout = path.resolve(process.argv[2] ?? ".");
+const args = process.argv.slice(2);
+const memoryOnly = args.includes("--memory");
+const checkout = path.resolve(args.find((a) => !a.startsWith("--")) ?? ".");
+const externalDatabaseUrl = process.env.MEASURE_DATABASE_URL ?? "";
 const port = 3400 + Math.floor(Math.random() * 500);
 const dbPort = 55400 + Math.floor(Math.random() * 500);
 const base = `http://127.0.0.1:${port}`;
@@ -32,10 +38,12 @@ const env = {
   PORT: String(port),
   BOTDESK_DATA_DIR: dataDir,
   BOTDESK_EMBEDDED_DB_PORT: String(dbPort),
+  // Its own SSH port: the default one may be taken by another Botdesk, and the tree measured must hold the SSH server.
+  BOTDESK_SSH_PORT: process.env.BOTDESK_SSH_PORT ?? String(22400 + Math.floor(Math.random() * 500)),
   BOTDESK_ADMIN_PASSWORD: password,
   AUTH_SECRET: "measure-secret-0123456789abcdef0123456789",
   NEXT_TELEMETRY_DISABLED: "1",
-  DATABASE_URL: "",
+  DATABASE_URL: externalDatabaseUrl,
 };
 const say = (line: string) => console.log(line);
 
@@ -80,19 +88,34 @@ function tree(root: number): number[] {
   return out;
 }
 
-function memoryMb(root: number): { rss: number; pss: number } {
+/** What a process runs, shortened for the breakdown: "npm", "next-server", "scripts/start.mjs", "postgres", … */
+function processName(pid: number): string {
+  const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  const script = argv.slice(1).find((a) => /\.(m?[jt]s|cjs)$/.test(a) && !a.includes("exit-with-parent"));
+  if (argv[0] && /node$/.test(argv[0]) && script) return path.relative(checkout, script).replace(/^node_modules\/next\/dist\/bin\/next$/, "next");
+  return (argv[0] ?? "?").split(" ")[0]!.split("/").pop()!;
+}
+
+function memoryMb(root: number): { rss: number; pss: number; each: string } {
   let rss = 0;
   let pss = 0;
+  const byName = new Map<string, { rss: number; pss: number; n: number }>();
   for (const pid of tree(root)) {
     try {
       const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-      rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      const r = Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      const p = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      rss += r;
+      pss += p;
+      const name = processName(pid);
+      const sum = byName.get(name) ?? { rss: 0, pss: 0, n: 0 };
+      byName.set(name, { rss: sum.rss + r, pss: sum.pss + p, n: sum.n + 1 });
     } catch {
       // gone
     }
   }
-  return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024) };
+  const each = [...byName].map(([name, m]) => `${name}${m.n > 1 ? ` ×${m.n}` : ""} ${Math.round(m.rss / 1024)}/${Math.round(m.pss / 1024)}`).join(", ");
+  return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024), each };
 }
 
 async function signIn(): Promise<string> {
@@ -111,6 +134,7 @@ async function signIn(): Promise<string> {
 }
 
 function databaseUrl(): string {
+  if (externalDatabaseUrl) return externalDatabaseUrl;
   const file = path.join(dataDir, "postgres-password");
   if (!fs.existsSync(file)) return `postgresql://postgres@127.0.0.1:${dbPort}/postgres?sslmode=disable`; // the PGlite releases
   return `postgresql://botdesk:${encodeURIComponent(fs.readFileSync(file, "utf8").trim())}@127.0.0.1:${dbPort}/botdesk`;
@@ -135,12 +159,17 @@ const cookie = await signIn();
 for (let i = 0; i < 5; i++) for (const p of ["/", "/users", "/settings", "/credentials"]) await timed(base + p, cookie);
 await new Promise((r) => setTimeout(r, 10_000));
 const idle = memoryMb(run.child.pid!);
-say(`idle memory of the process tree: RSS ${idle.rss} MB, PSS ${idle.pss} MB`);
+say(`idle memory of the process tree: RSS ${idle.rss} MB, PSS ${idle.pss} MB (RSS/PSS each: ${idle.each})`);
 await stop(run.child);
 say(`data directory with the demo data: ${spawnSync("du", ["-sm", dataDir], { encoding: "utf8" }).stdout.split("\t")[0]} MB`);
 
 run = start();
 say(`restart to first 200: ${(await run.ready / 1000).toFixed(2)} s`);
+if (memoryOnly) {
+  await stop(run.child);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
 const db = new pg.Client({ connectionString: databaseUrl() });
 await db.connect();
 const { rows } = await db.query<{ account_id: string }>(`SELECT m.account_id FROM principals p JOIN memberships m ON m.principal_id = p.id WHERE p.email = 'admin@example.com'`);
