@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { Card } from "@/components/ui/card";
 import { Name } from "@/components/name";
-import { formatDate } from "@/components/format";
+import { Timestamp } from "@/components/timestamp";
 import type { Insight, Insights } from "@/lib/domain/insights/get-insights";
 
 function Item({ one, many, insight, href, action, testId, when }: { one: string; many: string; insight: Insight; href: string; action: string; testId: string; when: string }) {
@@ -15,7 +15,7 @@ function Item({ one, many, insight, href, action, testId, when }: { one: string;
           {insight.items.map((i) => (
             <li key={i.id} className="flex min-w-0 flex-col py-0.5">
               <Name name={i.name} clamp />
-              <span className="text-slate-500">{i.at ? `${when} ${formatDate(i.at)}` : "never"}</span>
+              <span className="text-slate-500">{i.at ? <>{when} <Timestamp at={i.at} dateOnly /></> : "never"}</span>
             </li>
           ))}
         </ul>

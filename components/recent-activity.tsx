@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { EventRow } from "@/lib/domain/events/list-events";
 import { EventActor, EventSubject, sourceLabel } from "./activity/event-parts";
-import { LocalTime } from "./activity/local-time";
+import { RelativeTimestamp } from "./relative-timestamp";
 
 const DEFAULT_EMPTY = "Nothing has happened in this account yet. Actions by people and bots will show up here.";
 
@@ -9,7 +9,7 @@ const DEFAULT_EMPTY = "Nothing has happened in this account yet. Actions by peop
  * A list of events: what happened (a readable label, opening the event's
  * detail), by whom ("System" for Botdesk itself, "name (deleted)" for a
  * deleted bot), about what, from where (source, credential used, IP) and when
- * (relative and absolute, in the viewer's time zone).
+ * (relative, and absolute in UTC as on every page).
  */
 export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: EventRow[]; emptyText?: string }) {
   if (events.length === 0) {
@@ -60,7 +60,7 @@ export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: 
             </p>
           </div>
           <span className="shrink-0 text-xs text-slate-700 sm:text-right">
-            <LocalTime iso={e.createdAt.toISOString()} />
+            <RelativeTimestamp iso={e.createdAt.toISOString()} />
           </span>
         </li>
       ))}

@@ -1,3 +1,5 @@
+import { formatDay } from "@/components/format";
+
 /** One stacked series: a label, a colour and a value per day. */
 export interface StackedSeries {
   key: string;
@@ -10,10 +12,7 @@ const W = 600;
 const H = 160;
 const PAD_BOTTOM = 2;
 
-export const shortDay = (day: string) => {
-  const d = new Date(`${day}T00:00:00Z`);
-  return `${["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()]} ${d.getUTCDate()}`;
-};
+const shortDay = (day: string) => formatDay(day);
 
 /**
  * Values per day, stacked by series: plain server-rendered SVG that scales to

@@ -1,4 +1,4 @@
-import { LocalTime } from "@/components/activity/local-time";
+import { RelativeTimestamp } from "@/components/relative-timestamp";
 import { plural } from "@/components/format";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -82,7 +82,7 @@ export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelS
                 <div>
                   <dt className="inline">Since </dt>
                   <dd className="inline">
-                    <LocalTime iso={s.startedAt.toISOString()} />
+                    <RelativeTimestamp iso={s.startedAt.toISOString()} />
                   </dd>
                 </div>
                 <div>
@@ -105,7 +105,7 @@ export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelS
                   <div>
                     <dt className="inline">Ended </dt>
                     <dd className="inline">
-                      <LocalTime iso={s.endedAt.toISOString()} />
+                      <RelativeTimestamp iso={s.endedAt.toISOString()} />
                     </dd>
                   </div>
                 )}

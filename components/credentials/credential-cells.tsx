@@ -1,4 +1,5 @@
-import { formatDate, formatDateTime } from "@/components/format";
+import { formatDate, formatDateTime, formatTimeOfDay } from "@/components/format";
+import { Timestamp } from "@/components/timestamp";
 import type { CredentialStatus, CredentialView } from "@/lib/domain/credentials/credential-view";
 import { CredentialStatusBadge } from "./status-badge";
 
@@ -53,17 +54,14 @@ export function CredentialSummary({
   );
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-const timeOfDay = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
-
 /** "Never", a date, and for an expiring or expired one the time below it (a rotation's grace period can be an hour). */
 export function ExpiresText({ expiresAt, status }: { expiresAt: Date | null; status: CredentialStatus }) {
   if (!expiresAt) return <span className="text-slate-500">Never</span>;
   const soon = status === "expiring" || status === "expired";
   return (
-    <time dateTime={expiresAt.toISOString()} title={formatDateTime(expiresAt)} className="inline-flex flex-col sm:flex">
+    <time dateTime={expiresAt.toISOString()} title={expiresAt.toISOString()} className="inline-flex flex-col sm:flex">
       <span>{formatDate(expiresAt)}</span>
-      {soon && <span className="text-xs text-slate-500">{timeOfDay(expiresAt)}</span>}
+      {soon && <span className="text-xs text-slate-500">{formatTimeOfDay(expiresAt)}</span>}
     </time>
   );
 }
@@ -80,7 +78,7 @@ export function LastUsedText({ at, ip }: { at: Date | null; ip: string | null })
   return (
     <span className="inline-flex flex-col sm:flex" title={recorded} data-testid="last-used">
       <time dateTime={at.toISOString()}>{formatDate(at)}</time>
-      <span className="text-xs text-slate-500">{timeOfDay(at)}</span>
+      <span className="text-xs text-slate-500">{formatTimeOfDay(at)}</span>
       {ip && <span className="font-mono text-xs text-slate-500">{ip}</span>}
     </span>
   );
@@ -111,9 +109,7 @@ export function CredentialCells({
       </td>
       <td className={`px-4 py-3 align-top whitespace-nowrap ${STACK}`}>
         <span className={MOBILE_LABEL}>Created</span>
-        <time dateTime={c.createdAt.toISOString()} title={formatDateTime(c.createdAt)}>
-          {formatDate(c.createdAt)}
-        </time>
+        <Timestamp at={c.createdAt} dateOnly />
       </td>
       <td className={`px-4 py-3 align-top whitespace-nowrap ${STACK}`}>
         <span className={MOBILE_LABEL}>Expires</span>

@@ -14,7 +14,7 @@ import type { RevealedSecret } from "@/components/credentials/form-state";
 import { KIND_LABELS } from "@/components/credentials/labels";
 import { CreateCredentialDialog, RevokeCredentialsDialog, RotateCredentialDialog, SecretOnceDialog } from "@/components/credentials/lazy-dialogs";
 import { CredentialStatusBadge } from "@/components/credentials/status-badge";
-import { formatDate } from "@/components/format";
+import { Timestamp } from "@/components/timestamp";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
 import { useUrlState } from "@/components/use-url-state";
@@ -82,7 +82,7 @@ function baseColumns(rows: CredentialView[]) {
       header: "Created",
       enableSorting: false,
       meta: { className: "whitespace-nowrap" },
-      cell: ({ row }) => <time dateTime={row.original.createdAt.toISOString()}>{formatDate(row.original.createdAt)}</time>,
+      cell: ({ row }) => <Timestamp at={row.original.createdAt} dateOnly />,
     }),
     col.accessor("expiresAt", {
       id: "expires",

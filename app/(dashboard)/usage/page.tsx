@@ -7,6 +7,7 @@ import { accountQuotaUsage } from "@/lib/domain/quotas/quota-usage";
 import { Card } from "@/components/ui/card";
 import { Alert } from "@/components/ui/alert";
 import { Name } from "@/components/name";
+import { formatDay } from "@/components/format";
 import { QuotaMeters } from "@/components/usage/quota-meters";
 import { UsageChart } from "@/components/usage/usage-chart";
 import { UsageTable } from "@/components/usage/usage-table";
@@ -27,7 +28,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Usage</h1>
         <p className="text-sm text-slate-600">
-          <Name name={actor.account.name} /> on the <strong className="font-medium">{usage.plan}</strong> plan: {usage.from} to {usage.to} (UTC), against
+          <Name name={actor.account.name} /> on the <strong className="font-medium">{usage.plan}</strong> plan: {formatDay(usage.from)} to {formatDay(usage.to, { year: true })} (UTC), against
           the monthly quotas. Bots and people both count toward them.{" "}
           {actor.role === "owner" ? (
             <Link href="/settings#account" className="font-medium text-indigo-700 hover:underline">

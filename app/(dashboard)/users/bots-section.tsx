@@ -16,7 +16,7 @@ import type { ListBotsQuery } from "@/lib/validation/bots";
 import type { BotRef } from "./bot-dialogs";
 import { CreateBotDialog, DeleteBotsDialog, RenameBotDialog, SetBotsActiveDialog } from "./lazy-dialogs";
 import { ToggleBotActiveButton } from "./row-controls";
-import { formatDate, formatDateTime } from "@/components/format";
+import { Timestamp } from "@/components/timestamp";
 import { formatBytes, formatCount } from "@/components/usage/format-usage";
 
 const KEYS = { q: "bq", status: "bstatus", sort: "bsort", dir: "bdir", page: "bpage", size: "bsize" } as const;
@@ -76,14 +76,14 @@ const BASE_COLUMNS = [
     meta: { className: "whitespace-nowrap" },
     cell: ({ row }) => {
       const at = row.original.lastActivityAt;
-      return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">Never</span>;
+      return at ? <Timestamp at={at} /> : <span className="text-slate-500">Never</span>;
     },
   }),
   col.accessor("createdAt", {
     id: "created",
     header: "Created",
     meta: { className: "whitespace-nowrap" },
-    cell: ({ row }) => <time dateTime={row.original.createdAt.toISOString()}>{formatDate(row.original.createdAt)}</time>,
+    cell: ({ row }) => <Timestamp at={row.original.createdAt} dateOnly />,
   }),
 ];
 

@@ -10,7 +10,7 @@ import { Button } from "@/components/ui/button";
 import { useUrlState } from "@/components/use-url-state";
 import type { PersonRow } from "@/lib/domain/people/types";
 import type { ListPeopleQuery } from "@/lib/validation/people-admin";
-import { formatDate, formatDateTime } from "@/components/format";
+import { Timestamp } from "@/components/timestamp";
 import { AddPersonDialog, RemovePersonDialog } from "./lazy-dialogs";
 import { ResetPasswordButton, RoleSelect, roleLabel, TogglePersonActiveButton } from "./row-controls";
 
@@ -86,10 +86,10 @@ export function PeopleSection({
           const acted = row.original.lastActivityAt;
           return (
             <span className="inline-flex flex-col">
-              {at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">Never</span>}
+              {at ? <Timestamp at={at} /> : <span className="text-slate-500">Never</span>}
               {/* Seat review: last activity under the last sign-in, to keep the row's actions on one line. */}
               <span className="text-xs text-slate-500">
-                Last active {acted ? <time dateTime={acted.toISOString()} title={formatDateTime(acted)}>{formatDate(acted)}</time> : "never"}
+                Last active {acted ? <Timestamp at={acted} dateOnly /> : "never"}
               </span>
             </span>
           );

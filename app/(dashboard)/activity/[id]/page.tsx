@@ -6,8 +6,7 @@ import { getEvent } from "@/lib/domain/events/list-events";
 import { CATEGORY_LABELS } from "@/lib/domain/events/catalogue";
 import { Card } from "@/components/ui/card";
 import { EventActor, EventSubject, sourceLabel } from "@/components/activity/event-parts";
-import { LocalTime } from "@/components/activity/local-time";
-import { formatDateTime } from "@/components/format";
+import { RelativeTimestamp } from "@/components/relative-timestamp";
 import { Name } from "@/components/name";
 
 type Props = { params: Promise<{ id: string }> };
@@ -31,7 +30,7 @@ export default async function EventPage({ params }: Props) {
   const fields: [string, React.ReactNode][] = [
     ["Event", <><strong>{event.label}</strong> <code className="text-xs text-slate-500">{event.type}</code></>],
     ["Category", CATEGORY_LABELS[event.category]],
-    ["When", <><LocalTime iso={event.createdAt.toISOString()} /> <span className="block text-xs text-slate-500">{formatDateTime(event.createdAt)}</span></>],
+    ["When", <><RelativeTimestamp iso={event.createdAt.toISOString()} /> <code className="block text-xs text-slate-500">{event.createdAt.toISOString()}</code></>],
     ["Done by", <><EventActor event={event} />{event.source === "system" && <span className="text-slate-500"> (Botdesk itself; recorded for <Name name={event.actor.name} />)</span>}</>],
     ["Source", sourceLabel(event.source)],
     ["Credential used", event.credential ? <><code>{event.credential.display}</code> <Link className="text-indigo-700 hover:underline" href={`/activity?credential=${event.credential.id}`}>{event.credential.id}</Link></> : "None"],

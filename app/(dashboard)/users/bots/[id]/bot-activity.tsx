@@ -7,7 +7,7 @@ import { Pager } from "@/components/activity/pager";
 import { Card } from "@/components/ui/card";
 import { Badge } from "@/components/ui/badge";
 import { Name } from "@/components/name";
-import { formatDate, formatDateTime } from "@/components/format";
+import { Timestamp } from "@/components/timestamp";
 import { EventsChartCard } from "@/components/activity/events-chart-card";
 import type { Actor } from "@/lib/domain/access/types";
 
@@ -59,7 +59,7 @@ export function DeletedBotPage({ actor, bot, page, query }: { actor: Actor; bot:
           <Badge tone="red">Deleted</Badge>
         </div>
         <p className="mt-1 text-slate-700" data-testid="tombstone-summary">
-          <Name name={bot.name} /> — deleted <time dateTime={bot.deletedAt.toISOString()}>{formatDate(bot.deletedAt)}</time>
+          <Name name={bot.name} /> — deleted <Timestamp at={bot.deletedAt} />
           {bot.deletedBy && (
             <>
               {" "}by <Name name={bot.deletedBy.name} />
@@ -77,7 +77,7 @@ export function DeletedBotPage({ actor, bot, page, query }: { actor: Actor; bot:
           <div>
             <dt className="text-slate-500">Created</dt>
             <dd className="mt-0.5 font-medium">
-              <time dateTime={bot.createdAt.toISOString()}>{formatDateTime(bot.createdAt)}</time>
+              <Timestamp at={bot.createdAt} />
               {bot.createdBy && (
                 <>
                   {" "}by <Name name={bot.createdBy.name} />
@@ -88,7 +88,7 @@ export function DeletedBotPage({ actor, bot, page, query }: { actor: Actor; bot:
           <div>
             <dt className="text-slate-500">Deleted</dt>
             <dd className="mt-0.5 font-medium">
-              <time dateTime={bot.deletedAt.toISOString()}>{formatDateTime(bot.deletedAt)}</time>
+              <Timestamp at={bot.deletedAt} />
             </dd>
           </div>
         </dl>

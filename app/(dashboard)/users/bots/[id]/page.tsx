@@ -14,7 +14,7 @@ import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials"
 import { CredentialsPanel } from "@/components/credentials/credentials-panel";
 import { StatusBadge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
-import { formatDateTime } from "@/components/format";
+import { Timestamp } from "@/components/timestamp";
 import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { BotDetailActions } from "./bot-detail-actions";
 import { SessionsPanel } from "@/components/agent-sessions/sessions-panel";
@@ -99,7 +99,7 @@ export default async function BotPage({ params, searchParams }: Props) {
           <div>
             <dt className="text-slate-500">Created</dt>
             <dd className="mt-0.5 font-medium" data-testid="bot-created">
-              <time dateTime={bot.createdAt.toISOString()}>{formatDateTime(bot.createdAt)}</time>
+              <Timestamp at={bot.createdAt} />
               {bot.createdBy && (
                 <>
                   {" "}by <Name name={bot.createdBy.name} />
@@ -110,7 +110,7 @@ export default async function BotPage({ params, searchParams }: Props) {
           <div>
             <dt className="text-slate-500">Last activity</dt>
             <dd className="mt-0.5 font-medium">
-              {bot.lastActivityAt ? <time dateTime={bot.lastActivityAt.toISOString()}>{formatDateTime(bot.lastActivityAt)}</time> : "Never"}
+              {bot.lastActivityAt ? <Timestamp at={bot.lastActivityAt} /> : "Never"}
             </dd>
           </div>
         </dl>
