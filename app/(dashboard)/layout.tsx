@@ -2,7 +2,7 @@ import { Name } from "@/components/name";
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/actor";
 import { Logo } from "@/components/logo";
-import { NavLink } from "@/components/nav-link";
+import { MainNav } from "@/components/main-nav";
 import { canManage } from "@/lib/domain/permissions";
 import { SubmitButton } from "@/components/ui/button";
 import { ToastProvider } from "@/components/ui/toast";
@@ -21,7 +21,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
           <Link href="/" className="text-lg">
             <Logo />
           </Link>
-          <div className="flex items-center gap-2 text-sm">
+          <div className="flex items-center gap-2 text-sm max-sm:order-3 max-sm:basis-full">
             <span className="text-slate-500">Account</span>
             {actor.accounts.length > 1 ? (
               <form action={switchAccountAction} className="flex items-center gap-2">
@@ -50,18 +50,20 @@ export default async function DashboardLayout({ children }: { children: React.Re
               </strong>
             )}
           </div>
-          <nav aria-label="Main" className="-mx-1 flex max-w-full items-center gap-4 overflow-x-auto px-1 py-0.5 text-sm whitespace-nowrap">
-            <NavLink href="/">Overview</NavLink>
-            <NavLink href="/users">Users &amp; bots</NavLink>
-            <NavLink href="/activity">Activity</NavLink>
-            <NavLink href="/usage">Usage</NavLink>
-            {canManage(actor) && <NavLink href="/credentials">Credentials</NavLink>}
-            <NavLink href="/developers">API</NavLink>
-            <NavLink href="/settings">Settings</NavLink>
-          </nav>
-          <div className="ml-auto flex items-center gap-3 text-sm">
+          <MainNav
+            items={[
+              { href: "/", label: "Overview" },
+              { href: "/users", label: "Users & bots" },
+              { href: "/activity", label: "Activity" },
+              { href: "/usage", label: "Usage" },
+              ...(canManage(actor) ? [{ href: "/credentials", label: "Credentials" }] : []),
+              { href: "/developers", label: "API" },
+              { href: "/settings", label: "Settings" },
+            ]}
+          />
+          <div className="ml-auto flex items-center gap-3 text-sm max-sm:order-4">
             {/* Who is signed in, at every width; long names are cut to a line, in full on hover. */}
-            <span className="min-w-0 max-w-40 text-right sm:max-w-64">
+            <span className="min-w-0 max-w-60 text-right sm:max-w-64">
               <span className="block truncate font-medium" data-testid="person-name" title={actor.principal.name}>
                 <bdi>{actor.principal.name}</bdi>
               </span>
