@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { CHROMIUM_ARGS, findChromium } from "./e2e/support/browser";
-import { E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_DATABASE_URL, E2E_DB_PORT, E2E_PORT, E2E_PASSWORD } from "./e2e/support/constants";
+import { E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_DATABASE_URL, E2E_DB_PORT, E2E_PORT, E2E_PASSWORD, E2E_SERVER_LOG } from "./e2e/support/constants";
 
 /**
  * End-to-end tests in Chromium against a production build served by the real
@@ -23,8 +23,9 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    // A fresh data directory each run: the first start creates and seeds it.
-    command: `rm -rf "${E2E_DATA_DIR}" && exec node --import tsx scripts/start.ts`,
+    // A fresh data directory each run: the first start creates and seeds it. Its output (stdout and
+    // stderr) is also kept in E2E_SERVER_LOG, which the hardening specs read.
+    command: `rm -rf "${E2E_DATA_DIR}" && node --import tsx scripts/start.ts 2>&1 | tee "${E2E_SERVER_LOG}"`,
     url: `http://localhost:${E2E_PORT}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,

@@ -10,6 +10,8 @@ export const E2E_PORT = Number(process.env.E2E_PORT || 3107);
  * root it runs as "postgres", which cannot enter a checkout under /root). One per checkout.
  */
 export const E2E_DATA_DIR = path.join(os.tmpdir(), `botdesk-e2e-${createHash("sha256").update(process.cwd()).digest("hex").slice(0, 10)}`);
+/** Everything the e2e server prints (stdout and stderr), for tests that read the server's log (e2e/hardening/server-log.ts). */
+export const E2E_SERVER_LOG = `${E2E_DATA_DIR}-server.log`;
 export const E2E_PASSWORD = "e2e-password-123";
 export const E2E_AUTH_SECRET = "e2e-secret-for-tests-only-0123456789abcdef";
 /** The e2e server's embedded database listens here, so tests can change data behind a session's back. */
