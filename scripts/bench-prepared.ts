@@ -6,7 +6,10 @@
  * interleaved call by call for BENCH_RUNS rounds (200), so load elsewhere on the
  * machine hits both alike. Also the floors for the event: one more do-nothing
  * round trip, and a bare INSERT into `events` (indexes, foreign keys, roll-up
- * trigger) vs into a copy of it with the same indexes and neither. Seeds
+ * trigger) vs into a copy of it with the same indexes and neither, and into
+ * copies with the roll-up trigger as it was (an upsert of the shared row per
+ * account, day and type) and as it is (an append to the pending deltas), one
+ * call at a time and ten at once (the whole batch's time). Seeds
  * BENCH_EVENTS events (20,000) on a throwaway embedded PostgreSQL or on
  * TEST_DATABASE_URL's server. Prints medians and p95; asserts nothing.
  */
@@ -39,10 +42,35 @@ try {
   await prepared.credential.create({ data: { id: credentialId, accountId, ownerId: botId, kind: "api_key", secretHash: good.hash, secretHint: good.hint } });
   // The same indexes, no foreign keys, no triggers.
   await prepared.$executeRawUnsafe(`CREATE TABLE events_bare (LIKE events INCLUDING ALL)`);
+  // Copies with the roll-up trigger only: the upsert of migration 20261128225758 and today's append.
+  await prepared.$executeRawUnsafe(`CREATE TABLE events_upsert (LIKE events INCLUDING ALL)`);
+  await prepared.$executeRawUnsafe(`CREATE TABLE events_append (LIKE events INCLUDING ALL)`);
+  await prepared.$executeRawUnsafe(`CREATE TABLE counts_upsert (LIKE event_counts_daily INCLUDING ALL)`);
+  await prepared.$executeRawUnsafe(`CREATE TABLE counts_append (LIKE event_counts_daily_pending INCLUDING ALL)`);
+  await prepared.$executeRawUnsafe(`
+    CREATE FUNCTION bench_counts_upsert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO counts_upsert AS c (account_id, day, type, n)
+      SELECT account_id, (created_at AT TIME ZONE 'UTC')::date, type, count(*)::int FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+      ON CONFLICT (account_id, day, type) DO UPDATE SET n = c.n + EXCLUDED.n;
+      RETURN NULL;
+    END $$`);
+  await prepared.$executeRawUnsafe(`
+    CREATE FUNCTION bench_counts_append() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO counts_append (account_id, day, type, n)
+      SELECT account_id, (created_at AT TIME ZONE 'UTC')::date, type, count(*)::int FROM inserted GROUP BY 1, 2, 3;
+      RETURN NULL;
+    END $$`);
+  for (const kind of ["upsert", "append"]) {
+    await prepared.$executeRawUnsafe(
+      `CREATE TRIGGER bench_counts AFTER INSERT ON events_${kind} REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION bench_counts_${kind}()`,
+    );
+  }
   let n = 0;
   const db = () => slot.botdeskPrisma!;
   const rename = (tx: Parameters<Parameters<typeof prepared.$transaction>[0]>[0]) => tx.principal.update({ where: { id: botId }, data: { name: `bench-renamed-${n++}` } });
-  const insertInto = (table: "events" | "events_bare") => (tx: Parameters<Parameters<typeof prepared.$transaction>[0]>[0]) =>
+  const insertInto = (table: "events" | "events_bare" | "events_upsert" | "events_append") => (tx: Parameters<Parameters<typeof prepared.$transaction>[0]>[0]) =>
     tx.$executeRawUnsafe(
       `/* prepared */ INSERT INTO ${table} (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id, data, created_at)
        VALUES ($1, $2, 'bot.renamed', $3, 'dashboard', $4, 'x', 'bot', $4, '{}'::jsonb, now())`,
@@ -63,6 +91,14 @@ try {
     })],
     ["mutation + bare INSERT into events", () => db().$transaction(async (tx) => { await rename(tx); await insertInto("events")(tx); })],
     ["mutation + INSERT, no FKs or trigger", () => db().$transaction(async (tx) => { await rename(tx); await insertInto("events_bare")(tx); })],
+    ["mutation + INSERT, no FKs, roll-up upsert (before)", () => db().$transaction(async (tx) => { await rename(tx); await insertInto("events_upsert")(tx); })],
+    ["mutation + INSERT, no FKs, roll-up append (now)", () => db().$transaction(async (tx) => { await rename(tx); await insertInto("events_append")(tx); })],
+    // Ten transactions at once recording the same type in the same account, each with one more statement after its
+    // event: with the upsert each waits for the previous one's commit on the shared row; with the append none waits.
+    ["10 at once: INSERT + SELECT 1, roll-up upsert (before)", () => Promise.all(Array.from({ length: 10 }, () =>
+      db().$transaction(async (tx) => { await insertInto("events_upsert")(tx); await tx.$executeRaw`/* prepared */ SELECT 1`; })))],
+    ["10 at once: INSERT + SELECT 1, roll-up append (now)", () => Promise.all(Array.from({ length: 10 }, () =>
+      db().$transaction(async (tx) => { await insertInto("events_append")(tx); await tx.$executeRaw`/* prepared */ SELECT 1`; })))],
   ];
   const cases: [string, () => Promise<unknown>][] = body.flatMap(([name, run]): [string, () => Promise<unknown>][] => [
     [`planned per call: ${name}`, () => ((slot.botdeskPrisma = unprepared), run())],
