@@ -1,6 +1,8 @@
 /**
  * Runs once when a server instance starts: notes each request's socket address,
- * records `credential.expired` events once a minute, folds the events roll-up's
+ * runs the SSH server for agents when the launcher asks for it (BOTDESK_SERVE_SSH=1:
+ * `npm start` and `npm run dev`, not a bare `next start`), records
+ * `credential.expired` events once a minute, folds the events roll-up's
  * pending deltas into `event_counts_daily` once a minute, purges events past
  * their account's retention once an hour, and ends tunnel sessions that stopped
  * sending heartbeats every 30 s. Several instances may run it; each
@@ -12,6 +14,10 @@ export async function register(): Promise<void> {
   // First: every request after this knows its socket's address (see peer-address.ts).
   const { installPeerAddressHeader } = await import("./lib/server/peer-address");
   installPeerAddressHeader();
+  if (process.env.BOTDESK_SERVE_SSH === "1") {
+    const { serveSshInThisProcess } = await import("./lib/ssh/serve-in-web-server");
+    serveSshInThisProcess();
+  }
   const { recordExpiredCredentials } = await import("./lib/domain/credentials/record-expired-credentials");
   const sweep = () =>
     recordExpiredCredentials().catch((error: unknown) => {

@@ -25,7 +25,7 @@ export default defineConfig({
   webServer: {
     // A fresh data directory each run: the first start creates and seeds it. Its output (stdout and
     // stderr) is also kept in E2E_SERVER_LOG, which the hardening specs read.
-    command: `rm -rf "${E2E_DATA_DIR}" && node --import tsx scripts/start.ts 2>&1 | tee "${E2E_SERVER_LOG}"`,
+    command: `rm -rf "${E2E_DATA_DIR}" && node scripts/start.mjs 2>&1 | tee "${E2E_SERVER_LOG}"`,
     url: `http://localhost:${E2E_PORT}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,

@@ -60,7 +60,7 @@ async function startInstance(): Promise<Instance> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-instance-"));
   dataDirs.push(dataDir);
-  const proc = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  const proc = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: REPO,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -199,7 +199,7 @@ async function insertBots(accountId: string, n: number, prefix: string): Promise
 
 beforeAll(async () => {
   // The instances serve the current build; build it first if the sources changed (npm run build does nothing otherwise).
-  const build = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts", "--build-only"], { cwd: REPO, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  const build = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { cwd: REPO, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   if (build.status !== 0) throw new Error("the build failed");
   const admin = new pg.Client({ connectionString: SERVER_URL });
   await admin.connect();

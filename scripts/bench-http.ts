@@ -35,7 +35,7 @@ let server: ChildProcess | undefined;
 
 interface ProcessSample {
   pid: number;
-  /** What it runs, shortened: "next-server", "scripts/start.ts", "postgres", … */
+  /** What it runs, shortened: "next-server", "scripts/start.mjs", "postgres", … */
   name: string;
   rssKiB: number;
   /** User + system CPU time so far, seconds, with that of its children that have exited (PostgreSQL's backends come and go). */
@@ -178,11 +178,11 @@ try {
   // Build first (when the sources changed), so the restart figure is a restart.
   console.log("Building (when the sources changed)…");
   await new Promise<void>((resolve, reject) => {
-    const b = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "start.ts"), "--build-only"], { env, stdio: "inherit", cwd: root });
+    const b = spawn(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { env, stdio: "inherit", cwd: root });
     b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
   });
   const started = performance.now();
-  server = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "start.ts")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
+  server = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
   await waitFor(`${base}/sign-in`, 120_000);
   const startToFirst200 = performance.now() - started;
 

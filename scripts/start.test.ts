@@ -6,14 +6,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
-const TSX = path.join(REPO, "node_modules", ".bin", "tsx");
 const PRELOAD = path.join(REPO, "scripts", "exit-with-parent.cjs");
 
 /** `npm start` as a user runs it, with these settings; its output once it exits. */
 function startWith(env: Record<string, string>): { status: number | null; output: string } {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-start-"));
   try {
-    const run = spawnSync(TSX, ["scripts/start.ts"], {
+    const run = spawnSync(process.execPath, ["scripts/start.mjs"], {
       cwd: REPO,
       env: { ...process.env, BOTDESK_DATA_DIR: dataDir, PORT: "3999", ...env },
       encoding: "utf8",

@@ -3,7 +3,11 @@
  * embedded PostgreSQL (a real server from npm, its cluster under
  * BOTDESK_DATA_DIR, on a loopback port); with it, it uses that server. Then it applies migrations, seeds an
  * empty database with demo data, builds the app when its sources changed, and
- * runs Next.js as a child process until Ctrl-C, when it stops both cleanly.
+ * runs Next.js as a child process (which also runs the SSH server for agents)
+ * until Ctrl-C, when it stops both cleanly. `npm start` runs this file as plain
+ * JavaScript (scripts/start.mjs compiles it), so this supervisor holds no
+ * TypeScript loader; it never loads Prisma either (the seed runs in a process
+ * of its own).
  *
  *   npm start            production server (builds first when needed)
  *   npm run dev          the same with `next dev`
@@ -45,13 +49,11 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(root, env.BOTDESK_DATA_DIR);
   let databaseUrl = env.DATABASE_URL;
   let child: ChildProcess | undefined;
-  let sshChild: ChildProcess | undefined;
   let stopDatabase: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (sshChild && sshChild.exitCode === null) sshChild.kill("SIGTERM");
     if (child && child.exitCode === null) {
       child.kill("SIGTERM");
       await new Promise<void>((resolve) => {
@@ -60,13 +62,7 @@ async function main(): Promise<void> {
       });
     }
     // "Saved" is only true of a database this process ran and has now shut down cleanly.
-    // The SSH server ends its sessions in the database first (it was told to stop with Next.js).
-    if (sshChild && sshChild.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 5_000);
-        sshChild!.once("exit", () => { clearTimeout(timer); resolve(); });
-      });
-    }
+    // The web server's SSH server has ended its sessions in the database before the web server exited.
     if (stopDatabase) {
       await stopDatabase();
       say("Stopped. Your data is saved.");
@@ -121,6 +117,8 @@ async function main(): Promise<void> {
       AUTH_TRUST_HOST: "true",
       NEXT_TELEMETRY_DISABLED: "1",
       NODE_ENV: dev ? "development" : "production",
+      // The web server runs the SSH server for agents (instrumentation.ts) unless BOTDESK_SSH_PORT is "off".
+      BOTDESK_SERVE_SSH: "1",
     };
 
     if (!dev) await ensureBuild(childEnv);
@@ -143,13 +141,6 @@ async function main(): Promise<void> {
         say(`Sign in as ${DEMO_ADMIN_EMAIL} (on a seeded database). Press Ctrl-C to stop.`);
       }
     });
-    // The SSH server for agents, in a process of its own (it loads Prisma); Botdesk runs on without it if it stops.
-    if (env.BOTDESK_SSH_PORT !== "off") {
-      sshChild = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "ssh-server.ts")], {
-        env: { ...childEnv, BOTDESK_EXIT_WITH_PARENT: "1" },
-        stdio: ["pipe", "inherit", "inherit"],
-      });
-    }
     child.on("exit", (code) => {
       if (!stopping) {
         say(`The web server exited (code ${code}).`);

@@ -1,0 +1,66 @@
+import path from "node:path";
+import { readEnv } from "@/lib/env";
+import { createAgentSshServer } from "./agent-ssh-server";
+import { ensureHostKey } from "./host-key";
+
+const STARTED = Symbol.for("botdesk.sshServer");
+type Flagged = typeof globalThis & { [STARTED]?: boolean };
+/** How long stopping waits for the open sessions to be recorded as ended before the process goes anyway. */
+const STOP_TIMEOUT_MS = 5_000;
+
+/**
+ * Botdesk's SSH server for agents, run inside the web server that `npm start`
+ * runs (started once from instrumentation.ts; the launcher asks for it with
+ * BOTDESK_SERVE_SSH=1), so it shares the web server's Prisma client instead of
+ * loading its own in another process. `ssh -p 2222 -R 0:localhost:8080
+ * agent@host` with a key registered as an SSH credential opens a tunnel
+ * session (agent-ssh-server.ts). A port already in use, or the SSH server
+ * failing later, is reported and the web server runs on without SSH.
+ *
+ * Before this process exits, for whatever reason (Ctrl-C or SIGTERM through
+ * Next.js's own shutdown, the launcher dying, a fatal error), the server's open
+ * sessions are ended and recorded (`server_stopped`) rather than left to the
+ * sweep: process.exit waits for that, at most 5 s.
+ */
+export function serveSshInThisProcess(): void {
+  const flagged = globalThis as Flagged;
+  if (flagged[STARTED]) return;
+  flagged[STARTED] = true;
+  const env = readEnv();
+  if (env.BOTDESK_SSH_PORT === "off") return;
+  const say = (line: string) => console.log(`[botdesk] ${line}`);
+  const port = env.BOTDESK_SSH_PORT;
+  // The data directory is chosen at run time: not a file for the build to trace.
+  const hostKey = ensureHostKey(path.resolve(/*turbopackIgnore: true*/ process.cwd(), env.BOTDESK_DATA_DIR));
+  if (hostKey.generated) say(`SSH host key generated in ${hostKey.file}.`);
+  const server = createAgentSshServer({ hostKey: hostKey.key, domain: env.BOTDESK_SSH_DOMAIN, log: say });
+  let listening = false;
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    say(error.code === "EADDRINUSE" ? `SSH server not started: port ${port} is in use (set BOTDESK_SSH_PORT, or "off").` : `SSH server stopped: ${error.message}`);
+    if (listening) void server.stop().catch(() => {});
+    listening = false;
+  });
+  server.listen(port, () => {
+    listening = true;
+    say(`SSH server for agents on port ${port}: ssh -p ${port} -R 0:localhost:8080 agent@<host>`);
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= listening
+      ? Promise.race([
+          server.stop().catch((error: unknown) => say(`SSH server: ending its sessions failed: ${error instanceof Error ? error.message : String(error)}`)),
+          new Promise<void>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref()),
+        ])
+      : Promise.resolve();
+    return stopping;
+  };
+  // Next.js closes the HTTP server on these signals and then calls process.exit: start ending sessions at once…
+  process.prependListener("SIGTERM", () => void stop());
+  process.prependListener("SIGINT", () => void stop());
+  // …and let every exit (Next.js's, exit-with-parent.cjs's when the launcher dies) wait until they are recorded.
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => {
+    void stop().finally(() => exit(code));
+  }) as typeof process.exit;
+}
