@@ -11,7 +11,7 @@
  * and is written again whenever the sources change (compiling takes ~0.1 s).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -42,5 +42,9 @@ if (!existsSync(file)) {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, code);
   renameSync(temp, file);
+  // Launchers compiled from earlier sources are never run again (a running one is already loaded): one file stays.
+  for (const name of readdirSync(dir)) {
+    if (/^start-[0-9a-f]{16}\.mjs$/.test(name) && path.join(dir, name) !== file) rmSync(path.join(dir, name), { force: true });
+  }
 }
 await import(pathToFileURL(file).href);
