@@ -132,6 +132,8 @@ describe("/api/v1/usage", () => {
     const { owner, member, bot, admin } = await apiAccount();
     await call("GET", "/bot_users", { key: bot.key.token });
     await call("GET", "/bot_users", { key: admin.key.token });
+    await call("GET", "/bot_users", { key: owner.key.token });
+    // A request is metered once it has been answered: this one shows in the next answer, not in its own.
     const all = await call("GET", "/usage", { key: owner.key.token });
     expect(all.status).toBe(200);
     const month = new Date().toISOString().slice(0, 8);
@@ -149,7 +151,10 @@ describe("/api/v1/usage", () => {
       api_requests: 1,
     });
     expect(all.body.total.api_requests).toBe(3);
+    const again = await call("GET", `/usage?principal_id=${owner.principal.id}`, { key: owner.key.token });
+    expect(again.body.principals[0].api_requests).toBe(2);
 
+    await call("GET", "/bot_users", { key: member.key.token });
     const mine = await call("GET", "/usage", { key: member.key.token });
     expect(ids(mine.body)).toEqual([member.principal.id, bot.principal.id].sort());
     expect((await call("GET", `/usage?principal_id=${admin.principal.id}`, { key: member.key.token })).body.principals).toEqual([]);
