@@ -44,7 +44,8 @@ const { eventsQuerySchema } = await import("../lib/validation/events");
 const { eventsPerDay, accountCountsSql } = await import("../lib/domain/events/events-per-day");
 const { compactEventCounts } = await import("../lib/domain/events/compact-event-counts");
 const { resolveSessionActor } = await import("../lib/domain/access/resolve-session-actor");
-const { recordEvent } = await import("../lib/domain/events/record-event");
+const { recordEvent, recordActorEvent } = await import("../lib/domain/events/record-event");
+const { actorTransaction } = await import("../lib/domain/access/actor-transaction");
 const { listCredentials } = await import("../lib/domain/credentials/list-credentials");
 const { listCredentialsQuerySchema } = await import("../lib/validation/credentials");
 const { recordExpiredCredentials } = await import("../lib/domain/credentials/record-expired-credentials");
@@ -81,6 +82,12 @@ try {
     ["mutation with its event", () => db().$transaction(async (tx) => {
       await tx.principal.update({ where: { id: botId }, data: { name: `bench-renamed-${n++}` } });
       await recordEvent(tx, { accountId, type: "bot.renamed", principalId: adminId, source: "dashboard", subject: { id: botId, name: "x" } });
+    })],
+    // As every mutation of the app runs: the actor's standing fence first, the event with its standing check.
+    ["mutation as the app makes it (fence, event, check)", () => actorTransaction(admin, async (tx) => {
+      await tx.principal.update({ where: { id: botId }, data: { name: `bench-renamed-${n++}` } });
+      await recordActorEvent(tx, admin, ctx, { type: "bot.renamed", subject: { id: botId, name: "x" } });
+      return { ok: true as const, data: undefined };
     })],
     // The floor for the event's cost: one more (prepared) round trip in the same transaction, doing nothing.
     ["mutation with one more round trip (SELECT 1)", () => db().$transaction(async (tx) => {
@@ -172,6 +179,7 @@ try {
     ["verify: valid API key", prismaSelect1, 2.5],
     ["session check (resolveSessionActor)", prismaSelect1, null],
     ["mutation with its event", "mutation without its event", 1.3],
+    ["mutation as the app makes it (fence, event, check)", "mutation without its event", 1.3],
     ["mutation with one more round trip (SELECT 1)", "mutation without its event", null],
   ];
   const figures = cases.map(([name]) => {
