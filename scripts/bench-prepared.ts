@@ -27,7 +27,8 @@ const { PrismaClient } = await import("../lib/db/generated/client");
 const { newId } = await import("../lib/ids");
 const { issueSecret } = await import("../lib/domain/credentials/token-format");
 const { verifyCredential } = await import("../lib/domain/credentials/verify-credential");
-const { recordEvent } = await import("../lib/domain/events/record-event");
+const { recordEvent, recordActorEvent } = await import("../lib/domain/events/record-event");
+const { actorTransaction } = await import("../lib/domain/access/actor-transaction");
 const { resolveSessionActor } = await import("../lib/domain/access/resolve-session-actor");
 
 // db() returns the client on globalThis: each case swaps it before it runs.
@@ -37,6 +38,7 @@ const unprepared = new PrismaClient({ adapter: new PrismaPg({ connectionString: 
 try {
   const { accountId, adminId } = await seedBenchAccount(prepared, { bots: 10_000, credentials: 30_000, events: Number(process.env.BENCH_EVENTS ?? 20_000) });
   const botId = (await prepared.principal.findFirstOrThrow({ where: { accountId, kind: "bot", status: "active" } })).id;
+  const admin = { principal: { id: adminId, name: "Bench Admin", kind: "person" as const }, account: { id: accountId, name: "Bench", seatLimit: 5 }, role: "owner" as const, source: "dashboard" as const, credential: null };
   const credentialId = newId("apiKey");
   const good = issueSecret("api_key", credentialId);
   await prepared.credential.create({ data: { id: credentialId, accountId, ownerId: botId, kind: "api_key", secretHash: good.hash, secretHint: good.hint } });
@@ -84,6 +86,12 @@ try {
     ["mutation with recordEvent", () => db().$transaction(async (tx) => {
       await rename(tx);
       await recordEvent(tx, { accountId, type: "bot.renamed", principalId: adminId, source: "dashboard", subject: { id: botId, name: "x" } });
+    })],
+    // As every mutation of the app runs (lib/domain/access/actor-transaction.ts): the standing fence, the event with its check.
+    ["mutation as the app makes it (fence, event, check)", () => actorTransaction(admin, async (tx) => {
+      await rename(tx);
+      await recordActorEvent(tx, admin, { ip: null, userAgent: null }, { type: "bot.renamed", subject: { id: botId, name: "x" } });
+      return { ok: true as const, data: undefined };
     })],
     ["mutation + SELECT 1 (one more round trip)", () => db().$transaction(async (tx) => {
       await rename(tx);
