@@ -54,7 +54,7 @@ describe("the web server that npm start runs", () => {
       [
         "-e",
         `const { spawn } = require("node:child_process");
-         const server = spawn(process.execPath, ["--require", ${JSON.stringify(PRELOAD)}, "-e", "setInterval(() => {}, 1000)"], { stdio: ["pipe", "inherit", "inherit"] });
+         const server = spawn(process.execPath, ["--require", ${JSON.stringify(PRELOAD)}, "-e", "setInterval(() => {}, 1000)"], { stdio: ["pipe", "inherit", "inherit"], env: { ...process.env, BOTDESK_STDIN_FROM_LAUNCHER: "1" } });
          console.log(server.pid);
          setInterval(() => {}, 1000);`,
       ],
@@ -66,6 +66,22 @@ describe("the web server that npm start runs", () => {
     const deadline = Date.now() + 5_000;
     while (isAlive(serverPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(isAlive(serverPid)).toBe(false);
+  });
+
+  it("leaves the stdin of the server's own workers alone (they inherit the preload; one that read its stdin hung npm run dev)", () => {
+    // A server started as start.ts starts it spawns a worker the way Next.js does (execArgv and env inherited):
+    // the worker must not see the launcher's variable, so the preload does nothing there.
+    const worker = `console.log(JSON.stringify({ flag: process.env.BOTDESK_STDIN_FROM_LAUNCHER ?? null, reading: process.stdin.readableFlowing }))`;
+    const server = `const { spawnSync } = require("node:child_process");
+      const r = spawnSync(process.execPath, [...process.execArgv, "-e", ${JSON.stringify(worker)}], { encoding: "utf8", stdio: ["pipe", "pipe", "inherit"] });
+      process.stdout.write(r.stdout); process.exit(0);`;
+    const run = spawnSync(process.execPath, ["--require", PRELOAD, "-e", server], {
+      encoding: "utf8",
+      input: "",
+      env: { ...process.env, BOTDESK_STDIN_FROM_LAUNCHER: "1" },
+      timeout: 20_000,
+    });
+    expect(JSON.parse(run.stdout.trim())).toEqual({ flag: null, reading: null });
   });
 });
 

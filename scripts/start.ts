@@ -130,7 +130,8 @@ async function main(): Promise<void> {
     // (figures in bench/README.md). `next dev` compiles in this process: it keeps Node's default.
     const heap = dev || /max[-_]old[-_]space[-_]size/.test(process.env.NODE_OPTIONS ?? "") ? [] : ["--max-old-space-size=384"];
     child = spawn(process.execPath, [...heap, "--require", preload, nextBin, dev ? "dev" : "start", "--port", String(env.PORT)], {
-      env: childEnv,
+      // Only the server itself watches its stdin: Next's workers inherit the --require, not this variable (the preload drops it).
+      env: { ...childEnv, BOTDESK_STDIN_FROM_LAUNCHER: "1" },
       stdio: ["pipe", "pipe", "inherit"],
     });
     child.stdout?.on("data", (chunk: Buffer) => {
