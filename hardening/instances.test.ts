@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
 import { serverActions } from "../e2e/hardening/inventory";
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from "../lib/db/demo";
 import { newId } from "../lib/ids";
@@ -23,7 +23,6 @@ import { readMigrations } from "../lib/db/migration-files";
  */
 
 const REPO = process.cwd();
-const SERVER_URL = process.env.HARDENING_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const PASSWORD = "instances-password-123";
 const AUTH_SECRET = randomBytes(24).toString("hex");
 const SIGNIN_MAX_PER_EMAIL = 5;
@@ -40,19 +39,12 @@ const dbName = `botdesk_instances_${Date.now()}_${process.pid}`;
 const dataDirs: string[] = [];
 let databaseUrl = "";
 let pool: pg.Pool;
+let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 let a: Instance;
 let b: Instance;
 
 async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
   return (await pool.query<T>(text, values)).rows;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `npm start` with DATABASE_URL, in a process group of its own (so it and its web server can be killed together). */
@@ -198,17 +190,10 @@ async function insertBots(accountId: string, n: number, prefix: string): Promise
 }
 
 beforeAll(async () => {
-  // The instances serve the current build; build it first if the sources changed (npm run build does nothing otherwise).
-  const build = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { cwd: REPO, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (build.status !== 0) throw new Error("the build failed");
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${dbName}`;
-  databaseUrl = url.toString();
-  pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+  ensureBuild(REPO);
+  database = await scratchDatabase(dbName, 3);
+  databaseUrl = database.url;
+  pool = database.pool;
   // Both at the same moment, on the empty database.
   [a, b] = [await startInstance(), await startInstance()];
   await Promise.all([ready(a), ready(b)]);
@@ -216,11 +201,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([stop(a), stop(b)]);
-  await pool?.end();
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
   for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 

@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
 import { newId } from "../lib/ids";
 import { issueSecret } from "../lib/domain/credentials/token-format";
 import { sshKeygen } from "../lib/test-support/ssh-keys";
@@ -20,23 +20,15 @@ import { sshKeygen } from "../lib/test-support/ssh-keys";
  */
 
 const REPO = process.cwd();
-const SERVER_URL = process.env.HARDENING_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const dbName = `botdesk_ssh_stop_${Date.now()}_${process.pid}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-ssh-stop-"));
 const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-ssh-stop-key-"));
 let databaseUrl = "";
 let pool: pg.Pool;
+let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 let keyFile = "";
 let sshPort = 0;
 const running: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Instance {
   proc: ChildProcess;
@@ -124,16 +116,10 @@ function isAlive(pid: number): boolean {
 }
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { cwd: REPO, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (build.status !== 0) throw new Error("the build failed");
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${dbName}`;
-  databaseUrl = url.toString();
-  pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  ensureBuild(REPO);
+  database = await scratchDatabase(dbName, 2);
+  databaseUrl = database.url;
+  pool = database.pool;
   sshPort = await freePort();
   // First start: migrates and seeds the demo account; then a bot gets an SSH key through the REST API.
   const first = await startInstance();
@@ -165,11 +151,7 @@ afterAll(async () => {
       }
     }
   }
-  await pool?.end();
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await database?.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(keyDir, { recursive: true, force: true });
 });
