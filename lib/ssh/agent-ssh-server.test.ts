@@ -6,6 +6,9 @@ import path from "node:path";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
+import { REFUSALS_RECORDED_PER_MINUTE } from "@/lib/domain/access/authenticate-credential";
+import { verifySshKey } from "@/lib/domain/agent-sessions/verify-ssh-key";
+import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
@@ -18,10 +21,12 @@ const NO_CTX = { ip: null, userAgent: null };
 const dir = mkdtempSync(path.join(tmpdir(), "botdesk-ssh-test-"));
 let server: ssh2.Server;
 let port = 0;
+/** What the server logged (serve-in-web-server.ts prints these lines on the web server's console). */
+const logged: string[] = [];
 
 beforeAll(async () => {
   const hostKey = ssh2.utils.generateKeyPairSync("ed25519").private;
-  server = createAgentSshServer({ hostKey, heartbeatMs: 300, domain: "tunnel.test" });
+  server = createAgentSshServer({ hostKey, heartbeatMs: 300, domain: "tunnel.test", log: (line) => logged.push(line) });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
 });
@@ -132,10 +137,13 @@ describe("the SSH server, driven by the real ssh client", () => {
     expect((event!.data as { url: string }).url).toBe("https://app.example.org");
   });
 
-  it("refuses an unknown key (nothing recorded), a revoked key and a deactivated bot's key (each recorded once as credential.refused)", async () => {
-    const unknown = ssh(keyFile(sshKeygen("ed25519").privateKey));
+  it("refuses an unknown key (no event: only the server's log), a revoked key and a deactivated bot's key (each recorded once as credential.refused)", async () => {
+    const stranger = sshKeygen("ed25519");
+    const unknown = ssh(keyFile(stranger.privateKey));
     expect(await unknown.exited).toBe(255);
     expect(unknown.output()).toMatch(/Permission denied \(publickey\)/);
+    expect(logged.some((l) => l.includes(`ssh key ${stranger.fingerprint} from 127.0.0.1 refused: the credential is well formed but invalid`))).toBe(true);
+    expect(await db().event.count({ where: { credentialDisplay: stranger.fingerprint } })).toBe(0);
 
     const revoked = await sshAccount();
     await revokeCredentials(revoked.admin, { ids: [revoked.credentialId] }, NO_CTX);
@@ -164,6 +172,34 @@ describe("the SSH server, driven by the real ssh client", () => {
     expect(session.endReason).toBe("credential_refused:owner_deactivated");
     const ended = await events(account.id, "agent.session_ended");
     expect(ended).toHaveLength(1);
+  });
+
+  it("deleting the bot mid-session ends the session (refusal credential_deleted), drops the connection and refuses the key from then on", async () => {
+    const { account, admin, bot, file } = await sshAccount();
+    const run = ssh(file, { forward: "0:localhost:8080" });
+    await run.waitFor("forwarding https://");
+    expect((await deleteBots(admin, { ids: [bot.id] }, NO_CTX)).ok).toBe(true);
+    const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("still connected"), 5000))]);
+    expect(code).not.toBe("still connected");
+    expect(run.output()).toMatch(/SSH key was refused/);
+    const session = await until(() => db().tunnelSession.findFirstOrThrow({ where: { accountId: account.id } }), (s) => s.endedAt !== null);
+    expect(session.endReason).toBe("credential_refused:credential_deleted");
+    expect(await events(account.id, "agent.session_ended")).toHaveLength(1);
+    expect(await events(account.id, "bot.deleted")).toHaveLength(1);
+    // For good: the key signs in nowhere any more.
+    const again = ssh(file, { forward: "0:localhost:8080" });
+    expect(await again.exited).toBe(255);
+    expect(again.output()).toMatch(/Permission denied/);
+  });
+
+  it("records at most REFUSALS_RECORDED_PER_MINUTE refusals of one SSH key a minute, refusing every attempt", async () => {
+    const { account, admin, key, credentialId } = await sshAccount();
+    await revokeCredentials(admin, { ids: [credentialId] }, NO_CTX);
+    const blob = Buffer.from(key.publicKey.split(" ")[1]!, "base64");
+    for (let i = 0; i < REFUSALS_RECORDED_PER_MINUTE + 3; i++) {
+      expect(await verifySshKey(key.fingerprint, { accountId: null, ctx: { ip: "127.0.0.1", userAgent: null }, blob })).toMatchObject({ ok: false, reason: "revoked" });
+    }
+    expect(await events(account.id, "credential.refused")).toHaveLength(REFUSALS_RECORDED_PER_MINUTE);
   });
 
   it("revoking the key mid-session ends the session (refusal revoked, though revoking frees the fingerprint) and drops the connection", async () => {

@@ -1,11 +1,10 @@
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/db/generated/enums";
+import { recordCredentialRefusal } from "@/lib/domain/access/authenticate-credential";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
-import { credentialSubjectName } from "@/lib/domain/credentials/credential-view";
 import { CREDENTIAL_REFUSALS, type CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 import { markCredentialUsed, isUseStale } from "@/lib/domain/credentials/mark-used";
-import { recordEvent } from "@/lib/domain/events/record-event";
 import { standingIn } from "@/lib/domain/principals/active-in-account";
 
 interface Row {
@@ -107,18 +106,12 @@ export async function verifySshKey(
           : null;
   const credential = { id: row.id, display: fingerprint };
   if (reason) {
-    await recordEvent(db(), {
-      accountId: row.account_id,
-      type: "credential.refused",
-      principalId: row.owner_id,
-      source: "agent",
-      subject: { id: row.id, name: credentialSubjectName({ kind: "ssh_key", display: fingerprint, description: "" }) },
-      credential,
-      ip: opts.ctx.ip,
-      userAgent: opts.ctx.userAgent,
-      data: { reason, path: "ssh" },
-      activity: false,
-    });
+    // The same record as a refused API key or authtoken, with the same cap: an `ssh` loop with a
+    // revoked key records at most REFUSALS_RECORDED_PER_MINUTE a minute (every attempt is refused).
+    await recordCredentialRefusal(
+      { accountId: row.account_id, principalId: row.owner_id, credential: { ...credential, kind: "ssh_key" }, reason },
+      { source: "agent", path: "ssh", ctx: opts.ctx },
+    );
     return { ok: false, reason, message: CREDENTIAL_REFUSALS[reason] };
   }
   if (isUseStale({ lastUsedAt: row.last_used_at, lastActivityAt: row.owner_last_activity_at }, now)) {
