@@ -131,6 +131,18 @@ test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON
   const unknown = await fetch(`${BASE}/no_such_thing`, { headers: { Authorization: `Bearer ${token}` } });
   expect(unknown.status).toBe(404);
   expect(await unknown.json()).toMatchObject({ error_code: "ERR_BOTDESK_404" });
+  // Every path under /api and /agent that is no route, roots included, answers JSON, never the HTML page.
+  const origin = `http://localhost:${E2E_PORT}`;
+  for (const path of ["/api", "/api/nope", "/api/v2/bot_users", "/api/health/x", "/api/v1", "/api/v1/bot_users/x/y", "/agent", "/agent/nope", "/agent/v1", "/agent/v1/xyz", "/agent/v2/sessions"]) {
+    for (const method of ["GET", "POST"]) {
+      const res = await fetch(`${origin}${path}`, { method, redirect: "manual" });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.headers.get("content-type"), `${method} ${path}`).toMatch(/^application\/json/);
+      const body = await res.json();
+      expect(body, `${method} ${path}`).toMatchObject({ error_code: "ERR_BOTDESK_404", status_code: 404, details: { operation_id: expect.any(String) } });
+      expect(body.msg).toBe(`No ${path.startsWith("/agent") ? "agent" : "API"} route ${method} ${path}.`);
+    }
+  }
   const doc = await fetch(`${BASE}/openapi.json`);
   expect(doc.status).toBe(200);
   expect(await doc.json()).toMatchObject({ openapi: "3.1.0", servers: [{ url: BASE }] });

@@ -101,8 +101,9 @@ test("every other route answers bad input below 500 and changes nothing when it 
         }),
     },
     {
-      covers: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].flatMap((m) => [`${m} /api/v1`, `${m} /api/v1/[...path]`, `${m} /agent/v1/[...path]`]),
-      cases: fc.tuple(fc.constantFrom("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"), fc.constantFrom("/api/v1", "/agent/v1"), fc.array(urlString, { maxLength: 3 }), body(["name"]))
+      covers: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].flatMap((m) =>
+        [`${m} /api/v1`, `${m} /api/v1/[...path]`, `${m} /agent/v1/[...path]`, `${m} /api/[[...path]]`, `${m} /agent/[[...path]]`]),
+      cases: fc.tuple(fc.constantFrom("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"), fc.constantFrom("/api/v1", "/agent/v1", "/api", "/agent"), fc.array(urlString, { maxLength: 3 }), body(["name"]))
         .map(([method, root, parts, b]) => ({ method, path: `${root}${parts.map((p) => `/${enc(p)}`).join("")}`, body: method === "GET" || method === "HEAD" ? null : b })),
     },
     { covers: ["POST /agent/v1/sessions"], cases: body(["agent_version", "os", "arch", "metadata", "transport"]).map((b) => ({ method: "POST", path: "/agent/v1/sessions", body: b })) },

@@ -287,13 +287,15 @@ test("no secret appears anywhere but its one create response: log, rows, data di
     "/api/auth/[...nextauth]": ["session", "csrf", "providers"],
     "/api/v1/[...path]": ["no-such-route"],
     "/agent/v1/[...path]": ["no-such-route"],
+    "/api/[[...path]]": ["no-such-route"],
+    "/agent/[[...path]]": ["no-such-route"],
   };
   const routeQueries: Record<string, string[]> = { "/api/v1/events": ["", "?limit=100"], "/activity/export": ["?format=csv", "?format=ndjson"] };
   const gets = routeHandlers().filter((r) => r.startsWith("GET ")).map((r) => r.slice(4));
   expect(gets.filter((p) => p.includes("[") && !routeIds[p]), "GET routes the scan has no ids for").toEqual([]);
   // /session/end last: it may end the owner's session.
   const routeUrls = gets
-    .flatMap((p) => (p.includes("[") ? routeIds[p]!.map((id) => p.replace(/\[[^\]]+\]/, id)) : [p]))
+    .flatMap((p) => (p.includes("[") ? routeIds[p]!.map((id) => p.replace(/\[\[?[^\]]+\]\]?/, id)) : [p]))
     .flatMap((u) => (routeQueries[u] ?? [""]).map((q) => u + q))
     .sort((a, b) => Number(a.startsWith("/session/end")) - Number(b.startsWith("/session/end")));
   const ownerCookie = { Cookie: (await sessionCookie(fixture, "owner"))! };

@@ -159,10 +159,10 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
 /** The codes a handler answers when its actor's standing ended while it ran (apiErrorOf: actor_deactivated, actor_deleted). */
 const STANDING_LOST: ReadonlySet<string> = new Set([REFUSAL_CODES.owner_deactivated, REFUSAL_CODES.owner_deleted]);
 
-/** Any path under /api/v1 (or /agent/v1) that is no route: JSON, never the HTML 404 page (no key needed to learn that). */
+/** Any path under /api or /agent that is no route: JSON, never the HTML 404 page (no key needed to learn that). */
 export function apiNotFound(request: Request): Response {
   const path = new URL(request.url).pathname;
-  const what = path.startsWith("/agent/") ? "agent" : "API";
+  const what = path === "/agent" || path.startsWith("/agent/") ? "agent" : "API";
   return errorResponse(new ApiError("ERR_BOTDESK_404", `No ${what} route ${request.method} ${path.slice(0, 200)}.`), operationIdOf(request));
 }
 
