@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { CHROMIUM_ARGS, findChromium } from "./e2e/support/browser";
-import { E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_DATABASE_URL, E2E_DB_PORT, E2E_PORT, E2E_PASSWORD, E2E_SERVER_LOG } from "./e2e/support/constants";
+import { E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_DATABASE_URL, E2E_DB_PORT, E2E_PORT, E2E_PASSWORD, E2E_SERVER_LOG, E2E_SSH_PORT } from "./e2e/support/constants";
 
 /**
  * End-to-end tests in Chromium against a production build served by the real
@@ -36,6 +36,7 @@ export default defineConfig({
       BOTDESK_ADMIN_PASSWORD: E2E_PASSWORD,
       DATABASE_URL: E2E_DATABASE_URL ?? "",
       BOTDESK_EMBEDDED_DB_PORT: String(E2E_DB_PORT),
+      BOTDESK_SSH_PORT: String(E2E_SSH_PORT),
       AUTH_SECRET: E2E_AUTH_SECRET,
       BOTDESK_SIGNIN_MAX_PER_EMAIL: "5",
       BOTDESK_SIGNIN_MAX_PER_IP: "1000",

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { issueSecret } from "../lib/domain/credentials/token-format";
 import { newId } from "../lib/ids";
-import { E2E_PORT } from "./support/constants";
+import { E2E_PORT, E2E_SSH_PORT } from "./support/constants";
 import { sql } from "./support/db";
 import { ADMIN, signIn } from "./support/session";
 import { acmeId } from "./support/users";
@@ -12,7 +12,13 @@ import { acmeId } from "./support/users";
 // credentials through the REST API and the simulated integrations show up as
 // attributed sessions, refusals and usage.
 
-test("demo:traffic gives bots credentials and runs API calls, HTTP agent sessions (one bind refused) and an SSH session", async ({ page }) => {
+// A failed expectation must not leave the script running (Ctrl-C ends its sessions).
+let running: ChildProcess | null = null;
+test.afterEach(() => {
+  if (running && running.exitCode === null) running.kill("SIGINT");
+});
+
+test("demo:traffic gives bots credentials and runs API calls, HTTP agent sessions (one bind refused) and an SSH session, live on the bot's page", async ({ page }) => {
   test.setTimeout(120_000);
   const started = new Date().toISOString();
   const [admin] = await sql<{ id: string }>`SELECT id FROM principals WHERE email = 'admin@example.com'`;
@@ -22,11 +28,35 @@ test("demo:traffic gives bots credentials and runs API calls, HTTP agent session
     VALUES (${id}, ${await acmeId()}, 'api_key', ${admin!.id}, 'e2e demo traffic', ${hash}, ${hint})`;
 
   const script = path.resolve(import.meta.dirname, "../scripts/demo-traffic.ts");
-  const run = spawn(process.execPath, ["--import", "tsx", script, "--url", `http://localhost:${E2E_PORT}`, "--api-key", token, "--duration", "12"], { stdio: "pipe" });
+  const run = spawn(process.execPath, ["--import", "tsx", script, "--url", `http://localhost:${E2E_PORT}`, "--api-key", token, "--duration", "25", "--ssh-port", String(E2E_SSH_PORT)], { stdio: "pipe" });
+  running = run;
   let out = "";
   run.stdout.on("data", (d: Buffer) => (out += d.toString()));
   run.stderr.on("data", (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number | null>((resolve) => run.on("exit", resolve));
+  const exited = new Promise<number | null>((resolve) => run.on("exit", resolve));
+
+  // While it runs, the first bot's page shows its two agents live: the HTTP agent and the SSH session.
+  const sshLine = /ssh \((.+), key sshcr_\w+\): Botdesk: tunnel session ts_\w+: forwarding https:\/\//;
+  await expect.poll(() => out, { timeout: 30_000, message: "the SSH session is up" }).toMatch(sshLine);
+  const firstBot = sshLine.exec(out)![1]!;
+  await expect.poll(() => out, { timeout: 10_000 }).toContain(`${firstBot}: agent session ts_`);
+  const [bot] = await sql<{ id: string }>`SELECT id FROM principals WHERE account_id = ${await acmeId()} AND kind = 'bot' AND name = ${firstBot} AND deleted_at IS NULL`;
+  await signIn(page, ADMIN);
+  await page.goto(`/users/bots/${bot!.id}`);
+  const panel = page.getByTestId("sessions-panel");
+  await expect(panel.getByTestId("sessions-online")).toHaveText(/^2 sessions online now/);
+  const live = panel.getByTestId("session-row").filter({ hasText: "Online" });
+  await expect(live.filter({ hasText: `https://${firstBot.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.demo.botdesk.test` })).toHaveCount(1);
+  await expect(live.filter({ hasText: "OpenSSH" })).toHaveCount(1);
+  // Its traffic reports arrive every few seconds: the HTTP session's totals grow while it is online.
+  await expect(async () => {
+    await page.reload();
+    await expect(live.filter({ hasText: "ngrok/v2" })).not.toContainText("0 B in", { timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  // The README's picture, taken live (SCREENSHOT_DIR=docs/screenshots).
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/demo-traffic-bot.png`, fullPage: true });
+
+  const code = await exited;
   expect(code, out).toBe(0);
   expect(out).toContain("refused as expected (ERR_NGROK_308)");
 
@@ -42,7 +72,6 @@ test("demo:traffic gives bots credentials and runs API calls, HTTP agent session
   expect(sessions.filter((s) => s.transport === "ngrok/v2").length, out).toBeGreaterThanOrEqual(1);
   expect(sessions.every((s) => s.principal_kind === "bot" && s.ended), JSON.stringify(sessions)).toBe(true);
   // The SSH session, through the system's ssh client (there is one wherever these tests run: the SSH tests need it too).
-  expect(out).toMatch(/ssh \(.*\): Botdesk: tunnel session ts_\w+: forwarding https:\/\//);
   expect(sessions.some((s) => s.transport === "ssh"), JSON.stringify(sessions)).toBe(true);
   const refused = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE type = 'agent.bind_refused' AND created_at >= ${started}::timestamptz`;
   expect(refused[0]!.n, out).toBe(1);
@@ -50,13 +79,10 @@ test("demo:traffic gives bots credentials and runs API calls, HTTP agent session
     SELECT COALESCE(sum(u.api_requests), 0)::int AS n FROM usage_daily u JOIN principals p ON p.id = u.principal_id WHERE p.kind = 'bot'`;
   expect(apiUse[0]!.n).toBeGreaterThan(0);
 
-  await signIn(page, ADMIN);
   await page.goto("/activity?type=agent.bind_refused");
   await expect(page.getByTestId("event-row").first()).toBeVisible();
-  // The README's picture: the first bot's page after the run (SCREENSHOT_DIR=docs/screenshots).
-  const botPage = /\/users\/bots\/(bot_\w+)/.exec(out)?.[1];
-  expect(botPage, out).toBeTruthy();
-  await page.goto(`/users/bots/${botPage}`);
-  await expect(page.getByTestId("session-row").filter({ hasText: "demo.botdesk.test" }).first()).toBeVisible();
-  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/demo-traffic-bot.png`, fullPage: true });
+  // Once it is done, the same page shows the sessions ended.
+  await page.goto(`/users/bots/${bot!.id}`);
+  await expect(panel.getByTestId("sessions-online")).toHaveText("No agent online");
+  await expect(panel.getByTestId("session-row").filter({ hasText: "demo.botdesk.test" }).first()).toContainText("Ended");
 });

@@ -14,6 +14,12 @@ export const E2E_DATA_DIR = path.join(os.tmpdir(), `botdesk-e2e-${createHash("sh
 export const E2E_SERVER_LOG = `${E2E_DATA_DIR}-server.log`;
 export const E2E_PASSWORD = "e2e-password-123";
 export const E2E_AUTH_SECRET = "e2e-secret-for-tests-only-0123456789abcdef";
+/**
+ * The e2e server's SSH server for agents (the demo-traffic spec connects to it): E2E_SSH_PORT, else
+ * E2E_PORT + 1000, so runs of two checkouts (which differ in E2E_PORT) never share one, and none
+ * takes the 2222 of a Botdesk started by hand (a taken port leaves the server without SSH).
+ */
+export const E2E_SSH_PORT = Number(process.env.E2E_SSH_PORT || E2E_PORT + 1000);
 /** The e2e server's embedded database listens here, so tests can change data behind a session's back. */
 export const E2E_DB_PORT = Number(process.env.E2E_DB_PORT || 54329);
 /**
