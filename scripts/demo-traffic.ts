@@ -183,11 +183,13 @@ async function startSsh(bot: DemoBot): Promise<{ proc: ChildProcess; dir: string
   const say = (d: Buffer) => d.toString().split(/\r?\n/).filter(Boolean).forEach((l) => log(`ssh (${bot.name}, key ${created.id}): ${l}`));
   proc.stdout!.on("data", say);
   proc.stderr!.on("data", say);
-  proc.on("exit", (code) => log(`ssh exited (${code})`));
+  proc.on("exit", (code) => log(finishing ? "ssh session closed" : `ssh exited (${code}): the SSH session has ended`));
   return { proc, dir };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Set once the run ends its sessions (the ssh client is then stopped on purpose). */
+let finishing = false;
 
 async function main() {
   log(`Botdesk at ${origin}, for ${durationMs / 1000} s`);
@@ -201,6 +203,7 @@ async function main() {
   const finish = async () => {
     if (stopping) return;
     stopping = true;
+    finishing = true;
     for (const bot of bots) {
       if (bot.session) await agent(bot.authtoken.token, "DELETE", `/sessions/${bot.session}`).catch(() => undefined);
     }
