@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { issueSecret } from "../lib/domain/credentials/token-format";
-import { newId } from "../lib/ids";
 import { E2E_PORT, E2E_SSH_PORT } from "./support/constants";
 import { sql } from "./support/db";
-import { ADMIN, signIn } from "./support/session";
+import { ADMIN, MEMBER, signIn } from "./support/session";
 import { acmeId } from "./support/users";
 
 // npm run demo:traffic against the production server: the bots get fresh
@@ -21,14 +19,10 @@ test.afterEach(() => {
 test("demo:traffic gives bots credentials and runs API calls, HTTP agent sessions (one bind refused) and an SSH session, live on the bot's page", async ({ page }) => {
   test.setTimeout(120_000);
   const started = new Date().toISOString();
-  const [admin] = await sql<{ id: string }>`SELECT id FROM principals WHERE email = 'admin@example.com'`;
-  const id = newId("apiKey");
-  const { token, hash, hint } = issueSecret("api_key", id);
-  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
-    VALUES (${id}, ${await acmeId()}, 'api_key', ${admin!.id}, 'e2e demo traffic', ${hash}, ${hint})`;
-
+  // As the README says: the URL and the admin's password (it signs in and makes its own API key).
   const script = path.resolve(import.meta.dirname, "../scripts/demo-traffic.ts");
-  const run = spawn(process.execPath, ["--import", "tsx", script, "--url", `http://localhost:${E2E_PORT}`, "--api-key", token, "--duration", "25", "--ssh-port", String(E2E_SSH_PORT)], { stdio: "pipe" });
+  const args = ["--url", `http://localhost:${E2E_PORT}`, "--email", ADMIN.email, "--password", ADMIN.password, "--duration", "25", "--ssh-port", String(E2E_SSH_PORT)];
+  const run = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: "pipe", env: { ...process.env, BOTDESK_API_KEY: "" } });
   running = run;
   let out = "";
   run.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -58,6 +52,11 @@ test("demo:traffic gives bots credentials and runs API calls, HTTP agent session
 
   const code = await exited;
   expect(code, out).toBe(0);
+  // Its own key: made with the admin's session, recorded as the admin's doing in the dashboard.
+  const [made] = await sql<{ source: string; email: string }>`
+    SELECT e.source::text AS source, p.email FROM events e JOIN credentials c ON c.id = e.subject_id JOIN principals p ON p.id = e.principal_id
+    WHERE e.type = 'credential.created' AND c.kind = 'api_key' AND c.description LIKE '%(demo:traffic''s own key)' AND e.created_at >= ${started}::timestamptz`;
+  expect(made, out).toEqual({ source: "dashboard", email: ADMIN.email });
   expect(out).toContain("refused as expected (ERR_NGROK_308)");
 
   const read = () => sql<{ transport: string; principal_kind: string; ended: boolean }>`
@@ -85,4 +84,44 @@ test("demo:traffic gives bots credentials and runs API calls, HTTP agent session
   await page.goto(`/users/bots/${bot!.id}`);
   await expect(panel.getByTestId("sessions-online")).toHaveText("No agent online");
   await expect(panel.getByTestId("session-row").filter({ hasText: "demo.botdesk.test" }).first()).toContainText("Ended");
+});
+
+test("POST /settings/api-keys makes the signed-in person's own API key with their session, once, and nothing else", async ({ page }) => {
+  const base = `http://localhost:${E2E_PORT}`;
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    page.request.post("/settings/api-keys", { headers: { "Content-Type": "application/json", Origin: base, ...headers }, data: JSON.stringify(body), maxRedirects: 0 });
+  // Without a session: refused, nothing made.
+  const anonymous = await fetch(`${base}/settings/api-keys`, { method: "POST", headers: { "Content-Type": "application/json", Origin: base }, body: "{}" });
+  expect(anonymous.status).toBe(401);
+
+  await signIn(page, MEMBER);
+  const res = await post({ description: "e2e session key" });
+  expect(res.status()).toBe(201);
+  expect(res.headers()["cache-control"]).toBe("no-store");
+  const key = (await res.json()) as { id: string; token: string; owner_id: string; description: string };
+  const [member] = await sql<{ id: string }>`SELECT id FROM principals WHERE email = ${MEMBER.email}`;
+  expect(key).toMatchObject({ id: expect.stringMatching(/^ak_/), token: expect.stringMatching(/^bdak_/), owner_id: member!.id, description: "e2e session key" });
+  // The key works on the REST API, as the member (who may not create bots).
+  const asMember = await fetch(`${base}/api/v1/bot_users`, { method: "POST", headers: { Authorization: `Bearer ${key.token}`, "Content-Type": "application/json" }, body: '{"name":"nope"}' });
+  expect(await asMember.json()).toMatchObject({ error_code: "ERR_NGROK_4111" });
+  const [event] = await sql<{ principal_id: string; source: string }>`SELECT principal_id, source::text AS source FROM events WHERE type = 'credential.created' AND subject_id = ${key.id}`;
+  expect(event).toEqual({ principal_id: member!.id, source: "dashboard" });
+
+  // Only one's own key, only JSON, only from this site; refusals make nothing.
+  const count = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM credentials WHERE owner_id = ${member!.id}`)[0]!.n;
+  const before = await count();
+  const [bot] = await sql<{ id: string }>`SELECT id FROM principals WHERE account_id = ${await acmeId()} AND kind = 'bot' AND deleted_at IS NULL LIMIT 1`;
+  const forBot = await post({ owner_id: bot!.id });
+  expect(forBot.status()).toBe(400);
+  expect(await forBot.json()).toMatchObject({ field: "owner_id" });
+  expect((await post({ description: "x".repeat(300) })).status()).toBe(400);
+  expect((await post([])).status()).toBe(400);
+  const form = await page.request.post("/settings/api-keys", { headers: { Origin: base }, form: { description: "form" }, maxRedirects: 0 });
+  expect(form.status()).toBe(415);
+  expect((await post({}, { Origin: "https://evil.example" })).status()).toBe(403);
+  expect(await count()).toBe(before);
+  // It answers the token once: the settings page shows the key without it.
+  await page.goto("/settings");
+  await expect(page.getByText("e2e session key")).toBeVisible();
+  expect(await page.content()).not.toContain(key.token);
 });

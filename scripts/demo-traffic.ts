@@ -1,8 +1,11 @@
 /**
- * Live demo traffic against a running Botdesk: `npm run demo:traffic -- --api-key bdak_…`.
+ * Live demo traffic against a running Botdesk:
+ * `npm run demo:traffic -- --url http://localhost:3000 --password <admin password>`.
  *
- * With an admin's API key (create one at <url>/settings; the REST API needs a
- * key, and a key is made only in the dashboard), it gives up to three active
+ * It signs in as an owner or admin (--email, default admin@example.com, and
+ * --password; or takes an admin's API key with --api-key), makes itself an API
+ * key with that session (POST /settings/api-keys, as Settings' "Create
+ * credential" does), and through the REST API gives up to three active
  * bots fresh credentials through the REST API (an API key, an authtoken whose
  * ACL allows `*.demo.botdesk.test`, and for the first bot an SSH key), then for
  * `--duration` seconds runs simulated integrations, each attributed to its bot:
@@ -13,7 +16,8 @@
  *   - an SSH session through the system `ssh` client (`-R 0:localhost:8080`), when there is one.
  * Sessions are ended at the end (Ctrl-C too); the credentials stay, described "demo traffic".
  *
- * Options: --url (default http://localhost:3000), --api-key (or BOTDESK_API_KEY),
+ * Options: --url (default http://localhost:3000), --email and --password (or
+ * BOTDESK_ADMIN_PASSWORD), or --api-key (or BOTDESK_API_KEY) instead of them,
  * --duration seconds (default 180), --ssh-port (default 2222; `off` to skip SSH).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -26,6 +30,8 @@ const { values: opts } = parseArgs({
   options: {
     url: { type: "string", default: process.env.BOTDESK_URL ?? "http://localhost:3000" },
     "api-key": { type: "string", default: process.env.BOTDESK_API_KEY ?? "" },
+    email: { type: "string", default: "admin@example.com" },
+    password: { type: "string", default: process.env.BOTDESK_ADMIN_PASSWORD ?? "" },
     duration: { type: "string", default: "180" },
     "ssh-port": { type: "string", default: process.env.BOTDESK_SSH_PORT ?? "2222" },
   },
@@ -37,11 +43,10 @@ const AGENT = `${origin}/agent/v1`;
 const durationMs = Math.max(5, Number(opts.duration) || 180) * 1000;
 const log = (line: string) => console.log(`[demo ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-if (!opts["api-key"]) {
-  console.error(`An admin's API key is needed (the REST API takes nothing else).
-  1. Sign in to ${origin}/settings as an owner or admin (the demo's admin@example.com).
-  2. Under "Your credentials", create an API key and copy it (it is shown once).
-  3. Run: npm run demo:traffic -- --url ${origin} --api-key bdak_…   (or set BOTDESK_API_KEY)`);
+if (!opts["api-key"] && !opts.password) {
+  console.error(`Sign in as an owner or admin of the account, or give such a person's API key:
+  npm run demo:traffic -- --url ${origin} --password <password>   (--email, default admin@example.com; or BOTDESK_ADMIN_PASSWORD)
+  BOTDESK_API_KEY=bdak_… npm run demo:traffic -- --url ${origin}   (or --api-key; create one at ${origin}/settings)`);
   process.exit(2);
 }
 
@@ -69,7 +74,46 @@ async function request(url: string, token: string, method = "GET", body?: unknow
 const api = (token: string, method: string, p: string, body?: unknown) => request(`${API}${p}`, token, method, body);
 const agent = (token: string, method: string, p: string, body?: unknown) => request(`${AGENT}${p}`, token, method, body);
 
-const adminKey = opts["api-key"]!;
+/** The cookies a response sets, as `name=value` pairs to send back. */
+const cookiesOf = (res: Response, jar: Map<string, string>) => {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(";");
+    const at = pair!.indexOf("=");
+    if (at > 0) jar.set(pair!.slice(0, at), pair!.slice(at + 1));
+  }
+};
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+
+/**
+ * Signs in with the email and password through Auth.js (the sign-in page's own check: rate
+ * limits, deactivated people refused), then makes an API key for that person with the session.
+ */
+async function apiKeyFromPassword(email: string, password: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const csrf = await fetch(`${origin}/api/auth/csrf`);
+  cookiesOf(csrf, jar);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const signIn = await fetch(`${origin}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookieHeader(jar) },
+    body: new URLSearchParams({ csrfToken, login: email, password }),
+  });
+  cookiesOf(signIn, jar);
+  const refused = new URL(signIn.headers.get("location") ?? origin, origin).searchParams.get("code");
+  if (refused || ![...jar.keys()].some((k) => k.endsWith("session-token"))) throw new Error(`signing in as ${email} was refused (${refused ?? signIn.status})`);
+  const made = await fetch(`${origin}/settings/api-keys`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Cookie: cookieHeader(jar), Origin: origin },
+    body: JSON.stringify({ description: `demo traffic ${stamp} (demo:traffic's own key)` }),
+  });
+  const body = (await made.json()) as { token?: string; id?: string; error?: string };
+  if (made.status !== 201 || !body.token) throw new Error(`making an API key for ${email} was refused: ${made.status} ${body.error ?? ""}`);
+  log(`signed in as ${email}; made API key ${body.id} for this run`);
+  return body.token;
+}
+
+let adminKey = opts["api-key"]!;
 const stamp = new Date().toISOString().slice(0, 16).replace("T", " ");
 const DOMAIN = "demo.botdesk.test";
 
@@ -193,6 +237,7 @@ let finishing = false;
 
 async function main() {
   log(`Botdesk at ${origin}, for ${durationMs / 1000} s`);
+  if (!adminKey) adminKey = await apiKeyFromPassword(opts.email!, opts.password!);
   const bots = await setUp();
   const until = Date.now() + durationMs;
   const ssh = await startSsh(bots[0]!).catch((error: unknown) => {
@@ -222,6 +267,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof HttpError ? `Botdesk refused: ${error.message}` : error);
+  console.error(error instanceof HttpError ? `Botdesk refused: ${error.message}` : error instanceof Error ? `demo:traffic stopped: ${error.message}` : error);
   process.exit(1);
 });

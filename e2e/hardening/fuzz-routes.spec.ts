@@ -125,6 +125,17 @@ test("every other route answers bad input below 500 and changes nothing when it 
         .map(([path, q, signedIn]) => ({ method: "GET", path: `${path}?${q}`, body: null, headers: signedIn ? { Cookie: memberCookie } : {} })),
     },
     {
+      // demo:traffic's way to an API key with a session: anything, signed in or not, with JSON or not.
+      covers: ["POST /settings/api-keys"],
+      cases: fc.tuple(body(["description", "owner_id", "kind"]), fc.boolean(), fc.boolean())
+        .map(([b, signedIn, asJson]) => ({
+          method: "POST",
+          path: "/settings/api-keys",
+          body: b,
+          headers: { ...(signedIn ? { Cookie: memberCookie } : {}), ...(asJson ? {} : { "Content-Type": "text/plain" }) },
+        })),
+    },
+    {
       covers: ["GET /api/auth/[...nextauth]"],
       cases: fc.tuple(fc.constantFrom("session", "csrf", "providers", "signin", "signout", "callback/credentials", "callback/oidc", "error"), fc.option(urlString), query(["error", "csrfToken", "email", "password", "callbackUrl"]))
         .map(([action, extra, q]) => ({ method: "GET", path: `/api/auth/${action}${extra === null ? "" : `/${enc(extra)}`}?${q}`, body: null, headers: {} })),

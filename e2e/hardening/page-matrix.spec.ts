@@ -20,7 +20,7 @@ interface Entry {
   url: (ids: Ids) => string;
   /** `<status>` or `<status> <Location>` per principal. */
   expect: Record<CookiePrincipal, string>;
-  method?: "GET" | "POST";
+  method?: string;
   /** Who may change the database with this request. */
   changes?: CookiePrincipal[];
   /** The URL names account A's rows: otherAdmin's answer must equal the one for ids that do not exist. */
@@ -61,7 +61,14 @@ const ENTRIES: Record<string, Entry> = {
   "GET /api/auth/[...nextauth]": { url: () => "/api/auth/session", expect: everyone("200") },
   "POST /api/auth/[...nextauth]": { url: () => "/api/auth/signout", method: "POST", expect: everyone("302 /sign-in?error=MissingCSRF") }, // no CSRF token: nothing ends
   "GET /api/health": { url: () => "/api/health", expect: everyone("200") },
+  // demo:traffic's way to an API key with a session: a body that is not JSON is refused before anything is made.
+  "POST /settings/api-keys": { url: () => "/settings/api-keys", method: "POST", expect: SIGNED_IN_ONLY("415", "401") },
 };
+// Paths under /api and /agent that are no route (outside /api/v1 and /agent/v1, whose catch-alls are in
+// bearer-matrix.spec.ts): JSON 404 whoever asks.
+for (const [pattern, path] of [["/api/[[...path]]", "/api/no-such-route"], ["/agent/[[...path]]", "/agent/v1"]] as const) {
+  for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) ENTRIES[`${method} ${pattern}`] = { url: () => path, method, expect: everyone("404") };
+}
 
 const BEARER_PREFIXES = ["/api/v1", "/agent/v1"];
 const isBearerRoute = (key: string) => BEARER_PREFIXES.some((p) => key.split(" ")[1]!.startsWith(p));
