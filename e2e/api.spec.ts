@@ -89,11 +89,20 @@ test("a bot's API keys, authtokens and SSH keys with ngrok's client; the bot's k
   expect(authtoken).toMatchObject({ acl: ["bind:*.example.com"], ownerId: bot.id, token: expect.stringMatching(/^bdat_/) });
   expect(await ngrok.credentials.update({ id: authtoken.id, acl: ["bind:api.example.com"] })).toMatchObject({ acl: ["bind:api.example.com"], token: null });
   await expect(ngrok.credentials.create({ acl: ["bind:*.*.example.com"] })).rejects.toEqual(apiError("ERR_BOTDESK_400", 400));
+  expect(await ngrok.credentials.get(authtoken.id)).toMatchObject({ id: authtoken.id, acl: ["bind:api.example.com"], token: null, ownerId: bot.id });
+  expect((await ngrok.credentials.list()).map((c) => c.id)).toContain(authtoken.id);
 
   const { publicKey } = sshKeygen("ed25519");
   const ssh = await ngrok.sshCredentials.create({ publicKey, acl: [], ownerId: bot.id });
   expect(ssh).toMatchObject({ publicKey, ownerId: bot.id });
   expect((await ngrok.sshCredentials.list()).map((c) => c.id)).toContain(ssh.id);
+  expect(await ngrok.sshCredentials.get(ssh.id)).toMatchObject({ id: ssh.id, publicKey, ownerId: bot.id });
+  expect(await ngrok.sshCredentials.update({ id: ssh.id, description: "deploy box", acl: ["bind:ssh.example.com"] })).toMatchObject({
+    id: ssh.id,
+    description: "deploy box",
+    acl: ["bind:ssh.example.com"],
+    ownerId: bot.id,
+  });
 
   // The bot's own key: reads, manages its own credentials, never bots.
   const asBot = new Ngrok({ apiToken: key.token!, baseUrl: BASE });
@@ -114,6 +123,9 @@ test("a bot's API keys, authtokens and SSH keys with ngrok's client; the bot's k
   await deleted(ngrok.sshCredentials.delete(ssh.id));
   await deleted(ngrok.credentials.delete(authtoken.id));
   await deleted(ngrok.apiKeys.delete(key.id));
+  for (const gone of [ngrok.sshCredentials.get(ssh.id), ngrok.credentials.get(authtoken.id), ngrok.apiKeys.get(key.id)]) {
+    await expect(gone).rejects.toEqual(apiError("ERR_BOTDESK_404", 404));
+  }
   await expect(asBot.botUsers.get(bot.id)).rejects.toEqual(apiError("ERR_NGROK_300", 401));
   await deleted(ngrok.botUsers.delete(bot.id));
 });
