@@ -2,7 +2,8 @@ import { NextResponse, type NextRequest } from "next/server";
 import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
 import { isHttps } from "@/lib/auth/session-cookie";
 import { env } from "@/lib/env";
-import { bodyIsOver, bodyLimitFor, bodyTooLarge } from "@/lib/server/body-limit";
+import { ApiError, errorResponse } from "@/lib/api/errors";
+import { bodyIsOver, bodyLimitFor, bodyTooLarge, isApiPath } from "@/lib/server/body-limit";
 import { contentSecurityPolicy, isForeignOrigin, STRICT_TRANSPORT_SECURITY } from "@/lib/server/security-headers";
 
 // Where a sign-in form may send the browser: the external providers that are on.
@@ -24,6 +25,8 @@ export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   // Auth.js's own endpoints check their CSRF token; OIDC may POST its callback from the provider.
   if (!pathname.startsWith("/api/auth/") && isForeignOrigin(request.method, request.headers)) {
+    // The APIs answer in their one error shape, also here.
+    if (isApiPath(pathname)) return errorResponse(new ApiError("ERR_BOTDESK_403", "A page of another site may not send requests here (its Origin is not this server's)."), crypto.randomUUID());
     return new NextResponse("Cross-site request refused.", { status: 403, headers: { "Content-Type": "text/plain" } });
   }
   if (request.method !== "GET" && request.method !== "HEAD" && (await bodyIsOver(request.headers, request.body, bodyLimitFor(pathname)))) {

@@ -166,6 +166,7 @@ test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON
     body: JSON.stringify({ name: `e2e-api-csrf-${stamp()}` }),
   });
   expect(foreign.status).toBe(403);
+  expect(await foreign.json()).toMatchObject({ error_code: "ERR_BOTDESK_403", status_code: 403, details: { operation_id: expect.any(String) } });
 });
 
 test("tunnel sessions with ngrok's client: an agent's sessions listed across pages and got by id", async () => {

@@ -16,6 +16,7 @@ export const API_ERRORS = {
   ERR_BOTDESK_101: { status: 400, meaning: "Unsupported `Ngrok-Version` (only 2 is supported; it may be left out)." },
   ERR_BOTDESK_400: { status: 400, meaning: "Invalid input; `details.field` names the field and `msg` says what is wrong." },
   ERR_BOTDESK_413: { status: 413, meaning: "The request body is larger than 64 KiB." },
+  ERR_BOTDESK_403: { status: 403, meaning: "A browser page of another site sent this write (its `Origin` is not this server's); programs send no `Origin`." },
   ERR_NGROK_4109: { status: 400, meaning: "The bot's name is empty." },
   ERR_NGROK_4110: { status: 400, meaning: "The bot's name is longer than 255 bytes." },
   ERR_NGROK_4111: { status: 403, meaning: "You must be an admin to create, update or delete bots (a member's or a bot's key)." },
@@ -48,6 +49,7 @@ export const AGENT_ERRORS = {
   ERR_BOTDESK_405: { status: 405, meaning: "The route exists but not with this HTTP method." },
   ERR_BOTDESK_410: { status: 410, meaning: "The session has ended (`msg` says why): start a new one." },
   ERR_BOTDESK_413: { status: 413, meaning: "The request body is larger than 64 KiB." },
+  ERR_BOTDESK_403: { status: 403, meaning: "A browser page of another site sent this write (its `Origin` is not this server's); agents send no `Origin`." },
   ERR_BOTDESK_500: { status: 500, meaning: "Botdesk failed unexpectedly; the server log has the details." },
   ERR_BOTDESK_503: { status: 503, meaning: "Botdesk cannot reach its database right now; try again shortly." },
 } as const satisfies Record<string, { status: number; meaning: string }>;

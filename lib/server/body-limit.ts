@@ -9,7 +9,8 @@ import { API_BODY_MAX_BYTES } from "@/lib/api/request";
  */
 export const BODY_MAX_BYTES = 1_000_000;
 
-const isApiPath = (pathname: string) => /^\/(api|agent)\/v1(\/|$)/.test(pathname);
+/** The REST API and the agent endpoints, whose every answer is JSON in ngrok's error shape. */
+export const isApiPath = (pathname: string) => /^\/(api|agent)\/v1(\/|$)/.test(pathname);
 
 /** The body limit for a path: the REST and agent APIs take 64 KiB (lib/api/request.ts), everything else 1 MB. */
 export function bodyLimitFor(pathname: string): number {
