@@ -7,6 +7,7 @@ import { CURSOR_PATTERN } from "@/lib/validation/events";
 import { eventTypeInfo, eventTypesIn, type EventCategory } from "./catalogue";
 import { TIME_RANGE_MS } from "./filters";
 import type { SubjectKind } from "./record-event";
+import { eventSummary, type SummaryPart } from "./summary";
 
 /** One row of an activity feed, as every viewer may see it (see mayViewIpOf for the IP). */
 export interface EventRow {
@@ -26,6 +27,8 @@ export interface EventRow {
   credential: { id: string; display: string } | null;
   /** Null when unknown or when the viewer may not see this principal's IP. */
   ip: string | null;
+  /** What changed or why, in one line read from its data (`name: a → b`, `reason: revoked · path: …`). */
+  summary: SummaryPart[];
   /** This row's keyset position (`before=`/`after=`). */
   cursor: string;
 }
@@ -161,6 +164,7 @@ async function fetchRows(keys: Prisma.Sql, dir: "desc" | "asc"): Promise<RawRow[
 function toRow(actor: Actor, r: RawRow): EventDetail {
   const info = eventTypeInfo(r.type);
   const ipVisible = mayViewIpOf(actor, r.principal_id);
+  const data = r.data && typeof r.data === "object" && !Array.isArray(r.data) ? (r.data as Record<string, unknown>) : {};
   return {
     id: r.id,
     type: r.type,
@@ -173,8 +177,9 @@ function toRow(actor: Actor, r: RawRow): EventDetail {
     botId: r.bot_id,
     credential: r.credential_id ? { id: r.credential_id, display: r.credential_display ?? r.credential_id } : null,
     ip: ipVisible ? r.ip : null,
+    summary: eventSummary(r.type, data),
     userAgent: ipVisible ? r.user_agent : null,
-    data: r.data && typeof r.data === "object" ? (r.data as Record<string, unknown>) : {},
+    data,
     cursor: cursorOf({ createdAt: r.created_at, id: r.id }),
   };
 }
