@@ -103,6 +103,12 @@ describe("activity feeds", () => {
     const afterDelete = await listEvents(admin, q({ bot: botId }));
     expect(afterDelete.rows[0]).toMatchObject({ type: "bot.deleted" });
     expect(afterDelete.rows.filter((r) => r.type === "agent.session_started").every((r) => r.actor.deleted && r.actor.name === "billing-sync-2")).toBe(true);
+    // The credential used keeps its display after it was deleted with the bot, and its filter still finds its events.
+    expect(await db().credential.count({ where: { id: key.data.credential.id } })).toBe(0);
+    const used = { id: key.data.credential.id, display: key.data.credential.display };
+    expect(afterDelete.rows.filter((r) => r.type === "agent.session_started").map((r) => r.credential)).toEqual([used, used]);
+    expect(used.display).toMatch(/^bdak_…/);
+    expect(await types({ credential: used.id })).toEqual(["credential.revoked", "credential.created", "agent.session_started", "agent.session_started"]);
   });
 
   it("everyone in the account sees every event; only admins see others' IPs and user agents; another account's event is not found", async () => {
