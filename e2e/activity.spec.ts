@@ -88,6 +88,7 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await rows(page).first().getByTestId("event-label").click();
   await expect(page.getByTestId("event-fields")).toContainText("Mozilla");
   await expect(page.getByTestId("event-fields")).toContainText("Dashboard");
+  await expect(page.getByTestId("event-bot")).toHaveText(`${name}-v2`);
 
   // The owner sets the retention; a refused value stays typed; the change is an event.
   await page.goto("/activity");
