@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { EventRow } from "@/lib/domain/events/list-events";
-import { EventActor, EventSubject, sourceLabel } from "./activity/event-parts";
+import { EventActor, EventSubject, EventSummaryLine, sourceLabel } from "./activity/event-parts";
 import { RelativeTimestamp } from "./relative-timestamp";
 
 const DEFAULT_EMPTY = "Nothing has happened in this account yet. Actions by people and bots will show up here.";
@@ -36,6 +36,7 @@ export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: 
                 </>
               )}
             </p>
+            {e.summary.length > 0 && <EventSummaryLine parts={e.summary} />}
             <p className="mt-0.5 text-xs text-slate-600 [overflow-wrap:anywhere]">
               by <EventActor event={e} />
               {e.source !== "system" && (
@@ -48,7 +49,15 @@ export function RecentActivity({ events, emptyText = DEFAULT_EMPTY }: { events: 
               {e.credential && (
                 <>
                   <span className="text-slate-400"> · </span>
-                  with <code className="text-slate-700" data-testid="event-credential">{e.credential.display}</code>
+                  with{" "}
+                  <Link
+                    href={`/activity?credential=${encodeURIComponent(e.credential.id)}`}
+                    className="font-mono text-slate-700 hover:underline focus-visible:underline"
+                    title={`Events with or about ${e.credential.id}`}
+                    data-testid="event-credential"
+                  >
+                    {e.credential.display}
+                  </Link>
                 </>
               )}
               {e.ip && (

@@ -82,8 +82,13 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   const diff = page.getByTestId("event-diff");
   await expect(diff.getByRole("row", { name: /name/ })).toContainText(name);
   await expect(diff.getByRole("row", { name: /name/ })).toContainText(`${name}-v2`);
+  // The list says it too, without opening the row.
+  await page.goBack();
+  await expect(rows(page).first().getByTestId("event-summary")).toHaveText(`name: ${name} → ${name}-v2`);
+  await rows(page).first().getByTestId("event-label").click();
   await expect(page.getByTestId("event-fields")).toContainText("Mozilla");
   await expect(page.getByTestId("event-fields")).toContainText("Dashboard");
+  await expect(page.getByTestId("event-bot")).toHaveText(`${name}-v2`);
 
   // The owner sets the retention; a refused value stays typed; the change is an event.
   await page.goto("/activity");
@@ -95,6 +100,9 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await retention.getByLabel("Keep events for (days)").fill("500");
   await retention.getByRole("button", { name: "Save retention" }).click();
   await expect(page.getByTestId("retention-text")).toContainText("kept for 500 days");
+  // It is an account setting: Settings → Account shows it and its form too.
+  await page.goto("/settings");
+  await expect(page.getByTestId("settings-retention-text")).toContainText("kept for 500 days");
   await page.goto("/activity?type=account.updated");
   await rows(page).first().getByTestId("event-label").click();
   await expect(page.getByTestId("event-diff")).toContainText("eventRetentionDays");
@@ -105,21 +113,39 @@ test("the audit log filters by bot and category in the URL, opens an event's det
 test("a deleted bot's page is its tombstone with its full history; links to it never 404", async ({ page }) => {
   const name = `e2e-tomb-${stamp()}`;
   const [bot] = await insertBots([name]);
+  const account = await acmeId();
+  // An API key of the bot, which it used an hour ago (an API write recorded with the key).
+  const keyId = `ak_${hex(11)}`;
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
+    VALUES (${keyId}, ${account}, 'api_key', ${bot!.id}, 'tombstone key', 'not-a-real-hash', 'k9Zb')`;
+  await sql`INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id, credential_id, credential_display, data, created_at)
+    VALUES (${`ev_${hex(11)}`}, ${account}, 'credential.updated', ${bot!.id}, 'api', ${keyId}, 'API key bdak_…k9Zb', 'credential', ${bot!.id}, ${keyId}, 'bdak_…k9Zb',
+            ${JSON.stringify({ kind: "api_key", before: { metadata: "v1" }, after: { metadata: "v2" } })}, now() - interval '1 hour')`;
   await signIn(page, ADMIN);
   await renameOnItsPage(page, bot!.id, `${name}-v2`);
   await page.getByRole("button", { name: "Delete" }).click();
   const confirm = page.getByTestId("delete-bots-dialog");
   await confirm.getByRole("textbox").fill(`${name}-v2`);
   await confirm.getByRole("button", { name: "Delete bot" }).click();
-  await expect(toast(page, `Deleted ${name}-v2.`)).toBeVisible();
+  await expect(toast(page, `Deleted ${name}-v2 and 1 credential.`)).toBeVisible();
 
   await page.goto(`/users/bots/${bot!.id}`);
   await expect(page.getByTestId("tombstone-summary")).toContainText(`${name}-v2 — deleted`);
   await expect(page.getByTestId("tombstone-summary")).toContainText("by Ada Admin");
   await expect(page.getByRole("button", { name: "Rename" })).toHaveCount(0);
-  await expect(rows(page)).toHaveCount(2);
+  await expect(rows(page)).toHaveCount(3);
   await expect(rows(page).first()).toContainText("Bot deleted");
+  await expect(rows(page).first().getByTestId("event-summary")).toHaveText("credentials deleted with it (1): bdak_…k9Zb");
   await expect(rows(page).nth(1)).toContainText("Bot renamed");
+  await expect(rows(page).nth(1).getByTestId("event-summary")).toHaveText(`name: ${name} → ${name}-v2`);
+  // The key is gone; what it was used for still names it, and the tombstone lists it, linked to its events.
+  await expect(rows(page).nth(2).getByTestId("event-credential")).toHaveText("bdak_…k9Zb");
+  await expect(page.getByTestId("tombstone-credentials")).toHaveText("API key bdak_…k9Zb");
+  await page.getByTestId("tombstone-credentials").getByRole("link", { name: "bdak_…k9Zb" }).click();
+  await expect(page).toHaveURL(new RegExp(`/activity\\?credential=${keyId}$`));
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).first()).toContainText("Credential updated");
+  await page.goBack();
 
   // In the audit log the deleted bot is still a filter choice and a link.
   await page.goto("/activity");
@@ -134,7 +160,8 @@ test("a deleted bot's page is its tombstone with its full history; links to it n
 });
 
 test("members see every event but not others' IP addresses; new events are announced while the page is open", async ({ page }) => {
-  test.setTimeout(60_000);
+  // Two waits for the 15 s poll (the audit log, then the bot's page).
+  test.setTimeout(90_000);
   const name = `e2e-live-${stamp()}`;
   const [bot] = await insertBots([name]);
   const account = await acmeId();
@@ -156,6 +183,21 @@ test("members see every event but not others' IP addresses; new events are annou
   await expect(page.getByTestId("new-events")).toHaveText(/1 new event/, { timeout: 25_000 });
   await page.getByTestId("new-events").click();
   await expect(rows(page)).toHaveCount(2);
+
+  // The bot's own page refreshes itself while open (every 15 s, for its live sessions): a new event shows at the top without a reload.
+  await page.goto(`/users/bots/${bot!.id}`);
+  await expect(rows(page)).toHaveCount(2);
+  const newest = `ev_${hex(11)}`;
+  await sql`INSERT INTO events (id, account_id, type, principal_id, source, bot_id, data, created_at)
+    VALUES (${newest}, ${account}, 'credential.refused', ${bot!.id}, 'api', ${bot!.id}, ${JSON.stringify({ reason: "revoked", path: "/api/v1/bot_users" })}, now())`;
+  await expect(rows(page)).toHaveCount(3, { timeout: 25_000 });
+  await expect(rows(page).first()).toHaveAttribute("data-event-id", newest);
+  await expect(rows(page).first().getByTestId("event-summary")).toHaveText("reason: revoked · path: /api/v1/bot_users");
+
+  // The Overview's recent activity leads to the audit log.
+  await page.goto("/");
+  await page.getByTestId("overview-activity-link").click();
+  await expect(page).toHaveURL(/\/activity$/);
 
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Metadata } from "next";
 import { requireActor } from "@/lib/auth/actor";
 import { getSeatUsage, seatSummaryText } from "@/lib/domain/accounts/get-seat-usage";
@@ -48,9 +49,14 @@ export default async function OverviewPage() {
       </div>
       {insights && <InsightsCard insights={insights} />}
       <Card aria-labelledby="activity-heading">
-        <h2 id="activity-heading" className="mb-3 text-base font-semibold">
-          Recent activity
-        </h2>
+        <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="activity-heading" className="text-base font-semibold">
+            Recent activity
+          </h2>
+          <Link href="/activity" className="text-sm font-medium text-indigo-700 hover:underline" data-testid="overview-activity-link">
+            All activity: filter, export →
+          </Link>
+        </div>
         <RecentActivity events={events} />
       </Card>
     </div>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { EventRow } from "@/lib/domain/events/list-events";
 import { SOURCE_LABELS, type EventSourceFilter } from "@/lib/domain/events/filters";
+import type { SummaryPart } from "@/lib/domain/events/summary";
 import { Name } from "@/components/name";
 
 const link = "text-indigo-700 hover:underline focus-visible:underline";
@@ -38,4 +39,27 @@ export function EventSubject({ subject }: { subject: EventRow["subject"] }) {
 
 export function sourceLabel(source: string): string {
   return SOURCE_LABELS[source as EventSourceFilter] ?? source;
+}
+
+/** What changed or why, in one line: `name: billing-sync → billing-sync-2 · …`; each value isolated (<bdi>) so a name cannot reorder the line. */
+export function EventSummaryLine({ parts }: { parts: SummaryPart[] }) {
+  return (
+    <p className="mt-0.5 text-xs text-slate-700 [overflow-wrap:anywhere]" data-testid="event-summary">
+      {parts.map((p, i) => (
+        <span key={p.label}>
+          {i > 0 && <span className="text-slate-400"> · </span>}
+          <span className="text-slate-500">{p.label}: </span>
+          {"value" in p ? (
+            <bdi>{p.value}</bdi>
+          ) : (
+            <>
+              <bdi className="text-red-800">{p.before}</bdi>
+              <span> → </span>
+              <bdi className="text-emerald-800">{p.after}</bdi>
+            </>
+          )}
+        </span>
+      ))}
+    </p>
+  );
 }

@@ -14,7 +14,11 @@ export interface RetentionState {
 
 export async function setEventRetentionAction(_prev: RetentionState, formData: FormData): Promise<RetentionState> {
   const days = String(formData.get("days") ?? "");
-  const result = await performAction("setEventRetention", (actor, ctx) => setEventRetention(actor, { days }, ctx), () => revalidatePath("/activity"));
+  const result = await performAction("setEventRetention", (actor, ctx) => setEventRetention(actor, { days }, ctx), () => {
+    // The form is on /activity and under Settings → Account.
+    revalidatePath("/activity");
+    revalidatePath("/settings");
+  });
   if (result.ok) return { status: "saved", message: `Events are now kept for ${result.data.days} days.`, days: String(result.data.days) };
   return { status: "error", message: result.message, fieldErrors: result.fieldErrors, days };
 }

@@ -11,16 +11,20 @@ import { getAccountSettings } from "@/lib/domain/accounts/update-account";
 import { getSeatUsage } from "@/lib/domain/accounts/get-seat-usage";
 import { AccountSettingsForm } from "@/components/account-settings-form";
 import { updateAccountAction } from "./account-actions";
+import { RetentionForm } from "@/components/activity/retention-form";
+import { getEventRetention } from "@/lib/domain/events/set-event-retention";
+import { setEventRetentionAction } from "@/app/(dashboard)/activity/actions";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const actor = await requireActor();
   const owner = actor.role === "owner";
-  const [credentials, account, seats] = await Promise.all([
+  const [credentials, account, seats, retention] = await Promise.all([
     listOwnedCredentials(actor, actor.principal.id),
     owner ? getAccountSettings(actor) : null,
     owner ? getSeatUsage(actor.account.id) : null,
+    owner ? getEventRetention(actor) : null,
   ]);
   return (
     <div className="flex flex-col gap-6">
@@ -68,6 +72,22 @@ export default async function SettingsPage() {
             page.
           </p>
           <AccountSettingsForm current={{ name: account.name, seatLimit: account.seatLimit, ...account.quotas }} seatsUsed={seats.used} action={updateAccountAction} />
+          {retention !== null && (
+            <section aria-labelledby="account-retention-heading" className="mt-6 border-t border-slate-100 pt-4">
+              <h3 id="account-retention-heading" className="text-sm font-semibold">
+                Event retention
+              </h3>
+              <p className="mb-3 text-sm text-slate-600" data-testid="settings-retention-text">
+                Events are kept for {retention} days, then deleted by an hourly purge that records what it deleted. Nobody can edit or delete an
+                event before that. Also on the{" "}
+                <Link href="/activity#retention-heading" className="font-medium text-indigo-700 hover:underline">
+                  Activity
+                </Link>{" "}
+                page.
+              </p>
+              <RetentionForm days={retention} action={setEventRetentionAction} />
+            </section>
+          )}
         </Card>
       )}
       <Card aria-labelledby="password-heading">

@@ -8,6 +8,17 @@ export interface DeletedBot {
   deletedAt: Date;
   /** Who deleted it, from its `bot.deleted` event (null if that event was purged). */
   deletedBy: { id: string; name: string; kind: "person" | "bot" } | null;
+  /** The credentials deleted with it, as its `bot.deleted` event lists them (display `bdak_…x9Qz`); empty if that event was purged. */
+  credentialsDeleted: { id: string; kind: string; display: string }[];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function credentialsOf(data: unknown): DeletedBot["credentialsDeleted"] {
+  const list = isRecord(data) && Array.isArray(data.credentialsDeleted) ? data.credentialsDeleted : [];
+  return list.filter(isRecord).flatMap((c) =>
+    typeof c.id === "string" ? [{ id: c.id, kind: typeof c.kind === "string" ? c.kind : "", display: typeof c.display === "string" ? c.display : c.id }] : [],
+  );
 }
 
 /**
@@ -25,7 +36,15 @@ export async function getDeletedBot(accountId: string, botId: string): Promise<D
   const event = await db().event.findFirst({
     where: { botId: bot.id, accountId, type: "bot.deleted" },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: { principal: { select: { id: true, name: true, kind: true } } },
+    select: { data: true, principal: { select: { id: true, name: true, kind: true } } },
   });
-  return { id: bot.id, name: bot.name, createdAt: bot.createdAt, createdBy: bot.createdBy, deletedAt: bot.deletedAt, deletedBy: event?.principal ?? null };
+  return {
+    id: bot.id,
+    name: bot.name,
+    createdAt: bot.createdAt,
+    createdBy: bot.createdBy,
+    deletedAt: bot.deletedAt,
+    deletedBy: event?.principal ?? null,
+    credentialsDeleted: credentialsOf(event?.data),
+  };
 }

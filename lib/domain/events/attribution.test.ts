@@ -9,6 +9,14 @@ import { setBotsActive } from "../bots/set-bots-active";
 import { createCredential } from "../credentials/create-credential";
 import { revokeCredentials } from "../credentials/revoke-credentials";
 import { rotateCredential } from "../credentials/rotate-credential";
+import { updateCredential } from "../credentials/update-credential";
+import { addPerson } from "../people/add-person";
+import { changeRole } from "../people/change-role";
+import { setPersonActive } from "../people/set-person-active";
+import { removePerson } from "../people/remove-person";
+import { resetPassword } from "../people/reset-password";
+import { updateAccount } from "../accounts/update-account";
+import { setEventRetention } from "./set-event-retention";
 
 const ctx = { ip: "198.51.100.30", userAgent: "vitest-attribution" };
 
@@ -69,6 +77,54 @@ describe("attribution: every mutation writes exactly one event per change, with 
     expect(gone.map((c) => c.id)).toEqual(expect.arrayContaining([keyId, ownKey]));
     expect(gone).toHaveLength(3);
     expect(gone.find((c) => c.id === keyId)?.display).toBe(display);
+  });
+
+  it("people, the account and credentials' fields: one event each, by the admin from the dashboard, about the person or account, no bot, no credential", async () => {
+    const { account, owner } = await createTestAccount();
+    const admin = actorOf(account, owner, "owner");
+    const envelope = (e: { principalId: string; source: string; botId: string | null; credentialId: string | null; ip: string | null; userAgent: string | null }) => [
+      e.principalId, e.source, e.botId, e.credentialId, e.ip, e.userAgent,
+    ];
+    const byAdmin = [owner.id, "dashboard", null, null, ctx.ip, ctx.userAgent];
+
+    let personId = "";
+    const added = await recorded(account.id, async () => {
+      const r = await addPerson(admin, { email: `attr-${Date.now()}@example.com`, name: "Pat Person", role: "member" }, ctx);
+      if (r.ok) personId = r.data.id;
+    });
+    expect(added.map((e) => [e.type, e.subjectId, e.subjectKind, ...envelope(e)])).toEqual([["person.added", personId, "person", ...byAdmin]]);
+    expect(added[0]!.data).toMatchObject({ after: { role: "member" } });
+
+    const steps: [string, () => Promise<unknown>, object][] = [
+      ["person.role_changed", () => changeRole(admin, { personId, role: "admin" }, ctx), { before: { role: "member" }, after: { role: "admin" } }],
+      ["person.deactivated", () => setPersonActive(admin, { personId, active: false }, ctx), { before: { active: true }, after: { active: false } }],
+      ["person.reactivated", () => setPersonActive(admin, { personId, active: true }, ctx), { before: { active: false }, after: { active: true } }],
+      ["person.password_reset", () => resetPassword(admin, { personId }, ctx), { mustChangePassword: true }],
+      ["person.removed", () => removePerson(admin, { personId }, ctx), { before: { role: "admin" } }],
+    ];
+    for (const [type, run, data] of steps) {
+      const events = await recorded(account.id, run);
+      expect(events.map((e) => [e.type, e.subjectId, e.subjectKind, ...envelope(e)]), type).toEqual([[type, personId, "person", ...byAdmin]]);
+      expect(events[0]!.data, type).toMatchObject(data);
+    }
+
+    const settings = await recorded(account.id, () => updateAccount(admin, { name: "Renamed Inc", seatLimit: String(account.seatLimit) }, ctx));
+    expect(settings.map((e) => [e.type, e.subjectId, e.subjectKind, ...envelope(e)])).toEqual([["account.updated", account.id, "account", ...byAdmin]]);
+    expect(settings[0]!.data).toMatchObject({ before: { name: account.name }, after: { name: "Renamed Inc" } });
+    const retention = await recorded(account.id, () => setEventRetention(admin, { days: "30" }, ctx));
+    expect(retention.map((e) => [e.type, e.subjectId, ...envelope(e)])).toEqual([["account.updated", account.id, ...byAdmin]]);
+
+    // A credential's fields, changed by its owner bot through the API with another of its keys.
+    const bot = await createBot(admin, { name: "attr-bot" }, ctx);
+    if (!bot.ok) throw new Error("setup");
+    const keys = await Promise.all([1, 2].map(() => createCredential(admin, { kind: "api_key", ownerId: bot.data.id }, ctx)));
+    const [used, changed] = keys.map((k) => (k.ok ? k.data.credential : null));
+    const asBot: Actor = { principal: { id: bot.data.id, name: "attr-bot", kind: "bot" }, account, role: "member", source: "api", credential: { id: used!.id, display: used!.display } };
+    const updated = await recorded(account.id, () => updateCredential(asBot, { id: changed!.id, metadata: "deploy 42" }, ctx));
+    expect(updated.map((e) => [e.type, e.principalId, e.source, e.subjectId, e.subjectKind, e.botId, e.credentialId, e.credentialDisplay])).toEqual([
+      ["credential.updated", bot.data.id, "api", changed!.id, "credential", bot.data.id, used!.id, used!.display],
+    ]);
+    expect(updated[0]!.data).toMatchObject({ before: { metadata: "" }, after: { metadata: "deploy 42" } });
   });
 
   it("a refused or rolled-back change writes no event", async () => {

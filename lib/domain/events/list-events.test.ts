@@ -97,12 +97,20 @@ describe("activity feeds", () => {
     const detail = await getEvent(admin, renamed!.id);
     expect(detail?.data).toEqual({ before: { name: "billing-sync" }, after: { name: "billing-sync-2" } });
     expect(detail?.userAgent).toBe("vitest-agent");
+    expect(detail?.bot).toEqual({ id: botId, name: "billing-sync-2", deleted: false });
 
     // A deleted bot's history stays, attributed to "name (deleted)".
     await deleteBots(admin, { ids: [botId] }, ctx);
     const afterDelete = await listEvents(admin, q({ bot: botId }));
     expect(afterDelete.rows[0]).toMatchObject({ type: "bot.deleted" });
+    expect((await getEvent(admin, afterDelete.rows[0]!.id))?.bot).toEqual({ id: botId, name: "billing-sync-2", deleted: true });
     expect(afterDelete.rows.filter((r) => r.type === "agent.session_started").every((r) => r.actor.deleted && r.actor.name === "billing-sync-2")).toBe(true);
+    // The credential used keeps its display after it was deleted with the bot, and its filter still finds its events.
+    expect(await db().credential.count({ where: { id: key.data.credential.id } })).toBe(0);
+    const used = { id: key.data.credential.id, display: key.data.credential.display };
+    expect(afterDelete.rows.filter((r) => r.type === "agent.session_started").map((r) => r.credential)).toEqual([used, used]);
+    expect(used.display).toMatch(/^bdak_…/);
+    expect(await types({ credential: used.id })).toEqual(["credential.revoked", "credential.created", "agent.session_started", "agent.session_started"]);
   });
 
   it("everyone in the account sees every event; only admins see others' IPs and user agents; another account's event is not found", async () => {

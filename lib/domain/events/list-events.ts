@@ -7,6 +7,7 @@ import { CURSOR_PATTERN } from "@/lib/validation/events";
 import { eventTypeInfo, eventTypesIn, type EventCategory } from "./catalogue";
 import { TIME_RANGE_MS } from "./filters";
 import type { SubjectKind } from "./record-event";
+import { eventSummary, type SummaryPart } from "./summary";
 
 /** One row of an activity feed, as every viewer may see it (see mayViewIpOf for the IP). */
 export interface EventRow {
@@ -26,12 +27,16 @@ export interface EventRow {
   credential: { id: string; display: string } | null;
   /** Null when unknown or when the viewer may not see this principal's IP. */
   ip: string | null;
+  /** What changed or why, in one line read from its data (`name: a → b`, `reason: revoked · path: …`). */
+  summary: SummaryPart[];
   /** This row's keyset position (`before=`/`after=`). */
   cursor: string;
 }
 
 /** Every field of one event (the detail view); the user agent under the same rule as the IP. */
 export interface EventDetail extends EventRow {
+  /** The bot concerned's current name and whether it was deleted (the detail view; null in feeds and exports). */
+  bot: { id: string; name: string; deleted: boolean } | null;
   userAgent: string | null;
   data: Record<string, unknown>;
 }
@@ -64,6 +69,9 @@ interface RawRow {
   ip: string | null;
   user_agent: string | null;
   data: unknown;
+  /** Only the detail view reads these. */
+  bot_name?: string | null;
+  bot_deleted_at?: Date | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -161,6 +169,7 @@ async function fetchRows(keys: Prisma.Sql, dir: "desc" | "asc"): Promise<RawRow[
 function toRow(actor: Actor, r: RawRow): EventDetail {
   const info = eventTypeInfo(r.type);
   const ipVisible = mayViewIpOf(actor, r.principal_id);
+  const data = r.data && typeof r.data === "object" && !Array.isArray(r.data) ? (r.data as Record<string, unknown>) : {};
   return {
     id: r.id,
     type: r.type,
@@ -173,8 +182,10 @@ function toRow(actor: Actor, r: RawRow): EventDetail {
     botId: r.bot_id,
     credential: r.credential_id ? { id: r.credential_id, display: r.credential_display ?? r.credential_id } : null,
     ip: ipVisible ? r.ip : null,
+    summary: eventSummary(r.type, data),
+    bot: r.bot_id && r.bot_name ? { id: r.bot_id, name: r.bot_name, deleted: Boolean(r.bot_deleted_at) } : null,
     userAgent: ipVisible ? r.user_agent : null,
-    data: r.data && typeof r.data === "object" ? (r.data as Record<string, unknown>) : {},
+    data,
     cursor: cursorOf({ createdAt: r.created_at, id: r.id }),
   };
 }
@@ -183,6 +194,7 @@ function summary(detail: EventDetail): EventRow {
   const row: Partial<EventDetail> = { ...detail };
   delete row.userAgent;
   delete row.data;
+  delete row.bot;
   return row as EventRow;
 }
 
@@ -219,8 +231,9 @@ export async function getEvent(actor: Actor, id: string): Promise<EventDetail | 
   const [row] = await db().$queryRaw<RawRow[]>`
     SELECT e.id, e.type, e.source, e.created_at, e.principal_id, p.name AS principal_name, p.kind::text AS principal_kind,
            p.deleted_at AS principal_deleted_at, e.subject_id, e.subject_name, e.subject_kind, e.bot_id, e.credential_id,
-           e.credential_display, e.ip, e.user_agent, e.data
+           e.credential_display, e.ip, e.user_agent, e.data, b.name AS bot_name, b.deleted_at AS bot_deleted_at
     FROM events e JOIN principals p ON p.id = e.principal_id
+    LEFT JOIN principals b ON b.id = e.bot_id AND b.account_id = e.account_id
     WHERE e.id = ${id} AND e.account_id = ${actor.account.id}`;
   return row ? toRow(actor, row) : null;
 }

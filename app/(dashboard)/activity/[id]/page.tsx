@@ -35,7 +35,7 @@ export default async function EventPage({ params }: Props) {
     ["Source", sourceLabel(event.source)],
     ["Credential used", event.credential ? <><code>{event.credential.display}</code> <Link className="text-indigo-700 hover:underline" href={`/activity?credential=${event.credential.id}`}>{event.credential.id}</Link></> : "None"],
     ["Subject", event.subject ? <><EventSubject subject={event.subject} /> <span className="text-xs text-slate-500">{event.subject.kind} · {event.subject.id}</span></> : "None"],
-    ["Bot concerned", event.botId ? <Link className="text-indigo-700 hover:underline" href={`/users/bots/${event.botId}`}>{event.botId}</Link> : "None"],
+    ["Bot concerned", event.botId ? <><Link className="text-indigo-700 hover:underline" href={`/users/bots/${event.botId}`} data-testid="event-bot">{event.bot ? <><Name name={event.bot.name} />{event.bot.deleted && " (deleted)"}</> : event.botId}</Link> <span className="text-xs text-slate-500">{event.botId}</span></> : "None"],
     ["IP address", event.ip ?? <span className="text-slate-500">Hidden or unknown (only admins see other principals&apos; addresses)</span>],
     ["User agent", event.userAgent ? <span className="[overflow-wrap:anywhere]">{event.userAgent}</span> : <span className="text-slate-500">Hidden or unknown</span>],
     ["Event id", <code key="id" className="[overflow-wrap:anywhere]">{event.id}</code>],

@@ -10,8 +10,15 @@ import { Name } from "@/components/name";
 import { Timestamp } from "@/components/timestamp";
 import { EventsChartCard } from "@/components/activity/events-chart-card";
 import type { Actor } from "@/lib/domain/access/types";
+import { KIND_LABELS } from "@/lib/domain/credentials/labels";
 
-/** A bot's activity: everything it did, and everything done to it and its credentials, keyset-paged, with a link to the audit log. */
+/**
+ * A bot's activity: everything it did, and everything done to it and its
+ * credentials, keyset-paged, with a link to the audit log. The bot page
+ * re-renders itself every 15 s while visible (the sessions panel's
+ * AutoRefresh), so its first page shows new events as they arrive; an older
+ * page (before=) stays as it is.
+ */
 export function BotActivity({ actor, botId, page, query, emptyText }: { actor: Actor; botId: string; page: EventPage; query: EventsQuery; emptyText: string }) {
   const here = `/users/bots/${botId}`;
   const firstPage = !query.before && !query.after;
@@ -89,6 +96,29 @@ export function DeletedBotPage({ actor, bot, page, query }: { actor: Actor; bot:
             <dt className="text-slate-500">Deleted</dt>
             <dd className="mt-0.5 font-medium">
               <Timestamp at={bot.deletedAt} />
+            </dd>
+          </div>
+          <div className="min-w-0">
+            <dt className="text-slate-500">Credentials deleted with it</dt>
+            <dd className="mt-0.5" data-testid="tombstone-credentials">
+              {bot.credentialsDeleted.length === 0 ? (
+                <span className="font-medium">None</span>
+              ) : (
+                <ul className="flex flex-col gap-0.5">
+                  {bot.credentialsDeleted.map((c) => (
+                    <li key={c.id} className="[overflow-wrap:anywhere]">
+                      <span className="text-slate-600">{KIND_LABELS[c.kind as keyof typeof KIND_LABELS] ?? c.kind}</span>{" "}
+                      <Link
+                        href={`/activity?credential=${encodeURIComponent(c.id)}`}
+                        className="font-mono text-indigo-700 hover:underline"
+                        title={`Events with or about ${c.id}`}
+                      >
+                        {c.display}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              )}
             </dd>
           </div>
         </dl>

@@ -1,0 +1,90 @@
+/**
+ * One line a feed row shows under an event's label, read from its `data`: what
+ * changed (`name: billing-sync → billing-sync-2`), why something was refused
+ * (`reason: revoked · path: /api/v1/bot_users`), what a deletion took with it.
+ * The detail view (/activity/<id>) has every field; this is what a reader of
+ * the list needs to not open each row. Events' data never holds a secret.
+ * No imports: client components may use it.
+ */
+
+/** One part of the line: `label: value`, or `label: before → after` for a change. */
+export type SummaryPart = { label: string; value: string } | { label: string; before: string; after: string };
+
+const MAX_PARTS = 3;
+const MAX_VALUE = 80;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A value as one short string: strings as they are, `(none)` for null or empty, other values as JSON; cut at 80 characters. */
+function text(v: unknown): string {
+  const s = v === null || v === undefined || v === "" ? "(none)" : typeof v === "string" ? v : JSON.stringify(v);
+  return s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE - 1)}…` : s;
+}
+
+/** The keys a before → after changed, each `key: before → after`. */
+function changes(before: Record<string, unknown>, after: Record<string, unknown>): SummaryPart[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  return keys.map((k) => ({ label: k, before: text(before[k]), after: text(after[k]) }));
+}
+
+const isEmpty = (v: unknown) =>
+  v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);
+
+/** The keys of `data` that hold something, each `key: value`. */
+function fields(data: Record<string, unknown>, keys: string[]): SummaryPart[] {
+  return keys.filter((k) => !isEmpty(data[k])).map((k) => ({ label: k, value: text(data[k]) }));
+}
+
+/** 14400 → "4 h", 7260 → "2 h 1 min", 95 → "1 min 35 s". */
+function duration(seconds: unknown): SummaryPart[] {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) return [];
+  const s = Math.round(seconds);
+  const [h, m, r] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const value = h > 0 ? `${h} h${m > 0 ? ` ${m} min` : ""}` : m > 0 ? `${m} min${r > 0 ? ` ${r} s` : ""}` : `${r} s`;
+  return [{ label: "duration", value }];
+}
+
+export function eventSummary(type: string, data: Record<string, unknown>): SummaryPart[] {
+  return summarize(type, data).slice(0, MAX_PARTS);
+}
+
+function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
+  switch (type) {
+    case "bot.deleted": {
+      const gone = Array.isArray(data.credentialsDeleted) ? data.credentialsDeleted.filter(isRecord) : [];
+      if (gone.length === 0) return [{ label: "credentials deleted with it", value: "none" }];
+      const shown = gone.slice(0, 3).map((c) => text(c.display ?? c.id));
+      return [{ label: `credentials deleted with it (${gone.length})`, value: shown.join(", ") + (gone.length > 3 ? ", …" : "") }];
+    }
+    case "person.added":
+      return isRecord(data.after) ? fields(data.after, ["email", "role"]) : [];
+    case "person.removed":
+      return isRecord(data.before) ? fields(data.before, ["email", "role"]) : [];
+    case "credential.created":
+      return fields(data, ["kind", "expiresAt"]);
+    case "credential.rotated":
+      return fields(data, ["from", "to", "oldExpiresAt"]);
+    case "credential.expired":
+      return fields(data, ["kind", "expiredAt"]);
+    case "credential.refused":
+      return fields(data, ["reason", "path"]);
+    case "login.refused":
+      return fields(data, ["reason", "path"]);
+    case "agent.session_started":
+      return fields(data, ["agentVersion", "os", "transport"]);
+    case "agent.endpoint_bound":
+      return fields(data, ["url", "labels"]);
+    case "agent.bind_refused":
+      return fields(data, ["url", "why"]);
+    case "agent.session_ended":
+      return [...fields(data, ["reason", "refusal"]), ...duration(data.durationSeconds)];
+    case "events.exported":
+      return fields(data, ["format", "filters"]);
+    case "events.purged":
+      return fields(data, ["count", "before"]);
+    default:
+      // Every other change records before → after (a rename, (de)activation, a role, settings, a credential's fields).
+      if (isRecord(data.before) && isRecord(data.after)) return changes(data.before, data.after);
+      return [];
+  }
+}
