@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { formatDateTime } from "@/components/format";
+import { useTimeZone } from "@/components/time-zone";
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["year", 365 * 86_400_000],
@@ -20,12 +21,13 @@ export function relativeTime(d: Date, now = Date.now()): string {
 }
 
 /**
- * An instant as "5 minutes ago · Nov 28, 2026, 14:05 UTC", in a <time> whose dateTime and hover
- * title are the exact ISO instant. The absolute part is the same UTC text <Timestamp> shows on
- * every other page, on the server and in the browser alike; only the relative part depends on the
- * clock, so it is added after hydration (and kept fresh each minute), never rendered by the server.
+ * An instant as "5 minutes ago · Nov 28, 2026, 21:05 GMT-5", in a <time> whose dateTime and hover
+ * title are the exact ISO instant. The absolute part is the same text <Timestamp> shows on every
+ * other page (the viewer's zone, which the server rendered with); only the relative part depends on
+ * the clock, so it is added after hydration (and kept fresh each minute), never rendered by the server.
  */
 export function RelativeTimestamp({ iso }: { iso: string }) {
+  const zone = useTimeZone();
   const [rel, setRel] = useState<string | null>(null);
   useEffect(() => {
     const d = new Date(iso);
@@ -37,7 +39,7 @@ export function RelativeTimestamp({ iso }: { iso: string }) {
   return (
     <time dateTime={iso} title={iso} className="whitespace-nowrap">
       {rel && <span data-testid="relative-time">{rel} · </span>}
-      <span className="text-slate-500">{formatDateTime(new Date(iso))}</span>
+      <span className="text-slate-500">{formatDateTime(new Date(iso), zone)}</span>
     </time>
   );
 }

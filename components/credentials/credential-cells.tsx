@@ -1,4 +1,5 @@
 import { formatDate, formatDateTime, formatTimeOfDay } from "@/components/format";
+import { useTimeZone } from "@/components/time-zone";
 import { Timestamp } from "@/components/timestamp";
 import type { CredentialStatus, CredentialView } from "@/lib/domain/credentials/credential-view";
 import { CredentialStatusBadge } from "./status-badge";
@@ -56,12 +57,13 @@ export function CredentialSummary({
 
 /** "Never", a date, and for an expiring or expired one the time below it (a rotation's grace period can be an hour). */
 export function ExpiresText({ expiresAt, status }: { expiresAt: Date | null; status: CredentialStatus }) {
+  const zone = useTimeZone();
   if (!expiresAt) return <span className="text-slate-500">Never</span>;
   const soon = status === "expiring" || status === "expired";
   return (
     <time dateTime={expiresAt.toISOString()} title={expiresAt.toISOString()} className="inline-flex flex-col sm:flex">
-      <span>{formatDate(expiresAt)}</span>
-      {soon && <span className="text-xs text-slate-500">{formatTimeOfDay(expiresAt)}</span>}
+      <span>{formatDate(expiresAt, zone)}</span>
+      {soon && <span className="text-xs text-slate-500">{formatTimeOfDay(expiresAt, zone)}</span>}
     </time>
   );
 }
@@ -73,12 +75,13 @@ export function ExpiresText({ expiresAt, status }: { expiresAt: Date | null; sta
  * recorded then. The IP is absent when the viewer may not see it or none was known.
  */
 export function LastUsedText({ at, ip }: { at: Date | null; ip: string | null }) {
+  const zone = useTimeZone();
   if (!at) return <span className="text-slate-500">Never</span>;
-  const recorded = `Last use recorded ${formatDateTime(at)}${ip ? ` from ${ip}` : ""}. Uses are recorded at most once a minute.`;
+  const recorded = `Last use recorded ${formatDateTime(at, zone)}${ip ? ` from ${ip}` : ""}. Uses are recorded at most once a minute.`;
   return (
     <span className="inline-flex flex-col sm:flex" title={recorded} data-testid="last-used">
-      <time dateTime={at.toISOString()}>{formatDate(at)}</time>
-      <span className="text-xs text-slate-500">{formatTimeOfDay(at)}</span>
+      <time dateTime={at.toISOString()}>{formatDate(at, zone)}</time>
+      <span className="text-xs text-slate-500">{formatTimeOfDay(at, zone)}</span>
       {ip && <span className="font-mono text-xs text-slate-500">{ip}</span>}
     </span>
   );

@@ -3,6 +3,7 @@
 import { Name } from "@/components/name";
 import { SecretReveal, SHOW_ONCE_GUARD } from "@/components/secret-reveal";
 import { formatDateTime } from "@/components/format";
+import { useTimeZone } from "@/components/time-zone";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogActions } from "@/components/ui/dialog";
 import type { RevealedSecret } from "./form-state";
@@ -16,6 +17,7 @@ export const SHOW_ONCE_WARNING = "This is the only time this secret will be show
  * by "I've stored it": Esc, × or a click outside ask first.
  */
 export function SecretOnceDialog({ secret, onClose }: { secret: RevealedSecret | null; onClose: () => void }) {
+  const zone = useTimeZone();
   const label = secret ? KIND_LABELS[secret.credential.kind] : "Secret";
   return (
     <Dialog
@@ -41,7 +43,7 @@ export function SecretOnceDialog({ secret, onClose }: { secret: RevealedSecret |
             <p className="text-sm text-slate-700" data-testid="rotation-note">
               {secret.previous.expiresAt.getTime() <= secret.credential.createdAt.getTime() + 5_000
                 ? "The old secret stopped working now."
-                : `The old secret keeps working until ${formatDateTime(secret.previous.expiresAt)}, so you can switch without downtime.`}
+                : `The old secret keeps working until ${formatDateTime(secret.previous.expiresAt, zone)}, so you can switch without downtime.`}
             </p>
           )}
           <DialogActions>
