@@ -14,7 +14,16 @@ function Item({ one, many, insight, href, action, testId, when }: { one: string;
         <ul className="text-xs text-slate-600">
           {insight.items.map((i) => (
             <li key={i.id} className="flex min-w-0 flex-col py-0.5">
-              <Name name={i.name} clamp />
+              {/* Two names, each isolated: a direction override in a description cannot reorder its owner's name. */}
+              <span className="line-clamp-2 [overflow-wrap:anywhere]" title={i.owner === undefined ? i.name : `${i.name} · ${i.owner}`}>
+                <Name name={i.name} />
+                {i.owner !== undefined && (
+                  <>
+                    {" · "}
+                    <Name name={i.owner} />
+                  </>
+                )}
+              </span>
               <span className="text-slate-500">{i.at ? <>{when} <Timestamp at={i.at} dateOnly /></> : "never"}</span>
             </li>
           ))}

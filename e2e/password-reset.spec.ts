@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { sql } from "./support/db";
-import { ADMIN, signIn } from "./support/session";
+import { ADMIN, MEMBER, signIn } from "./support/session";
 import { acmeId, hex, stamp } from "./support/users";
 
 // An admin resets a person's password; the person signs in with the one-time
@@ -18,9 +18,16 @@ test("a reset password signs in once and forces a change before anything else", 
   const tag = stamp();
   const person = { id: `usr_${hex(11)}`, email: `reset-${tag}@example.com`, name: `Reset Person ${tag}` };
   const account = await acmeId();
-  await sql`INSERT INTO principals (id, kind, name, email, password_hash) VALUES (${person.id}, 'person', ${person.name}, ${person.email}, 'x')`;
+  // Their password to begin with is the demo member's, so they can be signed in when the reset comes.
+  await sql`INSERT INTO principals (id, kind, name, email, password_hash)
+    VALUES (${person.id}, 'person', ${person.name}, ${person.email}, (SELECT password_hash FROM principals WHERE email = ${MEMBER.email}))`;
   await sql`INSERT INTO memberships (account_id, principal_id, role) VALUES (${account}, ${person.id}, 'member')`;
+  const before = await browser.newContext();
   try {
+    const signedIn = await before.newPage();
+    await signInAs(signedIn, person.email, MEMBER.password);
+    await expect(signedIn.getByTestId("seat-summary")).toBeVisible();
+
     await signIn(page, ADMIN);
     await page.goto(`/users?pq=${tag}`);
     const resetAction = page.waitForRequest((r) => r.method() === "POST" && Boolean(r.headers()["next-action"]));
@@ -39,7 +46,11 @@ test("a reset password signs in once and forces a change before anything else", 
     // The dialog lives in the row's right-aligned, no-wrap cell: its text must still wrap inside it.
     expect(await reveal.evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
     await expect(reveal.getByText("Copy this password now")).toBeInViewport({ ratio: 1 });
-    // Show-once: Esc asks first and keeps the password on screen.
+    // Show-once: a click outside and Esc ask first and keep the password on screen.
+    await page.mouse.click(5, 5);
+    await expect(reveal.getByTestId("dismiss-question")).toBeVisible();
+    await expect(reveal.getByTestId("secret-value")).toHaveValue(oneTime);
+    await page.getByRole("button", { name: "Keep it open" }).click();
     await page.keyboard.press("Escape");
     await expect(reveal.getByTestId("secret-value")).toHaveValue(oneTime);
     await page.getByRole("button", { name: "Keep it open" }).click();
@@ -49,6 +60,14 @@ test("a reset password signs in once and forces a change before anything else", 
     const [event] = await sql<{ data: unknown; principal_id: string }>`SELECT data, principal_id FROM events WHERE subject_id = ${person.id} AND type = 'person.password_reset'`;
     expect(event).toBeDefined();
     expect(JSON.stringify(event)).not.toContain(oneTime);
+
+    // The session they had is over: their next page is the sign-in page, saying so; their old password is refused.
+    await signedIn.goto("/users");
+    await expect(signedIn).toHaveURL(/\/sign-in/);
+    await expect(signedIn.getByText("Your session has ended. Sign in again.")).toBeVisible();
+    await signInAs(signedIn, person.email, MEMBER.password);
+    await expect(signedIn.getByTestId("sign-in-error")).toContainText("Wrong email or password.");
+    await before.close();
 
     const context = await browser.newContext();
     const theirs = await context.newPage();
@@ -111,6 +130,7 @@ test("a reset password signs in once and forces a change before anything else", 
       await again.close();
     }
   } finally {
+    await before.close();
     // Frees the seat for the other specs.
     await sql`DELETE FROM memberships WHERE principal_id = ${person.id}`;
   }

@@ -156,6 +156,8 @@ test("an admin adds a person, who signs in with the one-time password; then chan
   await dialog.getByLabel("Name").fill("Known Person");
   await dialog.getByRole("button", { name: "Add person" }).click();
   await expect(dialog.getByTestId("person-added")).toContainText("they keep their existing password");
+  // …and what to do when nobody knows it.
+  await expect(dialog.getByTestId("person-added")).toContainText("If they no longer know it, Reset password on their row gives them a one-time password");
   await expect(dialog.getByTestId("secret-value")).toHaveCount(0);
   await dialog.getByRole("button", { name: "Done" }).click();
 

@@ -43,6 +43,34 @@ test("a show-once secret survives a click outside, Esc and ×; only its explicit
 
   await dialog.getByRole("button", { name: "I've stored it" }).click();
   await expect(dialog).toBeHidden();
+
+  // An authtoken and a rotation's new secret use the same dialog: a click outside and Esc keep them too.
+  await page.getByTestId("credentials-panel").getByRole("button", { name: "Create credential" }).first().click();
+  await create.getByLabel("Kind").selectOption("authtoken");
+  await create.getByLabel("Description").fill(`show-once-token ${stamp()}`);
+  await create.getByRole("button", { name: "Create credential" }).click();
+  const authtoken = await dialog.getByTestId("secret-value").inputValue();
+  expect(authtoken).toMatch(/^bdat_/);
+  await clickBackdrop(page);
+  await page.keyboard.press("Escape");
+  await expect(dialog.getByTestId("secret-value")).toHaveValue(authtoken);
+  await dialog.getByRole("button", { name: "Keep it open" }).click();
+  await dialog.getByRole("button", { name: "I've stored it" }).click();
+
+  await page.getByRole("button", { name: `Rotate bdat_…${authtoken.slice(-4)}` }).click();
+  await page.getByTestId("rotate-credential-dialog").getByRole("button", { name: "Rotate" }).click();
+  await expect(dialog.getByTestId("rotation-note")).toBeVisible();
+  const rotated = await dialog.getByTestId("secret-value").inputValue();
+  expect(rotated).toMatch(/^bdat_/);
+  expect(rotated).not.toBe(authtoken);
+  await clickBackdrop(page);
+  await expect(dialog.getByTestId("dismiss-question")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByTestId("secret-value")).toHaveValue(rotated);
+  await dialog.getByRole("button", { name: "Keep it open" }).click();
+  await dialog.getByRole("button", { name: "I've stored it" }).click();
+  await expect(dialog).toBeHidden();
 });
 
 test("the initial password of a new person survives a click outside", async ({ page }) => {
@@ -167,7 +195,27 @@ async function expectInViewport(page: Page, locator: ReturnType<Page["locator"]>
   expect(box.x + box.width).toBeLessThanOrEqual(width + 0.5);
 }
 
+/** The element's box lies inside the box of its table's scroll region: not hidden behind a sideways scroll. */
+async function expectInsideRegion(locator: ReturnType<Page["locator"]>) {
+  const inside = await locator.evaluate((el) => {
+    const region = el.closest("[role=region]") ?? document.documentElement;
+    const a = el.getBoundingClientRect();
+    const b = region.getBoundingClientRect();
+    return a.left >= b.left - 0.5 && a.right <= b.right + 0.5;
+  });
+  expect(inside, "inside its table's visible box").toBe(true);
+}
+
+/** The override inside the name stops at its end: the line's later parts still come after the name, left to right. */
+async function expectLineInOrder(line: ReturnType<Page["locator"]>) {
+  const kind = (await line.getByTestId("event-actor-kind").boundingBox())!;
+  const source = (await line.getByTestId("event-source").boundingBox())!;
+  // Same line (the name is short), and the kind badge left of the source.
+  expect(kind.x).toBeLessThan(source.x);
+}
+
 test("a 255-character name and a right-to-left override leave the layout and the neighbouring text intact", async ({ page }) => {
+  test.setTimeout(90_000);
   const tag = stamp();
   const long = `${`long${tag}`.padEnd(255, "x")}`;
   const spoof = `rlo-${tag}\u202Etxt.exe`;
@@ -176,6 +224,11 @@ test("a 255-character name and a right-to-left override leave the layout and the
   for (const b of bots) {
     await sql`INSERT INTO events (id, account_id, type, principal_id, source) VALUES (${`ev_${hex(11)}`}, ${account}, 'agent.session_started', ${b.id}, 'agent')`;
   }
+  // Credentials whose descriptions carry the same override and length, the oldest never used (so the Overview lists them first).
+  const spoofDescription = `desc-${tag}\u202Eabc`;
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint, created_at)
+    VALUES (${`cr_${hex(11)}`}, ${account}, 'authtoken', ${bots[1]!.id}, ${spoofDescription}, 'not-a-real-hash', 'r1Qa', '2001-01-01'),
+           (${`cr_${hex(11)}`}, ${account}, 'authtoken', ${bots[0]!.id}, ${`d${tag}`.padEnd(255, "y")}, 'not-a-real-hash', 'l1Qa', '2001-01-02')`;
   try {
     await signIn(page, ADMIN);
     for (const width of [1280, 390]) {
@@ -183,12 +236,21 @@ test("a 255-character name and a right-to-left override leave the layout and the
       await page.goto("/");
       await expect(page.getByTestId("recent-activity")).toContainText(long);
       await expectNoSidewaysScroll(page);
+      await expectLineInOrder(page.getByTestId("recent-activity").locator("li").filter({ hasText: spoof }));
+      // "description · owner": the description's override does not carry into its owner's name.
+      const item = page.getByTestId("insight-never-used").locator("li").filter({ hasText: spoofDescription });
+      const [description, owner] = await item.locator("bdi").all();
+      expect(await description!.textContent()).toBe(spoofDescription);
+      expect(await owner!.textContent()).toBe(spoof);
+      // The owner's name starts after the description ends: to its right on the same line, or on a later line
+      // (the line boxes of each inline name, as laid out; a name may wrap).
+      const lastOf = await description!.evaluate((el) => { const r = [...el.getClientRects()].at(-1)!; return { x: r.right, y: r.top, bottom: r.bottom }; });
+      const firstOf = await owner!.evaluate((el) => { const r = el.getClientRects()[0]!; return { x: r.left, y: r.top }; });
+      expect(firstOf.y >= lastOf.bottom - 1 || (Math.abs(firstOf.y - lastOf.y) < 2 && firstOf.x >= lastOf.x - 1), JSON.stringify({ lastOf, firstOf })).toBe(true);
 
-      // The override stops at the end of the name: the rest of the line still reads left to right.
-      const line = page.getByTestId("recent-activity").locator("li").filter({ hasText: spoof });
-      const kind = (await line.getByTestId("event-actor-kind").boundingBox())!;
-      const source = (await line.getByTestId("event-source").boundingBox())!;
-      expect(kind.x).toBeLessThan(source.x);
+      await page.goto(`/activity?principal=${bots[1]!.id}`);
+      await expectNoSidewaysScroll(page);
+      await expectLineInOrder(page.getByTestId("event-row").filter({ hasText: spoof }).first());
 
       await page.goto(`/users?bq=${tag}`);
       await expectNoSidewaysScroll(page);
@@ -196,16 +258,73 @@ test("a 255-character name and a right-to-left override leave the layout and the
         const row = botRow(page, name);
         await expectInViewport(page, row.getByRole("link", { name }));
         await expectInViewport(page, row.getByRole("button", { name: `Delete ${name}` }));
+        await expectInsideRegion(row.getByRole("button", { name: `Delete ${name}` }));
       }
       // The long name is cut on the page and whole on hover.
       await expect(botRow(page, long).getByRole("link").locator("bdi")).toHaveAttribute("title", long);
+
+      // A dialog and a toast naming the long bot stay inside the window.
+      await page.getByRole("button", { name: `Deactivate ${long}` }).click();
+      const dialog = page.getByTestId("set-bots-active-dialog").and(page.getByRole("dialog"));
+      await expect(dialog).toBeVisible();
+      expect(await dialog.evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
+      await expect(dialog.getByRole("button", { name: "Deactivate" })).toBeInViewport({ ratio: 1 });
+      await dialog.getByRole("button", { name: "Deactivate" }).click();
+      const done = toast(page, "Deactivated");
+      await expect(done).toBeVisible();
+      const box = (await done.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(width);
+      await expect(done.getByRole("button", { name: "Dismiss notification" })).toBeInViewport({ ratio: 1 });
+      await expectNoSidewaysScroll(page);
+      await done.getByRole("button", { name: "Dismiss notification" }).click();
+      await page.getByRole("button", { name: `Reactivate ${long}` }).click();
+      await expect(toast(page, "Reactivated")).toBeVisible();
+
+      await page.goto(`/credentials?owner=${encodeURIComponent(tag)}`);
+      await expectNoSidewaysScroll(page);
+      for (const b of bots) {
+        const row = page.locator("tbody tr").filter({ has: page.getByRole("link", { name: b.name, exact: true }) });
+        await expect(row).toHaveCount(1);
+        await expectInViewport(page, row.locator("[data-status]"));
+        await expectInViewport(page, row.getByRole("button", { name: /^Revoke / }));
+        await expectInsideRegion(row.getByRole("button", { name: /^Revoke / }));
+      }
+      // A long description is cut to two lines, whole on hover.
+      await expect(page.getByTestId("credential-description").filter({ hasText: `d${tag}` })).toHaveAttribute("title", `d${tag}`.padEnd(255, "y"));
 
       await page.goto(`/users/bots/${bots[0]!.id}`);
       await expectNoSidewaysScroll(page);
     }
   } finally {
+    await sql`DELETE FROM credentials WHERE owner_id IN (${bots[0]!.id}, ${bots[1]!.id})`;
     await retireBots(`long${tag}`);
     await retireBots(`rlo-${tag}`);
+  }
+});
+
+test("at 1280 px no table hides a row's actions behind a sideways scroll, with long names and emails and busy rows", async ({ page }) => {
+  const tag = stamp();
+  const person = { id: `usr_${hex(11)}`, email: `a-rather-long-address-${tag}@subdomain.example-company.com`, name: `Wide ${tag}`.padEnd(240, "w") };
+  await sql`INSERT INTO principals (id, kind, name, email, password_hash) VALUES (${person.id}, 'person', ${person.name}, ${person.email}, 'x')`;
+  await sql`INSERT INTO memberships (account_id, principal_id, role) VALUES (${await acmeId()}, ${person.id}, 'member')`;
+  try {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await signIn(page, ADMIN);
+    // The whole lists (the seeded bots have usage and recent activity, the widest facts).
+    await page.goto("/users");
+    for (const id of ["people-table", "bots-table"]) {
+      const region = page.getByTestId(`${id}-region`);
+      expect(await region.evaluate((el) => el.scrollWidth <= el.clientWidth), `${id} scrolls sideways`).toBe(true);
+      for (const button of await page.getByTestId(id).locator("tbody").getByRole("button", { name: /^(Remove|Delete) / }).all()) {
+        await expectInsideRegion(button);
+      }
+    }
+    await expectInsideRegion(page.getByRole("button", { name: `Remove ${person.name}` }));
+    await page.goto("/credentials");
+    expect(await page.getByTestId("credentials-table-region").evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  } finally {
+    await sql`DELETE FROM memberships WHERE principal_id = ${person.id}`;
   }
 });
 
@@ -230,18 +349,32 @@ test("at phone width every row shows its name and its actions together; /credent
         await expectInViewport(page, target);
       }
     }
+    // Every person's card: the name with every control of the row (role, reset, deactivate, remove), none off screen.
     const people = page.getByTestId("people-table").locator("tbody tr");
+    expect(await people.count()).toBeGreaterThan(1);
     for (const row of await people.all()) {
       await expectInViewport(page, row.locator("td").nth(0));
-      const remove = row.getByRole("button", { name: /^Remove / });
-      if (await remove.count()) await expectInViewport(page, remove);
+      await expect(row.locator("td").nth(0)).toBeVisible();
+      const name = (await row.locator("td").nth(0).locator("bdi").textContent())!;
+      if (name === ADMIN.name) continue; // yourself: no actions
+      for (const target of [
+        row.getByRole("combobox", { name: `Role of ${name}` }),
+        row.getByRole("button", { name: `Reset password of ${name}` }),
+        row.getByRole("button", { name: new RegExp(`^(Deactivate|Reactivate) `) }),
+        row.getByRole("button", { name: `Remove ${name}` }),
+      ]) {
+        await expect(target).toBeVisible();
+        await expectInViewport(page, target);
+      }
     }
 
     await page.goto(`/credentials`);
     await expectNoSidewaysScroll(page);
     const row = page.locator("tbody tr", { hasText: `phone ${tag}` });
     await expectInViewport(page, row.getByRole("link", { name: names[0]! }));
+    await expect(row.locator("[data-status]")).toHaveText("Active");
     await expectInViewport(page, row.locator("[data-status]"));
+    await expectInViewport(page, row.getByRole("button", { name: /Rotate/ }).first());
     await expectInViewport(page, row.getByRole("button", { name: /Revoke/ }).first());
   } finally {
     await sql`DELETE FROM credentials WHERE owner_id = ${bots[0]!.id}`;
@@ -437,12 +570,23 @@ test("a toast covers no row's buttons, at 1280 px (also scrolled) and at 390 px;
   }
 });
 
-test("words: one seat summary on the Overview and /users; the sign-in page names what bots use; 'last used' shows the stored time and IP", async ({ page }) => {
+test("words: an expired credential reads as done by the System; one seat summary on the Overview and /users; the sign-in page names what bots use; 'last used' shows the stored time and IP", async ({ page }) => {
   await page.goto("/sign-in");
   await expect(page.getByText("Bot users can't sign in here")).toHaveText(
     "Bot users can't sign in here: they use API keys with the REST API, and authtokens and SSH keys with agents.",
   );
   await signIn(page, ADMIN);
+  // What Botdesk records by itself (a credential expired) reads as done by the system, not by the credential's owner.
+  const [expiredFor] = await insertBots([`e2e-expired-${stamp()}`]);
+  await sql`INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind)
+    VALUES (${`ev_${hex(11)}`}, ${await acmeId()}, 'credential.expired', ${expiredFor!.id}, 'system', ${`cr_${hex(11)}`}, 'Authtoken bdat_…e2eX', 'credential')`;
+  await page.reload();
+  const expiredLine = page.getByTestId("recent-activity").locator("li").filter({ hasText: "bdat_…e2eX" });
+  await expect(expiredLine.getByTestId("event-label")).toHaveText("Credential expired");
+  await expect(expiredLine.getByTestId("event-actor")).toHaveText("System");
+  await expect(expiredLine).not.toContainText(expiredFor!.name);
+  await retireBots(expiredFor!.name);
+  await page.reload();
   const overview = (await page.getByTestId("seat-summary").textContent())!.trim();
   expect(overview).toMatch(/^\d+ of \d+ seats used · \d+ bots? \(bots don't use seats\)$/);
   await page.goto("/users");
@@ -463,4 +607,22 @@ test("words: one seat summary on the Overview and /users; the sign-in page names
     await sql`DELETE FROM credentials WHERE owner_id = ${bot!.id}`;
     await retireBots(`e2e-used-${tag}`);
   }
+});
+
+test("an unknown address says 'Page not found' and its scripts run (none refused by the Content-Security-Policy), signed out and in", async ({ page }) => {
+  const refused: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/.test(m.text())) refused.push(m.text());
+  });
+  for (const signedIn of [false, true]) {
+    if (signedIn) await signIn(page, ADMIN);
+    const res = await page.goto("/no-such-page");
+    expect(res!.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    await page.waitForLoadState("networkidle");
+  }
+  expect(refused).toEqual([]);
+  // The page is hydrated: its link navigates client-side to the Overview.
+  await page.getByRole("link", { name: "Back to the overview" }).click();
+  await expect(page.getByTestId("seat-summary")).toBeVisible();
 });

@@ -1,8 +1,13 @@
 /**
- * Takes screenshots of Botdesk's pages at desktop and phone width, for the
- * README and for looking at a change. Needs a running Botdesk:
+ * Takes screenshots of every Botdesk page at desktop (1280 px) and phone
+ * (390 px) width, signed out, as the owner and as a member, for the README and
+ * for looking at a change. Needs a running Botdesk (a freshly seeded one gives
+ * the README's pictures):
  *
  *   BASE_URL=http://localhost:3000 PASSWORD=botdesk-admin npx tsx scripts/screenshots.ts [outDir]
+ *
+ * The README uses users-desktop.png, bot-desktop.png and activity-desktop.png
+ * (the owner's); demo-traffic-bot.png is taken after `npm run demo:traffic`.
  */
 import { chromium, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
@@ -12,7 +17,7 @@ import { CHROMIUM_ARGS, findChromium } from "../e2e/support/browser";
 const baseURL = process.env.BASE_URL ?? "http://localhost:3000";
 const password = process.env.PASSWORD ?? "botdesk-admin";
 const outDir = path.resolve(process.argv[2] ?? "docs/screenshots");
-const pages = (process.env.PAGES ?? "/,/users,/activity,/credentials,/settings").split(",");
+const pages = (process.env.PAGES ?? "/,/users,/activity,/usage,/credentials,/developers,/settings,/no-such-page").split(",");
 
 async function signIn(page: Page, email: string) {
   await page.goto(`${baseURL}/sign-in`);
@@ -22,29 +27,44 @@ async function signIn(page: Page, email: string) {
   await page.waitForURL(`${baseURL}/`);
 }
 
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
+
 const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
 mkdirSync(outDir, { recursive: true });
 for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]] as const) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  await page.goto(`${baseURL}/sign-in`);
-  await page.screenshot({ path: path.join(outDir, `sign-in-${label}.png`), fullPage: true });
-  await page.getByLabel("Email").fill("ci-deployer");
-  await page.getByLabel("Password").fill("x");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("alert").filter({ hasText: "Bot users" }).waitFor();
-  await page.screenshot({ path: path.join(outDir, `sign-in-bot-refused-${label}.png`), fullPage: true });
-  await signIn(page, "admin@example.com");
-  for (const p of pages) {
-    await page.goto(`${baseURL}${p}`);
-    const name = p === "/" ? "overview" : p.slice(1).replaceAll("/", "-");
-    await page.screenshot({ path: path.join(outDir, `${name}-${label}.png`), fullPage: true });
+  for (const who of ["owner", "member"] as const) {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    // The owner's pictures keep the names the README uses (users-desktop.png); the member's say so.
+    const suffix = who === "owner" ? label : `member-${label}`;
+    if (who === "owner") {
+      await page.goto(`${baseURL}/sign-in`);
+      await shot(page, `sign-in-${label}`);
+      await page.getByLabel("Email").fill("ci-deployer");
+      await page.getByLabel("Password").fill("x");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("alert").filter({ hasText: "Bot users" }).waitFor();
+      await shot(page, `sign-in-bot-refused-${label}`);
+    }
+    await signIn(page, who === "owner" ? "admin@example.com" : "member@example.com");
+    for (const p of pages) {
+      await page.goto(`${baseURL}${p}`);
+      await page.waitForLoadState("networkidle");
+      const name = p === "/" ? "overview" : p.slice(1).replaceAll("/", "-");
+      await shot(page, `${name}-${suffix}`);
+    }
+    await page.goto(`${baseURL}/users`);
+    await page.getByRole("link", { name: "edge-agent-prod" }).first().click();
+    await page.waitForURL(/\/users\/bots\//);
+    await page.waitForLoadState("networkidle");
+    await shot(page, `bot-${suffix}`);
+    await page.getByTestId("event-label").first().click();
+    await page.waitForURL(/\/activity\/ev_/);
+    await shot(page, `event-${suffix}`);
+    await page.goto(`${baseURL}/users/bots/bot_nosuchbot`);
+    await shot(page, `bot-not-found-${suffix}`);
+    await context.close();
   }
-  await page.goto(`${baseURL}/users`);
-  await page.getByRole("link", { name: "edge-agent-prod" }).first().click();
-  await page.waitForURL(/\/users\/bots\//);
-  await page.screenshot({ path: path.join(outDir, `bot-${label}.png`), fullPage: true });
-  await context.close();
 }
 await browser.close();
 console.log(`Screenshots in ${outDir}`);

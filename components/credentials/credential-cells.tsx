@@ -1,6 +1,7 @@
 import { formatDate, formatDateTime, formatTimeOfDay } from "@/components/format";
 import { useTimeZone } from "@/components/time-zone";
 import { Timestamp } from "@/components/timestamp";
+import { Name } from "@/components/name";
 import type { CredentialStatus, CredentialView } from "@/lib/domain/credentials/credential-view";
 import { CredentialStatusBadge } from "./status-badge";
 
@@ -34,7 +35,8 @@ export function CredentialSummary({
       <code className="text-[13px] font-medium break-all text-slate-900" data-testid="credential-display">
         {c.display}
       </code>
-      {c.description && <span className="max-w-xs break-words text-slate-600">{c.description}</span>}
+      {/* User-supplied: isolated, cut to two lines, in full on hover (like a name). */}
+      {c.description && <Name name={c.description} clamp className="max-w-xs text-slate-600" testId="credential-description" />}
       {c.acl.length > 0 && (
         <span className="max-w-xs truncate text-xs text-slate-500" title={c.acl.join("\n")}>
           ACL: {c.acl.join(", ")}

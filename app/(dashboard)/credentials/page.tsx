@@ -5,6 +5,7 @@ import { listCredentials } from "@/lib/domain/credentials/list-credentials";
 import { listCredentialsQuerySchema } from "@/lib/validation/credentials";
 import { Card } from "@/components/ui/card";
 import { CredentialsTable } from "./credentials-table";
+import { Name } from "@/components/name";
 import { listOwnerOptions } from "./owner-options";
 
 export const metadata: Metadata = { title: "Credentials" };
@@ -53,7 +54,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
       <div className="flex flex-col gap-1">
         <h1 className="text-2xl font-semibold tracking-tight">Credentials</h1>
         <p className="text-sm text-slate-600">
-          Every live authtoken, API key and SSH key of {actor.account.name}, whoever owns it. Revoked credentials are gone from here.
+          Every live authtoken, API key and SSH key of <Name name={actor.account.name} />, whoever owns it. Revoked credentials are gone from here.
         </p>
       </div>
       <Card aria-labelledby="all-credentials-heading" className="min-w-0">

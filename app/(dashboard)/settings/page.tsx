@@ -5,6 +5,7 @@ import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials"
 import { canManage } from "@/lib/domain/permissions";
 import { CredentialsPanel } from "@/components/credentials/credentials-panel";
 import { Card } from "@/components/ui/card";
+import { Name } from "@/components/name";
 import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { ChangePasswordForm } from "./change-password-form";
 import { getAccountSettings } from "@/lib/domain/accounts/update-account";
@@ -31,7 +32,7 @@ export default async function SettingsPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Your settings</h1>
         <p className="text-sm text-slate-600">
-          Signed in as {actor.principal.name} ({actor.principal.email}), {actor.role} of {actor.account.name}.
+          Signed in as <Name name={actor.principal.name} /> (<bdi className="[overflow-wrap:anywhere]">{actor.principal.email}</bdi>), {actor.role} of <Name name={actor.account.name} />.
         </p>
       </div>
       <Card aria-labelledby="your-credentials-heading" className="min-w-0">
@@ -46,7 +47,7 @@ export default async function SettingsPage() {
           title="Your credentials"
           intro={
             <>
-              <p>Authtokens, API keys and SSH keys you own in {actor.account.name}. For an integration that should outlive you, give a bot its own.</p>
+              <p>Authtokens, API keys and SSH keys you own in <Name name={actor.account.name} />. For an integration that should outlive you, give a bot its own.</p>
               {canManage(actor) && (
                 <p className="mt-1">
                   <Link href="/credentials" className="font-medium text-indigo-700 hover:underline" data-testid="all-credentials-link">

@@ -59,13 +59,16 @@ const BASE_COLUMNS = [
     id: "usage",
     header: "Usage this month",
     enableSorting: false,
-    meta: { className: "whitespace-nowrap tabular-nums" },
+    // The facts may wrap; the row's actions never do, so they stay in the table's box at 1280 px.
+    meta: { className: "min-w-28 tabular-nums" },
     cell: ({ row }) => {
       const u = row.original.usage;
       if (u.apiRequests === 0 && u.sessions === 0 && u.bandwidth === 0) return <span className="text-slate-500">None</span>;
       return (
         <span title={`${u.apiRequests.toLocaleString("en")} API requests · ${u.sessions.toLocaleString("en")} agent sessions · ${formatBytes(u.bandwidth)} in + out`}>
-          {formatCount(u.apiRequests)} API · {formatCount(u.sessions)} sess. · {formatBytes(u.bandwidth)}
+          {/* Wraps between the parts only, never inside one ("0 B"). */}
+          <span className="whitespace-nowrap">{formatCount(u.apiRequests)} API</span> · <span className="whitespace-nowrap">{formatCount(u.sessions)} sess.</span> ·{" "}
+          <span className="whitespace-nowrap">{formatBytes(u.bandwidth)}</span>
         </span>
       );
     },
@@ -73,7 +76,7 @@ const BASE_COLUMNS = [
   col.accessor("lastActivityAt", {
     id: "lastActivity",
     header: "Last activity",
-    meta: { className: "whitespace-nowrap" },
+    meta: { className: "min-w-28" },
     cell: ({ row }) => {
       const at = row.original.lastActivityAt;
       return at ? <Timestamp at={at} /> : <span className="text-slate-500">Never</span>;

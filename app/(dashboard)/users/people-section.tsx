@@ -58,7 +58,13 @@ export function PeopleSection({
           </span>
         ),
       }),
-      col.accessor("email", { id: "email", header: "Email" }),
+      // Wraps anywhere (an address is one long word): a long one must not push the row's actions out of the table.
+      col.accessor("email", {
+        id: "email",
+        header: "Email",
+        meta: { className: "min-w-48 [overflow-wrap:anywhere]" },
+        cell: ({ row }) => <bdi>{row.original.email}</bdi>,
+      }),
       col.accessor("role", {
         id: "role",
         header: "Role",
@@ -80,7 +86,8 @@ export function PeopleSection({
       col.accessor("lastSignInAt", {
         id: "lastSignIn",
         header: "Last sign-in",
-        meta: { className: "whitespace-nowrap" },
+        // May wrap ("Nov 29, 2026," / "04:59 UTC"), so the row's actions fit at 1280 px.
+        meta: { className: "min-w-32" },
         cell: ({ row }) => {
           const at = row.original.lastSignInAt;
           const acted = row.original.lastActivityAt;
@@ -89,7 +96,7 @@ export function PeopleSection({
               {at ? <Timestamp at={at} /> : <span className="text-slate-500">Never</span>}
               {/* Seat review: last activity under the last sign-in, to keep the row's actions on one line. */}
               <span className="text-xs text-slate-500">
-                Last active {acted ? <Timestamp at={acted} dateOnly /> : "never"}
+                Last active <span className="whitespace-nowrap">{acted ? <Timestamp at={acted} dateOnly /> : "never"}</span>
               </span>
             </span>
           );

@@ -53,7 +53,9 @@ export function AddPersonDialog({ open, onClose, actorRole, atSeatLimit }: { ope
             />
           ) : (
             <Alert tone="info">
-              {added.email} already has a Botdesk user, so they keep their existing password and can sign in to this account right away.
+              <bdi className="[overflow-wrap:anywhere]">{added.email}</bdi> already has a Botdesk user, so they keep their existing password and can
+              sign in to this account right away. If they no longer know it, <strong>Reset password</strong> on their row gives them a one-time
+              password (while this is their only account; otherwise they change it under Settings).
             </Alert>
           )}
           <DialogActions>

@@ -16,8 +16,8 @@ export interface Insight {
   count: number;
   /** The count reached COUNT_CAP: there are at least that many. */
   capped: boolean;
-  /** The first few, oldest or soonest first. */
-  items: { id: string; name: string; at: Date | null }[];
+  /** The first few, oldest or soonest first; a credential's `name` is its description (or kind), with its `owner`'s name. */
+  items: { id: string; name: string; owner?: string; at: Date | null }[];
 }
 
 export interface Insights {
@@ -34,6 +34,7 @@ export interface Insights {
 interface Row {
   id: string;
   name: string;
+  owner?: string;
   at: Date | null;
 }
 
@@ -64,7 +65,7 @@ export async function getInsights(actor: Actor, now: Date = new Date()): Promise
   const stale = Prisma.sql`FROM credentials c WHERE ${live} AND c.last_used_at < ${unusedBefore}`;
   const soonWhere = Prisma.sql`FROM credentials c WHERE c.account_id = ${accountId} AND c.revoked_at IS NULL AND c.expires_at > ${now} AND c.expires_at <= ${soon}`;
   const named = (from: Prisma.Sql, at: Prisma.Sql, order: Prisma.Sql) => db().$queryRaw<Row[]>`
-      SELECT c.id, COALESCE(NULLIF(c.description, ''), c.kind::text) || ' · ' || p.name AS name, ${at} AS at
+      SELECT c.id, COALESCE(NULLIF(c.description, ''), c.kind::text) AS name, p.name AS owner, ${at} AS at
       FROM (SELECT c.* ${from} ORDER BY ${order} LIMIT ${SAMPLE}) c JOIN principals p ON p.id = c.owner_id
       ORDER BY ${order}`;
   const [inactiveBots, neverUsed, unused, expiring, counts] = await Promise.all([
@@ -80,7 +81,7 @@ export async function getInsights(actor: Actor, now: Date = new Date()): Promise
       (SELECT count(*) FROM (SELECT 1 ${soonWhere} LIMIT ${COUNT_CAP}) x) AS soon`,
   ]);
   const c = counts[0]!;
-  const toInsight = (rows: Row[], n: bigint): Insight => ({ count: Number(n), capped: Number(n) >= COUNT_CAP, items: rows.map((r) => ({ id: r.id, name: r.name, at: r.at })) });
+  const toInsight = (rows: Row[], n: bigint): Insight => ({ count: Number(n), capped: Number(n) >= COUNT_CAP, items: rows.map((r) => ({ id: r.id, name: r.name, ...(r.owner === undefined ? {} : { owner: r.owner }), at: r.at })) });
   return {
     inactiveBots: toInsight(inactiveBots, c.bots),
     neverUsed: toInsight(neverUsed, c.never),

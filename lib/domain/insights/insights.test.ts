@@ -42,9 +42,9 @@ describe("getInsights", () => {
     const insights = (await getInsights(admin, now))!;
     expect(insights.inactiveBots.items.map((i) => i.name)).toEqual(["never-active-old", "idle-91"]);
     expect(insights.inactiveBots.count).toBe(2);
-    expect(insights.neverUsed.items.map((i) => i.name)).toEqual([`never · ${owner.name}`]);
-    expect(insights.unused.items.map((i) => i.name)).toEqual([`used-91 · ${owner.name}`]);
-    expect(insights.expiring).toMatchObject({ count: 1, items: [{ name: `expires-6d · ${owner.name}` }] });
+    expect(insights.neverUsed.items.map((i) => `${i.name} · ${i.owner}`)).toEqual([`never · ${owner.name}`]);
+    expect(insights.unused.items.map((i) => `${i.name} · ${i.owner}`)).toEqual([`used-91 · ${owner.name}`]);
+    expect(insights.expiring).toMatchObject({ count: 1, items: [{ name: "expires-6d", owner: owner.name }] });
   });
 
   it("only real use counts: a bot's refused sign-in and a refused (revoked) key leave the bot idle and the key unused", async () => {
