@@ -12,7 +12,7 @@ export const API_ERRORS = {
   ERR_NGROK_636: { status: 403, meaning: "The API key's owner is deactivated in the account (a deactivated bot, a deactivated or removed person)." },
   ERR_BOTDESK_301: { status: 401, meaning: "The API key has expired." },
   ERR_BOTDESK_302: { status: 401, meaning: "The API key's owner (a bot) has been deleted." },
-  ERR_BOTDESK_100: { status: 401, meaning: "No API key: send `Authorization: Bearer <api key>`." },
+  ERR_BOTDESK_100: { status: 401, meaning: "No API key: send `Authorization: Bearer <API key>`." },
   ERR_BOTDESK_101: { status: 400, meaning: "Unsupported `Ngrok-Version` (only 2 is supported; it may be left out)." },
   ERR_BOTDESK_400: { status: 400, meaning: "Invalid input; `details.field` names the field and `msg` says what is wrong." },
   ERR_BOTDESK_413: { status: 413, meaning: "The request body is larger than 64 KiB." },

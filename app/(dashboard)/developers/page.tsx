@@ -5,6 +5,7 @@ import { requireActor } from "@/lib/auth/actor";
 import { apiReference, type ReferenceField, type ReferenceOperation } from "@/lib/api/reference";
 import { apiBaseUrlFrom } from "@/lib/api/request";
 import { Card } from "@/components/ui/card";
+import { Name } from "@/components/name";
 
 export const metadata: Metadata = { title: "API" };
 
@@ -98,7 +99,7 @@ export default async function DevelopersPage() {
         </h2>
         <p className="text-sm text-slate-700">
           Base URL: <code className="break-all font-semibold" data-testid="api-base-url">{reference.base}</code>. Every call needs an API key in{" "}
-          <code>Authorization: Bearer</code>; it acts as its owner, {actor.principal.name}, with your role ({actor.role}).{" "}
+          <code>Authorization: Bearer</code>; it acts as its owner, <Name name={actor.principal.name} />, with your role ({actor.role}).{" "}
           <Link href="/settings" className="font-medium text-indigo-700 hover:underline" data-testid="create-api-key-link">
             Create an API key in your settings
           </Link>{" "}
