@@ -1,10 +1,2 @@
-import { apiNotFound } from "@/lib/api/route";
-
 // Every path under /api/v1 that no other route serves: a JSON 404, never the HTML page.
-export const GET = apiNotFound;
-export const HEAD = apiNotFound;
-export const POST = apiNotFound;
-export const PUT = apiNotFound;
-export const PATCH = apiNotFound;
-export const DELETE = apiNotFound;
-export const OPTIONS = apiNotFound;
+export { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } from "@/lib/api/not-found-routes";
