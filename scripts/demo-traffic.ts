@@ -114,7 +114,7 @@ async function apiKeyFromPassword(email: string, password: string): Promise<stri
 }
 
 let adminKey = opts["api-key"]!;
-const stamp = new Date().toISOString().slice(0, 16).replace("T", " ");
+const stamp = `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
 const DOMAIN = "demo.botdesk.test";
 
 interface DemoBot {

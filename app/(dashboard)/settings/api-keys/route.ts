@@ -1,9 +1,13 @@
 import { revalidatePath } from "next/cache";
 import { NextResponse } from "next/server";
+import { z } from "zod";
 import { getActor } from "@/lib/auth/actor";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
 import { requestContextFrom } from "@/lib/server/request-context";
+
+/** Only a description: the key is always the signed-in person's own API key (createCredential validates the description). */
+const bodySchema = z.strictObject({ description: z.unknown().optional() });
 
 const answer = (status: number, body: Record<string, unknown>) => NextResponse.json(body, { status, headers: { "Cache-Control": "no-store" } });
 
@@ -29,10 +33,14 @@ export async function POST(request: Request): Promise<Response> {
     } catch {
       return answer(400, { error: "The body is not valid JSON." });
     }
-    if (!body || typeof body !== "object" || Array.isArray(body)) return answer(400, { error: "The body must be a JSON object." });
-    const { description, ...rest } = body as Record<string, unknown>;
-    const extra = Object.keys(rest)[0];
-    if (extra !== undefined) return answer(400, { error: `${extra.slice(0, 40)}: not accepted here (the key is always your own API key).`, field: extra.slice(0, 40) });
+    const parsed = bodySchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const extra = issue.code === "unrecognized_keys" ? issue.keys[0]!.slice(0, 40) : undefined;
+      if (extra !== undefined) return answer(400, { error: `${extra}: not accepted here (the key is always your own API key).`, field: extra });
+      return answer(400, { error: "The body must be a JSON object." });
+    }
+    const { description } = parsed.data;
     const result = await createCredential(admission.value, { kind: "api_key", description: description ?? "" }, requestContextFrom(request.headers));
     if (!result.ok) {
       const [field] = Object.keys(result.fieldErrors ?? {});
