@@ -27,6 +27,7 @@ const PASSWORD = "instances-password-123";
 const AUTH_SECRET = randomBytes(24).toString("hex");
 const SIGNIN_MAX_PER_EMAIL = 5;
 const API_MAX_PER_KEY = 10;
+const API_MAX_PER_ACCOUNT = 20;
 
 interface Instance {
   base: string;
@@ -67,6 +68,7 @@ async function startInstance(): Promise<Instance> {
       BOTDESK_SIGNIN_MAX_PER_EMAIL: String(SIGNIN_MAX_PER_EMAIL),
       BOTDESK_SIGNIN_MAX_PER_IP: "100000",
       BOTDESK_API_MAX_PER_KEY: String(API_MAX_PER_KEY),
+      BOTDESK_API_MAX_PER_ACCOUNT: String(API_MAX_PER_ACCOUNT),
       NEXT_TELEMETRY_DISABLED: "1",
     },
   });
@@ -258,6 +260,17 @@ describe("two instances on one PostgreSQL database", () => {
     const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => api(i % 2 ? a : b, key)));
     expect(answers.filter((x) => x.status === 200)).toHaveLength(API_MAX_PER_KEY);
     expect(answers.filter((x) => x.status === 429)).toHaveLength(16 - API_MAX_PER_KEY);
+  });
+
+  it("an account's rate limit is one limit across both: 30 parallel calls with 5 keys (6 each, under the key's limit), 15 to each, exactly the account's limit are served", async () => {
+    // An account of its own: the calls above count against Acme's.
+    const accountId = newId("account");
+    await sql("INSERT INTO accounts (id, name, seat_limit) VALUES ($1, 'Rate Limit Test', 5)", [accountId]);
+    const bots = await insertBots(accountId, 5, "rate-limited");
+    const keys = await Promise.all(bots.map((id) => insertKey(accountId, id)));
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => api(i % 2 ? a : b, keys[i % keys.length]!)));
+    expect(answers.filter((x) => x.status === 200)).toHaveLength(API_MAX_PER_ACCOUNT);
+    expect(answers.filter((x) => x.status === 429)).toHaveLength(30 - API_MAX_PER_ACCOUNT);
   });
 
   it("100 parallel sign-in guesses for one email, 50 to each: exactly the limit are checked, the rest refused as too many", async () => {
