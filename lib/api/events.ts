@@ -1,4 +1,4 @@
-import { getEvent, listEvents, type EventRow } from "@/lib/domain/events/list-events";
+import { getEvent, listEvents, type EventFields } from "@/lib/domain/events/list-events";
 import { idTime } from "@/lib/ids";
 import { eventsListQuerySchema } from "@/lib/validation/api";
 import { eventsQuerySchema } from "@/lib/validation/events";
@@ -6,7 +6,7 @@ import { ApiError } from "./errors";
 import { API_DEFAULT_LIMIT, pathId, validate } from "./request";
 import { apiRoute } from "./route";
 
-const eventJson = (base: string, e: EventRow) => ({
+const eventJson = (base: string, e: EventFields) => ({
   id: e.id,
   uri: `${base}/events/${e.id}`,
   type: e.type,

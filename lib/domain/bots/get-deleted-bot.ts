@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { isRecord } from "@/lib/domain/events/summary";
 
 export interface DeletedBot {
   id: string;
@@ -11,8 +12,6 @@ export interface DeletedBot {
   /** The credentials deleted with it, as its `bot.deleted` event lists them (display `bdak_…x9Qz`); empty if that event was purged. */
   credentialsDeleted: { id: string; kind: string; display: string }[];
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function credentialsOf(data: unknown): DeletedBot["credentialsDeleted"] {
   const list = isRecord(data) && Array.isArray(data.credentialsDeleted) ? data.credentialsDeleted : [];

@@ -7,10 +7,10 @@ import { CURSOR_PATTERN } from "@/lib/validation/events";
 import { eventTypeInfo, eventTypesIn, type EventCategory } from "./catalogue";
 import { TIME_RANGE_MS } from "./filters";
 import type { SubjectKind } from "./record-event";
-import { eventSummary, type SummaryPart } from "./summary";
+import { eventSummary, isRecord, type SummaryPart } from "./summary";
 
-/** One row of an activity feed, as every viewer may see it (see mayViewIpOf for the IP). */
-export interface EventRow {
+/** What every view of an event shows, as every viewer may see it (see mayViewIpOf for the IP). */
+export interface EventFields {
   id: string;
   type: string;
   label: string;
@@ -27,14 +27,18 @@ export interface EventRow {
   credential: { id: string; display: string } | null;
   /** Null when unknown or when the viewer may not see this principal's IP. */
   ip: string | null;
-  /** What changed or why, in one line read from its data (`name: a → b`, `reason: revoked · path: …`). */
-  summary: SummaryPart[];
   /** This row's keyset position (`before=`/`after=`). */
   cursor: string;
 }
 
-/** Every field of one event (the detail view); the user agent under the same rule as the IP. */
-export interface EventDetail extends EventRow {
+/** One row of an activity feed. */
+export interface EventRow extends EventFields {
+  /** What changed or why, in one line read from its data (`name: a → b`, `reason: revoked · path: …`). */
+  summary: SummaryPart[];
+}
+
+/** Every field of one event (the detail view and exports); the user agent under the same rule as the IP. */
+export interface EventDetail extends EventFields {
   /** The bot concerned's current name and whether it was deleted (the detail view; null in feeds and exports). */
   bot: { id: string; name: string; deleted: boolean } | null;
   userAgent: string | null;
@@ -169,7 +173,7 @@ async function fetchRows(keys: Prisma.Sql, dir: "desc" | "asc"): Promise<RawRow[
 function toRow(actor: Actor, r: RawRow): EventDetail {
   const info = eventTypeInfo(r.type);
   const ipVisible = mayViewIpOf(actor, r.principal_id);
-  const data = r.data && typeof r.data === "object" && !Array.isArray(r.data) ? (r.data as Record<string, unknown>) : {};
+  const data = isRecord(r.data) ? r.data : {};
   return {
     id: r.id,
     type: r.type,
@@ -182,7 +186,6 @@ function toRow(actor: Actor, r: RawRow): EventDetail {
     botId: r.bot_id,
     credential: r.credential_id ? { id: r.credential_id, display: r.credential_display ?? r.credential_id } : null,
     ip: ipVisible ? r.ip : null,
-    summary: eventSummary(r.type, data),
     bot: r.bot_id && r.bot_name ? { id: r.bot_id, name: r.bot_name, deleted: Boolean(r.bot_deleted_at) } : null,
     userAgent: ipVisible ? r.user_agent : null,
     data,
@@ -190,12 +193,13 @@ function toRow(actor: Actor, r: RawRow): EventDetail {
   };
 }
 
-function summary(detail: EventDetail): EventRow {
-  const row: Partial<EventDetail> = { ...detail };
+/** A feed's row: the detail's fields without its user agent, data and bot, with the one-line summary of its data (exports need none). */
+function feedRow(detail: EventDetail): EventRow {
+  const row: Partial<EventDetail> & EventFields = { ...detail };
   delete row.userAgent;
   delete row.data;
   delete row.bot;
-  return row as EventRow;
+  return { ...row, summary: eventSummary(detail.type, detail.data) };
 }
 
 /**
@@ -211,12 +215,12 @@ export async function listEvents(actor: Actor, q: EventsQuery, now = new Date())
   if (q.after && !q.before) {
     const raw = await fetchRows(keysetSql(accountId, q, now, "asc", q.after, q.limit + 1), "asc");
     const more = raw.length > q.limit;
-    const rows = raw.slice(0, q.limit).reverse().map((r) => summary(toRow(actor, r)));
+    const rows = raw.slice(0, q.limit).reverse().map((r) => feedRow(toRow(actor, r)));
     return { rows, newer: more ? rows[0]!.cursor : null, older: rows.length > 0 ? rows[rows.length - 1]!.cursor : q.after };
   }
   const raw = await fetchRows(keysetSql(accountId, q, now, "desc", q.before, q.limit + 1), "desc");
   const more = raw.length > q.limit;
-  const rows = raw.slice(0, q.limit).map((r) => summary(toRow(actor, r)));
+  const rows = raw.slice(0, q.limit).map((r) => feedRow(toRow(actor, r)));
   return { rows, newer: q.before ? (rows[0]?.cursor ?? q.before) : null, older: more ? rows[rows.length - 1]!.cursor : null };
 }
 

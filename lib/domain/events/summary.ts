@@ -13,7 +13,8 @@ export type SummaryPart = { label: string; value: string } | { label: string; be
 const MAX_PARTS = 3;
 const MAX_VALUE = 80;
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A JSON object (not null, not an array): what an event's `data` and its parts are read as. */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A value as one short string: strings as they are, `(none)` for null or empty, other values as JSON; cut at 80 characters. */
 function text(v: unknown): string {

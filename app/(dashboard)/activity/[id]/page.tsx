@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireActor } from "@/lib/auth/actor";
 import { getEvent } from "@/lib/domain/events/list-events";
+import { isRecord } from "@/lib/domain/events/summary";
 import { CATEGORY_LABELS } from "@/lib/domain/events/catalogue";
 import { Card } from "@/components/ui/card";
 import { EventActor, EventSubject, sourceLabel } from "@/components/activity/event-parts";
@@ -14,7 +15,6 @@ type Props = { params: Promise<{ id: string }> };
 export const metadata: Metadata = { title: "Event" };
 
 const show = (v: unknown) => (v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** One event with every field: what changed (before → after), who, how, from where, and the raw data. */
 export default async function EventPage({ params }: Props) {
