@@ -1,7 +1,7 @@
 /**
  * Runs once when a server instance starts: notes each request's socket address,
- * runs the SSH server for agents when the launcher asks for it (BOTDESK_SERVE_SSH=1:
- * `npm start` and `npm run dev`, not a bare `next start`), records
+ * runs the listeners for agents when the launcher asks for it (BOTDESK_SERVE_LISTENERS=1:
+ * `npm start` and `npm run dev`, not a bare `next start`; lib/server/listeners.ts), records
  * `credential.expired` events once a minute, folds the events roll-up's
  * pending deltas into `event_counts_daily` once a minute, purges events past
  * their account's retention once an hour, and ends tunnel sessions that stopped
@@ -14,9 +14,9 @@ export async function register(): Promise<void> {
   // First: every request after this knows its socket's address (see peer-address.ts).
   const { installPeerAddressHeader } = await import("./lib/server/peer-address");
   installPeerAddressHeader();
-  if (process.env.BOTDESK_SERVE_SSH === "1") {
-    const { serveSshInThisProcess } = await import("./lib/ssh/serve-in-web-server");
-    serveSshInThisProcess();
+  if (process.env.BOTDESK_SERVE_LISTENERS === "1") {
+    const { startListeners } = await import("./lib/server/listeners");
+    await startListeners();
   }
   const { recordExpiredCredentials } = await import("./lib/domain/credentials/record-expired-credentials");
   const sweep = () =>

@@ -9,6 +9,15 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+/** A listener's port (0 picks a free one), or "off". */
+const port = (fallback: number) => z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(fallback);
+
+const domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/, "a domain such as tunnel.example.com");
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** postgresql://… of the database. The start command sets it to the embedded one when unset. */
@@ -30,13 +39,60 @@ const envSchema = z.object({
   /** Loopback port of the embedded database; 0 picks a free one. */
   BOTDESK_EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /**
+   * The address every listener binds to (the dashboard, SSH, agents, the ingress, TCP endpoints).
+   * Unset: loopback (127.0.0.1) for the embedded demo, every interface with DATABASE_URL.
+   * Not HOSTNAME, which Next.js reads for itself.
+   */
+  BOTDESK_HOST: optionalString.refine((v) => v === undefined || /^[0-9a-zA-Z:.%-]+$/.test(v), "an address such as 127.0.0.1, 0.0.0.0 or ::"),
   /** The SSH server for agents (`ssh -R`), started by `npm start`: its port, or "off". */
-  BOTDESK_SSH_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(2222),
-  /** The domain under which an SSH tunnel that names no hostname gets one (`<random>.<domain>`). */
-  BOTDESK_SSH_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/, "a domain such as tunnel.example.com").default("tunnel.localhost"),
+  BOTDESK_SSH_PORT: port(2222),
+  /** The agent listener speaking ngrok's agent protocol over TLS (`@ngrok/ngrok`'s server_addr): its port, or "off". */
+  BOTDESK_AGENT_PORT: port(4443),
+  /** The public listener that routes requests to agents' HTTP(S) endpoints by Host (SNI for HTTPS): its port, or "off". */
+  BOTDESK_INGRESS_PORT: port(8000),
+  /**
+   * The domain tunnels are served under (`<random>.<domain>` when a bind names no hostname).
+   * `BOTDESK_SSH_DOMAIN` is its older name, read when this one is unset.
+   */
+  BOTDESK_TUNNEL_DOMAIN: domain.optional(),
+  BOTDESK_SSH_DOMAIN: domain.optional(),
+  /** Ports for agents' TCP endpoints (`20000-20099`), or "off" for no TCP endpoints. */
+  BOTDESK_TCP_PORTS: z
+    .string()
+    .default("20000-20099")
+    .transform((v, ctx) => {
+      if (v.trim() === "off") return "off" as const;
+      const m = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(v) ?? /^\s*(\d{1,5})()\s*$/.exec(v);
+      const from = m ? Number(m[1]) : NaN;
+      const to = m && m[2] ? Number(m[2]) : from;
+      if (!m || from < 1 || to > 65535 || to < from) {
+        ctx.addIssue({ code: "custom", message: 'a port range such as 20000-20099, or "off"' });
+        return z.NEVER;
+      }
+      return { from, to };
+    }),
+  /** Extra names (DNS names or IP addresses, comma separated) for the agent listener's generated certificate. */
+  BOTDESK_AGENT_TLS_NAMES: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((n) => n.trim().toLowerCase()).filter(Boolean))
+    .refine((names) => names.every((n) => /^[0-9a-z*.:-]+$/.test(n)), "a comma list of DNS names or IP addresses"),
+  /** An operator's certificate and key (PEM files) for the agent listener, instead of the generated ones. */
+  BOTDESK_AGENT_TLS_CERT: optionalString,
+  BOTDESK_AGENT_TLS_KEY: optionalString,
+  /** A certificate and key (PEM files, e.g. a wildcard for the tunnel domain): the ingress then speaks HTTPS. */
+  BOTDESK_INGRESS_TLS_CERT: optionalString,
+  BOTDESK_INGRESS_TLS_KEY: optionalString,
+  /** Agent sessions one authtoken may hold open at once (across every instance). */
+  BOTDESK_AGENT_MAX_SESSIONS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Binds one authtoken may make per minute (across every instance). */
+  BOTDESK_AGENT_MAX_BINDS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   AUTH_SECRET: optionalString,
-  /** Password of the demo owner created on an empty database. */
+  /** Password of the demo people created on an empty database. */
   BOTDESK_ADMIN_PASSWORD: optionalString,
+  /** `1`: create the demo account on an empty DATABASE_URL database too (the embedded database always gets it). */
+  BOTDESK_DEMO: z.enum(["0", "1", ""]).default("").transform((v) => v === "1"),
   /** Sign-in limits: failed attempts per window, per email and per IP. */
   BOTDESK_SIGNIN_MAX_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   BOTDESK_SIGNIN_MAX_PER_IP: z.coerce.number().int().min(1).default(50),
@@ -63,10 +119,22 @@ const envSchema = z.object({
   AUTH_GITHUB_SECRET: optionalString,
 });
 
-export type Env = z.infer<typeof envSchema>;
+const checkedSchema = envSchema
+  .superRefine((e, ctx) => {
+    for (const [cert, key] of [["BOTDESK_AGENT_TLS_CERT", "BOTDESK_AGENT_TLS_KEY"], ["BOTDESK_INGRESS_TLS_CERT", "BOTDESK_INGRESS_TLS_KEY"]] as const) {
+      if ((e[cert] === undefined) !== (e[key] === undefined)) ctx.addIssue({ code: "custom", path: [e[cert] ? key : cert], message: `set with ${e[cert] ? cert : key}` });
+    }
+  })
+  .transform(({ BOTDESK_SSH_DOMAIN, BOTDESK_TUNNEL_DOMAIN, ...rest }) => ({
+    ...rest,
+    /** The tunnel domain, from BOTDESK_TUNNEL_DOMAIN or its alias BOTDESK_SSH_DOMAIN. */
+    BOTDESK_TUNNEL_DOMAIN: BOTDESK_TUNNEL_DOMAIN ?? BOTDESK_SSH_DOMAIN ?? "tunnel.localhost",
+  }));
+
+export type Env = z.infer<typeof checkedSchema>;
 
 export function readEnv(source: Record<string, string | undefined> = process.env): Env {
-  const parsed = envSchema.safeParse(source);
+  const parsed = checkedSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid configuration: ${problems}`);

@@ -117,8 +117,8 @@ async function main(): Promise<void> {
       AUTH_TRUST_HOST: "true",
       NEXT_TELEMETRY_DISABLED: "1",
       NODE_ENV: dev ? "development" : "production",
-      // The web server runs the SSH server for agents (instrumentation.ts) unless BOTDESK_SSH_PORT is "off".
-      BOTDESK_SERVE_SSH: "1",
+      // The web server runs the listeners for agents (lib/server/listeners.ts), each unless its port is "off".
+      BOTDESK_SERVE_LISTENERS: "1",
     };
 
     if (!dev) await ensureBuild(childEnv);

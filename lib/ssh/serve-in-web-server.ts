@@ -11,7 +11,7 @@ const STOP_TIMEOUT_MS = 5_000;
 /**
  * Botdesk's SSH server for agents, run inside the web server that `npm start`
  * runs (started once from instrumentation.ts; the launcher asks for it with
- * BOTDESK_SERVE_SSH=1), so it shares the web server's Prisma client instead of
+ * BOTDESK_SERVE_LISTENERS=1), so it shares the web server's Prisma client instead of
  * loading its own in another process. `ssh -p 2222 -R 0:localhost:8080
  * agent@host` with a key registered as an SSH credential opens a tunnel
  * session (agent-ssh-server.ts). A port already in use, or the SSH server
@@ -33,7 +33,7 @@ export function serveSshInThisProcess(): void {
   // The data directory is chosen at run time: not a file for the build to trace.
   const hostKey = ensureHostKey(path.resolve(/*turbopackIgnore: true*/ process.cwd(), env.BOTDESK_DATA_DIR));
   if (hostKey.generated) say(`SSH host key generated in ${hostKey.file}.`);
-  const server = createAgentSshServer({ hostKey: hostKey.key, domain: env.BOTDESK_SSH_DOMAIN, log: say });
+  const server = createAgentSshServer({ hostKey: hostKey.key, domain: env.BOTDESK_TUNNEL_DOMAIN, log: say });
   let listening = false;
   server.on("error", (error: NodeJS.ErrnoException) => {
     say(error.code === "EADDRINUSE" ? `SSH server not started: port ${port} is in use (set BOTDESK_SSH_PORT, or "off").` : `SSH server stopped: ${error.message}`);

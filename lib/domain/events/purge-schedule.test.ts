@@ -39,7 +39,7 @@ describe("the scheduled retention purge", () => {
     const { purgeExpiredEvents } = await import("./purge-expired-events");
     const purge = vi.mocked(purgeExpiredEvents);
     vi.stubEnv("NEXT_RUNTIME", "nodejs");
-    vi.stubEnv("BOTDESK_SERVE_SSH", "");
+    vi.stubEnv("BOTDESK_SERVE_LISTENERS", "");
     const { register } = await import("../../../instrumentation");
     await register();
     vi.unstubAllEnvs();
