@@ -127,6 +127,7 @@ function urlsFor(p: Planted): Record<string, { urls: string[]; viewers: Viewer[]
     "/users/bots/[id]": { urls: [`/users/bots/${p.botId}`, `/users/bots/${p.botId}?${q}`, `/users/bots/${p.deletedBotId}`], viewers: staff },
     "/sign-in": { urls: ["/sign-in", `/sign-in?${q}`], viewers: ["anonymous"] },
     "/choose-password": { urls: ["/choose-password", `/choose-password?${q}`], viewers: ["newcomer"] },
+    "/setup": { urls: ["/setup", `/setup?${q}&token=${encodeURIComponent(PAYLOADS[0]!)}`], viewers: ["anonymous"] },
   };
 }
 
