@@ -96,7 +96,6 @@ describe("the first start on an empty PostgreSQL database (DATABASE_URL)", () =>
     await expect.poll(() => page.getByText("Use at least 10 characters").count()).toBe(1);
     expect(await page.getByLabel("Account name").inputValue()).toBe("Initech");
     expect(await count("accounts")).toBe(0);
-    await page.screenshot({ path: path.join(os.tmpdir(), "botdesk-setup-phone.png"), fullPage: true });
 
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByLabel("Repeat the password").fill(PASSWORD);

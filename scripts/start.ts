@@ -204,12 +204,9 @@ async function prepareEmptyDatabase(url: string, dashboard: string, demo: boolea
   const password = configuredPassword ?? oneTimePassword();
   const seeded = await run([path.join(root, "scripts", "seed.ts")], { ...process.env, DATABASE_URL: url }, [0, 3], ["--import", "tsx"], configuredPassword ? undefined : password);
   if (seeded !== 0) return [];
-  return [
-    `Sign in as ${DEMO_ADMIN_EMAIL} (owner) or ${DEMO_MEMBER_EMAIL} (member) of the demo account "Acme" with the password`,
-    configuredPassword
-      ? "    from BOTDESK_ADMIN_PASSWORD."
-      : `    ${password}\n[botdesk] It is shown only this once and stored only as a hash: note it now (change it in Settings after signing in).`,
-  ];
+  const signIn = `Sign in as ${DEMO_ADMIN_EMAIL} (owner) or ${DEMO_MEMBER_EMAIL} (member) of the demo account "Acme" with the password`;
+  if (configuredPassword) return [`${signIn} from BOTDESK_ADMIN_PASSWORD.`];
+  return [signIn, `    ${password}`, "It is shown only this once and stored only as a hash: note it now (change it in Settings after signing in)."];
 }
 
 /**
