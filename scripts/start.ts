@@ -171,6 +171,8 @@ async function main(): Promise<void> {
       onFailedStart: (code) => void shutdown(code),
     });
   } catch (error) {
+    // Stopped in the middle of starting (Ctrl-C, npm gone): the step that failed was cut short on purpose.
+    if (stopping) return;
     if (error instanceof DataDirInUseError) console.error(`[botdesk] ${error.message}`);
     else console.error(`[botdesk] Could not start: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(1);
