@@ -34,6 +34,8 @@ export default defineConfig({
       PORT: String(E2E_PORT),
       BOTDESK_DATA_DIR: E2E_DATA_DIR,
       BOTDESK_ADMIN_PASSWORD: E2E_PASSWORD,
+      // The specs work on the demo account, also on E2E_DATABASE_URL (where a production start would print a setup link instead).
+      BOTDESK_DEMO: "1",
       DATABASE_URL: E2E_DATABASE_URL ?? "",
       BOTDESK_EMBEDDED_DB_PORT: String(E2E_DB_PORT),
       BOTDESK_SSH_PORT: String(E2E_SSH_PORT),

@@ -64,6 +64,7 @@ async function startInstance(): Promise<Instance> {
       BOTDESK_DATA_DIR: dataDir,
       AUTH_SECRET,
       BOTDESK_ADMIN_PASSWORD: PASSWORD,
+      BOTDESK_DEMO: "1",
       BOTDESK_SSH_PORT: "off",
       BOTDESK_SIGNIN_MAX_PER_EMAIL: String(SIGNIN_MAX_PER_EMAIL),
       BOTDESK_SIGNIN_MAX_PER_IP: "100000",

@@ -51,6 +51,7 @@ async function startInstance(): Promise<Instance> {
       BOTDESK_DATA_DIR: dataDir,
       AUTH_SECRET: randomBytes(24).toString("hex"),
       BOTDESK_SSH_PORT: String(sshPort),
+      BOTDESK_DEMO: "1",
       NEXT_TELEMETRY_DISABLED: "1",
     },
   });

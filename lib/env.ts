@@ -89,7 +89,7 @@ const envSchema = z.object({
   /** Binds one authtoken may make per minute (across every instance). */
   BOTDESK_AGENT_MAX_BINDS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   AUTH_SECRET: optionalString,
-  /** Password of the demo people created on an empty database. */
+  /** Password of the demo people created on an empty database (unset: a random one, printed once on the console). */
   BOTDESK_ADMIN_PASSWORD: optionalString,
   /** `1`: create the demo account on an empty DATABASE_URL database too (the embedded database always gets it). */
   BOTDESK_DEMO: z.enum(["0", "1", ""]).default("").transform((v) => v === "1"),
@@ -143,5 +143,3 @@ export function readEnv(source: Record<string, string | undefined> = process.env
 }
 
 export const env: Env = readEnv();
-
-export const DEFAULT_ADMIN_PASSWORD = "botdesk-admin";

@@ -41,6 +41,8 @@ const env = {
   // Its own SSH port: the default one may be taken by another Botdesk, and the tree measured must hold the SSH server.
   BOTDESK_SSH_PORT: process.env.BOTDESK_SSH_PORT ?? String(22400 + Math.floor(Math.random() * 500)),
   BOTDESK_ADMIN_PASSWORD: password,
+  // The demo data on MEASURE_DATABASE_URL too (a production start would seed nothing).
+  BOTDESK_DEMO: "1",
   AUTH_SECRET: "measure-secret-0123456789abcdef0123456789",
   NEXT_TELEMETRY_DISABLED: "1",
   DATABASE_URL: externalDatabaseUrl,

@@ -4,7 +4,7 @@
  * for looking at a change. Needs a running Botdesk (a freshly seeded one gives
  * the README's pictures):
  *
- *   BASE_URL=http://localhost:3000 PASSWORD=botdesk-admin npx tsx scripts/screenshots.ts [outDir]
+ *   BASE_URL=http://localhost:3000 PASSWORD=<the demo password npm start printed> npx tsx scripts/screenshots.ts [outDir]
  *
  * The README uses users-desktop.png, bot-desktop.png and activity-desktop.png
  * (the owner's); demo-traffic-bot.png is taken after `npm run demo:traffic`.
@@ -15,7 +15,12 @@ import path from "node:path";
 import { CHROMIUM_ARGS, findChromium } from "../e2e/support/browser";
 
 const baseURL = process.env.BASE_URL ?? "http://localhost:3000";
-const password = process.env.PASSWORD ?? "botdesk-admin";
+// The demo people's password: printed once by the first `npm start`, or its BOTDESK_ADMIN_PASSWORD.
+const password = process.env.PASSWORD ?? process.env.BOTDESK_ADMIN_PASSWORD ?? "";
+if (!password) {
+  console.error("Set PASSWORD to the demo people's password (the first `npm start` printed it, or set BOTDESK_ADMIN_PASSWORD before it).");
+  process.exit(2);
+}
 const outDir = path.resolve(process.argv[2] ?? "docs/screenshots");
 const pages = (process.env.PAGES ?? "/,/users,/activity,/usage,/credentials,/developers,/settings,/no-such-page").split(",");
 

@@ -1,13 +1,22 @@
 /**
  * `npm start`: the one process a user runs. Without DATABASE_URL it runs the
  * embedded PostgreSQL (a real server from npm, its cluster under
- * BOTDESK_DATA_DIR, on a loopback port); with it, it uses that server. Then it applies migrations, seeds an
- * empty database with demo data, builds the app when its sources changed, and
- * runs Next.js as a child process (which also runs the SSH server for agents)
- * until Ctrl-C, when it stops both cleanly. `npm start` runs this file as plain
- * JavaScript (scripts/start.mjs compiles it), so this supervisor holds no
- * TypeScript loader; it never loads Prisma either (the seed runs in a process
- * of its own).
+ * BOTDESK_DATA_DIR, on a loopback port); with it, it uses that server. Then it
+ * applies migrations, prepares an empty database (the demo account on the
+ * embedded one or with BOTDESK_DEMO=1, else a one-time setup link for the
+ * first account), builds the app when its sources changed, and runs Next.js
+ * as a child process (which also runs the listeners for agents), bound to
+ * BOTDESK_HOST. `npm start` runs this file as plain JavaScript (scripts/start.mjs
+ * compiles it), so this supervisor holds no TypeScript loader; it never loads
+ * Prisma or the password hasher either (the seed runs in a process of its own).
+ *
+ * What it started stops with it, however it ends: Ctrl-C, SIGTERM or SIGHUP
+ * stop the web server, then the database ("Stopped. Your data is saved.");
+ * when npm's own process (or whatever started the launcher) dies, the launcher
+ * notices within a second and does the same (watch-starter.ts); when the
+ * launcher itself is killed, the web server and the database's watchdog see
+ * their pipe from it close and stop. A web server that dies on its own is
+ * restarted (web-server.ts), the database untouched.
  *
  *   npm start            production server (builds first when needed)
  *   npm run dev          the same with `next dev`
@@ -21,22 +30,36 @@ import { readEnv } from "../lib/env";
 import { startEmbeddedPostgres, DataDirInUseError } from "../lib/db/embedded";
 import { describeDatabaseUrlProblem, explainConnectionError } from "../lib/db/connection-errors";
 import { applyMigrations } from "../lib/db/migrate";
-import { DEMO_ADMIN_EMAIL } from "../lib/db/demo";
+import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from "../lib/db/demo";
+import { oneTimePassword } from "../lib/domain/people/one-time-password";
+import { issueSetupToken } from "../lib/domain/setup/issue-setup-token";
+import { setupLink } from "../lib/domain/setup/setup-token";
+import { watchStarters } from "../lib/launcher/watch-starter";
+import { superviseWebServer, type WebServer } from "../lib/launcher/web-server";
 import { ensureAuthSecret } from "../lib/server/auth-secret";
+import { dashboardUrl, reachability, resolveBindHost } from "../lib/server/bind-host";
 import { buildIsCurrent, sourceStamp } from "../lib/server/build-stamp";
 
 const root = process.cwd();
 const dev = process.argv.includes("--dev");
 const buildOnly = process.argv.includes("--build-only");
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+// Every Node process the launcher starts keeps a pipe from it on its stdin and exits when it closes (exit-with-parent.cjs).
+const preload = path.join(root, "scripts", "exit-with-parent.cjs");
 const say = (line: string) => console.log(`[botdesk] ${line}`);
+// A terminal or pipe that went away must not crash the launcher in the middle of stopping what it started.
+process.stdout.on("error", () => {});
+process.stderr.on("error", () => {});
+
+/** The step running now (migrations run in this process; generate, seed and build in their own). */
+let step: ChildProcess | undefined;
 
 /** Builds the production app unless the last build is of the current sources. */
 async function ensureBuild(env: NodeJS.ProcessEnv): Promise<void> {
   if (buildIsCurrent(root)) return;
   say("Building the app (first start, or its sources changed)…");
   const stamp = sourceStamp(root);
-  await run(process.execPath, [nextBin, "build"], { ...env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" });
+  await run([nextBin, "build"], { ...env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" });
   writeFileSync(path.join(root, ".next", "botdesk-source-stamp"), stamp);
 }
 
@@ -47,32 +70,35 @@ async function main(): Promise<void> {
     return;
   }
   const dataDir = path.resolve(root, env.BOTDESK_DATA_DIR);
+  const host = resolveBindHost(env.BOTDESK_HOST, Boolean(env.DATABASE_URL));
+  const dashboard = dashboardUrl(host, env.PORT);
   let databaseUrl = env.DATABASE_URL;
-  let child: ChildProcess | undefined;
+  let web: WebServer | undefined;
   let stopDatabase: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (child && child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { child?.kill("SIGKILL"); resolve(); }, 10_000);
-        child!.once("exit", () => { clearTimeout(timer); resolve(); });
-      });
-    }
+    step?.kill("SIGTERM");
+    // The web server's SSH server ends its sessions in the database before the web server exits.
+    await web?.stop();
     // "Saved" is only true of a database this process ran and has now shut down cleanly.
-    // The web server's SSH server has ended its sessions in the database before the web server exited.
     if (stopDatabase) {
       await stopDatabase();
       say("Stopped. Your data is saved.");
-    } else if (child) {
+    } else if (web) {
       say("Stopped.");
     }
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
+  // The terminal closed.
+  process.on("SIGHUP", () => void shutdown(0));
+  watchStarters((starter) => {
+    say(`The process that started Botdesk (${starter.pid}: ${starter.command.slice(0, 60)}) is gone; stopping.`);
+    void shutdown(1);
+  });
 
   try {
     if (databaseUrl) {
@@ -97,12 +123,9 @@ async function main(): Promise<void> {
     });
 
     if (!existsSync(path.join(root, "lib", "db", "generated", "client.ts"))) {
-      await run(process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"], process.env);
+      await run([path.join(root, "scripts", "prisma.mjs"), "generate"], process.env);
     }
-    // Seeding loads Prisma and the password hasher: only for an empty database, and in a process of its own.
-    if (!(await hasAccounts(databaseUrl))) {
-      await run(process.execPath, ["--import", "tsx", path.join(root, "scripts", "seed.ts")], { ...process.env, DATABASE_URL: databaseUrl }, [0, 3]);
-    }
+    const firstRun = await prepareEmptyDatabase(databaseUrl, dashboard, env.DATABASE_URL === undefined || env.BOTDESK_DEMO, env.BOTDESK_ADMIN_PASSWORD);
 
     const auth = ensureAuthSecret(dataDir, env.AUTH_SECRET);
     if (auth.source !== "env") {
@@ -117,62 +140,100 @@ async function main(): Promise<void> {
       AUTH_TRUST_HOST: "true",
       NEXT_TELEMETRY_DISABLED: "1",
       NODE_ENV: dev ? "development" : "production",
-      // The web server runs the listeners for agents (lib/server/listeners.ts), each unless its port is "off".
+      // The web server runs the listeners for agents (lib/server/listeners.ts), each unless its port is "off",
+      // bound where the dashboard is: BOTDESK_HOST as resolved here (empty: every interface).
       BOTDESK_SERVE_LISTENERS: "1",
+      BOTDESK_HOST: host ?? "",
     };
 
     if (!dev) await ensureBuild(childEnv);
+    if (stopping) return;
 
-    // The server keeps this process's pipe on its stdin and exits when it closes (see exit-with-parent.cjs).
-    const preload = path.join(root, "scripts", "exit-with-parent.cjs");
     // The production server's old space is capped at 384 MiB unless NODE_OPTIONS sets a size: without
     // a cap V8 grew the server to ~750 MiB under 10 concurrent clients and kept it; with it, ~520 MiB
     // (figures in bench/README.md). `next dev` compiles in this process: it keeps Node's default.
     const heap = dev || /max[-_]old[-_]space[-_]size/.test(process.env.NODE_OPTIONS ?? "") ? [] : ["--max-old-space-size=384"];
-    child = spawn(process.execPath, [...heap, "--require", preload, nextBin, dev ? "dev" : "start", "--port", String(env.PORT)], {
+    const hostname = host === undefined ? [] : ["--hostname", host];
+    web = superviseWebServer({
+      args: [...heap, "--require", preload, nextBin, dev ? "dev" : "start", "--port", String(env.PORT), ...hostname],
       // Only the server itself watches its stdin: Next's workers inherit the --require, not this variable (the preload drops it).
       env: { ...childEnv, BOTDESK_STDIN_FROM_LAUNCHER: "1" },
-      stdio: ["pipe", "pipe", "inherit"],
-    });
-    child.stdout?.on("data", (chunk: Buffer) => {
-      const text = chunk.toString();
-      process.stdout.write(text);
-      if (/Ready in|started server/i.test(text)) {
-        say(`Botdesk is running at http://localhost:${env.PORT}`);
-        say(`Sign in as ${DEMO_ADMIN_EMAIL} (on a seeded database). Press Ctrl-C to stop.`);
-      }
-    });
-    child.on("exit", (code) => {
-      if (!stopping) {
-        say(`The web server exited (code ${code}).`);
-        void shutdown(code ?? 1);
-      }
+      say,
+      onReady: (restarts) => {
+        if (restarts > 0) {
+          say(`The web server is running again (restart ${restarts}): ${dashboard}`);
+          return;
+        }
+        say(`Dashboard: ${dashboard} ${reachability(host)}`);
+        for (const line of firstRun.splice(0)) say(line);
+        say("Press Ctrl-C to stop.");
+      },
+      onFailedStart: (code) => void shutdown(code),
     });
   } catch (error) {
+    // Stopped in the middle of starting (Ctrl-C, npm gone): the step that failed was cut short on purpose.
+    if (stopping) return;
     if (error instanceof DataDirInUseError) console.error(`[botdesk] ${error.message}`);
     else console.error(`[botdesk] Could not start: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(1);
   }
 }
 
-async function hasAccounts(url: string): Promise<boolean> {
+/**
+ * On a database without any account: the demo account (its people's password
+ * from BOTDESK_ADMIN_PASSWORD, or random), or else a one-time setup link.
+ * Returns what to print once the dashboard is up.
+ */
+async function prepareEmptyDatabase(url: string, dashboard: string, demo: boolean, configuredPassword: string | undefined): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM accounts) AS any")).rows[0]!.any;
+    if ((await client.query<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM accounts) AS any")).rows[0]!.any) return [];
+    if (!demo) {
+      const issued = await issueSetupToken(client);
+      if (!issued) return [];
+      return [
+        "No account yet. Create the first one (you become its owner) with this one-time link, valid for 24 hours:",
+        `    ${setupLink(dashboard, issued.token)}`,
+        "(Reaching Botdesk at another address, through a proxy or a domain? Open the same /setup?token=… there. `npm run setup-link` prints a new link.)",
+      ];
+    }
   } finally {
     await client.end();
   }
+  // Seeding loads Prisma and the password hasher: in a process of its own. A generated password reaches it
+  // through a pipe (not its environment, which /proc shows); this process prints it once the dashboard is up.
+  const password = configuredPassword ?? oneTimePassword();
+  const seeded = await run([path.join(root, "scripts", "seed.ts")], { ...process.env, DATABASE_URL: url }, [0, 3], ["--import", "tsx"], configuredPassword ? undefined : password);
+  if (seeded !== 0) return [];
+  const signIn = `Sign in as ${DEMO_ADMIN_EMAIL} (owner) or ${DEMO_MEMBER_EMAIL} (member) of the demo account "Acme" with the password`;
+  if (configuredPassword) return [`${signIn} from BOTDESK_ADMIN_PASSWORD.`];
+  return [signIn, `    ${password}`, "It is shown only this once and stored only as a hash: note it now (change it in Settings after signing in)."];
 }
 
-/** Runs a command to completion, its output shown as it comes. */
-async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, okCodes: (number | null)[] = [0]): Promise<void> {
-  const child = spawn(cmd, args, { env, stdio: "inherit" });
+/**
+ * Runs a Node script to completion, its output shown as it comes; returns its exit code. It keeps a pipe
+ * from this process on its stdin and exits if this process dies (exit-with-parent.cjs); `secret`, if
+ * given, is written to its file descriptor 3.
+ */
+async function run(args: string[], env: NodeJS.ProcessEnv, okCodes: (number | null)[] = [0], nodeFlags: string[] = [], secret?: string): Promise<number | null> {
+  const child = spawn(process.execPath, [...nodeFlags, "--require", preload, ...args], {
+    env: { ...env, BOTDESK_STDIN_FROM_LAUNCHER: "1" },
+    stdio: ["pipe", "inherit", "inherit", ...(secret === undefined ? [] : ["pipe" as const])],
+  });
+  step = child;
+  child.stdin!.on("error", () => {});
+  if (secret !== undefined) {
+    const fd3 = child.stdio[3] as NodeJS.WritableStream & { on(e: "error", f: () => void): void };
+    fd3.on("error", () => {});
+    fd3.end(secret);
+  }
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", resolve);
-  });
-  if (!okCodes.includes(code)) throw new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(" ")} failed (exit ${code}).`);
+  }).finally(() => (step = undefined));
+  if (!okCodes.includes(code)) throw new Error(`${path.basename(args[0]!)} ${args.slice(1).join(" ")} failed (exit ${code}).`);
+  return code;
 }
 
 function redact(url: string): string {

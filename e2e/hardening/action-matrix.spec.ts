@@ -76,6 +76,13 @@ const ACTIONS: Record<string, ActionEntry> = {
     changes: [],
     read: (a) => (a.result?.error ? `error:${a.result.error}` : outcomeOf(a)),
   },
+  // Creates the first account, with the setup link's token, only on a database without any: refused to everyone here.
+  "app/(auth)/setup/actions.ts#setupAction": {
+    args: () => [null, new Form({ token: "A".repeat(43), accountName: "Matrix", name: "Matrix Owner", email: `matrix-${unique()}@example.test`, password: "a-new-password-123", confirmPassword: "a-new-password-123" })],
+    expect: same("error:already_set_up"),
+    changes: [],
+    read: (a) => (a.result?.status === "error" ? `error:${a.result.code}` : outcomeOf(a)),
+  },
   "app/(auth)/sign-in/actions.ts#signInWithProviderAction": {
     args: () => [new Form({ provider: "no-such-provider" })],
     expect: same("void"),

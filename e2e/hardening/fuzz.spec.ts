@@ -133,6 +133,8 @@ const ACTION_INPUTS: Record<string, ActionFuzz> = {
   switchAccountAction: { inputs: { form: ["accountId"], formOnly: true }, runs: FEW_RUNS },
   choosePasswordAction: { inputs: { form: ["newPassword", "confirmPassword"] }, as: "mustChoose", redirects: ["/"], runs: FEW_RUNS },
   signInWithProviderAction: { inputs: { form: ["provider"], formOnly: true }, as: "anonymous", runs: FEW_RUNS },
+  // The database has accounts: every call is refused "already set up" before any field is read.
+  setupAction: { inputs: { form: ["token", "accountName", "name", "email", "password", "confirmPassword"] }, as: "anonymous", runs: FEW_RUNS },
   // Ends the caller's session whatever it is sent.
   signOutAction: { inputs: { any: true }, as: "throwaway", redirects: ["/sign-in"], runs: FEW_RUNS },
   signInAction: { inputs: { form: ["login", "password"] }, as: "anonymous", runs: 0 }, // fuzzed on its own above

@@ -54,6 +54,8 @@ const ENTRIES: Record<string, Entry> = {
   "/users": { url: () => "/users", expect: DASHBOARD },
   "/users/bots/[id]": { url: (i) => `/users/bots/${i.botId}`, expect: { ...DASHBOARD, otherAdmin: "404" }, foreignIds: true },
   "/sign-in": { url: () => "/sign-in", expect: SIGNED_IN_ONLY("307 /", "200") },
+  // The first account's page: on a database with accounts it only says so, to everyone, and changes nothing.
+  "/setup": { url: () => `/setup?token=${"A".repeat(43)}`, expect: everyone("200") },
   "/choose-password": { url: () => "/choose-password", expect: { ...DASHBOARD, member: "307 /", admin: "307 /", owner: "307 /", otherAdmin: "307 /" } },
   "GET /activity/export": { url: () => "/activity/export?format=csv", expect: SIGNED_IN_ONLY("200", "401"), changes: ["member", "admin", "owner", "otherAdmin"] },
   "GET /activity/new-count": { url: () => "/activity/new-count?since=not-a-cursor", expect: SIGNED_IN_ONLY("400", "401") },

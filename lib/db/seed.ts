@@ -6,9 +6,9 @@ import type { PrismaClient } from "./generated/client";
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from "./demo";
 import { PLAN_QUOTAS } from "../domain/quotas/plan-quotas";
 import { seedHistory } from "./seed-history";
+import { FIRST_ACCOUNT_LOCK_KEY } from "../domain/setup/setup-token";
 
 export { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL };
-const SEED_LOCK_KEY = 0x626f7464; // "botd"
 
 /**
  * Creates the demo account on an EMPTY database only: "Acme" with 5 seats, an
@@ -23,8 +23,8 @@ export async function seedDemoData(prisma: PrismaClient, opts: { password: strin
   const ago = (minutes: number) => new Date(now - minutes * 60_000);
 
   return prisma.$transaction(async (tx) => {
-    // Instances starting together on one empty database: one seeds, the others see its data.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SEED_LOCK_KEY})`;
+    // Instances starting together on one empty database: one seeds, the others see its data (and a setup never runs beside it).
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK_KEY})`;
     if ((await tx.account.count()) > 0) return false;
     const accountId = newId("account");
     await tx.account.create({

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { readEnv } from "@/lib/env";
+import { isEveryInterface, reachability, urlHost } from "@/lib/server/bind-host";
 import { createAgentSshServer } from "./agent-ssh-server";
 import { ensureHostKey } from "./host-key";
 
@@ -40,9 +41,11 @@ export function serveSshInThisProcess(): void {
     if (listening) void server.stop().catch(() => {});
     listening = false;
   });
-  server.listen(port, () => {
+  // BOTDESK_HOST as the launcher resolved it (unset: every interface), as the dashboard binds.
+  const host = env.BOTDESK_HOST;
+  server.listen(port, host, () => {
     listening = true;
-    say(`SSH server for agents on port ${port}: ssh -p ${port} -R 0:localhost:8080 agent@<host>`);
+    say(`SSH server for agents on port ${port}: ssh -p ${port} -R 0:localhost:8080 agent@${isEveryInterface(host) ? "<host>" : urlHost(host)} ${reachability(host)}`);
   });
 
   let stopping: Promise<void> | undefined;

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./limits";
 import { CONTROL_CHARACTER_MESSAGE, hasControlCharacters } from "./text";
 
-const newPasswordSchema = z
+/** A password a person chooses (sign-up, a change): the one rule for every such form. */
+export const newPasswordSchema = z
   .string()
   .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters`)
   .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`)

@@ -79,6 +79,11 @@ export const EVENT_CATALOGUE = {
     category: "agents",
     data: "reason (agent_closed | heartbeat_timeout | credential_refused | server_stopped), refusal (revoked | expired | owner_deactivated | owner_deleted | credential_deleted), durationSeconds, bytesIn, bytesOut, requests",
   },
+  "account.created": {
+    label: "Account created",
+    category: "system",
+    data: "after {name, plan, seatLimit}, via (setup_link: the first account, made with the link the server printed)",
+  },
   "account.updated": {
     label: "Account settings changed",
     category: "system",

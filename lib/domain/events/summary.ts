@@ -57,6 +57,8 @@ function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
       const shown = gone.slice(0, 3).map((c) => text(c.display ?? c.id));
       return [{ label: `credentials deleted with it (${gone.length})`, value: shown.join(", ") + (gone.length > 3 ? ", …" : "") }];
     }
+    case "account.created":
+      return isRecord(data.after) ? fields(data.after, ["name", "seatLimit"]) : [];
     case "person.added":
       return isRecord(data.after) ? fields(data.after, ["email", "role"]) : [];
     case "person.removed":

@@ -1,4 +1,3 @@
-import { randomInt } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 import { BUSY, WorkQueue } from "@/lib/work-queue";
@@ -43,12 +42,4 @@ export function verifyPasswordOrBusy(passwordHash: string | null | undefined, pa
 
 export { BUSY };
 
-const ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-/**
- * A password an admin hands over (a new person's initial password, a reset):
- * 20 characters from an unambiguous alphabet, about 115 bits.
- */
-export function oneTimePassword(): string {
-  return Array.from({ length: 20 }, () => ONE_TIME_ALPHABET[randomInt(ONE_TIME_ALPHABET.length)]).join("");
-}
+export { oneTimePassword } from "./one-time-password";
