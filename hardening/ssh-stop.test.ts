@@ -29,6 +29,8 @@ let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 let keyFile = "";
 let sshPort = 0;
 const running: ChildProcess[] = [];
+// One for every start: the instances share the database's server keys, which it encrypts (a start with another is refused).
+const AUTH_SECRET = randomBytes(24).toString("hex");
 
 interface Instance {
   proc: ChildProcess;
@@ -49,7 +51,7 @@ async function startInstance(): Promise<Instance> {
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       BOTDESK_DATA_DIR: dataDir,
-      AUTH_SECRET: randomBytes(24).toString("hex"),
+      AUTH_SECRET,
       BOTDESK_SSH_PORT: String(sshPort),
       BOTDESK_DEMO: "1",
       NEXT_TELEMETRY_DISABLED: "1",

@@ -1,10 +1,12 @@
+import { createPrivateKey } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { issueSecret } from "../../lib/domain/credentials/token-format";
 import { sshKeygen } from "../../lib/test-support/ssh-keys";
-import { E2E_DATA_DIR, e2eDatabaseUrl } from "../support/constants";
+import { openPrivateKey } from "../../lib/tunnels/tls/seal";
+import { E2E_AUTH_SECRET, E2E_DATA_DIR, e2eDatabaseUrl } from "../support/constants";
 import { bearerSecrets, closeDatabase, createFixture, insertBot, SESSION_COOKIE, sessionCookie, sql } from "./fixture";
 import { ORIGIN } from "./http";
 import { pages, routeHandlers } from "./inventory";
@@ -17,7 +19,8 @@ import { serverLogSince } from "./server-log";
  * rotation's new secret, a new person's initial password and a reset's one-time
  * password; and secrets that are only ever presented: the API key every request
  * here carries, a wrong secret for a real key id, a private SSH key pasted where
- * a public key belongs (refused), the password a person chooses. Then none of
+ * a public key belongs (refused), the password a person chooses; and the server's own
+ * private keys (the agent CA's, the agent certificate's, the SSH host key). Then none of
  * them (whole, or its random part, so a secret logged in pieces is found too)
  * appears in the server's log since it started, in any row of any table, in any
  * file of the data directory (the embedded PostgreSQL's files, WAL and log
@@ -45,6 +48,23 @@ const privateKey = (label: string, value: string) => {
   const lines = value.split("\n").filter((l) => /^[A-Za-z0-9+/=]{40,}$/.test(l)).slice(1, -1);
   expect(lines.length, label).toBeGreaterThan(2);
   secrets.push({ label, value, needles: lines });
+};
+/**
+ * The server's own private keys (server_keys: the agent CA's, the agent certificate's, the SSH host
+ * key), which only the server holds: an SSH key like the others; a PKCS#8 key by its PEM lines, its
+ * bytes in hex (as a bytea column would show them) and its private scalar.
+ */
+const serverKey = (name: string, plain: Buffer) => {
+  const label = `the server's private key "${name}"`;
+  if (name === "ssh-host") {
+    const text = plain.toString("utf8");
+    privateKey(label, text);
+    secrets.at(-1)!.needles.push(Buffer.from(secrets.at(-1)!.needles[1]!).toString("hex"));
+    return;
+  }
+  const d = Buffer.from(createPrivateKey({ key: plain, format: "der", type: "pkcs8" }).export({ format: "jwk" }).d!, "base64url");
+  const pemLines = plain.toString("base64").match(/.{64}/g)!;
+  secrets.push({ label, value: plain.toString("base64"), needles: [...pemLines, plain.toString("hex"), d.toString("hex"), d.toString("base64")] });
 };
 /** A password: the whole, and 12 characters from its middle. */
 const password = (label: string, value: string) => {
@@ -104,6 +124,10 @@ test("no secret appears anywhere but its one create response: log, rows, data di
   const apiKey = (await bearerSecrets(fixture, "api_key")).owner!;
   token("the owner's API key, presented with every API call", apiKey);
   const api = { Authorization: `Bearer ${apiKey}` };
+  // Made when the server started (the agent listener's TLS, the SSH server): stored encrypted, so decrypted here with its AUTH_SECRET.
+  const keys = await sql<{ name: string; private_key_encrypted: Buffer }>`SELECT name, private_key_encrypted FROM server_keys ORDER BY name`;
+  expect(keys.map((k) => k.name)).toEqual(["agent-ca", "agent-server", "ssh-host"]);
+  for (const k of keys) serverKey(k.name, openPrivateKey(E2E_AUTH_SECRET, k.name, k.private_key_encrypted));
   const bot = await insertBot(fixture.accountA);
   const owner = fixture.people.owner;
   const tag = Date.now().toString(36);

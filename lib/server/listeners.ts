@@ -1,12 +1,35 @@
+import { readEnv } from "@/lib/env";
+
 /**
  * The listeners an instance runs beside the dashboard, in the web server's own
  * process (started once from instrumentation.ts when the launcher sets
  * BOTDESK_SERVE_LISTENERS=1: `npm start` and `npm run dev`, not a bare
- * `next start`): the SSH server for agents today. Each one binds to
- * BOTDESK_HOST (the launcher sets it: loopback for the embedded demo), says on
- * the console where it is reachable, and is off when its port setting is "off".
+ * `next start`): the SSH server for agents, and the TLS the agent listener and
+ * the ingress serve (lib/tunnels/tls: made or loaded here, never at build time
+ * or in the launcher). Each one binds to BOTDESK_HOST (the launcher sets it:
+ * loopback for the embedded demo), says on the console where it is reachable,
+ * and is off when its port setting is "off".
+ *
+ * What would make a listener serve the wrong thing stops the start with a
+ * message saying what to do: a stored key this AUTH_SECRET cannot decrypt
+ * (never replaced by a new one silently), an operator's certificate pair that
+ * is unreadable, mismatched or expired. The launcher then stops too.
  */
 export async function startListeners(): Promise<void> {
-  const { serveSshInThisProcess } = await import("@/lib/ssh/serve-in-web-server");
-  serveSshInThisProcess();
+  const env = readEnv();
+  try {
+    if (env.BOTDESK_AGENT_PORT !== "off") {
+      const { agentTls } = await import("@/lib/tunnels/tls/agent-tls");
+      await agentTls();
+    }
+    if (env.BOTDESK_INGRESS_PORT !== "off") {
+      const { ingressTls } = await import("@/lib/tunnels/tls/ingress-tls");
+      await ingressTls();
+    }
+    const { serveSshInThisProcess } = await import("@/lib/ssh/serve-in-web-server");
+    await serveSshInThisProcess();
+  } catch (error) {
+    console.error(`[botdesk] Could not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 }

@@ -2,7 +2,7 @@ import path from "node:path";
 import { readEnv } from "@/lib/env";
 import { isEveryInterface, reachability, urlHost } from "@/lib/server/bind-host";
 import { createAgentSshServer } from "./agent-ssh-server";
-import { ensureHostKey } from "./host-key";
+import { HOST_KEY_FILE, sshHostKey } from "./host-key";
 
 const STARTED = Symbol.for("botdesk.sshServer");
 type Flagged = typeof globalThis & { [STARTED]?: boolean };
@@ -23,7 +23,7 @@ const STOP_TIMEOUT_MS = 5_000;
  * sessions are ended and recorded (`server_stopped`) rather than left to the
  * sweep: process.exit waits for that, at most 5 s.
  */
-export function serveSshInThisProcess(): void {
+export async function serveSshInThisProcess(): Promise<void> {
   const flagged = globalThis as Flagged;
   if (flagged[STARTED]) return;
   flagged[STARTED] = true;
@@ -32,8 +32,12 @@ export function serveSshInThisProcess(): void {
   const say = (line: string) => console.log(`[botdesk] ${line}`);
   const port = env.BOTDESK_SSH_PORT;
   // The data directory is chosen at run time: not a file for the build to trace.
-  const hostKey = ensureHostKey(path.resolve(/*turbopackIgnore: true*/ process.cwd(), env.BOTDESK_DATA_DIR));
-  if (hostKey.generated) say(`SSH host key generated in ${hostKey.file}.`);
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ process.cwd(), env.BOTDESK_DATA_DIR);
+  // Shared by every instance on the database; a key this AUTH_SECRET cannot decrypt stops the start (listeners.ts).
+  const hostKey = await sshHostKey({ dataDir });
+  if (hostKey.source === "generated") say(`SSH host key generated and stored (encrypted) in the database: ${hostKey.publicKey}`);
+  if (hostKey.source === "imported") say(`SSH host key imported from ${path.join(dataDir, HOST_KEY_FILE)} into the database (encrypted), so clients' known_hosts keep working; from now on the database's copy is used (the file may stay as a backup).`);
+  if (hostKey.ignoredFile) say(`SSH host key: ${hostKey.ignoredFile} holds another key than the one every instance shares (in the database); the file is not used.`);
   const server = createAgentSshServer({ hostKey: hostKey.key, domain: env.BOTDESK_TUNNEL_DOMAIN, log: say });
   let listening = false;
   server.on("error", (error: NodeJS.ErrnoException) => {

@@ -19,6 +19,9 @@ import { credentialActions } from "@/app/(dashboard)/credentials/credential-acti
 import { BotDetailActions } from "./bot-detail-actions";
 import { SessionsPanel } from "@/components/agent-sessions/sessions-panel";
 import { listTunnelSessions } from "@/lib/domain/agent-sessions/list-tunnel-sessions";
+import { AgentTrustPanel } from "@/components/agent-trust/agent-trust-panel";
+import { agentTrust } from "@/lib/tunnels/tls/agent-ca";
+import { env } from "@/lib/env";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -46,10 +49,11 @@ export default async function BotPage({ params, searchParams }: Props) {
     if (!deleted) notFound();
     return <DeletedBotPage actor={actor} bot={deleted} page={await listEvents(actor, query)} query={query} />;
   }
-  const [page, credentials, sessions] = await Promise.all([
+  const [page, credentials, sessions, trust] = await Promise.all([
     listEvents(actor, query),
     listOwnedCredentials(actor, bot.id),
     listTunnelSessions(actor, { botId: bot.id, limit: 10 }),
+    agentTrust(),
   ]);
   const manage = canManage(actor);
 
@@ -119,6 +123,8 @@ export default async function BotPage({ params, searchParams }: Props) {
       <Card aria-labelledby="credentials-heading" className="min-w-0">
         <CredentialsPanel actions={credentialActions} ownerId={bot.id} ownerName={bot.name} credentials={credentials} manage={manage} />
       </Card>
+
+      <AgentTrustPanel trust={trust} agentPort={env.BOTDESK_AGENT_PORT} />
 
       <SessionsPanel sessions={sessions.rows} hasMore={sessions.hasMore} />
 
