@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   event: "ev",
   tunnelSession: "ts",
   endpoint: "ep",
+  reservedDomain: "rd",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

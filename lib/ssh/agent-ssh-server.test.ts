@@ -14,7 +14,7 @@ import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
-import { createAgentSshServer, endpointUrlFor } from "./agent-ssh-server";
+import { createAgentSshServer, endpointUrlFor, namedHostname } from "./agent-ssh-server";
 
 // The real OpenSSH client against the server, as an agent would connect.
 const NO_CTX = { ip: null, userAgent: null };
@@ -236,12 +236,12 @@ describe("stopping the SSH server", () => {
   });
 });
 
-describe("endpointUrlFor", () => {
-  it("binds a named host as https (ports 0, 80, 443) or tcp, and names a random host under the domain otherwise", () => {
-    expect(endpointUrlFor("App.Example.com", 0, "t.test")).toBe("https://app.example.com");
-    expect(endpointUrlFor("app.example.com", 5432, "t.test")).toBe("tcp://app.example.com:5432");
-    expect(endpointUrlFor("", 0, "t.test")).toMatch(/^https:\/\/[0-9a-f]{12}\.t\.test$/);
-    expect(endpointUrlFor("localhost", 0, "t.test")).toMatch(/\.t\.test$/);
-    expect(endpointUrlFor("127.0.0.1", 80, "t.test")).toMatch(/\.t\.test$/);
+describe("namedHostname and endpointUrlFor", () => {
+  it("take a named host as it is (lowercase), none for empty, localhost or an address; bind https (ports 0, 80, 443) or tcp", () => {
+    expect(namedHostname("App.Example.com")).toBe("app.example.com");
+    for (const unnamed of ["", "localhost", "127.0.0.1"]) expect(namedHostname(unnamed)).toBeNull();
+    expect(endpointUrlFor("app.example.com", 0)).toBe("https://app.example.com");
+    expect(endpointUrlFor("app.example.com", 443)).toBe("https://app.example.com");
+    expect(endpointUrlFor("app.example.com", 5432)).toBe("tcp://app.example.com:5432");
   });
 });
