@@ -11,6 +11,7 @@ import { verifySshKey } from "@/lib/domain/agent-sessions/verify-ssh-key";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
+import { reserveDomain } from "@/lib/domain/domains/reserve-domain";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
@@ -125,7 +126,8 @@ describe("the SSH server, driven by the real ssh client", () => {
   });
 
   it("binds a named hostname the ACL allows and refuses one it does not (recorded as agent.bind_refused)", async () => {
-    const { account, file } = await sshAccount(["bind:*.example.com"]);
+    const { account, admin, file } = await sshAccount(["bind:*.example.com"]);
+    expect((await reserveDomain(admin, { domain: "*.example.com" }, NO_CTX)).ok).toBe(true);
     const allowed = ssh(file, { forward: "app.example.com:80:localhost:8080" });
     await allowed.waitFor("forwarding https://app.example.com");
     allowed.proc.kill("SIGTERM");
@@ -135,6 +137,16 @@ describe("the SSH server, driven by the real ssh client", () => {
     expect(refused.output()).toMatch(/remote port forwarding failed/i);
     const [event] = await until(() => events(account.id, "agent.bind_refused"), (e) => e.length > 0);
     expect((event!.data as { url: string }).url).toBe("https://app.example.org");
+  });
+
+  it("refuses a named hostname the account has not reserved (the same rule as every bind), recorded as agent.bind_refused", async () => {
+    const { account, file } = await sshAccount();
+    const refused = ssh(file, { forward: "unreserved.example.net:80:localhost:8080" });
+    expect(await refused.exited).not.toBe(0);
+    expect(refused.output()).toMatch(/remote port forwarding failed/i);
+    const [event] = await until(() => events(account.id, "agent.bind_refused"), (e) => e.length > 0);
+    expect(event!.data).toMatchObject({ url: "https://unreserved.example.net", reason: "hostname_not_reserved" });
+    expect(await db().tunnelEndpoint.count({ where: { accountId: account.id } })).toBe(0);
   });
 
   it("refuses an unknown key (no event: only the server's log), a revoked key and a deactivated bot's key (each recorded once as credential.refused)", async () => {
