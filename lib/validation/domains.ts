@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema } from "./common";
+import { idSchema, pageSizeSchema } from "./common";
 import { descriptionSchema, metadataSchema } from "./credentials";
 import { DOMAIN_INPUT_MAX_LENGTH, parseDomainName } from "./domain-name";
 
@@ -43,3 +43,9 @@ export const updateReservedDomainSchema = z.object({
 });
 
 export const reservedDomainIdSchema = z.object({ id: idSchema });
+
+/** The Settings page's table state from the URL (bad values fall back to the first page of 25). */
+export const listDomainsQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  size: pageSizeSchema,
+});

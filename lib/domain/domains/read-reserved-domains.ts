@@ -31,3 +31,8 @@ export async function listReservedDomainsPage(actor: Actor, query: { page: numbe
   const rows = await db().reservedDomain.findMany({ where, orderBy: { id: "desc" }, skip, take: query.size, select: reservedDomainViewSelect });
   return { rows, total, page, size: query.size, pageCount };
 }
+
+/** How many domains the account has reserved (the Settings page's summary). */
+export function countReservedDomains(actor: Actor): Promise<number> {
+  return db().reservedDomain.count({ where: { accountId: actor.account.id } });
+}
