@@ -1,7 +1,7 @@
 "use client";
 
-import { useActionState, useMemo, useState } from "react";
-import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
+import { useActionState, useEffect, useMemo, useState } from "react";
+import { callAction } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
 import { Timestamp } from "@/components/timestamp";
@@ -51,21 +51,12 @@ const BASE_COLUMNS = [
 /** The owner's and admin's form: a name (exact or wildcard) and a description; each refusal under its field. */
 export function ReserveDomainForm({ tunnelDomain }: { tunnelDomain: string }) {
   const toast = useToast();
-  const [state, formAction] = useActionState<ReserveDomainFormState, FormData>(
-    async (prev, formData) => {
-      let next: ReserveDomainFormState;
-      try {
-        next = await reserveDomainAction(prev, formData);
-      } catch (error) {
-        console.error(error);
-        const values = { domain: String(formData.get("domain") ?? ""), description: String(formData.get("description") ?? "") };
-        next = { values, result: { ok: false, code: "unreachable", message: UNREACHABLE_MESSAGE } };
-      }
-      if (next.result?.ok) toast.success(`Reserved ${next.result.data.domain}.`);
-      return next;
-    },
-    { values: { domain: "", description: "" }, result: null },
-  );
+  // The server action itself, so the form works before hydration too (progressive enhancement).
+  const [state, formAction] = useActionState<ReserveDomainFormState, FormData>(reserveDomainAction, { values: { domain: "", description: "" }, result: null });
+  const reserved = state.result?.ok ? state.result.data : null;
+  useEffect(() => {
+    if (reserved) toast.success(`Reserved ${reserved.domain}.`);
+  }, [reserved, toast]);
   const failure = state.result && !state.result.ok ? state.result : null;
   const errors = failure?.fieldErrors ?? {};
   // A new key after each answer: the fields show what the state holds (emptied after a success).
