@@ -52,8 +52,9 @@ export function endpointUrlFor(hostname: string, bindPort: number): string {
  * fingerprint after the client proved it holds the private key; a user name
  * `ac_…` picks the account when the key is registered in several), and each
  * `-R` starts (once) a tunnel session with transport `ssh` attributed to the
- * key's owner and binds an endpoint through the same bindEndpoint and ACL as
- * HTTP agents; the shell channel says what was bound. While connected, every
+ * key's owner and binds an endpoint through the same bindEndpoint, ACL and
+ * hostname rules as HTTP agents (a named host must be reserved by the account;
+ * an unnamed one gets randomTunnelHostname); the shell channel says what was bound. While connected, every
  * heartbeat interval the key is checked again: once refused (owner
  * deactivated or deleted, key revoked or expired) the session ends
  * (`credential_refused`) and the connection is dropped. Closing the
