@@ -112,3 +112,24 @@ test("a member sees the account's domains read-only: no form, no delete", async 
   await expect(row).toContainText("seen by members");
   await expect(page.getByTestId("domains-table").getByRole("button", { name: /^Delete/ })).toHaveCount(0);
 });
+
+test("a long list pages 25 at a time, newest first", async ({ page }) => {
+  const owner = await newOwner();
+  const zone = `pages-${stamp()}.example.com`;
+  for (let i = 0; i < 26; i++) {
+    const name = `n${String(i).padStart(2, "0")}.${zone}`;
+    // Ids sort by creation time: one a millisecond apart, the last inserted is the newest.
+    await sql`INSERT INTO reserved_domains (id, account_id, domain, zone_key)
+      VALUES (${newId("reservedDomain", Date.now() - 1000 + i)}, ${owner.accountId}, ${name}, ${name.split(".").reverse().map((l) => `${l}.`).join("")})`;
+  }
+  await signIn(page, owner);
+  await page.goto("/settings/domains");
+  await expect(page.getByTestId("domains-table-range")).toHaveText("1–25 of 26 domains");
+  await expect(rows(page).first()).toContainText(`n25.${zone}`);
+  await page.getByRole("navigation", { name: "Reserved domains pages" }).getByRole("link", { name: "Next" }).click();
+  await expect(page).toHaveURL(/dpage=2$/);
+  await expect(page.getByTestId("domains-table-range")).toHaveText("26–26 of 26 domains");
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).first()).toContainText(`n00.${zone}`);
+  await expect(page.getByRole("navigation", { name: "Reserved domains pages" }).getByText("Next")).toHaveAttribute("aria-disabled", "true");
+});

@@ -1,9 +1,9 @@
 "use client";
 
-import { useActionState, useEffect, useMemo, useState } from "react";
+import Link from "next/link";
+import { useActionState, useEffect, useState } from "react";
 import { callAction } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
-import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/data-table";
 import { Timestamp } from "@/components/timestamp";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
@@ -14,39 +14,14 @@ import { DOMAIN_LABEL_MAX_BYTES, DOMAIN_NAME_MAX_BYTES } from "@/lib/validation/
 import { DESCRIPTION_MAX_BYTES } from "@/lib/validation/limits";
 import { deleteReservedDomainAction, reserveDomainAction, type ReserveDomainFormState } from "./actions";
 
-const KEYS = { sort: "dsort", dir: "ddir", page: "dpage", size: "dsize" } as const;
-const DEFAULTS = { sort: "created", dir: "desc", size: 25 } as const;
-const NOUN = { one: "domain", many: "domains" };
-const SORT = { id: "created", desc: true };
-const NO_FILTERS: never[] = [];
-
-const col = dataTableColumnHelper<ReservedDomainView>();
-const rowId = (d: ReservedDomainView) => d.id;
-const rowLabel = (d: ReservedDomainView) => d.domain;
-
-const BASE_COLUMNS = [
-  col.accessor("domain", {
-    id: "domain",
-    header: "Domain",
-    enableSorting: false,
-    meta: { className: "min-w-44 font-mono text-sm [overflow-wrap:anywhere]" },
-    cell: ({ row }) => <span data-testid="domain-name">{row.original.domain}</span>,
-  }),
-  col.accessor("description", {
-    id: "description",
-    header: "Description",
-    enableSorting: false,
-    meta: { className: "max-w-sm break-words" },
-    cell: ({ row }) => (row.original.description ? <bdi>{row.original.description}</bdi> : <span className="text-slate-500">None</span>),
-  }),
-  col.accessor("createdAt", {
-    id: "created",
-    header: "Reserved",
-    enableSorting: false,
-    meta: { className: "whitespace-nowrap" },
-    cell: ({ row }) => <Timestamp at={row.original.createdAt} />,
-  }),
-];
+/** One page of the table, as the server read it. */
+export interface DomainsPage {
+  rows: ReservedDomainView[];
+  total: number;
+  page: number;
+  size: number;
+  pageCount: number;
+}
 
 /** The owner's and admin's form: a name (exact or wildcard) and a description; each refusal under its field. */
 export function ReserveDomainForm({ tunnelDomain }: { tunnelDomain: string }) {
@@ -99,26 +74,17 @@ export function ReserveDomainForm({ tunnelDomain }: { tunnelDomain: string }) {
   );
 }
 
-/** The account's reserved domains; owners and admins may delete each after a confirmation. */
-export function DomainsSection({ page, manage }: { page: ServerPage<ReservedDomainView>; manage: boolean }) {
+/**
+ * The account's reserved domains, newest first, a page at a time (`?dpage=`); owners and admins
+ * may delete each after a confirmation. A plain table, not the shared DataTable: this page has
+ * no sorting, filtering or selection, and TanStack Table would cost it 14 kB of first-load JS.
+ * Below the sm breakpoint each row is a card (the name, then the labelled facts and the button).
+ */
+export function DomainsSection({ page, manage }: { page: DomainsPage; manage: boolean }) {
   const [deleting, setDeleting] = useState<ReservedDomainView | null>(null);
-  const columns = useMemo(() => {
-    if (!manage) return BASE_COLUMNS;
-    return [
-      ...BASE_COLUMNS,
-      col.display({
-        id: "actions",
-        header: "Actions",
-        meta: { srOnlyHeader: true, className: "w-0 text-right whitespace-nowrap" },
-        cell: ({ row }) => (
-          <Button variant="secondary" size="sm" onClick={() => setDeleting(row.original)} aria-label={`Delete ${row.original.domain}`}>
-            Delete
-          </Button>
-        ),
-      }),
-    ];
-  }, [manage]);
-
+  const first = page.total === 0 ? 0 : (page.page - 1) * page.size + 1;
+  const last = Math.min(page.total, (page.page - 1) * page.size + page.rows.length);
+  const pageHref = (n: number) => (n <= 1 ? "/settings/domains" : `/settings/domains?dpage=${n}`);
   return (
     <div className="flex flex-col gap-4">
       <div>
@@ -127,28 +93,92 @@ export function DomainsSection({ page, manage }: { page: ServerPage<ReservedDoma
         </h2>
         <p className="text-sm text-slate-600">Newest first. Every reservation and deletion is recorded in the activity log.</p>
       </div>
-      <DataTable
-        caption="Reserved domains"
-        testId="domains-table"
-        columns={columns}
-        page={page}
-        getRowId={rowId}
-        rowLabel={rowLabel}
-        sort={SORT}
-        filters={NO_FILTERS}
-        urlKeys={KEYS}
-        urlDefaults={DEFAULTS}
-        noun={NOUN}
-        empty={
-          manage ? (
+      {page.total === 0 ? (
+        <div data-testid="domains-table-empty" className="rounded-lg border border-dashed border-slate-300 px-4 py-8 text-center text-sm text-slate-600">
+          {manage ? (
             <p>No domains reserved yet. Reserve one above so this account&apos;s agents can bind its hostnames.</p>
           ) : (
             <p>No domains reserved yet. An owner or admin can reserve one; until then agents get random names.</p>
-          )
-        }
-      />
+          )}
+        </div>
+      ) : (
+        <>
+          <div role="region" aria-label="Reserved domains" tabIndex={-1} className="relative -mx-5 overflow-x-auto border-y border-slate-200 sm:mx-0 sm:rounded-lg sm:border-x">
+            <table data-testid="domains-table" className="w-full text-left text-sm max-sm:block">
+              <caption className="sr-only">Reserved domains</caption>
+              <thead className="bg-slate-50 text-xs font-medium tracking-wide text-slate-600 uppercase max-sm:hidden">
+                <tr>
+                  <th scope="col" className="px-3 py-2.5">Domain</th>
+                  <th scope="col" className="px-3 py-2.5">Description</th>
+                  <th scope="col" className="px-3 py-2.5">Reserved</th>
+                  {manage && (
+                    <th scope="col" className="w-0 px-3 py-2.5">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  )}
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100 max-sm:block">
+                {page.rows.map((d) => (
+                  <tr key={d.id} data-row-id={d.id} className="hover:bg-slate-50 max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-4 max-sm:gap-y-1.5 max-sm:px-4 max-sm:py-3">
+                    <td className="min-w-44 px-3 py-2.5 font-mono [overflow-wrap:anywhere] max-sm:basis-full max-sm:p-0 max-sm:text-base" data-testid="domain-name">
+                      {d.domain}
+                    </td>
+                    <td data-label="Description" className={`max-w-sm px-3 py-2.5 break-words ${CARD_FACT}`}>
+                      {d.description ? <bdi>{d.description}</bdi> : <span className="text-slate-500">None</span>}
+                    </td>
+                    <td data-label="Reserved" className={`px-3 py-2.5 whitespace-nowrap ${CARD_FACT}`}>
+                      <Timestamp at={d.createdAt} />
+                    </td>
+                    {manage && (
+                      <td className="w-0 px-3 py-2.5 text-right whitespace-nowrap max-sm:basis-full max-sm:p-0 max-sm:text-left">
+                        <Button variant="secondary" size="sm" onClick={() => setDeleting(d)} aria-label={`Delete ${d.domain}`}>
+                          Delete
+                        </Button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav aria-label="Reserved domains pages" className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 text-sm text-slate-600">
+            <p data-testid="domains-table-range">
+              {first}–{last} of {page.total} {page.total === 1 ? "domain" : "domains"}
+            </p>
+            {page.pageCount > 1 && (
+              <div className="flex items-center gap-2">
+                <PageLink label="Previous" href={pageHref(page.page - 1)} enabled={page.page > 1} />
+                <span aria-live="polite">
+                  Page {page.page} of {page.pageCount}
+                </span>
+                <PageLink label="Next" href={pageHref(page.page + 1)} enabled={page.page < page.pageCount} />
+              </div>
+            )}
+          </nav>
+        </>
+      )}
       {manage && <DeleteDomainDialog domain={deleting} onClose={() => setDeleting(null)} />}
     </div>
+  );
+}
+
+/** A fact's cell, labelled by its header in the phone-width card. */
+const CARD_FACT = "max-sm:p-0 max-sm:text-xs max-sm:before:mr-1 max-sm:before:text-slate-500 max-sm:before:content-[attr(data-label)':']";
+
+function PageLink({ label, href, enabled }: { label: string; href: string; enabled: boolean }) {
+  const className = "inline-flex min-h-9 items-center rounded-md border border-slate-300 bg-white px-3 py-1 font-medium";
+  if (!enabled) {
+    return (
+      <span aria-disabled="true" className={`${className} cursor-not-allowed text-slate-400`}>
+        {label}
+      </span>
+    );
+  }
+  return (
+    <Link href={href} className={`${className} text-slate-800 hover:bg-slate-50`}>
+      {label}
+    </Link>
   );
 }
 
