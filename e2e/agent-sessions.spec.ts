@@ -19,6 +19,9 @@ test("a bot's page shows its agent's session; deactivating the bot ends it at th
   const { token, hash, hint } = issueSecret("authtoken", id);
   await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, acl, secret_hash, secret_hint)
     VALUES (${id}, ${await acmeId()}, 'authtoken', ${bot!.id}, 'e2e agent', ${"{bind:*.agents.example.com}"}::text[], ${hash}, ${hint})`;
+  // Agents bind only names their account reserved (as an admin with psql would reserve it).
+  await sql`INSERT INTO reserved_domains (id, account_id, domain, zone_key) VALUES (${newId("reservedDomain")}, ${await acmeId()}, '*.agents.example.com', 'com.example.agents.')
+    ON CONFLICT (domain) DO NOTHING`;
   const agent = (path: string, body?: unknown, method = "POST") =>
     fetch(`${AGENT}${path}`, {
       method,

@@ -32,7 +32,7 @@ test("first-load JS: every page within 160 kB gzipped, /users and /credentials w
   await measure("/sign-in");
   await signIn(page, ADMIN);
   const [bot] = await sql<{ id: string }>`SELECT id FROM principals WHERE kind = 'bot' AND account_id = ${await acmeId()} AND deleted_at IS NULL LIMIT 1`;
-  for (const path of ["/", "/users", "/credentials", "/activity", "/usage", "/developers", "/settings"]) await measure(path);
+  for (const path of ["/", "/users", "/credentials", "/activity", "/usage", "/developers", "/settings", "/settings/domains"]) await measure(path);
   await measure(`/users/bots/${bot!.id}`, "/users/bots/[id]");
   console.log(`[bundles] first-load JS, kB gzip: ${Object.entries(sizes).map(([p, kB]) => `${p} ${kB}`).join(" · ")}`);
   expect(Object.entries(sizes).filter(([path, kB]) => kB > (BUDGET_KB[path] ?? GOAL_KB))).toEqual([]);

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   tunnelSession: "ts",
   endpoint: "ep",
   setupToken: "st",
+  reservedDomain: "rd",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -7,7 +7,8 @@
  * key with that session (POST /settings/api-keys, as Settings' "Create
  * credential" does), and through the REST API gives up to three active
  * bots fresh credentials through the REST API (an API key, an authtoken whose
- * ACL allows `*.demo.botdesk.test`, and for the first bot an SSH key), then for
+ * ACL allows `*.demo.botdesk.test`, and for the first bot an SSH key), reserves
+ * `*.demo.botdesk.test` for the account (agents bind only reserved names), then for
  * `--duration` seconds runs simulated integrations, each attributed to its bot:
  *   - API calls with each bot's key (lists, its usage, a credential update now and then);
  *   - an HTTP agent session per bot (/agent/v1) binding an endpoint, with
@@ -126,6 +127,13 @@ interface DemoBot {
 }
 
 async function setUp(): Promise<DemoBot[]> {
+  // Agents bind only hostnames their account reserved: the demo's are under *.DOMAIN (kept, like the credentials).
+  try {
+    await api(adminKey, "POST", "/reserved_domains", { domain: `*.${DOMAIN}`, description: "demo traffic" });
+    log(`reserved *.${DOMAIN} for the account`);
+  } catch (error) {
+    if (!(error instanceof HttpError && error.body.error_code === "ERR_NGROK_413")) throw error;
+  }
   const listed = (await api(adminKey, "GET", "/bot_users?limit=100")) as { bot_users: { id: string; name: string; active: boolean }[] };
   let bots = listed.bot_users.filter((b) => b.active).slice(0, 3);
   if (bots.length === 0) {

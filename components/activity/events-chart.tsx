@@ -6,6 +6,7 @@ export const CATEGORY_COLORS: Record<EventCategory, string> = {
   bots: "#4f46e5",
   people: "#0891b2",
   credentials: "#d97706",
+  domains: "#059669",
   "sign-in": "#dc2626",
   agents: "#9333ea",
   system: "#64748b",

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { newId } from "../../lib/ids";
-import { closeDatabase, COOKIE_PRINCIPALS, createFixture, digest, type CookiePrincipal, type Fixture, insertBot, insertCredential, insertPerson, sessionCookie } from "./fixture";
+import { closeDatabase, COOKIE_PRINCIPALS, createFixture, digest, type CookiePrincipal, type Fixture, insertBot, insertCredential, insertPerson, insertReservedDomain, sessionCookie } from "./fixture";
 import { type ActionAnswer, callAction, Form } from "./http";
 import { serverActions } from "./inventory";
 
@@ -16,6 +16,7 @@ interface Targets {
   personId: string;
   credentialId: string;
   accountId: string;
+  domainId: string;
 }
 
 interface ActionEntry {
@@ -115,6 +116,15 @@ const ACTIONS: Record<string, ActionEntry> = {
     // A member may see a bot's credentials but not revoke them: told "not found", like anyone else's.
     expect: { ...adminOnly().expect, member: "refused:not_found" },
   },
+  "app/(dashboard)/settings/domains/actions.ts#reserveDomainAction": {
+    args: () => [null, new Form({ domain: `matrix-${unique()}.example.com`, description: "matrix" })],
+    expect: { ...NOT_ADMITTED, member: "refused:not_admin", admin: "ok", owner: "ok", otherAdmin: "ok" }, // in their own account
+    changes: ["admin", "owner", "otherAdmin"],
+  },
+  "app/(dashboard)/settings/domains/actions.ts#deleteReservedDomainAction": {
+    args: (t) => [{ id: t.domainId }],
+    ...adminOnly(),
+  },
   "app/(dashboard)/settings/actions.ts#changePasswordAction": {
     args: () => [null, new Form({ currentPassword: "not-the-password-1", newPassword: "a-new-password-123", confirmPassword: "a-new-password-123" })],
     expect: { ...NOT_ADMITTED, member: "error:currentPassword", admin: "error:currentPassword", owner: "error:currentPassword", otherAdmin: "error:currentPassword" },
@@ -168,7 +178,7 @@ const ACTIONS: Record<string, ActionEntry> = {
   },
 };
 
-const PARTS = ["principals", "memberships", "credentials", "accounts", "events"];
+const PARTS = ["principals", "memberships", "credentials", "accounts", "reserved domains", "events"];
 const changedParts = (a: string, b: string) => PARTS.filter((_, i) => a.split("|")[i] !== b.split("|")[i]).join(", ");
 
 /** `redirect:<to>`, `status:<n>`, `void`, `ok` or `refused:<code>`; a form state's `result` is read. */
@@ -185,14 +195,26 @@ function outcomeOf(a: ActionAnswer): string {
 
 async function freshTargets(f: Fixture): Promise<Targets> {
   const botId = await insertBot(f.accountA);
-  return { botId, personId: (await insertPerson(f.accountA, "member")).id, credentialId: await insertCredential(f.accountA, botId), accountId: f.accountA };
+  return {
+    botId,
+    personId: (await insertPerson(f.accountA, "member")).id,
+    credentialId: await insertCredential(f.accountA, botId),
+    accountId: f.accountA,
+    domainId: await insertReservedDomain(f.accountA),
+  };
 }
 
-const missingTargets = (): Targets => ({ botId: newId("bot"), personId: newId("person"), credentialId: newId("authtoken"), accountId: newId("account") });
+const missingTargets = (): Targets => ({
+  botId: newId("bot"),
+  personId: newId("person"),
+  credentialId: newId("authtoken"),
+  accountId: newId("account"),
+  domainId: newId("reservedDomain"),
+});
 
 /** The answer with the ids it was given replaced, so two calls with different ids compare. */
 const normalized = (a: ActionAnswer, t: Targets) =>
-  JSON.stringify({ status: a.status, redirect: a.redirect, result: a.result }).replaceAll(t.botId, "<bot>").replaceAll(t.personId, "<person>").replaceAll(t.credentialId, "<credential>").replaceAll(t.accountId, "<account>").replace(/matrix-[a-z0-9]+/g, "<name>");
+  JSON.stringify({ status: a.status, redirect: a.redirect, result: a.result }).replaceAll(t.botId, "<bot>").replaceAll(t.personId, "<person>").replaceAll(t.credentialId, "<credential>").replaceAll(t.accountId, "<account>").replaceAll(t.domainId, "<domain>").replace(/matrix-[a-z0-9]+/g, "<name>");
 
 test.afterAll(closeDatabase);
 

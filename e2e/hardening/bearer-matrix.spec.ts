@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { newId } from "../../lib/ids";
-import { bearerSecrets, BEARER_PRINCIPALS, type BearerPrincipal, closeDatabase, createFixture, digest, type Fixture, insertBot, insertCredential, sql } from "./fixture";
+import { bearerSecrets, BEARER_PRINCIPALS, type BearerPrincipal, closeDatabase, createFixture, digest, type Fixture, insertBot, insertCredential, insertReservedDomain, sql } from "./fixture";
 import { routeHandlers } from "./inventory";
 
 /**
@@ -16,6 +16,7 @@ interface Targets {
   credentialId: string;
   apiKeyId: string;
   eventId: string;
+  domainId: string;
 }
 
 interface Entry {
@@ -97,6 +98,28 @@ for (const c of ["events", "tunnel_sessions"]) {
   add(`GET /api/v1/${c}/[id]`, { path: item, expect: c === "events" ? readable() : everyKey("404:ERR_BOTDESK_404"), foreignIds: c === "events" });
   notAllowed(`/api/v1/${c}/[id]`, ["POST", "PUT", "PATCH", "DELETE"], item);
 }
+{
+  // Reserved domains: everyone in the account reads them; owners and admins change them (members and bots 403).
+  const notAdmin = "403:ERR_BOTDESK_4114";
+  add("GET /api/v1/reserved_domains", { path: () => "/api/v1/reserved_domains", expect: everyKey("200") });
+  add("POST /api/v1/reserved_domains", {
+    path: () => "/api/v1/reserved_domains",
+    body: () => ({ domain: `matrix-${unique()}.example.com` }),
+    expect: authed({ member: notAdmin, admin: "201", owner: "201", otherAdmin: "201", bot: notAdmin }), // in their own account
+  });
+  notAllowed("/api/v1/reserved_domains", ["PUT", "PATCH", "DELETE"], () => "/api/v1/reserved_domains");
+  const item = (t: Targets) => `/api/v1/reserved_domains/${t.domainId}`;
+  add("GET /api/v1/reserved_domains/[id]", { path: item, expect: readable(), foreignIds: true });
+  add("PATCH /api/v1/reserved_domains/[id]", { path: item, body: () => ({ description: `matrix ${unique()}` }), expect: adminChange("200", notAdmin), foreignIds: true });
+  add("DELETE /api/v1/reserved_domains/[id]", { path: item, expect: adminChange("204", notAdmin), foreignIds: true });
+  notAllowed("/api/v1/reserved_domains/[id]", ["POST", "PUT"], item);
+  // Endpoints online: none in the fixture, so an endpoint id is unknown to everyone.
+  add("GET /api/v1/endpoints", { path: () => "/api/v1/endpoints", expect: everyKey("200") });
+  notAllowed("/api/v1/endpoints", ["POST", "PUT", "PATCH", "DELETE"], () => "/api/v1/endpoints");
+  const endpoint = () => `/api/v1/endpoints/${newId("endpoint")}`;
+  add("GET /api/v1/endpoints/[id]", { path: endpoint, expect: everyKey("404:ERR_BOTDESK_404") });
+  notAllowed("/api/v1/endpoints/[id]", ["POST", "PUT", "PATCH", "DELETE"], endpoint);
+}
 add("GET /api/v1/usage", { path: () => "/api/v1/usage", expect: everyKey("200") });
 notAllowed("/api/v1/usage", ["POST", "PUT", "PATCH", "DELETE"], () => "/api/v1/usage");
 
@@ -120,9 +143,9 @@ async function freshTargets(f: Fixture): Promise<Targets> {
   const eventId = newId("event");
   await sql`INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id)
     VALUES (${eventId}, ${f.accountA}, 'bot.created', ${f.people.owner.id}, 'dashboard', ${botId}, 'matrix-bot', 'bot', ${botId})`;
-  return { botId, credentialId: await insertCredential(f.accountA, botId), apiKeyId, eventId };
+  return { botId, credentialId: await insertCredential(f.accountA, botId), apiKeyId, eventId, domainId: await insertReservedDomain(f.accountA) };
 }
-const missingTargets = (): Targets => ({ botId: newId("bot"), credentialId: newId("authtoken"), apiKeyId: newId("apiKey"), eventId: newId("event") });
+const missingTargets = (): Targets => ({ botId: newId("bot"), credentialId: newId("authtoken"), apiKeyId: newId("apiKey"), eventId: newId("event"), domainId: newId("reservedDomain") });
 
 test.afterAll(closeDatabase);
 

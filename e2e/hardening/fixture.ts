@@ -65,6 +65,14 @@ export async function insertBot(accountId: string, active = true): Promise<strin
   return id;
 }
 
+/** A reserved domain of the account, with a name no other call uses, as an admin with psql would reserve it. */
+export async function insertReservedDomain(accountId: string): Promise<string> {
+  const id = newId("reservedDomain");
+  const label = `matrix-${unique()}`;
+  await sql`INSERT INTO reserved_domains (id, account_id, domain, zone_key) VALUES (${id}, ${accountId}, ${`${label}.example.com`}, ${`com.example.${label}.`})`;
+  return id;
+}
+
 /** An authtoken row (its secret is irrelevant here: no request presents it). */
 export async function insertCredential(accountId: string, ownerId: string): Promise<string> {
   const id = newId("authtoken");
@@ -100,7 +108,7 @@ export async function sessionCookie(fixture: Fixture, who: CookiePrincipal): Pro
 
 /**
  * A cheap digest of what any request could change: the rows of principals,
- * memberships, credentials and accounts, and the count of each event type except
+ * memberships, credentials, accounts and reserved domains, and the count of each event type except
  * refusals and requests (recorded on purpose) and what Botdesk's own timers write
  * meanwhile (the expiry sweep, the purge, the agent-session sweep).
  */
@@ -110,6 +118,7 @@ export async function digest(): Promise<string> {
     md5((SELECT string_agg(concat_ws(',', account_id, principal_id, role, status), ';' ORDER BY account_id, principal_id) FROM memberships)),
     md5((SELECT string_agg(concat_ws(',', id, owner_id, description, metadata, acl::text, revoked_at, expires_at, rotated_from_id), ';' ORDER BY id) FROM credentials)),
     md5((SELECT string_agg(concat_ws(',', id, name, seat_limit, quotas::text, event_retention_days), ';' ORDER BY id) FROM accounts)),
+    md5((SELECT string_agg(concat_ws(',', id, account_id, domain, description, metadata, region), ';' ORDER BY id) FROM reserved_domains)),
     (SELECT string_agg(type || ':' || n, ',' ORDER BY type) FROM (SELECT type, count(*) AS n FROM events WHERE type NOT IN ('login.refused', 'credential.refused', 'credential.expired', 'events.purged', 'agent.session_ended') GROUP BY type) t)
   ) AS d`;
   return row!.d;

@@ -17,8 +17,8 @@ import { serverLogOffset, serverLogSince, stackTraces } from "./server-log";
  * take no input; every other route in app/ must be fuzzed here or there.
  */
 
-const ID_COLLECTIONS = ["bot_users", "service_users", "credentials", "api_keys", "ssh_credentials"];
-const LISTS = ["bot_users", "service_users", "credentials", "api_keys", "ssh_credentials", "tunnel_sessions", "events", "usage"];
+const ID_COLLECTIONS = ["bot_users", "service_users", "credentials", "api_keys", "ssh_credentials", "reserved_domains"];
+const LISTS = ["bot_users", "service_users", "credentials", "api_keys", "ssh_credentials", "reserved_domains", "tunnel_sessions", "endpoints", "events", "usage"];
 const EVENT_KEYS = ["principal", "bot", "credential", "type", "category", "source", "range", "from", "to", "before", "after", "limit"];
 /**
  * Routes left out on purpose (none today). Auth.js (next-auth 5.0.0-beta.32) answers a `callbackUrl`
@@ -71,6 +71,7 @@ test("every other route answers bad input below 500 and changes nothing when it 
   const key = await json("POST", "/api/v1/api_keys", { owner_id: botId, description: "fuzz" });
   const sshKey = await json("POST", "/api/v1/ssh_credentials", { owner_id: botId, public_key: sshKeygen("ed25519").publicKey });
   const session = await json("POST", "/agent/v1/sessions", { agent_version: "3.0.0", os: "linux", arch: "amd64" });
+  const domain = await json("POST", "/api/v1/reserved_domains", { domain: `fuzz-${Date.now().toString(36)}.example.com`, description: "fuzz" });
 
   interface Property {
     /** The inventory keys this property covers. */
@@ -83,6 +84,12 @@ test("every other route answers bad input below 500 and changes nothing when it 
     { covers: ["POST /api/v1/service_users"], cases: body(["name", "active"]).map((b) => ({ method: "POST", path: "/api/v1/service_users", body: b })) },
     { covers: ["PATCH /api/v1/service_users/[id]"], cases: body(["name", "active"]).map((b) => ({ method: "PATCH", path: `/api/v1/service_users/${serviceUser.id}`, body: b })) },
     { covers: ["PATCH /api/v1/api_keys/[id]"], cases: body(["description", "metadata", "acl"]).map((b) => ({ method: "PATCH", path: `/api/v1/api_keys/${key.id}`, body: b })) },
+    {
+      // Names of every shape (the domain field is a DNS name or refused), ngrok's certificate fields, any region.
+      covers: ["POST /api/v1/reserved_domains"],
+      cases: body(["domain", "description", "metadata", "region", "certificate_id", "certificate_management_policy"]).map((b) => ({ method: "POST", path: "/api/v1/reserved_domains", body: b })),
+    },
+    { covers: ["PATCH /api/v1/reserved_domains/[id]"], cases: body(["description", "metadata", "domain", "certificate_id"]).map((b) => ({ method: "PATCH", path: `/api/v1/reserved_domains/${domain.id}`, body: b })) },
     { covers: ["PATCH /api/v1/ssh_credentials/[id]"], cases: body(["description", "metadata", "acl"]).map((b) => ({ method: "PATCH", path: `/api/v1/ssh_credentials/${sshKey.id}`, body: b })) },
     {
       covers: [...LISTS.map((l) => `GET /api/v1/${l}`), "GET /api/v1/openapi.json", "GET /api/health", "GET /agent-ca.pem"],
@@ -92,9 +99,9 @@ test("every other route answers bad input below 500 and changes nothing when it 
     {
       covers: [
         ...ID_COLLECTIONS.flatMap((c) => ["GET", "PATCH", "DELETE"].map((m) => `${m} /api/v1/${c}/[id]`)),
-        "GET /api/v1/events/[id]", "GET /api/v1/tunnel_sessions/[id]",
+        "GET /api/v1/events/[id]", "GET /api/v1/tunnel_sessions/[id]", "GET /api/v1/endpoints/[id]",
       ],
-      cases: fc.tuple(fc.constantFrom(...ID_COLLECTIONS.flatMap((c) => ["GET", "PATCH", "DELETE"].map((m) => `${m} ${c}`)), "GET events", "GET tunnel_sessions"), urlString, body(["name", "description"]))
+      cases: fc.tuple(fc.constantFrom(...ID_COLLECTIONS.flatMap((c) => ["GET", "PATCH", "DELETE"].map((m) => `${m} ${c}`)), "GET events", "GET tunnel_sessions", "GET endpoints"), urlString, body(["name", "description"]))
         .map(([mc, id, b]) => {
           const [method, c] = mc.split(" ") as [string, string];
           return { method, path: `/api/v1/${c}/${enc(id) || "%20"}`, body: method === "PATCH" ? b : null };

@@ -128,6 +128,8 @@ const ACTION_INPUTS: Record<string, ActionFuzz> = {
   resetPasswordAction: { inputs: { json: ["personId"] } },
   rotateCredentialAction: { inputs: { json: ["id", "grace"] } },
   revokeCredentialsAction: { inputs: { json: ["ids"] } },
+  reserveDomainAction: { inputs: { form: ["domain", "description"] } },
+  deleteReservedDomainAction: { inputs: { json: ["id"] } },
   setEventRetentionAction: { inputs: { form: ["days"] }, runs: FEW_RUNS },
   updateAccountAction: { inputs: { form: ["name", "seatLimit", "sessions", "endpoints", "bandwidthGb", "apiRequests"] }, runs: FEW_RUNS },
   switchAccountAction: { inputs: { form: ["accountId"], formOnly: true }, runs: FEW_RUNS },

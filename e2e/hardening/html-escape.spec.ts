@@ -82,6 +82,11 @@ async function plant(request: APIRequestContext, f: Fixture): Promise<Planted> {
     const sshKey = sshKeygen("ed25519").publicKey.split(" ").slice(0, 2).join(" ");
     await api("POST", "/api/v1/ssh_credentials", { owner_id: botId, public_key: `${sshKey} ${p}`, description: p.slice(0, 250) }, p);
   }
+  // Reserved domains: the name is validated (no payload fits a DNS name), the description and metadata are free text.
+  const zone = `esc-${Math.random().toString(36).slice(2, 10)}.example.com`;
+  for (const [i, p] of [...PAYLOADS, ...SNEAKY].entries()) {
+    await api("POST", "/api/v1/reserved_domains", { domain: `d${i}.${zone}`, description: p.slice(0, 250), metadata: p }, p);
+  }
   // The dashboard's own forms, as the owner.
   const actions = serverActions();
   const action = (name: string) => actions.find((a) => a.key.endsWith(`#${name}`))!;
@@ -122,6 +127,7 @@ function urlsFor(p: Planted): Record<string, { urls: string[]; viewers: Viewer[]
     "/credentials": { urls: ["/credentials", `/credentials?${q}`], viewers: staff },
     "/developers": { urls: ["/developers"], viewers: staff },
     "/settings": { urls: ["/settings"], viewers: staff },
+    "/settings/domains": { urls: ["/settings/domains", `/settings/domains?${q}&dpage=${encodeURIComponent(PAYLOADS[1]!)}`], viewers: staff },
     "/usage": { urls: ["/usage", `/usage?${q}`], viewers: staff },
     "/users": { urls: ["/users", `/users?${q}`], viewers: staff },
     "/users/bots/[id]": { urls: [`/users/bots/${p.botId}`, `/users/bots/${p.botId}?${q}`, `/users/bots/${p.deletedBotId}`], viewers: staff },

@@ -51,6 +51,7 @@ const ENTRIES: Record<string, Entry> = {
   "/usage": { url: () => "/usage", expect: DASHBOARD },
   "/credentials": { url: () => "/credentials", expect: DASHBOARD },
   "/settings": { url: () => "/settings", expect: DASHBOARD },
+  "/settings/domains": { url: () => "/settings/domains", expect: DASHBOARD },
   "/users": { url: () => "/users", expect: DASHBOARD },
   "/users/bots/[id]": { url: (i) => `/users/bots/${i.botId}`, expect: { ...DASHBOARD, otherAdmin: "404" }, foreignIds: true },
   "/sign-in": { url: () => "/sign-in", expect: SIGNED_IN_ONLY("307 /", "200") },

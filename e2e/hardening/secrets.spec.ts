@@ -218,6 +218,11 @@ test("no secret appears anywhere but its one create response: log, rows, data di
   const session = await request.post("/agent/v1/sessions", { headers: agent, data: { agent_version: "3.0.0", os: "linux", arch: "amd64" } });
   expect(session.status()).toBe(201);
   const sessionId = ((await session.json()) as { id: string }).id;
+  // A reserved domain and an endpoint bound on it, so their item routes are read too.
+  const domain = await create("reserved_domains", { domain: `secrets-${tag}.example.com`, description: "secrets" });
+  const bound = await request.post(`/agent/v1/sessions/${sessionId}/endpoints`, { headers: agent, data: { hostname: `secrets-${tag}.example.com` } });
+  expect(bound.status()).toBe(201);
+  const endpointId = ((await bound.json()) as { id: string }).id;
   const made = Date.now() - started;
   lap("api");
 
@@ -304,6 +309,8 @@ test("no secret appears anywhere but its one create response: log, rows, data di
     "/api/v1/ssh_credentials/[id]": idsOf("ssh_key"),
     "/api/v1/events/[id]": eventIds,
     "/api/v1/tunnel_sessions/[id]": [sessionId],
+    "/api/v1/reserved_domains/[id]": [domain.id],
+    "/api/v1/endpoints/[id]": [endpointId],
     "/agent/v1/sessions/[id]": [sessionId],
     "/agent/v1/sessions/[id]/endpoints": [sessionId],
     "/agent/v1/sessions/[id]/heartbeat": [sessionId],

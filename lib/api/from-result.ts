@@ -33,6 +33,26 @@ export function apiErrorOf(result: { code: string; message: string; fieldErrors?
       return new ApiError("ERR_BOTDESK_404", result.message);
     case "session_ended":
       return new ApiError("ERR_BOTDESK_410", result.message);
+    // The hostname rules of a bind (lib/domain/domains/may-bind-hostname.ts).
+    case "hostname_not_reserved":
+      return new ApiError("ERR_NGROK_319", result.message);
+    case "hostname_reserved_elsewhere":
+      return new ApiError("ERR_NGROK_320", result.message);
+    case "endpoint_online":
+      return new ApiError("ERR_NGROK_334", result.message);
+    // Reserving a domain (lib/domain/domains/reserve-domain.ts).
+    case "domain_already_reserved":
+      return new ApiError("ERR_NGROK_413", result.message, { field: "domain" });
+    case "domain_reserved_elsewhere":
+      return new ApiError("ERR_NGROK_414", result.message, { field: "domain" });
+    case "wildcard_conflict":
+      return new ApiError("ERR_NGROK_417", result.message, { field: "domain" });
+    case "domain_in_use":
+      return new ApiError("ERR_NGROK_430", result.message, { field: "domain" });
+    case "tunnel_domain":
+      return new ApiError("ERR_NGROK_404", result.message, { field: "domain" });
+    case "tunnel_domain_wildcard":
+      return new ApiError("ERR_NGROK_416", result.message, { field: "domain" });
   }
   if (field && fieldMessage) {
     if (field === "name" && EMPTY_NAME.has(fieldMessage)) return new ApiError("ERR_NGROK_4109", `name: ${fieldMessage}`, { field: "name" });

@@ -10,9 +10,13 @@ import {
   credentialCreateSchema,
   credentialSchema,
   credentialUpdateSchema,
+  endpointSchema,
   eventSchema,
   eventsListQuerySchema,
   listQuerySchema,
+  reservedDomainCreateSchema,
+  reservedDomainSchema,
+  reservedDomainUpdateSchema,
   sshCredentialCreateSchema,
   sshCredentialSchema,
   sshCredentialUpdateSchema,
@@ -48,7 +52,29 @@ const RESOURCES = [
     create: sshCredentialCreateSchema,
     update: sshCredentialUpdateSchema,
   },
+  {
+    path: "reserved_domains",
+    tag: "Reserved domains",
+    object: "ReservedDomain",
+    listKey: "reserved_domains",
+    create: reservedDomainCreateSchema,
+    update: reservedDomainUpdateSchema,
+  },
 ] as const;
+
+/** What PATCH and DELETE do, per resource. */
+const ITEM_SUMMARIES: Record<(typeof RESOURCES)[number]["path"], { update: string; remove: string; create?: string }> = {
+  bot_users: { update: "Rename and/or (de)activate", remove: "Delete, revoking every credential it owns" },
+  service_users: { update: "Rename and/or (de)activate", remove: "Delete, revoking every credential it owns" },
+  api_keys: { update: "Change description or metadata (never the owner)", remove: "Revoke", create: "Create one; its token (secret) is in this answer only" },
+  credentials: { update: "Change description, metadata or ACL (never the owner)", remove: "Revoke", create: "Create one; its token (secret) is in this answer only" },
+  ssh_credentials: { update: "Change description, metadata or ACL (never the owner)", remove: "Revoke", create: "Create one; its token (secret) is in this answer only" },
+  reserved_domains: {
+    update: "Change description or metadata (never the name); owners and admins",
+    remove: "Release it (endpoints online under it stay until their sessions end); owners and admins",
+    create: "Reserve an exact name or a wildcard for the account; owners and admins",
+  },
+};
 
 const listParameters = (query: z.ZodType = listQuerySchema) =>
   Object.entries((schema(query, "input").properties ?? {}) as Record<string, Json>).map(([name, s]) => ({
@@ -61,7 +87,7 @@ const listParameters = (query: z.ZodType = listQuerySchema) =>
 
 const COMMON_ERRORS = {
   "401": errorResponse("No API key, or a refused one (ERR_NGROK_107, ERR_NGROK_300, ERR_BOTDESK_100/301/302)"),
-  "403": errorResponse("The key's owner is deactivated (ERR_NGROK_636), or may not do this (ERR_NGROK_4111, ERR_BOTDESK_4113)"),
+  "403": errorResponse("The key's owner is deactivated (ERR_NGROK_636), or may not do this (ERR_NGROK_4111, ERR_BOTDESK_4113, ERR_BOTDESK_4114)"),
   "429": errorResponse("Rate limited (ERR_BOTDESK_429); see Retry-After"),
 };
 
@@ -95,9 +121,14 @@ export function openApiDocument(serverUrl: string): Json {
       post: {
         tags: [r.tag],
         operationId: `${r.path}.create`,
-        summary: r.path === "api_keys" || r.path === "credentials" || r.path === "ssh_credentials" ? "Create one; its token (secret) is in this answer only" : "Create one",
+        summary: ITEM_SUMMARIES[r.path].create ?? "Create one",
         requestBody: { required: true, ...json(schema(r.create, "input")) },
-        responses: { "201": { description: "Created", ...json(ref(r.object)) }, "400": errorResponse("Invalid input: details.field names the field"), ...COMMON_ERRORS },
+        responses: {
+          "201": { description: "Created", ...json(ref(r.object)) },
+          "400": errorResponse(r.path === "reserved_domains" ? "Invalid input (details.field names the field), or the tunnel domain (ERR_NGROK_404, ERR_NGROK_416)" : "Invalid input: details.field names the field"),
+          ...(r.path === "reserved_domains" ? { "409": errorResponse("Reserved already by this account (ERR_NGROK_413), overlapping another account's reservation (ERR_NGROK_414, ERR_NGROK_417), or in use by another account's endpoint (ERR_NGROK_430)") } : {}),
+          ...COMMON_ERRORS,
+        },
       },
     };
     const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
@@ -107,15 +138,15 @@ export function openApiDocument(serverUrl: string): Json {
       patch: {
         tags: [r.tag],
         operationId: `${r.path}.update`,
-        summary: r.path.endsWith("users") ? "Rename and/or (de)activate" : "Change description, metadata or ACL (never the owner)",
+        summary: ITEM_SUMMARIES[r.path].update,
         requestBody: { required: true, ...json(schema(r.update, "input")) },
         responses: { "200": { description: "Updated", ...json(ref(r.object)) }, "400": errorResponse("Invalid input"), "404": errorResponse("Not found"), ...COMMON_ERRORS },
       },
       delete: {
         tags: [r.tag],
         operationId: `${r.path}.delete`,
-        summary: r.path.endsWith("users") ? "Delete, revoking every credential it owns" : "Revoke",
-        responses: { "204": { description: "Deleted (credentials: revoked); empty body" }, "404": errorResponse("Not found"), ...COMMON_ERRORS },
+        summary: ITEM_SUMMARIES[r.path].remove,
+        responses: { "204": { description: "Deleted (credentials: revoked; domains: released); empty body" }, "404": errorResponse("Not found"), ...COMMON_ERRORS },
       },
     };
   }
@@ -146,6 +177,8 @@ export function openApiDocument(serverUrl: string): Json {
   });
   paths["/tunnel_sessions"] = list("Tunnel sessions", "tunnel_sessions.list", "List agent sessions (HTTP and SSH), newest first, open and ended", "tunnel_sessions", "TunnelSession");
   paths["/tunnel_sessions/{id}"] = item("Tunnel sessions", "tunnel_sessions.get", "TunnelSession");
+  paths["/endpoints"] = list("Endpoints", "endpoints.list", "List the endpoints online now (open binds with a URL), newest first", "endpoints", "Endpoint");
+  paths["/endpoints/{id}"] = item("Endpoints", "endpoints.get", "Endpoint");
   paths["/events"] = list("Events", "events.list", "List the account's activity, newest first, filtered like the activity page", "events", "Event", eventsListQuerySchema);
   paths["/events/{id}"] = item("Events", "events.get", "Event");
   paths["/usage"] = {
@@ -162,7 +195,7 @@ export function openApiDocument(serverUrl: string): Json {
     info: {
       title: "Botdesk API",
       version: "1",
-      description: "ngrok API v2-compatible management of bot users and their credentials, their tunnel sessions, activity and usage. Error codes: " +
+      description: "ngrok API v2-compatible management of bot users and their credentials, reserved domains, tunnel sessions and endpoints, activity and usage. Error codes: " +
         Object.entries(API_ERRORS).map(([code, e]) => `${code} (${e.status})`).join(", "),
     },
     servers: [{ url: serverUrl }],
@@ -176,6 +209,8 @@ export function openApiDocument(serverUrl: string): Json {
         Credential: schema(credentialSchema, "output"),
         SSHCredential: schema(sshCredentialSchema, "output"),
         TunnelSession: schema(tunnelSessionSchema, "output"),
+        ReservedDomain: schema(reservedDomainSchema, "output"),
+        Endpoint: schema(endpointSchema, "output"),
         Event: schema(eventSchema, "output"),
         Usage: schema(usageSchema, "output"),
         Error: schema(apiErrorSchema, "output"),

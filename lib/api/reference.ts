@@ -59,6 +59,7 @@ const EXAMPLES: Record<string, unknown> = {
   acl: ["bind:*.example.com"],
   public_key: "ssh-ed25519 AAAAC3Nza… you@laptop",
   owner_id: "bot_…",
+  domain: "app.example.com",
 };
 
 const EXAMPLE_QUERIES: Record<string, string> = {

@@ -11,10 +11,11 @@ import { verifySshKey } from "@/lib/domain/agent-sessions/verify-ssh-key";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
+import { reserveDomain } from "@/lib/domain/domains/reserve-domain";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
-import { createAgentSshServer, endpointUrlFor } from "./agent-ssh-server";
+import { createAgentSshServer, endpointUrlFor, namedHostname } from "./agent-ssh-server";
 
 // The real OpenSSH client against the server, as an agent would connect.
 const NO_CTX = { ip: null, userAgent: null };
@@ -125,7 +126,8 @@ describe("the SSH server, driven by the real ssh client", () => {
   });
 
   it("binds a named hostname the ACL allows and refuses one it does not (recorded as agent.bind_refused)", async () => {
-    const { account, file } = await sshAccount(["bind:*.example.com"]);
+    const { account, admin, file } = await sshAccount(["bind:*.example.com"]);
+    expect((await reserveDomain(admin, { domain: "*.example.com" }, NO_CTX)).ok).toBe(true);
     const allowed = ssh(file, { forward: "app.example.com:80:localhost:8080" });
     await allowed.waitFor("forwarding https://app.example.com");
     allowed.proc.kill("SIGTERM");
@@ -135,6 +137,16 @@ describe("the SSH server, driven by the real ssh client", () => {
     expect(refused.output()).toMatch(/remote port forwarding failed/i);
     const [event] = await until(() => events(account.id, "agent.bind_refused"), (e) => e.length > 0);
     expect((event!.data as { url: string }).url).toBe("https://app.example.org");
+  });
+
+  it("refuses a named hostname the account has not reserved (the same rule as every bind), recorded as agent.bind_refused", async () => {
+    const { account, file } = await sshAccount();
+    const refused = ssh(file, { forward: "unreserved.example.net:80:localhost:8080" });
+    expect(await refused.exited).not.toBe(0);
+    expect(refused.output()).toMatch(/remote port forwarding failed/i);
+    const [event] = await until(() => events(account.id, "agent.bind_refused"), (e) => e.length > 0);
+    expect(event!.data).toMatchObject({ url: "https://unreserved.example.net", reason: "hostname_not_reserved" });
+    expect(await db().tunnelEndpoint.count({ where: { accountId: account.id } })).toBe(0);
   });
 
   it("refuses an unknown key (no event: only the server's log), a revoked key and a deactivated bot's key (each recorded once as credential.refused)", async () => {
@@ -236,12 +248,12 @@ describe("stopping the SSH server", () => {
   });
 });
 
-describe("endpointUrlFor", () => {
-  it("binds a named host as https (ports 0, 80, 443) or tcp, and names a random host under the domain otherwise", () => {
-    expect(endpointUrlFor("App.Example.com", 0, "t.test")).toBe("https://app.example.com");
-    expect(endpointUrlFor("app.example.com", 5432, "t.test")).toBe("tcp://app.example.com:5432");
-    expect(endpointUrlFor("", 0, "t.test")).toMatch(/^https:\/\/[0-9a-f]{12}\.t\.test$/);
-    expect(endpointUrlFor("localhost", 0, "t.test")).toMatch(/\.t\.test$/);
-    expect(endpointUrlFor("127.0.0.1", 80, "t.test")).toMatch(/\.t\.test$/);
+describe("namedHostname and endpointUrlFor", () => {
+  it("take a named host as it is (lowercase), none for empty, localhost or an address; bind https (ports 0, 80, 443) or tcp", () => {
+    expect(namedHostname("App.Example.com")).toBe("app.example.com");
+    for (const unnamed of ["", "localhost", "127.0.0.1"]) expect(namedHostname(unnamed)).toBeNull();
+    expect(endpointUrlFor("app.example.com", 0)).toBe("https://app.example.com");
+    expect(endpointUrlFor("app.example.com", 443)).toBe("https://app.example.com");
+    expect(endpointUrlFor("app.example.com", 5432)).toBe("tcp://app.example.com:5432");
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import ssh2 from "ssh2";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { bindEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
@@ -8,6 +8,7 @@ import { reportSession } from "@/lib/domain/agent-sessions/heartbeat";
 import { HEARTBEAT_INTERVAL_SECONDS } from "@/lib/domain/agent-sessions/limits";
 import { startSession } from "@/lib/domain/agent-sessions/start-session";
 import { verifySshKey } from "@/lib/domain/agent-sessions/verify-ssh-key";
+import { randomTunnelHostname } from "@/lib/domain/domains/random-tunnel-hostname";
 import { db } from "@/lib/db/client";
 
 export interface AgentSshServerOptions {
@@ -15,7 +16,7 @@ export interface AgentSshServerOptions {
   hostKey: string | Buffer;
   /** How often an open SSH session re-checks its key and heartbeats (default HEARTBEAT_INTERVAL_SECONDS). */
   heartbeatMs?: number;
-  /** Hostnames given to tunnels that ask for none: `<random>.<domain>`. */
+  /** Hostnames given to tunnels that ask for none: `<random>.<domain>` (randomTunnelHostname). */
   domain: string;
   log?: (line: string) => void;
 }
@@ -31,10 +32,17 @@ function keyTypeOf(blob: Buffer): string {
   return blob.subarray(4, 4 + length).toString("latin1");
 }
 
-/** What `-R [bind_address:]port:host:hostport` asks for, as the endpoint URL Botdesk binds. */
-export function endpointUrlFor(bindAddr: string, bindPort: number, domain: string): string {
+/**
+ * The hostname `-R [bind_address:]port:host:hostport` names, lowercase; null when it names none
+ * (empty, `localhost`, an IP address): Botdesk then hands out a random one (randomTunnelHostname).
+ */
+export function namedHostname(bindAddr: string): string | null {
   const named = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(bindAddr) && !/^[\d.]+$/.test(bindAddr);
-  const hostname = named ? bindAddr.toLowerCase() : `${randomBytes(6).toString("hex")}.${domain}`;
+  return named ? bindAddr.toLowerCase() : null;
+}
+
+/** The endpoint URL Botdesk binds for a hostname and the port `-R` asked for. */
+export function endpointUrlFor(hostname: string, bindPort: number): string {
   return bindPort === 0 || bindPort === 80 || bindPort === 443 ? `https://${hostname}` : `tcp://${hostname}:${bindPort}`;
 }
 
@@ -44,8 +52,9 @@ export function endpointUrlFor(bindAddr: string, bindPort: number, domain: strin
  * fingerprint after the client proved it holds the private key; a user name
  * `ac_…` picks the account when the key is registered in several), and each
  * `-R` starts (once) a tunnel session with transport `ssh` attributed to the
- * key's owner and binds an endpoint through the same bindEndpoint and ACL as
- * HTTP agents; the shell channel says what was bound. While connected, every
+ * key's owner and binds an endpoint through the same bindEndpoint, ACL and
+ * hostname rules as HTTP agents (a named host must be reserved by the account;
+ * an unnamed one gets randomTunnelHostname); the shell channel says what was bound. While connected, every
  * heartbeat interval the key is checked again: once refused (owner
  * deactivated or deleted, key revoked or expired) the session ends
  * (`credential_refused`) and the connection is dropped. Closing the
@@ -154,8 +163,10 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
           }
           sessionId = started.data.id;
         }
-        const url = endpointUrlFor(bindAddr, bindPort, opts.domain);
-        const result = await bindEndpoint(actor, ctx, sessionId, { url });
+        // A named host follows the hostname rules (reserved by the account); an unnamed one gets a random name.
+        const named = namedHostname(bindAddr);
+        const url = endpointUrlFor(named ?? (await randomTunnelHostname(db(), opts.domain)), bindPort);
+        const result = await bindEndpoint(actor, ctx, sessionId, { url }, { assignedHostname: named === null });
         if (!result.ok) {
           say(`Botdesk: ${result.message}`);
           return reject?.();

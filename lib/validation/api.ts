@@ -4,6 +4,7 @@ import { EVENT_SOURCES } from "@/lib/domain/events/filters";
 import { createBotSchema, updateBotSchema } from "./bots";
 import { idSchema } from "./common";
 import { aclSchema, descriptionSchema, metadataSchema, PUBLIC_KEY_MAX_LENGTH } from "./credentials";
+import { domainNameSchema, regionSchema } from "./domains";
 
 /**
  * The REST API's request bodies (snake_case, as ngrok's API v2 names them),
@@ -38,6 +39,17 @@ export const sshCredentialCreateSchema = z.object({
 });
 export const sshCredentialUpdateSchema = credentialUpdateSchema;
 
+/** ngrok's reserved domain body; `certificate_id` and `certificate_management_policy` are refused by name (Botdesk keeps no per-domain certificates). */
+export const reservedDomainCreateSchema = z.object({
+  domain: domainNameSchema.meta({
+    description: "`app.example.com`, or a wildcard `*.example.com` (any name under example.com). Case is ignored; at most 253 characters, each part at most 63.",
+  }),
+  region: regionSchema.optional().meta({ description: "ngrok's region code, echoed: Botdesk serves every domain from every instance." }),
+  description,
+  metadata,
+});
+export const reservedDomainUpdateSchema = z.object({ description, metadata });
+
 /** The largest page a list answers. */
 export const LIST_MAX_LIMIT = 100;
 
@@ -66,6 +78,47 @@ export const apiErrorSchema = z.object({
   status_code: z.number().int(),
   msg: z.string(),
   details: z.object({ operation_id: z.string(), field: z.string().optional().meta({ description: "The invalid field, for validation errors." }) }),
+});
+
+const nullRef = z.object(ref).nullable();
+export const reservedDomainSchema = z.object({
+  ...ref,
+  created_at: z.iso.datetime(),
+  description: z.string(),
+  metadata: z.string(),
+  domain: z.string().meta({ description: "The name, lowercase; `*.` first for a wildcard." }),
+  region: z.string().nullable(),
+  cname_target: z.null().meta({ description: "Always null: point your DNS at Botdesk's ingress yourself." }),
+  certificate: nullRef.meta({ description: "Always null: the ingress uses the operator's certificate." }),
+  certificate_management_policy: z.null(),
+  certificate_management_status: z.null(),
+  acme_challenge_cname_target: z.null(),
+});
+
+/** ngrok's Endpoint, as far as Botdesk has its fields. */
+export const endpointSchema = z.object({
+  ...ref,
+  region: z.string(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  public_url: z.string().meta({ description: "The URL the endpoint serves, e.g. `https://app.example.com`." }),
+  url: z.string(),
+  proto: z.enum(["http", "https", "tcp", "tls"]),
+  scheme: z.enum(["http", "https", "tcp", "tls"]),
+  hostport: z.string().meta({ description: "`host:port` (443 for https and tls, 80 for http)." }),
+  host: z.string(),
+  port: z.number().int(),
+  type: z.literal("ephemeral").meta({ description: "Bound by an agent's session (ngrok's agent endpoints)." }),
+  description: z.string(),
+  metadata: z.string(),
+  domain: nullRef.meta({ description: "The account's reserved domain that lets it bind this hostname; null for a random name under the tunnel domain." }),
+  tcp_addr: z.null(),
+  tunnel: z.null(),
+  edge: z.null(),
+  principal: z.object({ id: z.string(), uri: z.string().nullable() }).meta({ description: "Whose credential bound it (uri: the bot user; null for a person)." }),
+  tunnel_session: z.object(ref).meta({ description: "The agent session serving it." }),
+  bindings: z.array(z.literal("public")),
+  pooling_enabled: z.literal(false),
 });
 
 // Tunnel sessions, events and usage: read-only resources.

@@ -15,14 +15,17 @@ import { updateAccountAction } from "./account-actions";
 import { RetentionForm } from "@/components/activity/retention-form";
 import { getEventRetention } from "@/lib/domain/events/set-event-retention";
 import { setEventRetentionAction } from "@/app/(dashboard)/activity/actions";
+import { countReservedDomains } from "@/lib/domain/domains/read-reserved-domains";
+import { plural } from "@/components/format";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const actor = await requireActor();
   const owner = actor.role === "owner";
-  const [credentials, account, seats, retention] = await Promise.all([
+  const [credentials, domains, account, seats, retention] = await Promise.all([
     listOwnedCredentials(actor, actor.principal.id),
+    countReservedDomains(actor),
     owner ? getAccountSettings(actor) : null,
     owner ? getSeatUsage(actor.account.id) : null,
     owner ? getEventRetention(actor) : null,
@@ -58,6 +61,18 @@ export default async function SettingsPage() {
             </>
           }
         />
+      </Card>
+      <Card aria-labelledby="domains-heading" id="domains">
+        <h2 id="domains-heading" className="text-base font-semibold">
+          Domains
+        </h2>
+        <p className="text-sm text-slate-600" data-testid="settings-domains-summary">
+          {domains === 0 ? "No domains reserved yet" : `${plural(domains, "domain", "domains")} reserved`}: agents of{" "}
+          <Name name={actor.account.name} /> bind only hostnames the account reserved.{" "}
+          <Link href="/settings/domains" className="font-medium text-indigo-700 hover:underline" data-testid="settings-domains-link">
+            {canManage(actor) ? "Manage domains" : "See domains"}
+          </Link>
+        </p>
       </Card>
       {account && seats && (
         <Card aria-labelledby="account-heading" id="account">

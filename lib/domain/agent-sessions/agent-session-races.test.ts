@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import type { Actor } from "@/lib/domain/access/types";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
+import { reserveDomain } from "@/lib/domain/domains/reserve-domain";
 import { race } from "@/lib/test-support/races";
 import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
 import { bindEndpoint } from "./bind-endpoint";
@@ -52,7 +53,8 @@ describe("the heartbeat sweep racing itself and the agents", () => {
 
 describe("binds racing the end of their session", () => {
   it("never leave an endpoint open on an ended session: each bind lands before the end (and is ended with it) or is refused", async () => {
-    const { agentActor } = await setup();
+    const { admin, agentActor } = await setup();
+    expect((await reserveDomain(admin, { domain: "*.example.com" }, CTX)).ok).toBe(true);
     const results = await race(6, async () => {
       const id = await start(agentActor);
       return [

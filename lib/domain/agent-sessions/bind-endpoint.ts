@@ -8,6 +8,7 @@ import { aclAllowsBind } from "./acl";
 import { isAgentActor, lockOwnSession, NO_CREDENTIAL } from "./agent-actor";
 import { sessionSubjectName } from "./session-view";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { mayBindHostname } from "@/lib/domain/domains/may-bind-hostname";
 
 export interface BoundEndpoint {
   id: string;
@@ -25,8 +26,12 @@ export interface BoundEndpoint {
  * Allowed: the endpoint, one endpoint of usage and `agent.endpoint_bound`, in
  * one transaction. Refused (`bind_refused`): nothing is bound and
  * `agent.bind_refused` is recorded (it is committed although the bind is not).
+ * A hostname must also pass mayBindHostname (reserved by the account, not
+ * online elsewhere; refused with its codes, recorded the same way);
+ * `assignedHostname` says the server handed the hostname out itself
+ * (randomTunnelHostname), so it needs no reservation.
  */
-export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId: string, input: unknown, opts: { now?: Date } = {}): Promise<Result<BoundEndpoint>> {
+export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId: string, input: unknown, opts: { now?: Date; assignedHostname?: boolean } = {}): Promise<Result<BoundEndpoint>> {
   if (!isAgentActor(actor)) return NO_CREDENTIAL();
   const parsed = bindEndpointSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Check the endpoint's fields.", fieldErrorsOf(parsed.error));
@@ -45,6 +50,17 @@ export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId:
         data: { url: target.url, labels: target.labels, acl: credential?.acl ?? [], why: decision.why },
       });
       return fail("bind_refused", `The credential ACL policy does not permit this bind: ${decision.why}.`);
+    }
+    if (target.hostname !== null) {
+      const may = await mayBindHostname(tx, actor.account.id, target.hostname, { assigned: opts.assignedHostname, url: target.url });
+      if (!may.ok) {
+        await recordActorEvent(tx, actor, ctx, {
+          type: "agent.bind_refused",
+          subject,
+          data: { url: target.url, labels: target.labels, acl: credential?.acl ?? [], why: may.message, reason: may.code },
+        });
+        return fail(may.code, may.message);
+      }
     }
     const id = newId("endpoint", now.getTime());
     await tx.tunnelEndpoint.create({

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import type { Actor } from "@/lib/domain/access/types";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
+import { reserveDomain } from "@/lib/domain/domains/reserve-domain";
 import { actorOf, createTestAccount, createTestBot, createTestPerson } from "@/lib/test-support/factories";
 import { bindEndpoint } from "./bind-endpoint";
 import { closeStaleSessions } from "./close-stale-sessions";
@@ -20,9 +21,11 @@ async function agentActorFor(admin: Actor, owner: { id: string; name: string; ki
   return { ...admin, principal: owner, role: "member", source: "agent", credential: { id: created.data.credential.id, display: created.data.credential.display } };
 }
 
-async function setup() {
+/** An account, its owner, a bot and the bot's agent; `reserve`: a domain the account reserves (binds need one). */
+async function setup(reserve?: string) {
   const { account, owner } = await createTestAccount();
   const admin = actorOf(account, owner, "owner");
+  if (reserve && !(await reserveDomain(admin, { domain: reserve }, CTX)).ok) throw new Error(`could not reserve ${reserve}`);
   const bot = await createTestBot(account.id);
   const agentActor = await agentActorFor(admin, { id: bot.id, name: bot.name, kind: "bot" });
   return { account, owner, admin, bot, agentActor };
@@ -36,12 +39,12 @@ async function start(actor: Actor, now?: Date): Promise<string> {
 
 describe("the heartbeat sweep", () => {
   it("ends open sessions silent for longer than the timeout (reason heartbeat_timeout, source system), and only those", async () => {
-    const { account, bot, agentActor } = await setup();
+    const { account, bot, agentActor } = await setup("stale.example.com");
     const now = new Date();
     const stale = await start(agentActor, new Date(now.getTime() - 91_000));
     const alive = await start(agentActor, new Date(now.getTime() - 120_000));
     expect((await reportSession(agentActor, alive, {}, { now: new Date(now.getTime() - 10_000) })).ok).toBe(true);
-    const bound = await bindEndpoint(agentActor, CTX, stale, { hostname: "a.example.com" }, { now: new Date(now.getTime() - 91_000) });
+    const bound = await bindEndpoint(agentActor, CTX, stale, { hostname: "stale.example.com" }, { now: new Date(now.getTime() - 91_000) });
     expect(bound.ok).toBe(true);
     expect(await closeStaleSessions({ now })).toBe(1);
     expect(await db().tunnelSession.findUniqueOrThrow({ where: { id: stale } })).toMatchObject({ endReason: "heartbeat_timeout", endedAt: now });
@@ -57,7 +60,7 @@ describe("the heartbeat sweep", () => {
 
 describe("listTunnelSessions", () => {
   it("pages newest first by id, filters by bot and open sessions, and carries endpoints and traffic", async () => {
-    const { admin, agentActor, bot } = await setup();
+    const { admin, agentActor, bot } = await setup("a.example.com");
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await start(agentActor, new Date(Date.now() - (5 - i) * 1000)));
     await bindEndpoint(agentActor, CTX, ids[4]!, { url: "https://a.example.com", labels: { env: "prod" } });

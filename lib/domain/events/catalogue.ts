@@ -8,13 +8,14 @@
 
 // No "api" category: what a principal does through the API is recorded as the change it made
 // (bots, credentials), with source `api` and the key it used; reads are metered, not events.
-export const EVENT_CATEGORIES = ["bots", "people", "credentials", "sign-in", "agents", "system"] as const;
+export const EVENT_CATEGORIES = ["bots", "people", "credentials", "domains", "sign-in", "agents", "system"] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
 export const CATEGORY_LABELS: Record<EventCategory, string> = {
   bots: "Bots",
   people: "People",
   credentials: "Credentials",
+  domains: "Domains",
   "sign-in": "Sign-in",
   agents: "Agents",
   system: "System",
@@ -66,13 +67,20 @@ export const EVENT_CATALOGUE = {
     category: "credentials",
     data: "reason (revoked | expired | owner_deactivated | owner_deleted), path (the request path)",
   },
+  "reserved_domain.created": {
+    label: "Domain reserved",
+    category: "domains",
+    data: "after {domain, description, metadata, region}; subject: the reserved domain (rd_…)",
+  },
+  "reserved_domain.updated": { label: "Reserved domain updated", category: "domains", data: "domain, before and after {description, metadata} (the fields changed)" },
+  "reserved_domain.deleted": { label: "Reserved domain released", category: "domains", data: "before {domain, description, metadata, region}" },
   "login.refused": { label: "Sign-in refused", category: "sign-in", data: "path (how the sign-in was tried), reason, overLimit" },
   "agent.session_started": { label: "Agent session started", category: "agents", data: "agentVersion, os, region, transport" },
   "agent.endpoint_bound": { label: "Endpoint bound", category: "agents", data: "endpointId, url (null for labels only), labels {key: value}; subject: the session" },
   "agent.bind_refused": {
     label: "Bind refused",
     category: "agents",
-    data: "url, labels, acl (the authtoken's rules), why (which part the ACL does not permit); subject: the session",
+    data: "url, labels, acl (the authtoken's rules), why (what refused it), reason (absent for the ACL; hostname_not_reserved, hostname_reserved_elsewhere or endpoint_online for the hostname rules); subject: the session",
   },
   "agent.session_ended": {
     label: "Agent session ended",

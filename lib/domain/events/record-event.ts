@@ -7,9 +7,9 @@ import type { EventType } from "./catalogue";
 
 export type EventSource = "dashboard" | "api" | "agent" | "system";
 
-export type SubjectKind = "bot" | "person" | "credential" | "account";
+export type SubjectKind = "bot" | "person" | "credential" | "account" | "domain";
 
-const KIND_OF_PREFIX: Record<string, SubjectKind> = { bot: "bot", usr: "person", ac: "account", cr: "credential", ak: "credential", sshcr: "credential" };
+const KIND_OF_PREFIX: Record<string, SubjectKind> = { bot: "bot", usr: "person", ac: "account", cr: "credential", ak: "credential", sshcr: "credential", rd: "domain" };
 
 /** What an id names, from its prefix (`bot_…`, `usr_…`, `ak_…`). */
 export function kindOfId(id: string): SubjectKind | null {

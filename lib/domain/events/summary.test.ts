@@ -40,6 +40,13 @@ describe("a feed row's summary line", () => {
     ]);
     expect(eventSummary("agent.endpoint_bound", { url: "https://a.example", labels: {} })).toEqual([{ label: "url", value: "https://a.example" }]);
     expect(eventSummary("bot.deactivated", { before: { active: true }, after: { active: false } })).toEqual([{ label: "active", before: "true", after: "false" }]);
+    expect(eventSummary("reserved_domain.created", { after: { domain: "*.example.com", description: "", metadata: "", region: null } })).toEqual([
+      { label: "domain", value: "*.example.com" },
+    ]);
+    expect(eventSummary("reserved_domain.updated", { domain: "a.example.com", before: { description: "" }, after: { description: "prod" } })).toEqual([
+      { label: "description", before: "(none)", after: "prod" },
+    ]);
+    expect(eventSummary("reserved_domain.deleted", { before: { domain: "a.example.com", description: "prod" } })).toEqual([{ label: "domain", value: "a.example.com" }]);
   });
 
   it("is short whatever the data: at most three parts, values cut at 80 characters; nothing for data it does not know", () => {

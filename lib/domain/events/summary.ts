@@ -81,6 +81,10 @@ function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
       return fields(data, ["url", "why"]);
     case "agent.session_ended":
       return [...fields(data, ["reason", "refusal"]), ...duration(data.durationSeconds)];
+    case "reserved_domain.created":
+      return isRecord(data.after) ? fields(data.after, ["domain", "description"]) : [];
+    case "reserved_domain.deleted":
+      return isRecord(data.before) ? fields(data.before, ["domain"]) : [];
     case "events.exported":
       return fields(data, ["format", "filters"]);
     case "events.purged":

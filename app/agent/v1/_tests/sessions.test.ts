@@ -5,6 +5,7 @@ import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { issueSecret } from "@/lib/domain/credentials/token-format";
 import { updateCredential } from "@/lib/domain/credentials/update-credential";
+import { reserveDomain } from "@/lib/domain/domains/reserve-domain";
 import { createTestPerson } from "@/lib/test-support/factories";
 import { AGENT, agent, agentAccount, authtokenFor, eventsOf, startedSession } from "./agent-client";
 
@@ -71,7 +72,8 @@ describe("POST /agent/v1/sessions", () => {
 
 describe("POST /agent/v1/sessions/{id}/endpoints", () => {
   it("binds what the ACL allows (wildcard domain, label), meters and records each bind", async () => {
-    const { account, bot, token } = await agentAccount(["bind:*.example.com", "bind:env=prod"]);
+    const { account, bot, token, ownerActor } = await agentAccount(["bind:*.example.com", "bind:env=prod"]);
+    expect((await reserveDomain(ownerActor, { domain: "*.example.com" }, NO_CTX)).ok).toBe(true);
     const id = await startedSession(token.token);
     const bound = await agent("POST", `/sessions/${id}/endpoints`, { token: token.token, body: { url: "https://Billing.Example.com" } });
     expect(bound).toMatchObject({ status: 201, body: { id: expect.stringMatching(/^ep_/), session_id: id, url: "https://billing.example.com", hostname: "billing.example.com", labels: {} } });
@@ -104,12 +106,31 @@ describe("POST /agent/v1/sessions/{id}/endpoints", () => {
   });
 
   it("applies an ACL edited mid-session from the next bind", async () => {
-    const { ownerActor, token } = await agentAccount(["bind:a.example.com"]);
+    const { ownerActor, token } = await agentAccount(["bind:a.example.net"]);
+    expect((await reserveDomain(ownerActor, { domain: "*.example.net" }, NO_CTX)).ok).toBe(true);
     const id = await startedSession(token.token);
-    expect((await agent("POST", `/sessions/${id}/endpoints`, { token: token.token, body: { hostname: "a.example.com" } })).status).toBe(201);
-    expect((await updateCredential(ownerActor, { id: token.id, acl: ["bind:b.example.com"] }, NO_CTX)).ok).toBe(true);
-    expect((await agent("POST", `/sessions/${id}/endpoints`, { token: token.token, body: { hostname: "a.example.com" } })).status).toBe(403);
-    expect((await agent("POST", `/sessions/${id}/endpoints`, { token: token.token, body: { hostname: "b.example.com" } })).status).toBe(201);
+    expect((await agent("POST", `/sessions/${id}/endpoints`, { token: token.token, body: { hostname: "a.example.net" } })).status).toBe(201);
+    expect((await updateCredential(ownerActor, { id: token.id, acl: ["bind:b.example.net"] }, NO_CTX)).ok).toBe(true);
+    expect((await agent("POST", `/sessions/${id}/endpoints`, { token: token.token, body: { hostname: "c.example.net" } })).status).toBe(403);
+    expect((await agent("POST", `/sessions/${id}/endpoints`, { token: token.token, body: { hostname: "b.example.net" } })).status).toBe(201);
+  });
+
+  it("answers the hostname rules with ngrok's codes: not reserved 403 ERR_NGROK_319, another account's 403 ERR_NGROK_320, online 409 ERR_NGROK_334", async () => {
+    const { account, ownerActor, token } = await agentAccount();
+    const other = await agentAccount();
+    expect((await reserveDomain(ownerActor, { domain: "app.example.org" }, NO_CTX)).ok).toBe(true);
+    expect((await reserveDomain(other.ownerActor, { domain: "*.theirs.example.org" }, NO_CTX)).ok).toBe(true);
+    const id = await startedSession(token.token);
+    const bind = (hostname: string) => agent("POST", `/sessions/${id}/endpoints`, { token: token.token, body: { hostname } });
+    expect(await bind("nope.example.org")).toMatchObject({ status: 403, body: { error_code: "ERR_NGROK_319", msg: expect.stringMatching(/reserve nope\.example\.org/) } });
+    expect(await bind("x.theirs.example.org")).toMatchObject({ status: 403, body: { error_code: "ERR_NGROK_320" } });
+    expect((await bind("app.example.org")).status).toBe(201);
+    expect(await bind("app.example.org")).toMatchObject({ status: 409, body: { error_code: "ERR_NGROK_334" } });
+    expect((await eventsOf(account.id, "agent.bind_refused")).map((e) => (e.data as { reason: string }).reason)).toEqual([
+      "hostname_not_reserved",
+      "hostname_reserved_elsewhere",
+      "endpoint_online",
+    ]);
   });
 
   it.each([

@@ -19,7 +19,7 @@ describe("/api/v1/openapi.json", () => {
     expect(folders.length).toBeGreaterThanOrEqual(5);
     // Every resource route is documented.
     for (const folder of folders) expect(doc.paths, folder).toHaveProperty([`/${folder}`]);
-    for (const folder of ["bot_users", "service_users", "api_keys", "credentials", "ssh_credentials"]) {
+    for (const folder of ["bot_users", "service_users", "api_keys", "credentials", "ssh_credentials", "reserved_domains"]) {
       expect(Object.keys(doc.paths[`/${folder}`]).sort(), folder).toEqual(["get", "post"]);
       expect(Object.keys(doc.paths[`/${folder}/{id}`]).sort(), folder).toEqual(["delete", "get", "parameters", "patch"]);
     }
@@ -39,7 +39,7 @@ describe("/api/v1/openapi.json", () => {
 
   it("documents the read-only resources: tunnel sessions, events with the activity filters, usage", async () => {
     const doc = await GET(new Request(`${ORIGIN}/api/v1/openapi.json`)).json();
-    for (const path of ["/tunnel_sessions", "/tunnel_sessions/{id}", "/events", "/events/{id}", "/usage"]) {
+    for (const path of ["/tunnel_sessions", "/tunnel_sessions/{id}", "/endpoints", "/endpoints/{id}", "/events", "/events/{id}", "/usage"]) {
       expect(Object.keys(doc.paths[path]).filter((k) => k !== "parameters"), path).toEqual(["get"]);
     }
     expect(doc.paths["/events"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
@@ -49,5 +49,24 @@ describe("/api/v1/openapi.json", () => {
       expect.arrayContaining(["id", "uri", "agent_version", "credential", "ip", "metadata", "os", "region", "started_at", "transport"]),
     );
     expect(doc.paths["/usage"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["principal_id"]);
+    expect(doc.components.schemas.Endpoint.required).toEqual(
+      expect.arrayContaining(["id", "uri", "region", "created_at", "public_url", "proto", "hostport", "type", "tunnel_session", "principal", "domain"]),
+    );
+    expect(doc.paths["/endpoints"].get.responses["200"].content["application/json"].schema.required).toContain("endpoints");
+  });
+
+  it("documents reserved domains as ngrok names them: the body ngrok's clients send, the object, the conflicts", async () => {
+    const doc = await GET(new Request(`${ORIGIN}/api/v1/openapi.json`)).json();
+    const create = doc.paths["/reserved_domains"].post;
+    const body = create.requestBody.content["application/json"].schema;
+    expect(body.required).toEqual(["domain"]);
+    expect(Object.keys(body.properties).sort()).toEqual(["description", "domain", "metadata", "region"]);
+    expect(body.properties.domain.type).toBe("string");
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "400", "409", "401", "403"]));
+    expect(Object.keys(doc.paths["/reserved_domains/{id}"].patch.requestBody.content["application/json"].schema.properties).sort()).toEqual(["description", "metadata"]);
+    expect(doc.components.schemas.ReservedDomain.required).toEqual(
+      expect.arrayContaining(["id", "uri", "created_at", "description", "metadata", "domain", "region", "cname_target", "certificate", "certificate_management_policy", "certificate_management_status", "acme_challenge_cname_target"]),
+    );
+    expect(doc.paths["/reserved_domains"].get.responses["200"].content["application/json"].schema.required).toContain("reserved_domains");
   });
 });
