@@ -79,6 +79,12 @@ function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
       return fields(data, ["url", "why"]);
     case "agent.session_ended":
       return [...fields(data, ["reason", "refusal"]), ...duration(data.durationSeconds)];
+    case "login.code_refused":
+      return fields(data, ["reason"]);
+    case "login.recovery_code_used":
+      return [{ label: "recovery codes left", value: text(data.remaining) }];
+    case "person.operator_reset":
+      return fields(data, ["passwordReset", "twoFactorCleared"]);
     case "events.exported":
       return fields(data, ["format", "filters"]);
     case "events.purged":
