@@ -39,12 +39,14 @@ export async function signInWithSecondFactor(input: { pending: string; code: str
   const pending = await db().pendingSignIn.findUnique({ where: { id }, select: { principalId: true, sessionVersion: true, expiresAt: true } });
   if (!pending || pending.expiresAt.getTime() <= Date.now()) return refuse("sign_in_expired");
   const person = await db().principal.findUnique({ where: { id: pending.principalId }, select: { ...gateSelect, email: true, sessionVersion: true } });
-  if (!person?.email) return refuse("sign_in_expired");
+  if (!person) return refuse("sign_in_expired");
 
-  const limited = await countSignInAttempt(person.email, ctx.ip);
+  const limited = await countSignInAttempt(person.email ?? person.id, ctx.ip);
+  // The chokepoint first: whatever the pending sign-in names, a bot is refused (and recorded, once per attempt).
+  const admitted = await admitPrincipal(person, "second-factor", ctx, { overLimit: limited !== null });
   if (limited) return limited;
-  const admitted = await admitPrincipal(person, "second-factor", ctx);
   if (!admitted.ok) return admitted;
+  if (!person.email) return refuse("sign_in_expired");
   if (!(await hasActiveMembership(person.id))) return refuse("no_account");
   if (person.sessionVersion !== pending.sessionVersion) return refuse("sign_in_expired");
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
-import { env } from "@/lib/env";
+import { readEnv } from "@/lib/env";
 
 /**
  * Keys for second-factor secrets, derived from AUTH_SECRET with HKDF-SHA-256
@@ -12,7 +12,11 @@ const PURPOSES = { totp: "botdesk two-factor totp secret v1", recovery: "botdesk
 
 const keys = new Map<string, Buffer>();
 
-function keyFor(purpose: keyof typeof PURPOSES, secret = env.AUTH_SECRET): Buffer {
+// Read when first needed, not at import: scripts and tests set the environment before they use it.
+let configured: string | undefined;
+const configuredSecret = () => (configured ??= readEnv().AUTH_SECRET);
+
+function keyFor(purpose: keyof typeof PURPOSES, secret = configuredSecret()): Buffer {
   if (!secret) throw new Error("AUTH_SECRET is not set: second factors cannot be stored or checked");
   const cacheKey = `${purpose}\0${secret}`;
   let key = keys.get(cacheKey);
