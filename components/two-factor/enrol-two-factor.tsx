@@ -7,7 +7,6 @@ import { Button, Spinner } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import type { Result } from "@/lib/domain/result";
 import type { Enrolment } from "@/lib/domain/two-factor/begin-enrolment";
-import { RecoveryCodesReveal } from "./recovery-codes-reveal";
 
 /** The two server actions of a setup (app/(dashboard)/settings/two-factor-actions.ts), passed in by the page. */
 export interface EnrolmentActions {
@@ -18,18 +17,25 @@ export interface EnrolmentActions {
 /**
  * Setting up an authenticator app: a button starts it (the server makes the
  * secret), then the QR code and the secret as text, then a current code
- * confirms it, then the recovery codes, shown once. Used in Settings and on
- * the page a person is sent to when an account requires it.
+ * confirms it; `onConfirmed` then gets the recovery codes, which the caller
+ * shows once (it holds them: the confirmation re-renders the page, which may
+ * no longer show this). Used in Settings and on the page a person is sent to
+ * when an account requires it.
  */
-export function EnrolTwoFactor({ actions, onDone, startLabel = "Set up two-factor sign-in" }: { actions: EnrolmentActions; onDone: () => void; startLabel?: string }) {
+export function EnrolTwoFactor({
+  actions,
+  onConfirmed,
+  startLabel = "Set up two-factor sign-in",
+}: {
+  actions: EnrolmentActions;
+  onConfirmed: (recoveryCodes: string[]) => void;
+  startLabel?: string;
+}) {
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
-  const [codes, setCodes] = useState<string[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [fieldError, setFieldError] = useState<string | undefined>();
   const [starting, startStarting] = useTransition();
   const [confirming, startConfirming] = useTransition();
-
-  if (codes) return <RecoveryCodesReveal codes={codes} onDone={onDone} />;
 
   const start = () =>
     startStarting(async () => {
@@ -62,7 +68,7 @@ export function EnrolTwoFactor({ actions, onDone, startLabel = "Set up two-facto
           setError(null);
           setFieldError(undefined);
           const result = await callAction(() => actions.confirm({ code }));
-          if (result.ok) setCodes(result.data.recoveryCodes);
+          if (result.ok) onConfirmed(result.data.recoveryCodes);
           else {
             setError(result.message);
             setFieldError(result.fieldErrors?.code);

@@ -74,7 +74,7 @@ export function TwoFactorPanel({
           </div>
         </>
       ) : (
-        <EnrolTwoFactor actions={actions} onDone={done} />
+        <EnrolTwoFactor actions={actions} onConfirmed={setNewCodes} />
       )}
       <CodeDialog
         open={dialog === "regenerate"}

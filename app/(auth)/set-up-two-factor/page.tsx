@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
 import { requireActorSettingUpTwoFactor } from "@/lib/auth/actor";
 import { Logo } from "@/components/logo";
 import { Name } from "@/components/name";
@@ -15,11 +14,13 @@ export const metadata: Metadata = { title: "Set up two-factor sign-in" };
  * Where a person is sent, right after their password (or on their next request
  * when an owner has just turned the requirement on), when an account of theirs
  * requires two-factor sign-in and they have none: every dashboard page and
- * action sends them here until they have set it up (requireActor).
+ * action sends them here until they have set it up (requireActor). Anyone
+ * else is told there is nothing to do here (not redirected: the page
+ * re-renders when the setup is confirmed, and must keep showing the recovery
+ * codes until they are stored).
  */
 export default async function SetUpTwoFactorPage() {
   const actor = await requireActorSettingUpTwoFactor();
-  if (!actor.mustEnrolTwoFactor) redirect("/");
   return (
     <main className="flex min-h-dvh items-center justify-center px-4 py-10">
       <div className="w-full max-w-xl">
@@ -34,7 +35,7 @@ export default async function SetUpTwoFactorPage() {
           </p>
         </div>
         <Card>
-          <SetUpTwoFactor actions={{ begin: beginTwoFactorEnrolmentAction, confirm: confirmTwoFactorEnrolmentAction }} />
+          <SetUpTwoFactor actions={{ begin: beginTwoFactorEnrolmentAction, confirm: confirmTwoFactorEnrolmentAction }} alreadyOn={!actor.mustEnrolTwoFactor} />
         </Card>
         <form action={signOutAction} className="mt-4 text-center">
           <SubmitButton variant="ghost" size="sm" pendingLabel="Signing out…">
