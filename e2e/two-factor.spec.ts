@@ -69,6 +69,7 @@ async function setUp(page: Page, startLabel: string): Promise<{ secret: string; 
   await expect(shown).toBeVisible();
   const secret = (await shown.innerText()).replace(/\s+/g, "");
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await page.screenshot({ path: `test-results/two-factor-setup-${page.viewportSize()?.width}.png`, fullPage: true });
   // The QR code, drawn by the server, decodes (as a phone would read it) to the otpauth URI of that key.
   const qr = page.getByTestId("two-factor-qr");
   const pixels = await qr.evaluate(async (img: HTMLImageElement) => {
@@ -99,6 +100,9 @@ async function setUp(page: Page, startLabel: string): Promise<{ secret: string; 
   await expect(reveal).toContainText("they won't be shown again");
   const recoveryCodes = (await reveal.getByTestId("recovery-codes").locator("li").allInnerTexts()).map((c) => c.trim());
   expect(recoveryCodes).toHaveLength(10);
+  await page.screenshot({ path: `test-results/two-factor-codes-${page.viewportSize()?.width}.png`, fullPage: true });
+  // Readable at 390 px: nothing wider than the screen.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await reveal.getByRole("button", { name: "I've stored them" }).click();
   return { secret, recoveryCodes };
 }
@@ -112,12 +116,12 @@ test("a member sets up two-factor in Settings, then signs in with a code, and on
   test.setTimeout(90_000);
   await passwordStep(page, member);
   await expect(page.getByTestId("seat-summary")).toBeVisible();
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/settings");
   const panel = page.getByTestId("two-factor-panel");
   await expect(panel).toBeVisible();
   ({ secret: memberSecret, recoveryCodes: memberRecoveryCodes } = await setUp(page, "Set up two-factor sign-in"));
   await expect(page.getByTestId("two-factor-status")).toContainText("10 unused recovery codes left");
-  await page.setViewportSize({ width: 390, height: 844 });
   await page.getByTestId("two-factor-panel").screenshot({ path: "test-results/two-factor-settings-390.png" });
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await page.setViewportSize({ width: 1280, height: 800 });

@@ -26,7 +26,7 @@ export default async function SecondFactorPage() {
             <Logo />
           </p>
           <h1 className="mt-1 text-lg font-semibold">Two-factor sign-in</h1>
-          <p className="mt-1 text-sm text-slate-600">Your password was right. Enter the code from your authenticator app, or one of your recovery codes.</p>
+          <p className="mt-1 text-sm text-slate-600">Enter the code from your authenticator app, or one of your recovery codes.</p>
         </div>
         <Card>
           <SecondFactorForm />
