@@ -117,8 +117,8 @@ export function PeopleSection({
               cell: ({ row }) =>
                 row.original.id === actor.id || (row.original.role === "owner" && actor.role !== "owner") ? null : (
                   <div className="-mr-1 flex justify-end">
-                    <ResetPasswordButton person={row.original} />
-                    {/* An admin resets members only; the server refuses the rest anyway. */}
+                    {/* An admin resets members' sign-in only (refuseResetByRank); the server refuses the rest anyway. */}
+                    {(actor.role === "owner" || row.original.role === "member") && <ResetPasswordButton person={row.original} />}
                     {row.original.twoFactor && (actor.role === "owner" || row.original.role === "member") && <ResetTwoFactorButton person={row.original} />}
                     <TogglePersonActiveButton person={row.original} />
                     <Button
