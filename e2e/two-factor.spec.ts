@@ -133,7 +133,14 @@ test("a member sets up two-factor in Settings, then signs in with a code, and on
   expect(event?.data).toEqual({ recoveryCodes: 10, otherSessionsEnded: true });
   await signOut(page);
 
-  // The password alone gives no session.
+  // The password alone gives no session, through Auth.js's own endpoint either: it answers "second_factor".
+  const csrf = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const direct = await page.request.post("/api/auth/callback/credentials", {
+    form: { csrfToken: csrf.csrfToken, login: member.email, password: member.password },
+    maxRedirects: 0,
+  });
+  expect(new URL(direct.headers()["location"]!, "http://x").searchParams.get("code")).toBe("second_factor");
+  expect((await page.context().cookies()).filter((c) => c.name.endsWith("session-token"))).toEqual([]);
   await passwordStep(page, member);
   await expect(page).toHaveURL(/\/sign-in\/two-factor$/);
   await page.screenshot({ path: "test-results/two-factor-code-step-1280.png" });
