@@ -84,6 +84,13 @@ const ACTIONS: Record<string, ActionEntry> = {
     changes: [],
     read: (a) => (a.result?.status === "error" ? `error:${a.result.code}` : outcomeOf(a)),
   },
+  "app/(auth)/sign-in/two-factor/actions.ts#secondFactorAction": {
+    // Without a pending sign-in (the httpOnly cookie of a right password) a code completes nothing, for anyone.
+    args: () => [null, new Form({ code: "123456" })],
+    expect: same("error:Your sign-in took too long or was already completed. Sign in again."),
+    changes: [],
+    read: (a) => (a.result?.error ? `error:${a.result.error}` : outcomeOf(a)),
+  },
   "app/(auth)/sign-in/actions.ts#signInWithProviderAction": {
     args: () => [new Form({ provider: "no-such-provider" })],
     expect: same("void"),
@@ -171,6 +178,40 @@ const ACTIONS: Record<string, ActionEntry> = {
   "app/(dashboard)/users/actions.ts#removePersonAction": {
     args: (t) => [{ personId: t.personId }],
     ...adminOnly(),
+  },
+  "app/(dashboard)/settings/two-factor-actions.ts#beginTwoFactorEnrolmentAction": {
+    args: () => [],
+    expect: { ...NOT_ADMITTED, member: "ok", admin: "ok", owner: "ok", otherAdmin: "ok" }, // their own setup
+    changes: ["member", "admin", "owner", "otherAdmin"],
+  },
+  "app/(dashboard)/settings/two-factor-actions.ts#confirmTwoFactorEnrolmentAction": {
+    // Not a code: refused whether or not a setup was begun (no_enrolment or wrong_code), nothing turned on.
+    args: () => [{ code: "not-a-code" }],
+    expect: { ...NOT_ADMITTED, member: "refused:code", admin: "refused:code", owner: "refused:code", otherAdmin: "refused:code" },
+    changes: [],
+    read: (a) => (a.result && a.result.ok === false && ["no_enrolment", "wrong_code"].includes(a.result.code) ? "refused:code" : outcomeOf(a)),
+  },
+  "app/(dashboard)/settings/two-factor-actions.ts#disableTwoFactorAction": {
+    args: () => [{ code: "123456" }],
+    expect: { ...NOT_ADMITTED, member: "refused:not_enrolled", admin: "refused:not_enrolled", owner: "refused:not_enrolled", otherAdmin: "refused:not_enrolled" },
+    changes: [],
+  },
+  "app/(dashboard)/settings/two-factor-actions.ts#regenerateRecoveryCodesAction": {
+    args: () => [{ code: "123456" }],
+    expect: { ...NOT_ADMITTED, member: "refused:not_enrolled", admin: "refused:not_enrolled", owner: "refused:not_enrolled", otherAdmin: "refused:not_enrolled" },
+    changes: [],
+  },
+  "app/(dashboard)/settings/two-factor-actions.ts#setTwoFactorRequirementAction": {
+    // Off, as it is: the owner's call succeeds and changes nothing (on would send the matrix's people to set it up).
+    args: () => [{ required: false }],
+    expect: { ...NOT_ADMITTED, member: "refused:not_owner", admin: "refused:not_owner", owner: "ok", otherAdmin: "refused:not_owner" },
+    changes: [],
+  },
+  "app/(dashboard)/users/actions.ts#resetTwoFactorAction": {
+    // The fresh target has no second factor: admins and owners are told so; another account's admin "not found".
+    args: (t) => [{ personId: t.personId }],
+    ...adminOnly(),
+    expect: { ...adminOnly().expect, admin: "refused:not_enrolled", owner: "refused:not_enrolled" },
   },
   "app/(dashboard)/users/actions.ts#resetPasswordAction": {
     args: (t) => [{ personId: t.personId }],

@@ -140,6 +140,16 @@ const ACTION_INPUTS: Record<string, ActionFuzz> = {
   // Ends the caller's session whatever it is sent.
   signOutAction: { inputs: { any: true }, as: "throwaway", redirects: ["/sign-in"], runs: FEW_RUNS },
   signInAction: { inputs: { form: ["login", "password"] }, as: "anonymous", runs: 0 }, // fuzzed on its own above
+  // Without a pending sign-in (the cookie a right password sets) every code is refused.
+  secondFactorAction: { inputs: { form: ["code"] }, as: "anonymous", runs: FEW_RUNS },
+  // Starts (or restarts) the caller's own setup whatever it is sent.
+  beginTwoFactorEnrolmentAction: { inputs: { any: true }, runs: FEW_RUNS },
+  confirmTwoFactorEnrolmentAction: { inputs: { json: ["code"] } },
+  disableTwoFactorAction: { inputs: { json: ["code"] } },
+  regenerateRecoveryCodesAction: { inputs: { json: ["code"] } },
+  // As a member (refused): an owner's `required: true` would send the fixture's owner to set up two-factor for the rest of the run.
+  setTwoFactorRequirementAction: { inputs: { json: ["required"] }, as: "throwaway", runs: FEW_RUNS },
+  resetTwoFactorAction: { inputs: { json: ["personId"] } },
 };
 
 test("every server action answers bad input with a refusal, a field error or a 413, never a failure, and changes nothing when it refuses", async ({ request }) => {

@@ -114,7 +114,7 @@ function hostileQuery(): string {
   return new URLSearchParams(keys.map((k, i) => [k, PAYLOADS[i % PAYLOADS.length]!])).toString();
 }
 
-type Viewer = "owner" | "admin" | "member" | "newcomer" | "anonymous";
+type Viewer = "owner" | "admin" | "member" | "newcomer" | "anonymous" | "pending";
 
 /** The URLs that show each page pattern, and who looks at them (roles see different columns, buttons and rows). */
 function urlsFor(p: Planted): Record<string, { urls: string[]; viewers: Viewer[] }> {
@@ -134,6 +134,9 @@ function urlsFor(p: Planted): Record<string, { urls: string[]; viewers: Viewer[]
     "/sign-in": { urls: ["/sign-in", `/sign-in?${q}`], viewers: ["anonymous"] },
     "/choose-password": { urls: ["/choose-password", `/choose-password?${q}`], viewers: ["newcomer"] },
     "/setup": { urls: ["/setup", `/setup?${q}&token=${encodeURIComponent(PAYLOADS[0]!)}`], viewers: ["anonymous"] },
+    // The code step shows nothing anyone typed; it is checked for what the URL could echo. (A pending cookie opens it.)
+    "/sign-in/two-factor": { urls: ["/sign-in/two-factor", `/sign-in/two-factor?${q}`], viewers: ["pending"] },
+    "/set-up-two-factor": { urls: ["/set-up-two-factor", `/set-up-two-factor?${q}`], viewers: staff },
   };
 }
 
@@ -194,6 +197,7 @@ test("every page escapes what users typed: no planted tag in the HTML, no plante
     member: await sessionCookie(fixture, "member"),
     newcomer: await cookieFor(planted.newcomerId),
     anonymous: null,
+    pending: "botdesk-sign-in-pending=not-a-real-token",
   };
   const problems: string[] = [];
   let loads = 0;
@@ -210,8 +214,8 @@ test("every page escapes what users typed: no planted tag in the HTML, no plante
           continue;
         }
         // Planted text must actually be on the page (else this proves nothing): the account's name is in every dashboard page's header.
-        // (Sign-in shows none; nor does /setup once an account exists: it echoes neither its token nor anything stored.)
-        if (pattern !== "/sign-in" && pattern !== "/setup" && !html.includes("__pwned")) problems.push(`${where}: shows none of the planted text`);
+        // (Sign-in and its code step show none; nor does /setup once an account exists: it echoes neither its token nor anything stored.)
+        if (pattern !== "/sign-in" && pattern !== "/sign-in/two-factor" && pattern !== "/setup" && !html.includes("__pwned")) problems.push(`${where}: shows none of the planted text`);
         problems.push(...problemsIn(html).map((p) => `${where}: ${p}`));
         // In a browser (about 4 s a page): each pattern's first URL as its first viewer in test:hardening, four detail and list pages in npm test.
         if (viewer === viewers[0] && i === 0 && (FULL || ["/users/bots/[id]", "/activity/[id]", "/activity", "/credentials"].includes(pattern))) {

@@ -57,6 +57,10 @@ const ENTRIES: Record<string, Entry> = {
   "/sign-in": { url: () => "/sign-in", expect: SIGNED_IN_ONLY("307 /", "200") },
   // The first account's page: on a database with accounts it only says so, to everyone, and changes nothing.
   "/setup": { url: () => `/setup?token=${"A".repeat(43)}`, expect: everyone("200") },
+  // The code step: without a pending sign-in (a cookie only a right password sets) it sends everyone back; a session goes home.
+  "/sign-in/two-factor": { url: () => "/sign-in/two-factor", expect: SIGNED_IN_ONLY("307 /", "307 /sign-in") },
+  // Setting up two-factor where an account requires it; anyone signed in may open it (it says there is nothing to do).
+  "/set-up-two-factor": { url: () => "/set-up-two-factor", expect: DASHBOARD },
   "/choose-password": { url: () => "/choose-password", expect: { ...DASHBOARD, member: "307 /", admin: "307 /", owner: "307 /", otherAdmin: "307 /" } },
   "GET /activity/export": { url: () => "/activity/export?format=csv", expect: SIGNED_IN_ONLY("200", "401"), changes: ["member", "admin", "owner", "otherAdmin"] },
   "GET /activity/new-count": { url: () => "/activity/new-count?since=not-a-cursor", expect: SIGNED_IN_ONLY("400", "401") },

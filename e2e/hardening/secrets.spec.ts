@@ -2,6 +2,7 @@ import { createPrivateKey } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { Secret as OtpSecret, TOTP } from "otpauth";
 import pg from "pg";
 import { issueSecret } from "../../lib/domain/credentials/token-format";
 import { sshKeygen } from "../../lib/test-support/ssh-keys";
@@ -19,8 +20,10 @@ import { serverLogSince } from "./server-log";
  * rotation's new secret, a new person's initial password and a reset's one-time
  * password; and secrets that are only ever presented: the API key every request
  * here carries, a wrong secret for a real key id, a private SSH key pasted where
- * a public key belongs (refused), the password a person chooses; and the server's own
- * private keys (the agent CA's, the agent certificate's, the SSH host key). Then none of
+ * a public key belongs (refused), the password a person chooses, a TOTP secret
+ * (the setup key, read from the page) and its recovery codes, each used once
+ * to sign in; and the server's own private keys (the agent CA's, the agent
+ * certificate's, the SSH host key). Then none of
  * them (whole, or its random part, so a secret logged in pieces is found too)
  * appears in the server's log since it started, in any row of any table, in any
  * file of the data directory (the embedded PostgreSQL's files, WAL and log
@@ -188,9 +191,31 @@ test("no secret appears anywhere but its one create response: log, rows, data di
   await theirs.getByLabel("Repeat the new password").fill(chosen);
   await theirs.getByRole("button", { name: "Save and continue" }).click();
   await expect(theirs.getByTestId("seat-summary")).toBeVisible();
+  lap("ui reset, choose");
+  // Two-factor sign-in: the setup key (shown during the setup only) and the recovery codes (shown once), then both used.
+  await theirs.goto("/settings");
+  await theirs.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+  const totpKey = (await theirs.getByTestId("two-factor-secret").innerText()).replace(/\s+/g, "");
+  expect(totpKey).toMatch(/^[A-Z2-7]{32}$/);
+  secrets.push({ label: "a TOTP secret (the setup key)", value: totpKey, needles: [totpKey, totpKey.slice(8, 24)] });
+  const totp = (at: number) => TOTP.generate({ secret: OtpSecret.fromBase32(totpKey), algorithm: "SHA1", digits: 6, period: 30, timestamp: at });
+  await theirs.getByLabel("Code from the app").fill(totp(Date.now() - 30_000));
+  await theirs.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+  const recoveryCodes = (await theirs.getByTestId("recovery-codes").locator("li").allInnerTexts()).map((c) => c.trim());
+  expect(recoveryCodes).toHaveLength(10);
+  for (const c of recoveryCodes) secrets.push({ label: "a recovery code", value: c, needles: [c, c.replaceAll("-", "")] });
+  await theirs.getByRole("button", { name: "I've stored them" }).click();
+  for (const secondFactor of [totp(Date.now()), recoveryCodes[0]!]) {
+    await theirs.getByRole("button", { name: "Sign out" }).click();
+    await signInUi(theirs, person.email, chosen);
+    await expect(theirs).toHaveURL(/\/sign-in\/two-factor$/);
+    await theirs.getByLabel("Authentication code").fill(secondFactor);
+    await theirs.getByRole("button", { name: "Verify" }).click();
+    await expect(theirs.getByTestId("seat-summary")).toBeVisible();
+  }
   await theirContext.close();
 
-  lap("ui reset, choose");
+  lap("ui two-factor");
   // ——— The REST API, with the owner's key: `token` is in the create response only.
   const create = async (collection: string, data: Record<string, unknown>) => {
     const res = await request.post(`/api/v1/${collection}`, { headers: api, data });

@@ -46,7 +46,10 @@ export const getActor = cache(async (): Promise<Admission<PersonActor> | null> =
       const subject = session?.user?.id;
       if (!subject) return null;
       const accountId = (await cookies()).get(ACCOUNT_COOKIE)?.value ?? null;
-      return await resolveSessionActor({ subject, accountId, version: session.sessionVersion }, requestContextFrom(requestHeaders));
+      return await resolveSessionActor(
+        { subject, accountId, version: session.sessionVersion, method: session.signInMethod },
+        requestContextFrom(requestHeaders),
+      );
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(error);
       throw error;
@@ -56,6 +59,9 @@ export const getActor = cache(async (): Promise<Admission<PersonActor> | null> =
 
 /** Where a person whose password an admin reset must go first (and may only go). */
 export const CHOOSE_PASSWORD_PATH = "/choose-password";
+
+/** Where a person who must set up two-factor sign-in goes next (and may only go). */
+export const SET_UP_TWO_FACTOR_PATH = "/set-up-two-factor";
 
 async function admittedActor(): Promise<PersonActor> {
   const admission = await getActor();
@@ -73,11 +79,29 @@ async function admittedActor(): Promise<PersonActor> {
  * principal may no longer use the dashboard, to the sign-in page showing why,
  * with the refused session's cookies cleared (here in a server action, else
  * through /session/end, since a page cannot set cookies); when an admin reset
- * the person's password, to the page where they choose a new one. Every
- * dashboard layout, page and server action (performAction) goes through here,
- * so a person who must choose a password reaches nothing else.
+ * the person's password, to the page where they choose a new one; when an
+ * account of theirs requires two-factor sign-in and they have none, to the page
+ * where they set it up. Every dashboard layout, page and server action
+ * (performAction) goes through here, so such a person reaches nothing else.
  */
 export async function requireActor(): Promise<PersonActor> {
+  const actor = await admittedActor();
+  if (actor.mustChangePassword) redirect(CHOOSE_PASSWORD_PATH);
+  if (actor.mustEnrolTwoFactor) redirect(SET_UP_TWO_FACTOR_PATH);
+  return actor;
+}
+
+/** Whether the actor must finish signing in (choose a password, set up two-factor) before anything else: for route handlers, which answer instead of redirecting. */
+export function mustFinishSigningIn(actor: PersonActor): boolean {
+  return actor.mustChangePassword || actor.mustEnrolTwoFactor;
+}
+
+/**
+ * For setting up two-factor sign-in (its page and actions, also in Settings):
+ * the admitted actor, whether or not an account requires it of them; a person
+ * who must choose a password does that first.
+ */
+export async function requireActorSettingUpTwoFactor(): Promise<PersonActor> {
   const actor = await admittedActor();
   if (actor.mustChangePassword) redirect(CHOOSE_PASSWORD_PATH);
   return actor;
@@ -104,7 +128,7 @@ export async function sessionStillAdmitted(): Promise<boolean> {
   if (!subject) return false;
   const requestHeaders = await headers();
   const admission = await resolveSessionActor(
-    { subject, version: session.sessionVersion },
+    { subject, version: session.sessionVersion, method: session.signInMethod },
     requestContextFrom(requestHeaders),
     { record: false },
   );

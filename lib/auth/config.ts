@@ -5,12 +5,15 @@ import GitHub from "next-auth/providers/github";
 import type { Provider } from "next-auth/providers";
 import { db } from "@/lib/db/client";
 import { admitExternalIdentity } from "@/lib/domain/access/admit-external-identity";
-import { signInWithPassword } from "@/lib/domain/access/sign-in-with-password";
-import type { RefusalReason } from "@/lib/domain/access/types";
+import { signInWithPassword, type SignedInPerson } from "@/lib/domain/access/sign-in-with-password";
+import { signInWithSecondFactor } from "@/lib/domain/access/sign-in-with-second-factor";
+import type { Admission, RefusalReason, SignInMethod } from "@/lib/domain/access/types";
 import { env } from "@/lib/env";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { signInFormSchema } from "@/lib/validation/sign-in";
+import { twoFactorCodeSchema } from "@/lib/validation/two-factor";
 import { externalSignIn, githubUserinfo } from "./external-profile";
+import { clearPendingSignInCookie, pendingSignInTokenFrom, setPendingSignInCookie } from "./pending-sign-in-cookie";
 
 declare module "next-auth/jwt" {
   interface JWT {
@@ -18,6 +21,8 @@ declare module "next-auth/jwt" {
     sub?: string;
     /** The principal's session version when this session was issued (see resolveSessionActor). */
     sv?: number;
+    /** How this session was signed in: only password sessions are held to Botdesk's own second factor. */
+    via?: SignInMethod;
   }
 }
 
@@ -27,6 +32,7 @@ declare module "next-auth" {
   }
   interface Session {
     sessionVersion?: number;
+    signInMethod?: SignInMethod;
   }
 }
 
@@ -85,13 +91,27 @@ const config: NextAuthConfig = {
   },
   providers: [
     Credentials({
-      credentials: { login: { label: "Email" }, password: { label: "Password", type: "password" } },
+      // Two steps, one provider: {login, password}, then (with a second factor) {code}, which completes
+      // the pending sign-in named by the httpOnly cookie the first step set.
+      credentials: { login: { label: "Email" }, password: { label: "Password", type: "password" }, code: { label: "Code" } },
       async authorize(raw, request) {
-        const parsed = signInFormSchema.safeParse(raw);
-        if (!parsed.success) throw new SignInRefused("invalid");
+        const ctx = requestContextFrom(request.headers);
+        let step: () => Promise<Admission<SignedInPerson>>;
+        const secondStep = typeof raw === "object" && raw !== null && "code" in raw;
+        if (secondStep) {
+          const parsed = twoFactorCodeSchema.safeParse(raw);
+          if (!parsed.success) throw new SignInRefused("wrong_code");
+          const pending = pendingSignInTokenFrom(request.headers);
+          if (!pending) throw new SignInRefused("sign_in_expired");
+          step = () => signInWithSecondFactor({ pending, code: parsed.data.code }, ctx);
+        } else {
+          const parsed = signInFormSchema.safeParse(raw);
+          if (!parsed.success) throw new SignInRefused("invalid");
+          step = () => signInWithPassword(parsed.data, ctx);
+        }
         let result;
         try {
-          result = await signInWithPassword(parsed.data, requestContextFrom(request.headers));
+          result = await step();
         } catch (error) {
           // Most likely the database is down: say so, not "wrong password". Never log the input.
           console.error("[auth] sign-in could not be checked:", error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : error);
@@ -99,8 +119,11 @@ const config: NextAuthConfig = {
         }
         if (!result.ok) {
           const { refusal } = result;
+          if (refusal.reason === "second_factor") await setPendingSignInCookie(refusal.pending);
+          if (refusal.reason === "sign_in_expired") await clearPendingSignInCookie();
           throw new SignInRefused(refusal.reason, refusal.reason === "rate_limited" ? refusal.retryAfterSeconds : undefined);
         }
+        if (secondStep) await clearPendingSignInCookie();
         const { id, name, email, sessionVersion } = result.value;
         return { id, name, email, sessionVersion };
       },
@@ -122,9 +145,11 @@ const config: NextAuthConfig = {
         });
         token.sub = identity?.principal.id;
         token.sv = identity?.principal.sessionVersion;
+        token.via = account.provider === "github" ? "github" : "oidc";
       } else if (user?.id) {
         token.sub = user.id;
         token.sv = user.sessionVersion ?? 0;
+        token.via = "password";
       }
       // Any other call (including a client's "update") keeps sub and sv as issued: only a new sign-in changes them.
       return token;
@@ -132,6 +157,7 @@ const config: NextAuthConfig = {
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
       session.sessionVersion = token.sv ?? 0;
+      session.signInMethod = token.via;
       return session;
     },
   },

@@ -2,7 +2,7 @@ import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { requireActor } from "@/lib/auth/actor";
 import { requestContextFrom } from "@/lib/server/request-context";
-import type { Actor, RequestContext } from "@/lib/domain/access/types";
+import type { PersonActor, RequestContext } from "@/lib/domain/access/types";
 import { fail, type Result } from "@/lib/domain/result";
 
 export const GENERIC_FAILURE = "Botdesk could not finish this. Try again; if it keeps failing, the server log has the details.";
@@ -16,10 +16,12 @@ export const GENERIC_FAILURE = "Botdesk could not finish this. Try again; if it 
  */
 export async function performAction<T>(
   name: string,
-  mutate: (actor: Actor, ctx: RequestContext) => Promise<Result<T>>,
+  mutate: (actor: PersonActor, ctx: RequestContext) => Promise<Result<T>>,
   onSuccess: (data: T) => void,
+  /** Who may call it; requireActor unless said (setting up two-factor sign-in is open to people who must). */
+  admit: () => Promise<PersonActor> = requireActor,
 ): Promise<Result<T>> {
-  const actor = await requireActor();
+  const actor = await admit();
   try {
     const result = await mutate(actor, requestContextFrom(await headers()));
     if (result.ok) onSuccess(result.data);

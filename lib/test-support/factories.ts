@@ -49,6 +49,7 @@ export function actorOf(
     role,
     accounts: [{ id: account.id, name: account.name }],
     mustChangePassword: false,
+    mustEnrolTwoFactor: false,
     source: "dashboard",
     credential: null,
   };

@@ -16,6 +16,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (admission?.ok) redirect("/");
 
   const { error, code } = await searchParams;
+  // Auth.js's own endpoint answers a right password of a person with a second factor this way: on to the code.
+  if (code === "second_factor") redirect("/sign-in/two-factor");
   // A refused session is shown here, never redirected again: a cookie the browser
   // failed to drop must not loop. Auth.js sends provider refusals as ?error=AccessDenied.
   const initialError =

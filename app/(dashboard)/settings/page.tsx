@@ -17,18 +17,39 @@ import { getEventRetention } from "@/lib/domain/events/set-event-retention";
 import { setEventRetentionAction } from "@/app/(dashboard)/activity/actions";
 import { countReservedDomains } from "@/lib/domain/domains/read-reserved-domains";
 import { plural } from "@/components/format";
+import { externalProviders } from "@/lib/auth/config";
+import { getTwoFactorStatus } from "@/lib/domain/two-factor/two-factor-status";
+import { getTwoFactorRequirement } from "@/lib/domain/two-factor/people-without-two-factor";
+import { TwoFactorPanel } from "@/components/two-factor/two-factor-panel";
+import { TwoFactorRequirementSetting } from "@/components/two-factor/requirement-setting";
+import {
+  beginTwoFactorEnrolmentAction,
+  confirmTwoFactorEnrolmentAction,
+  disableTwoFactorAction,
+  regenerateRecoveryCodesAction,
+  setTwoFactorRequirementAction,
+} from "./two-factor-actions";
+
+const twoFactorActions = {
+  begin: beginTwoFactorEnrolmentAction,
+  confirm: confirmTwoFactorEnrolmentAction,
+  disable: disableTwoFactorAction,
+  regenerate: regenerateRecoveryCodesAction,
+};
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const actor = await requireActor();
   const owner = actor.role === "owner";
-  const [credentials, domains, account, seats, retention] = await Promise.all([
+  const [credentials, domains, account, seats, retention, twoFactor, requirement] = await Promise.all([
     listOwnedCredentials(actor, actor.principal.id),
     countReservedDomains(actor),
     owner ? getAccountSettings(actor) : null,
     owner ? getSeatUsage(actor.account.id) : null,
     owner ? getEventRetention(actor) : null,
+    getTwoFactorStatus(actor.principal.id),
+    owner ? getTwoFactorRequirement(actor) : null,
   ]);
   return (
     <div className="flex flex-col gap-6">
@@ -104,6 +125,14 @@ export default async function SettingsPage() {
               <RetentionForm days={retention} action={setEventRetentionAction} />
             </section>
           )}
+          {requirement && (
+            <section aria-labelledby="account-two-factor-heading" className="mt-6 border-t border-slate-100 pt-4">
+              <h3 id="account-two-factor-heading" className="mb-1 text-sm font-semibold">
+                Two-factor sign-in
+              </h3>
+              <TwoFactorRequirementSetting required={requirement.required} peopleWithout={requirement.peopleWithout} action={setTwoFactorRequirementAction} />
+            </section>
+          )}
         </Card>
       )}
       <Card aria-labelledby="password-heading">
@@ -111,6 +140,12 @@ export default async function SettingsPage() {
           Password
         </h2>
         <ChangePasswordForm />
+      </Card>
+      <Card aria-labelledby="two-factor-heading" id="two-factor">
+        <h2 id="two-factor-heading" className="mb-2 text-base font-semibold">
+          Two-factor sign-in
+        </h2>
+        <TwoFactorPanel status={twoFactor} externalProviders={externalProviders.map((p) => p.name)} actions={twoFactorActions} />
       </Card>
     </div>
   );

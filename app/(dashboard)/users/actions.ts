@@ -11,6 +11,7 @@ import { changeRole } from "@/lib/domain/people/change-role";
 import { removePerson } from "@/lib/domain/people/remove-person";
 import { resetPassword } from "@/lib/domain/people/reset-password";
 import { setPersonActive } from "@/lib/domain/people/set-person-active";
+import { resetTwoFactor } from "@/lib/domain/two-factor/reset-two-factor";
 import { deactivationImpact, type DeactivationImpact } from "@/lib/domain/principals/deactivation-impact";
 import type { Result } from "@/lib/domain/result";
 import { performAction } from "@/lib/server/perform-action";
@@ -90,4 +91,9 @@ export async function removePersonAction(input: { personId: string }): Promise<R
 /** Returns the one-time password once; the dialog shows it until "I've stored it". */
 export async function resetPasswordAction(input: { personId: string }): Promise<Result<{ id: string; name: string; email: string; oneTimePassword: string }>> {
   return perform("resetPassword", (actor, ctx) => resetPassword(actor, input, ctx));
+}
+
+/** Clears a person's second factor (they lost it); every session of theirs ends. */
+export async function resetTwoFactorAction(input: { personId: string }): Promise<Result<{ id: string; name: string }>> {
+  return perform("resetTwoFactor", (actor, ctx) => resetTwoFactor(actor, input, ctx));
 }

@@ -13,3 +13,4 @@ export const AddPersonDialog = lazyDialog(() => import("./person-dialogs").then(
 export const RemovePersonDialog = lazyDialog(() => import("./person-dialogs").then((m) => m.RemovePersonDialog));
 export const DeactivatePersonDialog = lazyDialog(() => import("./person-dialogs").then((m) => m.DeactivatePersonDialog));
 export const ResetPasswordDialogs = lazyDialog(() => import("./reset-password-dialog").then((m) => m.ResetPasswordDialogs));
+export const ResetTwoFactorDialog = lazyDialog(() => import("./reset-two-factor-dialog").then((m) => m.ResetTwoFactorDialog));

@@ -12,7 +12,7 @@ import type { PersonRow } from "@/lib/domain/people/types";
 import type { ListPeopleQuery } from "@/lib/validation/people-admin";
 import { Timestamp } from "@/components/timestamp";
 import { AddPersonDialog, RemovePersonDialog } from "./lazy-dialogs";
-import { ResetPasswordButton, RoleSelect, roleLabel, TogglePersonActiveButton } from "./row-controls";
+import { ResetPasswordButton, ResetTwoFactorButton, RoleSelect, roleLabel, TogglePersonActiveButton } from "./row-controls";
 
 const KEYS = { q: "pq", status: "pstatus", sort: "psort", dir: "pdir", page: "ppage", size: "psize" } as const;
 const DEFAULTS = { sort: "name", dir: "asc", size: 25 } as const;
@@ -80,6 +80,11 @@ export function PeopleSection({
             <span className="text-xs whitespace-nowrap text-slate-500" data-testid={row.original.active ? "holds-seat" : undefined}>
               {row.original.active ? "Holds a seat" : "No seat"}
             </span>
+            {row.original.twoFactor && (
+              <span className="text-xs whitespace-nowrap text-emerald-700" data-testid="has-two-factor">
+                Two-factor on
+              </span>
+            )}
           </span>
         ),
       }),
@@ -112,7 +117,9 @@ export function PeopleSection({
               cell: ({ row }) =>
                 row.original.id === actor.id || (row.original.role === "owner" && actor.role !== "owner") ? null : (
                   <div className="-mr-1 flex justify-end">
-                    <ResetPasswordButton person={row.original} />
+                    {/* An admin resets members' sign-in only (refuseResetByRank); the server refuses the rest anyway. */}
+                    {(actor.role === "owner" || row.original.role === "member") && <ResetPasswordButton person={row.original} />}
+                    {row.original.twoFactor && (actor.role === "owner" || row.original.role === "member") && <ResetTwoFactorButton person={row.original} />}
                     <TogglePersonActiveButton person={row.original} />
                     <Button
                       variant="dangerGhost"

@@ -8,7 +8,7 @@ import { useToast } from "@/components/ui/toast";
 import type { PersonRow } from "@/lib/domain/people/types";
 import type { BotRef } from "./bot-dialogs";
 import { changeRoleAction, setBotsActiveAction, setPersonActiveAction } from "./actions";
-import { DeactivatePersonDialog, ResetPasswordDialogs, SetBotsActiveDialog } from "./lazy-dialogs";
+import { DeactivatePersonDialog, ResetPasswordDialogs, ResetTwoFactorDialog, SetBotsActiveDialog } from "./lazy-dialogs";
 
 // The controls in each row of the people and bots tables, which render at first paint. The dialogs they
 // open are loaded after the page (./lazy-dialogs), so their code is not part of the page's first load.
@@ -140,6 +140,19 @@ export function ResetPasswordButton({ person }: { person: PersonRow }) {
         Reset password
       </Button>
       <ResetPasswordDialogs person={person} confirming={confirming} onClose={() => setConfirming(false)} />
+    </>
+  );
+}
+
+/** "Reset two-factor" in the row of a person who has a second factor: asks first (./reset-two-factor-dialog). */
+export function ResetTwoFactorButton({ person }: { person: PersonRow }) {
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <>
+      <Button variant="ghost" size="sm" aria-label={`Reset two-factor of ${person.name}`} onClick={() => setConfirming(true)}>
+        Reset two-factor
+      </Button>
+      <ResetTwoFactorDialog person={person} confirming={confirming} onClose={() => setConfirming(false)} />
     </>
   );
 }

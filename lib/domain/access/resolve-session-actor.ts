@@ -3,7 +3,7 @@ import type { PrincipalKind, PrincipalStatus, Role } from "@/lib/db/generated/en
 import { activeMembershipSql } from "@/lib/domain/principals/active-in-account";
 import { admitPrincipal } from "./admit-principal";
 import { refuse } from "./refusals";
-import type { PersonActor, Admission, RequestContext } from "./types";
+import type { PersonActor, Admission, RequestContext, SignInMethod } from "./types";
 
 interface SessionRow {
   id: string;
@@ -14,6 +14,8 @@ interface SessionRow {
   email: string | null;
   session_version: number;
   must_change_password: boolean;
+  two_factor: boolean;
+  require_two_factor: boolean | null;
   role: string | null;
   membership_account_id: string | null;
   membership_account_name: string | null;
@@ -27,9 +29,13 @@ interface SessionRow {
  * and a session issued under an older session version (before a sign-out,
  * password change, deactivation or removal) has ended. The accounts offered are
  * exactly those the person is active in (lib/domain/principals/active-in-account.ts).
+ * A session signed in with a password (or from before sessions said how) by a
+ * person without a second factor, while any of their accounts requires one,
+ * must enrol first (`mustEnrolTwoFactor`); OIDC and GitHub sessions rely on
+ * their provider's own second factor.
  */
 export async function resolveSessionActor(
-  session: { subject: string; accountId?: string | null; version?: number | null },
+  session: { subject: string; accountId?: string | null; version?: number | null; method?: SignInMethod | null },
   ctx: RequestContext,
   opts: { record?: boolean } = {},
 ): Promise<Admission<PersonActor>> {
@@ -37,6 +43,7 @@ export async function resolveSessionActor(
   // (oldest membership first), or a single row with NULL membership columns.
   const rows = await db().$queryRaw<SessionRow[]>`/* prepared */
     SELECT p.id, p.kind::text AS kind, p.status::text AS status, p.name, p.account_id, p.email, p.session_version, p.must_change_password,
+           EXISTS (SELECT 1 FROM two_factor t WHERE t.principal_id = p.id AND t.enabled_at IS NOT NULL) AS two_factor, a.require_two_factor,
            m.role::text AS role, a.id AS membership_account_id, a.name AS membership_account_name, a.seat_limit
     FROM principals p
     LEFT JOIN (memberships m JOIN accounts a ON a.id = m.account_id) ON ${activeMembershipSql("m", "p")}
@@ -75,6 +82,7 @@ export async function resolveSessionActor(
       role: membership.role,
       accounts: principal.memberships.map((m) => ({ id: m.account.id, name: m.account.name })),
       mustChangePassword: first.must_change_password,
+      mustEnrolTwoFactor: (session.method ?? "password") === "password" && !first.two_factor && rows.some((r) => r.membership_account_id && r.require_two_factor),
       source: "dashboard",
       credential: null,
     },

@@ -1,11 +1,12 @@
 import { db } from "@/lib/db/client";
-import { env } from "@/lib/env";
 import { BUSY, verifyPasswordOrBusy } from "@/lib/domain/people/password";
 import { admitPrincipal, gateSelect, type GatePrincipal } from "./admit-principal";
 import { hasActiveMembership } from "./has-active-membership";
 import { ownerOfPresentedSecret } from "./owner-of-presented-secret";
-import { clearRateLimit, consumeRateLimit, refundRateLimit } from "./rate-limit";
-import { rateLimited, refuse, refuseBot } from "./refusals";
+import { startPendingSignIn } from "./start-pending-sign-in";
+import { completeSignIn } from "./complete-sign-in";
+import { rateLimited, refuse, refuseBot, secondFactorRequired } from "./refusals";
+import { countSignInAttempt } from "./sign-in-attempts";
 import type { Admission, RequestContext, SignInPath } from "./types";
 
 export interface SignedInPerson {
@@ -14,32 +15,6 @@ export interface SignedInPerson {
   email: string;
   /** The person's session version when the session is issued (see resolveSessionActor). */
   sessionVersion: number;
-}
-
-const limitKeys = (login: string, ip: string | null) => ({
-  email: `signin:email:${login}`,
-  ip: ip ? `signin:ip:${ip}` : null,
-});
-
-/**
- * Counts this attempt against the email and the IP BEFORE anything is checked,
- * atomically (see consumeRateLimit): a parallel burst gets exactly the allowed
- * number of evaluations, on one instance or many sharing the database.
- */
-async function countAttempt(login: string, ip: string | null): Promise<Admission<never> | null> {
-  const window = env.BOTDESK_SIGNIN_WINDOW_SECONDS;
-  const keys = limitKeys(login, ip);
-  const byEmail = await consumeRateLimit(keys.email, env.BOTDESK_SIGNIN_MAX_PER_EMAIL, window);
-  const byIp = keys.ip ? await consumeRateLimit(keys.ip, env.BOTDESK_SIGNIN_MAX_PER_IP, window) : null;
-  const retry = Math.max(byEmail.limited ? byEmail.retryAfterSeconds : 0, byIp?.limited ? byIp.retryAfterSeconds : 0);
-  return retry > 0 ? rateLimited(retry) : null;
-}
-
-/** A successful sign-in is not a failed attempt: the email starts over and the IP gets its attempt back. */
-async function forgetAttempt(login: string, ip: string | null): Promise<void> {
-  const keys = limitKeys(login, ip);
-  await clearRateLimit(keys.email);
-  if (keys.ip) await refundRateLimit(keys.ip);
 }
 
 /**
@@ -85,17 +60,19 @@ async function botPresentedAs(
  * time. A refused bot is recorded exactly once per attempt, also when the
  * attempt is over the limit. A secret pasted as the password is identified
  * read-only and answered like any wrong password, so the answer never tells
- * whether a string is a real, revoked or expired token.
+ * whether a string is a real, revoked or expired token. A person with a second
+ * factor is not signed in by the password: the answer is `second_factor` with
+ * a pending sign-in's token, and the attempt stays counted until the code.
  */
 export async function signInWithPassword(
   input: { login: string; password: string },
   ctx: RequestContext,
 ): Promise<Admission<SignedInPerson>> {
   const login = input.login.trim().toLowerCase();
-  const limited = await countAttempt(login, ctx.ip);
+  const limited = await countSignInAttempt(login, ctx.ip);
   const person = await db().principal.findFirst({
     where: { kind: "person", email: login },
-    select: { ...gateSelect, email: true, passwordHash: true, sessionVersion: true },
+    select: { ...gateSelect, email: true, passwordHash: true, sessionVersion: true, twoFactor: { select: { enabledAt: true } } },
   });
   const bot = await botPresentedAs(input, person);
   if (bot) {
@@ -114,9 +91,9 @@ export async function signInWithPassword(
   if (!admitted.ok) return admitted;
   if (!(await hasActiveMembership(person.id))) return refuse("no_account");
 
-  await forgetAttempt(login, ctx.ip);
-  // Signing in is activity too: "last active" is never older than "last sign-in".
-  const now = new Date();
-  await db().principal.update({ where: { id: person.id }, data: { lastSignInAt: now, lastActivityAt: now } });
+  // With a second factor the password alone signs nobody in: its code is asked next (signInWithSecondFactor).
+  if (person.twoFactor?.enabledAt) return secondFactorRequired(await startPendingSignIn(person));
+
+  await completeSignIn({ id: person.id, email: login }, ctx);
   return { ok: true, value: { id: person.id, name: person.name, email: person.email, sessionVersion: person.sessionVersion } };
 }

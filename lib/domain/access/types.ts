@@ -1,7 +1,10 @@
 import type { Role } from "@/lib/db/generated/enums";
 
 /** Every way a principal can try to get into the dashboard. */
-export type SignInPath = "password" | "credential-as-password" | "oidc" | "github" | "session";
+export type SignInPath = "password" | "credential-as-password" | "second-factor" | "oidc" | "github" | "session";
+
+/** How a session was signed in (kept in it): only password sessions are asked for Botdesk's own second factor. */
+export type SignInMethod = "password" | "oidc" | "github";
 
 /** Where a request came from, for events and rate limits (built from HTTP headers by lib/server/request-context.ts). */
 export interface RequestContext {
@@ -39,6 +42,12 @@ export interface PersonActor extends Actor {
    * action; see lib/domain/people/reset-password.ts).
    */
   mustChangePassword: boolean;
+  /**
+   * An account of theirs requires two-factor sign-in, they have none yet and
+   * signed in with a password: until they enrol, the dashboard offers them
+   * nothing else (requireActor; see lib/domain/two-factor/).
+   */
+  mustEnrolTwoFactor: boolean;
 }
 
 export const BOT_REFUSAL_MESSAGE = "Bot users cannot sign in to the dashboard";
@@ -50,7 +59,11 @@ export type SignInRefusal =
   | { reason: "no_account"; message: string }
   | { reason: "ended"; message: string }
   | { reason: "unavailable"; message: string }
-  | { reason: "rate_limited"; message: string; retryAfterSeconds: number };
+  | { reason: "rate_limited"; message: string; retryAfterSeconds: number }
+  /** The password was right; a second factor is asked next, with this pending sign-in's token (kept in an httpOnly cookie). */
+  | { reason: "second_factor"; message: string; pending: string }
+  | { reason: "wrong_code"; message: string }
+  | { reason: "sign_in_expired"; message: string };
 
 export type RefusalReason = SignInRefusal["reason"];
 

@@ -49,6 +49,23 @@ export const EVENT_CATALOGUE = {
     category: "people",
     data: "sessionsEnded, mustChangePassword (the person chooses a new password at next sign-in; never the password)",
   },
+  "person.two_factor_enabled": {
+    label: "Two-factor sign-in turned on",
+    category: "people",
+    data: "recoveryCodes (how many were issued), otherSessionsEnded; recorded in each account of the person (never the secret or a code)",
+  },
+  "person.two_factor_disabled": { label: "Two-factor sign-in turned off", category: "people", data: "by (self); recorded in each account of the person" },
+  "person.two_factor_reset": { label: "Two-factor sign-in reset", category: "people", data: "sessionsEnded (an admin cleared the person's second factor)" },
+  "person.recovery_codes_regenerated": {
+    label: "Recovery codes regenerated",
+    category: "people",
+    data: "count (the old set stopped working); recorded in each account of the person",
+  },
+  "person.operator_reset": {
+    label: "Reset by the operator",
+    category: "people",
+    data: "passwordReset, twoFactorCleared, sessionsEnded, mustChangePassword (npm run reset-owner; source system; never the password)",
+  },
   "credential.created": {
     label: "Credential created",
     category: "credentials",
@@ -75,6 +92,12 @@ export const EVENT_CATALOGUE = {
   "reserved_domain.updated": { label: "Reserved domain updated", category: "domains", data: "domain, before and after {description, metadata} (the fields changed)" },
   "reserved_domain.deleted": { label: "Reserved domain released", category: "domains", data: "before {domain, description, metadata, region}" },
   "login.refused": { label: "Sign-in refused", category: "sign-in", data: "path (how the sign-in was tried), reason, overLimit" },
+  "login.code_refused": {
+    label: "Two-factor code refused",
+    category: "sign-in",
+    data: "reason (wrong | replayed | unreadable); at most 20 a minute per person, in each of their accounts",
+  },
+  "login.recovery_code_used": { label: "Recovery code used", category: "sign-in", data: "remaining (unused recovery codes left); in each account of the person" },
   "agent.session_started": { label: "Agent session started", category: "agents", data: "agentVersion, os, region, transport" },
   "agent.endpoint_bound": { label: "Endpoint bound", category: "agents", data: "endpointId, url (null for labels only), labels {key: value}; subject: the session" },
   "agent.bind_refused": {
@@ -96,6 +119,11 @@ export const EVENT_CATALOGUE = {
     label: "Account settings changed",
     category: "system",
     data: "before and after of the settings changed (name, seatLimit, quotas, eventRetentionDays)",
+  },
+  "account.two_factor_requirement_changed": {
+    label: "Two-factor requirement changed",
+    category: "system",
+    data: "before and after {requireTwoFactor}, peopleWithout (active people without a second factor then)",
   },
   "events.exported": { label: "Activity exported", category: "system", data: "format (csv | ndjson), filters (the exported view's)" },
   "events.purged": { label: "Old events purged", category: "system", data: "before (events created before this time were deleted), retentionDays, count" },

@@ -85,6 +85,12 @@ function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
       return isRecord(data.after) ? fields(data.after, ["domain", "description"]) : [];
     case "reserved_domain.deleted":
       return isRecord(data.before) ? fields(data.before, ["domain"]) : [];
+    case "login.code_refused":
+      return fields(data, ["reason"]);
+    case "login.recovery_code_used":
+      return [{ label: "recovery codes left", value: text(data.remaining) }];
+    case "person.operator_reset":
+      return fields(data, ["passwordReset", "twoFactorCleared"]);
     case "events.exported":
       return fields(data, ["format", "filters"]);
     case "events.purged":

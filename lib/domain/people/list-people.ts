@@ -45,7 +45,9 @@ export async function listPeople(accountId: string, query: ListPeopleQuery): Pro
     select: {
       role: true,
       status: true,
-      principal: { select: { id: true, name: true, email: true, status: true, deletedAt: true, lastSignInAt: true, lastActivityAt: true } },
+      principal: {
+        select: { id: true, name: true, email: true, status: true, deletedAt: true, lastSignInAt: true, lastActivityAt: true, twoFactor: { select: { enabledAt: true } } },
+      },
     },
   });
   return {
@@ -57,6 +59,7 @@ export async function listPeople(accountId: string, query: ListPeopleQuery): Pro
       active: isActiveInAccount({ ...m.principal, kind: "person", accountId: null, memberships: [{ accountId, status: m.status }] }, accountId),
       lastSignInAt: m.principal.lastSignInAt,
       lastActivityAt: m.principal.lastActivityAt,
+      twoFactor: Boolean(m.principal.twoFactor?.enabledAt),
     })),
     total,
     page,

@@ -53,9 +53,10 @@ describe("resetPassword", () => {
     expect(fresh).toMatchObject({ ok: true, value: { mustChangePassword: true } });
   });
 
-  it("refuses members, oneself, an admin touching an owner, bots, people outside the account or also in another, changing nothing", async () => {
+  it("refuses members, oneself, an admin touching an owner or another admin, bots, people outside the account or also in another, changing nothing", async () => {
     const { account, owner } = await createTestAccount();
     const admin = await createTestPerson(account.id, "admin");
+    const admin2 = await createTestPerson(account.id, "admin");
     const member = await createTestPerson(account.id, "member");
     const secondOwner = await createTestPerson(account.id, "owner");
     const bot = await createTestBot(account.id);
@@ -73,6 +74,8 @@ describe("resetPassword", () => {
       [asAdmin, admin.id, "self"],
       [asOwner, owner.id, "self"],
       [asAdmin, owner.id, "not_owner"],
+      // An admin resets members only: not another admin, who could then sign in as them.
+      [asAdmin, admin2.id, "not_owner"],
       [asAdmin, secondOwner.id, "not_owner"],
       [asOwner, bot.id, "bot"],
       [asOwner, foreignBot.id, "not_found"],
@@ -80,7 +83,7 @@ describe("resetPassword", () => {
       [asOwner, "usr_doesnotexist", "not_found"],
       [asOwner, shared.id, "other_accounts"],
     ];
-    const targets = [owner, admin, member, secondOwner, stranger, shared];
+    const targets = [owner, admin, admin2, member, secondOwner, stranger, shared];
     const before = await Promise.all(targets.map((t) => stateOf(t.id)));
     for (const [actor, personId, code] of cases) {
       expect(await resetPassword(actor, { personId }, ctx), `${actor.role} → ${personId}`).toMatchObject({ ok: false, code });

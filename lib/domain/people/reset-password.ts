@@ -6,10 +6,9 @@ import { personIdSchema } from "@/lib/validation/people-admin";
 import { endSessions } from "./end-sessions";
 import { findMembership, personNotFound } from "./guards";
 import { hashPassword, oneTimePassword } from "./password";
+import { refuseResetByRank } from "./reset-rank";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
-export const RESET_SELF_MESSAGE = "You can't reset your own password here: change it under Settings.";
-export const RESET_OWNER_MESSAGE = "Only an owner can reset an owner's password.";
 export const RESET_BOT_MESSAGE = "Bots have no password: they use their credentials (API keys, authtokens, SSH keys).";
 export const RESET_OTHER_ACCOUNTS_MESSAGE =
   "This person also belongs to other accounts, so their password can't be reset from this one. They can change it under Settings.";
@@ -23,7 +22,8 @@ export const RESET_OTHER_ACCOUNTS_MESSAGE =
  * the person's row lock, like every other change to a person.
  *
  * Refused: for members; for oneself (Settings has the password change); for an
- * owner unless the actor is an owner; for bots, people outside the account and
+ * owner or an admin unless the actor is an owner (refuseResetByRank, the rule
+ * two-factor resets share: an owner resets anyone, an admin members); for bots, people outside the account and
  * people deactivated everywhere; and for a person who also belongs to another
  * account, since a password is the person's for every account and the admins
  * of one must not be able to sign in as them to another.
@@ -38,7 +38,7 @@ export async function resetPassword(
   const parsed = personIdSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Choose a person.", fieldErrorsOf(parsed.error));
   const { personId } = parsed.data;
-  if (personId === actor.principal.id) return fail("self", RESET_SELF_MESSAGE);
+  if (personId === actor.principal.id) return refuseResetByRank(actor, { id: personId, role: actor.role }, "password")!;
 
   // Hashing is deliberately slow: done before the transaction, so no lock waits on it.
   const password = oneTimePassword();
@@ -49,7 +49,8 @@ export async function resetPassword(
       const bot = await tx.principal.findFirst({ where: { id: personId, kind: "bot", accountId: actor.account.id }, select: { id: true } });
       return bot ? fail("bot", RESET_BOT_MESSAGE) : personNotFound();
     }
-    if (member.role === "owner" && actor.role !== "owner") return fail("not_owner", RESET_OWNER_MESSAGE);
+    const rank = refuseResetByRank(actor, { id: personId, role: member.role }, "password");
+    if (rank) return rank;
     if (member.principal.status !== "active" || !member.principal.email) {
       return fail("user_disabled", "This person's Botdesk user is deactivated for every account, so a new password would not let them in.");
     }

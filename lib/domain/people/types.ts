@@ -9,4 +9,6 @@ export interface PersonRow {
   lastSignInAt: Date | null;
   /** Their last recorded action in any account (sign-ins, changes, accepted credential use); refusals never count. */
   lastActivityAt: Date | null;
+  /** Whether they have a second factor for password sign-in (never anything of it). */
+  twoFactor: boolean;
 }

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { getActor } from "@/lib/auth/actor";
+import { getActor, mustFinishSigningIn } from "@/lib/auth/actor";
 import { ExportRefused, exportEvents } from "@/lib/domain/events/export-events";
 import { eventsQueryFromParams } from "@/lib/validation/events";
 import { requestContextFrom } from "@/lib/server/request-context";
@@ -10,7 +10,7 @@ const TYPES = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson; c
 export async function GET(request: NextRequest) {
   const admission = await getActor();
   // A person who must choose a new password reaches nothing else (as requireActor does for pages).
-  if (!admission?.ok || admission.value.mustChangePassword) return NextResponse.json({ error: "Sign in to export activity." }, { status: 401 });
+  if (!admission?.ok || mustFinishSigningIn(admission.value)) return NextResponse.json({ error: "Sign in to export activity." }, { status: 401 });
   const format = request.nextUrl.searchParams.get("format") ?? "csv";
   if (format !== "csv" && format !== "ndjson") return NextResponse.json({ error: "format must be csv or ndjson" }, { status: 400 });
   const query = eventsQueryFromParams(request.nextUrl.searchParams);

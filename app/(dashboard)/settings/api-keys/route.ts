@@ -1,7 +1,7 @@
 import { revalidatePath } from "next/cache";
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { getActor } from "@/lib/auth/actor";
+import { getActor, mustFinishSigningIn } from "@/lib/auth/actor";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
 import { requestContextFrom } from "@/lib/server/request-context";
@@ -24,7 +24,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const admission = await getActor();
     if (!admission?.ok) return answer(401, { error: "Sign in first: this needs the dashboard's session." });
-    if (admission.value.mustChangePassword) return answer(403, { error: "Choose a new password in the dashboard first." });
+    if (mustFinishSigningIn(admission.value)) return answer(403, { error: "Finish signing in in the dashboard first (choose a new password, or set up two-factor sign-in)." });
     if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) return answer(415, { error: "Send a JSON body: {\"description\": \"…\"}." });
     let body: unknown;
     try {
