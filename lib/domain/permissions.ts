@@ -1,3 +1,4 @@
+import type { Role } from "@/lib/db/generated/enums";
 import type { Actor } from "@/lib/domain/access/types";
 import { fail, type Result } from "./result";
 
@@ -5,9 +6,20 @@ export const NOT_ADMIN_BOTS = "You must be an admin to create, update or delete 
 export const NOT_ADMIN_PEOPLE = "You must be an admin to add, update or remove people";
 export const NOT_ADMIN_CREDENTIAL_LIST = "Only admins can see every credential of the account.";
 
+/**
+ * THE ranking of roles, least to most: a role's rank is its place here (1–3),
+ * 0 for no role (a bot). The standing check compares ranks in SQL from this
+ * same list (roleRankSql in lib/domain/access/actor-transaction.ts).
+ */
+export const ROLES_BY_RANK: readonly Role[] = ["member", "admin", "owner"];
+
+export function roleRank(role: string | null | undefined): number {
+  return ROLES_BY_RANK.indexOf(role as Role) + 1;
+}
+
 /** Owners and admins manage an account's bots and people; members only look. */
-export function canManage(actor: Actor): boolean {
-  return actor.role === "owner" || actor.role === "admin";
+export function canManage(actor: Pick<Actor, "role">): boolean {
+  return roleRank(actor.role) >= roleRank("admin");
 }
 
 /** The refusal every bot and people mutation returns to a member, whatever the browser sent. */

@@ -3,7 +3,7 @@ import { env } from "@/lib/env";
 import { BUSY, verifyPasswordOrBusy } from "@/lib/domain/people/password";
 import { admitPrincipal, gateSelect, type GatePrincipal } from "./admit-principal";
 import { hasActiveMembership } from "./has-active-membership";
-import { ownerOfPresentedSecret } from "./owner-of-presented-secret";
+import { ownerOfPresentedSecret } from "@/lib/domain/credentials/verify-credential";
 import { clearRateLimit, consumeRateLimit, refundRateLimit } from "./rate-limit";
 import { rateLimited, refuse, refuseBot } from "./refusals";
 import type { Admission, RequestContext, SignInPath } from "./types";

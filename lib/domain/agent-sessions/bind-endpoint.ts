@@ -23,8 +23,9 @@ export interface BoundEndpoint {
  * session, if the ACL of the credential that started it allows (acl.ts; the
  * ACL is read in the same transaction, so an edit applies from the next bind).
  * Allowed: the endpoint, one endpoint of usage and `agent.endpoint_bound`, in
- * one transaction. Refused (`bind_refused`): nothing is bound and
- * `agent.bind_refused` is recorded (it is committed although the bind is not).
+ * one transaction. Refused by the ACL (`bind_refused`): that transaction binds
+ * nothing and rolls back, and `agent.bind_refused` is then recorded in one of
+ * its own (a refusal is worth an event; a refused body commits nothing).
  */
 export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId: string, input: unknown, opts: { now?: Date } = {}): Promise<Result<BoundEndpoint>> {
   if (!isAgentActor(actor)) return NO_CREDENTIAL();
@@ -32,18 +33,17 @@ export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId:
   if (!parsed.success) return fail("invalid_input", "Check the endpoint's fields.", fieldErrorsOf(parsed.error));
   const target = parsed.data;
   const now = opts.now ?? new Date();
-  return actorTransaction(actor, async (tx): Promise<Result<BoundEndpoint>> => {
+  let refusal: { subject: { id: string; name: string }; acl: string[]; why: string } | null = null;
+  const bound = await actorTransaction(actor, async (tx): Promise<Result<BoundEndpoint>> => {
+    refusal = null;
     const session = await lockOwnSession(tx, actor, sessionId);
     if (!session.ok) return session;
     const subject = { id: session.data.id, name: sessionSubjectName(session.data) };
     const [credential] = await tx.$queryRaw<{ acl: string[] }[]>`SELECT acl FROM credentials WHERE id = ${actor.credential.id}`;
-    const decision = aclAllowsBind(credential?.acl ?? [], { hostname: target.hostname, labels: target.labels });
+    const acl = credential?.acl ?? [];
+    const decision = aclAllowsBind(acl, { hostname: target.hostname, labels: target.labels });
     if (!decision.allowed) {
-      await recordActorEvent(tx, actor, ctx, {
-        type: "agent.bind_refused",
-        subject,
-        data: { url: target.url, labels: target.labels, acl: credential?.acl ?? [], why: decision.why },
-      });
+      refusal = { subject, acl, why: decision.why };
       return fail("bind_refused", `The credential ACL policy does not permit this bind: ${decision.why}.`);
     }
     const id = newId("endpoint", now.getTime());
@@ -55,4 +55,17 @@ export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId:
     await recordActorEvent(tx, actor, ctx, { type: "agent.endpoint_bound", subject, data: { endpointId: id, url: target.url, labels: target.labels } });
     return ok({ id, sessionId, url: target.url, hostname: target.hostname, labels: target.labels, createdAt: now });
   });
+  const refused = refusal as { subject: { id: string; name: string }; acl: string[]; why: string } | null;
+  if (!bound.ok && bound.code === "bind_refused" && refused) {
+    // Its own actor transaction: an owner deactivated meanwhile gets no event (and the same refusal).
+    await actorTransaction(actor, async (tx) => {
+      await recordActorEvent(tx, actor, ctx, {
+        type: "agent.bind_refused",
+        subject: refused.subject,
+        data: { url: target.url, labels: target.labels, acl: refused.acl, why: refused.why },
+      });
+      return ok(undefined);
+    });
+  }
+  return bound;
 }

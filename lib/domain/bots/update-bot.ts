@@ -23,6 +23,8 @@ export async function updateBot(actor: Actor, input: unknown, ctx: RequestContex
   if (!parsed.success) return fail("invalid_input", "Check the bot's name and status.", fieldErrorsOf(parsed.error));
   const { id, name, active } = parsed.data;
   try {
+    // No fence named here: deactivating goes through changeStanding, which fences the bot (starting
+    // the transaction over with it fenced first), as every change of standing does.
     return await actorTransaction(actor, async (tx) => {
       const [bot] = await lockBots(tx, actor.account.id, [id]);
       if (!bot) return botNotFound();

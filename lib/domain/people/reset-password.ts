@@ -7,6 +7,7 @@ import { endSessions } from "./end-sessions";
 import { findMembership, personNotFound } from "./guards";
 import { hashPassword, oneTimePassword } from "./password";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { changeStanding } from "@/lib/domain/principals/change-standing";
 
 export const RESET_SELF_MESSAGE = "You can't reset your own password here: change it under Settings.";
 export const RESET_OWNER_MESSAGE = "Only an owner can reset an owner's password.";
@@ -56,7 +57,7 @@ export async function resetPassword(
     const elsewhere = await tx.membership.count({ where: { principalId: personId, accountId: { not: actor.account.id } } });
     if (elsewhere > 0) return fail("other_accounts", RESET_OTHER_ACCOUNTS_MESSAGE);
 
-    await tx.principal.update({ where: { id: personId }, data: { passwordHash, mustChangePassword: true } });
+    await changeStanding(tx, { kind: "password_reset", personId, passwordHash });
     await endSessions(tx, personId);
     await recordActorEvent(tx, actor, ctx, {
       type: "person.password_reset",
