@@ -28,6 +28,23 @@ export function requireManager(actor: Actor, what: "bots" | "people"): Result<ne
   return fail("not_admin", what === "bots" ? NOT_ADMIN_BOTS : NOT_ADMIN_PEOPLE);
 }
 
+export const NOT_OWNER_CREDENTIALS = "Only an owner can create a credential owned by an admin or an owner: it would act as them";
+
+/**
+ * THE rule of whose credential an actor may create, or rotate (either gives
+ * a new secret that acts as its owner), from the dashboard and the API alike:
+ * its own; a bot's, as an owner or admin; another person's, as someone who may
+ * already act on that person (reset their password, deactivate or remove
+ * them): an owner for anyone, an admin for members, never for a higher or
+ * equal rank. `owner.role` is the person's role in the actor's account.
+ */
+export function mayIssueCredentialFor(actor: Pick<Actor, "principal" | "role">, owner: { id: string; kind: "person" | "bot"; role: Role | null }): boolean {
+  if (owner.id === actor.principal.id) return true;
+  if (!canManage(actor)) return false;
+  if (owner.kind === "bot" || actor.role === "owner") return true;
+  return roleRank(actor.role) > roleRank(owner.role);
+}
+
 /**
  * Whose IP addresses the actor may see (in activity and in a credential's
  * "last used"): admins see everyone's; members only their own. An IP says

@@ -1,11 +1,58 @@
+/**
+ * Every code a refusal carries. Domain functions return these; the API maps
+ * each to its public error code exhaustively (lib/api/from-result.ts: a code
+ * added here without a mapping there does not compile). Never chosen by, or
+ * read from, a message's text.
+ */
+export type ResultCode =
+  // Input and existence.
+  | "invalid_input"
+  | "not_found"
+  | "bot_name_empty"
+  | "bot_name_too_long"
+  | "bot_name_taken"
+  | "duplicate_key"
+  | "already_member"
+  | "conflict"
+  // Who may do what.
+  | "not_admin"
+  | "not_owner"
+  | "self"
+  | "bot"
+  | "other_accounts"
+  | "user_disabled"
+  | "last_owner"
+  | "seat_limit"
+  | "seats_in_use"
+  // The actor lost its standing while its change ran (actorTransaction).
+  | "actor_deactivated"
+  | "actor_deleted"
+  // Credentials.
+  | "expired"
+  | "owner_inactive"
+  | "not_rotatable"
+  // Passwords.
+  | "not_required"
+  | "reset_again"
+  // Agents.
+  | "no_credential"
+  | "bind_refused"
+  | "session_not_found"
+  | "session_ended"
+  // Never from a domain function: performAction's answer to an unexpected error, and the browser's
+  // when the server cannot be reached or answered nothing.
+  | "internal"
+  | "unreachable"
+  | "no_result";
+
 /** What every domain function and server action returns: typed, never a raw error. */
 export type Result<T = undefined> =
   | { ok: true; data: T }
-  | { ok: false; code: string; message: string; fieldErrors?: Record<string, string> };
+  | { ok: false; code: ResultCode; message: string; fieldErrors?: Record<string, string> };
 
 export const ok = <T>(data: T): Result<T> => ({ ok: true, data });
 
-export const fail = (code: string, message: string, fieldErrors?: Record<string, string>): Result<never> => ({
+export const fail = (code: ResultCode, message: string, fieldErrors?: Record<string, string>): Result<never> => ({
   ok: false,
   code,
   message,
