@@ -1,4 +1,5 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
+import type { Prisma } from "@/lib/db/generated/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { recordUsage } from "@/lib/domain/usage/record-usage";
@@ -8,6 +9,9 @@ import { aclAllowsBind } from "./acl";
 import { isAgentActor, lockOwnSession, NO_CREDENTIAL } from "./agent-actor";
 import { sessionSubjectName } from "./session-view";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+
+/** What `agent.bind_refused` records: the session, and what was asked and why it was refused. */
+type Refusal = { subject: { id: string; name: string }; data: Prisma.InputJsonObject };
 
 export interface BoundEndpoint {
   id: string;
@@ -33,9 +37,10 @@ export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId:
   if (!parsed.success) return fail("invalid_input", "Check the endpoint's fields.", fieldErrorsOf(parsed.error));
   const target = parsed.data;
   const now = opts.now ?? new Date();
-  let refusal: { subject: { id: string; name: string }; acl: string[]; why: string } | null = null;
+  // A refusal worth its event (agent.bind_refused): set by the attempt that refused, recorded after it rolled back.
+  let refused: Refusal | null = null;
   const bound = await actorTransaction(actor, async (tx): Promise<Result<BoundEndpoint>> => {
-    refusal = null;
+    refused = null;
     const session = await lockOwnSession(tx, actor, sessionId);
     if (!session.ok) return session;
     const subject = { id: session.data.id, name: sessionSubjectName(session.data) };
@@ -43,7 +48,7 @@ export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId:
     const acl = credential?.acl ?? [];
     const decision = aclAllowsBind(acl, { hostname: target.hostname, labels: target.labels });
     if (!decision.allowed) {
-      refusal = { subject, acl, why: decision.why };
+      refused = { subject, data: { url: target.url, labels: target.labels, acl, why: decision.why } };
       return fail("bind_refused", `The credential ACL policy does not permit this bind: ${decision.why}.`);
     }
     const id = newId("endpoint", now.getTime());
@@ -55,15 +60,11 @@ export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId:
     await recordActorEvent(tx, actor, ctx, { type: "agent.endpoint_bound", subject, data: { endpointId: id, url: target.url, labels: target.labels } });
     return ok({ id, sessionId, url: target.url, hostname: target.hostname, labels: target.labels, createdAt: now });
   });
-  const refused = refusal as { subject: { id: string; name: string }; acl: string[]; why: string } | null;
-  if (!bound.ok && bound.code === "bind_refused" && refused) {
+  const refusal = refused as Refusal | null;
+  if (!bound.ok && refusal) {
     // Its own actor transaction: an owner deactivated meanwhile gets no event (and the same refusal).
     await actorTransaction(actor, async (tx) => {
-      await recordActorEvent(tx, actor, ctx, {
-        type: "agent.bind_refused",
-        subject: refused.subject,
-        data: { url: target.url, labels: target.labels, acl: refused.acl, why: refused.why },
-      });
+      await recordActorEvent(tx, actor, ctx, { type: "agent.bind_refused", subject: refusal.subject, data: refusal.data });
       return ok(undefined);
     });
   }
