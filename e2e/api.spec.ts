@@ -132,6 +132,52 @@ test("a bot's API keys, authtokens and SSH keys with ngrok's client; the bot's k
   await deleted(ngrok.botUsers.delete(bot.id));
 });
 
+test("an admin's key creates credentials for bots and members, never for an admin or the owner (the key would act as them)", async () => {
+  const account = await acmeId();
+  // Two admins of Acme (the demo's admin@example.com is its owner), made as an owner with psql would.
+  const admins: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const id = newId("person");
+    await sql`INSERT INTO principals (id, kind, name, email) VALUES (${id}, 'person', ${`E2E Admin ${i}`}, ${`e2e-admin-${stamp()}@example.test`})`;
+    await sql`INSERT INTO memberships (account_id, principal_id, role) VALUES (${account}, ${id}, 'admin')`;
+    admins.push(id);
+  }
+  const [adminId, otherAdminId] = admins as [string, string];
+  try {
+    const asAdmin = new Ngrok({ apiToken: await apiKeyFor(adminId), baseUrl: BASE });
+    const [owner] = await sql<{ id: string }>`SELECT id FROM principals WHERE email = 'admin@example.com'`;
+    const [member] = await sql<{ id: string }>`SELECT id FROM principals WHERE email = 'member@example.com'`;
+    const count = async (ownerId: string) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM credentials WHERE owner_id = ${ownerId}`)[0]!.n;
+    const ownersKeys = await count(owner!.id);
+
+    await expect(asAdmin.apiKeys.create({ ownerId: owner!.id, description: "as the owner" })).rejects.toEqual(apiError("ERR_BOTDESK_4113", 403));
+    await expect(asAdmin.credentials.create({ ownerId: owner!.id, acl: [] })).rejects.toEqual(apiError("ERR_BOTDESK_4113", 403));
+    await expect(asAdmin.apiKeys.create({ ownerId: otherAdminId })).rejects.toEqual(apiError("ERR_BOTDESK_4113", 403));
+    expect(await count(owner!.id)).toBe(ownersKeys);
+    expect(await count(otherAdminId)).toBe(0);
+
+    // For a member: made, and it acts as the member (who may not create bots); the event names both.
+    const key = await asAdmin.apiKeys.create({ ownerId: member!.id, description: "made by an admin" });
+    expect(key.ownerId).toBe(member!.id);
+    const asMember = new Ngrok({ apiToken: key.token!, baseUrl: BASE });
+    await expect(asMember.botUsers.create({ name: `e2e-member-${stamp()}` })).rejects.toEqual(apiError("ERR_NGROK_4111", 403));
+    const [event] = await sql<{ principal_id: string; owner_id: string; source: string }>`
+      SELECT principal_id, data->'owner'->>'id' AS owner_id, source::text AS source FROM events WHERE type = 'credential.created' AND subject_id = ${key.id}`;
+    expect(event).toEqual({ principal_id: adminId, owner_id: member!.id, source: "api" });
+
+    // The owner's key may: an owner may already act on anyone.
+    const forAdmin = await (await adminClient()).apiKeys.create({ ownerId: otherAdminId, description: "made by the owner" });
+    expect(forAdmin.ownerId).toBe(otherAdminId);
+    await deleted(asMember.apiKeys.delete(key.id));
+  } finally {
+    // Leave Acme's seats as they were.
+    for (const id of admins) {
+      await sql`DELETE FROM credentials WHERE owner_id = ${id}`;
+      await sql`DELETE FROM memberships WHERE principal_id = ${id}`;
+    }
+  }
+});
+
 test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON; the OpenAPI document is public; a foreign Origin is still refused", async () => {
   const ngrok = await adminClient();
   const token = (ngrok as unknown as { token: string }).token;

@@ -7,6 +7,13 @@ import { acmeId, hex, stamp } from "./support/users";
 // password, can reach nothing but "choose a new password" (pages and server
 // actions alike), chooses one, and is then in the dashboard.
 
+/** Every cookie-authenticated route handler (lib/server/session-route.ts wraps them all). */
+const COOKIE_ROUTES = [
+  ["GET", "/activity/export?format=csv"],
+  ["GET", "/activity/new-count?since=1.ev_x"],
+  ["POST", "/settings/api-keys"],
+] as const;
+
 async function signInAs(page: Page, email: string, password: string) {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(email);
@@ -100,6 +107,16 @@ test("a reset password signs in once and forces a change before anything else", 
       );
       expect(reply.redirect ?? "").toContain("/choose-password");
       expect(reply.text).not.toContain("not_admin");
+      // The cookie-authenticated route handlers refuse them alike (one wrapper, one JSON answer); signed out, 401.
+      const origin = new URL(theirs.url()).origin;
+      for (const [method, path] of COOKIE_ROUTES) {
+        const init = { method, headers: { "Content-Type": "application/json", Origin: origin }, ...(method === "POST" ? { data: "{}" } : {}) };
+        const refused = await theirs.request.fetch(path, init);
+        expect([path, refused.status(), await refused.json()]).toEqual([path, 403, { error: "Choose a new password in the dashboard first.", code: "must_change_password" }]);
+        const anonymous = await fetch(`${origin}${path}`, { method, headers: init.headers, ...(method === "POST" ? { body: "{}" } : {}) });
+        expect([path, anonymous.status, await anonymous.json()]).toEqual([path, 401, { error: "Sign in first: this needs the dashboard's session.", code: "unauthenticated" }]);
+      }
+      expect(await sql`SELECT id FROM credentials WHERE owner_id = ${person.id}`).toEqual([]);
 
       await theirs.getByLabel("New password", { exact: true }).fill(oneTime);
       await theirs.getByLabel("Repeat the new password").fill(oneTime);

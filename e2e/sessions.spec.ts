@@ -195,6 +195,14 @@ test("a database outage reads as one, and both sign-in and pages recover by them
     expect(api.status).toBe(503);
     expect(api.headers.get("retry-after")).toBe("5");
     expect(await api.json()).toMatchObject({ error_code: "ERR_BOTDESK_503", status_code: 503 });
+    // So do the cookie-authenticated route handlers (one wrapper): the signed-in member's session cannot be checked now.
+    const origin = `http://localhost:${E2E_PORT}`;
+    for (const [method, path] of [["GET", "/activity/export?format=csv"], ["GET", "/activity/new-count?since=1.ev_x"], ["POST", "/settings/api-keys"]] as const) {
+      const res = await page.request.fetch(path, { method, headers: { "Content-Type": "application/json", Origin: origin }, ...(method === "POST" ? { data: "{}" } : {}) });
+      expect([path, res.status(), res.headers()["retry-after"], await res.json()]).toEqual([
+        path, 503, "5", { error: "Botdesk cannot reach its database right now. Try again shortly.", code: "database_unavailable" },
+      ]);
+    }
   } finally {
     await sqlAdmin(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS true`);
   }

@@ -1,4 +1,5 @@
 import type { BoundEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
+import { externalOrigin } from "@/lib/server/forwarded";
 import type { SessionTotals } from "@/lib/domain/agent-sessions/heartbeat";
 import { HEARTBEAT_INTERVAL_SECONDS, SESSION_TIMEOUT_SECONDS } from "@/lib/domain/agent-sessions/limits";
 import type { TunnelSessionView } from "@/lib/domain/agent-sessions/session-view";
@@ -6,11 +7,7 @@ import type { StartedSession } from "@/lib/domain/agent-sessions/start-session";
 
 /** The absolute URL of `/agent/v1` as the client reached it (the scheme a TLS proxy reports, the host it sent). */
 export function agentBaseUrl(request: Request): string {
-  const url = new URL(request.url);
-  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  const scheme = proto === "https" || proto === "http" ? proto : url.protocol.replace(":", "");
-  const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host") || url.host;
-  return `${scheme}://${host}/agent/v1`;
+  return `${externalOrigin(request.headers, new URL(request.url))}/agent/v1`;
 }
 
 const timing = { heartbeat_interval_seconds: HEARTBEAT_INTERVAL_SECONDS, session_timeout_seconds: SESSION_TIMEOUT_SECONDS };

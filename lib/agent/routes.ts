@@ -3,7 +3,8 @@ import { unwrap } from "@/lib/api/from-result";
 import { readJsonBody } from "@/lib/api/request";
 import { apiRoute, type Way } from "@/lib/api/route";
 import { bindEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
-import { endSession, endSessionOfRefusedCredential } from "@/lib/domain/agent-sessions/end-session";
+import { endSessionOfRefusedCredential } from "@/lib/domain/agent-sessions/end-refused-session";
+import { endSession } from "@/lib/domain/agent-sessions/end-session";
 import { reportSession } from "@/lib/domain/agent-sessions/heartbeat";
 import { getTunnelSession } from "@/lib/domain/agent-sessions/list-tunnel-sessions";
 import { startSession } from "@/lib/domain/agent-sessions/start-session";
@@ -23,8 +24,8 @@ export const AGENT: Way<Id> = {
   kinds: ["authtoken"],
   noun: "authtoken",
   rateLimited: false,
-  afterRefusal: async ({ secret, reason, params, ctx }) =>
-    params.id && (await endSessionOfRefusedCredential(secret, reason, params.id, ctx)) ? "The tunnel session has been ended." : null,
+  afterRefusal: async ({ credentialId, reason, params, ctx }) =>
+    params.id && (await endSessionOfRefusedCredential(credentialId, reason, params.id, ctx)) ? "The tunnel session has been ended." : null,
 };
 
 const agentRoute = <P extends Id>(name: string, handler: Parameters<typeof apiRoute<P>>[1]) => apiRoute<P>(name, handler, AGENT as Way<P>);

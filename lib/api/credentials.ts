@@ -66,7 +66,7 @@ export function credentialRoutes(collection: CredentialCollection) {
       const body = await readJsonBody(request);
       // A member's or bot's key asking for someone else's credential is refused before any validation.
       const refused = foreignOwnerRefusal(actor, (body as { owner_id?: unknown }).owner_id);
-      if (refused) unwrap(refused, { notAdmin: "ERR_BOTDESK_4113" });
+      if (refused) unwrap(refused, { forbidden: "ERR_BOTDESK_4113" });
       refuseFields(body, noAcl, "API keys have no ACL.");
       if (kind !== "ssh_key") refuseFields(body, ["public_key"], `only SSH credentials have a public key.`);
       validate(create, body);
@@ -76,7 +76,7 @@ export function credentialRoutes(collection: CredentialCollection) {
           { kind, ownerId: body.owner_id ?? "", description: body.description, metadata: body.metadata, acl: body.acl, publicKey: body.public_key },
           ctx,
         ),
-        { notAdmin: "ERR_BOTDESK_4113" },
+        { forbidden: "ERR_BOTDESK_4113" },
       );
       return Response.json(credentialJson(base, collection, credential, token), { status: 201 });
     }),

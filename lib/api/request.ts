@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { fieldErrorsOf } from "@/lib/domain/result";
 import { listQuerySchema } from "@/lib/validation/api";
 import { ID_PATTERN } from "@/lib/validation/text";
+import { externalOrigin } from "@/lib/server/forwarded";
 import { ApiError } from "./errors";
 import { apiErrorOf } from "./from-result";
 import type { KeysetQuery } from "@/lib/domain/keyset";
@@ -22,10 +23,7 @@ export function apiBaseUrl(request: Request): string {
 
 /** The same from a request's headers alone (a server component's `headers()`). */
 export function apiBaseUrlFrom(headers: Headers, url: URL | null = null): string {
-  const forwardedProto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-  const proto = forwardedProto === "https" || forwardedProto === "http" ? forwardedProto : (url?.protocol.replace(":", "") ?? "http");
-  const host = headers.get("x-forwarded-host")?.split(",")[0]?.trim() || headers.get("host") || url?.host || "localhost";
-  return `${proto}://${host}/api/v1`;
+  return `${externalOrigin(headers, url)}/api/v1`;
 }
 
 /** The JSON object sent as the body; an empty body is `{}`. */

@@ -29,7 +29,7 @@ export function reservedDomainJson(base: string, d: ReservedDomainView) {
   };
 }
 
-const NOT_ADMIN = { notAdmin: "ERR_BOTDESK_4114" } as const;
+const NOT_ADMIN = { forbidden: "ERR_BOTDESK_4114" } as const;
 /** A member's or bot's key is refused before its body is read (the domain functions refuse it too, whatever it sent). */
 function requireManager(actor: Actor): void {
   if (!canManage(actor)) throw new ApiError("ERR_BOTDESK_4114", `${NOT_ADMIN_DOMAINS}.`);

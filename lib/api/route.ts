@@ -4,7 +4,7 @@ import { consumeApiRateLimits, type ApiRateLimitResult } from "@/lib/domain/acce
 import { authenticateCredential, credentialKindOfId, recordCredentialRefusal } from "@/lib/domain/access/authenticate-credential";
 import { recordUsage } from "@/lib/domain/usage/record-usage";
 import { env } from "@/lib/env";
-import type { Actor, ActorSource, RequestContext } from "@/lib/domain/access/types";
+import type { Actor, ActorSource, CredentialActor, RequestContext } from "@/lib/domain/access/types";
 import type { SecretKind } from "@/lib/domain/credentials/token-format";
 import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
@@ -19,7 +19,7 @@ export interface ApiCall<P> {
   url: URL;
   /** The absolute URL of `/api/v1` as the client reached it. */
   base: string;
-  actor: Actor;
+  actor: CredentialActor;
   ctx: RequestContext;
   params: P;
 }
@@ -42,8 +42,12 @@ export interface Way<P = unknown> {
    * usage. Agents are metered by what they do (sessions, endpoints, traffic).
    */
   rateLimited: boolean;
-  /** Called after a refusal (recorded already); a sentence appended to its message, e.g. that the session it named was ended. */
-  afterRefusal?: (refusal: { secret: string; reason: CredentialRefusalReason; params: P; ctx: RequestContext }) => Promise<string | null>;
+  /**
+   * Called after a refusal (recorded already), also of a write whose owner lost its standing while it
+   * ran; `credentialId` is the id the refused credential claims. A sentence appended to its message,
+   * e.g. that the session it named was ended.
+   */
+  afterRefusal?: (refusal: { credentialId: string | null; reason: CredentialRefusalReason; params: P; ctx: RequestContext }) => Promise<string | null>;
 }
 
 /** The REST API (/api/v1): API keys. */
@@ -113,15 +117,16 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
       const ctx = requestContextFrom(request.headers);
       // A route without dynamic segments gets no params from Next (the agent's refusal hook reads params.id).
       const params = (await context.params) ?? ({} as P);
-      const admission = await authenticateCredential(secret, { kinds: way.kinds, source: way.source, path: `${request.method} ${url.pathname}`, ctx });
+      const path = `${request.method} ${url.pathname}`;
+      const admission = await authenticateCredential({ secret, kinds: way.kinds }, { source: way.source, path, ctx });
       if (!admission.ok) {
-        const more = way.afterRefusal ? await way.afterRefusal({ secret, reason: admission.reason, params, ctx }) : null;
+        const more = way.afterRefusal ? await way.afterRefusal({ credentialId: admission.credentialId, reason: admission.reason, params, ctx }) : null;
         throw new ApiError(REFUSAL_CODES[admission.reason], `The ${way.noun} was refused: ${admission.message}.${more ? ` ${more}` : ""}`);
       }
       const { actor } = admission;
       if (way.rateLimited) {
         const limits = await consumeApiRateLimits(
-          { credentialId: actor.credential!.id, accountId: actor.account.id },
+          { credentialId: actor.credential.id, accountId: actor.account.id },
           { perKey: env.BOTDESK_API_MAX_PER_KEY, perAccount: env.BOTDESK_API_MAX_PER_ACCOUNT, windowSeconds: env.BOTDESK_API_WINDOW_SECONDS },
         );
         limitHeaders = rateLimitHeaders(limits);
@@ -133,19 +138,21 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
       // Metered once per request served (reads too), as the key's owner's API usage; not a write
       // refused because its owner was deactivated or deleted while it ran (actorTransaction): that
       // request is answered as one sent after the change, which is never metered.
-      const meter = () => (way.rateLimited ? recordUsage(db(), { accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 }) : undefined);
+      const meter = () => (way.rateLimited ? meterApiRequest(actor, name, operationId) : undefined);
       let response: Response;
       try {
         response = await handler({ request, url, base: apiBaseUrl(request), actor, ctx, params });
       } catch (error) {
-        if (!(error instanceof ApiError && STANDING_LOST.has(error.code))) await meter();
-        else {
-          // Refused like a request sent a moment later: recorded as that refusal would be.
-          const reason = error.code === REFUSAL_CODES.owner_deleted ? "owner_deleted" : "owner_deactivated";
-          const credential = { ...actor.credential!, kind: credentialKindOfId(actor.credential!.id) };
-          await recordCredentialRefusal({ accountId: actor.account.id, principalId: actor.principal.id, credential, reason }, { source: way.source, path: `${request.method} ${url.pathname}`, ctx });
+        const lost = error instanceof ApiError ? STANDING_LOST[error.code] : undefined;
+        if (!lost) {
+          await meter();
+          throw error;
         }
-        throw error;
+        // Refused like a request sent a moment later: recorded, and followed up, as that refusal would be.
+        const credential = { ...actor.credential, kind: credentialKindOfId(actor.credential.id) };
+        await recordCredentialRefusal({ accountId: actor.account.id, principalId: actor.principal.id, credential, reason: lost }, { source: way.source, path, ctx });
+        const more = way.afterRefusal ? await way.afterRefusal({ credentialId: actor.credential.id, reason: lost, params, ctx }) : null;
+        throw more ? new ApiError((error as ApiError).code, `${(error as ApiError).message} ${more}`, (error as ApiError).details) : error;
       }
       await meter();
       return withHeaders(response, limitHeaders);
@@ -156,8 +163,25 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
   };
 }
 
-/** The codes a handler answers when its actor's standing ended while it ran (apiErrorOf: actor_deactivated, actor_deleted). */
-const STANDING_LOST: ReadonlySet<string> = new Set([REFUSAL_CODES.owner_deactivated, REFUSAL_CODES.owner_deleted]);
+/** The codes a handler answers when its actor's standing ended while it ran (apiErrorOf: actor_deactivated, actor_deleted), as refusals. */
+const STANDING_LOST: Partial<Record<string, "owner_deactivated" | "owner_deleted">> = {
+  [REFUSAL_CODES.owner_deactivated]: "owner_deactivated",
+  [REFUSAL_CODES.owner_deleted]: "owner_deleted",
+};
+
+/**
+ * Counts one served API request as its key's owner's usage, after the handler
+ * answered (and committed). A failed count is logged and never changes the
+ * answer: a 500 for a create that committed would make clients retry it, and
+ * create it twice.
+ */
+async function meterApiRequest(actor: Actor, name: string, operationId: string): Promise<void> {
+  try {
+    await recordUsage(db(), { accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 });
+  } catch (error) {
+    console.error(`[api] ${name} (${operationId}): the request was served but metering it failed:`, isDatabaseUnavailable(error) ? "database unavailable" : error);
+  }
+}
 
 /** Any path under /api or /agent that is no route: JSON, never the HTML 404 page (no key needed to learn that). */
 export function apiNotFound(request: Request): Response {

@@ -2,6 +2,7 @@ import { cookies, headers } from "next/headers";
 import type { NextResponse } from "next/server";
 import { decode, encode } from "next-auth/jwt";
 import { env } from "@/lib/env";
+import { forwardedProto } from "@/lib/server/forwarded";
 
 /** Auth.js's session lifetime; the re-issued cookie keeps it. */
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
@@ -14,7 +15,7 @@ export const ACCOUNT_COOKIE = "botdesk-account";
  * and ours must be too.
  */
 export function isHttps(requestHeaders: Headers): boolean {
-  return requestHeaders.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
+  return forwardedProto(requestHeaders) === "https";
 }
 
 const isSessionCookie = (name: string) => /(^|\.|-)authjs\.session-token(\.\d+)?$/.test(name);

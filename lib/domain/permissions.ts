@@ -1,3 +1,4 @@
+import type { Role } from "@/lib/db/generated/enums";
 import type { Actor } from "@/lib/domain/access/types";
 import { fail, type Result } from "./result";
 
@@ -5,15 +6,43 @@ export const NOT_ADMIN_BOTS = "You must be an admin to create, update or delete 
 export const NOT_ADMIN_PEOPLE = "You must be an admin to add, update or remove people";
 export const NOT_ADMIN_CREDENTIAL_LIST = "Only admins can see every credential of the account.";
 
+/**
+ * THE ranking of roles, least to most: a role's rank is its place here (1–3),
+ * 0 for no role (a bot). The standing check compares ranks in SQL from this
+ * same list (roleRankSql in lib/domain/access/actor-transaction.ts).
+ */
+export const ROLES_BY_RANK: readonly Role[] = ["member", "admin", "owner"];
+
+export function roleRank(role: string | null | undefined): number {
+  return ROLES_BY_RANK.indexOf(role as Role) + 1;
+}
+
 /** Owners and admins manage an account's bots and people; members only look. */
-export function canManage(actor: Actor): boolean {
-  return actor.role === "owner" || actor.role === "admin";
+export function canManage(actor: Pick<Actor, "role">): boolean {
+  return roleRank(actor.role) >= roleRank("admin");
 }
 
 /** The refusal every bot and people mutation returns to a member, whatever the browser sent. */
 export function requireManager(actor: Actor, what: "bots" | "people"): Result<never> | null {
   if (canManage(actor)) return null;
   return fail("not_admin", what === "bots" ? NOT_ADMIN_BOTS : NOT_ADMIN_PEOPLE);
+}
+
+export const NOT_OWNER_CREDENTIALS = "Only an owner can create a credential owned by an admin or an owner: it would act as them";
+
+/**
+ * THE rule of whose credential an actor may create, or rotate (either gives
+ * a new secret that acts as its owner), from the dashboard and the API alike:
+ * its own; a bot's, as an owner or admin; another person's, as someone who may
+ * already act on that person (reset their password, deactivate or remove
+ * them): an owner for anyone, an admin for members, never for a higher or
+ * equal rank. `owner.role` is the person's role in the actor's account.
+ */
+export function mayIssueCredentialFor(actor: Pick<Actor, "principal" | "role">, owner: { id: string; kind: "person" | "bot"; role: Role | null }): boolean {
+  if (owner.id === actor.principal.id) return true;
+  if (!canManage(actor)) return false;
+  if (owner.kind === "bot" || actor.role === "owner") return true;
+  return roleRank(actor.role) > roleRank(owner.role);
 }
 
 /**

@@ -6,8 +6,7 @@ import path from "node:path";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { REFUSALS_RECORDED_PER_MINUTE } from "@/lib/domain/access/authenticate-credential";
-import { verifySshKey } from "@/lib/domain/agent-sessions/verify-ssh-key";
+import { authenticateCredential, REFUSALS_RECORDED_PER_MINUTE } from "@/lib/domain/access/authenticate-credential";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
@@ -209,7 +208,8 @@ describe("the SSH server, driven by the real ssh client", () => {
     await revokeCredentials(admin, { ids: [credentialId] }, NO_CTX);
     const blob = Buffer.from(key.publicKey.split(" ")[1]!, "base64");
     for (let i = 0; i < REFUSALS_RECORDED_PER_MINUTE + 3; i++) {
-      expect(await verifySshKey(key.fingerprint, { accountId: null, ctx: { ip: "127.0.0.1", userAgent: null }, blob })).toMatchObject({ ok: false, reason: "revoked" });
+      const presented = { sshKey: { fingerprint: key.fingerprint, accountId: null, blob } };
+      expect(await authenticateCredential(presented, { source: "agent", path: "ssh", ctx: { ip: "127.0.0.1", userAgent: null } })).toMatchObject({ ok: false, reason: "revoked" });
     }
     expect(await events(account.id, "credential.refused")).toHaveLength(REFUSALS_RECORDED_PER_MINUTE);
   });

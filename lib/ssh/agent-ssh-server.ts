@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
 import ssh2 from "ssh2";
-import type { Actor, RequestContext } from "@/lib/domain/access/types";
+import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
+import type { CredentialActor, RequestContext } from "@/lib/domain/access/types";
 import { bindEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
+import { endSessionOfRefusedCredential } from "@/lib/domain/agent-sessions/end-refused-session";
 import { endSession } from "@/lib/domain/agent-sessions/end-session";
-import { endSessions } from "@/lib/domain/agent-sessions/end-sessions";
 import { reportSession } from "@/lib/domain/agent-sessions/heartbeat";
 import { HEARTBEAT_INTERVAL_SECONDS } from "@/lib/domain/agent-sessions/limits";
 import { startSession } from "@/lib/domain/agent-sessions/start-session";
-import { verifySshKey } from "@/lib/domain/agent-sessions/verify-ssh-key";
+import { stopSessions } from "@/lib/domain/agent-sessions/stop-sessions";
 import { randomTunnelHostname } from "@/lib/domain/domains/random-tunnel-hostname";
-import { db } from "@/lib/db/client";
 
 export interface AgentSshServerOptions {
   /** The server's private host key (OpenSSH or PEM). */
@@ -69,7 +69,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
   const server = new ssh2.Server({ hostKeys: [opts.hostKey], ident: "Botdesk" }, (client, info) => {
     const ctx: RequestContext = { ip: info.ip?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") ?? null, userAgent: info.header?.versions?.software?.slice(0, 64) ?? null };
     const clientComment = info.header?.comments?.slice(0, 32).replace(/[^\x20-\x7e]/g, "") ?? "";
-    let actor: (Actor & { credential: { id: string; display: string } }) | null = null;
+    let actor: CredentialActor | null = null;
     let fingerprint = "";
     let keyBlob: Buffer | undefined;
     let accountId: string | null = null;
@@ -100,7 +100,8 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
       const parsed = ssh2.utils.parseKey(`${keyTypeOf(blob)} ${blob.toString("base64")}`);
       if (parsed instanceof Error || !auth.blob || parsed.verify(auth.blob, auth.signature, auth.hashAlgo) !== true) return auth.reject(["publickey"]);
       void serial(async () => {
-        const verified = await verifySshKey(print, { accountId: named, ctx, blob });
+        // The one credential check, as for API keys and authtokens (a refusal of a known key recorded once, capped).
+        const verified = await authenticateCredential({ sshKey: { fingerprint: print, blob, accountId: named } }, { source: "agent", path: "ssh", ctx });
         if (!verified.ok) {
           log(`ssh key ${print} from ${ctx.ip} refused: ${verified.message}`);
           return auth.reject(["publickey"]);
@@ -121,14 +122,10 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     /** Re-checks the key and keeps the session alive; a refused key ends the session and the connection. */
     async function heartbeat(): Promise<void> {
       if (closed || !actor) return;
-      const verified = await verifySshKey(fingerprint, { accountId, ctx, blob: keyBlob });
+      const verified = await authenticateCredential({ sshKey: { fingerprint, blob: keyBlob, accountId } }, { source: "agent", path: "ssh", ctx });
       if (!verified.ok) {
-        if (sessionId) {
-          const id = sessionId;
-          // Unknown now means deleted (with its bot): it was known when the connection signed in.
-          const refusal = verified.reason === "unknown" ? "credential_deleted" : verified.reason;
-          await db().$transaction((tx) => endSessions(tx, [id], "credential_refused", { source: "agent", ip: ctx.ip, userAgent: ctx.userAgent, refusal }));
-        }
+        // Unknown now means deleted (with its bot): it was known when the connection signed in.
+        if (sessionId) await endSessionOfRefusedCredential(actor.credential.id, verified.reason, sessionId, ctx);
         say(`Botdesk: the SSH key was refused (${verified.message}); the tunnel session has ended.`);
         closed = true;
         for (const ch of channels) {
@@ -165,7 +162,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
         }
         // A named host follows the hostname rules (reserved by the account); an unnamed one gets a random name.
         const named = namedHostname(bindAddr);
-        const url = endpointUrlFor(named ?? (await randomTunnelHostname(db(), opts.domain)), bindPort);
+        const url = endpointUrlFor(named ?? (await randomTunnelHostname(undefined, opts.domain)), bindPort);
         const result = await bindEndpoint(actor, ctx, sessionId, { url }, { assignedHostname: named === null });
         if (!result.ok) {
           say(`Botdesk: ${result.message}`);
@@ -218,10 +215,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     };
     const stopConnection = () =>
       serial(async () => {
-        if (!closed && sessionId) {
-          const id = sessionId;
-          await db().$transaction((tx) => endSessions(tx, [id], "server_stopped", { source: "system", ip: ctx.ip, userAgent: ctx.userAgent }));
-        }
+        if (!closed && sessionId) await stopSessions([sessionId], ctx);
         closed = true;
         say("Botdesk: the SSH server is stopping; the tunnel session has ended.");
         for (const ch of channels) ch.end();

@@ -19,7 +19,7 @@ const metadata = metadataSchema.optional().meta({ description: "Free text for yo
 const acl = aclSchema.optional().meta({
   description: 'Bind rules: `bind:example.com`, `bind:*.example.com`, `bind:key=value` (key or value may be `*`); `["*"]` or `[]` means no restriction.',
 });
-const ownerId = idSchema.optional().meta({ description: "Who owns it, for life: a person or bot of the account. Default: the key's owner. Only admins may name someone else." });
+const ownerId = idSchema.optional().meta({ description: "Who owns it, for life: a person or bot of the account. Default: the key's owner. Someone else only with an owner's key (anyone) or an admin's (bots and members)." });
 
 // Bot bodies are the domain's own schemas: createBot and updateBot validate
 // them after authorizing (a member's key gets ERR_NGROK_4111 whatever it sent).

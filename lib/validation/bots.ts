@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { filterTextSchema, idSchema, pageSizeSchema } from "./common";
 import { BOT_NAME_MAX_BYTES, BULK_MAX } from "./limits";
-import { checkName } from "./text";
+import { checkName, type NameProblem } from "./text";
 
 
 /**
@@ -16,9 +16,24 @@ export const BOT_NAME_TOO_LONG_MESSAGE = `Use at most ${BOT_NAME_MAX_BYTES} byte
 export const botNameSchema = z.string({ error: "Enter a name" }).transform((raw, ctx) => {
   const checked = checkName(raw, { maxBytes: BOT_NAME_MAX_BYTES, emptyMessage: BOT_NAME_EMPTY_MESSAGE, refuseEmailLike: true });
   if (checked.ok) return checked.name;
-  ctx.addIssue({ code: "custom", message: checked.message });
+  ctx.addIssue({ code: "custom", message: checked.message, params: { problem: checked.problem } });
   return z.NEVER;
 });
+
+/**
+ * The code of a refused bot input (createBot, renameBot, updateBot): the name's
+ * own when the first issue (the one a refusal names) is about the name being
+ * empty or too long, which ngrok's API answers with codes of its own; else
+ * `invalid_input`. Read from the issue's kind, never from its message.
+ */
+export function botInputCode(error: z.ZodError): "bot_name_empty" | "bot_name_too_long" | "invalid_input" {
+  const issue = error.issues[0];
+  if (!issue || issue.path[0] !== "name") return "invalid_input";
+  // No name at all, or not a string.
+  if (issue.code === "invalid_type") return "bot_name_empty";
+  const problem = issue.code === "custom" ? (issue.params as { problem?: NameProblem } | undefined)?.problem : undefined;
+  return problem === "empty" ? "bot_name_empty" : problem === "too_long" ? "bot_name_too_long" : "invalid_input";
+}
 
 export const botIdSchema = idSchema;
 

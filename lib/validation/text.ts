@@ -69,16 +69,19 @@ const byteLength = (s: string) => new TextEncoder().encode(s).length;
 export function checkName(
   raw: string,
   opts: { maxBytes: number; emptyMessage: string; refuseEmailLike?: boolean },
-): { ok: true; name: string } | { ok: false; message: string } {
-  if (!raw.trim()) return { ok: false, message: opts.emptyMessage };
+): { ok: true; name: string } | { ok: false; message: string; problem: NameProblem } {
+  if (!raw.trim()) return { ok: false, message: opts.emptyMessage, problem: "empty" };
   const problem = singleLineProblem(raw);
-  if (problem) return { ok: false, message: problem };
+  if (problem) return { ok: false, message: problem, problem: "invalid" };
   const name = normalizeName(raw);
-  if (!name) return { ok: false, message: INVISIBLE_ONLY_MESSAGE };
-  if (byteLength(name) > opts.maxBytes) return { ok: false, message: `Use at most ${opts.maxBytes} bytes` };
-  if (opts.refuseEmailLike && EMAIL_LIKE.test(name)) return { ok: false, message: EMAIL_LIKE_NAME_MESSAGE };
+  if (!name) return { ok: false, message: INVISIBLE_ONLY_MESSAGE, problem: "empty" };
+  if (byteLength(name) > opts.maxBytes) return { ok: false, message: `Use at most ${opts.maxBytes} bytes`, problem: "too_long" };
+  if (opts.refuseEmailLike && EMAIL_LIKE.test(name)) return { ok: false, message: EMAIL_LIKE_NAME_MESSAGE, problem: "invalid" };
   return { ok: true, name };
 }
+
+/** Why checkName refused a name, for callers whose answer differs by kind (the API's codes for a bot's name). */
+export type NameProblem = "empty" | "too_long" | "invalid";
 
 /** The ids Botdesk issues (`bot_…`, `usr_…`, `cr_…`): anything else is not an id, and never reaches the database. */
 export const ID_PATTERN = /^[a-z]{2,6}_[0-9A-Za-z]{1,40}$/;

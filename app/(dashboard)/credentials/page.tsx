@@ -47,7 +47,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
     );
   }
 
-  const owners = await listOwnerOptions(actor.account.id);
+  const owners = await listOwnerOptions(actor);
 
   return (
     <div className="flex flex-col gap-6">

@@ -1,4 +1,3 @@
-import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import type { Actor } from "@/lib/domain/access/types";
@@ -8,8 +7,10 @@ import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { changeRole } from "@/lib/domain/people/change-role";
 import { setPersonActive } from "@/lib/domain/people/set-person-active";
-import type { Result } from "@/lib/domain/result";
+import { fail, ok, type Result } from "@/lib/domain/result";
+import { actorTransaction } from "./actor-transaction";
 import { actorOf, createTestAccount, createTestBot, createTestPerson } from "@/lib/test-support/factories";
+import { LockHolder, track, untilSomeoneWaits } from "@/lib/test-support/locks";
 
 // "A write admitted just before its actor's deactivation never commits after
 // it" (lib/domain/access/actor-transaction.ts), made deterministic: a second
@@ -20,37 +21,9 @@ import { actorOf, createTestAccount, createTestBot, createTestPerson } from "@/l
 const ctx = { ip: "192.0.2.95", userAgent: "vitest-standing-fence" };
 const AGENT = { agent_version: "3.18.4", os: "linux", arch: "amd64" };
 
-const held: pg.Client[] = [];
-afterEach(async () => {
-  await Promise.all(held.splice(0).map((c) => c.end().catch(() => {})));
-});
-
-/** A second connection that locks what `sql` selects FOR UPDATE until `release()`. */
-async function holdLock(sql: string, params: unknown[]): Promise<{ release: () => Promise<void> }> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  held.push(client);
-  await client.connect();
-  await client.query("BEGIN");
-  const { rowCount } = await client.query(sql, params);
-  expect(rowCount).toBe(1);
-  return { release: async () => void (await client.query("COMMIT")) };
-}
-
-/** Resolves once some backend other than the lock holder waits for a lock (the racer reached the held row or a fence). */
-async function untilSomeoneWaits(count = 1): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const [row] = await db().$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-    if (row!.n >= count) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("nobody waited for a lock");
-}
-
-/** Runs `promise`, noting when it settled relative to the others in `order`. */
-function track<T>(name: string, promise: Promise<T>, order: string[]): Promise<T> {
-  return promise.finally(() => order.push(name));
-}
+const locks = new LockHolder();
+afterEach(() => locks.releaseAll());
+const holdLock = (sql: string, params: unknown[]) => locks.hold(sql, params);
 
 async function accountWithAdmin() {
   const { account, owner } = await createTestAccount();
@@ -156,5 +129,42 @@ describe("a change by an actor whose standing changes while it runs (real Postgr
     expect(await changeRole(ownerActor, { personId: person.id, role: "admin" }, ctx)).toMatchObject({ ok: true });
     expect(await changeRole(ownerActor, { personId: person.id, role: "owner" }, ctx)).toMatchObject({ ok: true });
     expect(await renameBot(adminActor, { id: bot.id, name: "fence-raised" }, ctx)).toMatchObject({ ok: true });
+  });
+});
+
+describe("actorTransaction itself (real PostgreSQL)", () => {
+  it("a body that answers a refusal commits nothing it wrote", async () => {
+    const { account, ownerActor } = await accountWithAdmin();
+    const bot = await createTestBot(account.id, "refused-body");
+    const refused = await actorTransaction(ownerActor, async (tx) => {
+      await tx.principal.update({ where: { id: bot.id }, data: { name: "refused-body-written" } });
+      return fail("not_found", "Refused after writing.");
+    });
+    expect(refused).toEqual({ ok: false, code: "not_found", message: "Refused after writing." });
+    expect((await db().principal.findUniqueOrThrow({ where: { id: bot.id } })).name).toBe("refused-body");
+  });
+
+  it("a deadlock between two actors' changes is recognised by its SQLSTATE (40P01) and the loser is retried: both commit", async () => {
+    const { account, ownerActor, adminActor } = await accountWithAdmin();
+    const [a, b] = [await createTestBot(account.id, "deadlock-a"), await createTestBot(account.id, "deadlock-b")];
+    // Each locks one bot, waits until the other has locked the other one, then asks for it: a cycle PostgreSQL must break.
+    let locked = 0;
+    const bothLocked = new Promise<void>((resolve) => {
+      const check = setInterval(() => locked >= 2 && (clearInterval(check), resolve()), 5);
+    });
+    const attempts = { owner: 0, admin: 0 };
+    const crosswise = (actor: typeof ownerActor, who: "owner" | "admin", first: string, second: string) =>
+      actorTransaction(actor, async (tx) => {
+        attempts[who]++;
+        await tx.$queryRaw`SELECT id FROM principals WHERE id = ${first} FOR UPDATE`;
+        locked++;
+        await bothLocked;
+        await tx.$queryRaw`SELECT id FROM principals WHERE id = ${second} FOR UPDATE`;
+        await tx.principal.update({ where: { id: second }, data: { name: `${second.slice(-6)}-by-${who}` } });
+        return ok(who);
+      });
+    const results = await Promise.all([crosswise(ownerActor, "owner", a.id, b.id), crosswise(adminActor, "admin", b.id, a.id)]);
+    expect(results).toEqual([{ ok: true, data: "owner" }, { ok: true, data: "admin" }]);
+    expect(attempts.owner + attempts.admin).toBe(3);
   });
 });

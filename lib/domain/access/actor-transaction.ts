@@ -1,5 +1,7 @@
 import { Prisma } from "@/lib/db/generated/client";
 import { db } from "@/lib/db/client";
+import { DEADLOCK_DETECTED, sqlStateOf } from "@/lib/db/sqlstate";
+import { ROLES_BY_RANK, roleRank } from "@/lib/domain/permissions";
 import { fail, type Result } from "@/lib/domain/result";
 import { standingSql, type Standing } from "@/lib/domain/principals/active-in-account";
 import type { Actor } from "./types";
@@ -10,19 +12,31 @@ type Tx = Prisma.TransactionClient;
  * THE rule "a change is made by an actor who is still allowed to make it when
  * it commits". An actor is admitted at the start of a request (session check,
  * credential verification), but its transaction commits later; a deactivation,
- * a deletion, a removal or a role change committed in between must win:
+ * a deletion, a removal, a role change or a password reset committed in
+ * between must win:
  *
  * - every mutation an actor makes runs in `actorTransaction`, whose first
  *   statement takes a SHARED advisory lock on the actor ("standing fence");
- * - every change of someone's standing (deactivate, delete, remove, change role)
- *   passes the principals it changes as `fence`, which takes the EXCLUSIVE lock
- *   on each of them first, so it waits until every transaction those
- *   principals have in flight has ended, and none of theirs starts meanwhile;
+ * - the one step that changes someone's standing (changeStanding,
+ *   lib/domain/principals/change-standing.ts) needs the EXCLUSIVE lock on each
+ *   principal it changes, so it waits until every transaction those principals
+ *   have in flight has ended, and none of theirs starts meanwhile. The lock
+ *   must come first in the transaction (taken after row locks, it could wait
+ *   for a transaction that waits for those rows): `fence` takes it first for
+ *   the principals a caller names, and when the step finds a principal of its
+ *   change unfenced, the transaction rolls back and starts over with that
+ *   principal fenced first. So no caller can forget it; naming them up front
+ *   only saves that one rolled-back attempt, and makes writes of theirs that
+ *   arrive while the change waits for other locks wait too;
  * - after the lock, the actor's standing and role are read again by a later
  *   statement (a fresh snapshot under READ COMMITTED): fused into the event the
  *   mutation records (recordActorEvent), or on its own before commit when it
  *   recorded none. A changed standing rolls the whole transaction back and
  *   answers as if the request had come after the change.
+ *
+ * A body that answers `{ ok: false }` rolls back everything it wrote: a refusal
+ * commits nothing (a refusal worth recording is recorded by the caller
+ * afterwards, in a transaction of its own: see bindEndpoint).
  *
  * So a write either commits before the change that ends its actor's standing,
  * or is refused. Advisory locks, not row locks, because shared row locks would
@@ -31,28 +45,68 @@ type Tx = Prisma.TransactionClient;
  * requests in flight); PostgreSQL's lock manager queues them fairly, so a
  * waiting fence also holds back new share lockers. Two changes fencing each
  * other's actors (two owners deactivating each other at once) deadlock;
- * PostgreSQL breaks the cycle and the loser is retried, which then sees the
- * winner's change.
+ * PostgreSQL breaks the cycle (SQLSTATE 40P01) and the loser is retried, which
+ * then sees the winner's change.
  */
 export async function actorTransaction<T>(
   actor: Pick<Actor, "account" | "principal" | "role" | "source">,
   body: (tx: Tx) => Promise<Result<T>>,
   opts: { fence?: string[] } = {},
 ): Promise<Result<T>> {
-  for (let attempt = 1; ; attempt++) {
+  let fence = opts.fence ?? [];
+  for (let attempt = 1, restarts = 0; ; ) {
     try {
       return await db().$transaction(async (tx) => {
-        await holdStanding(tx, actor.principal.id, opts.fence ?? []);
+        await holdStanding(tx, actor.principal.id, fence);
         const result = await body(tx);
-        if (result.ok && !checked.has(tx)) await assertStanding(tx, actor);
+        if (!result.ok) throw new Refused(result);
+        if (!checked.has(tx)) await assertStanding(tx, actor);
         return result;
       });
     } catch (error) {
+      if (error instanceof Refused) return error.result;
       if (error instanceof StandingLost) return standingLostResult(error.reason);
-      if (attempt < MAX_ATTEMPTS && isDeadlock(error)) continue;
+      // The step that changes standing found principals unfenced: start over with them fenced first.
+      if (error instanceof FenceFirst && restarts++ < MAX_ATTEMPTS) {
+        fence = [...fence, ...error.principalIds];
+        continue;
+      }
+      if (attempt++ < MAX_ATTEMPTS && isDeadlock(error)) continue;
       throw error;
     }
   }
+}
+
+/** Carries a body's refusal out of its transaction, which then rolls back. */
+class Refused extends Error {
+  constructor(readonly result: Extract<Result<unknown>, { ok: false }>) {
+    super(`refused: ${result.code}`);
+  }
+}
+
+/** Thrown by requireFence: these principals' standing changes in a transaction that has not fenced them. */
+class FenceFirst extends Error {
+  constructor(readonly principalIds: string[]) {
+    super("the standing fence must be taken first");
+  }
+}
+
+/** Per transaction: whose standing fence it holds (the actor's shared lock, the exclusive ones). */
+const fences = new WeakMap<object, { actorId: string; exclusive: ReadonlySet<string> }>();
+
+/**
+ * Called by the step that changes principals' standing (changeStanding) before
+ * it writes: returns when this transaction holds the exclusive fence on each of
+ * them; otherwise the transaction rolls back and actorTransaction starts it
+ * over with them fenced first. Outside an actorTransaction it throws: a
+ * principal's standing is only ever changed by an actor.
+ */
+export function requireFence(tx: object, principalIds: readonly string[]): void {
+  const held = fences.get(tx);
+  if (!held) throw new Error("A principal's standing changes only inside an actorTransaction (lib/domain/access/actor-transaction.ts).");
+  // Nobody fences themselves (self-deactivation and self-removal are refused before this).
+  const missing = principalIds.filter((id) => id !== held.actorId && !held.exclusive.has(id));
+  if (missing.length > 0) throw new FenceFirst([...new Set(missing)]);
 }
 
 const MAX_ATTEMPTS = 3;
@@ -78,6 +132,7 @@ async function holdStanding(tx: Tx, actorId: string, fence: string[]): Promise<v
   if (keys.length > 0) {
     await tx.$queryRaw`SELECT count(*)::int AS n FROM (SELECT pg_advisory_xact_lock(${STANDING_LOCK_CLASS}::int4, k) FROM unnest(${keys}::int4[]) AS k) fenced`;
   }
+  fences.set(tx, { actorId, exclusive: new Set(fence) });
 }
 
 /** Why the actor may no longer do what it was admitted for. */
@@ -103,22 +158,19 @@ export function standingCheckSql(accountId: string): { standing: Prisma.Sql; rol
   };
 }
 
-/** How much a role may do: a change that lowers it (owner → admin → member) ends what was admitted under it. */
-const ROLE_RANK: Record<string, number> = { owner: 3, admin: 2, member: 1 };
-
 /**
- * The least role rank the actor must still hold when its change commits: the
- * rank it was admitted with, for a person in the dashboard or the API (what they
- * may do depends on it); 0 for a bot (it always acts as a member) and for an
- * agent (an agent's calls never depend on its owner's role). A raised role
- * never refuses anything.
+ * The least role rank (roleRank) the actor must still hold when its change
+ * commits: the rank it was admitted with, for a person in the dashboard or the
+ * API (what they may do depends on it); 0 for a bot (it always acts as a
+ * member) and for an agent (an agent's calls never depend on its owner's role).
+ * A raised role never refuses anything.
  */
 export function requiredRoleRank(actor: Pick<Actor, "principal" | "role" | "source">): number {
-  return actor.principal.kind === "person" && actor.source !== "agent" ? (ROLE_RANK[actor.role] ?? 0) : 0;
+  return actor.principal.kind === "person" && actor.source !== "agent" ? roleRank(actor.role) : 0;
 }
 
-/** The SQL rank of the role column `role` (text, null for a bot): 0 when there is none. */
-export const roleRankSql = Prisma.sql`(CASE standing.role WHEN 'owner' THEN 3 WHEN 'admin' THEN 2 WHEN 'member' THEN 1 ELSE 0 END)`;
+/** roleRank in SQL, of the column `standing.role` (text, null for a bot): the same ranking, passed in as its list. */
+export const roleRankSql = Prisma.sql`COALESCE(array_position(${ROLES_BY_RANK}::text[], standing.role), 0)`;
 
 /** Judges a standing read after the fence: null when the actor may go on, else why not. */
 export function standingLoss(
@@ -127,7 +179,7 @@ export function standingLoss(
 ): StandingLossReason | null {
   if (!row) return "deleted";
   if (row.standing !== "active") return row.standing;
-  if ((ROLE_RANK[row.role ?? ""] ?? 0) < requiredRoleRank(actor)) return "role_changed";
+  if (roleRank(row.role) < requiredRoleRank(actor)) return "role_changed";
   return null;
 }
 
@@ -156,7 +208,7 @@ export function standingLostResult(reason: StandingLossReason): Result<never> {
   }
 }
 
+/** PostgreSQL aborted the transaction to break a deadlock: by SQLSTATE, which every layer keeps (its message text is not kept). */
 function isDeadlock(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}` : String(error);
-  return /40P01|deadlock detected/i.test(text);
+  return sqlStateOf(error) === DEADLOCK_DETECTED;
 }

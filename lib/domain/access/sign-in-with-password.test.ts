@@ -59,9 +59,9 @@ describe("sign-in rate limit under parallel attempts (PostgreSQL, real pool)", (
   it("purges counters whose window has ended and keeps the others", async () => {
     const stale = `signin:email:stale-${Math.random()}`;
     const live = `signin:email:live-${Math.random()}`;
-    await db().rateLimit.create({ data: { key: stale, windowStart: new Date(Date.now() - 901_000), count: 3 } });
-    await db().rateLimit.create({ data: { key: live, windowStart: new Date(), count: 3 } });
-    await purgeExpiredRateLimits(900);
+    await db().rateLimit.create({ data: { key: stale, windowStart: new Date(Date.now() - 901_000), count: 3, windowSeconds: 900 } });
+    await db().rateLimit.create({ data: { key: live, windowStart: new Date(), count: 3, windowSeconds: 900 } });
+    await purgeExpiredRateLimits();
     expect(await db().rateLimit.findUnique({ where: { key: stale } })).toBeNull();
     expect(await db().rateLimit.findUnique({ where: { key: live } })).not.toBeNull();
   });

@@ -2,7 +2,7 @@ import { db } from "@/lib/db/client";
 import { BUSY, verifyPasswordOrBusy } from "@/lib/domain/people/password";
 import { admitPrincipal, gateSelect, type GatePrincipal } from "./admit-principal";
 import { hasActiveMembership } from "./has-active-membership";
-import { ownerOfPresentedSecret } from "./owner-of-presented-secret";
+import { ownerOfPresentedSecret } from "@/lib/domain/credentials/verify-credential";
 import { startPendingSignIn } from "./start-pending-sign-in";
 import { completeSignIn } from "./complete-sign-in";
 import { rateLimited, refuse, refuseBot, secondFactorRequired } from "./refusals";

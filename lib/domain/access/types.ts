@@ -31,6 +31,9 @@ export interface Actor {
   credential: { id: string; display: string } | null;
 }
 
+/** An actor that presented a credential (the API, agents, SSH): authenticateCredential builds it. */
+export type CredentialActor = Actor & { credential: { id: string; display: string } };
+
 /** The signed-in person in the dashboard. */
 export interface PersonActor extends Actor {
   principal: { id: string; name: string; kind: "person"; email: string };

@@ -1,9 +1,9 @@
-import type { Actor } from "@/lib/domain/access/types";
+import type { Actor, CredentialActor } from "@/lib/domain/access/types";
 import type { Prisma } from "@/lib/db/generated/client";
 import { fail, type Result } from "@/lib/domain/result";
 
 /** An actor that presented a credential: every agent call has one. */
-export type AgentActor = Actor & { credential: { id: string; display: string } };
+export type AgentActor = CredentialActor;
 
 export function isAgentActor(actor: Actor): actor is AgentActor {
   return actor.credential !== null;

@@ -1,53 +1,33 @@
-import { db } from "@/lib/db/client";
+import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
-import { parseToken } from "@/lib/domain/credentials/token-format";
 import { ok, type Result } from "@/lib/domain/result";
 import { isAgentActor, lockOwnSession, NO_CREDENTIAL } from "./agent-actor";
+import { endSessionOfRefusedCredential } from "./end-refused-session";
 import { endSessions } from "./end-sessions";
 
-/** The agent ends its own session: `agent.session_ended` with reason `agent_closed`. */
+/** The refusal a credential check would now give an actor whose standing was lost while it ran. */
+const NOW_REFUSED: Partial<Record<string, CredentialRefusalReason>> = { actor_deactivated: "owner_deactivated", actor_deleted: "owner_deleted" };
+
+/**
+ * The agent ends its own session (DELETE /agent/v1/sessions/{id}, an SSH
+ * connection closing, the agent listener's session going away):
+ * `agent.session_ended` with reason `agent_closed`, in an actor transaction
+ * like every other call of an agent (startSession, bindEndpoint,
+ * reportSession). When its owner was deactivated or deleted meanwhile, that is
+ * refused like any other write (`actor_deactivated`, `actor_deleted`), and the
+ * session ends as the credential check would now end it
+ * (`credential_refused`), so it never stays open behind a refusal.
+ */
 export async function endSession(actor: Actor, ctx: RequestContext, sessionId: string): Promise<Result<undefined>> {
   if (!isAgentActor(actor)) return NO_CREDENTIAL();
-  return db().$transaction(async (tx): Promise<Result<undefined>> => {
+  const ended = await actorTransaction(actor, async (tx): Promise<Result<undefined>> => {
     const session = await lockOwnSession(tx, actor, sessionId);
     if (!session.ok) return session;
     await endSessions(tx, [sessionId], "agent_closed", { source: "agent", ip: ctx.ip, userAgent: ctx.userAgent });
     return ok(undefined);
   });
-}
-
-/** Refusals that prove the secret matched: the credential is real, only no longer usable. */
-const MATCHED: ReadonlySet<CredentialRefusalReason> = new Set(["revoked", "expired", "owner_deactivated", "owner_deleted"]);
-
-/**
- * A session's request was refused because its credential can no longer be
- * used (the owner deactivated or deleted, the credential revoked or expired):
- * the session ends at once (`credential_refused`, with the refusal), so a
- * deactivated bot's sessions end on their next heartbeat, report or bind.
- * Only for a secret that matched (the refusal says so), or for a credential
- * deleted with its bot, and only the session that credential started;
- * anything else changes nothing. Returns whether it ended one.
- */
-export async function endSessionOfRefusedCredential(
-  secret: string,
-  reason: CredentialRefusalReason,
-  sessionId: string,
-  ctx: RequestContext,
-): Promise<boolean> {
-  const parsed = parseToken(secret);
-  if (!parsed || reason === "malformed") return false;
-  const ended = await db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: string; credential_gone: boolean }[]>`
-      SELECT s.id, NOT EXISTS (SELECT 1 FROM credentials c WHERE c.id = s.credential_id) AS credential_gone
-      FROM tunnel_sessions s
-      WHERE s.id = ${sessionId} AND s.credential_id = ${parsed.credentialId} AND s.ended_at IS NULL FOR UPDATE`;
-    // An unknown secret proves nothing, unless its credential no longer exists
-    // at all (deleted with its bot): then no secret can ever drive the session again.
-    const row = rows[0];
-    if (!row || (!MATCHED.has(reason) && !row.credential_gone)) return [];
-    const refusal = MATCHED.has(reason) ? reason : "credential_deleted";
-    return endSessions(tx, [row.id], "credential_refused", { source: "agent", ip: ctx.ip, userAgent: ctx.userAgent, refusal });
-  });
-  return ended.length > 0;
+  const refusal = ended.ok ? undefined : NOW_REFUSED[ended.code];
+  if (refusal) await endSessionOfRefusedCredential(actor.credential.id, refusal, sessionId, ctx);
+  return ended;
 }

@@ -10,6 +10,7 @@ import { endSession } from "./end-session";
 import { reportSession } from "./heartbeat";
 import { listTunnelSessions } from "./list-tunnel-sessions";
 import { startSession } from "./start-session";
+import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 
 const CTX = { ip: "203.0.113.7", userAgent: "ngrok/3.18.4" };
 const AGENT = { agent_version: "3.18.4", os: "linux", arch: "amd64" };
@@ -102,5 +103,27 @@ describe("listTunnelSessions", () => {
     expect((await listTunnelSessions(admin)).rows.map((s) => s.id)).toEqual([bots, theirs, mine]);
     const other = await setup();
     expect((await listTunnelSessions(other.admin)).rows).toEqual([]);
+  });
+});
+
+describe("endSession", () => {
+  it("an agent whose bot was deactivated after it was admitted cannot close as itself: refused, and the session ends as refused", async () => {
+    const { account, admin, bot, agentActor } = await setup();
+    const id = await start(agentActor);
+    // The agent was admitted (its actor built) before the deactivation committed.
+    expect((await setBotsActive(admin, { ids: [bot.id], active: false }, CTX)).ok).toBe(true);
+    expect(await endSession(agentActor, CTX, id)).toMatchObject({ ok: false, code: "actor_deactivated" });
+    expect(await db().tunnelSession.findUniqueOrThrow({ where: { id } })).toMatchObject({ endReason: "credential_refused:owner_deactivated" });
+    const ended = await db().event.findMany({ where: { accountId: account.id, type: "agent.session_ended" } });
+    expect(ended.map((e) => [e.source, (e.data as { reason: string }).reason])).toEqual([["agent", "credential_refused"]]);
+  });
+
+  it("an agent closing its own session: agent_closed, recorded once", async () => {
+    const { account, agentActor } = await setup();
+    const id = await start(agentActor);
+    expect(await endSession(agentActor, CTX, id)).toEqual({ ok: true, data: undefined });
+    expect(await endSession(agentActor, CTX, id)).toMatchObject({ ok: false, code: "session_ended" });
+    expect(await db().tunnelSession.findUniqueOrThrow({ where: { id } })).toMatchObject({ endReason: "agent_closed" });
+    expect(await db().event.count({ where: { accountId: account.id, type: "agent.session_ended" } })).toBe(1);
   });
 });

@@ -3,7 +3,7 @@ import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
-import { createBotSchema } from "@/lib/validation/bots";
+import { botInputCode, createBotSchema } from "@/lib/validation/bots";
 import { botNameTaken, isNameConflict } from "./bot-errors";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
@@ -19,7 +19,7 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
   const denied = requireManager(actor, "bots");
   if (denied) return denied;
   const parsed = createBotSchema.safeParse(input);
-  if (!parsed.success) return fail("invalid_input", "Check the bot's name.", fieldErrorsOf(parsed.error));
+  if (!parsed.success) return fail(botInputCode(parsed.error), "Check the bot's name.", fieldErrorsOf(parsed.error));
   const { name } = parsed.data;
   const active = parsed.data.active ?? true;
   const id = newId("bot");

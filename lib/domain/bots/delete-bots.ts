@@ -7,6 +7,7 @@ import { BOT_NOT_FOUND, botNotFound } from "./bot-errors";
 import { lockBots } from "./lock-bots";
 import { maskedSecret } from "@/lib/domain/credentials/token-format";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { changeStanding } from "@/lib/domain/principals/change-standing";
 
 const credentialDisplay = (c: { kind: "authtoken" | "api_key" | "ssh_key"; secretHint: string | null; fingerprint: string | null }) =>
   c.kind === "ssh_key" ? (c.fingerprint ?? "") : maskedSecret(c.kind, c.secretHint);
@@ -37,11 +38,7 @@ export async function deleteBots(
       select: { id: true, kind: true, ownerId: true, secretHint: true, fingerprint: true },
     });
     await tx.credential.deleteMany({ where: { ownerId: { in: ids } } });
-    const now = new Date();
-    await tx.principal.updateMany({
-      where: { id: { in: ids } },
-      data: { deletedAt: now, nameKey: null, status: "deactivated" },
-    });
+    await changeStanding(tx, { kind: "bots_deleted", ids, at: new Date() });
     for (const bot of bots) {
       const own = credentials.filter((c) => c.ownerId === bot.id);
       await recordActorEvent(tx, actor, ctx, {

@@ -3,7 +3,7 @@ import type { Prisma } from "@/lib/db/generated/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
-import { renameBotSchema } from "@/lib/validation/bots";
+import { botInputCode, renameBotSchema } from "@/lib/validation/bots";
 import { botNameTaken, botNotFound, isNameConflict } from "./bot-errors";
 import { lockBots, type LockedBot } from "./lock-bots";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
@@ -17,7 +17,7 @@ export async function renameBot(actor: Actor, input: unknown, ctx: RequestContex
   const denied = requireManager(actor, "bots");
   if (denied) return denied;
   const parsed = renameBotSchema.safeParse(input);
-  if (!parsed.success) return fail("invalid_input", "Check the bot's name.", fieldErrorsOf(parsed.error));
+  if (!parsed.success) return fail(botInputCode(parsed.error), "Check the bot's name.", fieldErrorsOf(parsed.error));
   const { id, name } = parsed.data;
   try {
     return await actorTransaction(actor, async (tx) => {

@@ -8,6 +8,7 @@ import { botIdsSchema } from "@/lib/validation/bots";
 import { BOT_NOT_FOUND, botNotFound } from "./bot-errors";
 import { lockBots, type LockedBot } from "./lock-bots";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { changeStanding } from "@/lib/domain/principals/change-standing";
 
 const setBotsActiveSchema = botIdsSchema.extend({ active: z.boolean() });
 
@@ -40,9 +41,7 @@ export async function setBotsActive(actor: Actor, input: unknown, ctx: RequestCo
 export async function setLockedBotsActive(tx: Prisma.TransactionClient, actor: Actor, ctx: RequestContext, bots: LockedBot[], active: boolean): Promise<void> {
   const status = active ? "active" : "deactivated";
   const changing = bots.filter((b) => b.status !== status);
-  if (changing.length > 0) {
-    await tx.principal.updateMany({ where: { id: { in: changing.map((b) => b.id) } }, data: { status } });
-  }
+  if (changing.length > 0) await changeStanding(tx, { kind: "bots_status", ids: changing.map((b) => b.id), status });
   for (const bot of changing) {
     await recordActorEvent(tx, actor, ctx, {
       type: active ? "bot.reactivated" : "bot.deactivated",

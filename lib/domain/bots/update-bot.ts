@@ -1,7 +1,7 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
-import { updateBotSchema } from "@/lib/validation/bots";
+import { botInputCode, updateBotSchema } from "@/lib/validation/bots";
 import { botNameTaken, botNotFound, isNameConflict } from "./bot-errors";
 import { lockBots } from "./lock-bots";
 import { renameLockedBot } from "./rename-bot";
@@ -20,9 +20,11 @@ export async function updateBot(actor: Actor, input: unknown, ctx: RequestContex
   const denied = requireManager(actor, "bots");
   if (denied) return denied;
   const parsed = updateBotSchema.safeParse(input);
-  if (!parsed.success) return fail("invalid_input", "Check the bot's name and status.", fieldErrorsOf(parsed.error));
+  if (!parsed.success) return fail(botInputCode(parsed.error), "Check the bot's name and status.", fieldErrorsOf(parsed.error));
   const { id, name, active } = parsed.data;
   try {
+    // No fence named here: deactivating goes through changeStanding, which fences the bot (starting
+    // the transaction over with it fenced first), as every change of standing does.
     return await actorTransaction(actor, async (tx) => {
       const [bot] = await lockBots(tx, actor.account.id, [id]);
       if (!bot) return botNotFound();

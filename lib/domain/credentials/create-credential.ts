@@ -1,7 +1,7 @@
 import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { Prisma } from "@/lib/db/generated/client";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
-import { canManage } from "@/lib/domain/permissions";
+import { canManage, mayIssueCredentialFor, NOT_OWNER_CREDENTIALS } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
 import { createCredentialSchema } from "@/lib/validation/credentials";
@@ -28,8 +28,11 @@ export function foreignOwnerRefusal(actor: Actor, ownerId: unknown): Result<neve
 
 /**
  * Creates a credential owned by `ownerId` (default: the actor) for life.
- * Admins may create one for any person or bot of the account; members only for
- * themselves, and only while active in it. Authtokens and API keys get a fresh
+ * Who may create one for whom is mayIssueCredentialFor: anyone for themselves
+ * (while active in the account); owners and admins for bots; an owner for any
+ * person, an admin for members only (never for an admin or an owner: the new
+ * secret would act as them). Records `credential.created` naming both: the
+ * creator as its principal, the owner in its data. Authtokens and API keys get a fresh
  * secret returned ONCE here and stored only as a hash; SSH keys are parsed,
  * checked and fingerprinted. The owner's row is locked first (see
  * lockCredentialOwner), so a bot deleted at the same moment never ends up
@@ -71,6 +74,8 @@ export async function createCredential(
     return await actorTransaction(actor, async (tx) => {
       const owner = await lockCredentialOwner(tx, actor.account.id, ownerId);
       if (!owner) return ownerNotFound();
+      // Read with the owner's row locked: a role changed meanwhile is the one judged.
+      if (!mayIssueCredentialFor(actor, owner)) return fail("not_owner", NOT_OWNER_CREDENTIALS, { ownerId: NOT_OWNER_CREDENTIALS });
       const row = await tx.credential.create({
         data: {
           id,

@@ -105,10 +105,11 @@ describe("verifyCredential", () => {
     const { admin, bot } = await setup();
     const { token, credential } = await issue(admin, { kind: "authtoken", ownerId: bot.id });
     expect(await verifyCredential(token!)).toMatchObject({ ok: true, credential: { id: credential.id, kind: "authtoken" }, principal: { id: bot.id, kind: "bot" } });
-    expect(await verifyCredential("not-a-token")).toEqual({ ok: false, reason: "malformed", message: "the credential is malformed" });
+    expect(await verifyCredential("not-a-token")).toEqual({ ok: false, reason: "malformed", message: "the credential is malformed", credentialId: null });
     expect(await verifyCredential(token!, { kinds: ["api_key"] })).toMatchObject({ ok: false, reason: "malformed" });
     const forged = issueSecret("authtoken", credential.id).token;
-    expect(await verifyCredential(forged)).toEqual({ ok: false, reason: "unknown", message: "the credential is well formed but invalid" });
+    // The id it claims comes back (to end a session it started, if that credential is gone), never a principal.
+    expect(await verifyCredential(forged)).toEqual({ ok: false, reason: "unknown", message: "the credential is well formed but invalid", credentialId: credential.id });
     expect(await verifyCredential(issueSecret("authtoken", "cr_0000000000000000000000").token)).toMatchObject({ ok: false, reason: "unknown" });
   });
 

@@ -8,6 +8,7 @@ import { manageableCredentials } from "./find-manageable";
 import { lockCredentialOwner } from "./lock-owner";
 import { issueSecret } from "./token-format";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { mayIssueCredentialFor, NOT_OWNER_CREDENTIALS } from "@/lib/domain/permissions";
 
 export const ROTATE_EXPIRED = "This credential has expired, so it can't be rotated. Create a new one instead.";
 export const ROTATE_OWNER_INACTIVE = "This credential's owner is deactivated or no longer in this account, so it can't be rotated.";
@@ -42,6 +43,8 @@ export async function rotateCredential(
     }
     const owner = await lockCredentialOwner(tx, actor.account.id, seen.ownerId);
     if (!owner) return fail("owner_inactive", ROTATE_OWNER_INACTIVE);
+    // A new secret acts as its owner: the same rule as creating one.
+    if (!mayIssueCredentialFor(actor, owner)) return fail("not_owner", NOT_OWNER_CREDENTIALS);
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM credentials WHERE id = ${id} AND revoked_at IS NULL FOR UPDATE`;
     if (locked.length === 0) return notFound();
     const old = await tx.credential.findUniqueOrThrow({ where: { id }, select: { ...credentialViewSelect, ownerId: true } });

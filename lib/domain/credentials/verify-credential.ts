@@ -1,7 +1,8 @@
-import { db } from "@/lib/db/client";
 import type { Role } from "@/lib/db/generated/enums";
 import { standingIn } from "@/lib/domain/principals/active-in-account";
+import type { CredentialKind } from "./credential-view";
 import { markCredentialUsed, isUseStale } from "./mark-used";
+import { readById, readBySshKey, type PresentedRow } from "./read-presented";
 import { maskedSecret, parseToken, secretMatches, type SecretKind } from "./token-format";
 
 export type CredentialRefusalReason = "malformed" | "unknown" | "revoked" | "expired" | "owner_deactivated" | "owner_deleted";
@@ -14,6 +15,16 @@ export const CREDENTIAL_REFUSALS: Record<CredentialRefusalReason, string> = {
   owner_deactivated: "the credential's owner is deactivated",
   owner_deleted: "the credential's owner has been deleted",
 };
+
+/**
+ * What a caller presents: a secret (an API key or an authtoken, of the kinds
+ * the way in accepts), or an SSH public key whose private key the client has
+ * proven it holds (by its fingerprint; `blob`, the key, finds it among revoked
+ * keys too; `accountId` when the client named an account).
+ */
+export type PresentedCredential =
+  | { secret: string; kinds?: SecretKind[] }
+  | { sshKey: { fingerprint: string; blob?: Buffer; accountId: string | null } };
 
 export interface VerifiedPrincipal {
   id: string;
@@ -32,88 +43,72 @@ export interface VerifiedAccount {
   seatLimit: number;
 }
 
+/** The credential as events and sessions name it: a masked secret, or an SSH key's fingerprint. */
+export interface VerifiedCredential {
+  id: string;
+  kind: CredentialKind;
+  accountId: string;
+  display: string;
+}
+
 export type CredentialVerification =
-  | {
-      ok: true;
-      credential: { id: string; kind: SecretKind; accountId: string; acl: string[]; display: string };
-      principal: VerifiedPrincipal;
-      account: VerifiedAccount;
-    }
+  | { ok: true; credential: VerifiedCredential & { acl: string[] }; principal: VerifiedPrincipal; account: VerifiedAccount }
   | {
       ok: false;
       reason: CredentialRefusalReason;
       message: string;
-      /** Present when the secret itself matched (refused for status, not for being wrong). */
+      /** The id the presented credential claims (a secret's, even an unknown one; a known SSH key's); null when malformed or unknown. */
+      credentialId: string | null;
+      /** Present when the credential itself matched (refused for status, not for being wrong). */
       principal?: VerifiedPrincipal;
-      /** Present with `principal`: the credential whose matching secret was refused. */
-      credential?: { id: string; kind: SecretKind; accountId: string; display: string };
+      /** Present with `principal`: the credential whose matching secret or key was refused. */
+      credential?: VerifiedCredential;
     };
 
-/** One row of the verification read; every column NULL for an unknown id. */
-interface VerificationRow {
-  id: string | null;
-  account_id: string | null;
-  kind: string | null;
-  acl: string[] | null;
-  secret_hash: string | null;
-  revoked_at: Date | null;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  owner_id: string | null;
-  owner_kind: string | null;
-  owner_name: string | null;
-  owner_status: string | null;
-  owner_account_id: string | null;
-  owner_deleted_at: Date | null;
-  owner_last_activity_at: Date | null;
-  membership_status: string | null;
-  membership_role: string | null;
-  account_name: string | null;
-  seat_limit: number | null;
-}
-
-type RefusedCredential = NonNullable<Extract<CredentialVerification, { ok: false }>["credential"]>;
-
-const refuse = (reason: CredentialRefusalReason, matched?: { principal: VerifiedPrincipal; credential: RefusedCredential }): CredentialVerification => ({
-  ok: false,
-  reason,
-  message: CREDENTIAL_REFUSALS[reason],
-  ...(matched ?? {}),
-});
+const refuse = (
+  reason: CredentialRefusalReason,
+  credentialId: string | null,
+  matched?: { principal: VerifiedPrincipal; credential: VerifiedCredential },
+): CredentialVerification => ({ ok: false, reason, message: CREDENTIAL_REFUSALS[reason], credentialId, ...(matched ?? {}) });
 
 /**
- * THE check of a presented authtoken or API key, used by every API and agent
- * path and by the sign-in gate. Reads the database on every call (no cache can
- * let a deactivated owner's credential through) in one round trip, compares in
- * constant time, and does the same work for an unknown id as for a wrong
- * secret. An accepted credential updates its "last used" and its owner's "last
- * activity", each at most once a minute, in one statement; a refused one neither.
+ * THE check of a presented credential, for every way in: API keys (the REST
+ * API), authtokens (the agent endpoints, and the agent listener), SSH keys
+ * (the SSH server) and, read-only, the sign-in gate's look at a secret pasted
+ * as a password (ownerOfPresentedSecret). Reads the database on every call (no
+ * cache can let a deactivated owner's credential through) in one round trip;
+ * a secret is compared in constant time, with the same work for an unknown id
+ * as for a wrong secret. Refused, in this order: malformed (or a kind this way
+ * does not take), unknown, revoked, owner deleted, owner deactivated in the
+ * account (the one active rule, standingIn), expired. An accepted credential
+ * updates its "last used" and its owner's "last activity", each at most once a
+ * minute, in one statement (not with `use: false`); a refused one neither.
+ *
+ * Most callers want authenticateCredential (lib/domain/access), which records
+ * refusals and builds the Actor from this.
  */
 export async function verifyCredential(
-  secret: string,
-  opts: { kinds?: SecretKind[]; ip?: string | null; now?: Date } = {},
+  presented: PresentedCredential | string,
+  opts: { kinds?: SecretKind[]; ip?: string | null; now?: Date; use?: boolean } = {},
 ): Promise<CredentialVerification> {
-  const parsed = parseToken(secret);
-  if (!parsed || (opts.kinds && !opts.kinds.includes(parsed.kind))) return refuse("malformed");
-  // One round trip, the same for an unknown id as for a wrong secret: always
-  // exactly one row back (NULLs for an unknown id), read by the same probes (the
-  // credential, its owner and the owner's membership in its account, each by
-  // primary key; an unknown id probes for ''), then one constant-time comparison.
-  // Nothing but the comparison's outcome decides what happens next.
-  const [row] = await db().$queryRaw<VerificationRow[]>`/* prepared */
-    SELECT c.id, c.account_id, c.kind::text AS kind, c.acl, c.secret_hash, c.revoked_at, c.expires_at, c.last_used_at,
-           p.id AS owner_id, p.kind::text AS owner_kind, p.name AS owner_name, p.status::text AS owner_status,
-           p.account_id AS owner_account_id, p.deleted_at AS owner_deleted_at, p.last_activity_at AS owner_last_activity_at,
-           m.status::text AS membership_status,
-           m.role::text AS membership_role, a.name AS account_name, a.seat_limit
-    FROM (SELECT 1) AS one
-    LEFT JOIN credentials c ON c.id = ${parsed.credentialId}
-    LEFT JOIN principals p ON p.id = COALESCE(c.owner_id, '')
-    LEFT JOIN memberships m ON m.account_id = COALESCE(c.account_id, '') AND m.principal_id = COALESCE(c.owner_id, '')
-    LEFT JOIN accounts a ON a.id = COALESCE(c.account_id, '')`;
-  if (!secretMatches(secret, row?.secret_hash) || row?.kind !== parsed.kind) return refuse("unknown");
-  // Only for the right secret: what decides whether it may be used now.
-  if (!row.id || !row.account_id || !row.owner_id) return refuse("unknown");
+  const p: PresentedCredential = typeof presented === "string" ? { secret: presented, kinds: opts.kinds } : presented;
+  let row: PresentedRow | undefined;
+  let display: string;
+  let claimedId: string | null = null;
+  if ("secret" in p) {
+    const parsed = parseToken(p.secret);
+    if (!parsed || (p.kinds && !p.kinds.includes(parsed.kind))) return refuse("malformed", null);
+    claimedId = parsed.credentialId;
+    row = await readById(parsed.credentialId);
+    // Nothing but the comparison's outcome decides what happens next.
+    if (!secretMatches(p.secret, row?.secret_hash) || row?.kind !== parsed.kind) return refuse("unknown", claimedId);
+    display = maskedSecret(parsed.kind, p.secret.trim().slice(-4));
+  } else {
+    row = await readBySshKey(p.sshKey);
+    display = p.sshKey.fingerprint;
+  }
+  // Only for the right secret (or a key the client holds): what decides whether it may be used now.
+  if (!row?.id || !row.account_id || !row.owner_id) return refuse("unknown", claimedId);
   const owner = {
     kind: row.owner_kind as "person" | "bot",
     status: row.owner_status as "active" | "deactivated",
@@ -129,19 +124,19 @@ export async function verifyCredential(
     accountId: owner.accountId,
     role: owner.kind === "person" ? ((row.membership_role as Role | null) ?? null) : null,
   };
-  const credential = { id: row.id, kind: parsed.kind, accountId: row.account_id, display: maskedSecret(parsed.kind, secret.trim().slice(-4)) };
+  const credential: VerifiedCredential = { id: row.id, kind: row.kind as CredentialKind, accountId: row.account_id, display };
   const matched = { principal, credential };
-  if (row.revoked_at) return refuse("revoked", matched);
+  if (row.revoked_at) return refuse("revoked", row.id, matched);
   // The one active-owner rule, which lists also use to show "suspended".
   const standing = standingIn(owner, row.account_id);
-  if (standing === "deleted") return refuse("owner_deleted", matched);
-  if (standing !== "active") return refuse("owner_deactivated", matched);
+  if (standing === "deleted") return refuse("owner_deleted", row.id, matched);
+  if (standing !== "active") return refuse("owner_deactivated", row.id, matched);
   const now = opts.now ?? new Date();
-  if (row.expires_at && row.expires_at <= now) return refuse("expired", matched);
+  if (row.expires_at && row.expires_at <= now) return refuse("expired", row.id, matched);
 
   // Real use: the credential's "last used" and its owner's "last activity", at
   // most one write a minute each, both in one statement.
-  if (isUseStale({ lastUsedAt: row.last_used_at, lastActivityAt: row.owner_last_activity_at }, now)) {
+  if (opts.use !== false && isUseStale({ lastUsedAt: row.last_used_at, lastActivityAt: row.owner_last_activity_at }, now)) {
     await markCredentialUsed({ credentialId: row.id, principalId: row.owner_id, ip: opts.ip ?? null, now });
   }
   return {
@@ -150,4 +145,17 @@ export async function verifyCredential(
     principal,
     account: { id: row.account_id, name: row.account_name ?? "", seatLimit: row.seat_limit ?? 0 },
   };
+}
+
+/**
+ * The principal owning a credential secret (authtoken, API key) that someone
+ * typed where a password was expected, so the sign-in gate can record the
+ * attempt against a bot: the one check, READ-ONLY (nothing is being used, so
+ * "last used" stays as it was). Whether the credential is revoked, expired or
+ * suspended does not matter here (the caller answers every such attempt the
+ * same way), only whose secret it is; null for anything that is not one.
+ */
+export async function ownerOfPresentedSecret(secret: string): Promise<VerifiedPrincipal | null> {
+  const verified = await verifyCredential({ secret }, { use: false });
+  return verified.principal ?? null;
 }

@@ -2,7 +2,7 @@ import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { canManage } from "@/lib/domain/permissions";
-import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
+import { fail, fieldErrorsOf, ok, type Result, type ResultCode } from "@/lib/domain/result";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/ids";
 import { reserveDomainSchema } from "@/lib/validation/domains";
@@ -13,7 +13,7 @@ import { tunnelDomainRefusal, zoneKeyAndAncestors } from "./zones";
 import type { Prisma } from "@/lib/db/generated/client";
 
 /** A refusal about the name: the message is also the domain field's error, for forms. */
-const refuse = (code: string, message: string): Result<never> => fail(code, message, { domain: message });
+const refuse = (code: ResultCode, message: string): Result<never> => fail(code, message, { domain: message });
 
 /**
  * Reserves a domain for the actor's account, so its agents may bind hostnames

@@ -57,31 +57,46 @@ function botOf(input: EventInput): string | null {
  * when it is more than a minute stale, so most events write one row.
  */
 export async function recordEvent(tx: EventWriter, input: EventInput): Promise<string> {
-  const { id, at, staleBefore, subjectKind } = eventValues(input);
-  await tx.$executeRaw`/* prepared */
-    WITH inserted AS (
-      INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id,
-                          credential_id, credential_display, ip, user_agent, data, created_at)
-      VALUES (${id}, ${input.accountId}, ${input.type}, ${input.principalId}, ${input.source}, ${input.subject?.id ?? null},
-              ${input.subject?.name ?? null}, ${subjectKind}, ${botOf(input)}, ${input.credential?.id ?? null},
-              ${input.credential?.display ?? null}, ${input.ip ?? null}, ${input.userAgent?.slice(0, 512) ?? null},
-              ${JSON.stringify(input.data ?? {})}::jsonb, ${at})
-      RETURNING principal_id)
-    UPDATE principals SET last_activity_at = ${at}
-    FROM inserted
-    WHERE ${input.activity !== false} AND principals.id = inserted.principal_id
-      AND (principals.last_activity_at IS NULL OR principals.last_activity_at < ${staleBefore})`;
+  const { id } = await insertEvent(tx, input, null);
   return id;
 }
 
-function eventValues(input: EventInput) {
+/**
+ * THE insert of an event, for recordEvent and recordActorEvent alike (one
+ * statement, one text, planned once per connection): the row, the principal's
+ * "last activity" (unless `activity` is false, at most once a minute), and the
+ * principal's standing in the account and role, read in the same statement.
+ * With `minRank` (an actor's event) the row is inserted only while the
+ * principal is active in the account with at least that role rank; null
+ * inserts it whatever the standing (a refusal recorded against a bot, a
+ * session the system ended).
+ */
+async function insertEvent(tx: EventWriter, input: EventInput, minRank: number | null): Promise<{ id: string; standing: Standing | null; role: string | null; recorded: boolean }> {
   const at = input.createdAt ?? new Date();
-  return {
-    id: newId("event", at.getTime()),
-    at,
-    staleBefore: new Date(at.getTime() - 60_000),
-    subjectKind: input.subject ? kindOfId(input.subject.id) : null,
-  };
+  const id = newId("event", at.getTime());
+  const staleBefore = new Date(at.getTime() - 60_000);
+  const subjectKind = input.subject ? kindOfId(input.subject.id) : null;
+  const check = standingCheckSql(input.accountId);
+  const [row] = await tx.$queryRaw<{ standing: Standing | null; role: string | null; recorded: number }[]>`/* prepared */
+    WITH standing AS (
+      SELECT ${check.standing} AS standing, ${check.role} AS role FROM principals p WHERE p.id = ${input.principalId}),
+    inserted AS (
+      INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id,
+                          credential_id, credential_display, ip, user_agent, data, created_at)
+      SELECT ${id}::text, ${input.accountId}::text, ${input.type}::text, ${input.principalId}::text, ${input.source}::text,
+             ${input.subject?.id ?? null}::text, ${input.subject?.name ?? null}::text, ${subjectKind}::text, ${botOf(input)}::text,
+             ${input.credential?.id ?? null}::text, ${input.credential?.display ?? null}::text, ${input.ip ?? null}::text,
+             ${input.userAgent?.slice(0, 512) ?? null}::text, ${JSON.stringify(input.data ?? {})}::jsonb, ${at}::timestamptz
+      WHERE ${minRank}::int IS NULL OR EXISTS (SELECT 1 FROM standing WHERE standing.standing = 'active' AND ${roleRankSql} >= ${minRank}::int)
+      RETURNING principal_id),
+    touched AS (
+      UPDATE principals SET last_activity_at = ${at}::timestamptz
+      FROM inserted
+      WHERE ${input.activity !== false}::boolean AND principals.id = inserted.principal_id
+        AND (principals.last_activity_at IS NULL OR principals.last_activity_at < ${staleBefore}::timestamptz)
+      RETURNING 1)
+    SELECT (SELECT standing FROM standing) AS standing, (SELECT role FROM standing) AS role, (SELECT count(*) FROM inserted)::int AS recorded`;
+  return { id, standing: row?.standing ?? null, role: row?.role ?? null, recorded: row?.recorded === 1 };
 }
 
 type EventActor = Pick<Actor, "account" | "principal" | "role" | "source" | "credential">;
@@ -112,31 +127,10 @@ export async function recordActorEvent(
     userAgent: ctx.userAgent,
     ...event,
   };
-  const { id, at, staleBefore, subjectKind } = eventValues(input);
-  const check = standingCheckSql(actor.account.id);
-  const rank = requiredRoleRank(actor);
-  const [row] = await tx.$queryRaw<{ standing: Standing | null; role: string | null; recorded: number }[]>`/* prepared */
-    WITH standing AS (
-      SELECT ${check.standing} AS standing, ${check.role} AS role FROM principals p WHERE p.id = ${input.principalId}),
-    inserted AS (
-      INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id,
-                          credential_id, credential_display, ip, user_agent, data, created_at)
-      SELECT ${id}::text, ${input.accountId}::text, ${input.type}::text, ${input.principalId}::text, ${input.source}::text,
-             ${input.subject?.id ?? null}::text, ${input.subject?.name ?? null}::text, ${subjectKind}::text, ${botOf(input)}::text,
-             ${input.credential?.id ?? null}::text, ${input.credential?.display ?? null}::text, ${input.ip ?? null}::text,
-             ${input.userAgent?.slice(0, 512) ?? null}::text, ${JSON.stringify(input.data ?? {})}::jsonb, ${at}::timestamptz
-      WHERE EXISTS (SELECT 1 FROM standing WHERE standing.standing = 'active' AND ${roleRankSql} >= ${rank}::int)
-      RETURNING principal_id),
-    touched AS (
-      UPDATE principals SET last_activity_at = ${at}::timestamptz
-      FROM inserted
-      WHERE principals.id = inserted.principal_id
-        AND (principals.last_activity_at IS NULL OR principals.last_activity_at < ${staleBefore}::timestamptz)
-      RETURNING 1)
-    SELECT (SELECT standing FROM standing) AS standing, (SELECT role FROM standing) AS role, (SELECT count(*) FROM inserted)::int AS recorded`;
-  if (!row || row.recorded !== 1) {
-    throw new StandingLost(standingLoss(actor, row?.standing ? { standing: row.standing, role: row.role } : undefined) ?? "deactivated");
+  const row = await insertEvent(tx, input, requiredRoleRank(actor));
+  if (!row.recorded) {
+    throw new StandingLost(standingLoss(actor, row.standing ? { standing: row.standing, role: row.role } : undefined) ?? "deactivated");
   }
   markStandingChecked(tx);
-  return id;
+  return row.id;
 }

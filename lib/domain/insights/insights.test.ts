@@ -58,7 +58,7 @@ describe("getInsights", () => {
     await db().credential.update({ where: { id: key.data.credential.id }, data: { revokedAt: new Date() } });
     const principal = await db().principal.findUniqueOrThrow({ where: { id: b.id }, select: { id: true, kind: true, status: true, name: true, accountId: true } });
     expect((await admitPrincipal(principal, "password", ctx)).ok).toBe(false);
-    expect((await authenticateCredential(key.data.token!, { kinds: ["api_key"], source: "api", path: "/api/v1/bot_users", ctx })).ok).toBe(false);
+    expect((await authenticateCredential({ secret: key.data.token!, kinds: ["api_key"] }, { source: "api", path: "/api/v1/bot_users", ctx })).ok).toBe(false);
     expect(await db().event.count({ where: { principalId: b.id } })).toBe(2); // both refusals recorded...
     const after = await db().principal.findUniqueOrThrow({ where: { id: b.id } });
     expect(after.lastActivityAt).toBeNull(); // ...neither made the bot active

@@ -5,6 +5,7 @@ import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { changeRoleSchema } from "@/lib/validation/people-admin";
 import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner } from "./guards";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { changeStanding } from "@/lib/domain/principals/change-standing";
 
 /** Changes a person's role in the actor's account. The last active owner cannot be demoted. Records `person.role_changed`. */
 export async function changeRole(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<undefined>> {
@@ -25,10 +26,7 @@ export async function changeRole(actor: Actor, input: unknown, ctx: RequestConte
       const last = await refuseLastOwner(tx, actor.account.id, "demoted");
       if (last) return last;
     }
-    await tx.membership.update({
-      where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } },
-      data: { role },
-    });
+    await changeStanding(tx, { kind: "membership_role", accountId: actor.account.id, personId, role });
     await recordActorEvent(tx, actor, ctx, {
       type: "person.role_changed",
       subject: { id: personId, name: member.principal.name },

@@ -6,6 +6,7 @@ import { personIdSchema } from "@/lib/validation/people-admin";
 import { endSessions } from "./end-sessions";
 import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner } from "./guards";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { changeStanding } from "@/lib/domain/principals/change-standing";
 
 /**
  * Removes a person from the actor's account (their user and their past events
@@ -30,7 +31,7 @@ export async function removePerson(actor: Actor, input: unknown, ctx: RequestCon
       const last = await refuseLastOwner(tx, actor.account.id, "removed");
       if (last) return last;
     }
-    await tx.membership.delete({ where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } } });
+    await changeStanding(tx, { kind: "membership_removed", accountId: actor.account.id, personId });
     await endSessions(tx, personId);
     await recordActorEvent(tx, actor, ctx, {
       type: "person.removed",

@@ -8,6 +8,7 @@ import { findMembership, personNotFound } from "./guards";
 import { hashPassword, oneTimePassword } from "./password";
 import { refuseResetByRank } from "./reset-rank";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { changeStanding } from "@/lib/domain/principals/change-standing";
 
 export const RESET_BOT_MESSAGE = "Bots have no password: they use their credentials (API keys, authtokens, SSH keys).";
 export const RESET_OTHER_ACCOUNTS_MESSAGE =
@@ -57,7 +58,7 @@ export async function resetPassword(
     const elsewhere = await tx.membership.count({ where: { principalId: personId, accountId: { not: actor.account.id } } });
     if (elsewhere > 0) return fail("other_accounts", RESET_OTHER_ACCOUNTS_MESSAGE);
 
-    await tx.principal.update({ where: { id: personId }, data: { passwordHash, mustChangePassword: true } });
+    await changeStanding(tx, { kind: "password_reset", personId, passwordHash });
     await endSessions(tx, personId);
     await recordActorEvent(tx, actor, ctx, {
       type: "person.password_reset",

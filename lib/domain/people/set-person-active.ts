@@ -7,6 +7,7 @@ import { personIdSchema } from "@/lib/validation/people-admin";
 import { endSessions } from "./end-sessions";
 import { findMembership, lockAccount, personNotFound, refuseLastOwner, refuseUnlessOwner, refuseWithoutFreeSeat } from "./guards";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { changeStanding } from "@/lib/domain/principals/change-standing";
 
 const setPersonActiveSchema = personIdSchema.extend({ active: z.boolean() });
 
@@ -41,10 +42,7 @@ export async function setPersonActive(actor: Actor, input: unknown, ctx: Request
         ? await refuseLastOwner(tx, actor.account.id, "deactivated")
         : null;
     if (refusal) return refusal;
-    await tx.membership.update({
-      where: { accountId_principalId: { accountId: actor.account.id, principalId: personId } },
-      data: { status },
-    });
+    await changeStanding(tx, { kind: "membership_status", accountId: actor.account.id, personId, status });
     // A cookie from before a deactivation must not work again after a reactivation.
     if (!active) await endSessions(tx, personId);
     await recordActorEvent(tx, actor, ctx, {

@@ -1,4 +1,5 @@
 import type { Prisma } from "@/lib/db/generated/client";
+import type { Role } from "@/lib/db/generated/enums";
 import { standingSql, type Standing } from "./active-in-account";
 
 export interface LockedPrincipal {
@@ -9,6 +10,8 @@ export interface LockedPrincipal {
   standing: Standing;
   /** A bot of the account, or a person with a membership there (of any status). */
   ofAccount: boolean;
+  /** A person's role in the account (null for a bot, or a person without a membership there). */
+  role: Role | null;
 }
 
 /**
@@ -27,13 +30,14 @@ export interface LockedPrincipal {
 export async function lockPrincipal(tx: Prisma.TransactionClient, accountId: string, principalId: string): Promise<LockedPrincipal | null> {
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM principals WHERE id = ${principalId} FOR UPDATE`;
   if (locked.length === 0) return null;
-  const [row] = await tx.$queryRaw<{ id: string; name: string; kind: "person" | "bot"; standing: Standing; of_account: boolean }[]>`
+  const [row] = await tx.$queryRaw<{ id: string; name: string; kind: "person" | "bot"; standing: Standing; of_account: boolean; role: Role | null }[]>`
     SELECT p.id, p.name, p.kind::text AS kind, ${standingSql("p", accountId)} AS standing,
+      (SELECT m.role::text FROM memberships m WHERE m.principal_id = p.id AND m.account_id = ${accountId}) AS role,
       ((p.kind = 'bot' AND p.account_id = ${accountId})
         OR EXISTS (SELECT 1 FROM memberships m WHERE m.principal_id = p.id AND m.account_id = ${accountId})) AS of_account
     FROM principals p WHERE p.id = ${principalId}`;
   if (!row) return null;
-  return { id: row.id, name: row.name, kind: row.kind, standing: row.standing, ofAccount: row.of_account };
+  return { id: row.id, name: row.name, kind: row.kind, standing: row.standing, ofAccount: row.of_account, role: row.role };
 }
 
 /**

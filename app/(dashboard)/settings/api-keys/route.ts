@@ -1,15 +1,10 @@
 import { revalidatePath } from "next/cache";
-import { NextResponse } from "next/server";
 import { z } from "zod";
-import { getActor, mustFinishSigningIn } from "@/lib/auth/actor";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
-import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
-import { requestContextFrom } from "@/lib/server/request-context";
+import { sessionRoute, sessionRouteError } from "@/lib/server/session-route";
 
 /** Only a description: the key is always the signed-in person's own API key (createCredential validates the description). */
 const bodySchema = z.strictObject({ description: z.unknown().optional() });
-
-const answer = (status: number, body: Record<string, unknown>) => NextResponse.json(body, { status, headers: { "Cache-Control": "no-store" } });
 
 /**
  * `POST /settings/api-keys {description?}` with the dashboard's session cookie: an API key owned
@@ -20,38 +15,29 @@ const answer = (status: number, body: Record<string, unknown>) => NextResponse.j
  * person's own key (no owner_id); cross-site requests are refused by proxy.ts, and a JSON body is
  * required (a form on another site cannot send one without a preflight, which is never allowed).
  */
-export async function POST(request: Request): Promise<Response> {
+export const POST = sessionRoute("settings.api_keys.create", async ({ request, actor, ctx }) => {
+  if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) return sessionRouteError(415, "unsupported_media_type", "Send a JSON body: {\"description\": \"…\"}.");
+  let body: unknown;
   try {
-    const admission = await getActor();
-    if (!admission?.ok) return answer(401, { error: "Sign in first: this needs the dashboard's session." });
-    if (mustFinishSigningIn(admission.value)) return answer(403, { error: "Finish signing in in the dashboard first (choose a new password, or set up two-factor sign-in)." });
-    if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) return answer(415, { error: "Send a JSON body: {\"description\": \"…\"}." });
-    let body: unknown;
-    try {
-      const text = await request.text();
-      body = text.trim() ? JSON.parse(text) : {};
-    } catch {
-      return answer(400, { error: "The body is not valid JSON." });
-    }
-    const parsed = bodySchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const extra = issue.code === "unrecognized_keys" ? issue.keys[0]!.slice(0, 40) : undefined;
-      if (extra !== undefined) return answer(400, { error: `${extra}: not accepted here (the key is always your own API key).`, field: extra });
-      return answer(400, { error: "The body must be a JSON object." });
-    }
-    const { description } = parsed.data;
-    const result = await createCredential(admission.value, { kind: "api_key", description: description ?? "" }, requestContextFrom(request.headers));
-    if (!result.ok) {
-      const [field] = Object.keys(result.fieldErrors ?? {});
-      return answer(400, { error: field ? `${field}: ${result.fieldErrors![field]}` : result.message, ...(field ? { field } : {}) });
-    }
-    revalidatePath("/settings");
-    const { credential, token } = result.data;
-    return answer(201, { id: credential.id, token, owner_id: credential.owner.id, description: credential.description });
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return answer(503, { error: "Botdesk cannot reach its database right now. Try again shortly." });
-    console.error("[settings] creating an API key failed:", error);
-    return answer(500, { error: "Botdesk could not create the key. The server log has the details." });
+    const text = await request.text();
+    body = text.trim() ? JSON.parse(text) : {};
+  } catch {
+    return sessionRouteError(400, "invalid_input", "The body is not valid JSON.", "body");
   }
-}
+  const parsed = bodySchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const extra = issue.code === "unrecognized_keys" ? issue.keys[0]!.slice(0, 40) : undefined;
+    if (extra !== undefined) return sessionRouteError(400, "invalid_input", `${extra}: not accepted here (the key is always your own API key).`, extra);
+    return sessionRouteError(400, "invalid_input", "The body must be a JSON object.", "body");
+  }
+  const { description } = parsed.data;
+  const result = await createCredential(actor, { kind: "api_key", description: description ?? "" }, ctx);
+  if (!result.ok) {
+    const [field] = Object.keys(result.fieldErrors ?? {});
+    return sessionRouteError(400, "invalid_input", field ? `${field}: ${result.fieldErrors![field]}` : result.message, field);
+  }
+  revalidatePath("/settings");
+  const { credential, token } = result.data;
+  return Response.json({ id: credential.id, token, owner_id: credential.owner.id, description: credential.description }, { status: 201, headers: { "Cache-Control": "no-store" } });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { verifySshKey } from "@/lib/domain/agent-sessions/verify-ssh-key";
+import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
@@ -69,14 +69,16 @@ describe("real use marks the principal active", () => {
     const created = await createCredential(owner.actor, { kind: "ssh_key", ownerId: bot.principal.id, publicKey: key.publicKey }, NO_CTX);
     if (!created.ok) throw new Error(created.message);
     await setActivity(bot.principal.id, null);
-    expect((await verifySshKey(key.fingerprint, { accountId: null, ctx: { ip: "127.0.0.1", userAgent: null } })).ok).toBe(true);
+    const ssh = { source: "agent", path: "ssh", ctx: { ip: "127.0.0.1", userAgent: null } } as const;
+    expect((await authenticateCredential({ sshKey: { fingerprint: key.fingerprint, accountId: null } }, ssh)).ok).toBe(true);
     expect(await activityOf(bot.principal.id)).not.toBeNull();
     expect(await lastUsedOf(created.data.credential.id)).not.toBeNull();
 
     expect((await revokeCredentials(owner.actor, { ids: [created.data.credential.id] }, NO_CTX)).ok).toBe(true);
     await setActivity(bot.principal.id, null);
     await setLastUsed(created.data.credential.id, null);
-    const refused = await verifySshKey(key.fingerprint, { accountId: null, ctx: { ip: "127.0.0.1", userAgent: null }, blob: Buffer.from(key.publicKey.split(" ")[1]!, "base64") });
+    const blob = Buffer.from(key.publicKey.split(" ")[1]!, "base64");
+    const refused = await authenticateCredential({ sshKey: { fingerprint: key.fingerprint, accountId: null, blob } }, ssh);
     expect(refused).toMatchObject({ ok: false, reason: "revoked" });
     expect(await activityOf(bot.principal.id)).toBeNull();
     expect(await lastUsedOf(created.data.credential.id)).toBeNull();

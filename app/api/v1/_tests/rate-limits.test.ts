@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { consumeApiRateLimits, purgeExpiredApiRateLimits } from "@/lib/domain/access/api-rate-limit";
+import { consumeApiRateLimits } from "@/lib/domain/access/api-rate-limit";
 import { purgeExpiredRateLimits } from "@/lib/domain/access/rate-limit";
 import { env } from "@/lib/env";
 import { apiAccount, call } from "./client";
 
 /** Sets a counter as if `count` requests had been made in the current window (what other instances' requests do). */
 const fill = (key: string, count: number) =>
-  db().$executeRaw`INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, now(), ${count})
+  db().$executeRaw`INSERT INTO rate_limits (key, window_start, count, window_seconds) VALUES (${key}, now(), ${count}, ${env.BOTDESK_API_WINDOW_SECONDS})
     ON CONFLICT (key) DO UPDATE SET window_start = now(), count = ${count}`;
 
 describe("API rate limits (per key and per account, in the shared database)", () => {
@@ -52,8 +52,8 @@ describe("API rate limits (per key and per account, in the shared database)", ()
 
   it("starts a counter over once its window has passed", async () => {
     const { owner } = await apiAccount();
-    await db().$executeRaw`INSERT INTO rate_limits (key, window_start, count)
-      VALUES (${`api:key:${owner.key.id}`}, now() - make_interval(secs => ${env.BOTDESK_API_WINDOW_SECONDS + 1}), ${env.BOTDESK_API_MAX_PER_KEY + 5})`;
+    await db().$executeRaw`INSERT INTO rate_limits (key, window_start, count, window_seconds)
+      VALUES (${`api:key:${owner.key.id}`}, now() - make_interval(secs => ${env.BOTDESK_API_WINDOW_SECONDS + 1}), ${env.BOTDESK_API_MAX_PER_KEY + 5}, ${env.BOTDESK_API_WINDOW_SECONDS})`;
     const res = await call("GET", "/bot_users", { key: owner.key.token });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-ratelimit-remaining")).toBe(String(env.BOTDESK_API_MAX_PER_KEY - 1));
@@ -80,19 +80,19 @@ describe("API rate limits (per key and per account, in the shared database)", ()
     expect(await usage()).toBe(2);
   });
 
-  it("sweeps only its own ended windows, and the sign-in sweep leaves the API's counters alone", async () => {
-    const old = (key: string, seconds: number) =>
-      db().$executeRaw`INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, now() - make_interval(secs => ${seconds}), 1)`;
-    await old("api:key:ak_swept", 120);
-    await old("api:key:ak_current", 10);
-    await old("signin:email:swept@example.test", 120);
-    await purgeExpiredApiRateLimits(60);
-    const keys = async () => (await db().rateLimit.findMany({ where: { key: { contains: "_" } }, select: { key: true } })).map((r) => r.key).sort();
-    expect(await keys()).toEqual(expect.arrayContaining(["api:key:ak_current", "signin:email:swept@example.test"]));
-    expect(await keys()).not.toContain("api:key:ak_swept");
-    await old("api:key:ak_long_window", 120);
-    await purgeExpiredRateLimits(60);
-    expect(await keys()).toContain("api:key:ak_long_window");
-    expect(await keys()).not.toContain("signin:email:swept@example.test");
+  it("one sweep deletes every counter whose own window has ended, whatever kind it is, and no other", async () => {
+    // Before, each limiter swept with one window for all its counters: a sweep started by a credential refusal
+    // (a one-minute window) deleted sign-in counters two minutes into their fifteen.
+    const old = (key: string, ageSeconds: number, windowSeconds: number) =>
+      db().$executeRaw`INSERT INTO rate_limits (key, window_start, count, window_seconds) VALUES (${key}, now() - make_interval(secs => ${ageSeconds}), 1, ${windowSeconds})`;
+    await old("api:key:ak_swept", 120, 60);
+    await old("api:key:ak_current", 10, 60);
+    await old("signin:email:swept@example.test", 1000, 900);
+    await old("signin:email:current@example.test", 120, 900);
+    await old("refused:cr_swept", 61, 60);
+    await purgeExpiredRateLimits();
+    const mine = ["api:key:ak_swept", "api:key:ak_current", "signin:email:swept@example.test", "signin:email:current@example.test", "refused:cr_swept"];
+    const kept = (await db().rateLimit.findMany({ where: { key: { in: mine } }, select: { key: true } })).map((r) => r.key).sort();
+    expect(kept).toEqual(["api:key:ak_current", "signin:email:current@example.test"]);
   });
 });
