@@ -5,12 +5,14 @@ import GitHub from "next-auth/providers/github";
 import type { Provider } from "next-auth/providers";
 import { db } from "@/lib/db/client";
 import { admitExternalIdentity } from "@/lib/domain/access/admit-external-identity";
+import { endPresentedSession } from "@/lib/domain/people/end-presented-session";
 import { signInWithPassword } from "@/lib/domain/access/sign-in-with-password";
 import type { RefusalReason } from "@/lib/domain/access/types";
 import { env } from "@/lib/env";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { signInFormSchema } from "@/lib/validation/sign-in";
 import { externalSignIn, githubUserinfo } from "./external-profile";
+import { signOutOutcome } from "./sign-out-outcome";
 
 declare module "next-auth/jwt" {
   interface JWT {
@@ -107,6 +109,22 @@ const config: NextAuthConfig = {
     }),
     ...enabledProviders,
   ],
+  events: {
+    // Every way out through Auth.js (its sign-out page and endpoint, and signOut() in the dashboard's
+    // action) ends the session on the server too: the cookie alone would stay valid until it expires.
+    async signOut(message) {
+      const token = "token" in message ? message.token : null;
+      if (!token?.sub) return;
+      try {
+        const { headers } = await import("next/headers");
+        await endPresentedSession({ subject: token.sub, version: token.sv }, requestContextFrom(await headers()));
+      } catch (error) {
+        const outcome = signOutOutcome.getStore();
+        if (outcome) outcome.failed = true;
+        throw error;
+      }
+    },
+  },
   callbacks: {
     async signIn({ account, profile }) {
       if (!account || account.type === "credentials") return true;
