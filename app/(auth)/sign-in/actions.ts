@@ -4,6 +4,7 @@ import { AuthError, CredentialsSignin } from "next-auth";
 import { externalProviders, signIn } from "@/lib/auth/config";
 import { messageForRefusalCode } from "@/lib/auth/refusal-code";
 import { REFUSAL_MESSAGES } from "@/lib/domain/access/refusals";
+import { formFields } from "@/lib/server/form-fields";
 import { signInFormSchema } from "@/lib/validation/sign-in";
 
 export interface SignInState {
@@ -13,8 +14,9 @@ export interface SignInState {
 }
 
 export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
-  const login = String(formData.get("login") ?? "");
-  const parsed = signInFormSchema.safeParse({ login, password: formData.get("password") ?? "" });
+  const field = formFields(formData);
+  const login = field("login");
+  const parsed = signInFormSchema.safeParse({ login, password: field("password") });
   if (!parsed.success) {
     const fields = parsed.error.flatten().fieldErrors;
     return { values: { login }, fieldErrors: { login: fields.login?.[0], password: fields.password?.[0] } };
@@ -32,7 +34,7 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
 }
 
 export async function signInWithProviderAction(formData: FormData): Promise<void> {
-  const provider = String(formData.get("provider") ?? "");
+  const provider = formFields(formData)("provider");
   if (!externalProviders.some((p) => p.id === provider)) return;
   await signIn(provider, { redirectTo: "/" });
 }
