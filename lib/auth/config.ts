@@ -10,7 +10,7 @@ import { signInWithPassword } from "@/lib/domain/access/sign-in-with-password";
 import type { RefusalReason } from "@/lib/domain/access/types";
 import { env } from "@/lib/env";
 import { requestContextFrom } from "@/lib/server/request-context";
-import { signInFormSchema } from "@/lib/validation/sign-in";
+import { isSignInEmail, signInFormSchema } from "@/lib/validation/sign-in";
 import { externalSignIn, githubUserinfo } from "./external-profile";
 import { signOutOutcome } from "./sign-out-outcome";
 
@@ -90,7 +90,7 @@ const config: NextAuthConfig = {
       credentials: { login: { label: "Email" }, password: { label: "Password", type: "password" } },
       async authorize(raw, request) {
         const parsed = signInFormSchema.safeParse(raw);
-        if (!parsed.success) throw new SignInRefused("invalid");
+        if (!parsed.success) throw new SignInRefused(isSignInEmail(typeof raw.login === "string" ? raw.login : "") ? "invalid" : "invalid_email");
         let result;
         try {
           result = await signInWithPassword(parsed.data, requestContextFrom(request.headers));
