@@ -6,6 +6,7 @@ import type { PrismaClient } from "./generated/client";
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from "./demo";
 import { PLAN_QUOTAS } from "../domain/quotas/plan-quotas";
 import { seedHistory } from "./seed-history";
+import { botNameKeys } from "../validation/name-keys";
 
 export { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL };
 const SEED_LOCK_KEY = 0x626f7464; // "botd"
@@ -57,7 +58,7 @@ export async function seedDemoData(prisma: PrismaClient, opts: { password: strin
     for (const bot of bots) {
       const createdAt = ago(bot.createdMinutesAgo);
       await tx.principal.create({
-        data: { id: bot.id, kind: "bot", name: bot.name, nameKey: bot.name.toLowerCase(), accountId, createdById: admin.id, createdAt },
+        data: { id: bot.id, kind: "bot", name: bot.name, ...botNameKeys(bot.name), accountId, createdById: admin.id, createdAt },
       });
       await recordEvent(tx, {
         accountId, type: "bot.created", principalId: admin.id, source: "dashboard",

@@ -90,3 +90,33 @@ describe("bot changes racing a delete of the same bot (real PostgreSQL)", () => 
     for (const token of tokens) expect(await verifyCredential(token)).toMatchObject({ ok: false });
   });
 });
+
+describe("look-alike names racing (real PostgreSQL)", () => {
+  // Each round, several creates and renames start at once, each with a different look-alike of one
+  // name: the unique indexes on the name keys let exactly one win, the others are told it is taken.
+  const twinsOf = (i: number) => [
+    `paypal-${i}`, `p\u0430ypal-${i}`, `paypaI-${i}`, `P\u0410YPAL-${i}`, `\uFF50\uFF41\uFF59\uFF50\uFF41\uFF4C-${i}`,
+    `\u{1D429}\u{1D41A}\u{1D432}\u{1D429}\u{1D41A}\u{1D425}-${i}`, `paypa1-${i}`, `\u0440\u0430\u0443\u0440\u0430l-${i}`,
+  ];
+
+  it("creates and renames to twins of one name: exactly one wins each round", async () => {
+    const { account, admin } = await setup();
+    const spares = await Promise.all([1, 2, 3, 4].map((n) => createTestBot(account.id, `spare-${n}`)));
+    const rounds = await race(25, async (i) =>
+      twinsOf(i).map((name, k) => async () => {
+        const spare = spares[k % spares.length]!;
+        return k < 4 ? createBot(admin, { name }, ctx) : renameBot(admin, { id: spare.id, name }, ctx);
+      }),
+    );
+    for (const [i, round] of rounds.entries()) {
+      expect(round.filter((r) => r.status === "rejected")).toEqual([]);
+      const results = round.map((r) => (r as PromiseFulfilledResult<{ ok: boolean; code?: string }>).value);
+      expect(results.filter((r) => r.ok), `round ${i}`).toHaveLength(1);
+      expect(results.filter((r) => !r.ok).every((r) => r.code === "bot_name_taken")).toBe(true);
+      // Renaming a spare away from an earlier round's winner frees that name: count this round's only.
+      const live = await db().principal.findMany({ where: { accountId: account.id, kind: "bot", deletedAt: null }, select: { name: true } });
+      expect(live.filter((b) => twinsOf(i).includes(b.name))).toHaveLength(1);
+    }
+  });
+});
+

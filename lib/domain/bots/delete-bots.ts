@@ -40,7 +40,7 @@ export async function deleteBots(
     const now = new Date();
     await tx.principal.updateMany({
       where: { id: { in: ids } },
-      data: { deletedAt: now, nameKey: null, status: "deactivated" },
+      data: { deletedAt: now, nameKey: null, nameSkeleton: null, nameSkeletonLower: null, status: "deactivated" },
     });
     for (const bot of bots) {
       const own = credentials.filter((c) => c.ownerId === bot.id);
