@@ -119,6 +119,7 @@ const config: NextAuthConfig = {
         const { headers } = await import("next/headers");
         await endPresentedSession({ subject: token.sub, version: token.sv }, requestContextFrom(await headers()));
       } catch (error) {
+        console.error("[auth] signing out could not end the session on the server:", error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : error);
         const outcome = signOutOutcome.getStore();
         if (outcome) outcome.failed = true;
         throw error;
