@@ -176,9 +176,15 @@ test("a client's own X-Forwarded-For is not believed by default", async ({ brows
   const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": forged } });
   const page = await context.newPage();
   const before = await refusalsOf("ci-deployer");
+  // A refusal recorded against a bot: one of ci-deployer's secrets typed as the password.
+  const keyId = newId("apiKey");
+  const { token, hash, hint } = issueSecret("api_key", keyId);
+  const [bot] = await sql<{ id: string }>`SELECT id FROM principals WHERE name = 'ci-deployer'`;
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
+    VALUES (${keyId}, ${await acmeId()}, 'api_key', ${bot!.id}, 'e2e forwarded-for', ${hash}, ${hint})`;
   await page.goto("/sign-in");
-  await page.getByLabel("Email").fill("ci-deployer");
-  await page.getByLabel("Password").fill("whatever");
+  await page.getByLabel("Email").fill(`forwarded-${Date.now()}@example.com`);
+  await page.getByLabel("Password").fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("sign-in-error")).toBeVisible();
   expect(await refusalsOf("ci-deployer")).toBe(before + 1);

@@ -70,8 +70,9 @@ async function botPresentedAs(
  * Email-and-password sign-in. A login that is not an email address is refused
  * as such first ("Enter a valid email"): nothing is looked up, counted or
  * recorded. Every other attempt is counted first (per email and per IP); a
- * wrong email and a wrong password get the same answer in about the same time. A refused bot is recorded exactly once per attempt, also when the
- * attempt is over the limit. A secret pasted as the password is identified
+ * wrong email and a wrong password get the same answer in about the same time.
+ * A refused bot is recorded exactly once per attempt, also when the attempt is
+ * over the limit. A secret pasted as the password is identified
  * read-only and answered like any wrong password, so the answer never tells
  * whether a string is a real, revoked or expired token.
  */
