@@ -102,20 +102,22 @@ describe("look-alike names racing (real PostgreSQL)", () => {
   it("creates and renames to twins of one name: exactly one wins each round", async () => {
     const { account, admin } = await setup();
     const spares = await Promise.all([1, 2, 3, 4].map((n) => createTestBot(account.id, `spare-${n}`)));
-    const rounds = await race(25, async (i) =>
-      twinsOf(i).map((name, k) => async () => {
-        const spare = spares[k % spares.length]!;
-        return k < 4 ? createBot(admin, { name }, ctx) : renameBot(admin, { id: spare.id, name }, ctx);
-      }),
-    );
-    for (const [i, round] of rounds.entries()) {
-      expect(round.filter((r) => r.status === "rejected")).toEqual([]);
-      const results = round.map((r) => (r as PromiseFulfilledResult<{ ok: boolean; code?: string }>).value);
-      expect(results.filter((r) => r.ok), `round ${i}`).toHaveLength(1);
-      expect(results.filter((r) => !r.ok).every((r) => r.code === "bot_name_taken")).toBe(true);
-      // Renaming a spare away from an earlier round's winner frees that name: count this round's only.
+    for (let i = 0; i < 25; i++) {
+      const [round] = await race(1, async () =>
+        twinsOf(i).map((name, k) => async () => {
+          const spare = spares[k % spares.length]!;
+          return k < 4 ? createBot(admin, { name }, ctx) : renameBot(admin, { id: spare.id, name }, ctx);
+        }),
+      );
+      // Every answer of the round, so a failure shows what each racer got.
+      const shown = `round ${i}: ${JSON.stringify(round!.map((r) => (r.status === "rejected" ? `threw ${String(r.reason).slice(0, 300)}` : r.value)))}`;
+      expect(round!.filter((r) => r.status === "rejected"), shown).toEqual([]);
+      const results = round!.map((r) => (r as PromiseFulfilledResult<{ ok: boolean; code?: string }>).value);
+      expect(results.filter((r) => r.ok), shown).toHaveLength(1);
+      expect(results.filter((r) => !r.ok).every((r) => r.code === "bot_name_taken"), shown).toBe(true);
+      // Checked right away: a later round may rename a spare that won this one.
       const live = await db().principal.findMany({ where: { accountId: account.id, kind: "bot", deletedAt: null }, select: { name: true } });
-      expect(live.filter((b) => twinsOf(i).includes(b.name))).toHaveLength(1);
+      expect(live.filter((b) => twinsOf(i).includes(b.name)), shown).toHaveLength(1);
     }
   });
 });
