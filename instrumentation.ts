@@ -1,5 +1,6 @@
 /**
  * Runs once when a server instance starts: notes each request's socket address,
+ * gives bots named before the look-alike rule their name keys (listing the names it keeps as they are),
  * runs the listeners for agents when the launcher asks for it (BOTDESK_SERVE_LISTENERS=1:
  * `npm start` and `npm run dev`, not a bare `next start`; lib/server/listeners.ts), records
  * `credential.expired` events once a minute, folds the events roll-up's
@@ -18,6 +19,20 @@ export async function register(): Promise<void> {
     const { startListeners } = await import("./lib/server/listeners");
     await startListeners();
   }
+  // Bots named before the look-alike rule get their name keys; names it had to leave as they were are listed.
+  const { assignLookAlikeKeys, lookAlikeReportLines } = await import("./lib/domain/bots/look-alike-names");
+  const checkNames = (retry: boolean) =>
+    assignLookAlikeKeys().then(
+      (report) => {
+        for (const line of lookAlikeReportLines(report)) console.log(`[botdesk] ${line}`);
+      },
+      (error: unknown) => {
+        console.error("[botdesk] checking bot names against the look-alike rule failed:", error instanceof Error ? error.message : error);
+        // A bot created meanwhile may have taken a key first: once more a little later.
+        if (retry) setTimeout(() => void checkNames(false), 30_000).unref();
+      },
+    );
+  void checkNames(true);
   const { recordExpiredCredentials } = await import("./lib/domain/credentials/record-expired-credentials");
   const sweep = () =>
     recordExpiredCredentials().catch((error: unknown) => {

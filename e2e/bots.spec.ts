@@ -41,6 +41,13 @@ test("an admin creates, renames, deactivates, reactivates and deletes a bot, and
   await expect(dialog.getByText("That name is taken by another bot in this account (names ignore case)")).toBeVisible();
   await expect(dialog.getByLabel("Name")).toHaveValue("CI-DEPLOYER");
   await expect(dialog.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
+  // A look-alike (Cyrillic с and і) is taken too, naming the bot it looks like; an @ is refused.
+  await dialog.getByLabel("Name").fill("\u0441\u0456-deployer");
+  await dialog.getByRole("button", { name: "Create bot" }).click();
+  await expect(dialog.getByText('That name looks like "ci-deployer", another bot in this account: names must differ by more than case, look-alike or invisible characters')).toBeVisible();
+  await dialog.getByLabel("Name").fill("admin @example.com");
+  await dialog.getByRole("button", { name: "Create bot" }).click();
+  await expect(dialog.getByText("A bot's name can't contain @ (people sign in with their email, and a name must never pass for one): remove it")).toBeVisible();
 
   await dialog.getByLabel("Name").fill(`  ${name}  `);
   await dialog.getByRole("button", { name: "Create bot" }).click();

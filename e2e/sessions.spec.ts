@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { encode } from "next-auth/jwt";
 import { E2E_AUTH_SECRET, E2E_DATABASE_URL, E2E_PASSWORD, E2E_PORT } from "./support/constants";
@@ -27,19 +27,55 @@ async function forgedSession(botName: string, cookieName = "authjs.session-token
 const setCookies = (headers: { name: string; value: string }[]) =>
   headers.filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value);
 
-test("a cookie copied before sign-out opens nothing afterwards", async ({ page, browser }) => {
-  await signIn(page, MEMBER);
-  const copied = await page.context().cookies();
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/sign-in$/);
+/**
+ * Every way out: the dashboard's button, Auth.js's own endpoint (POST /api/auth/signout with its
+ * CSRF token, as a script or another form would), and Auth.js's sign-out page with its confirm button.
+ * A session cookie is a signed token: only the server's session version makes a copy stop working.
+ */
+const WAYS_OUT: [string, (page: Page) => Promise<void>][] = [
+  ["the dashboard's sign-out button", async (page) => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
+  }],
+  ["Auth.js's sign-out endpoint with its CSRF token", async (page) => {
+    const { csrfToken } = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    const res = await page.request.post("/api/auth/signout", { form: { csrfToken, callbackUrl: "/sign-in" }, maxRedirects: 0 });
+    expect(res.status()).toBe(302);
+    expect(setCookies(res.headersArray()).some((c) => /^authjs\.session-token=;/.test(c))).toBe(true);
+  }],
+  ["Auth.js's sign-out page, confirmed", async (page) => {
+    await page.goto("/api/auth/signout");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/api/auth/signout"));
+    expect((await page.context().cookies()).some((c) => c.name === "authjs.session-token")).toBe(false);
+  }],
+];
 
-  const thief = await browser.newContext();
-  await thief.addCookies(copied);
-  const other = await thief.newPage();
-  await other.goto("/settings");
-  await expect(other).toHaveURL(/\/sign-in\?error=ended$/);
-  await expect(other.getByTestId("sign-in-error")).toHaveText("Your session has ended. Sign in again.");
-  await thief.close();
+for (const [way, signOut] of WAYS_OUT) {
+  test(`a cookie copied before signing out through ${way} opens nothing afterwards`, async ({ page, browser }) => {
+    await signIn(page, MEMBER);
+    const copied = await page.context().cookies();
+    await signOut(page);
+
+    const thief = await browser.newContext();
+    await thief.addCookies(copied);
+    const other = await thief.newPage();
+    await other.goto("/settings");
+    await expect(other).toHaveURL(/\/sign-in\?error=ended$/);
+    await expect(other.getByTestId("sign-in-error")).toHaveText("Your session has ended. Sign in again.");
+    // The API behind the page says the same: no session.
+    expect(await (await thief.request.get("/api/auth/session")).json()).toBeNull();
+    await thief.close();
+  });
+}
+
+test("a sign-out posted without Auth.js's CSRF token ends nothing", async ({ page }) => {
+  await signIn(page, MEMBER);
+  // A page of another site (or a script) that cannot read the token: Auth.js refuses, and the session goes on.
+  const res = await page.request.post("/api/auth/signout", { form: { csrfToken: "forged", callbackUrl: "/sign-in" }, maxRedirects: 0 });
+  expect(res.status()).toBeLessThan(500);
+  await page.goto("/");
+  await expect(page.getByTestId("seat-summary")).toBeVisible();
 });
 
 test("changing the password signs out the other sessions and keeps this one", async ({ page, browser }) => {
@@ -140,9 +176,15 @@ test("a client's own X-Forwarded-For is not believed by default", async ({ brows
   const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": forged } });
   const page = await context.newPage();
   const before = await refusalsOf("ci-deployer");
+  // A refusal recorded against a bot: one of ci-deployer's secrets typed as the password.
+  const keyId = newId("apiKey");
+  const { token, hash, hint } = issueSecret("api_key", keyId);
+  const [bot] = await sql<{ id: string }>`SELECT id FROM principals WHERE name = 'ci-deployer'`;
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint)
+    VALUES (${keyId}, ${await acmeId()}, 'api_key', ${bot!.id}, 'e2e forwarded-for', ${hash}, ${hint})`;
   await page.goto("/sign-in");
-  await page.getByLabel("Email").fill("ci-deployer");
-  await page.getByLabel("Password").fill("whatever");
+  await page.getByLabel("Email").fill(`forwarded-${Date.now()}@example.com`);
+  await page.getByLabel("Password").fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("sign-in-error")).toBeVisible();
   expect(await refusalsOf("ci-deployer")).toBe(before + 1);

@@ -4,7 +4,8 @@ import fc from "fast-check";
 import { sshKeygen } from "../../lib/test-support/ssh-keys";
 import { body, bodyText, FEW_RUNS, query, urlString, type Body } from "./arbitraries";
 import { bearerSecrets, closeDatabase, createFixture, digest, insertBot, sessionCookie } from "./fixture";
-import { routeHandlers } from "./inventory";
+import { callAction } from "./http";
+import { routeHandlers, serverActions } from "./inventory";
 import { serverLogOffset, serverLogSince, stackTraces } from "./server-log";
 
 /**
@@ -181,5 +182,59 @@ test("every other route answers bad input below 500 and changes nothing when it 
     );
   }
   console.log(`[fuzz] ${covered.size - KNOWN_GAPS.length} routes fuzzed (${props.length} properties here), ${cases} cases`);
+  expect(problems).toEqual([]);
+});
+
+test("a path whose percent-encoding does not decode is a page that does not exist, never a 500", async ({ request }) => {
+  const fixture = await createFixture();
+  const memberCookie = (await sessionCookie(fixture, "member"))!;
+  const BAD = ["%FF", "%zz", "%C0%80", "%E0%A4%A", "%", "a%2", "%ED%A0%80"];
+  // The APIs: their JSON 404, whatever the method and whoever asks.
+  const api = ["/api/v1/bot_users/", "/api/v1/credentials/", "/api/", "/api/v1/", "/agent/v1/sessions/", "/agent/", "/api/auth/", "/api/v1/bot_users/x/"];
+  const problems: string[] = [];
+  for (const prefix of api) {
+    for (const bad of BAD) {
+      for (const method of ["GET", "PATCH", "DELETE"]) {
+        const res = await request.fetch(`${prefix}${bad}`, { method, headers: { Cookie: memberCookie }, maxRedirects: 0 });
+        const body = await res.text();
+        if (res.status() !== 404 || !res.headers()["content-type"]?.startsWith("application/json") || !body.includes('"ERR_BOTDESK_404"')) {
+          problems.push(`${method} ${prefix}${bad}: ${res.status()} ${res.headers()["content-type"]} ${body.slice(0, 100)}`);
+        }
+      }
+    }
+  }
+  // The dashboard: the app's own not-found page, signed in or not; a NUL byte in an id never reaches PostgreSQL.
+  const pages = ["/users/bots/", "/activity/", "/", "/users/"];
+  for (const prefix of pages) {
+    for (const bad of [...BAD, "%00", "bot_%00"]) {
+      for (const cookie of [memberCookie, null]) {
+        const res = await request.get(`${prefix}${bad}`, { headers: cookie ? { Cookie: cookie } : {}, maxRedirects: 0 });
+        const body = await res.text();
+        // Signed out, a page that exists (a bot's page, whatever its id) sends to the sign-in page first.
+        const ok = res.status() === 404 ? body.includes("Page not found") : res.status() === 307 && !cookie && /^\/(users\/bots|activity)\/$/.test(prefix);
+        if (!ok) problems.push(`GET ${prefix}${bad} ${cookie ? "signed in" : "signed out"}: ${res.status()} ${body.slice(0, 100)}`);
+      }
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
+test("a server action called with arguments that are not its form answers below 500", async ({ request }) => {
+  const fixture = await createFixture();
+  // Whatever a caller can send instead of FormData (or of the object an action takes).
+  const WRONG: unknown[][] = [[], ["text"], [null, "text"], [null, null], [null, 42], [null, { get: "x" }], [null, ["a"]], [{}, {}], [null, { has: 1, getAll: [] }], [[1, 2]], [true]];
+  const problems: string[] = [];
+  let calls = 0;
+  for (const action of serverActions()) {
+    for (const args of WRONG) {
+      // A fresh cookie each call: the sign-out action ends the one before.
+      for (const who of ["member", "admin"] as const) {
+        const answer = await callAction(request, action, args, await sessionCookie(fixture, who));
+        calls++;
+        if (answer.status >= 500) problems.push(`${action.key}(${JSON.stringify(args)}) as ${who}: ${answer.status} ${answer.raw.slice(0, 200)}`);
+      }
+    }
+  }
+  console.log(`[fuzz] ${calls} server action calls with wrong arguments`);
   expect(problems).toEqual([]);
 });

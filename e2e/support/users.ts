@@ -24,7 +24,7 @@ export async function insertBots(names: string[], opts: { deactivated?: (name: s
 
 /** Turns test bots into tombstones (what a delete does), so they leave no trace in later lists. */
 export async function retireBots(prefix: string) {
-  await sql`UPDATE principals SET deleted_at = now(), name_key = NULL, status = 'deactivated'
+  await sql`UPDATE principals SET deleted_at = now(), name_key = NULL, name_skeleton = NULL, name_skeleton_lower = NULL, status = 'deactivated'
     WHERE kind = 'bot' AND deleted_at IS NULL AND name LIKE ${`${prefix}%`}`;
 }
 

@@ -20,7 +20,7 @@ export const API_ERRORS = {
   ERR_NGROK_4109: { status: 400, meaning: "The bot's name is empty." },
   ERR_NGROK_4110: { status: 400, meaning: "The bot's name is longer than 255 bytes." },
   ERR_NGROK_4111: { status: 403, meaning: "You must be an admin to create, update or delete bots (a member's or a bot's key)." },
-  ERR_NGROK_4112: { status: 409, meaning: "Another bot of the account has this name (names ignore case)." },
+  ERR_NGROK_4112: { status: 409, meaning: "Another bot of the account has this name, ignoring case and look-alike characters." },
   ERR_BOTDESK_4113: {
     status: 403,
     meaning: "You may not create a credential owned by this principal: members' and bots' keys only for themselves, admins' keys also for bots and members, owners' keys for anyone.",

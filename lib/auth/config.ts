@@ -10,10 +10,12 @@ import { signInWithSecondFactor } from "@/lib/domain/access/sign-in-with-second-
 import type { Admission, RefusalReason, SignInMethod } from "@/lib/domain/access/types";
 import { env } from "@/lib/env";
 import { requestContextFrom } from "@/lib/server/request-context";
-import { signInFormSchema } from "@/lib/validation/sign-in";
+import { isSignInEmail, signInFormSchema } from "@/lib/validation/sign-in";
 import { twoFactorCodeSchema } from "@/lib/validation/two-factor";
 import { externalSignIn, githubUserinfo } from "./external-profile";
 import { clearPendingSignInCookie, pendingSignInTokenFrom, setPendingSignInCookie } from "./pending-sign-in-cookie";
+import { endPresentedSession } from "@/lib/domain/people/end-presented-session";
+import { signOutOutcome } from "./sign-out-outcome";
 
 declare module "next-auth/jwt" {
   interface JWT {
@@ -106,7 +108,7 @@ const config: NextAuthConfig = {
           step = () => signInWithSecondFactor({ pending, code: parsed.data.code }, ctx);
         } else {
           const parsed = signInFormSchema.safeParse(raw);
-          if (!parsed.success) throw new SignInRefused("invalid");
+          if (!parsed.success) throw new SignInRefused(isSignInEmail(typeof (raw as { login?: unknown }).login === "string" ? String((raw as { login: string }).login) : "") ? "invalid" : "invalid_email");
           step = () => signInWithPassword(parsed.data, ctx);
         }
         let result;
@@ -130,6 +132,23 @@ const config: NextAuthConfig = {
     }),
     ...enabledProviders,
   ],
+  events: {
+    // Every way out through Auth.js (its sign-out page and endpoint, and signOut() in the dashboard's
+    // action) ends the session on the server too: the cookie alone would stay valid until it expires.
+    async signOut(message) {
+      const token = "token" in message ? message.token : null;
+      if (!token?.sub) return;
+      try {
+        const { headers } = await import("next/headers");
+        await endPresentedSession({ subject: token.sub, version: token.sv }, requestContextFrom(await headers()));
+      } catch (error) {
+        console.error("[auth] signing out could not end the session on the server:", error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : error);
+        const outcome = signOutOutcome.getStore();
+        if (outcome) outcome.failed = true;
+        throw error;
+      }
+    },
+  },
   callbacks: {
     async signIn({ account, profile }) {
       if (!account || account.type === "credentials") return true;

@@ -7,6 +7,7 @@ import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from "./demo";
 import { PLAN_QUOTAS } from "../domain/quotas/plan-quotas";
 import { seedHistory } from "./seed-history";
 import { FIRST_ACCOUNT_LOCK_KEY } from "../domain/setup/setup-token";
+import { botNameKeys } from "../validation/name-keys";
 
 export { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL };
 
@@ -57,7 +58,7 @@ export async function seedDemoData(prisma: PrismaClient, opts: { password: strin
     for (const bot of bots) {
       const createdAt = ago(bot.createdMinutesAgo);
       await tx.principal.create({
-        data: { id: bot.id, kind: "bot", name: bot.name, nameKey: bot.name.toLowerCase(), accountId, createdById: admin.id, createdAt },
+        data: { id: bot.id, kind: "bot", name: bot.name, ...botNameKeys(bot.name), accountId, createdById: admin.id, createdAt },
       });
       await recordEvent(tx, {
         accountId, type: "bot.created", principalId: admin.id, source: "dashboard",

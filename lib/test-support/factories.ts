@@ -4,6 +4,7 @@ import { db } from "../db/client";
 import type { Role } from "../db/generated/enums";
 import type { PersonActor } from "../domain/access/types";
 import { newId } from "../ids";
+import { botNameKeys } from "../validation/name-keys";
 
 const unique = () => randomBytes(5).toString("hex");
 
@@ -29,7 +30,7 @@ export async function createTestPerson(accountId: string, role: Role = "member",
 
 export async function createTestBot(accountId: string, name = `bot-${unique()}`) {
   return db().principal.create({
-    data: { id: newId("bot"), kind: "bot", name, nameKey: name.toLowerCase(), accountId },
+    data: { id: newId("bot"), kind: "bot", name, ...botNameKeys(name), accountId },
   });
 }
 

@@ -5,10 +5,11 @@ import { checkName, type NameProblem } from "./text";
 
 
 /**
- * A bot's name, normalised (NFC, plain single spaces, no invisible characters,
- * trimmed: see lib/validation/text.ts) BEFORE the database checks uniqueness
- * ignoring case, so "fz\u200b" is "fz". 1–255 bytes (UTF-8); no control or
- * direction characters; never an email address or anything that looks like one.
+ * A bot's name, normalised (NFC, plain single spaces, no default-ignorable
+ * characters, trimmed: see lib/validation/text.ts) BEFORE the database checks
+ * uniqueness ignoring case and look-alike characters (name-keys.ts), so
+ * "fz\u200b" is "fz". 1–255 bytes (UTF-8); no control, direction, unassigned
+ * or formatting characters; no @, so it never passes for an email address.
  */
 export const BOT_NAME_EMPTY_MESSAGE = "Enter a name: it can't be empty";
 export const BOT_NAME_TOO_LONG_MESSAGE = `Use at most ${BOT_NAME_MAX_BYTES} bytes`;
@@ -44,7 +45,7 @@ export const botIdSchema = idSchema;
  * caller may manage bots, so a refused caller learns nothing about validation.
  */
 export const createBotSchema = z.object({
-  name: botNameSchema.meta({ description: "1–255 bytes, unique in the account ignoring case, not an email address." }),
+  name: botNameSchema.meta({ description: "1–255 bytes, unique in the account ignoring case and look-alike characters, without an @." }),
   active: z.boolean().optional().meta({ description: "false creates it deactivated. Default true." }),
 });
 

@@ -4,7 +4,7 @@ import { listPeopleQuerySchema } from "./people-admin";
 import { createCredentialSchema, credentialIdsSchema, listCredentialsQuerySchema, rotateCredentialSchema } from "./credentials";
 import { addPersonSchema, personIdSchema } from "./people-admin";
 import { changePasswordSchema } from "./people";
-import { BIDI_MESSAGE, CONTROL_CHARACTER_MESSAGE, EMAIL_LIKE_NAME_MESSAGE, INVISIBLE_ONLY_MESSAGE, MULTILINE_CONTROL_CHARACTER_MESSAGE, normalizeName } from "./text";
+import { BIDI_MESSAGE, CONTROL_CHARACTER_MESSAGE, EMAIL_LIKE_NAME_MESSAGE, FORMAT_CHARACTER_MESSAGE, INVISIBLE_ONLY_MESSAGE, MULTILINE_CONTROL_CHARACTER_MESSAGE, normalizeName, UNASSIGNED_MESSAGE } from "./text";
 
 const messages = (r: { success: boolean; error?: { issues: { message: string }[] } }) => r.error?.issues.map((i) => i.message) ?? [];
 const name = (raw: string) => createBotSchema.safeParse({ name: raw });
@@ -39,13 +39,33 @@ describe("bot names", () => {
     expect(messages(name("rocket-\ud83d\ude80"))).toEqual([]);
   });
 
-  it("refuse names that are or look like an email address, at create and rename", () => {
-    for (const raw of ["Admin@Example.com", "admin@example", "ops\uff20example.com", "a@b"]) {
+  it("refuse any @ (and its fullwidth and small forms), at create and rename: a name never passes for an email", () => {
+    for (const raw of ["Admin@Example.com", "admin @example.com", "admin@example", "ops\uff20example.com", "a@b", "@deploy", "deploy @ night", "deploy\ufe6bnight"]) {
       expect(messages(name(raw))).toEqual([EMAIL_LIKE_NAME_MESSAGE]);
       expect(messages(renameBotSchema.safeParse({ id: "bot_x1", name: raw }))).toEqual([EMAIL_LIKE_NAME_MESSAGE]);
     }
-    expect(name("@deploy")).toMatchObject({ success: true });
-    expect(name("deploy @ night")).toMatchObject({ success: true });
+    // People's names may have one.
+    expect(messages(addPersonSchema.safeParse({ email: "x@example.test", name: "Ann @ Ops", role: "member" }))).toEqual([]);
+  });
+
+  it("judge the probe's invisible characters with Unicode's data: removed where they show nothing, refused where nobody can tell", () => {
+    // Default_Ignorable_Code_Point: a tag, a variation selector, a Mongolian selector, a musical format character.
+    for (const cp of ["\u{E0041}", "\uFE0F", "\u180B", "\u{1D17A}"]) {
+      for (const raw of [`fz${cp}`, `${cp}fz`, `f${cp}z`]) expect(name(raw), JSON.stringify(raw)).toEqual({ success: true, data: { name: "fz" } });
+    }
+    // Not default-ignorable, but blank: read as a space.
+    expect(name("fz\u2800")).toEqual({ success: true, data: { name: "fz" } });
+    expect(name("\u{1D159}fz")).toEqual({ success: true, data: { name: "fz" } });
+    expect(messages(name("\u2800"))).toEqual([INVISIBLE_ONLY_MESSAGE]);
+    // A format character that is not default-ignorable (interlinear annotation): refused.
+    for (const raw of ["fz\uFFF9", "f\uFFFBz", "\u0600fz"]) expect(messages(name(raw)), JSON.stringify(raw)).toEqual([FORMAT_CHARACTER_MESSAGE]);
+    // Unassigned (a noncharacter, a code point with no character yet) and private use: refused.
+    for (const raw of ["fz\uFFFF", "fz\u{10FFFF}", "fz\u0378", "fz\uE000", "fz\u{F0000}"]) expect(messages(name(raw)), JSON.stringify(raw)).toEqual([UNASSIGNED_MESSAGE]);
+    // Where they mean something they stay: emoji presentation, joined emoji, a Mongolian variant.
+    expect(normalizeName("\u2764\uFE0F-ops")).toBe("\u2764\uFE0F-ops");
+    expect(normalizeName("\u2764\uFE0F\u200D\u{1F525}")).toBe("\u2764\uFE0F\u200D\u{1F525}");
+    expect(normalizeName("\u1820\u180B")).toBe("\u1820\u180B");
+    expect(normalizeName("\u65E5\u200D\u{E0041}")).toBe("\u65E5");
   });
 
   it("count the byte limit after normalising", () => {

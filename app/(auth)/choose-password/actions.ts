@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { requireActorChoosingPassword } from "@/lib/auth/actor";
 import { reissueSession } from "@/lib/auth/session-cookie";
 import { chooseNewPassword } from "@/lib/domain/people/choose-new-password";
+import { formFields } from "@/lib/server/form-fields";
 import { requestContextFrom } from "@/lib/server/request-context";
 
 export interface ChoosePasswordState {
@@ -15,9 +16,10 @@ export interface ChoosePasswordState {
 /** The only action a person whose password was reset may run (besides signing out). */
 export async function choosePasswordAction(_prev: ChoosePasswordState, formData: FormData): Promise<ChoosePasswordState> {
   const actor = await requireActorChoosingPassword();
+  const field = formFields(formData);
   const result = await chooseNewPassword(
     actor,
-    { newPassword: formData.get("newPassword") ?? "", confirmPassword: formData.get("confirmPassword") ?? "" },
+    { newPassword: field("newPassword"), confirmPassword: field("confirmPassword") },
     requestContextFrom(await headers()),
   );
   if (!result.ok) {

@@ -5,6 +5,7 @@ import { AuthError, CredentialsSignin } from "next-auth";
 import { externalProviders, signIn } from "@/lib/auth/config";
 import { messageForRefusalCode } from "@/lib/auth/refusal-code";
 import { REFUSAL_MESSAGES } from "@/lib/domain/access/refusals";
+import { formFields } from "@/lib/server/form-fields";
 import { signInFormSchema } from "@/lib/validation/sign-in";
 
 /** The sign-in's second step, after a right password of a person with a second factor. */
@@ -17,8 +18,9 @@ export interface SignInState {
 }
 
 export async function signInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
-  const login = String(formData.get("login") ?? "");
-  const parsed = signInFormSchema.safeParse({ login, password: formData.get("password") ?? "" });
+  const field = formFields(formData);
+  const login = field("login");
+  const parsed = signInFormSchema.safeParse({ login, password: field("password") });
   if (!parsed.success) {
     const fields = parsed.error.flatten().fieldErrors;
     return { values: { login }, fieldErrors: { login: fields.login?.[0], password: fields.password?.[0] } };
@@ -38,7 +40,7 @@ export async function signInAction(_prev: SignInState, formData: FormData): Prom
 }
 
 export async function signInWithProviderAction(formData: FormData): Promise<void> {
-  const provider = String(formData.get("provider") ?? "");
+  const provider = formFields(formData)("provider");
   if (!externalProviders.some((p) => p.id === provider)) return;
   await signIn(provider, { redirectTo: "/" });
 }

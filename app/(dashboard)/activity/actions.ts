@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { formFields } from "@/lib/server/form-fields";
 import { performAction } from "@/lib/server/perform-action";
 import { setEventRetention } from "@/lib/domain/events/set-event-retention";
 
@@ -13,7 +14,7 @@ export interface RetentionState {
 }
 
 export async function setEventRetentionAction(_prev: RetentionState, formData: FormData): Promise<RetentionState> {
-  const days = String(formData.get("days") ?? "");
+  const days = formFields(formData)("days");
   const result = await performAction("setEventRetention", (actor, ctx) => setEventRetention(actor, { days }, ctx), () => {
     // The form is on /activity and under Settings → Account.
     revalidatePath("/activity");

@@ -7,6 +7,7 @@ import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { rotateCredential } from "@/lib/domain/credentials/rotate-credential";
 import type { Result } from "@/lib/domain/result";
+import { formFields } from "@/lib/server/form-fields";
 import { performAction } from "@/lib/server/perform-action";
 
 // Thin: lib/server/perform-action.ts finds the actor and hides unexpected
@@ -30,10 +31,6 @@ function perform<T>(
   return performAction(name, mutate, (data) => revalidateCredentialPages(owners(data)));
 }
 
-const text = (formData: FormData, key: string) => {
-  const v = formData.get(key);
-  return typeof v === "string" ? v : "";
-};
 
 /**
  * Creates a credential from the create form. The owner comes from the form
@@ -42,7 +39,8 @@ const text = (formData: FormData, key: string) => {
  */
 export async function createCredentialAction(_prev: CreateCredentialState, formData: FormData): Promise<CreateCredentialState> {
   const values: CredentialFormValues = { ...EMPTY_CREDENTIAL_VALUES };
-  for (const key of Object.keys(values) as (keyof CredentialFormValues)[]) values[key] = text(formData, key);
+  const field = formFields(formData);
+  for (const key of Object.keys(values) as (keyof CredentialFormValues)[]) values[key] = field(key);
   const kind = values.kind;
   const input = {
     kind,

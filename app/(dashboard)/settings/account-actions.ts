@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { formFields } from "@/lib/server/form-fields";
 import { performAction } from "@/lib/server/perform-action";
 import { updateAccount } from "@/lib/domain/accounts/update-account";
 
@@ -15,7 +16,8 @@ export interface AccountSettingsState {
 const FIELDS = ["name", "seatLimit", "sessions", "endpoints", "bandwidthGb", "apiRequests"] as const;
 
 export async function updateAccountAction(_prev: AccountSettingsState, formData: FormData): Promise<AccountSettingsState> {
-  const values = Object.fromEntries(FIELDS.map((f) => [f, String(formData.get(f) ?? "")]));
+  const field = formFields(formData);
+  const values = Object.fromEntries(FIELDS.map((f) => [f, field(f)]));
   const input = {
     name: values.name,
     seatLimit: values.seatLimit,

@@ -2,6 +2,7 @@
 
 import { headers } from "next/headers";
 import { requireActor } from "@/lib/auth/actor";
+import { formFields } from "@/lib/server/form-fields";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { reissueSession } from "@/lib/auth/session-cookie";
 import { changePassword } from "@/lib/domain/people/change-password";
@@ -14,13 +15,14 @@ export interface ChangePasswordState {
 
 export async function changePasswordAction(_prev: ChangePasswordState, formData: FormData): Promise<ChangePasswordState> {
   const actor = await requireActor();
+  const field = formFields(formData);
   const result = await changePassword(
     actor,
     {
-      currentPassword: formData.get("currentPassword") ?? "",
-      newPassword: formData.get("newPassword") ?? "",
-      confirmPassword: formData.get("confirmPassword") ?? "",
-      signOutOtherSessions: formData.get("signOutOtherSessions") === "on",
+      currentPassword: field("currentPassword"),
+      newPassword: field("newPassword"),
+      confirmPassword: field("confirmPassword"),
+      signOutOtherSessions: field("signOutOtherSessions") === "on",
     },
     requestContextFrom(await headers()),
   );

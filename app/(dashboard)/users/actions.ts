@@ -14,6 +14,7 @@ import { setPersonActive } from "@/lib/domain/people/set-person-active";
 import { resetTwoFactor } from "@/lib/domain/two-factor/reset-two-factor";
 import { deactivationImpact, type DeactivationImpact } from "@/lib/domain/principals/deactivation-impact";
 import type { Result } from "@/lib/domain/result";
+import { formFields } from "@/lib/server/form-fields";
 import { performAction } from "@/lib/server/perform-action";
 
 // Thin: lib/server/perform-action.ts finds the actor and hides unexpected
@@ -29,10 +30,6 @@ function perform<T>(name: string, mutate: (actor: Actor, ctx: RequestContext) =>
   return performAction(name, mutate, revalidateUserPages);
 }
 
-const text = (formData: FormData, key: string) => {
-  const v = formData.get(key);
-  return typeof v === "string" ? v : "";
-};
 
 /** A form's state: what was typed (React resets the fields after an action) and the last result. */
 export interface FormState<V, T> {
@@ -43,13 +40,14 @@ export interface FormState<V, T> {
 export type BotFormState = FormState<{ name: string }, { id: string; name: string }>;
 
 export async function createBotAction(_prev: BotFormState, formData: FormData): Promise<BotFormState> {
-  const values = { name: text(formData, "name") };
+  const values = { name: formFields(formData)("name") };
   return { values, result: await perform("createBot", (actor, ctx) => createBot(actor, values, ctx)) };
 }
 
 export async function renameBotAction(_prev: BotFormState, formData: FormData): Promise<BotFormState> {
-  const values = { name: text(formData, "name") };
-  const id = text(formData, "id");
+  const field = formFields(formData);
+  const values = { name: field("name") };
+  const id = field("id");
   return { values, result: await perform("renameBot", (actor, ctx) => renameBot(actor, { id, name: values.name }, ctx)) };
 }
 
@@ -72,7 +70,8 @@ export type AddPersonFormState = FormState<
 >;
 
 export async function addPersonAction(_prev: AddPersonFormState, formData: FormData): Promise<AddPersonFormState> {
-  const values = { email: text(formData, "email"), name: text(formData, "name"), role: text(formData, "role") };
+  const field = formFields(formData);
+  const values = { email: field("email"), name: field("name"), role: field("role") };
   return { values, result: await perform("addPerson", (actor, ctx) => addPerson(actor, values, ctx)) };
 }
 

@@ -120,7 +120,7 @@ function BotNameForm({
         error={nameError}
         autoComplete="off"
         spellCheck={false}
-        hint={`Unique in this account (ignoring case), up to ${BOT_NAME_MAX_BYTES} bytes. For example ci-deployer.`}
+        hint={`Unique in this account (ignoring case and look-alike characters), up to ${BOT_NAME_MAX_BYTES} bytes, no @. For example ci-deployer.`}
       />
       <DialogActions>
         <Button variant="secondary" onClick={onCancel}>

@@ -4,6 +4,7 @@ import { BOT_REFUSAL_MESSAGE, type Admission, type RefusalReason } from "./types
 export const REFUSAL_MESSAGES: Record<Exclude<RefusalReason, "rate_limited" | "second_factor">, string> = {
   bot: BOT_REFUSAL_MESSAGE,
   invalid: "Wrong email or password.",
+  invalid_email: "Enter a valid email",
   deactivated: "Your user has been deactivated. Ask an account admin to reactivate you.",
   no_account: "You are not a member of any active account. Ask an account admin to add you.",
   ended: "Your session has ended. Sign in again.",

@@ -6,7 +6,6 @@ import { issueSecret } from "../credentials/token-format";
 import { passwordWork } from "../people/password";
 import { purgeExpiredRateLimits } from "./rate-limit";
 import { signInWithPassword } from "./sign-in-with-password";
-import { BOT_REFUSAL_MESSAGE } from "./types";
 
 const someIp = () => ({ ip: `203.0.113.${Math.floor(Math.random() * 250)}`, userAgent: "vitest" });
 const uniqueIp = () => ({ ip: `2001:db8::${Math.random().toString(16).slice(2, 10)}`, userAgent: "vitest" });
@@ -102,21 +101,23 @@ describe("bots at sign-in", () => {
     expect(await db().event.count({ where: { accountId: other.id, type: "login.refused" } })).toBe(0);
   });
 
-  it("records a bot's name typed as the login once, also with the bot's own token as the password", async () => {
+  it("refuses a bot's name as the login before looking at anything, even with the bot's own token as the password", async () => {
     const { account } = await createTestAccount();
     const bot = await createTestBot(account.id);
     const { token } = await botToken(account.id, bot.id);
     const result = await signInWithPassword({ login: bot.name, password: token }, someIp());
-    expect(result).toEqual({ ok: false, refusal: { reason: "bot", message: BOT_REFUSAL_MESSAGE } });
-    expect(await loginRefusals(bot.id)).toHaveLength(1);
+    expect(result).toEqual({ ok: false, refusal: { reason: "invalid_email", message: "Enter a valid email" } });
+    expect(await loginRefusals(bot.id)).toHaveLength(0);
   });
 
-  it("records each rate-limited attempt with a bot's name once, and still refuses it", async () => {
+  it("records each rate-limited attempt with a bot's token as the password once, and still refuses it", async () => {
     const { account } = await createTestAccount();
     const bot = await createTestBot(account.id);
+    const { token } = await botToken(account.id, bot.id);
+    const login = `limited-${Math.random()}@example.test`;
     const results = [];
-    for (let i = 0; i < 8; i++) results.push(await signInWithPassword({ login: bot.name, password: "x" }, someIp()));
-    expect(results.slice(0, 5).every((r) => !r.ok && r.refusal.reason === "bot")).toBe(true);
+    for (let i = 0; i < 8; i++) results.push(await signInWithPassword({ login, password: token }, someIp()));
+    expect(results.slice(0, 5).every((r) => !r.ok && r.refusal.reason === "invalid")).toBe(true);
     expect(results.slice(5).every((r) => !r.ok && r.refusal.reason === "rate_limited")).toBe(true);
     const events = await loginRefusals(bot.id);
     expect(events).toHaveLength(8);

@@ -5,8 +5,9 @@ import { hasActiveMembership } from "./has-active-membership";
 import { ownerOfPresentedSecret } from "@/lib/domain/credentials/verify-credential";
 import { startPendingSignIn } from "./start-pending-sign-in";
 import { completeSignIn } from "./complete-sign-in";
-import { rateLimited, refuse, refuseBot, secondFactorRequired } from "./refusals";
+import { rateLimited, refuse, secondFactorRequired } from "./refusals";
 import { countSignInAttempt } from "./sign-in-attempts";
+import { isSignInEmail } from "@/lib/validation/sign-in";
 import type { Admission, RequestContext, SignInPath } from "./types";
 
 export interface SignedInPerson {
@@ -18,30 +19,16 @@ export interface SignedInPerson {
 }
 
 /**
- * A bot presented as the login (its id, or its name) or a bot's secret pasted as
- * the password. A person's email always wins: bot names are not looked at when
- * a person has the typed email, so no bot, in any account, can make a person be
- * refused as a bot; and a pasted bot secret is then recorded only when the bot
- * belongs to one of that person's accounts, so a refusal never lands in an
- * account the person does not belong to. `recordAgainst` is null when a name
- * belongs to bots of several accounts: the attempt is then nobody's to record.
+ * A bot's secret pasted as the password (the login is an email: a bot's name
+ * or id never gets this far). With a person's email, the attempt is recorded
+ * only when the bot belongs to one of that person's accounts, so a refusal
+ * never lands in an account the person does not belong to (`recordAgainst` is
+ * null then: the attempt is nobody's to record).
  */
 async function botPresentedAs(
   input: { login: string; password: string },
   person: { id: string } | null,
 ): Promise<{ recordAgainst: GatePrincipal | null; path: SignInPath } | null> {
-  const typed = input.login.trim();
-  if (!person) {
-    const bots = await db().principal.findMany({
-      where: { kind: "bot", OR: [{ id: typed }, { nameKey: typed.toLowerCase() }] },
-      select: gateSelect,
-      take: 3,
-    });
-    if (bots.length > 0) {
-      const recordAgainst = bots.find((b) => b.id === typed) ?? (bots.length === 1 ? bots[0]! : null);
-      return { recordAgainst, path: "password" };
-    }
-  }
   const owner = await ownerOfPresentedSecret(input.password);
   if (owner?.kind !== "bot" || !owner.accountId) return null;
   if (person) {
@@ -55,10 +42,12 @@ async function botPresentedAs(
 }
 
 /**
- * Email-and-password sign-in. Every attempt is counted first (per email and per
- * IP); a wrong email and a wrong password get the same answer in about the same
- * time. A refused bot is recorded exactly once per attempt, also when the
- * attempt is over the limit. A secret pasted as the password is identified
+ * Email-and-password sign-in. A login that is not an email address is refused
+ * as such first ("Enter a valid email"): nothing is looked up, counted or
+ * recorded. Every other attempt is counted first (per email and per IP); a
+ * wrong email and a wrong password get the same answer in about the same time.
+ * A refused bot is recorded exactly once per attempt, also when the attempt is
+ * over the limit. A secret pasted as the password is identified
  * read-only and answered like any wrong password, so the answer never tells
  * whether a string is a real, revoked or expired token. A person with a second
  * factor is not signed in by the password: the answer is `second_factor` with
@@ -68,6 +57,7 @@ export async function signInWithPassword(
   input: { login: string; password: string },
   ctx: RequestContext,
 ): Promise<Admission<SignedInPerson>> {
+  if (!isSignInEmail(input.login)) return refuse("invalid_email");
   const login = input.login.trim().toLowerCase();
   const limited = await countSignInAttempt(login, ctx.ip);
   const person = await db().principal.findFirst({
@@ -79,7 +69,7 @@ export async function signInWithPassword(
     // The chokepoint records the refusal; a bot is never admitted.
     if (bot.recordAgainst) await admitPrincipal(bot.recordAgainst, bot.path, ctx, { overLimit: limited !== null });
     if (limited) return limited;
-    return bot.path === "password" ? refuseBot() : refuse("invalid");
+    return refuse("invalid");
   }
   if (limited) return limited;
 

@@ -58,6 +58,7 @@ export const BOT_REFUSAL_MESSAGE = "Bot users cannot sign in to the dashboard";
 export type SignInRefusal =
   | { reason: "bot"; message: typeof BOT_REFUSAL_MESSAGE }
   | { reason: "invalid"; message: string }
+  | { reason: "invalid_email"; message: string }
   | { reason: "deactivated"; message: string }
   | { reason: "no_account"; message: string }
   | { reason: "ended"; message: string }

@@ -90,3 +90,35 @@ describe("bot changes racing a delete of the same bot (real PostgreSQL)", () => 
     for (const token of tokens) expect(await verifyCredential(token)).toMatchObject({ ok: false });
   });
 });
+
+describe("look-alike names racing (real PostgreSQL)", () => {
+  // Each round, several creates and renames start at once, each with a different look-alike of one
+  // name: the unique indexes on the name keys let exactly one win, the others are told it is taken.
+  const twinsOf = (i: number) => [
+    `paypal-${i}`, `p\u0430ypal-${i}`, `paypaI-${i}`, `P\u0410YPAL-${i}`, `\uFF50\uFF41\uFF59\uFF50\uFF41\uFF4C-${i}`,
+    `\u{1D429}\u{1D41A}\u{1D432}\u{1D429}\u{1D41A}\u{1D425}-${i}`, `paypa1-${i}`, `\u0440\u0430\u0443\u0440\u0430l-${i}`,
+  ];
+
+  it("creates and renames to twins of one name: exactly one wins each round", async () => {
+    const { account, admin } = await setup();
+    const spares = await Promise.all([1, 2, 3, 4].map((n) => createTestBot(account.id, `spare-${n}`)));
+    for (let i = 0; i < 25; i++) {
+      const [round] = await race(1, async () =>
+        twinsOf(i).map((name, k) => async () => {
+          const spare = spares[k % spares.length]!;
+          return k < 4 ? createBot(admin, { name }, ctx) : renameBot(admin, { id: spare.id, name }, ctx);
+        }),
+      );
+      // Every answer of the round, so a failure shows what each racer got.
+      const shown = `round ${i}: ${JSON.stringify(round!.map((r) => (r.status === "rejected" ? `threw ${String(r.reason).slice(0, 300)}` : r.value)))}`;
+      expect(round!.filter((r) => r.status === "rejected"), shown).toEqual([]);
+      const results = round!.map((r) => (r as PromiseFulfilledResult<{ ok: boolean; code?: string }>).value);
+      expect(results.filter((r) => r.ok), shown).toHaveLength(1);
+      expect(results.filter((r) => !r.ok).every((r) => r.code === "bot_name_taken"), shown).toBe(true);
+      // Checked right away: a later round may rename a spare that won this one.
+      const live = await db().principal.findMany({ where: { accountId: account.id, kind: "bot", deletedAt: null }, select: { name: true } });
+      expect(live.filter((b) => twinsOf(i).includes(b.name)), shown).toHaveLength(1);
+    }
+  });
+});
+

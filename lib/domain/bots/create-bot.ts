@@ -4,12 +4,14 @@ import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { newId } from "@/lib/ids";
 import { botInputCode, createBotSchema } from "@/lib/validation/bots";
-import { botNameTaken, isNameConflict } from "./bot-errors";
+import { botNameKeys } from "@/lib/validation/name-keys";
+import { botNameTakenIn, isNameConflict } from "./bot-errors";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
 /**
  * Creates a bot in the actor's account. Only owners and admins; the name is
- * trimmed, 1–255 bytes and unique in the account ignoring case (enforced by a
+ * normalised, 1–255 bytes and unique in the account ignoring case and
+ * look-alike characters (its keys, lib/validation/name-keys.ts, each under a
  * unique index, so two racing creates cannot both win). Bots never use a seat,
  * so there is no limit here. `active: false` creates it deactivated (its
  * credentials suspended from the start). Records `bot.created` in the same
@@ -30,7 +32,7 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
           id,
           kind: "bot",
           name,
-          nameKey: name.toLowerCase(),
+          ...botNameKeys(name),
           status: active ? "active" : "deactivated",
           accountId: actor.account.id,
           createdById: actor.principal.id,
@@ -45,7 +47,7 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
     });
     if (!created.ok) return created;
   } catch (error) {
-    if (isNameConflict(error)) return botNameTaken(name);
+    if (isNameConflict(error)) return botNameTakenIn(actor.account.id, name);
     throw error;
   }
   return ok({ id, name });

@@ -1,8 +1,11 @@
 import { db } from "@/lib/db/client";
+import { ID_PATTERN } from "@/lib/validation/text";
 import type { BotDetail } from "./types";
 
 /** A live bot of the account (its credentials: listOwnedCredentials); null for unknown, deleted or another account's bot alike. */
 export async function getBot(accountId: string, botId: string): Promise<BotDetail | null> {
+  // Whatever a URL carries (`/users/bots/%00`): a NUL byte cannot even reach PostgreSQL's query.
+  if (!ID_PATTERN.test(botId)) return null;
   const bot = await db().principal.findFirst({
     where: { id: botId, accountId, kind: "bot", deletedAt: null },
     select: {

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { ID_PATTERN } from "@/lib/validation/text";
 import { isRecord } from "@/lib/domain/events/summary";
 
 export interface DeletedBot {
@@ -26,6 +27,8 @@ function credentialsOf(data: unknown): DeletedBot["credentialsDeleted"] {
  * another account's bot. Its history: listEvents with `bot`.
  */
 export async function getDeletedBot(accountId: string, botId: string): Promise<DeletedBot | null> {
+  // Whatever a URL carries (`/users/bots/%00`): a NUL byte cannot even reach PostgreSQL's query.
+  if (!ID_PATTERN.test(botId)) return null;
   const bot = await db().principal.findFirst({
     where: { id: botId, accountId, kind: "bot", deletedAt: { not: null } },
     select: { id: true, name: true, createdAt: true, deletedAt: true, createdBy: { select: { id: true, name: true } } },

@@ -4,7 +4,8 @@ import { recordActorEvent } from "@/lib/domain/events/record-event";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { botInputCode, renameBotSchema } from "@/lib/validation/bots";
-import { botNameTaken, botNotFound, isNameConflict } from "./bot-errors";
+import { botNameKeys } from "@/lib/validation/name-keys";
+import { botNameTakenIn, botNotFound, isNameConflict } from "./bot-errors";
 import { lockBots, type LockedBot } from "./lock-bots";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 
@@ -29,7 +30,7 @@ export async function renameBot(actor: Actor, input: unknown, ctx: RequestContex
       return ok({ id, name });
     });
   } catch (error) {
-    if (isNameConflict(error)) return botNameTaken(name);
+    if (isNameConflict(error)) return botNameTakenIn(actor.account.id, name);
     throw error;
   }
 }
@@ -37,11 +38,12 @@ export async function renameBot(actor: Actor, input: unknown, ctx: RequestContex
 /**
  * The rename itself, for a bot the caller has locked in its transaction (after
  * requireManager and the name schema): nothing when the name is the same, else
- * the new name and `bot.renamed`. A taken name fails on the unique index.
+ * the new name and `bot.renamed`. A taken name (or a look-alike of one) fails
+ * on a unique index.
  */
 export async function renameLockedBot(tx: Prisma.TransactionClient, actor: Actor, ctx: RequestContext, bot: LockedBot, name: string): Promise<void> {
   if (bot.name === name) return;
-  await tx.principal.update({ where: { id: bot.id }, data: { name, nameKey: name.toLowerCase() } });
+  await tx.principal.update({ where: { id: bot.id }, data: { name, ...botNameKeys(name) } });
   await recordActorEvent(tx, actor, ctx, {
     type: "bot.renamed",
     subject: { id: bot.id, name },

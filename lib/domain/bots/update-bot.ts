@@ -2,7 +2,7 @@ import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { requireManager } from "@/lib/domain/permissions";
 import { fail, fieldErrorsOf, ok, type Result } from "@/lib/domain/result";
 import { botInputCode, updateBotSchema } from "@/lib/validation/bots";
-import { botNameTaken, botNotFound, isNameConflict } from "./bot-errors";
+import { botNameTakenIn, botNotFound, isNameConflict } from "./bot-errors";
 import { lockBots } from "./lock-bots";
 import { renameLockedBot } from "./rename-bot";
 import { setLockedBotsActive } from "./set-bots-active";
@@ -33,7 +33,7 @@ export async function updateBot(actor: Actor, input: unknown, ctx: RequestContex
       return ok({ id });
     });
   } catch (error) {
-    if (isNameConflict(error) && name !== undefined) return botNameTaken(name);
+    if (isNameConflict(error) && name !== undefined) return botNameTakenIn(actor.account.id, name);
     throw error;
   }
 }

@@ -81,4 +81,37 @@ describe("export", () => {
     const everything = await read(await exportEvents(admin, eventsQuerySchema.parse({}), "ndjson", ctx, 1000));
     expect(everything.text.trim().split("\n").filter((l) => l.includes('"events.exported"'))).toHaveLength(2);
   });
+
+  it("neutralises every formula start a spreadsheet reads, the fullwidth and small look-alikes too", async () => {
+    const { account, owner } = await createTestAccount();
+    const admin = actorOf(account, owner, "owner");
+    // ASCII (OWASP's list), fullwidth, small form variants, super/subscript and the minus sign.
+    const starts = ["=", "+", "-", "@", "\t", "\r", "\uFF1D", "\uFE66", "\uFF0B", "\uFF0D", "\uFF20", "\uFE62", "\uFE63", "\uFE6B", "\u207A", "\u207C", "\u208A", "\u208C", "\u2212"];
+    const bot = await createTestBot(account.id, "formula-bot");
+    const t0 = Date.now() - 60_000;
+    // The user agent is whatever a client sends: a formula in it must not run in the admin's spreadsheet.
+    await db().event.createMany({
+      data: starts.map((c, i) => ({
+        id: newId("event", t0 + i * 10),
+        accountId: account.id,
+        type: "credential.refused",
+        source: "agent",
+        principalId: bot.id,
+        botId: bot.id,
+        userAgent: `${c}HYPERLINK("https://evil.example","x")`,
+        createdAt: new Date(t0 + i * 10),
+      })),
+    });
+    const csv = (await read(await exportEvents(admin, eventsQuerySchema.parse({ bot: bot.id }), "csv", ctx, 100))).text;
+    const agents = csv.split("\r\n").filter((l) => l.includes("HYPERLINK"));
+    const cell = (c: string) => `"'${c}HYPERLINK(""https://evil.example"",""x"")"`;
+    for (const c of starts) expect(csv, JSON.stringify(c)).toContain(cell(c));
+    expect(agents).toHaveLength(starts.length);
+    // Text that only contains one later, or starts with a look-alike that is no formula start, stays as it was.
+    const plain = await createTestBot(account.id, "a=b \uFF0Eplain");
+    await db().event.create({ data: { id: newId("event"), accountId: account.id, type: "credential.refused", source: "agent", principalId: plain.id, botId: plain.id, userAgent: "\uFF0E=1" } });
+    const csv2 = (await read(await exportEvents(admin, eventsQuerySchema.parse({ bot: plain.id }), "csv", ctx, 100))).text;
+    expect(csv2).toContain(",a=b \uFF0Eplain,");
+    expect(csv2).toContain(",\uFF0E=1,");
+  });
 });

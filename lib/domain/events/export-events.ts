@@ -38,11 +38,25 @@ function record(e: EventDetail) {
   };
 }
 
-/** One CSV cell: quoted when needed; a leading = + - @ (a spreadsheet formula) is neutralised with a quote mark. */
+/**
+ * Whether a spreadsheet would read a cell as a formula: it starts with = + - @
+ * (OWASP's list, with tab, CR and LF), or with any character whose
+ * compatibility form (NFKC) is one of them: the fullwidth ＝ ＋ － ＠ and the
+ * small ﹦ ﹢ ﹣ ﹫ that spreadsheets fold to ASCII on input, and the super- and
+ * subscript ⁺ ⁼ ₊ ₌ (Unicode's own mapping, so no look-alike is missed by hand),
+ * and the minus sign − (U+2212), which some spreadsheets take for a minus.
+ */
+export function startsLikeFormula(s: string): boolean {
+  const first = s.codePointAt(0);
+  if (first === undefined) return false;
+  return /^[=+\-@\t\r\n\u2212]/.test(String.fromCodePoint(first).normalize("NFKC"));
+}
+
+/** One CSV cell: quoted when needed; a formula start (startsLikeFormula) is neutralised with a quote mark. */
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return "";
   let s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (startsLikeFormula(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

@@ -49,7 +49,7 @@ export async function changeStanding(tx: Prisma.TransactionClient, change: Stand
       await tx.principal.updateMany({ where: { id: { in: change.ids }, kind: "bot" }, data: { status: change.status } });
       return;
     case "bots_deleted":
-      await tx.principal.updateMany({ where: { id: { in: change.ids }, kind: "bot" }, data: { deletedAt: change.at, nameKey: null, status: "deactivated" } });
+      await tx.principal.updateMany({ where: { id: { in: change.ids }, kind: "bot" }, data: { deletedAt: change.at, nameKey: null, nameSkeleton: null, nameSkeletonLower: null, status: "deactivated" } });
       return;
     case "membership_status":
       await tx.membership.update({ where: membership(change), data: { status: change.status } });

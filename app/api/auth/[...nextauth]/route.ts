@@ -2,12 +2,15 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getActor } from "@/lib/auth/actor";
 import { handlers } from "@/lib/auth/config";
 import { clearSessionCookies, isHttps } from "@/lib/auth/session-cookie";
+import { signOutOutcome } from "@/lib/auth/sign-out-outcome";
 
 /**
  * Auth.js's endpoints. The session endpoint answers through the same gate as
  * every page: a session the gate refuses (a bot, an ended session, a
  * deactivated person) is recorded, cleared, and answered as no session. A
  * `callbackUrl` Auth.js cannot read is answered 400 here (Auth.js answers 500).
+ * Signing out ends the session server-side (the signOut event in
+ * lib/auth/config.ts); if that fails, the answer is 503 and the cookie stays.
  */
 async function throughGate(request: NextRequest, handler: (r: NextRequest) => Promise<Response>): Promise<Response> {
   const badCallback = await badCallbackUrl(request);
@@ -26,6 +29,18 @@ async function throughGate(request: NextRequest, handler: (r: NextRequest) => Pr
       clearSessionCookies(response, request.cookies.getAll(), isHttps(request.headers));
       return response;
     }
+  }
+  if (request.method === "POST" && request.nextUrl.pathname.endsWith("/signout")) {
+    // Signing out ends the session on the server (Auth.js's signOut event); when that failed, the cookie stays.
+    const outcome = { failed: false };
+    const response = await signOutOutcome.run(outcome, () => handler(request));
+    if (outcome.failed) {
+      return new NextResponse("Botdesk could not end your session (its database is unreachable), so you are still signed in. Try again in a moment.", {
+        status: 503,
+        headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "5" },
+      });
+    }
+    return response;
   }
   return handler(request);
 }

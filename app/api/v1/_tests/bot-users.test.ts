@@ -64,6 +64,13 @@ describe("/api/v1/bot_users", () => {
     const email = await call("POST", "/bot_users", { key, body: { name: "a@b.example" } });
     expect(email.body).toMatchObject({ ...errorShape("ERR_BOTDESK_400", 400), details: { field: "name" } });
     expect(email.body.msg).toMatch(/^name: /);
+    // Any @ (a mistyped email must never match a bot), and a look-alike of a taken name (Cyrillic а, fullwidth).
+    expect((await call("POST", "/bot_users", { key, body: { name: "admin @example.com" } })).body).toMatchObject({ ...errorShape("ERR_BOTDESK_400", 400), details: { field: "name" } });
+    for (const twin of ["T\u0430ken", "\uFF54\uFF41\uFF4B\uFF45\uFF4E"]) {
+      const lookalike = await call("POST", "/bot_users", { key, body: { name: twin } });
+      expect(lookalike.body).toMatchObject({ ...errorShape("ERR_NGROK_4112", 409), details: { field: "name" } });
+      expect(lookalike.body.msg).toContain('looks like "Taken"');
+    }
     const active = await call("POST", "/bot_users", { key, body: { name: "ok", active: "yes" } });
     expect(active.body).toMatchObject({ ...errorShape("ERR_BOTDESK_400", 400), details: { field: "active" } });
     expect((await call("POST", "/bot_users", { key, rawBody: "{not json" })).body).toMatchObject({ error_code: "ERR_BOTDESK_400", details: { field: "body" } });
