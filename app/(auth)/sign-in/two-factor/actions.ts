@@ -4,6 +4,7 @@ import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/lib/auth/config";
 import { messageForRefusalCode } from "@/lib/auth/refusal-code";
 import { REFUSAL_MESSAGES } from "@/lib/domain/access/refusals";
+import { formFields } from "@/lib/server/form-fields";
 import { twoFactorCodeSchema } from "@/lib/validation/two-factor";
 
 export interface SecondFactorState {
@@ -18,7 +19,7 @@ export interface SecondFactorState {
  * is signInWithSecondFactor's, through Auth.js's Credentials provider.
  */
 export async function secondFactorAction(_prev: SecondFactorState, formData: FormData): Promise<SecondFactorState> {
-  const parsed = twoFactorCodeSchema.safeParse({ code: formData.get("code") ?? "" });
+  const parsed = twoFactorCodeSchema.safeParse({ code: formFields(formData)("code") });
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? REFUSAL_MESSAGES.wrong_code };
   try {
     await signIn("credentials", { code: parsed.data.code, redirectTo: "/" });

@@ -6,6 +6,7 @@ import { deleteReservedDomain } from "@/lib/domain/domains/delete-reserved-domai
 import { reserveDomain } from "@/lib/domain/domains/reserve-domain";
 import type { ReservedDomainView } from "@/lib/domain/domains/reserved-domain-view";
 import type { Result } from "@/lib/domain/result";
+import { formFields } from "@/lib/server/form-fields";
 import { performAction } from "@/lib/server/perform-action";
 
 // Thin: performAction finds the actor and hides unexpected errors; the domain
@@ -18,11 +19,6 @@ function perform<T>(name: string, mutate: (actor: Actor, ctx: RequestContext) =>
   });
 }
 
-const text = (formData: FormData, key: string) => {
-  const v = formData.get(key);
-  return typeof v === "string" ? v : "";
-};
-
 export interface ReserveDomainFormState {
   /** What was typed, so a refused name stays in its field (React resets fields after an action). */
   values: { domain: string; description: string };
@@ -30,7 +26,8 @@ export interface ReserveDomainFormState {
 }
 
 export async function reserveDomainAction(_prev: ReserveDomainFormState, formData: FormData): Promise<ReserveDomainFormState> {
-  const values = { domain: text(formData, "domain"), description: text(formData, "description") };
+  const field = formFields(formData);
+  const values = { domain: field("domain"), description: field("description") };
   const result = await perform("reserveDomain", (actor, ctx) => reserveDomain(actor, values, ctx));
   return { values: result.ok ? { domain: "", description: "" } : values, result };
 }
