@@ -37,59 +37,50 @@ function Cell({ row, metric }: { row: PrincipalQuotaRow; metric: QuotaMetric }) 
 }
 
 /**
- * This month's usage per bot and person, with a red "over" mark on each quota
- * the principal pushed the account past (and by how much of its own usage).
+ * One page of this month's usage per bot and person, with a red "over" mark
+ * on each quota the principal pushed the account past (and by how much of its
+ * own usage). Each row is rendered once: a table row from 640 px, a card
+ * below it (the header row is then read only by screen readers, and each
+ * value carries its label).
  */
 export function UsageTable({ rows }: { rows: PrincipalQuotaRow[] }) {
   if (rows.length === 0) return <p className="text-sm text-slate-600">No usage recorded this month yet.</p>;
   return (
-    <>
-      <table className="hidden w-full text-sm sm:table" data-testid="usage-table">
-        <thead>
-          <tr className="border-b border-slate-200 text-left text-slate-500">
-            <th scope="col" className="py-2 pr-3 font-medium">
-              Bot or person
+    <table className="w-full text-sm max-sm:block" data-testid="usage-table">
+      <thead className="max-sm:sr-only">
+        <tr className="border-b border-slate-200 text-left text-slate-500">
+          <th scope="col" className="py-2 pr-3 font-medium">
+            Bot or person
+          </th>
+          {QUOTA_METRICS.map((m) => (
+            <th key={m} scope="col" className="px-3 py-2 text-right font-medium">
+              {QUOTA_LABELS[m]}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody className="max-sm:flex max-sm:flex-col max-sm:gap-3">
+        {rows.map((r) => (
+          <tr
+            key={r.principal.id}
+            className="border-b border-slate-100 align-top max-sm:flex max-sm:flex-col max-sm:gap-1 max-sm:rounded-md max-sm:border max-sm:border-slate-200 max-sm:p-3"
+            data-testid="usage-row"
+            data-principal={r.principal.id}
+          >
+            <th scope="row" className="max-w-64 py-2 pr-3 text-left font-normal max-sm:max-w-none max-sm:py-0 max-sm:pb-1">
+              <Who row={r} />
             </th>
             {QUOTA_METRICS.map((m) => (
-              <th key={m} scope="col" className="px-3 py-2 text-right font-medium">
-                {QUOTA_LABELS[m]}
-              </th>
+              <td key={m} className="px-3 py-2 text-right tabular-nums max-sm:flex max-sm:items-start max-sm:justify-between max-sm:gap-3 max-sm:p-0">
+                <span aria-hidden="true" className="text-left text-slate-500 sm:hidden">
+                  {QUOTA_LABELS[m]}
+                </span>
+                <Cell row={r} metric={m} />
+              </td>
             ))}
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.principal.id} className="border-b border-slate-100 align-top" data-testid="usage-row" data-principal={r.principal.id}>
-              <th scope="row" className="max-w-64 py-2 pr-3 text-left font-normal">
-                <Who row={r} />
-              </th>
-              {QUOTA_METRICS.map((m) => (
-                <td key={m} className="px-3 py-2 text-right tabular-nums">
-                  <Cell row={r} metric={m} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {/* Phone width: one card per principal, no sideways scrolling. */}
-      <ul className="flex flex-col gap-3 sm:hidden" data-testid="usage-cards">
-        {rows.map((r) => (
-          <li key={r.principal.id} className="rounded-md border border-slate-200 p-3">
-            <Who row={r} />
-            <dl className="mt-2 grid grid-cols-2 gap-x-3 gap-y-1 text-sm">
-              {QUOTA_METRICS.map((m) => (
-                <div key={m} className="contents">
-                  <dt className="text-slate-500">{QUOTA_LABELS[m]}</dt>
-                  <dd className="text-right tabular-nums">
-                    <Cell row={r} metric={m} />
-                  </dd>
-                </div>
-              ))}
-            </dl>
-          </li>
         ))}
-      </ul>
-    </>
+      </tbody>
+    </table>
   );
 }
