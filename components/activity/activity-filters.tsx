@@ -19,14 +19,17 @@ const control = "w-full min-w-0 rounded-md border border-slate-300 bg-white px-2
 export function ActivityFilters({ query, principals, action }: { query: EventsQuery; principals: PrincipalOptions; action: string }) {
   return (
     <Form action={action} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4" data-testid="activity-filters" aria-label="Filter activity">
-      <label className={field}>
-        <span className="font-medium text-slate-700">Done by</span>
-        <PrincipalPicker name="principal" defaultValue={query.principal ?? ""} anyLabel="Anyone" initial={principals} className={control} />
-      </label>
-      <label className={field}>
-        <span className="font-medium text-slate-700">Concerning bot</span>
-        <PrincipalPicker name="bot" defaultValue={query.bot ?? ""} anyLabel="Any bot or none" botsOnly initial={principals} className={control} />
-      </label>
+      <PrincipalPicker label="Done by" name="principal" defaultValue={query.principal ?? ""} anyLabel="Anyone" initial={principals} fieldClassName={field} className={control} />
+      <PrincipalPicker
+        label="Concerning bot"
+        name="bot"
+        defaultValue={query.bot ?? ""}
+        anyLabel="Any bot or none"
+        botsOnly
+        initial={principals}
+        fieldClassName={field}
+        className={control}
+      />
       <label className={field}>
         <span className="font-medium text-slate-700">Category</span>
         <select name="category" defaultValue={query.category ?? ""} className={control}>

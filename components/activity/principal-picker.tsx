@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
 import type { PrincipalOption, PrincipalOptions } from "@/lib/domain/events/principal-options";
 
 const noSubscription = () => () => {};
@@ -15,20 +15,25 @@ const optionLabel = (p: PrincipalOption) => `${p.name}${p.deleted ? " (deleted)"
  * filter's current value, as an id, when that is not among them).
  */
 export function PrincipalPicker({
+  label,
   name,
   defaultValue,
   anyLabel,
   botsOnly = false,
   initial,
+  fieldClassName,
   className,
 }: {
+  label: string;
   name: string;
   defaultValue: string;
   anyLabel: string;
   botsOnly?: boolean;
   initial: PrincipalOptions;
+  fieldClassName: string;
   className: string;
 }) {
+  const id = useId();
   const onClient = useSyncExternalStore(noSubscription, () => true, () => false);
   const [options, setOptions] = useState(initial);
   const [value, setValue] = useState(defaultValue);
@@ -62,8 +67,12 @@ export function PrincipalPicker({
   const keep = value && !shown.has(value) ? (chosen?.id === value ? chosen.label : value) : null;
   const all = [...people, ...options.bots];
   return (
-    <>
+    <div className={fieldClassName}>
+      <label htmlFor={`${id}-select`} className="font-medium text-slate-700">
+        {label}
+      </label>
       <select
+        id={`${id}-select`}
         name={name}
         value={value}
         onChange={(e) => {
@@ -106,7 +115,7 @@ export function PrincipalPicker({
           value={q}
           onChange={(e) => search(e.target.value)}
           placeholder={botsOnly ? "Find a bot by name…" : "Find a bot or person by name…"}
-          aria-label={botsOnly ? `${anyLabel}: find a bot by name` : `${anyLabel}: find a bot or person by name`}
+          aria-label={botsOnly ? "Find a bot by name" : "Find a bot or person by name"}
           maxLength={100}
           autoComplete="off"
           spellCheck={false}
@@ -117,6 +126,6 @@ export function PrincipalPicker({
       <span aria-live="polite" className="text-xs text-slate-500">
         {status || (initial.more ? (onClient ? "Most recently active first; find others by name." : "The most recently active only; each bot's page links to its activity.") : "")}
       </span>
-    </>
+    </div>
   );
 }
