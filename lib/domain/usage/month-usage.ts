@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import type { Actor } from "@/lib/domain/access/types";
+import { canManage } from "@/lib/domain/permissions";
 import { QUOTA_METRICS } from "@/lib/domain/quotas/plan-quotas";
 import { metricSql, usagePrincipal, visibleUsageSql, zeroMetrics, type MetricValues, type UsagePrincipal } from "./month";
 
@@ -158,32 +159,41 @@ const totalsOf = (row: Record<string, bigint>, prefix: string): UsageTotals => (
 /**
  * The account's plan and stored quotas, and its month's totals, counts and a
  * page's position, in ONE statement over the account's usage_monthly rows
- * (one per principal with usage that month).
+ * (one per principal with usage that month). Whom the actor may see is
+ * decided once per row; for an admin it is everyone, and nothing is summed twice.
  */
 export async function monthSummary(
   actor: Actor,
   opts: { month: string; position?: { cursor: string; inclusive: boolean } | null; principalId?: string },
 ): Promise<MonthSummary> {
-  const vis = Prisma.sql`(m.principal_id IS NOT NULL AND ${visibleUsageSql(actor, "m")} ${opts.principalId ? Prisma.sql`AND m.principal_id = ${opts.principalId}` : Prisma.empty})`;
-  const position = opts.position && parseUsageCursor(opts.position.cursor) ? keyVersus(opts.position.cursor, opts.position.inclusive ? "<=" : "<") : Prisma.sql`FALSE`;
+  const everyone = canManage(actor) && !opts.principalId;
+  const visible = everyone
+    ? Prisma.sql`TRUE`
+    : Prisma.sql`${visibleUsageSql(actor, "m")} ${opts.principalId ? Prisma.sql`AND m.principal_id = ${opts.principalId}` : Prisma.empty}`;
+  const position = opts.position && parseUsageCursor(opts.position.cursor) ? keyVersus(opts.position.cursor, opts.position.inclusive ? "<=" : "<") : null;
   const sums = (filter: Prisma.Sql, prefix: string) =>
     Prisma.join(TOTALS.map((c) => Prisma.sql`COALESCE(sum(m.${Prisma.raw(c)}) ${filter}, 0)::bigint AS ${Prisma.raw(`${prefix}${c}`)}`));
-  const users = Prisma.join(QUOTA_METRICS.map((metric) => Prisma.sql`count(*) FILTER (WHERE ${vis} AND ${metricSql("m", metric)} > 0) AS ${Prisma.raw(`"users_${metric}"`)}`));
+  const onlyVisible = everyone ? Prisma.empty : Prisma.sql`FILTER (WHERE m.vis)`;
+  const and = everyone ? Prisma.empty : Prisma.sql`m.vis AND`;
+  const users = Prisma.join(QUOTA_METRICS.map((metric) => Prisma.sql`count(*) FILTER (WHERE ${and} ${metricSql("m", metric)} > 0) AS ${Prisma.raw(`"users_${metric}"`)}`));
   const [row] = await db().$queryRaw<(Record<string, bigint> & { plan: string; quotas: unknown })[]>`
-    SELECT a.plan, a.quotas, ${sums(Prisma.empty, "a_")}, ${sums(Prisma.sql`FILTER (WHERE ${vis})`, "v_")},
-           count(*) FILTER (WHERE ${vis}) AS principals, count(*) FILTER (WHERE ${vis} AND ${position}) AS ahead, ${users}
-    FROM accounts a
-    LEFT JOIN usage_monthly m ON m.account_id = a.id AND m.month = ${opts.month}::date
-    WHERE a.id = ${actor.account.id}
-    GROUP BY a.id`;
+    SELECT a.plan, a.quotas, s.*
+    FROM accounts a, LATERAL (
+      SELECT ${sums(Prisma.empty, "a_")}, ${everyone ? Prisma.sql`0 AS no_visible_sums` : sums(onlyVisible, "v_")},
+             count(*) ${onlyVisible} AS principals,
+             ${position ? Prisma.sql`count(*) FILTER (WHERE ${and} ${position})` : Prisma.sql`0::bigint`} AS ahead, ${users}
+      FROM (SELECT m.*, ${visible} AS vis FROM usage_monthly m WHERE m.account_id = a.id AND m.month = ${opts.month}::date) m
+    ) s
+    WHERE a.id = ${actor.account.id}`;
   if (!row) throw new Error(`monthSummary: no account ${actor.account.id}`);
   const usersOf = zeroMetrics();
   for (const metric of QUOTA_METRICS) usersOf[metric] = Number(row[`users_${metric}`]);
+  const account = totalsOf(row, "a_");
   return {
     plan: row.plan,
     quotasStored: row.quotas,
-    account: totalsOf(row, "a_"),
-    visible: totalsOf(row, "v_"),
+    account,
+    visible: everyone ? account : totalsOf(row, "v_"),
     principals: Number(row.principals),
     ahead: Number(row.ahead),
     users: usersOf,
