@@ -90,9 +90,13 @@ describe("accountQuotaUsage", () => {
     const member = await createTestPerson(account.id, "member");
     const bot = await createTestBot(account.id);
     for (const id of [owner.id, member.id, bot.id]) await recordUsage(db(), { accountId: account.id, principalId: id, day: at("2026-11-02"), sessions: 1 });
-    const usage = await accountQuotaUsage(actorOf(account, member, "member"), { now: NOW });
+    const usage = await accountQuotaUsage(actorOf(account, member, "member"), { now: NOW, metric: "sessions" });
     expect(usage.principals.rows.map((p) => p.principal.id).sort()).toEqual([member.id, bot.id].sort());
     expect(usage.meters[0]).toEqual({ metric: "sessions", used: 3, limit: 1, over: true });
+    // The member's chart draws what they may see: 2 sessions on Nov 2 (theirs and the bot's), not the owner's.
+    expect(usage.chart.top.map((s) => s.principal.id).sort()).toEqual([member.id, bot.id].sort());
+    expect(usage.chart.top.reduce((sum, s) => sum + s.values[1]!, 0) + (usage.chart.others?.values[1] ?? 0)).toBe(2);
+    expect(usage.chart.total).toBe(2);
   });
 });
 
