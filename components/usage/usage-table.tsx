@@ -46,25 +46,28 @@ function Cell({ row, metric }: { row: PrincipalQuotaRow; metric: QuotaMetric }) 
 export function UsageTable({ rows }: { rows: PrincipalQuotaRow[] }) {
   if (rows.length === 0) return <p className="text-sm text-slate-600">No usage recorded this month yet.</p>;
   return (
-    <table className="usage-table" data-testid="usage-table">
-      <thead>
-        <tr>
-          <th scope="col">Bot or person</th>
+    // Explicit roles: the phone layout changes the cells' display, which makes some browsers drop a table's semantics.
+    <table className="usage-table" role="table" data-testid="usage-table">
+      <thead role="rowgroup">
+        <tr role="row">
+          <th scope="col" role="columnheader">
+            Bot or person
+          </th>
           {QUOTA_METRICS.map((m) => (
-            <th key={m} scope="col">
+            <th key={m} scope="col" role="columnheader">
               {QUOTA_LABELS[m]}
             </th>
           ))}
         </tr>
       </thead>
-      <tbody>
+      <tbody role="rowgroup">
         {rows.map((r) => (
-          <tr key={r.principal.id} data-testid="usage-row" data-principal={r.principal.id}>
-            <th scope="row">
+          <tr key={r.principal.id} role="row" data-testid="usage-row" data-principal={r.principal.id}>
+            <th scope="row" role="rowheader">
               <Who row={r} />
             </th>
             {QUOTA_METRICS.map((m) => (
-              <td key={m} data-label={QUOTA_LABELS[m]}>
+              <td key={m} role="cell" data-label={QUOTA_LABELS[m]}>
                 <Cell row={r} metric={m} />
               </td>
             ))}
