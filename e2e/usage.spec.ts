@@ -86,13 +86,73 @@ test("an owner sets the quotas on /settings; /usage marks who pushed the account
   }
 });
 
+test("with 1,200 bots using the API this month, /usage shows 50 at a time, pages forward and back, stays small, and the phone layout shows the same rows", async ({ page }) => {
+  const prefix = `e2e-usage-many-${stamp()}`;
+  const account = await acmeId();
+  // One statement, as a month of metering would leave them: each bot with its own bandwidth, so the order is known.
+  await sql`
+    WITH bots AS (
+      INSERT INTO principals (id, kind, name, name_key, account_id)
+      SELECT 'bot_' || left(md5(${prefix} || n), 22), 'bot', ${prefix} || '-' || lpad(n::text, 4, '0'), ${prefix} || '-' || lpad(n::text, 4, '0'), ${account}
+      FROM generate_series(1, 1200) n RETURNING id, name)
+    INSERT INTO usage_daily (account_id, principal_id, day, api_requests, bytes_in)
+    SELECT ${account}, id, (now() AT TIME ZONE 'utc')::date, 3, 1000 + right(name, 4)::int FROM bots`;
+  try {
+    await signIn(page, ADMIN);
+    await page.goto("/usage");
+    const rows = page.getByTestId("usage-table").getByTestId("usage-row");
+    await expect(rows).toHaveCount(50);
+    const range = page.getByTestId("usage-range");
+    await expect(range).toHaveText(/^1–50 of 1,2\d\d$/);
+    const ids = async () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-principal")));
+    const first = await ids();
+    // The chart names six and sums the rest.
+    await expect(page.getByTestId("usage-chart")).toContainText(/1,\d{3} others/);
+    await shoot(page, "usage-many");
+
+    await page.getByTestId("usage-page-next").click();
+    await expect(page).toHaveURL(/\/usage\?metric=apiRequests&after=/);
+    await expect(range).toHaveText(/^51–100 of 1,2\d\d$/);
+    const second = await ids();
+    expect(second).toHaveLength(50);
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    await page.getByTestId("usage-page-next").click();
+    await expect(range).toHaveText(/^101–150 of /);
+    await page.getByTestId("usage-page-previous").click();
+    await expect(range).toHaveText(/^51–100 of /);
+    expect(await ids()).toEqual(second);
+    await page.getByTestId("usage-page-previous").click();
+    await expect(range).toHaveText(/^1–50 of /);
+    expect(await ids()).toEqual(first);
+
+    // The HTML of the page, as a browser gets it: bounded by the page, not by the 1,200 principals (before: ~10 MB).
+    const html = await (await page.request.get("/usage")).text();
+    expect(html.length).toBeLessThan(250_000);
+    expect(html.match(/data-testid="usage-row"/g)).toHaveLength(50);
+
+    // At phone width the same rows, as cards: each label beside its value, nothing wider than the screen.
+    expect(await rows.first().locator("td").last().evaluate((td) => getComputedStyle(td, "::before").content)).toBe("none");
+    await page.setViewportSize({ width: 390, height: 900 });
+    await expect(rows).toHaveCount(50);
+    const label = () => rows.first().locator("td").last().evaluate((td) => getComputedStyle(td, "::before").content);
+    expect(await label()).toBe('"API requests"');
+    await expect(page.getByTestId("usage-table").locator("thead")).not.toBeInViewport();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const box = await rows.first().boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(390);
+  } finally {
+    await sql`DELETE FROM usage_daily WHERE account_id = ${account} AND principal_id IN (SELECT id FROM principals WHERE name LIKE ${`${prefix}%`})`;
+    await retireBots(prefix);
+  }
+});
+
 test("a member sees the usage of the bots and their own, and no account settings", async ({ page }) => {
   await signIn(page, MEMBER);
   await page.goto("/settings");
   await expect(page.getByTestId("account-settings-form")).toHaveCount(0);
   await page.goto("/usage");
   await expect(page.getByTestId("quota-meters").locator("li")).toHaveCount(4);
-  await expect(page.getByText("Your own usage and the bots'; admins see everyone's.")).toBeVisible();
+  await expect(page.getByText("Your own usage and the bots' (admins see everyone's)")).toBeVisible();
   await expect(page.getByText("Owners change the quotas in their settings.")).toBeVisible();
 });
 

@@ -1,10 +1,11 @@
 /**
  * The benchmarks' data: one account with BENCH_BOTS bots (default 10,000),
- * BENCH_CREDENTIALS credentials (30,000) and BENCH_EVENTS events (1,000,000,
- * spread over a year), inserted with bulk SQL in about a minute, plus an owner
- * who can sign in and an API key of theirs. Events carry what recordEvent
- * writes (subject kind, the bot they concern), so the feeds' indexes are used as
- * in production.
+ * BENCH_CREDENTIALS credentials (30,000), BENCH_EVENTS events (1,000,000,
+ * spread over a year) and BENCH_USAGE_DAYS days of usage for every bot (30: a
+ * row per bot per UTC day up to today, as a month of metering leaves them),
+ * inserted with bulk SQL in about a minute, plus an owner who can sign in and
+ * an API key of theirs. Events carry what recordEvent writes (subject kind, the
+ * bot they concern), so the feeds' indexes are used as in production.
  */
 import { performance } from "node:perf_hooks";
 import type { Db } from "../lib/db/client";
@@ -14,6 +15,8 @@ export interface BenchSizes {
   bots: number;
   credentials: number;
   events: number;
+  /** Days of usage (usage_daily rows) for every bot, up to today. */
+  usageDays: number;
 }
 
 export const BENCH_PASSWORD = "bench-password-1";
@@ -23,6 +26,7 @@ export function benchSizes(quick: boolean): BenchSizes {
     bots: Number(process.env.BENCH_BOTS ?? 10_000),
     credentials: Number(process.env.BENCH_CREDENTIALS ?? 30_000),
     events: Number(process.env.BENCH_EVENTS ?? (quick ? 100_000 : 1_000_000)),
+    usageDays: Number(process.env.BENCH_USAGE_DAYS ?? 30),
   };
 }
 
@@ -89,6 +93,28 @@ export async function seedBenchAccount(db: Db, sizes: BenchSizes, log: (line: st
            CASE WHEN g % 20 = 0 THEN now() - interval '1 day' END,
            CASE WHEN g % 10 = 1 THEN now() END
     FROM generate_series(1, ${sizes.credentials}) g`;
+  // Usage: every bot on each of the last BENCH_USAGE_DAYS UTC days, so this month has a row per bot per day so far (the
+  // roll-up's trigger keeps usage_monthly as it would in production). Amounts vary by bot (the busy ones, every 10th, far
+  // more), so the lists' order is not the ids'; at 10,000 bots the month's API requests pass the team plan's 1,000,000
+  // early in the month, so /usage computes its over-quota marks too. The admin has some API requests of their own.
+  const t2 = performance.now();
+  if (sizes.usageDays > 0) {
+    await db.$executeRaw`
+      INSERT INTO usage_daily (account_id, principal_id, day, sessions, endpoints, bytes_in, bytes_out, tunnel_requests, api_requests)
+      SELECT ${accountId}, b.id, (now() AT TIME ZONE 'UTC')::date - d,
+             CASE WHEN b.n % 10 = 1 THEN 1 + (b.n + d) % 3 ELSE (b.n + d) % 2 END, (b.n + d) % 3,
+             ((b.n * 7919 + d * 104729) % 50000000)::bigint * CASE WHEN b.n % 10 = 1 THEN 20 ELSE 1 END, ((b.n * 31 + d) % 9000000)::bigint,
+             ((b.n + d) % 500)::bigint, (CASE WHEN b.n % 10 = 1 THEN 150 + (b.n + d) % 100 ELSE (b.n + d) % 9 END)::bigint
+      FROM unnest(${botIds}::text[]) WITH ORDINALITY AS b(id, n), generate_series(0, ${sizes.usageDays - 1}) d`;
+    await db.$executeRaw`
+      INSERT INTO usage_daily (account_id, principal_id, day, api_requests, bytes_in)
+      VALUES (${accountId}, ${adminId}, (now() AT TIME ZONE 'UTC')::date, 120, 5000)`;
+    // One statement updated each bot's usage_monthly row once per day inserted, leaving every old version in the table
+    // (nothing can be pruned inside the inserting transaction). In production each update is its own transaction and
+    // HOT pruning and autovacuum keep the table at its live rows; compact it to that state.
+    await db.$executeRawUnsafe("VACUUM FULL usage_monthly");
+    log(`Inserted ${sizes.bots * sizes.usageDays} usage rows (${sizes.usageDays} days for every bot) in ${((performance.now() - t2) / 1000).toFixed(1)} s.`);
+  }
   await db.$executeRawUnsafe("ANALYZE");
   if (sizes.events > 0) log(`Inserted ${sizes.events} events and ${sizes.credentials} credentials in ${((performance.now() - t1) / 1000).toFixed(1)} s.`);
   return { accountId, adminId, adminEmail, botIds };

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:http` (and the second half of `npm run bench`): the pages of a
  * production build over HTTP, as a browser asks for them, on the benchmark data
- * (scripts/bench-data.ts: 10,000 bots, 30,000 credentials, 1,000,000 events).
+ * (scripts/bench-data.ts: 10,000 bots, 30,000 credentials, 1,000,000 events,
+ * 30 days of usage for every bot).
  *
  * Starts Botdesk with the real start command on a throwaway database (or a new
  * database on TEST_DATABASE_URL's server), signs in through Auth.js like the
@@ -224,6 +225,7 @@ try {
     { name: "/activity", path: "/activity", auth: "session", kind: "page" },
     { name: "/credentials", path: "/credentials", auth: "session", kind: "page" },
     { name: "/settings", path: "/settings", auth: "session", kind: "page" },
+    // 10,000 principals with usage this month (bench-data.ts), the account over two quotas: meters, chart, 50 rows with their marks.
     { name: "/usage", path: "/usage", auth: "session", kind: "page" },
     { name: "/developers (the API page)", path: "/developers", auth: "session", kind: "page" },
     { name: "API: GET /api/v1/bot_users?limit=100", path: "/api/v1/bot_users?limit=100", auth: "key", kind: "api" },
@@ -296,8 +298,18 @@ try {
     figures.push({ name: `${t.name}: p95, 10 clients`, value: r.p95x10, unit: "ms", baseline: null, ratio: null, goal: isPage ? 150 : null, met: isPage ? r.p95x10 <= 150 : null });
     if (isPage) {
       const ratio = Number((r.p50 / signIn50).toFixed(2));
-      figures.push({ name: `${t.name}: p50 vs /sign-in`, value: r.p50, unit: "ms", baseline: signInTarget.name, ratio, goal: 4, met: ratio <= 4 });
+      // Issue 20: /usage with 10,000 principals with usage answers within 3 × /sign-in; the other pages keep this bench's 4 × until their own work.
+      const goal = t.path === "/usage" ? 3 : 4;
+      figures.push({ name: `${t.name}: p50 vs /sign-in`, value: r.p50, unit: "ms", baseline: signInTarget.name, ratio, goal, met: ratio <= goal });
     }
+  }
+
+  // The HTML each page sends (no page may grow with the account): /usage's goal is under 500 kB with 10,000 principals with usage.
+  for (const t of targets.filter((t) => t.kind === "page")) {
+    const kB = Number((Buffer.byteLength((await hit(t)).body) / 1000).toFixed(1));
+    const goal = t.path === "/usage" ? 500 : null;
+    figures.push({ name: `${t.name}: HTML`, value: kB, unit: "kB", baseline: null, ratio: null, goal, met: goal === null ? null : kB < goal });
+    console.log(`${t.name.padEnd(42)} HTML ${kB} kB`);
   }
 
   // First-load JS: every script the page's HTML loads, gzipped, as a browser fetches it.

@@ -36,7 +36,7 @@ const slot = globalThis as unknown as { botdeskPrisma?: InstanceType<typeof Pris
 const prepared = createPrismaClient(database.url, 10);
 const unprepared = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url, max: 10 }) });
 try {
-  const { accountId, adminId } = await seedBenchAccount(prepared, { bots: 10_000, credentials: 30_000, events: Number(process.env.BENCH_EVENTS ?? 20_000) });
+  const { accountId, adminId } = await seedBenchAccount(prepared, { bots: 10_000, credentials: 30_000, events: Number(process.env.BENCH_EVENTS ?? 20_000), usageDays: 0 });
   const botId = (await prepared.principal.findFirstOrThrow({ where: { accountId, kind: "bot", status: "active" } })).id;
   const admin = { principal: { id: adminId, name: "Bench Admin", kind: "person" as const }, account: { id: accountId, name: "Bench", seatLimit: 5 }, role: "owner" as const, source: "dashboard" as const, credential: null };
   const credentialId = newId("apiKey");

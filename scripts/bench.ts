@@ -6,7 +6,9 @@
  * unknown id (the last two should cost about the same: no timing oracle).
  * With BENCH_EVENTS events (default 1,000,000) it also times a bot's activity
  * feed, for a busy bot and a quiet one. Seeds BENCH_CREDENTIALS credentials
- * (default 30,000) for the credentials list and the users page's counts.
+ * (default 30,000) for the credentials list and the users page's counts, and
+ * BENCH_USAGE_DAYS days of usage for every bot (default 30) for the usage page,
+ * its API and the over-quota banner.
  * Baselines in the same run: `SELECT 1` through Prisma and through `pg` (one
  * round trip). Prints the median and p95 of each query, and the ratio of the
  * hot paths to their baselines against the issue's goals (a Markdown table);
@@ -24,7 +26,7 @@ import { benchSizes, seedBenchAccount } from "./bench-data";
 const QUICK = process.argv.includes("--quick");
 const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 10 : 30));
-const { bots: BOTS, events: EVENTS, credentials: CREDENTIALS } = benchSizes(QUICK);
+const { bots: BOTS, events: EVENTS, credentials: CREDENTIALS, usageDays: USAGE_DAYS } = benchSizes(QUICK);
 
 const database = await startTestDatabase();
 process.env.DATABASE_URL = database.url;
@@ -50,12 +52,13 @@ const { listCredentials } = await import("../lib/domain/credentials/list-credent
 const { listCredentialsQuerySchema } = await import("../lib/validation/credentials");
 const { recordExpiredCredentials } = await import("../lib/domain/credentials/record-expired-credentials");
 const { getInsights } = await import("../lib/domain/insights/get-insights");
-const { accountQuotaUsage } = await import("../lib/domain/quotas/quota-usage");
+const { accountQuotaUsage, forgetQuotaCache, quotasOver } = await import("../lib/domain/quotas/quota-usage");
+const { usageThisMonth } = await import("../lib/domain/usage/usage-this-month");
 const { default: pg } = await import("pg");
 const pool = new pg.Pool({ connectionString: database.url, max: 2 });
 
 try {
-  const { accountId, adminId, botIds } = await seedBenchAccount(db(), { bots: BOTS, credentials: CREDENTIALS, events: EVENTS });
+  const { accountId, adminId, botIds } = await seedBenchAccount(db(), { bots: BOTS, credentials: CREDENTIALS, events: EVENTS, usageDays: USAGE_DAYS });
 
   // A real credential, a wrong secret for its id, and a well-formed token for an id that does not exist.
   const botId = (await db().principal.findFirstOrThrow({ where: { accountId, kind: "bot", status: "active" } })).id;
@@ -74,6 +77,11 @@ try {
   let page50: string | undefined;
   for (let i = 0; i < 49; i++) page50 = (await listEvents(admin, feed(page50 ? { before: page50 } : {}))).older ?? page50;
   const newest = (await listEvents(admin, feed({ limit: "1" }))).rows[0]?.cursor ?? "0.ev_0";
+  // /usage's 20th page of 50 principals, and the API's 10th of 100: the cursors a client would hold there.
+  let usagePage20: string | null = null;
+  for (let i = 0; i < 19; i++) usagePage20 = (await accountQuotaUsage(admin, { after: usagePage20 })).principals.after ?? usagePage20;
+  let apiPage10: string | null = null;
+  for (let i = 0; i < 9; i++) apiPage10 = (await usageThisMonth(admin, { limit: 100, after: apiPage10 })).next ?? apiPage10;
   const cases: [string, () => Promise<unknown>][] = [
     ["baseline: SELECT 1 through Prisma", () => db().$queryRaw`SELECT 1`],
     ["baseline: SELECT 1 through pg", () => pool.query("SELECT 1")],
@@ -122,7 +130,11 @@ try {
     ["credentials: owner filter options (100 bots by name)", () => listBots(accountId, listBotsQuerySchema.parse({ sort: "name", dir: "asc", size: "100" }))],
     ["expiry sweep (nothing to record)", () => recordExpiredCredentials()],
     ["insights on the Overview (4 index ranges)", () => getInsights(admin)],
-    ["usage page: the month per quota and principal", () => accountQuotaUsage(admin)],
+    ["usage page: meters, chart, first 50 principals", () => accountQuotaUsage(admin)],
+    ["usage page: page 20 (keyset), chart of bandwidth", () => accountQuotaUsage(admin, { after: usagePage20, metric: "bandwidth" })],
+    ["usage API: page 10 of 100 principals", () => usageThisMonth(admin, { limit: 100, after: apiPage10 })],
+    // What the banner computes once a minute per account and process (forgotten first, so each round computes).
+    ["over-quota banner: the month's one sum (uncached)", () => (forgetQuotaCache(accountId), quotasOver(admin))],
   ];
   // BENCH_EXPLAIN=1: the plan of each activity query (which index, how many rows read).
   if (process.env.BENCH_EXPLAIN) {
@@ -197,7 +209,7 @@ try {
   mkdirSync(path.dirname(file), { recursive: true });
   // The machine's load average (1, 5, 15 min) when the run began and ended: 2 cores shared with other work skew every figure.
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverage: { start: loadAtStart, end: os.loadavg().map((l) => Number(l.toFixed(2))) } };
-  writeFileSync(file, `${JSON.stringify({ db: dbName, machine, data: { bots: BOTS, credentials: CREDENTIALS, events: EVENTS, rounds: RUNS }, figures }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ db: dbName, machine, data: { bots: BOTS, credentials: CREDENTIALS, events: EVENTS, usageDays: USAGE_DAYS, rounds: RUNS }, figures }, null, 2)}\n`);
   console.log(`\nWrote ${file}.`);
 } finally {
   await pool.end();

@@ -2,73 +2,34 @@ import Form from "next/form";
 import Link from "next/link";
 import { CATEGORY_LABELS, EVENT_CATALOGUE, EVENT_CATEGORIES, eventTypesIn } from "@/lib/domain/events/catalogue";
 import { EVENT_SOURCES, SOURCE_LABELS, TIME_RANGES, TIME_RANGE_LABELS } from "@/lib/domain/events/filters";
-import type { PrincipalOption } from "@/lib/domain/events/principal-options";
+import type { PrincipalOptions } from "@/lib/domain/events/principal-options";
 import type { EventsQuery } from "@/lib/validation/events";
 import { SubmitButton } from "@/components/ui/button";
 import { buttonClass } from "@/components/ui/button-styles";
+import { PrincipalPicker } from "./principal-picker";
 
 const field = "flex min-w-0 flex-col gap-1 text-sm";
 const control = "w-full min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
-
-const optionLabel = (p: PrincipalOption) => `${p.name}${p.deleted ? " (deleted)" : ""}`;
 
 /**
  * The audit log's filters, as a GET form: the URL holds them (bookmark, share,
  * back/forward), it works without JavaScript, and with it navigates in place
  * showing "Filtering…" meanwhile.
  */
-export function ActivityFilters({
-  query,
-  people,
-  bots,
-  moreBots,
-  action,
-}: {
-  query: EventsQuery;
-  people: PrincipalOption[];
-  bots: PrincipalOption[];
-  moreBots: boolean;
-  action: string;
-}) {
-  // A filter from a link (a principal or bot not offered) stays selectable.
-  const known = new Set([...people, ...bots].map((p) => p.id));
-  const extra = (id: string | undefined) => (id && !known.has(id) ? <option value={id}>{id}</option> : null);
+export function ActivityFilters({ query, principals, action }: { query: EventsQuery; principals: PrincipalOptions; action: string }) {
   return (
     <Form action={action} className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4" data-testid="activity-filters" aria-label="Filter activity">
-      <label className={field}>
-        <span className="font-medium text-slate-700">Done by</span>
-        <select name="principal" defaultValue={query.principal ?? ""} className={control}>
-          <option value="">Anyone</option>
-          {extra(query.principal)}
-          <optgroup label="People">
-            {people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {optionLabel(p)}
-              </option>
-            ))}
-          </optgroup>
-          <optgroup label="Bots">
-            {bots.map((p) => (
-              <option key={p.id} value={p.id}>
-                {optionLabel(p)}
-              </option>
-            ))}
-          </optgroup>
-        </select>
-      </label>
-      <label className={field}>
-        <span className="font-medium text-slate-700">Concerning bot</span>
-        <select name="bot" defaultValue={query.bot ?? ""} className={control}>
-          <option value="">Any bot or none</option>
-          {extra(query.bot)}
-          {bots.map((p) => (
-            <option key={p.id} value={p.id}>
-              {optionLabel(p)}
-            </option>
-          ))}
-        </select>
-        {moreBots && <span className="text-xs text-slate-500">The most recently active bots; every bot&apos;s page links to its activity.</span>}
-      </label>
+      <PrincipalPicker label="Done by" name="principal" defaultValue={query.principal ?? ""} anyLabel="Anyone" initial={principals} fieldClassName={field} className={control} />
+      <PrincipalPicker
+        label="Concerning bot"
+        name="bot"
+        defaultValue={query.bot ?? ""}
+        anyLabel="Any bot or none"
+        botsOnly
+        initial={principals}
+        fieldClassName={field}
+        className={control}
+      />
       <label className={field}>
         <span className="font-medium text-slate-700">Category</span>
         <select name="category" defaultValue={query.category ?? ""} className={control}>

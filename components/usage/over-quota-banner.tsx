@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { Actor } from "@/lib/domain/access/types";
 import { QUOTA_NOUNS } from "@/lib/domain/quotas/plan-quotas";
-import { quotasOver } from "@/lib/domain/quotas/quota-usage";
+import { quotasOver } from "@/lib/domain/quotas/quotas-over";
 
 /** Admins' banner on every dashboard page while the account is over a monthly quota (checked at most once a minute). */
 export async function OverQuotaBanner({ actor }: { actor: Actor }) {

@@ -128,8 +128,8 @@ test("every other route answers bad input below 500 and changes nothing when it 
       }),
     },
     {
-      covers: ["GET /activity/export", "GET /activity/new-count", "GET /session/end"],
-      cases: fc.tuple(fc.constantFrom("/activity/export", "/activity/new-count", "/session/end"), query(["format", "since", "reason", ...EVENT_KEYS]), fc.boolean())
+      covers: ["GET /activity/export", "GET /activity/new-count", "GET /activity/principals", "GET /session/end"],
+      cases: fc.tuple(fc.constantFrom("/activity/export", "/activity/new-count", "/activity/principals", "/session/end"), query(["format", "since", "reason", "q", ...EVENT_KEYS]), fc.boolean())
         .map(([path, q, signedIn]) => ({ method: "GET", path: `${path}?${q}`, body: null, headers: signedIn ? { Cookie: memberCookie } : {} })),
     },
     {

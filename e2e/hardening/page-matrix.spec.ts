@@ -64,6 +64,8 @@ const ENTRIES: Record<string, Entry> = {
   "/choose-password": { url: () => "/choose-password", expect: { ...DASHBOARD, member: "307 /", admin: "307 /", owner: "307 /", otherAdmin: "307 /" } },
   "GET /activity/export": { url: () => "/activity/export?format=csv", expect: SIGNED_IN_ONLY("200", "401"), changes: ["member", "admin", "owner", "otherAdmin"] },
   "GET /activity/new-count": { url: () => "/activity/new-count?since=not-a-cursor", expect: SIGNED_IN_ONLY("400", "401") },
+  // The activity filters' "find by name": each signed-in person gets their own account's people and bots.
+  "GET /activity/principals": { url: () => "/activity/principals?q=matrix", expect: SIGNED_IN_ONLY("200", "401") },
   "GET /session/end": { url: () => "/session/end", expect: { ...SIGNED_IN_ONLY("303 /", "303 /sign-in") } },
   "GET /api/auth/[...nextauth]": { url: () => "/api/auth/session", expect: everyone("200") },
   "POST /api/auth/[...nextauth]": { url: () => "/api/auth/signout", method: "POST", expect: everyone("302 /sign-in?error=MissingCSRF") }, // no CSRF token: nothing ends

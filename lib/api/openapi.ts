@@ -91,12 +91,36 @@ const COMMON_ERRORS = {
   "429": errorResponse("Rate limited (ERR_BOTDESK_429); see Retry-After"),
 };
 
+/** Stands for the server's URL in the document built once (it is the only thing that differs per request). */
+const SERVER_URL = "https://botdesk.invalid/api/v1";
+let built: { doc: Json; json: string } | null = null;
+
+/** The document, built on first use and then kept for the process: it depends on the code only, not on the request. */
+function builtDocument(): { doc: Json; json: string } {
+  if (!built) {
+    const doc = buildDocument(SERVER_URL);
+    built = { doc, json: JSON.stringify(doc) };
+  }
+  return built;
+}
+
 /**
  * The OpenAPI 3.1 document of /api/v1, generated from the zod schemas the
  * handlers validate requests with (lib/validation/api.ts) and the error table
- * (lib/api/errors.ts), so it cannot drift from what the API enforces.
+ * (lib/api/errors.ts), so it cannot drift from what the API enforces. Built
+ * once per process; the result shares everything but `servers` with every
+ * other call: read it, never change it.
  */
 export function openApiDocument(serverUrl: string): Json {
+  return { ...builtDocument().doc, servers: [{ url: serverUrl }] };
+}
+
+/** openApiDocument as JSON text, from the text serialized once (the server's URL put in). */
+export function openApiJson(serverUrl: string): string {
+  return builtDocument().json.replace(JSON.stringify(SERVER_URL), () => JSON.stringify(serverUrl));
+}
+
+function buildDocument(serverUrl: string): Json {
   const paths: Json = {};
   for (const r of RESOURCES) {
     paths[`/${r.path}`] = {
@@ -185,9 +209,9 @@ export function openApiDocument(serverUrl: string): Json {
     get: {
       tags: ["Usage"],
       operationId: "usage.get",
-      summary: "This month's usage so far (UTC), per principal, most bytes first",
+      summary: "This month's usage so far (UTC), per principal, most bytes first, a page at a time, with the total",
       parameters: listParameters(usageQuerySchema),
-      responses: { "200": { description: "The month so far", ...json(ref("Usage")) }, "400": errorResponse("Invalid principal_id"), ...COMMON_ERRORS },
+      responses: { "200": { description: "The month so far", ...json(ref("Usage")) }, "400": errorResponse("Invalid principal_id, limit or after"), ...COMMON_ERRORS },
     },
   };
   return {

@@ -165,7 +165,15 @@ export const eventSchema = z.object({
   ip: ipField,
 });
 
-export const usageQuerySchema = z.object({ principal_id: idSchema.optional().meta({ description: "Only this person or bot." }) });
+export const usageQuerySchema = z.object({
+  principal_id: idSchema.optional().meta({ description: "Only this person or bot." }),
+  limit: listQuerySchema.shape.limit,
+  after: z
+    .string()
+    .regex(/^\d{1,19}\.\d{1,19}\.[A-Za-z0-9_]{1,64}$/, "Not a cursor: use next_page_uri")
+    .optional()
+    .meta({ description: "Principals after this cursor (from `next_page_uri`)." }),
+});
 const usageTotals = {
   sessions: z.number().int(),
   endpoints: z.number().int(),
@@ -178,6 +186,9 @@ export const usageSchema = z.object({
   uri: z.url(),
   from: z.iso.date().meta({ description: "The first of the month (UTC)." }),
   to: z.iso.date().meta({ description: "Today (UTC), counted so far." }),
-  principals: z.array(z.object({ principal: z.object({ id: z.string(), name: z.string(), kind: z.enum(["person", "bot"]), deleted: z.boolean() }), ...usageTotals })),
-  total: z.object(usageTotals),
+  principals: z
+    .array(z.object({ principal: z.object({ id: z.string(), name: z.string(), kind: z.enum(["person", "bot"]), deleted: z.boolean() }), ...usageTotals }))
+    .meta({ description: "One page: at most `limit` principals, most bytes first." }),
+  next_page_uri: z.url().nullable().meta({ description: "The next page of principals; null on the last." }),
+  total: z.object(usageTotals).meta({ description: "Over every principal the key may see, not only this page." }),
 });

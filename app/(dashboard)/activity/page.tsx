@@ -53,7 +53,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Sea
       <EventsChartCard actor={actor} title="Events per day in the account, last 30 days (UTC)" />
 
       <Card>
-        <ActivityFilters query={query} people={options.people} bots={options.bots} moreBots={options.moreBots} action="/activity" />
+        <ActivityFilters query={query} principals={options} action="/activity" />
       </Card>
 
       <Card aria-labelledby="events-heading" className="min-w-0">

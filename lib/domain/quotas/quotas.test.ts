@@ -66,17 +66,22 @@ describe("accountQuotaUsage", () => {
     await recordUsage(db(), { accountId: account.id, principalId: late.id, day: at("2026-11-20"), apiRequests: 1, bytesOut: 400_000_000 });
     const usage = await accountQuotaUsage(actorOf(account, owner, "owner"), { now: NOW });
     expect(usage.from).toBe("2026-11-01");
-    expect(usage.days).toHaveLength(28);
+    expect(usage.chart.days).toHaveLength(28);
     expect(usage.meters).toEqual([
       { metric: "sessions", used: 0, limit: 50, over: false },
       { metric: "endpoints", used: 0, limit: 200, over: false },
       { metric: "bandwidth", used: 1e9, limit: 1e9, over: false },
       { metric: "apiRequests", used: 101, limit: 100, over: true },
     ]);
-    const byName = Object.fromEntries(usage.principals.map((p) => [p.principal.name, p]));
+    const byName = Object.fromEntries(usage.principals.rows.map((p) => [p.principal.name, p]));
     expect(byName["early-bot"]!.overBy).toEqual({ sessions: 0, endpoints: 0, bandwidth: 0, apiRequests: 0 });
     expect(byName["late-bot"]!.overBy).toEqual({ sessions: 0, endpoints: 0, bandwidth: 0, apiRequests: 1 });
-    expect(usage.daily[late.id]![19]).toEqual({ sessions: 0, endpoints: 0, bandwidth: 400_000_000, apiRequests: 1 });
+    // The chart of API requests: the early bot's 100 on the 1st, the late bot's 1 on the 20th (last month's 1,000 not counted).
+    expect(usage.chart.top.map((s) => [s.principal.name, s.values[0], s.values[19]])).toEqual([
+      ["early-bot", 100, 0],
+      ["late-bot", 0, 1],
+    ]);
+    expect(usage.chart.others).toBeNull();
     expect(await quotasOver(actorOf(account, owner, "owner"), NOW)).toEqual(["apiRequests"]);
   });
 
@@ -85,9 +90,13 @@ describe("accountQuotaUsage", () => {
     const member = await createTestPerson(account.id, "member");
     const bot = await createTestBot(account.id);
     for (const id of [owner.id, member.id, bot.id]) await recordUsage(db(), { accountId: account.id, principalId: id, day: at("2026-11-02"), sessions: 1 });
-    const usage = await accountQuotaUsage(actorOf(account, member, "member"), { now: NOW });
-    expect(usage.principals.map((p) => p.principal.id).sort()).toEqual([member.id, bot.id].sort());
+    const usage = await accountQuotaUsage(actorOf(account, member, "member"), { now: NOW, metric: "sessions" });
+    expect(usage.principals.rows.map((p) => p.principal.id).sort()).toEqual([member.id, bot.id].sort());
     expect(usage.meters[0]).toEqual({ metric: "sessions", used: 3, limit: 1, over: true });
+    // The member's chart draws what they may see: 2 sessions on Nov 2 (theirs and the bot's), not the owner's.
+    expect(usage.chart.top.map((s) => s.principal.id).sort()).toEqual([member.id, bot.id].sort());
+    expect(usage.chart.top.reduce((sum, s) => sum + s.values[1]!, 0) + (usage.chart.others?.values[1] ?? 0)).toBe(2);
+    expect(usage.chart.total).toBe(2);
   });
 });
 

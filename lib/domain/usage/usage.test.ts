@@ -65,22 +65,23 @@ describe("recordUsage", () => {
 });
 
 describe("usageThisMonth", () => {
-  it("sums this month's days per principal, from the 1st (UTC) to today, and leaves out last month and the future", async () => {
+  it("sums this calendar month's days per principal (UTC), and leaves out last month and next month", async () => {
     const { account, owner } = await createTestAccount();
     const bot = await createTestBot(account.id);
     const at = (iso: string) => new Date(iso);
     await recordUsage(db(), { accountId: account.id, principalId: bot.id, day: at("2026-10-31T23:59:59Z"), bytesIn: 1 });
     await recordUsage(db(), { accountId: account.id, principalId: bot.id, day: at("2026-11-01T00:00:00Z"), bytesIn: 10, sessions: 1 });
     await recordUsage(db(), { accountId: account.id, principalId: bot.id, day: at("2026-11-28T10:00:00Z"), bytesIn: 100, bytesOut: 5, endpoints: 3 });
-    await recordUsage(db(), { accountId: account.id, principalId: bot.id, day: at("2026-11-29T00:00:00Z"), bytesIn: 1000 });
+    await recordUsage(db(), { accountId: account.id, principalId: bot.id, day: at("2026-12-01T00:00:00Z"), bytesIn: 1000 });
     await recordUsage(db(), { accountId: account.id, principalId: owner.id, day: at("2026-11-15T00:00:00Z"), apiRequests: 4 });
     const usage = await usageThisMonth(actorOf(account, owner, "owner"), { now: NOW });
     expect(usage.from).toBe("2026-11-01");
     expect(usage.to).toBe("2026-11-28");
     expect(usage.principals).toEqual([
-      { principal: { id: bot.id, name: bot.name, kind: "bot", deleted: false }, sessions: 1, endpoints: 3, bytesIn: 110, bytesOut: 5, tunnelRequests: 0, apiRequests: 0 },
-      { principal: { id: owner.id, name: owner.name, kind: "person", deleted: false }, sessions: 0, endpoints: 0, bytesIn: 0, bytesOut: 0, tunnelRequests: 0, apiRequests: 4 },
+      { principal: { id: bot.id, name: bot.name, kind: "bot", deleted: false }, sessions: 1, endpoints: 3, bytesIn: 110, bytesOut: 5, tunnelRequests: 0, apiRequests: 0, cursor: `115.0.${bot.id}` },
+      { principal: { id: owner.id, name: owner.name, kind: "person", deleted: false }, sessions: 0, endpoints: 0, bytesIn: 0, bytesOut: 0, tunnelRequests: 0, apiRequests: 4, cursor: `0.4.${owner.id}` },
     ]);
+    expect(usage.next).toBeNull();
     expect(usage.total).toEqual({ sessions: 1, endpoints: 3, bytesIn: 110, bytesOut: 5, tunnelRequests: 0, apiRequests: 4 });
     const onlyBot = await usageThisMonth(actorOf(account, owner, "owner"), { now: NOW, principalId: bot.id });
     expect(onlyBot.principals.map((p) => p.principal.id)).toEqual([bot.id]);

@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { GET } from "../openapi.json/route";
+import { openApiDocument } from "@/lib/api/openapi";
 import { ORIGIN } from "./client";
 
 const v1 = path.resolve(import.meta.dirname, "..");
@@ -23,6 +24,18 @@ describe("/api/v1/openapi.json", () => {
       expect(Object.keys(doc.paths[`/${folder}`]).sort(), folder).toEqual(["get", "post"]);
       expect(Object.keys(doc.paths[`/${folder}/{id}`]).sort(), folder).toEqual(["delete", "get", "parameters", "patch"]);
     }
+  });
+
+  it("is built once per process: every answer is the same document with the request's server in it", async () => {
+    const a = openApiDocument("https://a.example/api/v1");
+    const b = openApiDocument("https://b.example/api/v1");
+    // The same objects, not a rebuild per call (a rebuild took as long as an authenticated list).
+    expect(a.paths).toBe(b.paths);
+    expect(a.components).toBe(b.components);
+    const other = await GET(new Request("http://other.example:8080/api/v1/openapi.json")).json();
+    const mine = await GET(new Request(`${ORIGIN}/api/v1/openapi.json`)).json();
+    expect(other.servers).toEqual([{ url: "http://other.example:8080/api/v1" }]);
+    expect({ ...other, servers: null }).toEqual({ ...mine, servers: null });
   });
 
   it("describes request bodies from the schemas the handlers validate with", async () => {
@@ -48,7 +61,8 @@ describe("/api/v1/openapi.json", () => {
     expect(doc.components.schemas.TunnelSession.required).toEqual(
       expect.arrayContaining(["id", "uri", "agent_version", "credential", "ip", "metadata", "os", "region", "started_at", "transport"]),
     );
-    expect(doc.paths["/usage"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["principal_id"]);
+    expect(doc.paths["/usage"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["principal_id", "limit", "after"]);
+    expect(doc.components.schemas.Usage.required).toEqual(expect.arrayContaining(["principals", "next_page_uri", "total"]));
     expect(doc.components.schemas.Endpoint.required).toEqual(
       expect.arrayContaining(["id", "uri", "region", "created_at", "public_url", "proto", "hostport", "type", "tunnel_session", "principal", "domain"]),
     );

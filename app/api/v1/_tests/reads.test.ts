@@ -160,5 +160,23 @@ describe("/api/v1/usage", () => {
     expect((await call("GET", `/usage?principal_id=${admin.principal.id}`, { key: member.key.token })).body.principals).toEqual([]);
     expect(ids((await call("GET", `/usage?principal_id=${bot.principal.id}`, { key: owner.key.token })).body)).toEqual([bot.principal.id]);
     expect((await call("GET", "/usage?principal_id=x%20y", { key: owner.key.token })).body.details.field).toBe("principal_id");
+    expect(all.body.next_page_uri).toBeNull();
+
+    // A page at a time: next_page_uri carries the cursor and the limit; the total stays everyone's.
+    const page1 = await call("GET", "/usage?limit=2", { key: owner.key.token });
+    expect(page1.body.principals).toHaveLength(2);
+    expect(page1.body.next_page_uri).toMatch(new RegExp(`^${BASE}/usage\\?limit=2&after=\\d+\\.\\d+\\.[A-Za-z0-9_]+$`));
+    const page2 = await call("GET", page1.body.next_page_uri.slice(BASE.length), { key: owner.key.token });
+    expect(page2.body.next_page_uri).toBeNull();
+    const paged = [...page1.body.principals, ...page2.body.principals].map((p: { principal: { id: string } }) => p.principal.id);
+    expect(paged.sort()).toEqual([owner.principal.id, admin.principal.id, bot.principal.id, member.principal.id].sort());
+    // Everyone's total on each page (page 1's own request is metered by the time page 2 is asked for).
+    expect(page2.body.total).toEqual({ ...page1.body.total, api_requests: page1.body.total.api_requests + 1 });
+    expect(page1.body.total.api_requests).toBeGreaterThanOrEqual(6);
+    for (const bad of ["limit=0", "limit=101", "after=nope", "after=1.2.x%20y"]) {
+      const r = await call("GET", `/usage?${bad}`, { key: owner.key.token });
+      expect(r.status, bad).toBe(400);
+      expect(r.body.details.field, bad).toBe(bad.split("=")[0]);
+    }
   });
 });

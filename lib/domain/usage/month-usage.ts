@@ -1,0 +1,201 @@
+import { db } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
+import type { Actor } from "@/lib/domain/access/types";
+import { canManage } from "@/lib/domain/permissions";
+import { QUOTA_METRICS } from "@/lib/domain/quotas/plan-quotas";
+import { metricSql, usagePrincipal, visibleUsageSql, zeroMetrics, type MetricValues, type UsagePrincipal } from "./month";
+
+export interface UsageTotals {
+  sessions: number;
+  endpoints: number;
+  bytesIn: number;
+  bytesOut: number;
+  tunnelRequests: number;
+  apiRequests: number;
+}
+
+export interface PrincipalUsage extends UsageTotals {
+  principal: UsagePrincipal;
+  /** Where this row sits in the order, for the next page's `after` or the previous page's `before`. */
+  cursor: string;
+}
+
+/** The most rows one page of principals holds (the API's limit). */
+export const USAGE_PAGE_MAX = 100;
+
+/**
+ * The order of every usage list: most bandwidth first, then most API
+ * requests, then by id. A cursor is a row's place in it,
+ * `<bandwidth>.<api requests>.<principal id>`.
+ */
+const CURSOR = /^(\d{1,19})\.(\d{1,19})\.([A-Za-z0-9_]{1,64})$/;
+const cursorOf = (bandwidth: bigint, apiRequests: bigint, principalId: string) => `${bandwidth}.${apiRequests}.${principalId}`;
+
+/** A cursor's parts, or null for anything that is not one (a stale or forged link starts from the top). */
+export function parseUsageCursor(raw: string | null | undefined): { bandwidth: bigint; apiRequests: bigint; principalId: string } | null {
+  const m = raw ? CURSOR.exec(raw) : null;
+  if (!m) return null;
+  const bandwidth = BigInt(m[1]!);
+  const apiRequests = BigInt(m[2]!);
+  return bandwidth < 2n ** 63n && apiRequests < 2n ** 63n ? { bandwidth, apiRequests, principalId: m[3]! } : null;
+}
+
+/** The row's sort key (ascending = the lists' order) against a cursor's, on usage_monthly aliased m. */
+function keyVersus(cursor: string, op: "<" | "<=" | ">"): Prisma.Sql {
+  const c = parseUsageCursor(cursor)!;
+  return Prisma.sql`(-(m.bytes_in + m.bytes_out), -m.api_requests, m.principal_id COLLATE "C") ${Prisma.raw(op)} (${-c.bandwidth}::bigint, ${-c.apiRequests}::bigint, ${c.principalId}::text COLLATE "C")`;
+}
+
+interface PageRow {
+  principal_id: string;
+  name: string | null;
+  kind: string | null;
+  deleted: boolean | null;
+  sessions: bigint;
+  endpoints: bigint;
+  bytes_in: bigint;
+  bytes_out: bigint;
+  tunnel_requests: bigint;
+  api_requests: bigint;
+}
+
+export interface MonthUsagePage {
+  rows: PrincipalUsage[];
+  /** Cursors for the previous and next pages (`before` the first row, `after` the last); null where there is none. */
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * One page of the month's usage per principal the actor may see
+ * (visibleUsageSql), in the lists' order, from usage_monthly: `after` a
+ * cursor (or from the top), or the page `before` one. At most
+ * USAGE_PAGE_MAX rows, whatever the account's size: one range of the
+ * account's month (one row per principal) and a top-N sort.
+ */
+export async function monthUsagePage(
+  actor: Actor,
+  opts: { month: string; after?: string | null; before?: string | null; limit: number; principalId?: string },
+): Promise<MonthUsagePage> {
+  const limit = Math.min(Math.max(1, Math.trunc(opts.limit)), USAGE_PAGE_MAX);
+  const after = parseUsageCursor(opts.after) ? opts.after! : null;
+  const before = !after && parseUsageCursor(opts.before) ? opts.before! : null;
+  const backwards = before !== null;
+  const order = backwards
+    ? Prisma.sql`(m.bytes_in + m.bytes_out) ASC, m.api_requests ASC, m.principal_id COLLATE "C" DESC`
+    : Prisma.sql`(m.bytes_in + m.bytes_out) DESC, m.api_requests DESC, m.principal_id COLLATE "C" ASC`;
+  const rows = await db().$queryRaw<PageRow[]>`
+    SELECT m.principal_id, p.name, p.kind::text AS kind, p.deleted_at IS NOT NULL AS deleted,
+           m.sessions, m.endpoints, m.bytes_in, m.bytes_out, m.tunnel_requests, m.api_requests
+    FROM (
+      SELECT * FROM usage_monthly m
+      WHERE m.account_id = ${actor.account.id} AND m.month = ${opts.month}::date AND ${visibleUsageSql(actor, "m")}
+        ${opts.principalId ? Prisma.sql`AND m.principal_id = ${opts.principalId}` : Prisma.empty}
+        ${after ? Prisma.sql`AND ${keyVersus(after, ">")}` : Prisma.empty}
+        ${before ? Prisma.sql`AND ${keyVersus(before, "<")}` : Prisma.empty}
+      ORDER BY ${order}
+      LIMIT ${limit + 1}
+    ) m
+    LEFT JOIN principals p ON p.id = m.principal_id
+    ORDER BY ${order}`;
+  const more = rows.length > limit;
+  const shown = rows.slice(0, limit);
+  if (backwards) shown.reverse();
+  // Back at the top (or past the end): the first page, full, as a link to it would show it.
+  if ((backwards && !more) || (after && shown.length === 0)) return monthUsagePage(actor, { ...opts, before: null, after: null });
+  const view = shown.map(toUsage);
+  return {
+    rows: view,
+    before: backwards ? (more ? view[0]!.cursor : null) : after && view[0] ? view[0].cursor : null,
+    after: backwards ? (view.at(-1)?.cursor ?? null) : more ? view.at(-1)!.cursor : null,
+  };
+}
+
+function toUsage(r: PageRow): PrincipalUsage {
+  return {
+    principal: usagePrincipal(r.principal_id, r.name, r.kind, r.deleted),
+    sessions: Number(r.sessions),
+    endpoints: Number(r.endpoints),
+    bytesIn: Number(r.bytes_in),
+    bytesOut: Number(r.bytes_out),
+    tunnelRequests: Number(r.tunnel_requests),
+    apiRequests: Number(r.api_requests),
+    cursor: cursorOf(r.bytes_in + r.bytes_out, r.api_requests, r.principal_id),
+  };
+}
+
+export const metricsOf = (u: UsageTotals): MetricValues => ({
+  sessions: u.sessions,
+  endpoints: u.endpoints,
+  bandwidth: u.bytesIn + u.bytesOut,
+  apiRequests: u.apiRequests,
+});
+
+export interface MonthSummary {
+  plan: string;
+  quotasStored: unknown;
+  /** The whole account's month (everyone, whoever looks): the meters. */
+  account: UsageTotals;
+  /** The same over the principals the actor may see: the API's total. */
+  visible: UsageTotals;
+  /** How many principals the actor may see have usage this month. */
+  principals: number;
+  /** How many of them sort before the cursor given (inclusive or not): where a page starts. */
+  ahead: number;
+  /** Per metric: how many visible principals used it, for the chart's "N others". */
+  users: MetricValues;
+}
+
+const TOTALS = ["sessions", "endpoints", "bytes_in", "bytes_out", "tunnel_requests", "api_requests"] as const;
+const totalsOf = (row: Record<string, bigint>, prefix: string): UsageTotals => ({
+  sessions: Number(row[`${prefix}sessions`]),
+  endpoints: Number(row[`${prefix}endpoints`]),
+  bytesIn: Number(row[`${prefix}bytes_in`]),
+  bytesOut: Number(row[`${prefix}bytes_out`]),
+  tunnelRequests: Number(row[`${prefix}tunnel_requests`]),
+  apiRequests: Number(row[`${prefix}api_requests`]),
+});
+
+/**
+ * The account's plan and stored quotas, and its month's totals, counts and a
+ * page's position, in ONE statement over the account's usage_monthly rows
+ * (one per principal with usage that month). Whom the actor may see is
+ * decided once per row; for an admin it is everyone, and nothing is summed twice.
+ */
+export async function monthSummary(
+  actor: Actor,
+  opts: { month: string; position?: { cursor: string; inclusive: boolean } | null; principalId?: string },
+): Promise<MonthSummary> {
+  const everyone = canManage(actor) && !opts.principalId;
+  const visible = everyone
+    ? Prisma.sql`TRUE`
+    : Prisma.sql`${visibleUsageSql(actor, "m")} ${opts.principalId ? Prisma.sql`AND m.principal_id = ${opts.principalId}` : Prisma.empty}`;
+  const position = opts.position && parseUsageCursor(opts.position.cursor) ? keyVersus(opts.position.cursor, opts.position.inclusive ? "<=" : "<") : null;
+  const sums = (filter: Prisma.Sql, prefix: string) =>
+    Prisma.join(TOTALS.map((c) => Prisma.sql`COALESCE(sum(m.${Prisma.raw(c)}) ${filter}, 0)::bigint AS ${Prisma.raw(`${prefix}${c}`)}`));
+  const onlyVisible = everyone ? Prisma.empty : Prisma.sql`FILTER (WHERE m.vis)`;
+  const and = everyone ? Prisma.empty : Prisma.sql`m.vis AND`;
+  const users = Prisma.join(QUOTA_METRICS.map((metric) => Prisma.sql`count(*) FILTER (WHERE ${and} ${metricSql("m", metric)} > 0) AS ${Prisma.raw(`"users_${metric}"`)}`));
+  const [row] = await db().$queryRaw<(Record<string, bigint> & { plan: string; quotas: unknown })[]>`
+    SELECT a.plan, a.quotas, s.*
+    FROM accounts a, LATERAL (
+      SELECT ${sums(Prisma.empty, "a_")}, ${everyone ? Prisma.sql`0 AS no_visible_sums` : sums(onlyVisible, "v_")},
+             count(*) ${onlyVisible} AS principals,
+             ${position ? Prisma.sql`count(*) FILTER (WHERE ${and} ${position})` : Prisma.sql`0::bigint`} AS ahead, ${users}
+      FROM (SELECT m.*, ${visible} AS vis FROM usage_monthly m WHERE m.account_id = a.id AND m.month = ${opts.month}::date) m
+    ) s
+    WHERE a.id = ${actor.account.id}`;
+  if (!row) throw new Error(`monthSummary: no account ${actor.account.id}`);
+  const usersOf = zeroMetrics();
+  for (const metric of QUOTA_METRICS) usersOf[metric] = Number(row[`users_${metric}`]);
+  const account = totalsOf(row, "a_");
+  return {
+    plan: row.plan,
+    quotasStored: row.quotas,
+    account,
+    visible: everyone ? account : totalsOf(row, "v_"),
+    principals: Number(row.principals),
+    ahead: Number(row.ahead),
+    users: usersOf,
+  };
+}
