@@ -27,7 +27,8 @@ export default defineConfig({
     // stderr) is also kept in E2E_SERVER_LOG, which the hardening specs read.
     command: `rm -rf "${E2E_DATA_DIR}" && node scripts/start.mjs 2>&1 | tee "${E2E_SERVER_LOG}"`,
     url: `http://localhost:${E2E_PORT}/sign-in`,
-    timeout: 240_000,
+    // The first start builds the app: minutes on a busy 2-core machine.
+    timeout: 600_000,
     reuseExistingServer: false,
     stdout: "pipe",
     env: {
