@@ -16,6 +16,9 @@ export async function register(): Promise<void> {
   // First: every request after this knows its socket's address (see peer-address.ts).
   const { installPeerAddressHeader } = await import("./lib/server/peer-address");
   installPeerAddressHeader();
+  // Every request counted by route template, with its latency, for /metrics (served only with BOTDESK_METRICS_TOKEN).
+  const { installHttpMetrics } = await import("./lib/server/metrics");
+  installHttpMetrics();
   if (process.env.BOTDESK_SERVE_LISTENERS === "1") {
     const { startListeners } = await import("./lib/server/listeners");
     await startListeners();

@@ -94,6 +94,8 @@ const envSchema = z.object({
    * `json` (one object a line with time, level, msg, scope and request_id, for a log collector).
    */
   BOTDESK_LOG_FORMAT: z.enum(["pretty", "json"]).default("pretty"),
+  /** Serves Prometheus metrics at /metrics to `Authorization: Bearer <this token>` (unset: /metrics answers 404). */
+  BOTDESK_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, "at least 16 characters"),
   /** Password of the demo people created on an empty database (unset: a random one, printed once on the console). */
   BOTDESK_ADMIN_PASSWORD: optionalString,
   /** `1`: create the demo account on an empty DATABASE_URL database too (the embedded database always gets it). */
