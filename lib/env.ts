@@ -140,6 +140,9 @@ const checkedSchema = envSchema
 
 export type Env = z.infer<typeof checkedSchema>;
 
+/** Every variable this module reads (docs/operating.md's settings table lists each; a test checks). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export function readEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = checkedSchema.safeParse(source);
   if (!parsed.success) {
