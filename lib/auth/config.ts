@@ -89,7 +89,7 @@ const config: NextAuthConfig = {
     // A refused sign-in is an expected outcome, recorded as an event where it matters.
     error(error) {
       if (error instanceof CredentialsSignin || (error as { type?: string }).type === "AccessDenied") return;
-      log.error("auth", `${error.name} ${error.message}`);
+      log.error("auth", `${(error as { type?: string }).type ?? error.name}: ${error.message}`); // type: Auth.js names its errors there (a production build minifies class names)
     },
   },
   providers: [
