@@ -12,9 +12,13 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  const { log } = await import("./lib/server/log");
   // First: every request after this knows its socket's address (see peer-address.ts).
   const { installPeerAddressHeader } = await import("./lib/server/peer-address");
   installPeerAddressHeader();
+  // Every request counted by route template, with its latency, for /metrics (served only with BOTDESK_METRICS_TOKEN).
+  const { installHttpMetrics } = await import("./lib/server/metrics");
+  installHttpMetrics();
   if (process.env.BOTDESK_SERVE_LISTENERS === "1") {
     const { startListeners } = await import("./lib/server/listeners");
     await startListeners();
@@ -24,10 +28,10 @@ export async function register(): Promise<void> {
   const checkNames = (retry: boolean) =>
     assignLookAlikeKeys().then(
       (report) => {
-        for (const line of lookAlikeReportLines(report)) console.log(`[botdesk] ${line}`);
+        for (const line of lookAlikeReportLines(report)) log.info("botdesk", line);
       },
       (error: unknown) => {
-        console.error("[botdesk] checking bot names against the look-alike rule failed:", error instanceof Error ? error.message : error);
+        log.error("botdesk", "checking bot names against the look-alike rule failed", { error: error instanceof Error ? error.message : error });
         // A bot created meanwhile may have taken a key first: once more a little later.
         if (retry) setTimeout(() => void checkNames(false), 30_000).unref();
       },
@@ -36,20 +40,20 @@ export async function register(): Promise<void> {
   const { recordExpiredCredentials } = await import("./lib/domain/credentials/record-expired-credentials");
   const sweep = () =>
     recordExpiredCredentials().catch((error: unknown) => {
-      console.error("[botdesk] recording expired credentials failed:", error instanceof Error ? error.message : error);
+      log.error("botdesk", "recording expired credentials failed", { error: error instanceof Error ? error.message : error });
     });
   setTimeout(sweep, 5_000).unref();
   setInterval(sweep, 60_000).unref();
   const { compactEventCounts } = await import("./lib/domain/events/compact-event-counts");
   const compact = () =>
     compactEventCounts().catch((error: unknown) => {
-      console.error("[botdesk] folding the events roll-up's deltas failed:", error instanceof Error ? error.message : error);
+      log.error("botdesk", "folding the events roll-up's deltas failed", { error: error instanceof Error ? error.message : error });
     });
   setInterval(compact, 60_000).unref();
   const { purgeExpiredEvents } = await import("./lib/domain/events/purge-expired-events");
   const purge = () =>
     purgeExpiredEvents().catch((error: unknown) => {
-      console.error("[botdesk] purging events past retention failed:", error instanceof Error ? error.message : error);
+      log.error("botdesk", "purging events past retention failed", { error: error instanceof Error ? error.message : error });
     });
   setTimeout(purge, 60_000).unref();
   setInterval(purge, 3_600_000).unref();
@@ -57,7 +61,7 @@ export async function register(): Promise<void> {
   const { SWEEP_INTERVAL_SECONDS } = await import("./lib/domain/agent-sessions/limits");
   const closeStale = () =>
     closeStaleSessions().catch((error: unknown) => {
-      console.error("[botdesk] closing silent tunnel sessions failed:", error instanceof Error ? error.message : error);
+      log.error("botdesk", "closing silent tunnel sessions failed", { error: error instanceof Error ? error.message : error });
     });
   setInterval(closeStale, SWEEP_INTERVAL_SECONDS * 1000).unref();
 }

@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Native and WebAssembly packages load from node_modules at run time instead of being bundled.
-  serverExternalPackages: ["@node-rs/argon2", "pg", "ssh2"],
+  serverExternalPackages: ["@node-rs/argon2", "pg", "ssh2", "prom-client"],
   poweredByHeader: false,
   experimental: {
     // proxy.ts answers bodies over 1 MB with 413 (lib/server/body-limit.ts) before any action or

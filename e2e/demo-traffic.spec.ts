@@ -19,7 +19,7 @@ test.afterEach(() => {
 test("demo:traffic gives bots credentials and runs API calls, HTTP agent sessions (one bind refused) and an SSH session, live on the bot's page", async ({ page }) => {
   test.setTimeout(120_000);
   const started = new Date().toISOString();
-  // As the README says: the URL and the admin's password (it signs in and makes its own API key).
+  // As docs/agents.md says: the URL and the admin's password (it signs in and makes its own API key).
   const script = path.resolve(import.meta.dirname, "../scripts/demo-traffic.ts");
   const args = ["--url", `http://localhost:${E2E_PORT}`, "--email", ADMIN.email, "--password", ADMIN.password, "--duration", "25", "--ssh-port", String(E2E_SSH_PORT)];
   const run = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: "pipe", env: { ...process.env, BOTDESK_API_KEY: "" } });
@@ -47,7 +47,7 @@ test("demo:traffic gives bots credentials and runs API calls, HTTP agent session
     await page.reload();
     await expect(live.filter({ hasText: "ngrok/v2" })).not.toContainText("0 B in", { timeout: 500 });
   }).toPass({ timeout: 20_000 });
-  // The README's picture, taken live (SCREENSHOT_DIR=docs/screenshots).
+  // docs/agents.md's picture, taken live (SCREENSHOT_DIR=docs/screenshots).
   if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/demo-traffic-bot.png`, fullPage: true });
 
   const code = await exited;

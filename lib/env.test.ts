@@ -43,3 +43,15 @@ describe("the listeners' settings", () => {
     expect(() => readEnv({ BOTDESK_HOST: "0.0.0.0; rm" })).toThrow(/BOTDESK_HOST/);
   });
 });
+
+describe("docs/operating.md's settings table", () => {
+  it("lists every variable lib/env.ts reads", async () => {
+    const { readFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const { ENV_VARIABLES } = await import("./env");
+    const doc = readFileSync(path.resolve(import.meta.dirname, "..", "docs", "operating.md"), "utf8");
+    const table = doc.slice(doc.indexOf("## Settings"), doc.indexOf("\n## ", doc.indexOf("## Settings") + 1));
+    expect(ENV_VARIABLES.length).toBeGreaterThan(30);
+    expect(ENV_VARIABLES.filter((name) => !table.includes(`\`${name}\``))).toEqual([]);
+  });
+});

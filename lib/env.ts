@@ -89,6 +89,13 @@ const envSchema = z.object({
   /** Binds one authtoken may make per minute (across every instance). */
   BOTDESK_AGENT_MAX_BINDS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   AUTH_SECRET: optionalString,
+  /**
+   * The server's log lines: `pretty` (the default: `[scope] message`, for a person at a console) or
+   * `json` (one object a line with time, level, msg, scope and request_id, for a log collector).
+   */
+  BOTDESK_LOG_FORMAT: z.enum(["pretty", "json"]).default("pretty"),
+  /** Serves Prometheus metrics at /metrics to `Authorization: Bearer <this token>` (unset: /metrics answers 404). */
+  BOTDESK_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, "at least 16 characters"),
   /** Password of the demo people created on an empty database (unset: a random one, printed once on the console). */
   BOTDESK_ADMIN_PASSWORD: optionalString,
   /** `1`: create the demo account on an empty DATABASE_URL database too (the embedded database always gets it). */
@@ -132,6 +139,9 @@ const checkedSchema = envSchema
   }));
 
 export type Env = z.infer<typeof checkedSchema>;
+
+/** Every variable this module reads (docs/operating.md's settings table lists each; a test checks). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export function readEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = checkedSchema.safeParse(source);

@@ -1,12 +1,12 @@
 /**
  * Takes screenshots of every Botdesk page at desktop (1280 px) and phone
- * (390 px) width, signed out, as the owner and as a member, for the README and
+ * (390 px) width, signed out, as the owner and as a member, for the README, docs/guide.md and
  * for looking at a change. Needs a running Botdesk (a freshly seeded one gives
- * the README's pictures):
+ * the docs' pictures):
  *
  *   BASE_URL=http://localhost:3000 PASSWORD=<the demo password npm start printed> npx tsx scripts/screenshots.ts [outDir]
  *
- * The README uses users-desktop.png, bot-desktop.png and activity-desktop.png
+ * The README and docs/guide.md use users-desktop.png, bot-desktop.png and activity-desktop.png
  * (the owner's); demo-traffic-bot.png is taken after `npm run demo:traffic`.
  */
 import { chromium, type Page } from "@playwright/test";
@@ -40,7 +40,7 @@ for (const [label, viewport] of [["desktop", { width: 1280, height: 800 }], ["ph
   for (const who of ["owner", "member"] as const) {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
-    // The owner's pictures keep the names the README uses (users-desktop.png); the member's say so.
+    // The owner's pictures keep the names the docs use (users-desktop.png); the member's say so.
     const suffix = who === "owner" ? label : `member-${label}`;
     if (who === "owner") {
       await page.goto(`${baseURL}/sign-in`);

@@ -93,8 +93,8 @@ test("every other route answers bad input below 500 and changes nothing when it 
     { covers: ["PATCH /api/v1/reserved_domains/[id]"], cases: body(["description", "metadata", "domain", "certificate_id"]).map((b) => ({ method: "PATCH", path: `/api/v1/reserved_domains/${domain.id}`, body: b })) },
     { covers: ["PATCH /api/v1/ssh_credentials/[id]"], cases: body(["description", "metadata", "acl"]).map((b) => ({ method: "PATCH", path: `/api/v1/ssh_credentials/${sshKey.id}`, body: b })) },
     {
-      covers: [...LISTS.map((l) => `GET /api/v1/${l}`), "GET /api/v1/openapi.json", "GET /api/health", "GET /agent-ca.pem"],
-      cases: fc.tuple(fc.constantFrom(...LISTS.map((l) => `/api/v1/${l}`), "/api/v1/openapi.json", "/api/health", "/agent-ca.pem"), query(["before_id", "beforeId", "limit", "principal_id", ...EVENT_KEYS]))
+      covers: [...LISTS.map((l) => `GET /api/v1/${l}`), "GET /api/v1/openapi.json", "GET /api/health", "GET /healthz", "GET /readyz", "GET /metrics", "GET /agent-ca.pem"],
+      cases: fc.tuple(fc.constantFrom(...LISTS.map((l) => `/api/v1/${l}`), "/api/v1/openapi.json", "/api/health", "/healthz", "/readyz", "/metrics", "/agent-ca.pem"), query(["before_id", "beforeId", "limit", "principal_id", ...EVENT_KEYS]))
         .map(([path, q]) => ({ method: "GET", path: `${path}?${q}`, body: null })),
     },
     {

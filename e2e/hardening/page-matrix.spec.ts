@@ -70,6 +70,11 @@ const ENTRIES: Record<string, Entry> = {
   "GET /api/auth/[...nextauth]": { url: () => "/api/auth/session", expect: everyone("200") },
   "POST /api/auth/[...nextauth]": { url: () => "/api/auth/signout", method: "POST", expect: everyone("302 /sign-in?error=MissingCSRF") }, // no CSRF token: nothing ends
   "GET /api/health": { url: () => "/api/health", expect: everyone("200") },
+  // Load balancers' probes: no auth, no cookies, whoever asks.
+  "GET /healthz": { url: () => "/healthz", expect: everyone("200") },
+  "GET /readyz": { url: () => "/readyz", expect: everyone("200") },
+  // Prometheus: only to BOTDESK_METRICS_TOKEN as a bearer token, never to a session cookie.
+  "GET /metrics": { url: () => "/metrics", expect: everyone("401") },
   // The CA agents trust (made when the server started): public.
   "GET /agent-ca.pem": { url: () => "/agent-ca.pem", expect: everyone("200") },
   // demo:traffic's way to an API key with a session: a body that is not JSON is refused before anything is made.

@@ -14,6 +14,8 @@ export const E2E_DATA_DIR = path.join(os.tmpdir(), `botdesk-e2e-${createHash("sh
 export const E2E_SERVER_LOG = `${E2E_DATA_DIR}-server.log`;
 export const E2E_PASSWORD = "e2e-password-123";
 export const E2E_AUTH_SECRET = "e2e-secret-for-tests-only-0123456789abcdef";
+/** BOTDESK_METRICS_TOKEN of the e2e server: /metrics is served to it. */
+export const E2E_METRICS_TOKEN = "e2e-metrics-token-0123456789abcdef";
 /**
  * The e2e server's SSH server for agents (the demo-traffic spec connects to it): E2E_SSH_PORT, else
  * E2E_PORT + 1000, so runs of two checkouts (which differ in E2E_PORT) never share one, and none

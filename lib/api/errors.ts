@@ -4,7 +4,7 @@ import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-cr
  * Every error code the REST API answers with, its HTTP status and what it
  * means. ngrok's code strings where ngrok has one for the same situation (so a
  * program written for ngrok's API handles them as it already does), Botdesk's
- * own `ERR_BOTDESK_…` codes elsewhere. The README's table is this one.
+ * own `ERR_BOTDESK_…` codes elsewhere. docs/api.md's table is this one.
  */
 export const API_ERRORS = {
   ERR_NGROK_107: { status: 401, meaning: "The API key is malformed, or well formed but unknown (never issued, or deleted)." },
@@ -43,7 +43,7 @@ export const API_ERRORS = {
 /**
  * Every error code the agent endpoints (/agent/v1) answer with, in the same
  * shape through the same wrapper (apiRoute): the authtoken refusals are the
- * REST API's codes, plus the agent's own. The README's agent table is this one.
+ * REST API's codes, plus the agent's own. docs/agents.md's table is this one.
  */
 export const AGENT_ERRORS = {
   ERR_NGROK_107: { status: 401, meaning: "The authtoken is malformed, or well formed but unknown (never issued, or deleted)." },
@@ -105,10 +105,10 @@ function markdown(table: Record<string, { status: number; meaning: string }>): s
   ].join("\n");
 }
 
-/** The README's table of the REST API's error codes. */
+/** docs/api.md's table of the REST API's error codes. */
 export const apiErrorsMarkdown = () => markdown(API_ERRORS);
 
-/** The README's table of the agent endpoints' error codes. */
+/** docs/agents.md's table of the agent endpoints' error codes. */
 export const agentErrorsMarkdown = () => markdown(AGENT_ERRORS);
 
 /** What a 503 asks clients to wait before trying again: outages seen so far end within seconds (a restart, a failover). */

@@ -8,6 +8,7 @@ import type { Actor, ActorSource, CredentialActor, RequestContext } from "@/lib/
 import type { SecretKind } from "@/lib/domain/credentials/token-format";
 import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
+import { log } from "@/lib/server/log";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
 import { ApiError, errorResponse, REFUSAL_CODES } from "./errors";
@@ -62,10 +63,10 @@ export function operationIdOf(request: Request): string {
 /** Anything a handler did not answer itself: logged (never the request's headers or body), answered generically. */
 function unexpected(error: unknown, name: string, operationId: string, source: string): Response {
   if (isDatabaseUnavailable(error)) {
-    console.error(`[${source}] ${name} (${operationId}): database unavailable`);
+    log.error(source, `${name}: database unavailable`, { requestId: operationId });
     return errorResponse(new ApiError("ERR_BOTDESK_503", "Botdesk cannot reach its database right now. Try again shortly."), operationId);
   }
-  console.error(`[${source}] ${name} (${operationId}) failed:`, error);
+  log.error(source, `${name} failed`, { requestId: operationId, error });
   return errorResponse(new ApiError("ERR_BOTDESK_500", "Botdesk could not finish this request. The server log has the details."), operationId);
 }
 
@@ -179,7 +180,7 @@ async function meterApiRequest(actor: Actor, name: string, operationId: string):
   try {
     await recordUsage(db(), { accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 });
   } catch (error) {
-    console.error(`[api] ${name} (${operationId}): the request was served but metering it failed:`, isDatabaseUnavailable(error) ? "database unavailable" : error);
+    log.error("api", `${name}: the request was served but metering it failed`, { requestId: operationId, error: isDatabaseUnavailable(error) ? "database unavailable" : error });
   }
 }
 

@@ -1,3 +1,4 @@
+import { log } from "@/lib/server/log";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import "next-auth/jwt";
 import Credentials from "next-auth/providers/credentials";
@@ -88,7 +89,7 @@ const config: NextAuthConfig = {
     // A refused sign-in is an expected outcome, recorded as an event where it matters.
     error(error) {
       if (error instanceof CredentialsSignin || (error as { type?: string }).type === "AccessDenied") return;
-      console.error("[auth]", error.name, error.message);
+      log.error("auth", `${(error as { type?: string }).type ?? error.name}: ${error.message}`); // type: Auth.js names its errors there (a production build minifies class names)
     },
   },
   providers: [
@@ -116,7 +117,7 @@ const config: NextAuthConfig = {
           result = await step();
         } catch (error) {
           // Most likely the database is down: say so, not "wrong password". Never log the input.
-          console.error("[auth] sign-in could not be checked:", error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : error);
+          log.error("auth", "sign-in could not be checked", { error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : error });
           throw new SignInRefused("unavailable");
         }
         if (!result.ok) {
@@ -142,7 +143,7 @@ const config: NextAuthConfig = {
         const { headers } = await import("next/headers");
         await endPresentedSession({ subject: token.sub, version: token.sv }, requestContextFrom(await headers()));
       } catch (error) {
-        console.error("[auth] signing out could not end the session on the server:", error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : error);
+        log.error("auth", "signing out could not end the session on the server", { error: error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : error });
         const outcome = signOutOutcome.getStore();
         if (outcome) outcome.failed = true;
         throw error;

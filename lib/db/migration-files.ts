@@ -13,7 +13,8 @@ export interface LocalMigration {
 }
 
 export function defaultMigrationsDir(): string {
-  return path.resolve(process.cwd(), "prisma/migrations");
+  // Read at run time (readiness), not a folder for the build to trace.
+  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), "prisma/migrations");
 }
 
 /**
@@ -40,7 +41,7 @@ const PROVIDER = "postgresql";
  */
 export async function readMigrations(migrationsDir = defaultMigrationsDir()): Promise<LocalMigration[]> {
   await checkLockfile(migrationsDir);
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+  const entries = await readdir(/*turbopackIgnore: true*/ migrationsDir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return [];
     throw e;
   });
@@ -48,7 +49,7 @@ export async function readMigrations(migrationsDir = defaultMigrationsDir()): Pr
   names.sort((a, b) => a.localeCompare(b));
   const migrations: LocalMigration[] = [];
   for (const name of names) {
-    const file = path.join(migrationsDir, name, "migration.sql");
+    const file = path.join(/*turbopackIgnore: true*/ migrationsDir, name, "migration.sql");
     let script: string;
     try {
       script = await readFile(file, "utf8"); // Prisma checksums the text it read as UTF-8, not the raw bytes
@@ -63,7 +64,7 @@ export async function readMigrations(migrationsDir = defaultMigrationsDir()): Pr
 
 /** Prisma's P3019, with its parsing: the first line starting with `provider`; no lock file is fine. */
 async function checkLockfile(migrationsDir: string): Promise<void> {
-  const lock = await readFile(path.join(migrationsDir, "migration_lock.toml"), "utf8").catch(() => null);
+  const lock = await readFile(path.join(/*turbopackIgnore: true*/ migrationsDir, "migration_lock.toml"), "utf8").catch(() => null);
   if (lock === null) return;
   const line = lock.split("\n").map((l) => l.replace(/\r$/, "")).find((l) => l.startsWith("provider"));
   const found = line === undefined ? "<PROVIDER NOT FOUND>" : line.replace(/^(?:provider = )+/, "").replace(/^"+|"+$/g, "");

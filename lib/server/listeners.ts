@@ -1,4 +1,5 @@
 import { readEnv } from "@/lib/env";
+import { log } from "@/lib/server/log";
 
 /**
  * The listeners an instance runs beside the dashboard, in the web server's own
@@ -29,7 +30,7 @@ export async function startListeners(): Promise<void> {
     const { serveSshInThisProcess } = await import("@/lib/ssh/serve-in-web-server");
     await serveSshInThisProcess();
   } catch (error) {
-    console.error(`[botdesk] Could not start: ${error instanceof Error ? error.message : String(error)}`);
+    log.error("botdesk", `Could not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }

@@ -1,7 +1,9 @@
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { requireActor } from "@/lib/auth/actor";
+import { log } from "@/lib/server/log";
 import { requestContextFrom } from "@/lib/server/request-context";
+import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
 import type { PersonActor, RequestContext } from "@/lib/domain/access/types";
 import { fail, type Result } from "@/lib/domain/result";
 
@@ -22,13 +24,14 @@ export async function performAction<T>(
   admit: () => Promise<PersonActor> = requireActor,
 ): Promise<Result<T>> {
   const actor = await admit();
+  const requestHeaders = await headers();
   try {
-    const result = await mutate(actor, requestContextFrom(await headers()));
+    const result = await mutate(actor, requestContextFrom(requestHeaders));
     if (result.ok) onSuccess(result.data);
     return result;
   } catch (error) {
     unstable_rethrow(error);
-    console.error(`[action] ${name} failed:`, error);
+    log.error("action", `${name} failed`, { requestId: requestHeaders.get(REQUEST_ID_HEADER), error });
     return fail("internal", GENERIC_FAILURE);
   }
 }

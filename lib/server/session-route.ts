@@ -2,7 +2,9 @@ import { getActor, mustFinishSigningIn } from "@/lib/auth/actor";
 import { DATABASE_RETRY_AFTER_SECONDS } from "@/lib/api/errors";
 import type { PersonActor, RequestContext } from "@/lib/domain/access/types";
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
+import { log } from "@/lib/server/log";
 import { requestContextFrom } from "@/lib/server/request-context";
+import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
 
 /** Why a cookie-authenticated route refused: the wrapper's own codes, then the routes'. */
 export type SessionRouteCode =
@@ -59,10 +61,10 @@ export function sessionRoute(name: string, handler: (call: SessionCall) => Promi
       return await handler({ request, url: new URL(request.url), actor: admission.value, ctx: requestContextFrom(request.headers) });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
-        console.error(`[route] ${name}: database unavailable`);
+        log.error("route", `${name}: database unavailable`, { requestId: request.headers.get(REQUEST_ID_HEADER) });
         return sessionRouteError(503, "database_unavailable", "Botdesk cannot reach its database right now. Try again shortly.");
       }
-      console.error(`[route] ${name} failed:`, error);
+      log.error("route", `${name} failed`, { requestId: request.headers.get(REQUEST_ID_HEADER), error });
       return sessionRouteError(500, "internal", "Botdesk could not finish this request. The server log has the details.");
     }
   };

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { readEnv } from "@/lib/env";
+import { log } from "@/lib/server/log";
 import { isEveryInterface, reachability, urlHost } from "@/lib/server/bind-host";
 import { createAgentSshServer } from "./agent-ssh-server";
 import { HOST_KEY_FILE, sshHostKey } from "./host-key";
@@ -29,7 +30,7 @@ export async function serveSshInThisProcess(): Promise<void> {
   flagged[STARTED] = true;
   const env = readEnv();
   if (env.BOTDESK_SSH_PORT === "off") return;
-  const say = (line: string) => console.log(`[botdesk] ${line}`);
+  const say = (line: string) => log.info("botdesk", line);
   const port = env.BOTDESK_SSH_PORT;
   // The data directory is chosen at run time: not a file for the build to trace.
   const dataDir = path.resolve(/*turbopackIgnore: true*/ process.cwd(), env.BOTDESK_DATA_DIR);

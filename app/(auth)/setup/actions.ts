@@ -1,5 +1,6 @@
 "use server";
 
+import { log } from "@/lib/server/log";
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { createFirstAccount } from "@/lib/domain/setup/create-first-account";
@@ -39,7 +40,7 @@ export async function setupAction(_prev: SetupState, formData: FormData): Promis
     return { status: "created", values, created: { accountName: result.data.accountName, email: result.data.email } };
   } catch (error) {
     unstable_rethrow(error);
-    console.error("[action] setup failed:", error);
+    log.error("action", "setup failed", { error });
     return { status: "error", values, code: "internal", message: GENERIC_FAILURE };
   }
 }

@@ -1,10 +1,11 @@
+import { livenessResponse } from "@/lib/server/readiness";
+
 /**
- * Liveness for load balancers and supervisors: answers while the web server
- * runs, without touching the database (a database outage is answered by the
- * pages themselves). Also the benchmark's bare-route-handler baseline.
+ * The older name of /healthz (liveness: answers while the web server runs,
+ * without touching the database). Also the benchmark's bare-route-handler baseline.
  */
 export const dynamic = "force-dynamic";
 
 export function GET(): Response {
-  return Response.json({ status: "ok" }, { headers: { "cache-control": "no-store" } });
+  return livenessResponse();
 }

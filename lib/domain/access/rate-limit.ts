@@ -1,3 +1,4 @@
+import { log } from "@/lib/server/log";
 import { db } from "@/lib/db/client";
 
 export type RateLimitState = { limited: false } | { limited: true; retryAfterSeconds: number };
@@ -93,6 +94,6 @@ function purgeExpiredSometimes(): void {
   if (now - lastPurge < 60_000) return;
   lastPurge = now;
   purgeExpiredRateLimits().catch((error: unknown) => {
-    console.error("[rate-limit] purging expired counters failed:", error instanceof Error ? error.message : error);
+    log.error("rate-limit", "purging expired counters failed", { error: error instanceof Error ? error.message : error });
   });
 }

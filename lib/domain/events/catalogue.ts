@@ -2,7 +2,7 @@
  * Every event type Botdesk records: its label, its category and what its `data`
  * holds. recordEvent accepts only these types (TypeScript refuses others, and a
  * test scans lib/ and app/ for recorded types missing here); filters, labels,
- * the README's table and the export use it. No imports: client components use
+ * docs/guide.md's table and the export use it. No imports: client components use
  * it too.
  */
 
@@ -146,7 +146,7 @@ export function eventTypesIn(category: EventCategory): EventType[] {
   return EVENT_TYPES.filter((t) => EVENT_CATALOGUE[t].category === category);
 }
 
-/** The README's event-types table, generated from the catalogue (a test keeps the README equal to it). */
+/** docs/guide.md's event-types table, generated from the catalogue (a test keeps the doc equal to it). */
 export function eventTypesMarkdown(): string {
   const rows = EVENT_TYPES.map((t) => {
     const e = EVENT_CATALOGUE[t];

@@ -1,3 +1,4 @@
+import { countEventRecorded } from "@/lib/server/metrics-hooks";
 import type { Actor } from "@/lib/domain/access/types";
 import { markStandingChecked, requiredRoleRank, roleRankSql, standingCheckSql, standingLoss, StandingLost } from "@/lib/domain/access/actor-transaction";
 import type { Standing } from "@/lib/domain/principals/active-in-account";
@@ -96,6 +97,7 @@ async function insertEvent(tx: EventWriter, input: EventInput, minRank: number |
         AND (principals.last_activity_at IS NULL OR principals.last_activity_at < ${staleBefore}::timestamptz)
       RETURNING 1)
     SELECT (SELECT standing FROM standing) AS standing, (SELECT role FROM standing) AS role, (SELECT count(*) FROM inserted)::int AS recorded`;
+  if (row?.recorded === 1) countEventRecorded(input.type);
   return { id, standing: row?.standing ?? null, role: row?.role ?? null, recorded: row?.recorded === 1 };
 }
 

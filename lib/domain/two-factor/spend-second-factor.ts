@@ -1,3 +1,4 @@
+import { log } from "@/lib/server/log";
 import type { Prisma } from "@/lib/db/generated/client";
 import { openSecret, recoveryCodeHash } from "./secret-box";
 import { normalizeRecoveryCode } from "./recovery-codes";
@@ -35,7 +36,7 @@ export async function spendSecondFactor(
   if (totpDigits(code)) {
     const secret = openSecret(row.secret, principalId);
     if (!secret) {
-      console.error(`[two-factor] the TOTP secret of ${principalId} does not decrypt: was AUTH_SECRET changed? (docs/two-factor.md)`);
+      log.error("two-factor", `the TOTP secret of ${principalId} does not decrypt: was AUTH_SECRET changed? (docs/two-factor.md)`);
       return { ok: false, reason: "unreadable" };
     }
     const step = matchTotp(secret, code, at);

@@ -1,4 +1,5 @@
 import { readEnv } from "@/lib/env";
+import { log } from "@/lib/server/log";
 import { agentCertificateNames, certificateNames, isDue, privateKeyPem, sameNames } from "./certificates";
 import { ensureAgentCertificates, type AgentCertificates } from "./ensure-agent-certificates";
 import { operatorPairSource } from "./operator-source";
@@ -96,7 +97,7 @@ export function agentTls(): Promise<AgentTls> {
   if (!g[SINGLETON]) {
     const env = readEnv();
     const operator = env.BOTDESK_AGENT_TLS_CERT && env.BOTDESK_AGENT_TLS_KEY ? { certFile: env.BOTDESK_AGENT_TLS_CERT, keyFile: env.BOTDESK_AGENT_TLS_KEY } : undefined;
-    const made = createAgentTls({ names: env.BOTDESK_AGENT_TLS_NAMES, operator, log: (line) => console.log(`[botdesk] ${line}`) });
+    const made = createAgentTls({ names: env.BOTDESK_AGENT_TLS_NAMES, operator, log: (line) => log.info("botdesk", line) });
     g[SINGLETON] = made;
     made.catch(() => {
       if (g[SINGLETON] === made) delete g[SINGLETON];

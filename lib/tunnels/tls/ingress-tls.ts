@@ -1,4 +1,5 @@
 import { readEnv } from "@/lib/env";
+import { log } from "@/lib/server/log";
 import { operatorPairSource } from "./operator-source";
 import { CHECK_EVERY_MS, type TlsSource } from "./tls-source";
 
@@ -19,7 +20,7 @@ export function ingressTls(): Promise<TlsSource | null> {
       if (!env.BOTDESK_INGRESS_TLS_CERT || !env.BOTDESK_INGRESS_TLS_KEY) return null;
       return operatorPairSource(
         { names: ["BOTDESK_INGRESS_TLS_CERT", "BOTDESK_INGRESS_TLS_KEY"], certFile: env.BOTDESK_INGRESS_TLS_CERT, keyFile: env.BOTDESK_INGRESS_TLS_KEY },
-        { now: () => new Date(), everyMs: CHECK_EVERY_MS, log: (line) => console.log(`[botdesk] ${line}`), label: "Ingress TLS" },
+        { now: () => new Date(), everyMs: CHECK_EVERY_MS, log: (line) => log.info("botdesk", line), label: "Ingress TLS" },
       );
     })();
     g[SINGLETON] = made;
