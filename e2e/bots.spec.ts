@@ -52,9 +52,13 @@ test("an admin creates, renames, deactivates, reactivates and deletes a bot, and
   await dialog.getByLabel("Name").fill(`  ${name}  `);
   await dialog.getByRole("button", { name: "Create bot" }).click();
   await expect(dialog).toBeHidden();
-  await expect(toast(page, `Bot ${name} created.`)).toBeVisible();
-  await expect(botRow(page, name)).toContainText("Active");
+  // The admin lands on the new bot's page, which offers the next step: its first credential.
   const id = await botIdByName(name);
+  await expect(page).toHaveURL(new RegExp(`/users/bots/${id}\\?created=1$`));
+  await expect(page.getByTestId("bot-created-next")).toContainText(`Bot ${name} created. Next, give it a credential`);
+  await expect(page.getByTestId("credentials-empty").getByRole("button", { name: "Create its first credential" })).toBeFocused();
+  await page.goto("/users");
+  await expect(botRow(page, name)).toContainText("Active");
   expect(await botInDb(id)).toMatchObject({ name, status: "active", deleted_at: null });
   // Something the bot itself did, to see it attributed after the delete.
   await sql`INSERT INTO events (id, account_id, type, principal_id, source, ip) VALUES (${`ev_${hex(11)}`}, ${await acmeId()}, 'agent.session_started', ${id}, 'agent', '192.0.2.55')`;
@@ -104,7 +108,7 @@ test("an admin creates, renames, deactivates, reactivates and deletes a bot, and
   await page.getByRole("button", { name: "Create bot" }).click();
   await dialog.getByLabel("Name").fill(renamed);
   await dialog.getByRole("button", { name: "Create bot" }).click();
-  await expect(toast(page, `Bot ${renamed} created.`)).toBeVisible();
+  await expect(page.getByTestId("bot-created-next")).toContainText(`Bot ${renamed} created.`);
   expect(await botIdByName(renamed)).not.toBe(id);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview" }).click();

@@ -26,6 +26,7 @@ export function CredentialsPanel({
   title = "Credentials",
   intro,
   viewerIsOwner = false,
+  firstStep = false,
 }: {
   /** The credential server actions, passed in by the page (components never import app/). */
   actions: CredentialActions;
@@ -38,6 +39,8 @@ export function CredentialsPanel({
   intro?: React.ReactNode;
   /** The signed-in person's own credentials (settings): "You have none yet". */
   viewerIsOwner?: boolean;
+  /** A bot just created: the empty state offers its first credential as the next step. */
+  firstStep?: boolean;
 }) {
   const toast = useToast();
   const [creating, setCreating] = useState(false);
@@ -100,8 +103,8 @@ export function CredentialsPanel({
             {manage && " Create an authtoken for an agent, an API key for a program, or add an SSH public key."}
           </p>
           {manage && (
-            <Button className="mt-3" onClick={() => setCreating(true)}>
-              Create credential
+            <Button className="mt-3" onClick={() => setCreating(true)} autoFocus={firstStep}>
+              {firstStep ? "Create its first credential" : "Create credential"}
             </Button>
           )}
         </div>

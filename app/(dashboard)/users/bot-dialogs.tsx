@@ -2,6 +2,7 @@
 
 import { Name } from "@/components/name";
 import { useActionState } from "react";
+import { useRouter } from "next/navigation";
 import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Alert } from "@/components/ui/alert";
@@ -22,8 +23,9 @@ export interface BotRef {
   credentialCount: number;
 }
 
+/** Creates a bot, then opens its page, which offers the next step: its first credential. */
 export function CreateBotDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const toast = useToast();
+  const router = useRouter();
   return (
     <Dialog
       open={open}
@@ -38,8 +40,8 @@ export function CreateBotDialog({ open, onClose }: { open: boolean; onClose: () 
         pendingLabel="Creating…"
         onCancel={onClose}
         onDone={(bot) => {
-          toast.success(<>Bot <Name name={bot.name} /> created.</>);
           onClose();
+          router.push(`/users/bots/${encodeURIComponent(bot.id)}?created=1`);
         }}
       />
     </Dialog>

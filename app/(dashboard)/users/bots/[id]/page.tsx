@@ -14,6 +14,7 @@ import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials"
 import { CredentialsPanel } from "@/components/credentials/credentials-panel";
 import { StatusBadge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
+import { Alert } from "@/components/ui/alert";
 import { Timestamp } from "@/components/timestamp";
 import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { BotDetailActions } from "./bot-detail-actions";
@@ -41,7 +42,8 @@ export default async function BotPage({ params, searchParams }: Props) {
   const actor = await requireActor();
   const { id } = await params;
   const bot = await loadBot(actor.account.id, id);
-  const paging = eventsQueryFromParams(await searchParams);
+  const params_ = await searchParams;
+  const paging = eventsQueryFromParams(params_);
   const query = eventsQuerySchema.parse({ bot: id, limit: "20", before: paging.before, after: paging.after });
   if (!bot) {
     // A deleted bot's page is its tombstone: links to it never end in "not found".
@@ -89,6 +91,17 @@ export default async function BotPage({ params, searchParams }: Props) {
         {manage && <BotDetailActions bot={{ id: bot.id, name: bot.name, active: bot.active, credentialCount: credentials.filter((c) => c.status === "active" || c.status === "expiring").length }} />}
       </div>
 
+      {params_.created === "1" && (
+        <Alert tone="info" data-testid="bot-created-next">
+          <strong className="font-semibold">
+            Bot <Name name={bot.name} /> created.
+          </strong>{" "}
+          {credentials.length === 0
+            ? "Next, give it a credential: an authtoken for an agent, an API key for a program, or an SSH public key."
+            : "It has its first credential."}
+        </Alert>
+      )}
+
       <Card aria-labelledby="about-heading">
         <h2 id="about-heading" className="sr-only">
           About this bot
@@ -121,14 +134,21 @@ export default async function BotPage({ params, searchParams }: Props) {
       </Card>
 
       <Card aria-labelledby="credentials-heading" className="min-w-0">
-        <CredentialsPanel actions={credentialActions} ownerId={bot.id} ownerName={bot.name} credentials={credentials} manage={manage} />
+        <CredentialsPanel
+          actions={credentialActions}
+          ownerId={bot.id}
+          ownerName={bot.name}
+          credentials={credentials}
+          manage={manage}
+          firstStep={params_.created === "1"}
+        />
       </Card>
-
-      <AgentTrustPanel trust={trust} agentPort={env.BOTDESK_AGENT_PORT} />
 
       <SessionsPanel sessions={sessions.rows} hasMore={sessions.hasMore} />
 
       <BotActivity actor={actor} botId={bot.id} page={page} query={query} emptyText="No activity yet. What this bot does, and what is done to it and its credentials, will show up here." />
+
+      <AgentTrustPanel trust={trust} agentPort={env.BOTDESK_AGENT_PORT} />
     </div>
   );
 }
