@@ -2,6 +2,7 @@
 
 import { Name } from "@/components/name";
 import { BulkBar } from "@/components/bulk-bar";
+import { plural } from "@/components/format";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
@@ -85,7 +86,7 @@ export function CredentialsPanel({
       {manage && selected.length > 0 && (
         <BulkBar count={selected.length} noun={{ one: "credential", many: "credentials" }} testId="credentials-bulk-bar" onClear={() => setSelection(new Set())}>
           <Button variant="danger" size="sm" onClick={() => setRevoking(selected)}>
-            Revoke selected
+            Revoke {plural(selected.length, "credential", "credentials")}
           </Button>
         </BulkBar>
       )}

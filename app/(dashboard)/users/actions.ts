@@ -51,7 +51,7 @@ export async function renameBotAction(_prev: BotFormState, formData: FormData): 
   return { values, result: await perform("renameBot", (actor, ctx) => renameBot(actor, { id, name: values.name }, ctx)) };
 }
 
-export async function setBotsActiveAction(input: { ids: string[]; active: boolean }): Promise<Result<{ count: number }>> {
+export async function setBotsActiveAction(input: { ids: string[]; active: boolean }): Promise<Result<{ count: number; changed: number }>> {
   return perform("setBotsActive", (actor, ctx) => setBotsActive(actor, input, ctx));
 }
 
@@ -60,7 +60,7 @@ export async function deactivationImpactAction(input: { ids: string[] }): Promis
   return performAction("deactivationImpact", (actor) => deactivationImpact(actor, input), () => {});
 }
 
-export async function deleteBotsAction(input: { ids: string[] }): Promise<Result<{ count: number; credentialsDeleted: number }>> {
+export async function deleteBotsAction(input: { ids: string[] }): Promise<Result<{ count: number; credentialsDeleted: number; credentialsRevoked: number }>> {
   return perform("deleteBots", (actor, ctx) => deleteBots(actor, input, ctx));
 }
 

@@ -92,13 +92,14 @@ describe("setBotsActive", () => {
     const { account, admin } = await adminSetup();
     const [a, b] = [await createTestBot(account.id), await createTestBot(account.id)];
     await createTestCredential(account.id, a.id);
-    expect(await setBotsActive(admin, { ids: [a.id, b.id], active: false }, ctx)).toEqual({ ok: true, data: { count: 2 } });
+    expect(await setBotsActive(admin, { ids: [a.id, b.id], active: false }, ctx)).toEqual({ ok: true, data: { count: 2, changed: 2 } });
     expect(await db().principal.count({ where: { id: { in: [a.id, b.id] }, status: "deactivated" } })).toBe(2);
     expect(await db().credential.count({ where: { ownerId: a.id } })).toBe(1);
     expect(await db().event.count({ where: { subjectId: { in: [a.id, b.id] }, type: "bot.deactivated" } })).toBe(2);
 
     await setBotsActive(admin, { ids: [a.id], active: true }, ctx);
-    expect(await setBotsActive(admin, { ids: [a.id, b.id], active: true }, ctx)).toEqual({ ok: true, data: { count: 2 } });
+    // a was already active again: the answer says 1 of the 2 changed (the toast must not say "Reactivated 2 bots").
+    expect(await setBotsActive(admin, { ids: [a.id, b.id], active: true }, ctx)).toEqual({ ok: true, data: { count: 2, changed: 1 } });
     // a was already active: only b's reactivation is recorded by the second call.
     expect(await db().event.count({ where: { subjectId: { in: [a.id, b.id] }, type: "bot.reactivated" } })).toBe(2);
   });
@@ -121,11 +122,13 @@ describe("deleteBots", () => {
     const bot = await createTestBot(account.id, "doomed");
     await createTestCredential(account.id, bot.id, "authtoken");
     await createTestCredential(account.id, bot.id, "api_key");
+    const revoked = await createTestCredential(account.id, bot.id, "api_key");
+    await db().credential.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } });
     const bystander = await createTestBot(account.id);
     await createTestCredential(account.id, bystander.id);
     await db().event.create({ data: { id: `ev_t${Date.now()}`, accountId: account.id, type: "agent.session_started", principalId: bot.id, botId: bot.id, source: "agent" } });
 
-    expect(await deleteBots(admin, { ids: [bot.id] }, ctx)).toEqual({ ok: true, data: { count: 1, credentialsDeleted: 2 } });
+    expect(await deleteBots(admin, { ids: [bot.id] }, ctx)).toEqual({ ok: true, data: { count: 1, credentialsDeleted: 3, credentialsRevoked: 2 } });
     expect(await db().credential.count({ where: { ownerId: bot.id } })).toBe(0);
     expect(await db().credential.count({ where: { ownerId: bystander.id } })).toBe(1);
     expect(await getBot(account.id, bot.id)).toBeNull();
@@ -137,7 +140,10 @@ describe("deleteBots", () => {
     expect(events.find((e) => e.type === "agent.session_started")?.actor).toMatchObject({ name: "doomed", deleted: true });
     const deleted = events.find((e) => e.type === "bot.deleted");
     expect((deleted && (await db().event.findUniqueOrThrow({ where: { id: deleted.id } })).data) as object).toMatchObject({
-      credentialsDeleted: [expect.objectContaining({ kind: expect.any(String) }), expect.objectContaining({ kind: expect.any(String) })],
+      credentialsDeleted: expect.arrayContaining([
+        expect.objectContaining({ kind: expect.any(String) }),
+        expect.objectContaining({ id: revoked.id, alreadyRevoked: true }),
+      ]),
     });
 
     expect(await createBot(admin, { name: "DOOMED" }, ctx)).toMatchObject({ ok: true });

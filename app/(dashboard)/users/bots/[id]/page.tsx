@@ -88,7 +88,7 @@ export default async function BotPage({ params, searchParams }: Props) {
             Only owners and admins can rename, deactivate or delete bots and manage their credentials.
           </p>
         )}
-        {manage && <BotDetailActions bot={{ id: bot.id, name: bot.name, active: bot.active, credentialCount: credentials.filter((c) => c.status === "active" || c.status === "expiring").length }} />}
+        {manage && <BotDetailActions bot={{ id: bot.id, name: bot.name, active: bot.active, credentialCount: credentials.length, revokedCredentialCount: bot.revokedCredentialCount }} />}
       </div>
 
       {params_.created === "1" && (
