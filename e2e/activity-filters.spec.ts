@@ -56,14 +56,14 @@ test("filters say what they did: unknown and invalid ones are named, an impossib
     // The credential as tables show it (bdak_…hint), typed with "...", finds it; the bar names it.
     await page.goto("/activity");
     form = await openActivityFilters(page);
-    await form.getByLabel("Credential").fill(`bdak_...${hint}`);
+    await form.getByRole("textbox", { name: /^Credential/ }).fill(`bdak_...${hint}`);
     await form.getByRole("button", { name: "Apply filters" }).click();
     await expect(page).toHaveURL(new RegExp(`/activity\\?credential=bdak_`));
     await expect(rows(page)).toHaveCount(2);
     await expect(bar(page).getByTestId("active-filter")).toHaveText([`Credential: bdak_…${hint}`]);
     await expect(page.getByTestId("filter-notices")).toHaveCount(0);
     form = await openActivityFilters(page);
-    await expect(form.getByLabel("Credential")).toHaveValue(`bdak_…${hint}`);
+    await expect(form.getByRole("textbox", { name: /^Credential/ })).toHaveValue(`bdak_…${hint}`);
     // Something that is neither an id nor a credential as shown is named.
     await page.goto("/activity?credential=hello");
     await expect(page.getByTestId("filter-notices")).toContainText("Credential: “hello” is neither a credential's id");
@@ -110,7 +110,7 @@ test("summaries show times in the viewer's zone and credentials as tables do; a 
     await expect(summary).toHaveText("from: bdak_…OlD0 · to: bdak_…NeW1 · oldExpiresAt: Jan 5, 2027, 19:57 GMT-5");
     await expect(summary.getByRole("link", { name: "bdak_…OlD0" })).toHaveAttribute("href", `/activity?credential=${from}`);
     // The row shows Dec 6 in New York; its hover says the UTC day the chart counts it in.
-    const when = rows(page).first().locator("time").first();
+    const when = rows(page).first().locator("time").last();
     await expect(when).toContainText("Dec 6, 2026, 19:57 GMT-5");
     await expect(when).toHaveAttribute("title", "2026-12-07T00:57:00.000Z · UTC day Dec 7, 2026");
     await page.screenshot({ path: testInfo.outputPath("activity-summary-1280.png") });

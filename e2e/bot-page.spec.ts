@@ -6,7 +6,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { sshKeygen } from "../lib/test-support/ssh-keys";
 import { E2E_SSH_PORT } from "./support/constants";
 import { ADMIN, signIn } from "./support/session";
-import { botIdByName, retireBots, stamp } from "./support/users";
+import { sql } from "./support/db";
+import { acmeId, botIdByName, insertBots, retireBots, stamp } from "./support/users";
 
 // The bot's page as an admin's home for a bot: reached right after "Create bot", with the next step
 // offered, and readable at phone width with a live SSH session (a real `ssh -R` to the SSH server).
@@ -90,6 +91,53 @@ test("after Create bot the admin is on the bot's page, gives it an SSH key; a li
     await page.screenshot({ path: testInfo.outputPath("bot-page-390.png"), fullPage: true });
   } finally {
     await ssh.stop();
+    await retireBots(name);
+  }
+});
+
+test("the bot's page says what the bot is for and who owns it (editable by admins), and shows its usage this month against the account's quota", async ({ page }, testInfo) => {
+  const name = `e2e-about-${stamp()}`;
+  const [bot] = await insertBots([name]);
+  const account = await acmeId();
+  await sql`INSERT INTO usage_daily (account_id, principal_id, day, api_requests, sessions, bytes_in, bytes_out)
+    VALUES (${account}, ${bot!.id}, (now() AT TIME ZONE 'UTC')::date, 1234, 3, 2000000, 500000)`;
+  try {
+    await signIn(page, ADMIN);
+    await page.goto(`/users/bots/${bot!.id}`);
+    await expect(page.getByTestId("bot-description")).toHaveText("No description.");
+    await expect(page.getByTestId("bot-contact")).toContainText("Nobody named");
+
+    await page.getByRole("button", { name: "Edit details" }).click();
+    const dialog = page.getByTestId("bot-details-dialog");
+    await dialog.getByLabel("Contact").fill("x".repeat(256));
+    await dialog.getByRole("button", { name: "Save details" }).click();
+    await expect(dialog.getByText("Use at most 255 bytes")).toBeVisible();
+    await dialog.getByLabel("Description").fill("Deploys main to production from CI");
+    await dialog.getByLabel("Contact").fill("#platform-oncall");
+    await dialog.getByRole("button", { name: "Save details" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId("bot-description")).toHaveText("Deploys main to production from CI");
+    await expect(page.getByTestId("bot-contact")).toHaveText("#platform-oncall");
+    await expect(page.getByTestId("recent-activity").getByTestId("event-row").first()).toContainText("Bot details changed");
+    const [event] = await sql<{ data: unknown }>`SELECT data FROM events WHERE type = 'bot.updated' AND subject_id = ${bot!.id}`;
+    expect(event!.data).toEqual({ before: { description: "", contact: "" }, after: { description: "Deploys main to production from CI", contact: "#platform-oncall" } });
+
+    // This month's usage, with its share of the account's quota.
+    const usage = page.getByTestId("bot-usage");
+    await expect(usage).toContainText("(UTC days)");
+    await expect(usage.getByTestId("bot-usage-apiRequests").getByTestId("bot-usage-used")).toHaveText("1,234");
+    await expect(usage.getByTestId("bot-usage-sessions").getByTestId("bot-usage-used")).toHaveText("3");
+    await expect(usage.getByTestId("bot-usage-bandwidth").getByTestId("bot-usage-used")).toHaveText("2.5 MB");
+    await expect(usage.getByTestId("bot-usage-apiRequests").getByTestId("bot-usage-share")).toHaveText(/^(<1|\d+)% of the account's quota \([\d,]+\)$/);
+    await page.screenshot({ path: testInfo.outputPath("bot-about-1280.png"), fullPage: true });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await expect(page.getByTestId("bot-contact")).toHaveText("#platform-oncall");
+    await expectNoSidewaysScroll(page);
+    await page.screenshot({ path: testInfo.outputPath("bot-about-390.png"), fullPage: true });
+  } finally {
+    await sql`DELETE FROM usage_daily WHERE principal_id = ${bot!.id}`;
     await retireBots(name);
   }
 });

@@ -10,6 +10,7 @@ import { getBot } from "./get-bot";
 import { listBots } from "./list-bots";
 import { renameBot } from "./rename-bot";
 import { setBotsActive } from "./set-bots-active";
+import { updateBot } from "./update-bot";
 import { listBotsQuerySchema } from "../../validation/bots";
 
 const ctx = { ip: "192.0.2.55", userAgent: "vitest" };
@@ -229,5 +230,44 @@ describe("credential ownership", () => {
     const b = await createTestBot(account.id);
     const credential = await createTestCredential(account.id, a.id);
     await expect(db().credential.update({ where: { id: credential.id }, data: { ownerId: b.id } })).rejects.toThrow(/never be changed/);
+  });
+});
+
+describe("a bot's description and contact", () => {
+  it("are set at creation and by updateBot, each change recorded before → after; the unchanged and too long record nothing", async () => {
+    const { account, admin } = await adminSetup();
+    const created = await createBot(admin, { name: "described", description: "deploys main", contact: "#platform" }, ctx);
+    if (!created.ok) throw new Error("setup");
+    const id = created.data.id;
+    expect(await getBot(account.id, id)).toMatchObject({ description: "deploys main", contact: "#platform" });
+
+    expect(await updateBot(admin, { id, description: "  deploys main and tags  ", contact: "#platform" }, ctx)).toEqual({ ok: true, data: { id } });
+    expect(await getBot(account.id, id)).toMatchObject({ description: "deploys main and tags", contact: "#platform" });
+    const updated = await db().event.findMany({ where: { subjectId: id, type: "bot.updated" } });
+    expect(updated.map((e) => e.data)).toEqual([{ before: { description: "deploys main" }, after: { description: "deploys main and tags" } }]);
+
+    // The same values again: nothing changes, nothing is recorded.
+    await updateBot(admin, { id, description: "deploys main and tags" }, ctx);
+    expect(await db().event.count({ where: { subjectId: id, type: "bot.updated" } })).toBe(1);
+
+    const long = await updateBot(admin, { id, contact: "é".repeat(128) }, ctx);
+    expect(long).toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { contact: expect.stringContaining("255 bytes") } });
+    const twoLines = await updateBot(admin, { id, description: "a\nb" }, ctx);
+    expect(twoLines).toMatchObject({ ok: false, fieldErrors: { description: expect.any(String) } });
+    expect(await getBot(account.id, id)).toMatchObject({ contact: "#platform" });
+
+    // Cleared with an empty string.
+    await updateBot(admin, { id, contact: "" }, ctx);
+    expect((await getBot(account.id, id))?.contact).toBe("");
+  });
+
+  it("only admins change them", async () => {
+    const { account, admin } = await adminSetup();
+    const bot = await createTestBot(account.id);
+    const member = await createTestPerson(account.id, "member");
+    const refused = await updateBot(actorOf(account, member, "member"), { id: bot.id, description: "mine now" }, ctx);
+    expect(refused).toMatchObject({ ok: false, message: NOT_ADMIN_BOTS });
+    expect((await getBot(account.id, bot.id))?.description).toBe("");
+    expect(admin).toBeDefined();
   });
 });

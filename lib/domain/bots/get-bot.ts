@@ -14,6 +14,8 @@ export async function getBot(accountId: string, botId: string): Promise<BotDetai
       status: true,
       createdAt: true,
       lastActivityAt: true,
+      description: true,
+      contact: true,
       createdBy: { select: { id: true, name: true } },
     },
   });
@@ -27,6 +29,8 @@ export async function getBot(accountId: string, botId: string): Promise<BotDetai
     createdAt: bot.createdAt,
     createdBy: bot.createdBy,
     lastActivityAt: bot.lastActivityAt,
+    description: bot.description,
+    contact: bot.contact,
     revokedCredentialCount,
   };
 }

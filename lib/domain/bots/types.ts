@@ -20,6 +20,9 @@ export interface BotDetail {
   createdAt: Date;
   createdBy: { id: string; name: string } | null;
   lastActivityAt: Date | null;
+  /** What it is for, and who is responsible for it ("" when not said). */
+  description: string;
+  contact: string;
   /** Its revoked credentials (not listed; deleting the bot deletes them too). */
   revokedCredentialCount: number;
 }
