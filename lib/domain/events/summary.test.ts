@@ -63,6 +63,10 @@ describe("a feed row's summary line", () => {
     expect(eventSummary("credential.updated", { before: { expiresAt: null }, after: { expiresAt: "2027-01-06T00:57:35Z" } })).toEqual([
       { label: "expiresAt", before: "(none)", after: "2027-01-06T00:57:35Z", time: true },
     ]);
+    expect(eventSummary("agent.session_started", { agentVersion: "OpenSSH_9.2p1 Debian-2+deb12u6", os: "unknown", transport: "ssh" })).toEqual([
+      { label: "agentVersion", value: "OpenSSH_9.2p1 Debian-2+deb12u6" },
+      { label: "transport", value: "ssh" },
+    ]);
     // A name that merely looks like a date stays text.
     expect(eventSummary("bot.renamed", { before: { name: "2027-01-06" }, after: { name: "b" } })).toEqual([{ label: "name", before: "2027-01-06", after: "b" }]);
   });

@@ -96,7 +96,8 @@ function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
     case "login.refused":
       return fields(data, ["reason", "path"]);
     case "agent.session_started":
-      return fields(data, ["agentVersion", "os", "transport"]);
+      // An SSH client says no OS: "unknown" is left out rather than shown as one.
+      return fields(data.os === "unknown" ? { ...data, os: null } : data, ["agentVersion", "os", "transport"]);
     case "agent.endpoint_bound":
       return fields(data, ["url", "labels"]);
     case "agent.bind_refused":
