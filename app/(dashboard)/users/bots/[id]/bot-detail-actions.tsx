@@ -4,9 +4,8 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import type { BotRef } from "../../bot-dialogs";
-import { DeleteBotsDialog, RenameBotDialog } from "../../lazy-dialogs";
+import { BotDetailsDialog, DeleteBotsDialog, RenameBotDialog } from "../../lazy-dialogs";
 import { ToggleBotActiveButton } from "../../row-controls";
-import { BotDetailsDialog } from "./bot-details-dialog";
 
 /** The same actions as a row of the bots table, for the bot's own page. */
 export function BotDetailActions({ bot, details }: { bot: BotRef; details: { description: string; contact: string } }) {
