@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatTimeOfDay } from "@/components/format";
+import { formatDate, formatDateTime, formatTimeOfDay, pick, plural } from "@/components/format";
 import { normalizeTimeZone } from "@/lib/time-zone";
 
 // The oracle: ICU's own rendering of the same instant in the same zone (which the formatter does
@@ -48,5 +48,15 @@ describe("times in the viewer's zone", () => {
     for (const bad of [undefined, null, "", "Mars/Olympus_Mons", "America/New_York; Path=/", "<script>", "x".repeat(65), "../../etc/passwd", "Europe/Lon don"]) {
       expect(normalizeTimeZone(bad), String(bad)).toBe("UTC");
     }
+  });
+});
+
+describe("plural and pick", () => {
+  it("agree the word with the number", () => {
+    expect(plural(1, "credential", "credentials")).toBe("1 credential");
+    expect(plural(0, "credential", "credentials")).toBe("0 credentials");
+    expect(plural(3, "bot", "bots")).toBe("3 bots");
+    expect(`1 credential ${pick(1, "stops", "stop")} working`).toBe("1 credential stops working");
+    expect(`2 credentials ${pick(2, "stops", "stop")} working`).toBe("2 credentials stop working");
   });
 });

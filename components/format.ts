@@ -61,6 +61,14 @@ export function formatDay(day: string, { year = false } = {}): string {
   return year ? formatDate(d) : `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
 }
 
+const englishPlurals = new Intl.PluralRules("en-US");
+
+/** The word that agrees with n: pick(1, "stops", "stop") → "stops", pick(3, "credential", "credentials") → "credentials". */
+export function pick(n: number, one: string, many: string): string {
+  return englishPlurals.select(n) === "one" ? one : many;
+}
+
+/** "1 credential", "3 credentials", "0 credentials": the number and the word that agrees with it. */
 export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${n} ${pick(n, one, many)}`;
 }

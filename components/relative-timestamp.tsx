@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { formatDateTime } from "@/components/format";
 import { useTimeZone } from "@/components/time-zone";
+import { utcTitle } from "@/components/timestamp";
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["year", 365 * 86_400_000],
@@ -21,8 +22,8 @@ export function relativeTime(d: Date, now = Date.now()): string {
 }
 
 /**
- * An instant as "5 minutes ago · Nov 28, 2026, 21:05 GMT-5", in a <time> whose dateTime and hover
- * title are the exact ISO instant. The absolute part is the same text <Timestamp> shows on every
+ * An instant as "5 minutes ago · Nov 28, 2026, 21:05 GMT-5", in a <time> whose dateTime is the
+ * exact ISO instant and whose hover title adds the UTC day (utcTitle). The absolute part is the same text <Timestamp> shows on every
  * other page (the viewer's zone, which the server rendered with); only the relative part depends on
  * the clock, so it is added after hydration (and kept fresh each minute), never rendered by the server.
  */
@@ -37,7 +38,7 @@ export function RelativeTimestamp({ iso }: { iso: string }) {
     return () => clearInterval(timer);
   }, [iso]);
   return (
-    <time dateTime={iso} title={iso} className="whitespace-nowrap">
+    <time dateTime={iso} title={utcTitle(new Date(iso))} className="whitespace-nowrap">
       {rel && <span data-testid="relative-time">{rel} · </span>}
       <span className="text-slate-500">{formatDateTime(new Date(iso), zone)}</span>
     </time>

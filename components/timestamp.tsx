@@ -1,6 +1,6 @@
 "use client";
 
-import { formatDate, formatDateTime } from "@/components/format";
+import { formatDate, formatDateTime, formatDay } from "@/components/format";
 import { useTimeZone } from "@/components/time-zone";
 
 /**
@@ -25,8 +25,17 @@ export function Timestamp({
   const zone = useTimeZone();
   const iso = at.toISOString();
   return (
-    <time dateTime={iso} title={title ?? iso} className={className}>
+    <time dateTime={iso} title={title ?? utcTitle(at)} className={className}>
       {dateOnly ? formatDate(at, zone) : formatDateTime(at, zone)}
     </time>
   );
+}
+
+/**
+ * "2026-12-07T00:57:35.465Z · UTC day Dec 7, 2026": the exact instant and the UTC day it falls on,
+ * the day charts, day filters and usage count it in (a row shown on Dec 6 in New York may sit in a Dec 7 bar).
+ */
+export function utcTitle(at: Date): string {
+  const iso = at.toISOString();
+  return `${iso} · UTC day ${formatDay(iso.slice(0, 10), { year: true })}`;
 }

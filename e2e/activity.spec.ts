@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { sql } from "./support/db";
+import { openActivityFilters } from "./support/activity";
 import { ADMIN, MEMBER, signIn } from "./support/session";
 import { acmeId, hex, insertBots, stamp, toast } from "./support/users";
 
@@ -44,11 +45,15 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await expect(rows(page).nth(1)).toContainText("192.0.2.77");
 
   // Category in the form: the URL holds both filters; back returns to the previous view.
+  // The filters are behind a bar that names the ones in force.
+  await expect(page.getByTestId("activity-filter-bar").getByTestId("active-filter")).toHaveText([`Concerning bot: ${name}-v2`]);
+  await openActivityFilters(page);
   await page.getByTestId("activity-filters").getByLabel("Category").selectOption("credentials");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/category=credentials/);
   await expect(page).toHaveURL(new RegExp(`bot=${bot!.id}`));
   await expect(rows(page)).toHaveCount(3);
+  await openActivityFilters(page);
   await page.getByTestId("activity-filters").getByLabel("Category").selectOption("people");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page.getByTestId("activity-empty")).toContainText("No events match these filters.");
@@ -56,7 +61,8 @@ test("the audit log filters by bot and category in the URL, opens an event's det
   await expect(rows(page)).toHaveCount(3);
   // The credential used, typed in: the same three requests, in the bot's filter or without it.
   await page.goto("/activity");
-  await page.getByTestId("activity-filters").getByLabel("Credential (id)").fill("ak_e2e");
+  await openActivityFilters(page);
+  await page.getByTestId("activity-filters").getByRole("textbox", { name: /^Credential/ }).fill("ak_e2e");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/credential=ak_e2e/);
   await expect(rows(page)).toHaveCount(3);
@@ -150,6 +156,7 @@ test("a deleted bot's page is its tombstone with its full history; links to it n
   // In the audit log the deleted bot is still a filter choice and a link.
   // (The filter offers the most recently active bots; where the account has more, it finds the others by name.)
   await page.goto("/activity");
+  await openActivityFilters(page);
   const filters = page.getByTestId("activity-filters");
   const findBot = filters.getByTestId("bot-search");
   if (await findBot.isVisible()) await findBot.fill(`${name}-v2`);

@@ -52,9 +52,14 @@ test("an admin creates, renames, deactivates, reactivates and deletes a bot, and
   await dialog.getByLabel("Name").fill(`  ${name}  `);
   await dialog.getByRole("button", { name: "Create bot" }).click();
   await expect(dialog).toBeHidden();
-  await expect(toast(page, `Bot ${name} created.`)).toBeVisible();
-  await expect(botRow(page, name)).toContainText("Active");
+  // The admin lands on the new bot's page, which offers the next step: its first credential.
+  await expect(page).toHaveURL(/\/users\/bots\/bot_\w+\?created=1$/);
   const id = await botIdByName(name);
+  expect(page.url()).toContain(`/users/bots/${id}?created=1`);
+  await expect(page.getByTestId("bot-created-next")).toContainText(`Bot ${name} created. Next, give it a credential`);
+  await expect(page.getByTestId("credentials-empty").getByRole("button", { name: "Create its first credential" })).toBeFocused();
+  await page.goto("/users");
+  await expect(botRow(page, name)).toContainText("Active");
   expect(await botInDb(id)).toMatchObject({ name, status: "active", deleted_at: null });
   // Something the bot itself did, to see it attributed after the delete.
   await sql`INSERT INTO events (id, account_id, type, principal_id, source, ip) VALUES (${`ev_${hex(11)}`}, ${await acmeId()}, 'agent.session_started', ${id}, 'agent', '192.0.2.55')`;
@@ -104,7 +109,7 @@ test("an admin creates, renames, deactivates, reactivates and deletes a bot, and
   await page.getByRole("button", { name: "Create bot" }).click();
   await dialog.getByLabel("Name").fill(renamed);
   await dialog.getByRole("button", { name: "Create bot" }).click();
-  await expect(toast(page, `Bot ${renamed} created.`)).toBeVisible();
+  await expect(page.getByTestId("bot-created-next")).toContainText(`Bot ${renamed} created.`);
   expect(await botIdByName(renamed)).not.toBe(id);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview" }).click();
@@ -298,6 +303,56 @@ test("the bots' filter, sort and page live in the URL, and back and forward rest
     await expect(page).not.toHaveURL(/bq=/);
     await expect(search).toHaveValue("");
     await expect(botsTable(page)).toBeVisible();
+  } finally {
+    await retireBots(prefix);
+  }
+});
+
+test("counts and words are exact: an already revoked credential and an already deactivated bot are named, words agree with their number", async ({ page }) => {
+  const prefix = `e2e-exact-${stamp()}`;
+  const bots = await insertBots([`${prefix}-a`, `${prefix}-b`, `${prefix}-c`], { deactivated: (_name, i) => i === 2 });
+  const account = await acmeId();
+  const [a, b] = bots;
+  // a: one working authtoken and one already revoked API key; b: one working authtoken.
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, secret_hash, secret_hint, revoked_at)
+    VALUES (${`cr_${hex(11)}`}, ${account}, 'authtoken', ${a!.id}, 'works', 'not-a-real-hash', 'x7Qa', NULL),
+           (${`ak_${hex(11)}`}, ${account}, 'api_key', ${a!.id}, 'revoked earlier', 'not-a-real-hash', 'ZCZG', now() - interval '1 day'),
+           (${`cr_${hex(11)}`}, ${account}, 'authtoken', ${b!.id}, 'works too', 'not-a-real-hash', 'y8Rb', NULL)`;
+  try {
+    await signIn(page, ADMIN);
+    await page.goto(`/users?bq=${prefix}&bsort=name&bdir=asc`);
+    await expect(botRows(page)).toHaveCount(3);
+
+    // One bot, one credential: "1 credential stops working", not "stop".
+    await page.getByRole("button", { name: `Deactivate ${prefix}-b` }).click();
+    const one = page.getByTestId("set-bots-active-dialog");
+    await expect(one.getByTestId("set-bots-active-effect")).toContainText("1 credential stops working at once, so anything using it is refused");
+    await one.getByRole("button", { name: "Cancel" }).click();
+
+    // The bulk bar's buttons say what they act on; the toast counts what changed, and names the bot that already was.
+    await page.getByRole("checkbox", { name: "Select all bots on this page" }).check();
+    const bar = page.getByTestId("bots-bulk-bar");
+    await expect(bar.getByRole("button", { name: "Deactivate 3 bots" })).toBeVisible();
+    await expect(bar.getByRole("button", { name: "Reactivate 3 bots" })).toBeVisible();
+    await expect(bar.getByRole("button", { name: "Delete 3 bots" })).toBeVisible();
+    await bar.getByRole("button", { name: "Deactivate 3 bots" }).click();
+    await page.getByTestId("set-bots-active-dialog").getByRole("button", { name: "Deactivate 3 bots" }).click();
+    await expect(toast(page, "Deactivated 2 bots; 1 was already deactivated.")).toBeVisible();
+    const [events] = await sql<{ n: string }>`SELECT count(*) AS n FROM events WHERE type = 'bot.deactivated' AND subject_id IN (${bots[0]!.id}, ${bots[1]!.id}, ${bots[2]!.id})`;
+    expect(Number(events!.n)).toBe(2);
+
+    // Delete a: the dialog counts the working credential and the already revoked one; so do the toast and the tombstone.
+    await page.goto(`/users/bots/${a!.id}`);
+    await page.getByRole("button", { name: "Delete" }).click();
+    const confirm = page.getByTestId("delete-bots-dialog");
+    await expect(confirm).toContainText("1 credential will be revoked and deleted at once, so anything using it stops working. 1 already revoked credential is deleted too.");
+    await confirm.getByRole("textbox").fill(`${prefix}-a`);
+    await confirm.getByRole("button", { name: "Delete bot" }).click();
+    await expect(toast(page, `Deleted ${prefix}-a and 2 credentials (1 revoked now, 1 already revoked).`)).toBeVisible();
+    await page.goto(`/users/bots/${a!.id}`);
+    await expect(page.getByText("2 credentials were deleted with it: 1 revoked at that moment, 1 already revoked.")).toBeVisible();
+    await expect(page.getByTestId("tombstone-credentials").locator("li").filter({ hasText: "ZCZG" })).toContainText("(already revoked)");
+    await expect(page.getByTestId("tombstone-credentials").locator("li").filter({ hasText: "x7Qa" })).not.toContainText("already revoked");
   } finally {
     await retireBots(prefix);
   }

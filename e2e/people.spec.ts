@@ -105,7 +105,8 @@ test("adding a person at the seat limit is refused with a clear message; adding 
     await page.getByRole("button", { name: "Create bot" }).click();
     await page.getByTestId("create-bot-dialog").getByLabel("Name").fill(botName);
     await page.getByTestId("create-bot-dialog").getByRole("button", { name: "Create bot" }).click();
-    await expect(toast(page, `Bot ${botName} created.`)).toBeVisible();
+    await expect(page.getByTestId("bot-created-next")).toContainText(`Bot ${botName} created.`);
+    await page.goto("/users");
     await expect(summary).toHaveText(`${limit} of ${limit} seats used · ${botsBefore + 1} bots (bots don't use seats)`);
   } finally {
     for (const f of fillers) {

@@ -23,7 +23,9 @@ async function expectInstant(time: Locator, at: Date, zone: string) {
   await expect(time).toContainText(viewerText(at, zone));
   await expect(time).not.toContainText(/\b(AM|PM)\b/);
   await expect(time).toHaveAttribute("datetime", at.toISOString());
-  await expect(time).toHaveAttribute("title", at.toISOString());
+  // The hover gives the exact instant and the UTC day that charts, day filters and usage count it in.
+  const utcDay = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric", year: "numeric" }).format(at);
+  await expect(time).toHaveAttribute("title", `${at.toISOString()} · UTC day ${utcDay}`);
 }
 
 for (const zone of ["America/New_York", "Asia/Kolkata", "UTC"]) {

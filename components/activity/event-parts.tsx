@@ -3,6 +3,7 @@ import type { EventRow } from "@/lib/domain/events/list-events";
 import { SOURCE_LABELS, type EventSourceFilter } from "@/lib/domain/events/filters";
 import type { SummaryPart } from "@/lib/domain/events/summary";
 import { Name } from "@/components/name";
+import { Timestamp } from "@/components/timestamp";
 
 const link = "text-indigo-700 hover:underline focus-visible:underline";
 
@@ -41,6 +42,19 @@ export function sourceLabel(source: string): string {
   return SOURCE_LABELS[source as EventSourceFilter] ?? source;
 }
 
+/** A summary's value: a time as every time on the page, a credential as tables show it (linked to its events), else the text. */
+function SummaryValue({ value, time, credentialId, className }: { value: string; time?: boolean; credentialId?: string; className?: string }) {
+  if (time && value !== "(none)") return <Timestamp at={new Date(value)} className={className} />;
+  if (credentialId) {
+    return (
+      <Link href={`/activity?credential=${encodeURIComponent(credentialId)}`} className={`font-mono ${link}`} title={credentialId}>
+        <bdi>{value}</bdi>
+      </Link>
+    );
+  }
+  return <bdi className={className}>{value}</bdi>;
+}
+
 /** What changed or why, in one line: `name: billing-sync → billing-sync-2 · …`; each value isolated (<bdi>) so a name cannot reorder the line. */
 export function EventSummaryLine({ parts }: { parts: SummaryPart[] }) {
   return (
@@ -50,12 +64,12 @@ export function EventSummaryLine({ parts }: { parts: SummaryPart[] }) {
           {i > 0 && <span className="text-slate-400"> · </span>}
           <span className="text-slate-500">{p.label}: </span>
           {"value" in p ? (
-            <bdi>{p.value}</bdi>
+            <SummaryValue value={p.value} time={p.time} credentialId={p.credentialId} />
           ) : (
             <>
-              <bdi className="text-red-800">{p.before}</bdi>
+              <SummaryValue value={p.before} time={p.time} className="text-red-800" />
               <span> → </span>
-              <bdi className="text-emerald-800">{p.after}</bdi>
+              <SummaryValue value={p.after} time={p.time} className="text-emerald-800" />
             </>
           )}
         </span>

@@ -2,7 +2,7 @@ import { RelativeTimestamp } from "@/components/relative-timestamp";
 import { plural } from "@/components/format";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
-import type { TunnelSessionView } from "@/lib/domain/agent-sessions/session-view";
+import { sessionPlatform, type TunnelSessionView } from "@/lib/domain/agent-sessions/session-view";
 import { AutoRefresh } from "./auto-refresh";
 
 const END_REASONS: Record<string, string> = {
@@ -41,6 +41,17 @@ function Endpoint({ endpoint }: { endpoint: TunnelSessionView["endpoints"][numbe
   );
 }
 
+/** "client OpenSSH_9.2p1 Debian-2+deb12u6" (an SSH client says no OS) or "agent 3.18.4 · linux/amd64". */
+function AgentSoftware({ session }: { session: TunnelSessionView }) {
+  const platform = sessionPlatform(session);
+  return (
+    <span className="min-w-0 text-slate-600 [overflow-wrap:anywhere]" data-testid="session-software">
+      {session.transport === "ssh" ? "client" : "agent"} {session.agentVersion}
+      {platform && <> · {platform}</>}
+    </span>
+  );
+}
+
 /**
  * The bot page's live "Sessions" panel: the bot's tunnel sessions, newest
  * first, open ones marked online, each with its endpoints, where it connects
@@ -51,7 +62,7 @@ function Endpoint({ endpoint }: { endpoint: TunnelSessionView["endpoints"][numbe
 export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelSessionView[]; hasMore?: boolean }) {
   const online = sessions.filter((s) => !s.endedAt);
   return (
-    <Card data-testid="sessions-panel" aria-labelledby="sessions-heading">
+    <Card data-testid="sessions-panel" aria-labelledby="sessions-heading" className="min-w-0">
       <AutoRefresh />
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h2 id="sessions-heading" className="text-base font-semibold text-slate-900">
@@ -66,7 +77,7 @@ export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelS
       ) : (
         <ul className="mt-3 divide-y divide-slate-100">
           {sessions.map((s) => (
-            <li key={s.id} className="py-3" data-testid="session-row">
+            <li key={s.id} className="min-w-0 py-3" data-testid="session-row">
               <div className="flex flex-wrap items-center gap-2 text-sm">
                 {s.endedAt ? (
                   <Badge tone="gray">Ended · {END_REASONS[s.endReason ?? ""] ?? s.endReason}</Badge>
@@ -74,11 +85,9 @@ export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelS
                   <Badge tone="green">Online</Badge>
                 )}
                 <span className="font-medium text-slate-900">{s.transport}</span>
-                <span className="text-slate-600">
-                  agent {s.agentVersion} · {s.os}/{s.arch}
-                </span>
+                <AgentSoftware session={s} />
               </div>
-              <dl className="mt-1 grid grid-cols-1 gap-x-6 gap-y-0.5 text-xs text-slate-600 sm:grid-cols-2">
+              <dl className="mt-1 grid min-w-0 grid-cols-1 gap-x-6 gap-y-0.5 text-xs text-slate-600 sm:grid-cols-2">
                 <div>
                   <dt className="inline">Since </dt>
                   <dd className="inline">
@@ -89,9 +98,9 @@ export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelS
                   <dt className="inline">From </dt>
                   <dd className="inline">{s.ip ?? "—"}</dd>
                 </div>
-                <div>
+                <div className="min-w-0">
                   <dt className="inline">{s.transport === "ssh" ? "SSH key" : "Authtoken"} </dt>
-                  <dd className="inline">
+                  <dd className="inline [overflow-wrap:anywhere]">
                     <code>{s.credential.display}</code>
                   </dd>
                 </div>

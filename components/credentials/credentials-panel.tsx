@@ -2,6 +2,7 @@
 
 import { Name } from "@/components/name";
 import { BulkBar } from "@/components/bulk-bar";
+import { plural } from "@/components/format";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { useToast } from "@/components/ui/toast";
@@ -26,6 +27,7 @@ export function CredentialsPanel({
   title = "Credentials",
   intro,
   viewerIsOwner = false,
+  firstStep = false,
 }: {
   /** The credential server actions, passed in by the page (components never import app/). */
   actions: CredentialActions;
@@ -38,6 +40,8 @@ export function CredentialsPanel({
   intro?: React.ReactNode;
   /** The signed-in person's own credentials (settings): "You have none yet". */
   viewerIsOwner?: boolean;
+  /** A bot just created: the empty state offers its first credential as the next step. */
+  firstStep?: boolean;
 }) {
   const toast = useToast();
   const [creating, setCreating] = useState(false);
@@ -82,7 +86,7 @@ export function CredentialsPanel({
       {manage && selected.length > 0 && (
         <BulkBar count={selected.length} noun={{ one: "credential", many: "credentials" }} testId="credentials-bulk-bar" onClear={() => setSelection(new Set())}>
           <Button variant="danger" size="sm" onClick={() => setRevoking(selected)}>
-            Revoke selected
+            Revoke {plural(selected.length, "credential", "credentials")}
           </Button>
         </BulkBar>
       )}
@@ -100,8 +104,8 @@ export function CredentialsPanel({
             {manage && " Create an authtoken for an agent, an API key for a program, or add an SSH public key."}
           </p>
           {manage && (
-            <Button className="mt-3" onClick={() => setCreating(true)}>
-              Create credential
+            <Button className="mt-3" onClick={() => setCreating(true)} autoFocus={firstStep}>
+              {firstStep ? "Create its first credential" : "Create credential"}
             </Button>
           )}
         </div>

@@ -147,6 +147,10 @@ const ACTIONS: Record<string, ActionEntry> = {
     args: (t) => [null, new Form({ id: t.botId, name: `matrix-${unique()}` })],
     ...adminOnly(),
   },
+  "app/(dashboard)/users/actions.ts#updateBotDetailsAction": {
+    args: (t) => [null, new Form({ id: t.botId, description: `matrix ${unique()}`, contact: "#matrix" })],
+    ...adminOnly(),
+  },
   "app/(dashboard)/users/actions.ts#setBotsActiveAction": {
     args: (t) => [{ ids: [t.botId], active: false }],
     ...adminOnly(),

@@ -116,6 +116,7 @@ interface ActionFuzz {
 const ACTION_INPUTS: Record<string, ActionFuzz> = {
   createBotAction: { inputs: { form: ["name"] } },
   renameBotAction: { inputs: { form: ["id", "name"] } },
+  updateBotDetailsAction: { inputs: { form: ["id", "description", "contact"] } },
   addPersonAction: { inputs: { form: ["email", "name", "role"] } },
   createCredentialAction: { inputs: { form: ["kind", "ownerId", "description", "metadata", "acl", "publicKey", "expiry", "expiresOn"] } },
   changePasswordAction: { inputs: { form: ["currentPassword", "newPassword", "confirmPassword", "signOutOtherSessions"] } },

@@ -11,12 +11,15 @@ import { apiRoute, NO_CONTENT } from "./route";
 /** ngrok calls them bot users, and lately service users: both paths serve the same bots. */
 export type BotCollection = "bot_users" | "service_users";
 
-const botJson = (base: string, collection: BotCollection, bot: { id: string; name: string; active: boolean; createdAt: Date }) => ({
+// ngrok's bot user, plus Botdesk's description and contact (extra fields: ngrok's clients pass them through).
+const botJson = (base: string, collection: BotCollection, bot: { id: string; name: string; active: boolean; createdAt: Date; description: string; contact: string }) => ({
   id: bot.id,
   uri: `${base}/${collection}/${bot.id}`,
   name: bot.name,
   active: bot.active,
   created_at: bot.createdAt.toISOString(),
+  description: bot.description,
+  contact: bot.contact,
 });
 
 const notFound = () => new ApiError("ERR_BOTDESK_404", "Bot user not found.");
@@ -29,7 +32,7 @@ async function botOrNotFound(accountId: string, id: string) {
 
 /**
  * `/bot_users` (or `/service_users`): list, create, and by id get, update
- * (name, active) and delete, each through the dashboard's own domain
+ * (name, active, description, contact) and delete, each through the dashboard's own domain
  * functions, so the same rules and events apply (a member's or bot's key gets
  * ERR_NGROK_4111 from requireManager, names follow the one name rule, …).
  */

@@ -113,7 +113,9 @@ describe("the SSH server, driven by the real ssh client", () => {
     expect(url).toMatch(/^https:\/\/[0-9a-f]{12}\.tunnel\.test$/);
     const session = await db().tunnelSession.findFirstOrThrow({ where: { accountId: account.id }, include: { endpoints: true } });
     expect(session).toMatchObject({ principalId: bot.id, transport: "ssh", credentialDisplay: key.fingerprint, ip: "127.0.0.1", endedAt: null });
+    // The client's version string is its software (and the package's build), not an OS: the OS stays unknown.
     expect(session.agentVersion).toMatch(/^OpenSSH_/);
+    expect(session).toMatchObject({ os: "unknown", arch: "unknown" });
     expect(session.endpoints.map((e) => e.url)).toEqual([url]);
     const [started] = await events(account.id, "agent.session_started");
     expect(started).toMatchObject({ principalId: bot.id, source: "agent", credentialDisplay: key.fingerprint });

@@ -1,3 +1,4 @@
+import { UNKNOWN_PLATFORM } from "@/lib/domain/agent-sessions/session-view";
 import { createHash } from "node:crypto";
 import ssh2 from "ssh2";
 import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
@@ -147,11 +148,13 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
       void serial(async () => {
         if (!actor) return reject?.();
         if (!sessionId) {
-          // An SSH client tells its software and, often, its platform (e.g. "OpenSSH_9.2p1", "Debian-2+deb12u3").
+          // An SSH client tells its software and a free comment (e.g. "OpenSSH_9.2p1" "Debian-2+deb12u3": the
+          // package's build, not the OS): both are the client's version; its OS and architecture are unknown.
+          const clientVersion = [ctx.userAgent, clientComment].filter(Boolean).join(" ").slice(0, 64) || "ssh";
           const started = await startSession(
             actor,
             ctx,
-            { agent_version: ctx.userAgent || "ssh", os: clientComment || "unknown", arch: "unknown" },
+            { agent_version: clientVersion, os: UNKNOWN_PLATFORM, arch: UNKNOWN_PLATFORM },
             { transport: "ssh" },
           );
           if (!started.ok) {

@@ -61,7 +61,14 @@ export const listQuerySchema = z.object({
 
 // What the API answers (for the document; the handlers build these objects).
 const ref = { id: z.string(), uri: z.url() };
-export const botUserSchema = z.object({ ...ref, name: z.string(), active: z.boolean(), created_at: z.iso.datetime() });
+export const botUserSchema = z.object({
+  ...ref,
+  name: z.string(),
+  active: z.boolean(),
+  created_at: z.iso.datetime(),
+  description: z.string().meta({ description: "Botdesk's: what the bot is for (empty when not said)." }),
+  contact: z.string().meta({ description: "Botdesk's: who is responsible for it, the owning team or person (empty when not said)." }),
+});
 const credentialBase = {
   ...ref,
   created_at: z.iso.datetime(),

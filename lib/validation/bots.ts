@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { filterTextSchema, idSchema, pageSizeSchema } from "./common";
-import { BOT_NAME_MAX_BYTES, BULK_MAX } from "./limits";
-import { checkName, type NameProblem } from "./text";
+import { BOT_NAME_MAX_BYTES, BOT_TEXT_MAX_BYTES, BULK_MAX } from "./limits";
+import { checkName, singleLineProblem, type NameProblem } from "./text";
 
 
 /**
@@ -38,6 +38,20 @@ export function botInputCode(error: z.ZodError): "bot_name_empty" | "bot_name_to
 
 export const botIdSchema = idSchema;
 
+const bytes = (s: string) => new TextEncoder().encode(s).length;
+
+/** A bot's description or contact: one line (no control or direction characters), trimmed, at most 255 bytes; empty clears it. */
+const botTextSchema = z
+  .string()
+  .trim()
+  .superRefine((s, ctx) => {
+    const problem = singleLineProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .refine((s) => bytes(s) <= BOT_TEXT_MAX_BYTES, `Use at most ${BOT_TEXT_MAX_BYTES} bytes`);
+export const botDescriptionSchema = botTextSchema.meta({ description: "What the bot is for: one line, at most 255 bytes." });
+export const botContactSchema = botTextSchema.meta({ description: "Who is responsible for it (the owning team or person): one line, at most 255 bytes." });
+
 /**
  * `active: false` creates it deactivated (the API's `{name, active}`); the
  * dashboard's form sends the name only. The API's POST /bot_users is this
@@ -47,15 +61,19 @@ export const botIdSchema = idSchema;
 export const createBotSchema = z.object({
   name: botNameSchema.meta({ description: "1–255 bytes, unique in the account ignoring case and look-alike characters, without an @." }),
   active: z.boolean().optional().meta({ description: "false creates it deactivated. Default true." }),
+  description: botDescriptionSchema.optional(),
+  contact: botContactSchema.optional(),
 });
 
 export const renameBotSchema = z.object({ id: botIdSchema, name: botNameSchema });
 
-/** A bot's name and/or status at once (the API's PATCH, whose body is this without `id`); absent fields stay as they are. */
+/** A bot's name, status, description and/or contact at once (the API's PATCH, whose body is this without `id`); absent fields stay as they are. */
 export const updateBotSchema = z.object({
   id: botIdSchema,
   name: botNameSchema.optional(),
   active: z.boolean().optional().meta({ description: "false suspends every credential it owns; true restores them." }),
+  description: botDescriptionSchema.optional(),
+  contact: botContactSchema.optional(),
 });
 
 /** One or several bots, for single and bulk actions alike (all succeed or none do). */

@@ -17,3 +17,6 @@ export const PUBLIC_KEY_MAX_LENGTH = 16_384;
 export const ACCOUNT_NAME_MAX_BYTES = 255;
 export const SEAT_LIMIT_MAX = 100_000;
 export const QUOTA_MAX = 1_000_000_000_000;
+
+/** A bot's description and contact, each (bytes, UTF-8). */
+export const BOT_TEXT_MAX_BYTES = 255;

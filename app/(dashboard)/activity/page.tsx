@@ -3,7 +3,10 @@ import Link from "next/link";
 import { requireActor } from "@/lib/auth/actor";
 import { listEvents } from "@/lib/domain/events/list-events";
 import { listPrincipalOptions } from "@/lib/domain/events/principal-options";
-import { eventsQueryFromParams, eventsSearch } from "@/lib/validation/events";
+import { eventsSearch } from "@/lib/validation/events";
+import { describeEventFilters, emptyFilterKeys } from "@/lib/domain/events/describe-filters";
+import { redirect } from "next/navigation";
+import { Alert } from "@/components/ui/alert";
 import { canManage } from "@/lib/domain/permissions";
 import { Card } from "@/components/ui/card";
 import { RecentActivity } from "@/components/recent-activity";
@@ -21,11 +24,30 @@ export const metadata: Metadata = { title: "Activity" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
+/** The URL's search string without these keys. */
+function searchWithout(params: Record<string, string | string[] | undefined>, drop: string[]): string {
+  const out = new URLSearchParams();
+  for (const [key, v] of Object.entries(params)) {
+    if (drop.includes(key) || v === undefined) continue;
+    for (const value of Array.isArray(v) ? v : [v]) out.append(key, value);
+  }
+  const s = out.toString();
+  return s ? `?${s}` : "";
+}
+
 /** The account's audit log: every event, filtered and keyset-paged by the URL. */
 export default async function ActivityPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requireActor();
-  const query = eventsQueryFromParams(await searchParams);
-  const [page, options, retention] = await Promise.all([listEvents(actor, query), listPrincipalOptions(actor), getEventRetention(actor)]);
+  const params = await searchParams;
+  // A GET form sends every field: keep only the filters that were set in the URL.
+  const empty = emptyFilterKeys(params);
+  if (empty.length > 0) redirect(`/activity${searchWithout(params, empty)}`);
+  const { query, active, notices, rangeError, credentialText } = await describeEventFilters(actor, params);
+  const [page, options, retention] = await Promise.all([
+    rangeError ? null : listEvents(actor, query),
+    listPrincipalOptions(actor),
+    getEventRetention(actor),
+  ]);
   const firstPage = !query.before && !query.after;
   const href = (extra: Record<string, string | undefined> = {}) => `/activity${eventsSearch(query, extra)}`;
   const filtered = eventsSearch(query) !== "";
@@ -50,18 +72,27 @@ export default async function ActivityPage({ searchParams }: { searchParams: Sea
         </div>
       </div>
 
-      <EventsChartCard actor={actor} title="Events per day in the account, last 30 days (UTC)" />
+      {/* Keyed by the filters: after applying, the bar closes on the filters now in force. */}
+      <ActivityFilters key={eventsSearch(query)} query={query} principals={options} action="/activity" active={active} credentialText={credentialText} open={notices.length > 0 || rangeError !== null} />
 
-      <Card>
-        <ActivityFilters query={query} principals={options} action="/activity" />
-      </Card>
+      {notices.length > 0 && (
+        <Alert tone="warning" data-testid="filter-notices">
+          <ul className="flex flex-col gap-1">
+            {notices.map((n) => (
+              <li key={n.key}>
+                <strong className="font-semibold">{n.label}</strong>: {n.message}
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      )}
 
       <Card aria-labelledby="events-heading" className="min-w-0">
         <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
           <h2 id="events-heading" className="text-base font-semibold">
             {filtered ? "Matching events" : "All events"}
           </h2>
-          {firstPage && page.rows[0] && (
+          {firstPage && page?.rows[0] && (
             // Keyed by what it counts from, so showing the new events starts the count again.
             <NewEvents
               key={page.rows[0].cursor}
@@ -70,7 +101,9 @@ export default async function ActivityPage({ searchParams }: { searchParams: Sea
             />
           )}
         </div>
-        {page.rows.length === 0 ? (
+        {rangeError || !page ? (
+          <Alert data-testid="range-error">{rangeError}</Alert>
+        ) : page.rows.length === 0 ? (
           <div className="flex flex-col items-start gap-2 py-4 text-sm text-slate-600" data-testid="activity-empty">
             <p>{filtered ? "No events match these filters." : "Nothing has happened in this account yet."}</p>
             {filtered && (
@@ -82,12 +115,17 @@ export default async function ActivityPage({ searchParams }: { searchParams: Sea
         ) : (
           <RecentActivity events={page.rows} />
         )}
-        <Pager
-          newest={firstPage ? null : href()}
-          newer={page.newer ? href({ after: page.newer }) : null}
-          older={page.older ? href({ before: page.older }) : null}
-        />
+        {page && (
+          <Pager
+            newest={firstPage ? null : href()}
+            newer={page.newer ? href({ after: page.newer }) : null}
+            older={page.older ? href({ before: page.older }) : null}
+          />
+        )}
       </Card>
+
+      {/* After the log, so the first events are on the first screen. */}
+      <EventsChartCard actor={actor} title="Events per day in the account, last 30 days (UTC days)" />
 
       <Card aria-labelledby="retention-heading">
         <h2 id="retention-heading" className="mb-1 text-base font-semibold">

@@ -5,6 +5,7 @@ import type { Actor, RequestContext } from "@/lib/domain/access/types";
 import { createBot } from "@/lib/domain/bots/create-bot";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { renameBot } from "@/lib/domain/bots/rename-bot";
+import { updateBot } from "@/lib/domain/bots/update-bot";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { addPerson } from "@/lib/domain/people/add-person";
 import { changeRole } from "@/lib/domain/people/change-role";
@@ -51,7 +52,17 @@ export async function renameBotAction(_prev: BotFormState, formData: FormData): 
   return { values, result: await perform("renameBot", (actor, ctx) => renameBot(actor, { id, name: values.name }, ctx)) };
 }
 
-export async function setBotsActiveAction(input: { ids: string[]; active: boolean }): Promise<Result<{ count: number }>> {
+export type BotDetailsFormState = FormState<{ description: string; contact: string }, { id: string }>;
+
+/** The bot page's "Edit details": its description and contact (updateBot, with the API's PATCH rules and event). */
+export async function updateBotDetailsAction(_prev: BotDetailsFormState, formData: FormData): Promise<BotDetailsFormState> {
+  const field = formFields(formData);
+  const values = { description: field("description"), contact: field("contact") };
+  const id = field("id");
+  return { values, result: await perform("updateBotDetails", (actor, ctx) => updateBot(actor, { id, ...values }, ctx)) };
+}
+
+export async function setBotsActiveAction(input: { ids: string[]; active: boolean }): Promise<Result<{ count: number; changed: number }>> {
   return perform("setBotsActive", (actor, ctx) => setBotsActive(actor, input, ctx));
 }
 
@@ -60,7 +71,7 @@ export async function deactivationImpactAction(input: { ids: string[] }): Promis
   return performAction("deactivationImpact", (actor) => deactivationImpact(actor, input), () => {});
 }
 
-export async function deleteBotsAction(input: { ids: string[] }): Promise<Result<{ count: number; credentialsDeleted: number }>> {
+export async function deleteBotsAction(input: { ids: string[] }): Promise<Result<{ count: number; credentialsDeleted: number; credentialsRevoked: number }>> {
   return perform("deleteBots", (actor, ctx) => deleteBots(actor, input, ctx));
 }
 

@@ -2,6 +2,7 @@
 
 import { Name } from "@/components/name";
 import { useActionState } from "react";
+import { useRouter } from "next/navigation";
 import { callAction, UNREACHABLE_MESSAGE } from "@/components/call-action";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { Alert } from "@/components/ui/alert";
@@ -11,7 +12,7 @@ import { Field } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { BOT_NAME_MAX_BYTES } from "@/lib/validation/limits";
 import { createBotAction, deleteBotsAction, renameBotAction, setBotsActiveAction, type BotFormState } from "./actions";
-import { plural } from "@/components/format";
+import { pick, plural } from "@/components/format";
 import { SessionsEffect, useDeactivationImpact } from "./deactivation-impact";
 
 /** What the bot dialogs need to know about a bot. */
@@ -19,11 +20,15 @@ export interface BotRef {
   id: string;
   name: string;
   active: boolean;
+  /** Its credentials not revoked: deleting revokes them, deactivating suspends them. */
   credentialCount: number;
+  /** Its already revoked credentials, which a delete removes too (unknown: 0). */
+  revokedCredentialCount?: number;
 }
 
+/** Creates a bot, then opens its page, which offers the next step: its first credential. */
 export function CreateBotDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const toast = useToast();
+  const router = useRouter();
   return (
     <Dialog
       open={open}
@@ -38,8 +43,8 @@ export function CreateBotDialog({ open, onClose }: { open: boolean; onClose: () 
         pendingLabel="Creating…"
         onCancel={onClose}
         onDone={(bot) => {
-          toast.success(<>Bot <Name name={bot.name} /> created.</>);
           onClose();
+          router.push(`/users/bots/${encodeURIComponent(bot.id)}?created=1`);
         }}
       />
     </Dialog>
@@ -138,6 +143,7 @@ export function DeleteBotsDialog({ bots, onClose, onDeleted }: { bots: BotRef[] 
   const list = bots ?? [];
   const single = list.length === 1 ? list[0]! : null;
   const credentials = list.reduce((n, b) => n + b.credentialCount, 0);
+  const alreadyRevoked = list.reduce((n, b) => n + (b.revokedCredentialCount ?? 0), 0);
   const count = list.length;
   return (
     <ConfirmDialog
@@ -168,13 +174,10 @@ export function DeleteBotsDialog({ bots, onClose, onDeleted }: { bots: BotRef[] 
         if (!result.ok) return { ok: false, message: result.message };
         const what = single ? <Name name={single.name} /> : plural(result.data.count, "bot", "bots");
         toast.success(
-          result.data.credentialsDeleted > 0 ? (
-            <>
-              Deleted {what} and {plural(result.data.credentialsDeleted, "credential", "credentials")}.
-            </>
-          ) : (
-            <>Deleted {what}.</>
-          ),
+          <>
+            Deleted {what}
+            {deletedCredentialsText(result.data.credentialsDeleted, result.data.credentialsRevoked)}.
+          </>,
         );
         onDeleted?.();
         return { ok: true };
@@ -184,10 +187,11 @@ export function DeleteBotsDialog({ bots, onClose, onDeleted }: { bots: BotRef[] 
       <p>
         This can&apos;t be undone.{" "}
         {credentials > 0
-          ? `${plural(credentials, "credential", "credentials")} will be revoked and deleted at once, so anything using ${credentials === 1 ? "it" : "them"} stops working.`
+          ? `${plural(credentials, "credential", "credentials")} will be revoked and deleted at once, so anything using ${pick(credentials, "it", "them")} stops working.`
           : single
-            ? "It has no credentials."
-            : "They have no credentials."}
+            ? "It has no working credentials."
+            : "They have no working credentials."}
+        {alreadyRevoked > 0 && ` ${plural(alreadyRevoked, "already revoked credential is", "already revoked credentials are")} deleted too.`}
       </p>
       <p>Past activity stays in the log, marked “(deleted)”, and the {single ? "name becomes" : "names become"} free to reuse.</p>
     </ConfirmDialog>
@@ -226,11 +230,7 @@ export function SetBotsActiveDialog({
       onConfirm={async () => {
         const result = await callAction(() => setBotsActiveAction({ ids: bots.map((b) => b.id), active }));
         if (!result.ok) return { ok: false, message: result.message };
-        toast.success(
-          <>
-            {active ? "Reactivated" : "Deactivated"} {single ? <Name name={single.name} /> : plural(result.data.count, "bot", "bots")}.
-          </>,
-        );
+        toast.success(<>{setActiveText(active, single ? <Name name={single.name} /> : null, result.data)}</>);
         onDone?.();
         return { ok: true };
       }}
@@ -239,10 +239,10 @@ export function SetBotsActiveDialog({
       <p data-testid="set-bots-active-effect">
         {active
           ? credentials > 0
-            ? `${plural(credentials, "credential", "credentials")} work again at once.`
+            ? `${plural(credentials, "credential", "credentials")} ${pick(credentials, "works", "work")} again at once.`
             : "Nothing else changes."
           : credentials > 0
-            ? `${plural(credentials, "credential", "credentials")} stop working at once, so anything using ${credentials === 1 ? "it" : "them"} is refused until you reactivate ${single ? "it" : "them"}. Nothing is deleted.`
+            ? `${plural(credentials, "credential", "credentials")} ${pick(credentials, "stops", "stop")} working at once, so anything using ${pick(credentials, "it", "them")} is refused until you reactivate ${single ? "it" : "them"}. Nothing is deleted.`
             : `${single ? "It has" : "They have"} no working credentials, so none stops working. Nothing is deleted.`}
       </p>
       {!active && <SessionsEffect impact={impact} testId="set-bots-active-sessions" />}
@@ -265,4 +265,28 @@ function BotNames({ bots }: { bots: BotRef[] }) {
       {bots.length > shown.length && ` and ${bots.length - shown.length} more`}
     </p>
   );
+}
+
+/** " and 5 credentials (4 revoked now, 1 already revoked)", " and 2 credentials", or "" for none. */
+function deletedCredentialsText(deleted: number, revokedNow: number): string {
+  if (deleted === 0) return "";
+  const already = deleted - revokedNow;
+  return already === 0
+    ? ` and ${plural(deleted, "credential", "credentials")}`
+    : ` and ${plural(deleted, "credential", "credentials")} (${revokedNow} revoked now, ${already} already revoked)`;
+}
+
+/**
+ * "Deactivated ci-deployer.", "Deactivated 3 bots.", or "Deactivated 2 bots; 1 was already deactivated."
+ * The count is what changed, never just what was selected.
+ */
+function setActiveText(active: boolean, single: React.ReactNode | null, data: { count: number; changed: number }): React.ReactNode {
+  const verb = active ? "Reactivated" : "Deactivated";
+  const state = active ? "active" : "deactivated";
+  if (single) return data.changed === 0 ? <>{single} was already {state}.</> : <>{verb} {single}.</>;
+  const unchanged = data.count - data.changed;
+  if (data.changed === 0) return `All ${data.count} bots were already ${state}.`;
+  return unchanged === 0
+    ? `${verb} ${plural(data.changed, "bot", "bots")}.`
+    : `${verb} ${plural(data.changed, "bot", "bots")}; ${plural(unchanged, "was", "were")} already ${state}.`;
 }

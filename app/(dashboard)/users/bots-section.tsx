@@ -7,6 +7,7 @@ import { DataTable, dataTableColumnHelper, type ServerPage } from "@/components/
 import { NoMatches } from "@/components/no-matches";
 import { usePageSelection } from "@/components/use-page-selection";
 import { TableFilters } from "@/components/table-filters";
+import { plural } from "@/components/format";
 import { BulkBar } from "@/components/bulk-bar";
 import { StatusBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -145,14 +146,15 @@ export function BotsSection({ page, query, manage }: { page: ServerPage<BotRow>;
 
       {manage && selected.length > 0 && (
         <BulkBar count={selected.length} noun={NOUN} testId="bots-bulk-bar" onClear={clearSelection}>
+          {/* Named with their count, so they never read like a row's own "Deactivate" or "Delete". */}
           <Button variant="secondary" size="sm" onClick={() => setSettingActive({ bots: selected, active: false })}>
-            Deactivate
+            Deactivate {plural(selected.length, "bot", "bots")}
           </Button>
           <Button variant="secondary" size="sm" onClick={() => setSettingActive({ bots: selected, active: true })}>
-            Reactivate
+            Reactivate {plural(selected.length, "bot", "bots")}
           </Button>
           <Button variant="danger" size="sm" onClick={() => setDeleting(selected)}>
-            Delete
+            Delete {plural(selected.length, "bot", "bots")}
           </Button>
         </BulkBar>
       )}

@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { callAction } from "@/components/call-action";
-import { plural } from "@/components/format";
+import { pick, plural } from "@/components/format";
 import { HEARTBEAT_INTERVAL_SECONDS } from "@/lib/domain/agent-sessions/limits";
 import { deactivationImpactAction } from "./actions";
 
@@ -38,7 +38,7 @@ export function SessionsEffect({ impact, testId }: { impact: DeactivationImpact;
           ? "Botdesk could not count the live agent sessions; any that are live end too."
           : impact.sessions === 0
             ? "No agent session is live, so none ends."
-            : `${plural(impact.sessions, "live agent session ends", "live agent sessions end")} at ${impact.sessions === 1 ? "its" : "their"} next heartbeat (within ${HEARTBEAT_INTERVAL_SECONDS} seconds).`}
+            : `${plural(impact.sessions, "live agent session ends", "live agent sessions end")} at ${pick(impact.sessions, "its", "their")} next heartbeat (within ${HEARTBEAT_INTERVAL_SECONDS} seconds).`}
     </p>
   );
 }

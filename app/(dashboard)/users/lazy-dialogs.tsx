@@ -14,3 +14,4 @@ export const RemovePersonDialog = lazyDialog(() => import("./person-dialogs").th
 export const DeactivatePersonDialog = lazyDialog(() => import("./person-dialogs").then((m) => m.DeactivatePersonDialog));
 export const ResetPasswordDialogs = lazyDialog(() => import("./reset-password-dialog").then((m) => m.ResetPasswordDialogs));
 export const ResetTwoFactorDialog = lazyDialog(() => import("./reset-two-factor-dialog").then((m) => m.ResetTwoFactorDialog));
+export const BotDetailsDialog = lazyDialog(() => import("./bots/[id]/bot-details-dialog").then((m) => m.BotDetailsDialog));

@@ -12,7 +12,7 @@ import { Field, SelectField } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import type { PersonRow } from "@/lib/domain/people/types";
 import { SessionsEffect, useDeactivationImpact } from "./deactivation-impact";
-import { plural } from "@/components/format";
+import { pick, plural } from "@/components/format";
 import { addPersonAction, removePersonAction, setPersonActiveAction, type AddPersonFormState } from "./actions";
 import { grantableRoles, ROLE_LABELS } from "./row-controls";
 
@@ -159,7 +159,7 @@ export function DeactivatePersonDialog({ person, onClose }: { person: PersonRow 
             ? "Botdesk could not count their credentials; every credential they own here stops working too."
             : impact.credentials === 0
               ? "They own no working credentials here, so none stops working."
-              : `${plural(impact.credentials, "credential", "credentials")} they own here ${impact.credentials === 1 ? "stops" : "stop"} working at once, until you reactivate them.`}
+              : `${plural(impact.credentials, "credential", "credentials")} they own here ${pick(impact.credentials, "stops", "stop")} working at once, until you reactivate them.`}
       </p>
       <SessionsEffect impact={impact} testId="deactivate-person-sessions" />
     </ConfirmDialog>

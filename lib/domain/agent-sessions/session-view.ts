@@ -21,7 +21,18 @@ export interface TunnelSessionView {
   endpoints: { id: string; url: string | null; hostname: string | null; labels: Record<string, string>; createdAt: Date; endedAt: Date | null }[];
 }
 
-/** The name a session has as an event's subject. */
+/** What an agent that does not say its OS or architecture (an SSH client) has as both. */
+export const UNKNOWN_PLATFORM = "unknown";
+
+/** "linux/amd64", "linux" or null: the platform an agent reported, without the parts it did not. */
+export function sessionPlatform(session: { os: string; arch: string }): string | null {
+  const known = (v: string) => v !== "" && v !== UNKNOWN_PLATFORM;
+  if (!known(session.os)) return null;
+  return known(session.arch) ? `${session.os}/${session.arch}` : session.os;
+}
+
+/** The name a session has as an event's subject: "ngrok/v2 session (linux/amd64)", "ssh session". */
 export function sessionSubjectName(session: { transport: string; os: string; arch: string }): string {
-  return `${session.transport} session (${session.os}/${session.arch})`;
+  const platform = sessionPlatform(session);
+  return platform ? `${session.transport} session (${platform})` : `${session.transport} session`;
 }

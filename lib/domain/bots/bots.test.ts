@@ -10,6 +10,7 @@ import { getBot } from "./get-bot";
 import { listBots } from "./list-bots";
 import { renameBot } from "./rename-bot";
 import { setBotsActive } from "./set-bots-active";
+import { updateBot } from "./update-bot";
 import { listBotsQuerySchema } from "../../validation/bots";
 
 const ctx = { ip: "192.0.2.55", userAgent: "vitest" };
@@ -92,13 +93,14 @@ describe("setBotsActive", () => {
     const { account, admin } = await adminSetup();
     const [a, b] = [await createTestBot(account.id), await createTestBot(account.id)];
     await createTestCredential(account.id, a.id);
-    expect(await setBotsActive(admin, { ids: [a.id, b.id], active: false }, ctx)).toEqual({ ok: true, data: { count: 2 } });
+    expect(await setBotsActive(admin, { ids: [a.id, b.id], active: false }, ctx)).toEqual({ ok: true, data: { count: 2, changed: 2 } });
     expect(await db().principal.count({ where: { id: { in: [a.id, b.id] }, status: "deactivated" } })).toBe(2);
     expect(await db().credential.count({ where: { ownerId: a.id } })).toBe(1);
     expect(await db().event.count({ where: { subjectId: { in: [a.id, b.id] }, type: "bot.deactivated" } })).toBe(2);
 
     await setBotsActive(admin, { ids: [a.id], active: true }, ctx);
-    expect(await setBotsActive(admin, { ids: [a.id, b.id], active: true }, ctx)).toEqual({ ok: true, data: { count: 2 } });
+    // a was already active again: the answer says 1 of the 2 changed (the toast must not say "Reactivated 2 bots").
+    expect(await setBotsActive(admin, { ids: [a.id, b.id], active: true }, ctx)).toEqual({ ok: true, data: { count: 2, changed: 1 } });
     // a was already active: only b's reactivation is recorded by the second call.
     expect(await db().event.count({ where: { subjectId: { in: [a.id, b.id] }, type: "bot.reactivated" } })).toBe(2);
   });
@@ -121,11 +123,13 @@ describe("deleteBots", () => {
     const bot = await createTestBot(account.id, "doomed");
     await createTestCredential(account.id, bot.id, "authtoken");
     await createTestCredential(account.id, bot.id, "api_key");
+    const revoked = await createTestCredential(account.id, bot.id, "api_key");
+    await db().credential.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } });
     const bystander = await createTestBot(account.id);
     await createTestCredential(account.id, bystander.id);
     await db().event.create({ data: { id: `ev_t${Date.now()}`, accountId: account.id, type: "agent.session_started", principalId: bot.id, botId: bot.id, source: "agent" } });
 
-    expect(await deleteBots(admin, { ids: [bot.id] }, ctx)).toEqual({ ok: true, data: { count: 1, credentialsDeleted: 2 } });
+    expect(await deleteBots(admin, { ids: [bot.id] }, ctx)).toEqual({ ok: true, data: { count: 1, credentialsDeleted: 3, credentialsRevoked: 2 } });
     expect(await db().credential.count({ where: { ownerId: bot.id } })).toBe(0);
     expect(await db().credential.count({ where: { ownerId: bystander.id } })).toBe(1);
     expect(await getBot(account.id, bot.id)).toBeNull();
@@ -137,7 +141,10 @@ describe("deleteBots", () => {
     expect(events.find((e) => e.type === "agent.session_started")?.actor).toMatchObject({ name: "doomed", deleted: true });
     const deleted = events.find((e) => e.type === "bot.deleted");
     expect((deleted && (await db().event.findUniqueOrThrow({ where: { id: deleted.id } })).data) as object).toMatchObject({
-      credentialsDeleted: [expect.objectContaining({ kind: expect.any(String) }), expect.objectContaining({ kind: expect.any(String) })],
+      credentialsDeleted: expect.arrayContaining([
+        expect.objectContaining({ kind: expect.any(String) }),
+        expect.objectContaining({ id: revoked.id, alreadyRevoked: true }),
+      ]),
     });
 
     expect(await createBot(admin, { name: "DOOMED" }, ctx)).toMatchObject({ ok: true });
@@ -223,5 +230,44 @@ describe("credential ownership", () => {
     const b = await createTestBot(account.id);
     const credential = await createTestCredential(account.id, a.id);
     await expect(db().credential.update({ where: { id: credential.id }, data: { ownerId: b.id } })).rejects.toThrow(/never be changed/);
+  });
+});
+
+describe("a bot's description and contact", () => {
+  it("are set at creation and by updateBot, each change recorded before → after; the unchanged and too long record nothing", async () => {
+    const { account, admin } = await adminSetup();
+    const created = await createBot(admin, { name: "described", description: "deploys main", contact: "#platform" }, ctx);
+    if (!created.ok) throw new Error("setup");
+    const id = created.data.id;
+    expect(await getBot(account.id, id)).toMatchObject({ description: "deploys main", contact: "#platform" });
+
+    expect(await updateBot(admin, { id, description: "  deploys main and tags  ", contact: "#platform" }, ctx)).toEqual({ ok: true, data: { id } });
+    expect(await getBot(account.id, id)).toMatchObject({ description: "deploys main and tags", contact: "#platform" });
+    const updated = await db().event.findMany({ where: { subjectId: id, type: "bot.updated" } });
+    expect(updated.map((e) => e.data)).toEqual([{ before: { description: "deploys main" }, after: { description: "deploys main and tags" } }]);
+
+    // The same values again: nothing changes, nothing is recorded.
+    await updateBot(admin, { id, description: "deploys main and tags" }, ctx);
+    expect(await db().event.count({ where: { subjectId: id, type: "bot.updated" } })).toBe(1);
+
+    const long = await updateBot(admin, { id, contact: "é".repeat(128) }, ctx);
+    expect(long).toMatchObject({ ok: false, code: "invalid_input", fieldErrors: { contact: expect.stringContaining("255 bytes") } });
+    const twoLines = await updateBot(admin, { id, description: "a\nb" }, ctx);
+    expect(twoLines).toMatchObject({ ok: false, fieldErrors: { description: expect.any(String) } });
+    expect(await getBot(account.id, id)).toMatchObject({ contact: "#platform" });
+
+    // Cleared with an empty string.
+    await updateBot(admin, { id, contact: "" }, ctx);
+    expect((await getBot(account.id, id))?.contact).toBe("");
+  });
+
+  it("only admins change them", async () => {
+    const { account, admin } = await adminSetup();
+    const bot = await createTestBot(account.id);
+    const member = await createTestPerson(account.id, "member");
+    const refused = await updateBot(actorOf(account, member, "member"), { id: bot.id, description: "mine now" }, ctx);
+    expect(refused).toMatchObject({ ok: false, message: NOT_ADMIN_BOTS });
+    expect((await getBot(account.id, bot.id))?.description).toBe("");
+    expect(admin).toBeDefined();
   });
 });

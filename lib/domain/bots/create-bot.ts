@@ -24,6 +24,8 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
   if (!parsed.success) return fail(botInputCode(parsed.error), "Check the bot's name.", fieldErrorsOf(parsed.error));
   const { name } = parsed.data;
   const active = parsed.data.active ?? true;
+  const description = parsed.data.description ?? "";
+  const contact = parsed.data.contact ?? "";
   const id = newId("bot");
   try {
     const created = await actorTransaction(actor, async (tx) => {
@@ -34,6 +36,8 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
           name,
           ...botNameKeys(name),
           status: active ? "active" : "deactivated",
+          description,
+          contact,
           accountId: actor.account.id,
           createdById: actor.principal.id,
         },
@@ -41,7 +45,7 @@ export async function createBot(actor: Actor, input: unknown, ctx: RequestContex
       await recordActorEvent(tx, actor, ctx, {
         type: "bot.created",
         subject: { id, name },
-        data: { after: { name, active } },
+        data: { after: { name, active, ...(description ? { description } : {}), ...(contact ? { contact } : {}) } },
       });
       return ok(undefined);
     });

@@ -17,13 +17,15 @@ const credentialDisplay = (c: { kind: "authtoken" | "api_key" | "ssh_key"; secre
  * revoked and deleted, and each bot becomes a tombstone (deletedAt set, name
  * freed for reuse, deactivated) so its past events stay attributed to it. All
  * or none: any failure leaves every bot and credential as it was. Records
- * `bot.deleted` per bot, naming the credentials that went with it.
+ * `bot.deleted` per bot, naming the credentials that went with it and marking
+ * those that were already revoked. `credentialsDeleted` counts them all,
+ * `credentialsRevoked` those that still worked (revoked by this delete).
  */
 export async function deleteBots(
   actor: Actor,
   input: unknown,
   ctx: RequestContext,
-): Promise<Result<{ count: number; credentialsDeleted: number }>> {
+): Promise<Result<{ count: number; credentialsDeleted: number; credentialsRevoked: number }>> {
   const denied = requireManager(actor, "bots");
   if (denied) return denied;
   const parsed = botIdsSchema.safeParse(input);
@@ -35,7 +37,7 @@ export async function deleteBots(
     if (bots.length !== ids.length) return ids.length === 1 ? botNotFound() : fail("not_found", `${BOT_NOT_FOUND}: nothing was deleted`);
     const credentials = await tx.credential.findMany({
       where: { ownerId: { in: ids } },
-      select: { id: true, kind: true, ownerId: true, secretHint: true, fingerprint: true },
+      select: { id: true, kind: true, ownerId: true, secretHint: true, fingerprint: true, revokedAt: true },
     });
     await tx.credential.deleteMany({ where: { ownerId: { in: ids } } });
     await changeStanding(tx, { kind: "bots_deleted", ids, at: new Date() });
@@ -47,10 +49,10 @@ export async function deleteBots(
         data: {
           before: { name: bot.name, active: bot.status === "active" },
           after: { deleted: true },
-          credentialsDeleted: own.map((c) => ({ id: c.id, kind: c.kind, display: credentialDisplay(c) })),
+          credentialsDeleted: own.map((c) => ({ id: c.id, kind: c.kind, display: credentialDisplay(c), ...(c.revokedAt ? { alreadyRevoked: true } : {}) })),
         },
       });
     }
-    return ok({ count: bots.length, credentialsDeleted: credentials.length });
+    return ok({ count: bots.length, credentialsDeleted: credentials.length, credentialsRevoked: credentials.filter((c) => !c.revokedAt).length });
   }, { fence: ids });
 }

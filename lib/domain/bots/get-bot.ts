@@ -14,10 +14,14 @@ export async function getBot(accountId: string, botId: string): Promise<BotDetai
       status: true,
       createdAt: true,
       lastActivityAt: true,
+      description: true,
+      contact: true,
       createdBy: { select: { id: true, name: true } },
     },
   });
   if (!bot) return null;
+  // Revoked credentials are not listed on the page, but deleting the bot deletes them too: its dialog says how many.
+  const revokedCredentialCount = await db().credential.count({ where: { ownerId: bot.id, revokedAt: { not: null } } });
   return {
     id: bot.id,
     name: bot.name,
@@ -25,5 +29,8 @@ export async function getBot(accountId: string, botId: string): Promise<BotDetai
     createdAt: bot.createdAt,
     createdBy: bot.createdBy,
     lastActivityAt: bot.lastActivityAt,
+    description: bot.description,
+    contact: bot.contact,
+    revokedCredentialCount,
   };
 }

@@ -11,13 +11,13 @@ export interface DeletedBot {
   /** Who deleted it, from its `bot.deleted` event (null if that event was purged). */
   deletedBy: { id: string; name: string; kind: "person" | "bot" } | null;
   /** The credentials deleted with it, as its `bot.deleted` event lists them (display `bdak_…x9Qz`); empty if that event was purged. */
-  credentialsDeleted: { id: string; kind: string; display: string }[];
+  credentialsDeleted: { id: string; kind: string; display: string; alreadyRevoked: boolean }[];
 }
 
 function credentialsOf(data: unknown): DeletedBot["credentialsDeleted"] {
   const list = isRecord(data) && Array.isArray(data.credentialsDeleted) ? data.credentialsDeleted : [];
   return list.filter(isRecord).flatMap((c) =>
-    typeof c.id === "string" ? [{ id: c.id, kind: typeof c.kind === "string" ? c.kind : "", display: typeof c.display === "string" ? c.display : c.id }] : [],
+    typeof c.id === "string" ? [{ id: c.id, kind: typeof c.kind === "string" ? c.kind : "", display: typeof c.display === "string" ? c.display : c.id, alreadyRevoked: c.alreadyRevoked === true }] : [],
   );
 }
 

@@ -7,6 +7,8 @@ export interface BotSummary {
   name: string;
   active: boolean;
   createdAt: Date;
+  description: string;
+  contact: string;
 }
 
 /**
@@ -17,14 +19,14 @@ export interface BotSummary {
  * as at 10.
  */
 export async function listBotsBefore(accountId: string, query: KeysetQuery): Promise<KeysetPage<BotSummary>> {
-  const rows = await db().$queryRaw<{ id: string; name: string; status: string; created_at: Date }[]>`
-    SELECT p.id, p.name, p.status::text AS status, p.created_at FROM principals p
+  const rows = await db().$queryRaw<{ id: string; name: string; status: string; created_at: Date; description: string; contact: string }[]>`
+    SELECT p.id, p.name, p.status::text AS status, p.created_at, p.description, p.contact FROM principals p
     WHERE p.account_id = ${accountId} AND p.kind = 'bot' AND p.deleted_at IS NULL
       ${query.beforeId ? Prisma.sql`AND ${keysetAfter("p", "principals", query.beforeId)}` : Prisma.empty}
     ORDER BY p.created_at DESC, p.id DESC
     LIMIT ${query.limit + 1}`;
   return {
-    rows: rows.slice(0, query.limit).map((r) => ({ id: r.id, name: r.name, active: r.status === "active", createdAt: r.created_at })),
+    rows: rows.slice(0, query.limit).map((r) => ({ id: r.id, name: r.name, active: r.status === "active", createdAt: r.created_at, description: r.description, contact: r.contact })),
     hasMore: rows.length > query.limit,
   };
 }

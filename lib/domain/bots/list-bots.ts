@@ -51,6 +51,10 @@ export async function listBots(accountId: string, query: ListBotsQuery): Promise
     ? await db().credential.groupBy({ by: ["ownerId"], where: { ownerId: { in: rows.map((r) => r.id) }, revokedAt: null }, _count: { _all: true } })
     : [];
   const credentialCount = new Map(counts.map((c) => [c.ownerId, c._count._all]));
+  const revokedCounts = rows.length
+    ? await db().credential.groupBy({ by: ["ownerId"], where: { ownerId: { in: rows.map((r) => r.id) }, revokedAt: { not: null } }, _count: { _all: true } })
+    : [];
+  const revokedCredentialCount = new Map(revokedCounts.map((c) => [c.ownerId, c._count._all]));
   // This month's usage of the rows shown only, by usage_daily's primary key (account, principal, day).
   const monthStart = `${new Date().toISOString().slice(0, 8)}01`;
   const usageRows = rows.length
@@ -67,6 +71,7 @@ export async function listBots(accountId: string, query: ListBotsQuery): Promise
       name: r.name,
       active: r.status === "active",
       credentialCount: credentialCount.get(r.id) ?? 0,
+      revokedCredentialCount: revokedCredentialCount.get(r.id) ?? 0,
       usage: usage.get(r.id) ?? { apiRequests: 0, sessions: 0, bandwidth: 0 },
       lastActivityAt: r.lastActivityAt,
       createdAt: r.createdAt,

@@ -17,8 +17,9 @@ const setBotsActiveSchema = botIdsSchema.extend({ active: z.boolean() });
  * Nothing is deleted: a deactivated bot's credentials are refused by the one
  * credential check while it stays deactivated, and work again on reactivation.
  * Records `bot.deactivated` / `bot.reactivated` for each bot that changed.
+ * `count` is how many bots were asked for, `changed` how many were not already so.
  */
-export async function setBotsActive(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ count: number }>> {
+export async function setBotsActive(actor: Actor, input: unknown, ctx: RequestContext): Promise<Result<{ count: number; changed: number }>> {
   const denied = requireManager(actor, "bots");
   if (denied) return denied;
   const parsed = setBotsActiveSchema.safeParse(input);
@@ -28,17 +29,17 @@ export async function setBotsActive(actor: Actor, input: unknown, ctx: RequestCo
   return actorTransaction(actor, async (tx) => {
     const bots = await lockBots(tx, actor.account.id, ids);
     if (bots.length !== ids.length) return ids.length === 1 ? botNotFound() : fail("not_found", `${BOT_NOT_FOUND}: nothing was changed`);
-    await setLockedBotsActive(tx, actor, ctx, bots, active);
-    return ok({ count: bots.length });
+    const changed = await setLockedBotsActive(tx, actor, ctx, bots, active);
+    return ok({ count: bots.length, changed });
   }, { fence: active ? [] : ids });
 }
 
 /**
  * The change itself, for bots the caller has locked in its transaction (after
  * requireManager): each bot whose status differs changes, with its
- * `bot.deactivated` / `bot.reactivated`; the others are left alone.
+ * `bot.deactivated` / `bot.reactivated`; the others are left alone. Returns how many changed.
  */
-export async function setLockedBotsActive(tx: Prisma.TransactionClient, actor: Actor, ctx: RequestContext, bots: LockedBot[], active: boolean): Promise<void> {
+export async function setLockedBotsActive(tx: Prisma.TransactionClient, actor: Actor, ctx: RequestContext, bots: LockedBot[], active: boolean): Promise<number> {
   const status = active ? "active" : "deactivated";
   const changing = bots.filter((b) => b.status !== status);
   if (changing.length > 0) await changeStanding(tx, { kind: "bots_status", ids: changing.map((b) => b.id), status });
@@ -49,4 +50,5 @@ export async function setLockedBotsActive(tx: Prisma.TransactionClient, actor: A
       data: { before: { active: !active }, after: { active } },
     });
   }
+  return changing.length;
 }

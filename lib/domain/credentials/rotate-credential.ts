@@ -6,7 +6,7 @@ import { GRACE_CHOICES, rotateCredentialSchema } from "@/lib/validation/credenti
 import { credentialSubjectName, credentialViewSelect, toCredentialView, type CredentialView } from "./credential-view";
 import { manageableCredentials } from "./find-manageable";
 import { lockCredentialOwner } from "./lock-owner";
-import { issueSecret } from "./token-format";
+import { issueSecret, maskedSecret } from "./token-format";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 import { mayIssueCredentialFor, NOT_OWNER_CREDENTIALS } from "@/lib/domain/permissions";
 
@@ -84,6 +84,9 @@ export async function rotateCredential(
         owner: view.owner,
         from: old.id,
         to: row.id,
+        // As tables show them (bdak_…ZCZG), for the feed's summary line.
+        fromDisplay: maskedSecret(old.kind, old.secretHint),
+        toDisplay: view.display,
         oldExpiresAt: previousExpiry.toISOString(),
         expiresAt: old.expiresAt?.toISOString() ?? null,
       },

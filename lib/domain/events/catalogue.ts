@@ -29,14 +29,15 @@ export interface EventTypeInfo {
 }
 
 export const EVENT_CATALOGUE = {
-  "bot.created": { label: "Bot created", category: "bots", data: "after {name, active}" },
+  "bot.created": { label: "Bot created", category: "bots", data: "after {name, active, description?, contact?}" },
   "bot.renamed": { label: "Bot renamed", category: "bots", data: "before {name}, after {name}" },
+  "bot.updated": { label: "Bot details changed", category: "bots", data: "before {description?, contact?}, after {description?, contact?} (the fields that changed)" },
   "bot.deactivated": { label: "Bot deactivated", category: "bots", data: "before {active: true}, after {active: false}" },
   "bot.reactivated": { label: "Bot reactivated", category: "bots", data: "before {active: false}, after {active: true}" },
   "bot.deleted": {
     label: "Bot deleted",
     category: "bots",
-    data: "before {name, active}, after {deleted: true}, credentialsDeleted [{id, kind, display}] (revoked and deleted with it)",
+    data: "before {name, active}, after {deleted: true}, credentialsDeleted [{id, kind, display, alreadyRevoked?}] (deleted with it; revoked by it unless alreadyRevoked)",
   },
   "person.added": { label: "Person added", category: "people", data: "after {email, role}, newUser (a new Botdesk user was created)" },
   "person.role_changed": { label: "Role changed", category: "people", data: "before {role}, after {role}" },
@@ -75,7 +76,7 @@ export const EVENT_CATALOGUE = {
   "credential.rotated": {
     label: "Credential rotated",
     category: "credentials",
-    data: "kind, owner, from (old id), to (new id), oldExpiresAt (end of the grace period), expiresAt",
+    data: "kind, owner, from (old id), to (new id), fromDisplay, toDisplay (as tables show them), oldExpiresAt (end of the grace period), expiresAt",
   },
   "credential.revoked": { label: "Credential revoked", category: "credentials", data: "kind, owner, before {revokedAt: null}, after {revokedAt}" },
   "credential.expired": { label: "Credential expired", category: "credentials", data: "kind, owner, expiredAt" },

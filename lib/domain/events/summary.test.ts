@@ -49,6 +49,28 @@ describe("a feed row's summary line", () => {
     expect(eventSummary("reserved_domain.deleted", { before: { domain: "a.example.com", description: "prod" } })).toEqual([{ label: "domain", value: "a.example.com" }]);
   });
 
+  it("marks instants as times and names credentials as tables show them (linked by id), also in older events without the display", () => {
+    expect(eventSummary("credential.rotated", { from: "ak_old", to: "ak_new", fromDisplay: "bdak_…OlD0", toDisplay: "bdak_…NeW1", oldExpiresAt: "2027-01-06T00:57:35.465Z" })).toEqual([
+      { label: "from", value: "bdak_…OlD0", credentialId: "ak_old" },
+      { label: "to", value: "bdak_…NeW1", credentialId: "ak_new" },
+      { label: "oldExpiresAt", value: "2027-01-06T00:57:35.465Z", time: true },
+    ]);
+    expect(eventSummary("credential.rotated", { from: "ak_old", to: "ak_new" })).toEqual([
+      { label: "from", value: "ak_old", credentialId: "ak_old" },
+      { label: "to", value: "ak_new", credentialId: "ak_new" },
+    ]);
+    expect(eventSummary("credential.created", { kind: "api_key", expiresAt: "2027-01-06T00:57:35.465Z" })[1]).toEqual({ label: "expiresAt", value: "2027-01-06T00:57:35.465Z", time: true });
+    expect(eventSummary("credential.updated", { before: { expiresAt: null }, after: { expiresAt: "2027-01-06T00:57:35Z" } })).toEqual([
+      { label: "expiresAt", before: "(none)", after: "2027-01-06T00:57:35Z", time: true },
+    ]);
+    expect(eventSummary("agent.session_started", { agentVersion: "OpenSSH_9.2p1 Debian-2+deb12u6", os: "unknown", transport: "ssh" })).toEqual([
+      { label: "agentVersion", value: "OpenSSH_9.2p1 Debian-2+deb12u6" },
+      { label: "transport", value: "ssh" },
+    ]);
+    // A name that merely looks like a date stays text.
+    expect(eventSummary("bot.renamed", { before: { name: "2027-01-06" }, after: { name: "b" } })).toEqual([{ label: "name", before: "2027-01-06", after: "b" }]);
+  });
+
   it("is short whatever the data: at most three parts, values cut at 80 characters; nothing for data it does not know", () => {
     const long = "x".repeat(500);
     const parts = eventSummary("credential.updated", { before: { description: long, metadata: "a", acl: [] }, after: { description: "d", metadata: "b", acl: ["bind:*"] }, extra: { more: 1 } });

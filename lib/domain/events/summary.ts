@@ -7,8 +7,18 @@
  * No imports: client components may use it.
  */
 
-/** One part of the line: `label: value`, or `label: before → after` for a change. */
-export type SummaryPart = { label: string; value: string } | { label: string; before: string; after: string };
+/**
+ * One part of the line: `label: value`, or `label: before → after` for a change. `time` marks
+ * values that are ISO instants (pages show them as every other time, in the viewer's zone);
+ * `credentialId` a value that shows a credential as tables do (`bdak_…ZCZG`), linked by its id.
+ */
+export type SummaryPart =
+  | { label: string; value: string; time?: true; credentialId?: string }
+  | { label: string; before: string; after: string; time?: true };
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** An ISO 8601 instant, as events record times. */
+export const isInstant = (v: unknown): v is string => typeof v === "string" && INSTANT.test(v) && !Number.isNaN(Date.parse(v));
 
 const MAX_PARTS = 3;
 const MAX_VALUE = 80;
@@ -25,7 +35,10 @@ function text(v: unknown): string {
 /** The keys a before → after changed, each `key: before → after`. */
 function changes(before: Record<string, unknown>, after: Record<string, unknown>): SummaryPart[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  return keys.map((k) => ({ label: k, before: text(before[k]), after: text(after[k]) }));
+  return keys.map((k) => {
+    const time = (isInstant(before[k]) || isEmpty(before[k])) && (isInstant(after[k]) || isEmpty(after[k])) && (isInstant(before[k]) || isInstant(after[k]));
+    return { label: k, before: text(before[k]), after: text(after[k]), ...(time ? { time: true as const } : {}) };
+  });
 }
 
 const isEmpty = (v: unknown) =>
@@ -33,7 +46,13 @@ const isEmpty = (v: unknown) =>
 
 /** The keys of `data` that hold something, each `key: value`. */
 function fields(data: Record<string, unknown>, keys: string[]): SummaryPart[] {
-  return keys.filter((k) => !isEmpty(data[k])).map((k) => ({ label: k, value: text(data[k]) }));
+  return keys.filter((k) => !isEmpty(data[k])).map((k) => ({ label: k, value: text(data[k]), ...(isInstant(data[k]) ? { time: true as const } : {}) }));
+}
+
+/** A credential named in data by its id, shown as tables show it when the event recorded that (older events: the id). */
+function credential(label: string, id: unknown, display: unknown): SummaryPart[] {
+  if (typeof id !== "string" || id === "") return [];
+  return [{ label, value: typeof display === "string" && display !== "" ? text(display) : text(id), credentialId: id }];
 }
 
 /** 14400 → "4 h", 7260 → "2 h 1 min", 95 → "1 min 35 s". */
@@ -55,7 +74,10 @@ function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
       const gone = Array.isArray(data.credentialsDeleted) ? data.credentialsDeleted.filter(isRecord) : [];
       if (gone.length === 0) return [{ label: "credentials deleted with it", value: "none" }];
       const shown = gone.slice(0, 3).map((c) => text(c.display ?? c.id));
-      return [{ label: `credentials deleted with it (${gone.length})`, value: shown.join(", ") + (gone.length > 3 ? ", …" : "") }];
+      const already = gone.filter((c) => c.alreadyRevoked === true).length;
+      return [
+        { label: `credentials deleted with it (${gone.length}${already > 0 ? `, ${already} already revoked` : ""})`, value: shown.join(", ") + (gone.length > 3 ? ", …" : "") },
+      ];
     }
     case "account.created":
       return isRecord(data.after) ? fields(data.after, ["name", "seatLimit"]) : [];
@@ -66,7 +88,7 @@ function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
     case "credential.created":
       return fields(data, ["kind", "expiresAt"]);
     case "credential.rotated":
-      return fields(data, ["from", "to", "oldExpiresAt"]);
+      return [...credential("from", data.from, data.fromDisplay), ...credential("to", data.to, data.toDisplay), ...fields(data, ["oldExpiresAt"])];
     case "credential.expired":
       return fields(data, ["kind", "expiredAt"]);
     case "credential.refused":
@@ -74,7 +96,8 @@ function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
     case "login.refused":
       return fields(data, ["reason", "path"]);
     case "agent.session_started":
-      return fields(data, ["agentVersion", "os", "transport"]);
+      // An SSH client says no OS: "unknown" is left out rather than shown as one.
+      return fields(data.os === "unknown" ? { ...data, os: null } : data, ["agentVersion", "os", "transport"]);
     case "agent.endpoint_bound":
       return fields(data, ["url", "labels"]);
     case "agent.bind_refused":

@@ -21,6 +21,9 @@ describe("/api/v1/bot_users", () => {
       name: "billing-sync",
       active: true,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+      // Botdesk's extra fields: what the bot is for, who is responsible for it.
+      description: "",
+      contact: "",
     });
     const [event] = await db().event.findMany({ where: { subjectId: res.body.id } });
     expect(event).toMatchObject({
@@ -128,8 +131,15 @@ describe("/api/v1/bot_users", () => {
     expect(renamed.body).toEqual({ ...created, name: "ci-runner", active: false });
     const back = await call("PATCH", `/bot_users/${created.id}`, { key, body: { active: true } });
     expect(back.body.active).toBe(true);
+    // Description and contact: set by PATCH, answered with the bot, recorded as bot.updated.
+    const described = await call("PATCH", `/bot_users/${created.id}`, { key, body: { description: "runs CI", contact: "#ci" } });
+    expect(described.body).toMatchObject({ description: "runs CI", contact: "#ci" });
+    expect((await call("PATCH", `/bot_users/${created.id}`, { key, body: { contact: "x".repeat(256) } })).body).toMatchObject({ error_code: "ERR_BOTDESK_400", details: { field: "contact" } });
+    expect((await db().event.findMany({ where: { subjectId: created.id, type: "bot.updated" } })).map((e) => e.data)).toEqual([
+      { before: { description: "", contact: "" }, after: { description: "runs CI", contact: "#ci" } },
+    ]);
     const types = (await db().event.findMany({ where: { subjectId: created.id }, orderBy: { id: "asc" } })).map((e) => e.type);
-    expect(types).toEqual(["bot.created", "bot.renamed", "bot.deactivated", "bot.reactivated"]);
+    expect(types).toEqual(["bot.created", "bot.renamed", "bot.deactivated", "bot.reactivated", "bot.updated"]);
     // A bad `active` changes nothing, not even the name sent with it.
     expect((await call("PATCH", `/bot_users/${created.id}`, { key, body: { name: "half", active: 1 } })).body).toMatchObject({ error_code: "ERR_BOTDESK_400", details: { field: "active" } });
     expect((await call("GET", `/bot_users/${created.id}`, { key })).body.name).toBe("ci-runner");

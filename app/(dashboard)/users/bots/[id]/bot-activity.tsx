@@ -8,6 +8,7 @@ import { Card } from "@/components/ui/card";
 import { Badge } from "@/components/ui/badge";
 import { Name } from "@/components/name";
 import { Timestamp } from "@/components/timestamp";
+import { plural } from "@/components/format";
 import { EventsChartCard } from "@/components/activity/events-chart-card";
 import type { Actor } from "@/lib/domain/access/types";
 import { KIND_LABELS } from "@/lib/domain/credentials/labels";
@@ -74,7 +75,7 @@ export function DeletedBotPage({ actor, bot, page, query }: { actor: Actor; bot:
           )}
         </p>
         <p className="mt-1 text-sm text-slate-600">
-          Its credentials were revoked and deleted with it; its name is free for a new bot. This page is read-only and keeps its history
+          {tombstoneCredentialsText(bot.credentialsDeleted)} Its name is free for a new bot. This page is read-only and keeps its history
           (until the account&apos;s retention period ends).
         </p>
         <p className="mt-1 font-mono text-xs text-slate-500">{bot.id}</p>
@@ -115,6 +116,7 @@ export function DeletedBotPage({ actor, bot, page, query }: { actor: Actor; bot:
                       >
                         {c.display}
                       </Link>
+                      {c.alreadyRevoked && <span className="text-slate-500"> (already revoked)</span>}
                     </li>
                   ))}
                 </ul>
@@ -126,4 +128,13 @@ export function DeletedBotPage({ actor, bot, page, query }: { actor: Actor; bot:
       <BotActivity actor={actor} botId={bot.id} page={page} query={query} emptyText="No history is left for this bot." />
     </div>
   );
+}
+
+/** "5 credentials were deleted with it: 4 revoked then, 1 already revoked." (what its bot.deleted event lists). */
+function tombstoneCredentialsText(credentials: DeletedBot["credentialsDeleted"]): string {
+  if (credentials.length === 0) return "No credentials are on record as deleted with it.";
+  const already = credentials.filter((c) => c.alreadyRevoked).length;
+  const revoked = credentials.length - already;
+  const deleted = `${plural(credentials.length, "credential was", "credentials were")} deleted with it`;
+  return already === 0 ? `${deleted}, revoked at that moment.` : `${deleted}: ${revoked} revoked at that moment, ${already} already revoked.`;
 }

@@ -14,6 +14,7 @@ import { listOwnedCredentials } from "@/lib/domain/credentials/list-credentials"
 import { CredentialsPanel } from "@/components/credentials/credentials-panel";
 import { StatusBadge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
+import { Alert } from "@/components/ui/alert";
 import { Timestamp } from "@/components/timestamp";
 import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { BotDetailActions } from "./bot-detail-actions";
@@ -22,6 +23,8 @@ import { listTunnelSessions } from "@/lib/domain/agent-sessions/list-tunnel-sess
 import { AgentTrustPanel } from "@/components/agent-trust/agent-trust-panel";
 import { agentTrust } from "@/lib/tunnels/tls/agent-ca";
 import { env } from "@/lib/env";
+import { principalMonthUsage } from "@/lib/domain/usage/principal-month";
+import { BotUsageCard } from "@/components/usage/bot-usage-card";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -41,7 +44,8 @@ export default async function BotPage({ params, searchParams }: Props) {
   const actor = await requireActor();
   const { id } = await params;
   const bot = await loadBot(actor.account.id, id);
-  const paging = eventsQueryFromParams(await searchParams);
+  const params_ = await searchParams;
+  const paging = eventsQueryFromParams(params_);
   const query = eventsQuerySchema.parse({ bot: id, limit: "20", before: paging.before, after: paging.after });
   if (!bot) {
     // A deleted bot's page is its tombstone: links to it never end in "not found".
@@ -49,11 +53,12 @@ export default async function BotPage({ params, searchParams }: Props) {
     if (!deleted) notFound();
     return <DeletedBotPage actor={actor} bot={deleted} page={await listEvents(actor, query)} query={query} />;
   }
-  const [page, credentials, sessions, trust] = await Promise.all([
+  const [page, credentials, sessions, trust, usage] = await Promise.all([
     listEvents(actor, query),
     listOwnedCredentials(actor, bot.id),
     listTunnelSessions(actor, { botId: bot.id, limit: 10 }),
     agentTrust(),
+    principalMonthUsage(actor, bot.id),
   ]);
   const manage = canManage(actor);
 
@@ -79,25 +84,45 @@ export default async function BotPage({ params, searchParams }: Props) {
               <StatusBadge active={bot.active} />
             </span>
           </div>
-          <p className="mt-1 font-mono text-xs text-slate-500">{bot.id}</p>
+          <p className="mt-1 text-sm text-slate-700 [overflow-wrap:anywhere]" data-testid="bot-description">
+            {bot.description || <span className="text-slate-500">No description.</span>}
+          </p>
+          <p className="mt-0.5 font-mono text-xs text-slate-500">{bot.id}</p>
         </div>
         {!manage && (
           <p className="max-w-xs text-sm text-slate-600" data-testid="read-only-note">
             Only owners and admins can rename, deactivate or delete bots and manage their credentials.
           </p>
         )}
-        {manage && <BotDetailActions bot={{ id: bot.id, name: bot.name, active: bot.active, credentialCount: credentials.filter((c) => c.status === "active" || c.status === "expiring").length }} />}
+        {manage && <BotDetailActions details={{ description: bot.description, contact: bot.contact }} bot={{ id: bot.id, name: bot.name, active: bot.active, credentialCount: credentials.length, revokedCredentialCount: bot.revokedCredentialCount }} />}
       </div>
+
+      {params_.created === "1" && (
+        <Alert tone="info" data-testid="bot-created-next">
+          <strong className="font-semibold">
+            Bot <Name name={bot.name} /> created.
+          </strong>{" "}
+          {credentials.length === 0
+            ? "Next, give it a credential: an authtoken for an agent, an API key for a program, or an SSH public key."
+            : "It has its first credential."}
+        </Alert>
+      )}
 
       <Card aria-labelledby="about-heading">
         <h2 id="about-heading" className="sr-only">
           About this bot
         </h2>
-        <dl className="grid gap-4 text-sm sm:grid-cols-3">
+        <dl className="grid gap-4 text-sm sm:grid-cols-2 lg:grid-cols-4">
           <div>
             <dt className="text-slate-500">Status</dt>
             <dd className="mt-0.5 font-medium">
               {bot.active ? "Active: its credentials work" : "Deactivated: its credentials are refused until it is reactivated"}
+            </dd>
+          </div>
+          <div className="min-w-0">
+            <dt className="text-slate-500">Contact</dt>
+            <dd className="mt-0.5 font-medium [overflow-wrap:anywhere]" data-testid="bot-contact">
+              {bot.contact || <span className="font-normal text-slate-500">Nobody named{manage ? ": add the owning team with Edit details" : ""}</span>}
             </dd>
           </div>
           <div>
@@ -121,14 +146,23 @@ export default async function BotPage({ params, searchParams }: Props) {
       </Card>
 
       <Card aria-labelledby="credentials-heading" className="min-w-0">
-        <CredentialsPanel actions={credentialActions} ownerId={bot.id} ownerName={bot.name} credentials={credentials} manage={manage} />
+        <CredentialsPanel
+          actions={credentialActions}
+          ownerId={bot.id}
+          ownerName={bot.name}
+          credentials={credentials}
+          manage={manage}
+          firstStep={params_.created === "1"}
+        />
       </Card>
-
-      <AgentTrustPanel trust={trust} agentPort={env.BOTDESK_AGENT_PORT} />
 
       <SessionsPanel sessions={sessions.rows} hasMore={sessions.hasMore} />
 
       <BotActivity actor={actor} botId={bot.id} page={page} query={query} emptyText="No activity yet. What this bot does, and what is done to it and its credentials, will show up here." />
+
+      <BotUsageCard usage={usage} />
+
+      <AgentTrustPanel trust={trust} agentPort={env.BOTDESK_AGENT_PORT} />
     </div>
   );
 }

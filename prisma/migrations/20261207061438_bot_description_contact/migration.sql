@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "principals" ADD COLUMN     "contact" TEXT NOT NULL DEFAULT '',
+ADD COLUMN     "description" TEXT NOT NULL DEFAULT '';
