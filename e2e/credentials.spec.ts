@@ -207,7 +207,7 @@ test("rotating shows a new secret and lists both credentials, linked; revoking r
   await rowOf(page, description).getByRole("checkbox").check();
   await rowOf(page, other).getByRole("checkbox").check();
   await expect(page.getByTestId("credentials-bulk-bar")).toContainText("2 credentials selected");
-  await page.getByRole("button", { name: "Revoke selected" }).click();
+  await page.getByTestId("credentials-bulk-bar").getByRole("button", { name: "Revoke 2 credentials" }).click();
   await confirm.getByRole("button", { name: "Revoke 2 credentials" }).click();
   await expect(confirm).toBeHidden();
   await expect(rowOf(page, description)).toHaveCount(0);

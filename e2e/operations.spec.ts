@@ -33,7 +33,9 @@ test("/metrics answers Prometheus with the token only, and counts requests by ro
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toContain("text/plain");
   const text = await res.text();
-  expect(text).toMatch(/^botdesk_http_requests_total\{method="GET",route="\/users\/bots\/\[id\]",status="307"\} [2-9]\d*$/m);
+  // At least these two (other specs of the run may have asked for bots' pages too).
+  const botPages = /^botdesk_http_requests_total\{method="GET",route="\/users\/bots\/\[id\]",status="307"\} (\d+)$/m.exec(text);
+  expect(Number(botPages?.[1])).toBeGreaterThanOrEqual(2);
   expect(text).toMatch(/^botdesk_http_request_duration_seconds_count\{method="GET",route="\/readyz"\} \d+$/m);
   expect(text).not.toContain("bot_0000000000000000000001");
   expect(text).toMatch(/^botdesk_db_pool_connections \d+$/m);

@@ -148,7 +148,7 @@ const ACTIONS: Record<string, ActionEntry> = {
     ...adminOnly(),
   },
   "app/(dashboard)/users/actions.ts#updateBotDetailsAction": {
-    args: (t) => [null, new Form({ id: t.botId, description: `matrix ${unique()}`, contact: "#matrix" })],
+    args: (t) => [null, new Form({ id: t.botId, description: `matrix-${unique()}`, contact: "#matrix" })],
     ...adminOnly(),
   },
   "app/(dashboard)/users/actions.ts#setBotsActiveAction": {

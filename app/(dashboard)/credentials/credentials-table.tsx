@@ -1,6 +1,7 @@
 "use client";
 
 import { Name } from "@/components/name";
+import { plural } from "@/components/format";
 import { BulkBar } from "@/components/bulk-bar";
 import Link from "next/link";
 import { useMemo, useState } from "react";
@@ -167,7 +168,7 @@ export function CredentialsTable({ page, query, owners }: { page: ServerPage<Cre
       {selected.length > 0 && (
         <BulkBar count={selected.length} noun={{ one: "credential", many: "credentials" }} testId="credentials-bulk-bar" onClear={clearSelection}>
           <Button variant="danger" size="sm" onClick={() => setRevoking(selected)}>
-            Revoke selected
+            Revoke {plural(selected.length, "credential", "credentials")}
           </Button>
         </BulkBar>
       )}
