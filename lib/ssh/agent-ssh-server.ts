@@ -21,6 +21,8 @@ export interface AgentSshServerOptions {
   heartbeatMs?: number;
   /** Hostnames given to tunnels that ask for none: `<random>.<domain>` (randomTunnelHostname). */
   domain: string;
+  /** BOTDESK_TCP_PORTS: a `-R PORT:…` forward on a port in this range is served by the TCP ingress on that port. */
+  tcpPorts?: { from: number; to: number } | "off";
   log?: (line: string) => void;
 }
 
@@ -196,18 +198,22 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     /**
      * Lets the ingress serve an HTTP(S) endpoint this connection bound: each incoming connection becomes a
      * forwarded-tcpip channel to the client, for the address and port its `-R` named (OpenSSH matches on them).
-     * TCP forwards (`tcp://host:port`) are recorded but not carried: their port is not the ingress's to give.
+     * A TCP forward (`tcp://host:port`) is carried by the TCP ingress when its port is in BOTDESK_TCP_PORTS;
+     * one outside that range is recorded but not carried (the port is not the ingress's to serve).
      */
     function serve(endpointId: string, endpointUrl: string, bindAddr: string, bindPort: number, allocatedPort: number): void {
       const parsed = new URL(endpointUrl);
-      if ((parsed.protocol !== "https:" && parsed.protocol !== "http:") || !sessionId || !actor) return;
+      if (!sessionId || !actor) return;
+      const range = opts.tcpPorts;
+      const tcp = parsed.protocol === "tcp:" && range !== undefined && range !== "off" && bindPort >= range.from && bindPort <= range.to;
+      if (parsed.protocol !== "https:" && parsed.protocol !== "http:" && !tcp) return;
       const unregister = registerEndpoint({
         endpointId,
         sessionId,
         accountId: actor.account.id,
         principalId: actor.principal.id,
-        proto: parsed.protocol === "https:" ? "https" : "http",
-        hostname: parsed.hostname,
+        proto: tcp ? "tcp" : parsed.protocol === "https:" ? "https" : "http",
+        ...(tcp ? { tcpPort: bindPort } : { hostname: parsed.hostname }),
         url: endpointUrl,
         open: ({ clientAddr }) =>
           new Promise((resolve, reject) => {
@@ -215,7 +221,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
             client.forwardOut(bindAddr, allocatedPort, clientAddr || "0.0.0.0", 0, (error, channel) => (error ? reject(error) : resolve(channel)));
           }),
       });
-      if (!unregister) return log(`ssh: ${parsed.hostname} is already served in this process; not serving it for session ${sessionId}`);
+      if (!unregister) return log(`ssh: ${tcp ? `port ${bindPort}` : parsed.hostname} is already served in this process; not serving it for session ${sessionId}`);
       serving.set(`${bindAddr}:${bindPort}`, unregister);
     }
 

@@ -15,8 +15,17 @@ import { createAgentSshServer } from "@/lib/ssh/agent-ssh-server";
 import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
 import { trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
-import { endpointForHost } from "@/lib/tunnels/registry/live-endpoints";
+import { endpointForHost, endpointForPort } from "@/lib/tunnels/registry/live-endpoints";
 import { createIngressServer, type IngressServer } from "./ingress-server";
+import { startTcpIngress, type TcpIngress } from "./tcp-ingress";
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 // Real parts only: the SSH server with the real OpenSSH client's `-R`, real local HTTP servers, the ingress on a real socket, the test database.
 const NO_CTX = { ip: null, userAgent: null };
@@ -25,13 +34,18 @@ let sshServer: ReturnType<typeof createAgentSshServer>;
 let sshPort = 0;
 let ingress: IngressServer;
 let ingressPort = 0;
+/** The one port of the TCP ingress's range (BOTDESK_TCP_PORTS) in this file. */
+let tcpPort = 0;
+let tcpIngress: TcpIngress;
 const running: ChildProcess[] = [];
 const locals: http.Server[] = [];
 /** Every local service's open connection (upgraded ones too, which closeAllConnections does not see). */
 const sockets = new Set<net.Socket>();
 
 beforeAll(async () => {
-  sshServer = createAgentSshServer({ hostKey: ssh2.utils.generateKeyPairSync("ed25519").private, domain: "tunnel.test" });
+  tcpPort = await freePort();
+  sshServer = createAgentSshServer({ hostKey: ssh2.utils.generateKeyPairSync("ed25519").private, domain: "tunnel.test", tcpPorts: { from: tcpPort, to: tcpPort } });
+  tcpIngress = await startTcpIngress({ ports: { from: tcpPort, to: tcpPort }, host: "127.0.0.1" });
   await new Promise<void>((resolve) => sshServer.listen(0, "127.0.0.1", resolve));
   sshPort = (sshServer.address() as AddressInfo).port;
   ingress = createIngressServer();
@@ -41,6 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const proc of running) proc.kill("SIGKILL");
   await ingress.stop();
+  await tcpIngress.stop();
   await sshServer.stop();
   for (const socket of sockets) socket.destroy();
   await Promise.all(locals.map((server) => new Promise((resolve) => server.close(resolve))));
@@ -101,7 +116,7 @@ function pattern(n: number): Buffer {
 
 let keys = 0;
 /** A bot with an SSH key, connected with `ssh -R 0:localhost:<port>`: its tunnel hostname, session and the ssh process. */
-async function agent(localPort: number) {
+async function agent(localPort: number, remotePort = 0) {
   const { account, owner } = await createTestAccount();
   const admin = actorOf(account, owner, "owner");
   const bot = await createTestBot(account.id);
@@ -115,13 +130,13 @@ async function agent(localPort: number) {
     "-F", "/dev/null", "-i", file, "-p", String(sshPort), "-N",
     "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
     "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR",
-    "-R", `0:localhost:${localPort}`, "agent@127.0.0.1",
+    "-R", `${remotePort}:localhost:${localPort}`, "agent@127.0.0.1",
   ], { stdio: ["ignore", "pipe", "pipe"] });
   running.push(proc);
   const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
   const session = await until(
     () => db().tunnelSession.findFirst({ where: { accountId: account.id }, include: { endpoints: true } }),
-    (s) => !!s && s.endpoints.length > 0 && !!endpointForHost(new URL(s.endpoints[0]!.url!).hostname),
+    (s) => !!s && s.endpoints.length > 0 && !!(remotePort ? endpointForPort(remotePort) : endpointForHost(new URL(s.endpoints[0]!.url!).hostname)),
   );
   if (!session) throw new Error("the ssh -R agent did not bind");
   return { account, admin, bot, proc, exited, sessionId: session.id, host: new URL(session.endpoints[0]!.url!).hostname };
@@ -289,6 +304,45 @@ describe("metering what the ingress carried", () => {
     const month = await usageThisMonth(a.admin);
     expect(month.principals).toHaveLength(1);
     await expect(recordCarriedTraffic([{ ...owner, bytesIn: -1, bytesOut: 0, requests: 0 }])).rejects.toThrow(RangeError);
+  });
+});
+
+describe("the TCP ingress", () => {
+  it("pipes a connection on a bound port to the ssh -R agent's local service byte-exact, meters it exactly, and closes one on a port no agent serves", async () => {
+    let seen = 0;
+    const echo = net.createServer((socket) => {
+      socket.on("data", (d: Buffer) => {
+        seen += d.length;
+        socket.write(d);
+      });
+      socket.on("end", () => socket.end());
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    try {
+      const a = await agent((echo.address() as AddressInfo).port, tcpPort);
+      expect((await db().tunnelEndpoint.findFirstOrThrow({ where: { sessionId: a.sessionId } })).url).toBe(`tcp://${a.host}:${tcpPort}`);
+      const payload = randomBytes(2 * 1024 * 1024 + 17);
+      const socket = net.connect(tcpPort, "127.0.0.1");
+      const chunks: Buffer[] = [];
+      socket.on("data", (d: Buffer) => chunks.push(d));
+      socket.write(payload);
+      await until(() => chunks.reduce((n, c) => n + c.length, 0), (n) => n >= payload.length);
+      socket.end();
+      await new Promise((resolve) => socket.on("close", resolve));
+      expect(sha(Buffer.concat(chunks))).toBe(sha(payload));
+      await trafficMeter().flush(a.sessionId);
+      const session = await db().tunnelSession.findUniqueOrThrow({ where: { id: a.sessionId } });
+      expect([session.bytesIn, session.bytesOut, session.requests]).toEqual([BigInt(payload.length), BigInt(payload.length), 0n]);
+      expect(seen).toBe(payload.length);
+      a.proc.kill("SIGTERM");
+      await a.exited;
+      await until(() => endpointForPort(tcpPort), (e) => e === undefined);
+      const refused = net.connect(tcpPort, "127.0.0.1");
+      refused.on("error", () => {});
+      await new Promise((resolve) => refused.on("close", resolve));
+    } finally {
+      await new Promise((resolve) => echo.close(resolve));
+    }
   });
 });
 
