@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
+import type { TLSSocket } from "node:tls";
 import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,6 +17,7 @@ import { createAgentSshServer } from "@/lib/ssh/agent-ssh-server";
 import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
 import { trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
+import { makeCa, makeServerCertificate, privateKeyPem } from "@/lib/tunnels/tls/certificates";
 import { endpointForHost, endpointForPort } from "@/lib/tunnels/registry/live-endpoints";
 import { createIngressServer, type IngressServer } from "./ingress-server";
 import { startTcpIngress, type TcpIngress } from "./tcp-ingress";
@@ -258,6 +261,39 @@ describe("the ingress, carrying HTTP to ssh -R agents by Host", () => {
     expect((await request(a.host, "/")).status).toBe(404);
     const session = await until(() => db().tunnelSession.findUniqueOrThrow({ where: { id: a.sessionId } }), (s) => s.endedAt !== null);
     expect(session.endReason).toBe("agent_closed");
+  });
+});
+
+describe("the HTTPS ingress with an operator's wildcard certificate", () => {
+  it("serves HTTP/1.1 only and routes each request by Host (not by SNI), telling the agent X-Forwarded-Proto https", async () => {
+    const now = new Date();
+    const ca = await makeCa(now);
+    const cert = await makeServerCertificate(ca, ["*.tunnel.test"], now);
+    const secure = createIngressServer({ tls: { cert: cert.certPem, key: privateKeyPem(cert.keyDer) } });
+    await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
+    const port = (secure.address() as AddressInfo).port;
+    try {
+      const [la, lb] = [await localService("tls-a"), await localService("tls-b")];
+      const [a, b] = [await agent(la.port), await agent(lb.port)];
+      const get = (servername: string, host: string) =>
+        new Promise<{ body: string; alpn: string | false | null }>((resolve, reject) => {
+          const options: https.RequestOptions & { ALPNProtocols: string[] } = { host: "127.0.0.1", port, path: "/s", servername, ca: ca.certPem, headers: { host }, agent: false, ALPNProtocols: ["h2", "http/1.1"] };
+          const req = https.request(options, (res) => {
+            let body = "";
+            res.on("data", (d: Buffer) => (body += d.toString()));
+            res.on("end", () => resolve({ body, alpn: (res.socket as TLSSocket).alpnProtocol }));
+          });
+          req.on("error", reject);
+          req.end();
+        });
+      const direct = await get(a.host, a.host);
+      expect(direct.alpn).toBe("http/1.1");
+      expect(JSON.parse(direct.body)).toMatchObject({ name: "tls-a", proto: "https", host: a.host });
+      // A connection opened for one host and reused for another reaches the other's agent.
+      expect(JSON.parse((await get(a.host, b.host)).body)).toMatchObject({ name: "tls-b" });
+    } finally {
+      await secure.stop();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import type https from "node:https";
+import type { AddressInfo } from "node:net";
 import { readEnv } from "@/lib/env";
 import { log } from "@/lib/server/log";
 import { isEveryInterface, reachability, urlHost } from "@/lib/server/bind-host";
@@ -46,9 +47,10 @@ export async function serveIngressInThisProcess(): Promise<void> {
       server.once("error", () => resolve());
       server.listen(port, host, () => {
         http = server;
+        const bound = (server.address() as AddressInfo).port;
         const scheme = tls ? "https" : "http";
-        const shown = `${scheme}://<name>.${env.BOTDESK_TUNNEL_DOMAIN}${(tls && port === 443) || (!tls && port === 80) ? "" : `:${port}`}`;
-        say(`Ingress for tunnels on port ${port} (${scheme.toUpperCase()}): ${shown} ${reachability(host)}`);
+        const shown = `${scheme}://<name>.${env.BOTDESK_TUNNEL_DOMAIN}${(tls && bound === 443) || (!tls && bound === 80) ? "" : `:${bound}`}`;
+        say(`Ingress for tunnels on port ${bound} (${scheme.toUpperCase()}): ${shown} ${reachability(host)}`);
         resolve();
       });
     });
