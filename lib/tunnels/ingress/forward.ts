@@ -168,10 +168,23 @@ export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
           socket.pipe(stream);
           stream.resume();
         } else {
-          // Not upgraded: the answer goes through, then the connection closes (its head is passed as it came).
-          stream.pipe(socket);
-          stream.resume();
+          // Not upgraded: the answer goes through as it came, then the connection closes: at its Content-Length's
+          // end, or when the agent ends its stream. The client's further bytes are dropped, never sent unrouted.
           socket.resume();
+          const length = /\r\ncontent-length:[ \t]*(\d{1,15})[ \t]*\r\n/i.exec(`${buffered.subarray(0, end + 2).toString("latin1")}`);
+          let left = length ? Number(length[1]) - (buffered.length - end - 4) : Infinity;
+          const done = () => {
+            socket.end();
+            stream.destroy();
+          };
+          if (left <= 0) return done();
+          stream.on("data", (chunk: Buffer) => {
+            left -= chunk.length;
+            socket.write(chunk);
+            if (left <= 0) done();
+          });
+          stream.on("end", done);
+          stream.resume();
         }
       };
       stream.on("data", onHead);

@@ -100,6 +100,7 @@ async function localService(name: string) {
     });
   });
   server.on("upgrade", (req, socket: net.Socket) => {
+    if (req.url === "/refuse") return void socket.write("HTTP/1.1 403 Forbidden\r\ncontent-length: 2\r\n\r\nno");
     socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
     socket.on("data", (d: Buffer) => socket.write(`${name}:${d.toString()}`));
     socket.on("end", () => socket.end());
@@ -236,12 +237,34 @@ describe("the ingress, carrying HTTP to ssh -R agents by Host", () => {
     socket.destroy();
   });
 
+  it("passes an upgrade the agent refuses as it came, then closes the connection so nothing more reaches that agent", async () => {
+    const local = await localService("refusing");
+    const a = await agent(local.port);
+    const socket = net.connect(ingressPort, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d: Buffer) => (received += d.toString()));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    socket.write(`GET /refuse HTTP/1.1\r\nHost: ${a.host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
+    await until(() => received, (r) => r.endsWith("no"));
+    expect(received).toMatch(/^HTTP\/1\.1 403 Forbidden/);
+    // The agent's local service keeps its side open: the ingress must not leave the client's connection to it.
+    socket.write(`GET /next HTTP/1.1\r\nHost: elsewhere.tunnel.test\r\n\r\n`);
+    await closed;
+    expect(received).not.toContain("/next");
+  });
+
   it("answers an unknown host ngrok's endpoint offline (404, ERR_NGROK_3200), also for an upgrade", async () => {
     const answer = await request("nobody.tunnel.test", "/");
     expect(answer.status).toBe(404);
     expect(answer.headers["ngrok-error-code"]).toBe("ERR_NGROK_3200");
     expect(answer.body.toString()).toContain("ERR_NGROK_3200");
     expect(answer.body.toString()).toContain("nobody.tunnel.test is offline");
+    const socket = net.connect(ingressPort, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d: Buffer) => (received += d.toString()));
+    socket.write("GET /ws HTTP/1.1\r\nHost: nobody.tunnel.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+    await new Promise((resolve) => socket.on("close", resolve));
+    expect(received).toMatch(/^HTTP\/1\.1 404 [^]*ngrok-error-code: ERR_NGROK_3200/);
     const escaped = await request("<b>.tunnel.test", "/");
     expect(escaped.body.toString()).not.toContain("<b>");
   });
