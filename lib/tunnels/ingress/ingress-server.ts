@@ -10,6 +10,8 @@ import { forwardRequest, forwardUpgrade, type ForwardContext } from "./forward";
 export const INGRESS_LIMITS = {
   /** Connections held at once; more are closed at once (node's server.maxConnections). */
   maxConnections: 4096,
+  /** Connections one client address may hold at once, so one client cannot take the whole cap. */
+  maxConnectionsPerIp: 256,
   /** The largest request head (node's maxHeaderSize): larger answers 431. */
   maxHeaderBytes: 16 * 1024,
   /** Time a client has to send a request's whole head (slowloris). */
@@ -86,9 +88,19 @@ export function createIngressServer(opts: IngressOptions = {}): IngressServer {
     socket.once("close", () => clearTimeout(timer));
   });
   const sockets = new Set<Socket>();
+  const perIp = new Map<string, number>();
   server.on("connection", (socket: Socket) => {
+    const ip = socket.remoteAddress ?? "";
+    const held = perIp.get(ip) ?? 0;
+    if (held >= limits.maxConnectionsPerIp) return void socket.destroy();
+    perIp.set(ip, held + 1);
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on("close", () => {
+      sockets.delete(socket);
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left > 0) perIp.set(ip, left);
+      else perIp.delete(ip);
+    });
   });
   const stop = () =>
     new Promise<void>((resolve) => {

@@ -443,6 +443,20 @@ describe("the ingress under a flood", () => {
         }).on("error", reject);
       });
       expect(big).toBe(431);
+      // One client address holds at most maxConnectionsPerIp connections: the rest are closed on arrival.
+      const perIp = createIngressServer({ limits: { maxConnectionsPerIp: 5 } });
+      await new Promise<void>((resolve) => perIp.listen(0, "127.0.0.1", resolve));
+      try {
+        const held = Array.from({ length: 8 }, () => net.connect((perIp.address() as AddressInfo).port, "127.0.0.1").on("error", () => {}));
+        let gone = 0;
+        for (const s of held) s.on("close", () => gone++);
+        await until(() => gone, (n) => n >= 3, 3_000);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(gone).toBe(3);
+        for (const s of held) s.destroy();
+      } finally {
+        await perIp.stop();
+      }
     } finally {
       await small.stop();
     }

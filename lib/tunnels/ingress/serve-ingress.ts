@@ -59,6 +59,10 @@ export async function serveIngressInThisProcess(): Promise<void> {
     const range = env.BOTDESK_TCP_PORTS;
     tcp = await startTcpIngress({ ports: range, host, log: say });
     if (tcp.ports.length > 0) say(`TCP endpoints on ports ${range.from}-${range.to} (${tcp.ports.length} listening): tcp://${isEveryInterface(host) ? "<host>" : urlHost(host)}:<port>`);
+    if (tcp.skipped.length > 0) {
+      const shown = tcp.skipped.slice(0, 5).map((s) => `${s.port} (${s.reason})`).join(", ");
+      say(`TCP endpoints: ${tcp.skipped.length} port(s) of BOTDESK_TCP_PORTS not served: ${shown}${tcp.skipped.length > 5 ? ", …" : ""}`);
+    }
   }
 
   let stopping: Promise<void> | undefined;

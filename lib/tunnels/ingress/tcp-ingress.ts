@@ -19,8 +19,10 @@ export interface TcpIngressOptions {
 }
 
 export interface TcpIngress {
-  /** Ports it listens on (a port another process holds is skipped and said). */
+  /** Ports it listens on. */
   ports: number[];
+  /** Ports it could not listen on (held by another process), each with the reason. */
+  skipped: { port: number; reason: string }[];
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startTcpIngress(opts: TcpIngressOptions): Promise<TcpIngre
   const sockets = new Set<net.Socket>();
   const servers: net.Server[] = [];
   const ports: number[] = [];
+  const skipped: { port: number; reason: string }[] = [];
 
   const accept = (port: number, socket: net.Socket) => {
     socket.on("error", () => socket.destroy());
@@ -72,7 +75,7 @@ export async function startTcpIngress(opts: TcpIngressOptions): Promise<TcpIngre
         new Promise<void>((resolve) => {
           const server = net.createServer({ pauseOnConnect: true }, (socket) => accept(port, socket));
           server.once("error", (error: NodeJS.ErrnoException) => {
-            log(`tcp ingress: port ${port} not served: ${error.code === "EADDRINUSE" ? "in use by another process" : error.message}`);
+            skipped.push({ port, reason: error.code === "EADDRINUSE" ? "in use by another process" : error.message });
             resolve();
           });
           server.listen(port, opts.host, () => {
@@ -84,8 +87,10 @@ export async function startTcpIngress(opts: TcpIngressOptions): Promise<TcpIngre
     ),
   );
   ports.sort((a, b) => a - b);
+  skipped.sort((a, b) => a.port - b.port);
   return {
     ports,
+    skipped,
     stop: async () => {
       for (const socket of sockets) socket.destroy();
       await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
