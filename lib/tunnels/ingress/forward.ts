@@ -107,6 +107,8 @@ export function forwardRequest(req: http.IncomingMessage, res: http.ServerRespon
   });
   openMetered(endpoint, ctx, clientAddr).then((stream) => {
     if (res.destroyed) return void stream.destroy();
+    // Its errors reach `fail` through the HTTP client; this keeps a late one (after the answer) from going unheard.
+    stream.on("error", () => {});
     upstream = http.request({
       method: req.method,
       path: req.url,

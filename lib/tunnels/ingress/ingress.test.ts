@@ -269,6 +269,13 @@ describe("the ingress, carrying HTTP to ssh -R agents by Host", () => {
     expect(escaped.body.toString()).not.toContain("<b>");
   });
 
+  it("answers 502 when the agent cannot reach its local service", async () => {
+    const a = await agent(await freePort());
+    const answer = await request(a.host, "/");
+    expect(answer.status).toBe(502);
+    expect(answer.headers["ngrok-error-code"]).toBe("ERR_NGROK_3004");
+  });
+
   it("answers 502 when the agent goes during a request, and 404 once its endpoint is gone", async () => {
     const local = await localService("gone");
     const a = await agent(local.port);
