@@ -23,6 +23,8 @@ export interface AgentSshServerOptions {
   domain: string;
   /** BOTDESK_TCP_PORTS: a `-R PORT:…` forward on a port in this range is served by the TCP ingress on that port. */
   tcpPorts?: { from: number; to: number } | "off";
+  /** Where the ingress serves HTTP(S) endpoints (`http://<host>:8000`): said to the client after each bind. Unset: not said. */
+  ingressUrl?: (hostname: string) => string;
   log?: (line: string) => void;
 }
 
@@ -85,7 +87,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     let sessionId: string | null = null;
     let closed = false;
     const bound: string[] = [];
-    /** The ingress's way to stop serving each forward, by `bindAddr:bindPort` as the client asked. */
+    /** The ingress's way to stop serving each forward, by `bindAddr:port` (the port given to the client). */
     const serving = new Map<string, () => void>();
     const channels: ssh2.ServerChannel[] = [];
     const say = (line: string) => {
@@ -154,9 +156,11 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
 
     client.on("request", (accept, reject, name, info) => {
       if (name === "cancel-tcpip-forward") {
+        // OpenSSH cancels a `-R 0:…` forward by the port it was given (443), others by the port asked.
         const { bindAddr, bindPort } = info as { bindAddr: string; bindPort: number };
-        serving.get(`${bindAddr}:${bindPort}`)?.();
-        serving.delete(`${bindAddr}:${bindPort}`);
+        const key = `${bindAddr}:${bindPort === 0 ? 443 : bindPort}`;
+        serving.get(key)?.();
+        serving.delete(key);
         return accept?.();
       }
       if (name !== "tcpip-forward" || !actor) return reject?.();
@@ -191,6 +195,8 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
         const allocatedPort = bindPort === 0 ? 443 : bindPort;
         serve(result.data.id, result.data.url ?? url, bindAddr, bindPort, allocatedPort);
         say(`Botdesk: tunnel session ${sessionId}: forwarding ${result.data.url}`);
+        const served = new URL(result.data.url ?? url);
+        if (opts.ingressUrl && served.protocol !== "tcp:") say(`Botdesk: open ${opts.ingressUrl(served.hostname)}`);
         accept?.(allocatedPort);
       });
     });
@@ -222,7 +228,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
           }),
       });
       if (!unregister) return log(`ssh: ${tcp ? `port ${bindPort}` : parsed.hostname} is already served in this process; not serving it for session ${sessionId}`);
-      serving.set(`${bindAddr}:${bindPort}`, unregister);
+      serving.set(`${bindAddr}:${allocatedPort}`, unregister);
     }
 
     client.on("session", (accept) => {

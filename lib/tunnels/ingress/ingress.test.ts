@@ -120,7 +120,7 @@ function pattern(n: number): Buffer {
 
 let keys = 0;
 /** A bot with an SSH key, connected with `ssh -R 0:localhost:<port>`: its tunnel hostname, session and the ssh process. */
-async function agent(localPort: number, remotePort = 0) {
+async function agent(localPort: number, remotePort = 0, opts: { control?: boolean } = {}) {
   const { account, owner } = await createTestAccount();
   const admin = actorOf(account, owner, "owner");
   const bot = await createTestBot(account.id);
@@ -130,8 +130,10 @@ async function agent(localPort: number, remotePort = 0) {
   const file = path.join(dir, `key${++keys}`);
   writeFileSync(file, key.privateKey);
   chmodSync(file, 0o600);
+  const controlPath = opts.control ? path.join(dir, `ctl${keys}`) : undefined;
   const proc = spawn("ssh", [
     "-F", "/dev/null", "-i", file, "-p", String(sshPort), "-N",
+    ...(controlPath ? ["-M", "-S", controlPath] : []),
     "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
     "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR",
     "-R", `${remotePort}:localhost:${localPort}`, "agent@127.0.0.1",
@@ -143,7 +145,7 @@ async function agent(localPort: number, remotePort = 0) {
     (s) => !!s && s.endpoints.length > 0 && !!(remotePort ? endpointForPort(remotePort) : endpointForHost(new URL(s.endpoints[0]!.url!).hostname)),
   );
   if (!session) throw new Error("the ssh -R agent did not bind");
-  return { account, admin, bot, proc, exited, sessionId: session.id, host: new URL(session.endpoints[0]!.url!).hostname };
+  return { account, admin, bot, proc, exited, controlPath, sessionId: session.id, host: new URL(session.endpoints[0]!.url!).hostname };
 }
 
 async function until<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
@@ -291,6 +293,20 @@ describe("the ingress, carrying HTTP to ssh -R agents by Host", () => {
     expect((await request(a.host, "/")).status).toBe(404);
     const session = await until(() => db().tunnelSession.findUniqueOrThrow({ where: { id: a.sessionId } }), (s) => s.endedAt !== null);
     expect(session.endReason).toBe("agent_closed");
+  });
+});
+
+describe("an ssh -R forward cancelled while the connection stays", () => {
+  it("stops being served (ERR_NGROK_3200) while the connection and its session go on", async () => {
+    const local = await localService("cancelled");
+    const a = await agent(local.port, 0, { control: true });
+    expect((await request(a.host, "/")).status).toBe(200);
+    const cancel = spawn("ssh", ["-F", "/dev/null", "-S", a.controlPath!, "-O", "cancel", "-R", `0:localhost:${local.port}`, "agent@127.0.0.1"], { stdio: "ignore" });
+    await new Promise((resolve) => cancel.on("exit", resolve));
+    await until(() => endpointForHost(a.host), (e) => e === undefined);
+    expect(endpointForHost(a.host)).toBeUndefined();
+    expect((await request(a.host, "/")).status).toBe(404);
+    expect((await db().tunnelSession.findUniqueOrThrow({ where: { id: a.sessionId } })).endedAt).toBeNull();
   });
 });
 
