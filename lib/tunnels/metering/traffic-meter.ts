@@ -1,4 +1,5 @@
 import { recordCarriedTraffic, type CarriedTraffic } from "@/lib/domain/usage/record-carried-traffic";
+import { log } from "@/lib/server/log";
 
 /** How often counted traffic is written at most (issue 19: batches at most 10 s apart). */
 export const METER_FLUSH_INTERVAL_MS = 10_000;
@@ -86,6 +87,6 @@ type WithMeter = typeof globalThis & { [METER]?: TrafficMeter };
 /** The process's one meter, shared by the ingress (counting) and the carriers (flushing a session that ends). */
 export function trafficMeter(): TrafficMeter {
   const g = globalThis as WithMeter;
-  g[METER] ??= new TrafficMeter();
+  g[METER] ??= new TrafficMeter(undefined, (line) => log.warn("botdesk", line));
   return g[METER];
 }
