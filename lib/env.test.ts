@@ -44,6 +44,18 @@ describe("the listeners' settings", () => {
   });
 });
 
+describe("the tunnel domain beside the dashboard", () => {
+  it("refuses the dashboard's host or a parent of it, takes a child or another domain", () => {
+    expect(() => readEnv({ AUTH_URL: "https://botdesk.example.com", BOTDESK_TUNNEL_DOMAIN: "botdesk.example.com" })).toThrow(/BOTDESK_TUNNEL_DOMAIN.*cookies/);
+    expect(() => readEnv({ AUTH_URL: "https://botdesk.example.com/", BOTDESK_TUNNEL_DOMAIN: "example.com" })).toThrow(/BOTDESK_TUNNEL_DOMAIN/);
+    expect(() => readEnv({ AUTH_URL: "https://Console.Tunnels.example.com", BOTDESK_SSH_DOMAIN: "tunnels.example.com" })).toThrow(/BOTDESK_SSH_DOMAIN/);
+    expect(readEnv({ AUTH_URL: "https://botdesk.example.com", BOTDESK_TUNNEL_DOMAIN: "tunnel.botdesk.example.com" }).BOTDESK_TUNNEL_DOMAIN).toBe("tunnel.botdesk.example.com");
+    expect(readEnv({ AUTH_URL: "https://botdesk.example.com", BOTDESK_TUNNEL_DOMAIN: "example.net" }).BOTDESK_TUNNEL_DOMAIN).toBe("example.net");
+    expect(readEnv({ AUTH_URL: "http://localhost:3000" }).BOTDESK_TUNNEL_DOMAIN).toBe("tunnel.localhost");
+    expect(() => readEnv({ AUTH_URL: "not a url" })).toThrow(/AUTH_URL/);
+  });
+});
+
 describe("docs/operating.md's settings table", () => {
   it("lists every variable lib/env.ts reads", async () => {
     const { readFileSync } = await import("node:fs");

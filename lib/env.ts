@@ -89,6 +89,8 @@ const envSchema = z.object({
   /** Binds one authtoken may make per minute (across every instance). */
   BOTDESK_AGENT_MAX_BINDS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   AUTH_SECRET: optionalString,
+  /** The dashboard's public URL behind a proxy (read by Auth.js); here only to keep the tunnel domain off the dashboard's host. */
+  AUTH_URL: optionalString.refine((v) => v === undefined || URL.canParse(v), "a URL such as https://botdesk.example.com"),
   /**
    * The server's log lines: `pretty` (the default: `[scope] message`, for a person at a console) or
    * `json` (one object a line with time, level, msg, scope and request_id, for a log collector).
@@ -130,6 +132,18 @@ const checkedSchema = envSchema
   .superRefine((e, ctx) => {
     for (const [cert, key] of [["BOTDESK_AGENT_TLS_CERT", "BOTDESK_AGENT_TLS_KEY"], ["BOTDESK_INGRESS_TLS_CERT", "BOTDESK_INGRESS_TLS_KEY"]] as const) {
       if ((e[cert] === undefined) !== (e[key] === undefined)) ctx.addIssue({ code: "custom", path: [e[cert] ? key : cert], message: `set with ${e[cert] ? cert : key}` });
+    }
+  })
+  .superRefine((e, ctx) => {
+    // A tunnel must never set or read the dashboard's cookies: its domain is neither the dashboard's host nor a parent of it.
+    const tunnels = e.BOTDESK_TUNNEL_DOMAIN ?? e.BOTDESK_SSH_DOMAIN ?? "tunnel.localhost";
+    const dashboard = e.AUTH_URL && URL.canParse(e.AUTH_URL) ? new URL(e.AUTH_URL).hostname.toLowerCase() : undefined;
+    if (dashboard && (dashboard === tunnels || dashboard.endsWith(`.${tunnels}`))) {
+      ctx.addIssue({
+        code: "custom",
+        path: [e.BOTDESK_TUNNEL_DOMAIN ? "BOTDESK_TUNNEL_DOMAIN" : "BOTDESK_SSH_DOMAIN"],
+        message: `${tunnels} is the dashboard's host (${dashboard}) or a parent of it: tunnels there could read and set the dashboard's cookies; choose a domain of its own, e.g. tunnel.${dashboard}`,
+      });
     }
   })
   .transform(({ BOTDESK_SSH_DOMAIN, BOTDESK_TUNNEL_DOMAIN, ...rest }) => ({

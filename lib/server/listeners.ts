@@ -7,7 +7,8 @@ import { log } from "@/lib/server/log";
  * BOTDESK_SERVE_LISTENERS=1: `npm start` and `npm run dev`, not a bare
  * `next start`): the SSH server for agents, and the TLS the agent listener and
  * the ingress serve (lib/tunnels/tls: made or loaded here, never at build time
- * or in the launcher). Each one binds to BOTDESK_HOST (the launcher sets it:
+ * or in the launcher), and the ingress for tunnels' HTTP(S) and TCP endpoints
+ * with the traffic meter (lib/tunnels/ingress/serve-ingress.ts). Each one binds to BOTDESK_HOST (the launcher sets it:
  * loopback for the embedded demo), says on the console where it is reachable,
  * and is off when its port setting is "off".
  *
@@ -29,6 +30,9 @@ export async function startListeners(): Promise<void> {
     }
     const { serveSshInThisProcess } = await import("@/lib/ssh/serve-in-web-server");
     await serveSshInThisProcess();
+    // After SSH: the ingress's exit hook runs first, then SSH's (ending its sessions writes their traffic too).
+    const { serveIngressInThisProcess } = await import("@/lib/tunnels/ingress/serve-ingress");
+    await serveIngressInThisProcess();
   } catch (error) {
     log.error("botdesk", `Could not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

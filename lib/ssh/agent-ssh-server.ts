@@ -11,6 +11,8 @@ import { HEARTBEAT_INTERVAL_SECONDS } from "@/lib/domain/agent-sessions/limits";
 import { startSession } from "@/lib/domain/agent-sessions/start-session";
 import { stopSessions } from "@/lib/domain/agent-sessions/stop-sessions";
 import { randomTunnelHostname } from "@/lib/domain/domains/random-tunnel-hostname";
+import { trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
+import { registerEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 
 export interface AgentSshServerOptions {
   /** The server's private host key (OpenSSH or PEM). */
@@ -19,6 +21,10 @@ export interface AgentSshServerOptions {
   heartbeatMs?: number;
   /** Hostnames given to tunnels that ask for none: `<random>.<domain>` (randomTunnelHostname). */
   domain: string;
+  /** BOTDESK_TCP_PORTS: a `-R PORT:…` forward on a port in this range is served by the TCP ingress on that port. */
+  tcpPorts?: { from: number; to: number } | "off";
+  /** Where the ingress serves HTTP(S) endpoints (`http://<host>:8000`): said to the client after each bind. Unset: not said. */
+  ingressUrl?: (hostname: string) => string;
   log?: (line: string) => void;
 }
 
@@ -59,8 +65,12 @@ export function endpointUrlFor(hostname: string, bindPort: number): string {
  * heartbeat interval the key is checked again: once refused (owner
  * deactivated or deleted, key revoked or expired) the session ends
  * (`credential_refused`) and the connection is dropped. Closing the
- * connection ends the session (`agent_closed`). Botdesk records sessions and
- * endpoints; it does not carry the tunnel's traffic.
+ * connection ends the session (`agent_closed`). Each bound HTTP(S) endpoint
+ * is served by the ingress (registered in lib/tunnels/registry): a connection
+ * to its host opens a forwarded-tcpip channel to the `ssh -R` client, which
+ * connects it to its local service; the endpoint stops serving when the
+ * forward is cancelled or the connection goes, and the session's metered
+ * traffic is written before the session is recorded as ended.
  */
 export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server & { stop(): Promise<void> } {
   const log = opts.log ?? (() => {});
@@ -77,6 +87,8 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     let sessionId: string | null = null;
     let closed = false;
     const bound: string[] = [];
+    /** The ingress's way to stop serving each forward, by `bindAddr:port` (the port given to the client). */
+    const serving = new Map<string, () => void>();
     const channels: ssh2.ServerChannel[] = [];
     const say = (line: string) => {
       for (const ch of channels) if (ch.writable) ch.write(`${line}\r\n`);
@@ -129,6 +141,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
         if (sessionId) await endSessionOfRefusedCredential(actor.credential.id, verified.reason, sessionId, ctx);
         say(`Botdesk: the SSH key was refused (${verified.message}); the tunnel session has ended.`);
         closed = true;
+        stopServing();
         for (const ch of channels) {
           ch.exit(1);
           ch.end();
@@ -142,7 +155,14 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     }
 
     client.on("request", (accept, reject, name, info) => {
-      if (name === "cancel-tcpip-forward") return accept?.();
+      if (name === "cancel-tcpip-forward") {
+        // OpenSSH cancels a `-R 0:…` forward by the port it was given (443), others by the port asked.
+        const { bindAddr, bindPort } = info as { bindAddr: string; bindPort: number };
+        const key = `${bindAddr}:${bindPort === 0 ? 443 : bindPort}`;
+        serving.get(key)?.();
+        serving.delete(key);
+        return accept?.();
+      }
       if (name !== "tcpip-forward" || !actor) return reject?.();
       const { bindAddr, bindPort } = info as { bindAddr: string; bindPort: number };
       void serial(async () => {
@@ -172,10 +192,44 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
           return reject?.();
         }
         bound.push(result.data.url ?? url);
+        const allocatedPort = bindPort === 0 ? 443 : bindPort;
+        serve(result.data.id, result.data.url ?? url, bindAddr, bindPort, allocatedPort);
         say(`Botdesk: tunnel session ${sessionId}: forwarding ${result.data.url}`);
-        accept?.(bindPort === 0 ? 443 : bindPort);
+        const served = new URL(result.data.url ?? url);
+        if (opts.ingressUrl && served.protocol !== "tcp:") say(`Botdesk: open ${opts.ingressUrl(served.hostname)}`);
+        accept?.(allocatedPort);
       });
     });
+
+    /**
+     * Lets the ingress serve an HTTP(S) endpoint this connection bound: each incoming connection becomes a
+     * forwarded-tcpip channel to the client, for the address and port its `-R` named (OpenSSH matches on them).
+     * A TCP forward (`tcp://host:port`) is carried by the TCP ingress when its port is in BOTDESK_TCP_PORTS;
+     * one outside that range is recorded but not carried (the port is not the ingress's to serve).
+     */
+    function serve(endpointId: string, endpointUrl: string, bindAddr: string, bindPort: number, allocatedPort: number): void {
+      const parsed = new URL(endpointUrl);
+      if (!sessionId || !actor) return;
+      const range = opts.tcpPorts;
+      const tcp = parsed.protocol === "tcp:" && range !== undefined && range !== "off" && bindPort >= range.from && bindPort <= range.to;
+      if (parsed.protocol !== "https:" && parsed.protocol !== "http:" && !tcp) return;
+      const unregister = registerEndpoint({
+        endpointId,
+        sessionId,
+        accountId: actor.account.id,
+        principalId: actor.principal.id,
+        proto: tcp ? "tcp" : parsed.protocol === "https:" ? "https" : "http",
+        ...(tcp ? { tcpPort: bindPort } : { hostname: parsed.hostname }),
+        url: endpointUrl,
+        open: ({ clientAddr }) =>
+          new Promise((resolve, reject) => {
+            if (closed) return reject(new Error("the SSH connection has ended"));
+            client.forwardOut(bindAddr, allocatedPort, clientAddr || "0.0.0.0", 0, (error, channel) => (error ? reject(error) : resolve(channel)));
+          }),
+      });
+      if (!unregister) return log(`ssh: ${tcp ? `port ${bindPort}` : parsed.hostname} is already served in this process; not serving it for session ${sessionId}`);
+      serving.set(`${bindAddr}:${allocatedPort}`, unregister);
+    }
 
     client.on("session", (accept) => {
       const session = accept();
@@ -204,20 +258,29 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
       });
     });
 
+    const stopServing = () => {
+      for (const unregister of serving.values()) unregister();
+      serving.clear();
+    };
     const finish = () => {
       if (timer) clearInterval(timer);
+      stopServing();
       const wasClosed = closed;
       closed = true;
       const id = sessionId;
-      if (id && actor && !wasClosed) {
+      if (id) {
         const a = actor;
         void serial(async () => {
-          await endSession(a, ctx, id);
+          // What the session carried is written before it is recorded as ended.
+          await trafficMeter().flush(id);
+          if (a && !wasClosed) await endSession(a, ctx, id);
         });
       }
     };
     const stopConnection = () =>
       serial(async () => {
+        stopServing();
+        if (sessionId) await trafficMeter().flush(sessionId);
         if (!closed && sessionId) await stopSessions([sessionId], ctx);
         closed = true;
         say("Botdesk: the SSH server is stopping; the tunnel session has ended.");

@@ -39,7 +39,12 @@ export async function serveSshInThisProcess(): Promise<void> {
   if (hostKey.source === "generated") say(`SSH host key generated and stored (encrypted) in the database: ${hostKey.publicKey}`);
   if (hostKey.source === "imported") say(`SSH host key imported from ${path.join(dataDir, HOST_KEY_FILE)} into the database (encrypted), so clients' known_hosts keep working; from now on the database's copy is used (the file may stay as a backup).`);
   if (hostKey.ignoredFile) say(`SSH host key: ${hostKey.ignoredFile} holds another key than the one every instance shares (in the database); the file is not used.`);
-  const server = createAgentSshServer({ hostKey: hostKey.key, domain: env.BOTDESK_TUNNEL_DOMAIN, log: say });
+  // Where the ingress serves what `-R` binds (lib/tunnels/ingress): said to the client after each bind.
+  const ingressPort = env.BOTDESK_INGRESS_PORT;
+  const scheme = env.BOTDESK_INGRESS_TLS_CERT ? "https" : "http";
+  const ingressUrl =
+    ingressPort === "off" ? undefined : (hostname: string) => `${scheme}://${hostname}${ingressPort === (scheme === "https" ? 443 : 80) ? "" : `:${ingressPort}`}`;
+  const server = createAgentSshServer({ hostKey: hostKey.key, domain: env.BOTDESK_TUNNEL_DOMAIN, tcpPorts: env.BOTDESK_TCP_PORTS, ingressUrl, log: say });
   let listening = false;
   server.on("error", (error: NodeJS.ErrnoException) => {
     say(error.code === "EADDRINUSE" ? `SSH server not started: port ${port} is in use (set BOTDESK_SSH_PORT, or "off").` : `SSH server stopped: ${error.message}`);

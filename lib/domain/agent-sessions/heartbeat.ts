@@ -30,7 +30,7 @@ export async function reportSession(actor: Actor, sessionId: string, input: unkn
     if (!session.ok) return session;
     const [row] = await tx.$queryRaw<{ bytes_in: bigint; bytes_out: bigint; requests: bigint }[]>`
       UPDATE tunnel_sessions
-      SET last_heartbeat_at = ${now}, bytes_in = bytes_in + ${bytesIn}::bigint, bytes_out = bytes_out + ${bytesOut}::bigint, requests = requests + ${requests}::bigint
+      SET last_heartbeat_at = ${now}, bytes_in = saturating_add(bytes_in, ${bytesIn}::bigint), bytes_out = saturating_add(bytes_out, ${bytesOut}::bigint), requests = saturating_add(requests, ${requests}::bigint)
       WHERE id = ${sessionId}
       RETURNING bytes_in, bytes_out, requests`;
     if (bytesIn || bytesOut || requests) {

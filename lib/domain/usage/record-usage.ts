@@ -32,7 +32,9 @@ export function utcDay(at: Date): string {
  * use. One statement (`INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x`):
  * PostgreSQL serializes concurrent callers on the row, so no increment is lost
  * with any number of callers in any number of app instances, and no caller
- * ever sees a unique violation. Call it with the transaction of the change it
+ * ever sees a unique violation. Counters saturate (bytes and requests at 2^53-1,
+ * saturating_add in migration saturating_usage) rather than overflow: a flood of
+ * usage never makes the account's usage pages fail. Call it with the transaction of the change it
  * meters (so a rolled-back bind meters nothing) or with `db()`.
  * Throws RangeError on a negative or fractional amount (a caller's bug).
  */
@@ -48,11 +50,11 @@ export async function recordUsage(tx: UsageWriter, input: UsageIncrement): Promi
     VALUES (${input.accountId}, ${input.principalId}, ${day}::date, ${n(input.sessions)}, ${n(input.endpoints)},
             ${n(input.bytesIn)}::bigint, ${n(input.bytesOut)}::bigint, ${n(input.tunnelRequests)}::bigint, ${n(input.apiRequests)}::bigint, now())
     ON CONFLICT (account_id, principal_id, day) DO UPDATE SET
-      sessions = u.sessions + EXCLUDED.sessions,
-      endpoints = u.endpoints + EXCLUDED.endpoints,
-      bytes_in = u.bytes_in + EXCLUDED.bytes_in,
-      bytes_out = u.bytes_out + EXCLUDED.bytes_out,
-      tunnel_requests = u.tunnel_requests + EXCLUDED.tunnel_requests,
-      api_requests = u.api_requests + EXCLUDED.api_requests,
+      sessions = LEAST(u.sessions::bigint + EXCLUDED.sessions, 2147483647)::int,
+      endpoints = LEAST(u.endpoints::bigint + EXCLUDED.endpoints, 2147483647)::int,
+      bytes_in = saturating_add(u.bytes_in, EXCLUDED.bytes_in),
+      bytes_out = saturating_add(u.bytes_out, EXCLUDED.bytes_out),
+      tunnel_requests = saturating_add(u.tunnel_requests, EXCLUDED.tunnel_requests),
+      api_requests = saturating_add(u.api_requests, EXCLUDED.api_requests),
       updated_at = now()`;
 }

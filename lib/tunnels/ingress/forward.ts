@@ -1,0 +1,202 @@
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import { endpointForHost, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
+import { meteredStream } from "@/lib/tunnels/metering/metered-stream";
+import type { TrafficMeter } from "@/lib/tunnels/metering/traffic-meter";
+import { agentUnreachable, endpointOffline, rawAnswer, type IngressAnswer } from "./error-answers";
+
+/** Headers that describe one hop, not the message (RFC 9110 7.6.1): never passed on. Upgrade requests keep Connection and Upgrade. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"]);
+/** The longest answer head an agent may send to an upgrade request. */
+const MAX_UPGRADE_HEAD_BYTES = 64 * 1024;
+
+export interface ForwardContext {
+  proto: "http" | "https";
+  meter: TrafficMeter;
+  lookup?: (host: string) => LiveEndpoint | undefined;
+  log: (line: string) => void;
+}
+
+/** The client's address as a person reads it (`::ffff:1.2.3.4` → `1.2.3.4`). */
+export function clientAddress(socket: { remoteAddress?: string }): string {
+  return (socket.remoteAddress ?? "").replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
+}
+
+/** The request's headers as passed to the agent: hop-by-hop ones dropped (also those `Connection` names), X-Forwarded-* added as ngrok does. */
+function forwardedHeaders(req: http.IncomingMessage, proto: string, keepUpgrade: boolean): string[] {
+  const named = new Set(String(req.headers.connection ?? "").toLowerCase().split(",").map((s) => s.trim()).filter(Boolean));
+  const out: string[] = [];
+  let forwardedFor = "";
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    if (lower === "x-forwarded-for") {
+      forwardedFor += `${forwardedFor ? ", " : ""}${req.rawHeaders[i + 1]}`;
+      continue;
+    }
+    if (lower === "x-forwarded-proto" || lower === "x-forwarded-host") continue;
+    const upgradeHeader = lower === "connection" || lower === "upgrade";
+    if (keepUpgrade && upgradeHeader) {
+      out.push(name, req.rawHeaders[i + 1]!);
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower) || (named.has(lower) && !upgradeHeader)) continue;
+    out.push(name, req.rawHeaders[i + 1]!);
+  }
+  const client = clientAddress(req.socket);
+  out.push("X-Forwarded-For", forwardedFor ? `${forwardedFor}, ${client}` : client);
+  out.push("X-Forwarded-Proto", proto);
+  if (req.headers.host) out.push("X-Forwarded-Host", req.headers.host);
+  return out;
+}
+
+/** The agent's answer headers as passed to the client: hop-by-hop ones dropped (node's server sets its own Connection). */
+function answerHeaders(res: http.IncomingMessage): string[] {
+  const named = new Set(String(res.headers.connection ?? "").toLowerCase().split(",").map((s) => s.trim()).filter(Boolean));
+  const out: string[] = [];
+  for (let i = 0; i < res.rawHeaders.length; i += 2) {
+    const lower = res.rawHeaders[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || named.has(lower)) continue;
+    out.push(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+  }
+  return out;
+}
+
+function send(res: http.ServerResponse, a: IngressAnswer): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(a.status, a.headers);
+  res.end(a.body);
+}
+
+/** Opens a metered stream to the endpoint's agent for one request; counts the request. */
+async function openMetered(endpoint: LiveEndpoint, ctx: ForwardContext, clientAddr: string): Promise<Duplex> {
+  ctx.meter.count(endpoint, { requests: 1 });
+  const inner = await endpoint.open({ clientAddr, proto: ctx.proto });
+  return meteredStream(inner, (direction, n) => ctx.meter.count(endpoint, direction === "in" ? { bytesIn: n } : { bytesOut: n }));
+}
+
+/**
+ * One request, routed by its Host header and forwarded on a stream of its own
+ * to the endpoint's agent (node's HTTP client over the stream, `Connection:
+ * close` upstream), the answer streamed back. Routing each request, not each
+ * connection, is what keeps a keep-alive connection that names another host
+ * from reaching the wrong agent. No endpoint: ERR_NGROK_3200 (404); the agent
+ * lost before it answered: 502; lost after: the client's connection is cut.
+ */
+export function forwardRequest(req: http.IncomingMessage, res: http.ServerResponse, ctx: ForwardContext): void {
+  const host = req.headers.host ?? "";
+  const endpoint = (ctx.lookup ?? endpointForHost)(host);
+  if (!endpoint) return send(res, endpointOffline(host));
+  const clientAddr = clientAddress(req.socket);
+  let upstream: http.ClientRequest | undefined;
+  let answered = false;
+  const fail = (error: unknown) => {
+    if (answered) return;
+    answered = true;
+    ctx.log(`ingress: ${host}: the agent did not answer: ${error instanceof Error ? error.message : String(error)}`);
+    req.unpipe();
+    req.resume();
+    send(res, agentUnreachable());
+  };
+  res.on("close", () => {
+    // The client went (or the answer is done): release the agent's stream.
+    if (upstream && !upstream.destroyed) upstream.destroy();
+  });
+  openMetered(endpoint, ctx, clientAddr).then((stream) => {
+    if (res.destroyed) return void stream.destroy();
+    // Its errors reach `fail` through the HTTP client; this keeps a late one (after the answer) from going unheard.
+    stream.on("error", () => {});
+    upstream = http.request({
+      method: req.method,
+      path: req.url,
+      headers: forwardedHeaders(req, ctx.proto, false),
+      setHost: false,
+      createConnection: () => stream as unknown as import("node:net").Socket,
+    });
+    upstream.on("error", fail);
+    upstream.on("response", (answer) => {
+      answered = true;
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answerHeaders(answer));
+      answer.pipe(res);
+      answer.on("error", () => res.destroy());
+      answer.on("aborted", () => res.destroy());
+    });
+    req.pipe(upstream);
+  }, fail);
+}
+
+/** The head of an HTTP message (start line and headers) as raw bytes. */
+function rawHead(startLine: string, headers: string[]): string {
+  let head = `${startLine}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return `${head}\r\n`;
+}
+
+/**
+ * An `Upgrade` request (a WebSocket): forwarded on a stream of its own with
+ * its Connection/Upgrade headers; when the agent answers 101 the two sides are
+ * piped raw from then on (the connection now belongs to this endpoint). Any
+ * other answer is passed on and the connection closed after it, so no later
+ * request on it can reach this agent unrouted.
+ */
+export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, ctx: ForwardContext): void {
+  const host = req.headers.host ?? "";
+  const endpoint = (ctx.lookup ?? endpointForHost)(host);
+  socket.on("error", () => socket.destroy());
+  if (!endpoint) return void socket.end(rawAnswer(endpointOffline(host)));
+  const clientAddr = clientAddress(req.socket);
+  openMetered(endpoint, ctx, clientAddr).then(
+    (stream) => {
+      if (socket.destroyed) return void stream.destroy();
+      stream.write(rawHead(`${req.method} ${req.url} HTTP/1.1`, forwardedHeaders(req, ctx.proto, true)));
+      if (head.length) stream.write(head);
+      let buffered = Buffer.alloc(0);
+      const onHead = (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        const end = buffered.indexOf("\r\n\r\n");
+        if (end < 0) {
+          if (buffered.length > MAX_UPGRADE_HEAD_BYTES) stream.destroy();
+          return;
+        }
+        stream.off("data", onHead);
+        stream.pause();
+        const switched = /^HTTP\/1\.[01] 101[ \r]/.test(buffered.subarray(0, end).toString("latin1"));
+        socket.write(buffered);
+        if (switched) {
+          stream.pipe(socket);
+          socket.pipe(stream);
+          stream.resume();
+        } else {
+          // Not upgraded: the answer goes through as it came, then the connection closes: at its Content-Length's
+          // end, or when the agent ends its stream. The client's further bytes are dropped, never sent unrouted.
+          socket.resume();
+          const length = /\r\ncontent-length:[ \t]*(\d{1,15})[ \t]*\r\n/i.exec(`${buffered.subarray(0, end + 2).toString("latin1")}`);
+          let left = length ? Number(length[1]) - (buffered.length - end - 4) : Infinity;
+          const done = () => {
+            socket.end();
+            stream.destroy();
+          };
+          if (left <= 0) return done();
+          stream.on("data", (chunk: Buffer) => {
+            left -= chunk.length;
+            socket.write(chunk);
+            if (left <= 0) done();
+          });
+          stream.on("end", done);
+          stream.resume();
+        }
+      };
+      stream.on("data", onHead);
+      stream.on("error", () => {
+        if (buffered.length === 0 && !socket.destroyed) socket.end(rawAnswer(agentUnreachable()));
+        else socket.destroy();
+      });
+      stream.on("close", () => socket.destroy());
+      socket.on("close", () => stream.destroy());
+    },
+    () => socket.end(rawAnswer(agentUnreachable())),
+  );
+}

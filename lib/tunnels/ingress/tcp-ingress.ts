@@ -1,0 +1,99 @@
+import net from "node:net";
+import { endpointForPort, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
+import { meteredStream } from "@/lib/tunnels/metering/metered-stream";
+import { trafficMeter, type TrafficMeter } from "@/lib/tunnels/metering/traffic-meter";
+import { clientAddress } from "./forward";
+
+/** The largest port range served (one listener a port): BOTDESK_TCP_PORTS beyond this is refused at the start. */
+export const MAX_TCP_PORTS = 1000;
+
+export interface TcpIngressOptions {
+  ports: { from: number; to: number };
+  /** The address to bind (BOTDESK_HOST; undefined: every interface). */
+  host?: string;
+  /** Connections held at once over every port; more are closed at once. */
+  maxConnections?: number;
+  meter?: TrafficMeter;
+  lookup?: (port: number) => LiveEndpoint | undefined;
+  log?: (line: string) => void;
+}
+
+export interface TcpIngress {
+  /** Ports it listens on. */
+  ports: number[];
+  /** Ports it could not listen on (held by another process), each with the reason. */
+  skipped: { port: number; reason: string }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The ingress for agents' TCP endpoints: a listener on every port of
+ * BOTDESK_TCP_PORTS; a connection to a port some endpoint serves is piped to a
+ * stream its agent opens (every byte counted each way), a connection to a
+ * port no endpoint serves is closed at once.
+ */
+export async function startTcpIngress(opts: TcpIngressOptions): Promise<TcpIngress> {
+  const count = opts.ports.to - opts.ports.from + 1;
+  if (count > MAX_TCP_PORTS) throw new Error(`BOTDESK_TCP_PORTS: at most ${MAX_TCP_PORTS} ports (one listener each), got ${count}`);
+  const meter = opts.meter ?? trafficMeter();
+  const lookup = opts.lookup ?? endpointForPort;
+  const log = opts.log ?? (() => {});
+  const maxConnections = opts.maxConnections ?? 4096;
+  const sockets = new Set<net.Socket>();
+  const servers: net.Server[] = [];
+  const ports: number[] = [];
+  const skipped: { port: number; reason: string }[] = [];
+
+  const accept = (port: number, socket: net.Socket) => {
+    socket.on("error", () => socket.destroy());
+    const endpoint = lookup(port);
+    if (!endpoint || sockets.size >= maxConnections) return void socket.destroy();
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.pause();
+    endpoint.open({ clientAddr: clientAddress(socket), proto: "tcp" }).then(
+      (inner) => {
+        const stream = meteredStream(inner, (direction, n) => meter.count(endpoint, direction === "in" ? { bytesIn: n } : { bytesOut: n }));
+        if (socket.destroyed) return void stream.destroy();
+        stream.on("error", () => socket.destroy());
+        stream.on("close", () => socket.destroy());
+        socket.on("close", () => stream.destroy());
+        socket.pipe(stream);
+        stream.pipe(socket);
+        socket.resume();
+      },
+      (error: unknown) => {
+        log(`tcp ingress: port ${port}: the agent could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+        socket.destroy();
+      },
+    );
+  };
+
+  await Promise.all(
+    Array.from({ length: count }, (_, i) => opts.ports.from + i).map(
+      (port) =>
+        new Promise<void>((resolve) => {
+          const server = net.createServer({ pauseOnConnect: true }, (socket) => accept(port, socket));
+          server.once("error", (error: NodeJS.ErrnoException) => {
+            skipped.push({ port, reason: error.code === "EADDRINUSE" ? "in use by another process" : error.message });
+            resolve();
+          });
+          server.listen(port, opts.host, () => {
+            servers.push(server);
+            ports.push(port);
+            resolve();
+          });
+        }),
+    ),
+  );
+  ports.sort((a, b) => a - b);
+  skipped.sort((a, b) => a.port - b.port);
+  return {
+    ports,
+    skipped,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    },
+  };
+}
