@@ -60,6 +60,8 @@ export function readJson(stream: MuxadoStream, opts: { maxBytes?: number; timeou
     stream.once("end", onEnd);
     stream.once("close", onEnd);
     stream.once("error", onError);
+    // A stream whose type was read with readExactly() stays paused (it had a 'readable' listener): flow again.
+    stream.resume();
   });
 }
 

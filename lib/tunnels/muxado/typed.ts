@@ -94,4 +94,6 @@ export function answerHeartbeat(stream: MuxadoStream, onBeat: () => void = () =>
     onBeat();
   });
   stream.on("end", () => stream.end());
+  // A stream read with readExactly() stays paused (it had a 'readable' listener): flow again.
+  stream.resume();
 }

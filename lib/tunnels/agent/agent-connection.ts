@@ -1,0 +1,370 @@
+import type { Duplex } from "node:stream";
+import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
+import { consumeRateLimit } from "@/lib/domain/access/rate-limit";
+import type { CredentialActor, RequestContext } from "@/lib/domain/access/types";
+import { bindEndpoint, type BoundEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
+import { endSessionOfRefusedCredential } from "@/lib/domain/agent-sessions/end-refused-session";
+import { endSession } from "@/lib/domain/agent-sessions/end-session";
+import { freeTcpPort } from "@/lib/domain/agent-sessions/free-tcp-port";
+import { reportSession } from "@/lib/domain/agent-sessions/heartbeat";
+import { UNKNOWN_PLATFORM } from "@/lib/domain/agent-sessions/session-view";
+import { startSession } from "@/lib/domain/agent-sessions/start-session";
+import { stopSessions } from "@/lib/domain/agent-sessions/stop-sessions";
+import { unbindEndpoint } from "@/lib/domain/agent-sessions/unbind-endpoint";
+import { randomTunnelHostname } from "@/lib/domain/domains/random-tunnel-hostname";
+import type { Result } from "@/lib/domain/result";
+import { endpointForPort, registerEndpoint, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
+import { answerHeartbeat, answerJson, ErrorCode, MuxadoSession, openTypedStream, proxyHeader, readJson, readStreamType, StreamType, type MuxadoStream } from "@/lib/tunnels/muxado";
+import { agentErrorCode, agentText, AUTH_REFUSAL_CODES, authSchema, bindSchema, errorAnswer, firstProblem, PROTOCOL_VERSIONS, unbindSchema, type BindMessage } from "./messages";
+
+/** What one connection needs from its listener. */
+export interface AgentConnectionOptions {
+  /** `<random>.<domain>` for binds that name no hostname; the host of TCP endpoints' addresses. */
+  domain: string;
+  /** Ports for TCP endpoints, or "off". */
+  tcpPorts: { from: number; to: number } | "off";
+  /** The URL the ingress serves a hostname at (`http://name:8000`, `https://name`). */
+  publicUrl: (hostname: string) => string;
+  /** How often the credential is checked again and the session kept alive. */
+  recheckMs: number;
+  /** Time from the TCP accept to a finished Auth. */
+  handshakeTimeoutMs: number;
+  maxSessionsPerToken: number;
+  maxBindsPerMinute: number;
+  log: (line: string) => void;
+}
+
+/** One bound endpoint of this connection: the agent's id for it, the database's, and the way to stop serving it. */
+interface Binding {
+  agentId: string;
+  endpoint: BoundEndpoint;
+  unregister: () => void;
+}
+
+const NOT_SUPPORTED: Partial<Record<number, string>> = {
+  [StreamType.BIND_LABELED]: "Labeled tunnels (BindLabeled, edges) are not supported by Botdesk: bind an http, https or tcp endpoint.",
+  [StreamType.RESTART]: "Restart is not supported by Botdesk.",
+  [StreamType.STOP]: "Stop from the agent is not supported by Botdesk: close the session.",
+  [StreamType.UPDATE]: "Update is not supported by Botdesk.",
+  [StreamType.STOP_TUNNEL]: "StopTunnel is not supported by Botdesk: use Unbind.",
+  [StreamType.PATCH_TUNNEL_STATE]: "PatchTunnelState is not supported by Botdesk.",
+};
+
+/** How long a refused agent is given to read its answer before the connection closes. */
+const REFUSAL_LINGER_MS = 1_000;
+
+/**
+ * One agent's connection, after TLS: a muxado session on which the agent
+ * opens the heartbeat stream (echoed), then Auth, then one stream per Bind or
+ * Unbind; Botdesk opens a Proxy stream per connection the ingress hands it.
+ * Every decision is a domain function's: authenticateCredential (the one
+ * credential check), startSession, bindEndpoint (ACL and hostname rules),
+ * reportSession, endSession. Work on one connection runs in order.
+ */
+export class AgentConnection {
+  private readonly session: MuxadoSession;
+  private readonly ctx: RequestContext;
+  private actor: CredentialActor | null = null;
+  private secret = "";
+  private sessionId: string | null = null;
+  private authStarted = false;
+  private ended = false;
+  private readonly bindings = new Map<string, Binding>();
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private lastBeatAt = Date.now();
+  private readonly handshakeTimer: NodeJS.Timeout;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly socket: Duplex & { remoteAddress?: string },
+    private readonly opts: AgentConnectionOptions,
+  ) {
+    const ip = socket.remoteAddress?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1").slice(0, 64) ?? null;
+    this.ctx = { ip, userAgent: null };
+    // Before Auth an agent needs two streams (heartbeat, Auth); after it, one per bind and proxied connection.
+    this.session = new MuxadoSession(socket, { side: "server", maxStreams: 1024 });
+    this.handshakeTimer = setTimeout(() => {
+      if (!this.actor) this.close(`no Auth within ${opts.handshakeTimeoutMs} ms`);
+    }, opts.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
+    this.session.on("stream", (stream: MuxadoStream) => void this.accept(stream));
+    this.session.on("protocolError", (error: Error) => this.opts.log(`agent connection from ${ip}: ${error.message}`));
+    this.session.once("close", () => this.finish());
+  }
+
+  /** The tunnel session this connection started, once Auth passed. */
+  get tunnelSessionId(): string | null {
+    return this.sessionId;
+  }
+
+  /** Work on one connection runs in order: a bind, a heartbeat and the end never interleave. */
+  private serial(work: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(work).catch((error: unknown) => this.opts.log(`agent connection from ${this.ctx.ip}: ${error instanceof Error ? error.message : String(error)}`));
+    return this.queue;
+  }
+
+  private async accept(stream: MuxadoStream): Promise<void> {
+    let type: number;
+    try {
+      type = await readStreamType(stream, this.opts.handshakeTimeoutMs);
+    } catch {
+      stream.destroy();
+      return;
+    }
+    if (type === StreamType.HEARTBEAT) {
+      return answerHeartbeat(stream, () => {
+        this.lastBeatAt = Date.now();
+      });
+    }
+    if (type === StreamType.PROXY) {
+      // Proxy streams are the server's to open.
+      stream.destroy();
+      return;
+    }
+    let request: unknown;
+    try {
+      request = await readJson(stream, { timeoutMs: this.opts.handshakeTimeoutMs });
+    } catch (error) {
+      answerJson(stream, errorAnswer(`Botdesk could not read the request: ${error instanceof Error ? error.message : String(error)}`));
+      return;
+    }
+    if (type === StreamType.AUTH) return void this.serial(() => this.auth(stream, request));
+    if (type === StreamType.SRV_INFO) return answerJson(stream, { Region: "local" });
+    const unsupported = NOT_SUPPORTED[type];
+    if (unsupported) return answerJson(stream, errorAnswer(unsupported));
+    if (type !== StreamType.BIND && type !== StreamType.UNBIND) return answerJson(stream, errorAnswer(`Request type ${type} is not supported by Botdesk.`));
+    if (!this.actor) return answerJson(stream, errorAnswer("Authenticate first (Auth) on this session."));
+    void this.serial(() => (type === StreamType.BIND ? this.bind(stream, request) : this.unbind(stream, request)));
+  }
+
+  private async auth(stream: MuxadoStream, request: unknown): Promise<void> {
+    if (this.authStarted || this.ended) return answerJson(stream, errorAnswer("This session is already authenticated."));
+    this.authStarted = true;
+    const parsed = authSchema.safeParse(request);
+    if (!parsed.success) return this.refuse(stream, `Botdesk could not read the Auth message: ${firstProblem(parsed.error)}`, "ERR_NGROK_107");
+    const { Extra: extra, Version: versions } = parsed.data;
+    this.ctx.userAgent = agentText(extra.UserAgent, 512) || null;
+    const secret = extra.AuthToken ?? extra.Authtoken ?? "";
+    const verified = await authenticateCredential({ secret, kinds: ["authtoken"] }, { source: "agent", path: "ngrok-agent", ctx: this.ctx });
+    if (!verified.ok) {
+      this.opts.log(`agent from ${this.ctx.ip} refused: ${verified.message}`);
+      return this.refuse(stream, `authentication failed: ${verified.message}.`, AUTH_REFUSAL_CODES[verified.reason]);
+    }
+    // An agent's version is its SDK's (`1.7.0`); its user agent names the SDK and its ngrok-rust or ngrok-go.
+    const agentVersion = agentText(extra.Version, 64) || agentText(extra.UserAgent, 64) || "unknown";
+    const started = await startSession(
+      verified.actor,
+      this.ctx,
+      { agent_version: agentVersion, os: agentText(extra.OS, 32) || UNKNOWN_PLATFORM, arch: agentText(extra.Arch, 32) || UNKNOWN_PLATFORM, metadata: extra.Metadata },
+      { transport: "ngrok/v2", maxOpenPerCredential: this.opts.maxSessionsPerToken },
+    );
+    if (!started.ok) return this.refuse(stream, `Botdesk could not start the session: ${started.message}`, agentErrorCode(started.code));
+    if (this.ended) {
+      // The connection went while the session started: end it at once.
+      await endSession(verified.actor, this.ctx, started.data.id);
+      return;
+    }
+    clearTimeout(this.handshakeTimer);
+    this.actor = verified.actor;
+    this.secret = secret;
+    this.sessionId = started.data.id;
+    const version = PROTOCOL_VERSIONS.find((v) => versions.includes(v)) ?? PROTOCOL_VERSIONS[0];
+    answerJson(stream, {
+      Version: version,
+      // ngrok's server names the session; an agent reconnecting says its old id, and gets a new session.
+      ClientId: started.data.id,
+      Extra: { Version: "botdesk", Region: started.data.region, Cookie: "", AccountName: verified.actor.account.name, SessionDuration: 0, PlanName: "botdesk", Banner: "" },
+    });
+    this.recheckTimer = setInterval(() => void this.serial(() => this.recheck()), this.opts.recheckMs);
+    this.recheckTimer.unref();
+    this.watchHeartbeats(extra.HeartbeatInterval, extra.HeartbeatTolerance);
+  }
+
+  /**
+   * The agent's heartbeats are its sign of life: none for its own interval
+   * plus tolerance (nanoseconds in Auth; each kept within 1 s to 10 min) and
+   * the connection is over. @ngrok/ngrok 1.7.0's `session.close()` unbinds and
+   * stops heartbeating but leaves the TLS connection open: this ends it.
+   */
+  private watchHeartbeats(intervalNs: number, toleranceNs: number): void {
+    const ms = (ns: number, fallback: number) => Math.min(Math.max(Number.isFinite(ns) && ns > 0 ? ns / 1e6 : fallback, 1_000), 600_000);
+    const allowedMs = ms(intervalNs, 10_000) + ms(toleranceNs, 15_000);
+    this.lastBeatAt = Date.now();
+    this.livenessTimer = setInterval(() => {
+      if (Date.now() - this.lastBeatAt > allowedMs) this.close(`no heartbeat for ${Math.round(allowedMs / 1000)} s`);
+    }, Math.min(allowedMs / 4, 5_000));
+    this.livenessTimer.unref();
+  }
+
+  /** Answers a refused Auth or session start, then closes the connection once the agent has read it. */
+  private refuse(stream: MuxadoStream, message: string, code?: string): void {
+    answerJson(stream, errorAnswer(message, code));
+    setTimeout(() => this.close("refused"), REFUSAL_LINGER_MS).unref();
+  }
+
+  /** The heartbeat re-check: the credential again (a refused one ends the session and the connection), then the session kept alive. */
+  private async recheck(): Promise<void> {
+    const actor = this.actor;
+    const sessionId = this.sessionId;
+    if (this.ended || !actor || !sessionId) return;
+    const verified = await authenticateCredential({ secret: this.secret, kinds: ["authtoken"] }, { source: "agent", path: "ngrok-agent", ctx: this.ctx });
+    if (!verified.ok) {
+      await endSessionOfRefusedCredential(actor.credential.id, verified.reason, sessionId, this.ctx);
+      this.opts.log(`agent session ${sessionId} ended: ${verified.message}`);
+      this.close(`${verified.message} (${AUTH_REFUSAL_CODES[verified.reason]})`, { recorded: true });
+      return;
+    }
+    this.actor = verified.actor;
+    const reported = await reportSession(verified.actor, sessionId);
+    // Ended elsewhere (the sweep, a stop on another path): this connection has nothing left to carry.
+    if (!reported.ok) this.close(reported.message, { recorded: true });
+  }
+
+  private async bind(stream: MuxadoStream, request: unknown): Promise<void> {
+    const actor = this.actor!;
+    const parsed = bindSchema.safeParse(request);
+    if (!parsed.success) return answerJson(stream, errorAnswer(`Botdesk could not read the Bind message: ${firstProblem(parsed.error)}`));
+    const bind = parsed.data;
+    const proto = bind.Proto.toLowerCase();
+    if (proto !== "http" && proto !== "https" && proto !== "tcp") {
+      return answerJson(stream, errorAnswer(`${bind.Proto.slice(0, 16) || "This"} endpoints are not supported by Botdesk: bind http, https or tcp.`));
+    }
+    if (bind.Id && this.bindings.has(bind.Id)) return answerJson(stream, errorAnswer(`This session already has a tunnel ${bind.Id}.`));
+    const flood = await consumeRateLimit(`agent-binds:${actor.credential.id}`, this.opts.maxBindsPerMinute, 60);
+    if (flood.limited) {
+      return answerJson(stream, errorAnswer(`This authtoken made more than ${this.opts.maxBindsPerMinute} binds in a minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE): try again in ${flood.retryAfterSeconds} s.`));
+    }
+    const bound = proto === "tcp" ? await this.bindTcp(bind) : await this.bindHttp(bind);
+    if (!bound.ok) return answerJson(stream, errorAnswer(bound.message, agentErrorCode(bound.code)));
+    const endpoint = bound.data;
+    const agentId = bind.Id || endpoint.id;
+    const url = endpoint.url!;
+    const tcpPort = proto === "tcp" ? Number(new URL(url).port) : undefined;
+    const live: LiveEndpoint = {
+      endpointId: endpoint.id,
+      sessionId: endpoint.sessionId,
+      accountId: actor.account.id,
+      principalId: actor.principal.id,
+      proto,
+      hostname: proto === "tcp" ? undefined : (endpoint.hostname ?? undefined),
+      tcpPort,
+      url,
+      open: (conn) => this.openProxy(agentId, conn),
+    };
+    const unregister = registerEndpoint(live);
+    if (!unregister) {
+      // The database allowed it, so this process's map is stale only if an ended session did not unregister: never serve two.
+      await unbindEndpoint(actor, endpoint.sessionId, endpoint.id);
+      return answerJson(stream, errorAnswer(`The endpoint ${url} is already served here.`, "ERR_NGROK_334"));
+    }
+    this.bindings.set(agentId, { agentId, endpoint, unregister });
+    answerJson(stream, { Id: agentId, URL: url, Proto: bind.Proto, Opts: bind.Opts, Extra: { Token: "" } });
+  }
+
+  private async bindHttp(bind: BindMessage): Promise<Result<BoundEndpoint>> {
+    const actor = this.actor!;
+    if (bind.Opts.Subdomain) {
+      return { ok: false, code: "invalid_hostname", message: "Subdomains are not supported by Botdesk: ask for a domain your account reserved, or none for a random name." };
+    }
+    const named = (bind.Opts.Domain || bind.Opts.Hostname).trim().toLowerCase() || null;
+    const hostname = named ?? (await randomTunnelHostname(undefined, this.opts.domain));
+    return bindEndpoint(actor, this.ctx, this.sessionId!, { url: this.opts.publicUrl(hostname) }, { assignedHostname: named === null });
+  }
+
+  private async bindTcp(bind: BindMessage): Promise<Result<BoundEndpoint>> {
+    const actor = this.actor!;
+    const range = this.opts.tcpPorts;
+    if (range === "off") return { ok: false, code: "invalid_input", message: "TCP endpoints are turned off on this Botdesk (BOTDESK_TCP_PORTS=off)." };
+    const asked = bind.Opts.Addr.trim();
+    if (asked) {
+      const m = /^(?:(.*):)?(\d{1,5})$/.exec(asked);
+      const port = m ? Number(m[2]) : NaN;
+      const host = m?.[1]?.toLowerCase();
+      if (!m || (host && host !== this.opts.domain) || port < range.from || port > range.to) {
+        return { ok: false, code: "invalid_input", message: `Botdesk serves TCP endpoints at ${this.opts.domain}:${range.from}-${range.to}: ask for one of those addresses, or none.` };
+      }
+      return bindEndpoint(actor, this.ctx, this.sessionId!, { url: `tcp://${this.opts.domain}:${port}` }, { assignedHostname: true });
+    }
+    // A port another instance takes between the pick and the bind is refused (endpoint_online): pick again, a few times.
+    const tried = new Set<number>();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const port = await freeTcpPort(this.opts.domain, range, new Set([...tried, ...this.localPorts(range)]));
+      if (port === null) break;
+      tried.add(port);
+      const bound = await bindEndpoint(actor, this.ctx, this.sessionId!, { url: `tcp://${this.opts.domain}:${port}` }, { assignedHostname: true });
+      if (bound.ok || bound.code !== "endpoint_online") return bound;
+    }
+    return { ok: false, code: "invalid_input", message: `No free TCP port in ${range.from}-${range.to}: try again later.` };
+  }
+
+  /** Ports of the range this process serves already. */
+  private localPorts(range: { from: number; to: number }): number[] {
+    const ports: number[] = [];
+    for (let port = range.from; port <= range.to; port++) if (endpointForPort(port)) ports.push(port);
+    return ports;
+  }
+
+  private async unbind(stream: MuxadoStream, request: unknown): Promise<void> {
+    const parsed = unbindSchema.safeParse(request);
+    if (!parsed.success) return answerJson(stream, errorAnswer(`Botdesk could not read the Unbind message: ${firstProblem(parsed.error)}`));
+    const binding = this.bindings.get(parsed.data.Id);
+    if (!binding) return answerJson(stream, errorAnswer(`No tunnel ${parsed.data.Id} in this session.`));
+    binding.unregister();
+    this.bindings.delete(binding.agentId);
+    const ended = await unbindEndpoint(this.actor!, binding.endpoint.sessionId, binding.endpoint.id);
+    answerJson(stream, ended.ok ? {} : errorAnswer(ended.message, agentErrorCode(ended.code)));
+  }
+
+  /** A Proxy stream to the agent for one incoming connection: type 3, the header, then the connection's bytes. */
+  private openProxy(agentId: string, conn: { clientAddr: string; proto: "http" | "https" | "tcp" }): Promise<Duplex> {
+    if (this.ended || this.session.isClosed) return Promise.reject(new Error("the agent's session has ended"));
+    try {
+      const stream = openTypedStream(this.session, StreamType.PROXY);
+      stream.write(proxyHeader({ Id: agentId, ClientAddr: conn.clientAddr.slice(0, 128), Proto: conn.proto, EdgeType: conn.proto === "tcp" ? "1" : "3", PassthroughTLS: false }));
+      return Promise.resolve(stream);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Stops serving this connection's endpoints. */
+  private unregisterAll(): void {
+    for (const binding of this.bindings.values()) binding.unregister();
+    this.bindings.clear();
+  }
+
+  /**
+   * Says GOAWAY with `why` and closes; the session ends (`agent_closed`) when
+   * the connection goes, unless `recorded` says its end is already recorded.
+   */
+  close(why: string, opts: { recorded?: boolean } = {}): void {
+    if (opts.recorded) this.ended = true;
+    this.unregisterAll();
+    this.session.goAway(ErrorCode.NONE, why.slice(0, 200));
+  }
+
+  /** The listener is stopping: the session ends (`server_stopped`) before the connection goes. */
+  async stop(): Promise<void> {
+    await this.serial(async () => {
+      if (!this.ended && this.sessionId) await stopSessions([this.sessionId], this.ctx);
+      this.close("Botdesk is stopping", { recorded: true });
+    });
+  }
+
+  private finish(): void {
+    clearTimeout(this.handshakeTimer);
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.unregisterAll();
+    const wasEnded = this.ended;
+    this.ended = true;
+    const actor = this.actor;
+    const sessionId = this.sessionId;
+    if (!wasEnded && actor && sessionId) {
+      void this.serial(async () => {
+        await endSession(actor, this.ctx, sessionId);
+      });
+    }
+  }
+}
