@@ -15,7 +15,7 @@ import { randomTunnelHostname } from "@/lib/domain/domains/random-tunnel-hostnam
 import type { Result } from "@/lib/domain/result";
 import { endpointForPort, registerEndpoint, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { answerHeartbeat, answerJson, ErrorCode, MuxadoSession, openTypedStream, proxyHeader, readJson, readStreamType, StreamType, type MuxadoStream } from "@/lib/tunnels/muxado";
-import { agentErrorCode, agentText, AUTH_REFUSAL_CODES, authSchema, bindSchema, errorAnswer, firstProblem, PROTOCOL_VERSIONS, unbindSchema, type BindMessage } from "./messages";
+import { agentErrorCode, agentText, AUTH_REFUSAL_CODES, authSchema, bindSchema, errorAnswer, firstProblem, PROTOCOL_VERSIONS, protectingOption, unbindSchema, type BindMessage } from "./messages";
 
 /** What one connection needs from its listener. */
 export interface AgentConnectionOptions {
@@ -229,6 +229,10 @@ export class AgentConnection {
     const proto = bind.Proto.toLowerCase();
     if (proto !== "http" && proto !== "https" && proto !== "tcp") {
       return answerJson(stream, errorAnswer(`${bind.Proto.slice(0, 16) || "This"} endpoints are not supported by Botdesk: bind http, https or tcp.`));
+    }
+    const protecting = protectingOption(bind);
+    if (protecting) {
+      return answerJson(stream, errorAnswer(`${protecting} is not supported by Botdesk: the endpoint would be served without it. Bind without it, and protect the service itself.`));
     }
     if (bind.Id && this.bindings.has(bind.Id)) return answerJson(stream, errorAnswer(`This session already has a tunnel ${bind.Id}.`));
     const flood = await consumeRateLimit(`agent-binds:${actor.credential.id}`, this.opts.maxBindsPerMinute, 60);

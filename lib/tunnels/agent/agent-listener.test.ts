@@ -137,6 +137,22 @@ describe("ngrok's agent SDK connecting with a bot's authtoken", () => {
 });
 
 
+describe("ngrok.forward, as docs/agents.md shows it", () => {
+  it("forwards with server_addr and session_ca_cert (the PEM as a string)", async () => {
+    const { account, token } = await botWithToken();
+    const tunnel = await ngrok.forward({ addr: localPort, authtoken: token, server_addr: serverAddr, session_ca_cert: agentTls.caPem! });
+    try {
+      expect(tunnel.url()).toMatch(/^http:\/\/[0-9a-f]{12}\.tunnel\.test:8000$/);
+      const stream = await endpointForHost(new URL(tunnel.url()!).hostname)!.open({ clientAddr: "203.0.113.7:1", proto: "http" });
+      expect(await roundTrip(stream, "GET /forwarded HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).toContain("local service: GET /forwarded");
+    } finally {
+      await tunnel.close();
+      await ngrok.disconnect();
+    }
+    expect((await openSession(account.id))!.transport).toBe("ngrok/v2");
+  });
+});
+
 describe("binds follow the hostname rules", () => {
   it("a domain the account reserved is bound; an unreserved one is ERR_NGROK_319, another account's ERR_NGROK_320, one already online ERR_NGROK_334", async () => {
     const { account, admin, token } = await botWithToken();
@@ -201,12 +217,15 @@ describe("binds follow the hostname rules", () => {
     }
   });
 
-  it("labeled binds are refused as not supported by Botdesk", async () => {
-    const { token } = await botWithToken();
+  it("labeled binds, and options Botdesk would not apply (basic auth), are refused as not supported by Botdesk", async () => {
+    const { account, token } = await botWithToken();
     const session = await builder(token).connect();
     try {
       const refused = await refusal(session.labeledListener().label("edge", "edghts_x").listenAndForward(`http://127.0.0.1:${localPort}`));
       expect(refused.message).toMatch(/not supported by Botdesk/);
+      const basicAuth = await refusal(session.httpEndpoint().basicAuth("user", "a long password").listenAndForward(`http://127.0.0.1:${localPort}`));
+      expect(basicAuth.message).toMatch(/BasicAuth is not supported by Botdesk/);
+      expect(await db().tunnelEndpoint.count({ where: { accountId: account.id } })).toBe(0);
     } finally {
       await session.close();
     }

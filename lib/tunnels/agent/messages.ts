@@ -53,6 +53,25 @@ export const bindSchema = z.object({
 });
 export type BindMessage = z.output<typeof bindSchema>;
 
+/**
+ * Options that would protect an endpoint if they were applied (ngrok applies
+ * them at its edge): Botdesk does not, so a bind asking for one is refused
+ * rather than served unprotected.
+ */
+const PROTECTING_OPTIONS = ["BasicAuth", "OAuth", "OIDC", "IPRestriction", "WebhookVerification", "MutualTLSCA", "TrafficPolicy", "Policy", "UserAgentFilter"] as const;
+
+/** The first protecting option a bind asks for (set, not null or empty), if any. */
+export function protectingOption(bind: BindMessage): string | undefined {
+  const opts = bind.Opts as Record<string, unknown>;
+  const asked = PROTECTING_OPTIONS.find((key) => {
+    const value = opts[key];
+    return value !== undefined && value !== null && value !== "" && !(Array.isArray(value) && value.length === 0);
+  });
+  if (asked) return asked;
+  const ipPolicy = (bind.Extra as Record<string, unknown>).IPPolicyRef;
+  return typeof ipPolicy === "string" && ipPolicy !== "" ? "IPPolicyRef" : undefined;
+}
+
 export const unbindSchema = z.object({ Id: z.string().min(1).max(128) });
 
 /** The protocol versions Botdesk speaks, in its order of preference (the spike answered "3" to @ngrok/ngrok 1.7.0). */
