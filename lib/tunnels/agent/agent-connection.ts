@@ -2,20 +2,18 @@ import type { Duplex } from "node:stream";
 import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
 import { consumeRateLimit } from "@/lib/domain/access/rate-limit";
 import type { CredentialActor, RequestContext } from "@/lib/domain/access/types";
-import { bindEndpoint, type BoundEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
+import type { BoundEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
 import { endSessionOfRefusedCredential } from "@/lib/domain/agent-sessions/end-refused-session";
 import { endSession } from "@/lib/domain/agent-sessions/end-session";
-import { freeTcpPort } from "@/lib/domain/agent-sessions/free-tcp-port";
 import { reportSession } from "@/lib/domain/agent-sessions/heartbeat";
 import { UNKNOWN_PLATFORM } from "@/lib/domain/agent-sessions/session-view";
 import { startSession } from "@/lib/domain/agent-sessions/start-session";
 import { stopSessions } from "@/lib/domain/agent-sessions/stop-sessions";
 import { unbindEndpoint } from "@/lib/domain/agent-sessions/unbind-endpoint";
-import { randomTunnelHostname } from "@/lib/domain/domains/random-tunnel-hostname";
-import type { Result } from "@/lib/domain/result";
-import { endpointForPort, registerEndpoint, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
+import { registerEndpoint, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { answerHeartbeat, answerJson, ErrorCode, MuxadoSession, openTypedStream, proxyHeader, readJson, readStreamType, StreamType, type MuxadoStream } from "@/lib/tunnels/muxado";
-import { agentErrorCode, agentText, AUTH_REFUSAL_CODES, authSchema, bindSchema, errorAnswer, firstProblem, PROTOCOL_VERSIONS, protectingOption, unbindSchema, type BindMessage } from "./messages";
+import { agentErrorCode, agentText, AUTH_REFUSAL_CODES, authSchema, bindSchema, errorAnswer, firstProblem, PROTOCOL_VERSIONS, protectingOption, unbindSchema } from "./messages";
+import { bindAsked } from "./bind-asked";
 
 /** What one connection needs from its listener. */
 export interface AgentConnectionOptions {
@@ -50,6 +48,8 @@ const NOT_SUPPORTED: Partial<Record<number, string>> = {
   [StreamType.PATCH_TUNNEL_STATE]: "PatchTunnelState is not supported by Botdesk.",
 };
 
+const MAX_STREAMS_BEFORE_AUTH = 4;
+
 /** How long a refused agent is given to read its answer before the connection closes. */
 const REFUSAL_LINGER_MS = 1_000;
 
@@ -75,14 +75,15 @@ export class AgentConnection {
   private lastBeatAt = Date.now();
   private readonly handshakeTimer: NodeJS.Timeout;
   private queue: Promise<void> = Promise.resolve();
+  private streamsBeforeAuth = 0;
 
   constructor(
-    private readonly socket: Duplex & { remoteAddress?: string },
+    socket: Duplex & { remoteAddress?: string },
     private readonly opts: AgentConnectionOptions,
   ) {
     const ip = socket.remoteAddress?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1").slice(0, 64) ?? null;
     this.ctx = { ip, userAgent: null };
-    // Before Auth an agent needs two streams (heartbeat, Auth); after it, one per bind and proxied connection.
+    // After Auth, one stream per bind and proxied connection.
     this.session = new MuxadoSession(socket, { side: "server", maxStreams: 1024 });
     this.handshakeTimer = setTimeout(() => {
       if (!this.actor) this.close(`no Auth within ${opts.handshakeTimeoutMs} ms`);
@@ -93,11 +94,6 @@ export class AgentConnection {
     this.session.once("close", () => this.finish());
   }
 
-  /** The tunnel session this connection started, once Auth passed. */
-  get tunnelSessionId(): string | null {
-    return this.sessionId;
-  }
-
   /** Work on one connection runs in order: a bind, a heartbeat and the end never interleave. */
   private serial(work: () => Promise<void>): Promise<void> {
     this.queue = this.queue.then(work).catch((error: unknown) => this.opts.log(`agent connection from ${this.ctx.ip}: ${error instanceof Error ? error.message : String(error)}`));
@@ -105,6 +101,11 @@ export class AgentConnection {
   }
 
   private async accept(stream: MuxadoStream): Promise<void> {
+    // Before Auth an agent needs two streams (heartbeat, Auth): a few more are tolerated, not a thousand buffers.
+    if (!this.actor && ++this.streamsBeforeAuth > MAX_STREAMS_BEFORE_AUTH) {
+      stream.destroy();
+      return;
+    }
     let type: number;
     try {
       type = await readStreamType(stream, this.opts.handshakeTimeoutMs);
@@ -239,7 +240,7 @@ export class AgentConnection {
     if (flood.limited) {
       return answerJson(stream, errorAnswer(`This authtoken made more than ${this.opts.maxBindsPerMinute} binds in a minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE): try again in ${flood.retryAfterSeconds} s.`));
     }
-    const bound = proto === "tcp" ? await this.bindTcp(bind) : await this.bindHttp(bind);
+    const bound = await bindAsked(actor, this.ctx, this.sessionId!, bind, this.opts);
     if (!bound.ok) return answerJson(stream, errorAnswer(bound.message, agentErrorCode(bound.code)));
     const endpoint = bound.data;
     const agentId = bind.Id || endpoint.id;
@@ -264,49 +265,6 @@ export class AgentConnection {
     }
     this.bindings.set(agentId, { agentId, endpoint, unregister });
     answerJson(stream, { Id: agentId, URL: url, Proto: bind.Proto, Opts: bind.Opts, Extra: { Token: "" } });
-  }
-
-  private async bindHttp(bind: BindMessage): Promise<Result<BoundEndpoint>> {
-    const actor = this.actor!;
-    if (bind.Opts.Subdomain) {
-      return { ok: false, code: "invalid_hostname", message: "Subdomains are not supported by Botdesk: ask for a domain your account reserved, or none for a random name." };
-    }
-    const named = (bind.Opts.Domain || bind.Opts.Hostname).trim().toLowerCase() || null;
-    const hostname = named ?? (await randomTunnelHostname(undefined, this.opts.domain));
-    return bindEndpoint(actor, this.ctx, this.sessionId!, { url: this.opts.publicUrl(hostname) }, { assignedHostname: named === null });
-  }
-
-  private async bindTcp(bind: BindMessage): Promise<Result<BoundEndpoint>> {
-    const actor = this.actor!;
-    const range = this.opts.tcpPorts;
-    if (range === "off") return { ok: false, code: "invalid_input", message: "TCP endpoints are turned off on this Botdesk (BOTDESK_TCP_PORTS=off)." };
-    const asked = bind.Opts.Addr.trim();
-    if (asked) {
-      const m = /^(?:(.*):)?(\d{1,5})$/.exec(asked);
-      const port = m ? Number(m[2]) : NaN;
-      const host = m?.[1]?.toLowerCase();
-      if (!m || (host && host !== this.opts.domain) || port < range.from || port > range.to) {
-        return { ok: false, code: "invalid_input", message: `Botdesk serves TCP endpoints at ${this.opts.domain}:${range.from}-${range.to}: ask for one of those addresses, or none.` };
-      }
-      return bindEndpoint(actor, this.ctx, this.sessionId!, { url: `tcp://${this.opts.domain}:${port}` }, { assignedHostname: true });
-    }
-    // A port another instance takes between the pick and the bind is refused (endpoint_online): pick again, a few times.
-    const tried = new Set<number>();
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freeTcpPort(this.opts.domain, range, new Set([...tried, ...this.localPorts(range)]));
-      if (port === null) break;
-      tried.add(port);
-      const bound = await bindEndpoint(actor, this.ctx, this.sessionId!, { url: `tcp://${this.opts.domain}:${port}` }, { assignedHostname: true });
-      if (bound.ok || bound.code !== "endpoint_online") return bound;
-    }
-    return { ok: false, code: "invalid_input", message: `No free TCP port in ${range.from}-${range.to}: try again later.` };
-  }
-
-  /** Ports of the range this process serves already. */
-  private localPorts(range: { from: number; to: number }): number[] {
-    const ports: number[] = [];
-    for (let port = range.from; port <= range.to; port++) if (endpointForPort(port)) ports.push(port);
-    return ports;
   }
 
   private async unbind(stream: MuxadoStream, request: unknown): Promise<void> {

@@ -1,4 +1,5 @@
 import ngrok from "@ngrok/ngrok";
+import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -18,6 +19,7 @@ import { createAgentListener, type AgentListener } from "./agent-listener";
 const NO_CTX = { ip: null, userAgent: null };
 const DOMAIN = "tunnel.test";
 const RECHECK_MS = 300;
+const BIG = randomBytes(8 * 1024 * 1024);
 let agentTls: AgentTls;
 let listener: AgentListener;
 let serverAddr = "";
@@ -40,6 +42,16 @@ beforeAll(async () => {
   serverAddr = `127.0.0.1:${(listener.address() as AddressInfo).port}`;
   // The agent's local service: says what it was asked.
   local = http.createServer((req, res) => {
+    if (req.url === "/big") {
+      // 8 MiB each way: the upload's digest in a header, a known 8 MiB answer.
+      const hash = createHash("sha256");
+      req.on("data", (c: Buffer) => hash.update(c));
+      req.on("end", () => {
+        res.writeHead(200, { "content-length": BIG.length, "x-upload-sha256": hash.digest("hex") });
+        res.end(BIG);
+      });
+      return;
+    }
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => res.end(`local service: ${req.method} ${req.url} host=${req.headers.host} body=${body}`));
@@ -136,6 +148,38 @@ describe("ngrok's agent SDK connecting with a bot's authtoken", () => {
   });
 });
 
+
+describe("flow control with the real agent", () => {
+  it("carries 8 MiB each way byte-exact through one Proxy stream", async () => {
+    const { account, token } = await botWithToken();
+    const session = await builder(token).connect();
+    try {
+      const tunnel = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${localPort}`);
+      const stream = await endpointForHost(new URL(tunnel.url()!).hostname)!.open({ clientAddr: "203.0.113.7:2", proto: "http" });
+      const upload = randomBytes(8 * 1024 * 1024);
+      const chunks: Buffer[] = [];
+      const answered = new Promise<Buffer>((resolve, reject) => {
+        stream.on("data", (c: Buffer) => chunks.push(c));
+        stream.once("end", () => resolve(Buffer.concat(chunks)));
+        stream.once("error", reject);
+      });
+      stream.write(`POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: ${upload.length}\r\nConnection: close\r\n\r\n`);
+      stream.write(upload);
+      const answer = await answered;
+      const split = answer.indexOf("\r\n\r\n");
+      const head = answer.subarray(0, split).toString();
+      expect(head).toMatch(/^HTTP\/1\.1 200/);
+      expect(head).toContain(`x-upload-sha256: ${createHash("sha256").update(upload).digest("hex")}`);
+      expect(answer.subarray(split + 4).equals(BIG)).toBe(true);
+      await tunnel.close();
+    } finally {
+      await session.close();
+    }
+    // The SDK's closed session lingers until its heartbeats are missed (1 s + 1 s here). (Closing the session with its
+    // listener still open left @ngrok/ngrok 1.7.0 unable to close the next test's forward() listener: close it first.)
+    await until(() => openSession(account.id), (s) => s!.endedAt !== null);
+  });
+});
 
 describe("ngrok.forward, as docs/agents.md shows it", () => {
   it("forwards with server_addr and session_ca_cert (the PEM as a string)", async () => {
