@@ -86,7 +86,7 @@ export class AgentConnection {
     // After Auth, one stream per bind and proxied connection.
     this.session = new MuxadoSession(socket, { side: "server", maxStreams: 1024 });
     this.handshakeTimer = setTimeout(() => {
-      if (!this.actor) this.close(`no Auth within ${opts.handshakeTimeoutMs} ms`);
+      if (!this.authStarted) this.close(`no Auth within ${opts.handshakeTimeoutMs} ms`);
     }, opts.handshakeTimeoutMs);
     this.handshakeTimer.unref();
     this.session.on("stream", (stream: MuxadoStream) => void this.accept(stream));
@@ -142,6 +142,8 @@ export class AgentConnection {
   private async auth(stream: MuxadoStream, request: unknown): Promise<void> {
     if (this.authStarted || this.ended) return answerJson(stream, errorAnswer("This session is already authenticated."));
     this.authStarted = true;
+    // The agent did its part in time: the checks below are Botdesk's (a slow database must not cut the agent off).
+    clearTimeout(this.handshakeTimer);
     const parsed = authSchema.safeParse(request);
     if (!parsed.success) return this.refuse(stream, `Botdesk could not read the Auth message: ${firstProblem(parsed.error)}`, "ERR_NGROK_107");
     const { Extra: extra, Version: versions } = parsed.data;
@@ -166,7 +168,6 @@ export class AgentConnection {
       await endSession(verified.actor, this.ctx, started.data.id);
       return;
     }
-    clearTimeout(this.handshakeTimer);
     this.actor = verified.actor;
     this.secret = secret;
     this.sessionId = started.data.id;

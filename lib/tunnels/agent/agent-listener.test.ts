@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
@@ -348,5 +349,13 @@ describe("the session ends with its credential or its connection", () => {
       silent.once("close", () => resolve(Date.now() - start));
     });
     expect(closedAfter).toBeLessThan(3_000);
+    // TLS done, then nothing: the Auth deadline closes it (GOAWAY, then the connection).
+    const quiet = tls.connect({ host: "127.0.0.1", port: Number(serverAddr.split(":")[1]), ca: agentTls.caPem! });
+    quiet.on("error", () => {});
+    quiet.resume();
+    await new Promise((resolve) => quiet.once("secureConnect", resolve));
+    const start = Date.now();
+    await new Promise((resolve) => quiet.once("close", resolve));
+    expect(Date.now() - start).toBeLessThan(3_000);
   });
 });
