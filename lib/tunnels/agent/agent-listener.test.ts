@@ -359,3 +359,27 @@ describe("the session ends with its credential or its connection", () => {
     expect(Date.now() - start).toBeLessThan(3_000);
   });
 });
+
+describe("limits of a listener", () => {
+  it("binds per minute per token (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE), and a cap on connections held at once", async () => {
+    const strict = createAgentListener({ tls: agentTls, domain: DOMAIN, publicUrl: (h) => `http://${h}:8000`, maxBindsPerMinute: 2, maxConnections: 1 });
+    await new Promise<void>((resolve) => strict.listen(0, "127.0.0.1", resolve));
+    const addr = `127.0.0.1:${(strict.address() as AddressInfo).port}`;
+    const { token } = await botWithToken();
+    const session = await new ngrok.SessionBuilder().authtoken(token).serverAddr(addr).caCert(Buffer.from(agentTls.caPem!)).connect();
+    try {
+      for (let i = 0; i < 2; i++) await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${localPort}`);
+      const third = await refusal(session.httpEndpoint().listenAndForward(`http://127.0.0.1:${localPort}`));
+      expect(third.message).toMatch(/more than 2 binds in a minute/);
+      // The one connection allowed is the session's: another is dropped at once.
+      const extra = net.connect((strict.address() as AddressInfo).port, "127.0.0.1");
+      extra.on("error", () => {});
+      extra.resume();
+      await new Promise((resolve) => extra.once("close", resolve));
+    } finally {
+      await session.close();
+      await strict.stop();
+      strict.close();
+    }
+  });
+});
