@@ -219,8 +219,11 @@ export class AgentConnection {
     }
     this.actor = verified.actor;
     const reported = await reportSession(verified.actor, sessionId);
-    // Ended elsewhere (the sweep, a stop on another path): this connection has nothing left to carry.
-    if (!reported.ok) this.close(reported.message, { recorded: true });
+    if (reported.ok) return;
+    // Ended elsewhere (the sweep, a stop on another path): nothing left to carry. Refused otherwise (the owner
+    // deactivated as it ran): the connection's end ends the session as the credential check would (endSession).
+    const over = reported.code === "session_ended" || reported.code === "session_not_found";
+    this.close(reported.message, { recorded: over });
   }
 
   private async bind(stream: MuxadoStream, request: unknown): Promise<void> {
@@ -243,6 +246,8 @@ export class AgentConnection {
     }
     const bound = await bindAsked(actor, this.ctx, this.sessionId!, bind, this.opts);
     if (!bound.ok) return answerJson(stream, errorAnswer(bound.message, agentErrorCode(bound.code)));
+    // The connection went while the bind ran: its session's end (queued after this) ends the endpoint; serve nothing.
+    if (this.ended) return;
     const endpoint = bound.data;
     const agentId = bind.Id || endpoint.id;
     const url = endpoint.url!;
