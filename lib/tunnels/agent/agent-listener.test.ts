@@ -256,6 +256,14 @@ describe("binds follow the hostname rules", () => {
       stream.write("ping over tcp");
       expect(await echoed).toBe("ping over tcp");
       stream.destroy();
+      // remote_addr picks the port, within the range.
+      const wanted = port === 39105 ? 39106 : 39105;
+      const asked = await session.tcpEndpoint().remoteAddr(`${DOMAIN}:${wanted}`).listenAndForward(`tcp://127.0.0.1:${(echo.address() as AddressInfo).port}`);
+      expect(asked.url()).toBe(`tcp://${DOMAIN}:${wanted}`);
+      const outside = await refusal(session.tcpEndpoint().remoteAddr(`${DOMAIN}:40000`).listenAndForward(`tcp://127.0.0.1:1`));
+      expect(outside.message).toMatch(/tunnel\.test:39100-39109/);
+      await asked.close();
+      await tunnel.close();
     } finally {
       await session.close();
       echo.close();
