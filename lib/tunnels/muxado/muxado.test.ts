@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode, FLAG_FIN, FLAG_SYN, FrameDecoder, FrameType, encodeHeader, type Frame } from "./frame";
-import { answerJson, readJson } from "./rpc";
+import { answerJson, MAX_RPC_BYTES, readJson } from "./rpc";
 import { MuxadoSession, type GoAway } from "./session";
 import { DEFAULT_WINDOW, MuxadoStream, StreamResetError } from "./stream";
 import { StreamType, answerHeartbeat, openTypedStream, readExactly, readStreamType } from "./typed";
@@ -206,6 +206,24 @@ describe("a muxado session on each side of a real socket", () => {
     // The request is written without FIN, as ngrok's agents do: the answer comes anyway, then FIN.
     rpc.write(JSON.stringify({ n: 21 }));
     expect(JSON.parse((await readAll(rpc)).toString())).toEqual({ type: StreamType.BIND, doubled: 42 });
+  });
+});
+
+describe("RPC limits", () => {
+  it("a request over MAX_RPC_BYTES, or one never finished, is refused rather than buffered", async () => {
+    const { server, client } = await sessions();
+    const outcomes: string[] = [];
+    server.on("stream", (stream: MuxadoStream) => {
+      void readJson(stream, { timeoutMs: 300 }).then(
+        () => outcomes.push("parsed"),
+        (error: Error) => outcomes.push(error.message),
+      );
+    });
+    client.openStream().write(`{"pad":"${"x".repeat(MAX_RPC_BYTES)}"}`);
+    client.openStream().write(`{"unfinished":`);
+    const end = Date.now() + 3000;
+    while (outcomes.length < 2 && Date.now() < end) await sleep(20);
+    expect(outcomes.sort()).toEqual([`an RPC request over ${MAX_RPC_BYTES} bytes`, "no RPC request within 300 ms"]);
   });
 });
 
