@@ -6,13 +6,12 @@ import type { BoundEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
 import { endSessionOfRefusedCredential } from "@/lib/domain/agent-sessions/end-refused-session";
 import { endSession } from "@/lib/domain/agent-sessions/end-session";
 import { reportSession } from "@/lib/domain/agent-sessions/heartbeat";
-import { UNKNOWN_PLATFORM } from "@/lib/domain/agent-sessions/session-view";
-import { startSession } from "@/lib/domain/agent-sessions/start-session";
 import { stopSessions } from "@/lib/domain/agent-sessions/stop-sessions";
 import { unbindEndpoint } from "@/lib/domain/agent-sessions/unbind-endpoint";
 import { registerEndpoint, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { answerHeartbeat, answerJson, ErrorCode, MuxadoSession, openTypedStream, proxyHeader, readJson, readStreamType, StreamType, type MuxadoStream } from "@/lib/tunnels/muxado";
-import { agentErrorCode, agentText, AUTH_REFUSAL_CODES, authSchema, bindSchema, errorAnswer, firstProblem, PROTOCOL_VERSIONS, protectingOption, unbindSchema } from "./messages";
+import { agentErrorCode, AUTH_REFUSAL_CODES, bindSchema, errorAnswer, firstProblem, NOT_SUPPORTED, protectingOption, unbindSchema } from "./messages";
+import { authAgent } from "./auth-agent";
 import { bindAsked } from "./bind-asked";
 
 /** What one connection needs from its listener. */
@@ -38,15 +37,6 @@ interface Binding {
   endpoint: BoundEndpoint;
   unregister: () => void;
 }
-
-const NOT_SUPPORTED: Partial<Record<number, string>> = {
-  [StreamType.BIND_LABELED]: "Labeled tunnels (BindLabeled, edges) are not supported by Botdesk: bind an http, https or tcp endpoint.",
-  [StreamType.RESTART]: "Restart is not supported by Botdesk.",
-  [StreamType.STOP]: "Stop from the agent is not supported by Botdesk: close the session.",
-  [StreamType.UPDATE]: "Update is not supported by Botdesk.",
-  [StreamType.STOP_TUNNEL]: "StopTunnel is not supported by Botdesk: use Unbind.",
-  [StreamType.PATCH_TUNNEL_STATE]: "PatchTunnelState is not supported by Botdesk.",
-};
 
 const MAX_STREAMS_BEFORE_AUTH = 4;
 
@@ -144,43 +134,26 @@ export class AgentConnection {
     this.authStarted = true;
     // The agent did its part in time: the checks below are Botdesk's (a slow database must not cut the agent off).
     clearTimeout(this.handshakeTimer);
-    const parsed = authSchema.safeParse(request);
-    if (!parsed.success) return this.refuse(stream, `Botdesk could not read the Auth message: ${firstProblem(parsed.error)}`, "ERR_NGROK_107");
-    const { Extra: extra, Version: versions } = parsed.data;
-    this.ctx.userAgent = agentText(extra.UserAgent, 512) || null;
-    const secret = extra.AuthToken ?? extra.Authtoken ?? "";
-    const verified = await authenticateCredential({ secret, kinds: ["authtoken"] }, { source: "agent", path: "ngrok-agent", ctx: this.ctx });
-    if (!verified.ok) {
-      this.opts.log(`agent from ${this.ctx.ip} refused: ${verified.message}`);
-      return this.refuse(stream, `authentication failed: ${verified.message}.`, AUTH_REFUSAL_CODES[verified.reason]);
-    }
-    // An agent's version is its SDK's (`1.7.0`); its user agent names the SDK and its ngrok-rust or ngrok-go.
-    const agentVersion = agentText(extra.Version, 64) || agentText(extra.UserAgent, 64) || "unknown";
-    const started = await startSession(
-      verified.actor,
-      this.ctx,
-      { agent_version: agentVersion, os: agentText(extra.OS, 32) || UNKNOWN_PLATFORM, arch: agentText(extra.Arch, 32) || UNKNOWN_PLATFORM, metadata: extra.Metadata },
-      { transport: "ngrok/v2", maxOpenPerCredential: this.opts.maxSessionsPerToken },
-    );
-    if (!started.ok) return this.refuse(stream, `Botdesk could not start the session: ${started.message}`, agentErrorCode(started.code));
-    if (this.ended) {
-      // The connection went while the session started: end it at once.
-      await endSession(verified.actor, this.ctx, started.data.id);
+    const admitted = await authAgent(request, this.ctx, { maxSessionsPerToken: this.opts.maxSessionsPerToken });
+    if (!admitted.ok) {
+      this.opts.log(`agent from ${this.ctx.ip} refused: ${admitted.message}`);
+      answerJson(stream, errorAnswer(admitted.message, admitted.code));
+      // Closed once the agent has read why.
+      setTimeout(() => this.close("refused"), REFUSAL_LINGER_MS).unref();
       return;
     }
-    this.actor = verified.actor;
-    this.secret = secret;
-    this.sessionId = started.data.id;
-    const version = PROTOCOL_VERSIONS.find((v) => versions.includes(v)) ?? PROTOCOL_VERSIONS[0];
-    answerJson(stream, {
-      Version: version,
-      // ngrok's server names the session; an agent reconnecting says its old id, and gets a new session.
-      ClientId: started.data.id,
-      Extra: { Version: "botdesk", Region: started.data.region, Cookie: "", AccountName: verified.actor.account.name, SessionDuration: 0, PlanName: "botdesk", Banner: "" },
-    });
+    if (this.ended) {
+      // The connection went while the session started: end it at once.
+      await endSession(admitted.actor, this.ctx, admitted.session.id);
+      return;
+    }
+    this.actor = admitted.actor;
+    this.secret = admitted.secret;
+    this.sessionId = admitted.session.id;
+    answerJson(stream, admitted.answer);
     this.recheckTimer = setInterval(() => void this.serial(() => this.recheck()), this.opts.recheckMs);
     this.recheckTimer.unref();
-    this.watchHeartbeats(extra.HeartbeatInterval, extra.HeartbeatTolerance);
+    this.watchHeartbeats(admitted.heartbeat.intervalNs, admitted.heartbeat.toleranceNs);
   }
 
   /**
@@ -197,12 +170,6 @@ export class AgentConnection {
       if (Date.now() - this.lastBeatAt > allowedMs) this.close(`no heartbeat for ${Math.round(allowedMs / 1000)} s`);
     }, Math.min(allowedMs / 4, 5_000));
     this.livenessTimer.unref();
-  }
-
-  /** Answers a refused Auth or session start, then closes the connection once the agent has read it. */
-  private refuse(stream: MuxadoStream, message: string, code?: string): void {
-    answerJson(stream, errorAnswer(message, code));
-    setTimeout(() => this.close("refused"), REFUSAL_LINGER_MS).unref();
   }
 
   /** The heartbeat re-check: the credential again (a refused one ends the session and the connection), then the session kept alive. */

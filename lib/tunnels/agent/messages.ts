@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 import type { ResultCode } from "@/lib/domain/result";
+import { StreamType } from "@/lib/tunnels/muxado/typed";
 import { METADATA_MAX_BYTES } from "@/lib/validation/limits";
 
 /**
@@ -73,6 +74,16 @@ export function protectingOption(bind: BindMessage): string | undefined {
 }
 
 export const unbindSchema = z.object({ Id: z.string().min(1).max(128) });
+
+/** What Botdesk answers to the requests it does not serve. */
+export const NOT_SUPPORTED: Partial<Record<number, string>> = {
+  [StreamType.BIND_LABELED]: "Labeled tunnels (BindLabeled, edges) are not supported by Botdesk: bind an http, https or tcp endpoint.",
+  [StreamType.RESTART]: "Restart is not supported by Botdesk.",
+  [StreamType.STOP]: "Stop from the agent is not supported by Botdesk: close the session.",
+  [StreamType.UPDATE]: "Update is not supported by Botdesk.",
+  [StreamType.STOP_TUNNEL]: "StopTunnel is not supported by Botdesk: use Unbind.",
+  [StreamType.PATCH_TUNNEL_STATE]: "PatchTunnelState is not supported by Botdesk.",
+};
 
 /** The protocol versions Botdesk speaks, in its order of preference (the spike answered "3" to @ngrok/ngrok 1.7.0). */
 export const PROTOCOL_VERSIONS = ["3", "2"] as const;
