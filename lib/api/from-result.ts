@@ -43,6 +43,8 @@ export function apiErrorOf(result: Refusal, opts: { forbidden?: ApiErrorCode } =
       return new ApiError("ERR_BOTDESK_404", result.message);
     case "session_ended":
       return new ApiError("ERR_BOTDESK_410", result.message);
+    case "too_many_sessions":
+      return new ApiError("ERR_BOTDESK_429", result.message);
     // The hostname rules of a bind (lib/domain/domains/may-bind-hostname.ts).
     case "hostname_not_reserved":
       return new ApiError("ERR_NGROK_319", result.message);

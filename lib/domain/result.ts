@@ -39,6 +39,7 @@ export type ResultCode =
   | "bind_refused"
   | "session_not_found"
   | "session_ended"
+  | "too_many_sessions"
   // The hostname rules of a bind (lib/domain/domains/may-bind-hostname.ts).
   | "invalid_hostname"
   | "hostname_not_reserved"

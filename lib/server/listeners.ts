@@ -5,10 +5,11 @@ import { log } from "@/lib/server/log";
  * The listeners an instance runs beside the dashboard, in the web server's own
  * process (started once from instrumentation.ts when the launcher sets
  * BOTDESK_SERVE_LISTENERS=1: `npm start` and `npm run dev`, not a bare
- * `next start`): the SSH server for agents, and the TLS the agent listener and
- * the ingress serve (lib/tunnels/tls: made or loaded here, never at build time
- * or in the launcher), and the ingress for tunnels' HTTP(S) and TCP endpoints
- * with the traffic meter (lib/tunnels/ingress/serve-ingress.ts). Each one binds to BOTDESK_HOST (the launcher sets it:
+ * `next start`): the SSH server for agents, the listener for ngrok's agents
+ * (lib/tunnels/agent), the TLS the agent listener and the ingress serve
+ * (lib/tunnels/tls: made or loaded here, never at build time or in the
+ * launcher), and the ingress for tunnels' HTTP(S) and TCP endpoints with the
+ * traffic meter (lib/tunnels/ingress/serve-ingress.ts). Each one binds to BOTDESK_HOST (the launcher sets it:
  * loopback for the embedded demo), says on the console where it is reachable,
  * and is off when its port setting is "off".
  *
@@ -22,7 +23,9 @@ export async function startListeners(): Promise<void> {
   try {
     if (env.BOTDESK_AGENT_PORT !== "off") {
       const { agentTls } = await import("@/lib/tunnels/tls/agent-tls");
-      await agentTls();
+      const tls = await agentTls();
+      const { serveAgentsInThisProcess } = await import("@/lib/tunnels/agent/serve-in-web-server");
+      await serveAgentsInThisProcess(tls);
     }
     if (env.BOTDESK_INGRESS_PORT !== "off") {
       const { ingressTls } = await import("@/lib/tunnels/tls/ingress-tls");

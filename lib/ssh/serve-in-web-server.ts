@@ -1,3 +1,4 @@
+import { ingressUrlFor } from "@/lib/tunnels/ingress/public-url";
 import path from "node:path";
 import { readEnv } from "@/lib/env";
 import { log } from "@/lib/server/log";
@@ -40,10 +41,8 @@ export async function serveSshInThisProcess(): Promise<void> {
   if (hostKey.source === "imported") say(`SSH host key imported from ${path.join(dataDir, HOST_KEY_FILE)} into the database (encrypted), so clients' known_hosts keep working; from now on the database's copy is used (the file may stay as a backup).`);
   if (hostKey.ignoredFile) say(`SSH host key: ${hostKey.ignoredFile} holds another key than the one every instance shares (in the database); the file is not used.`);
   // Where the ingress serves what `-R` binds (lib/tunnels/ingress): said to the client after each bind.
-  const ingressPort = env.BOTDESK_INGRESS_PORT;
-  const scheme = env.BOTDESK_INGRESS_TLS_CERT ? "https" : "http";
-  const ingressUrl =
-    ingressPort === "off" ? undefined : (hostname: string) => `${scheme}://${hostname}${ingressPort === (scheme === "https" ? 443 : 80) ? "" : `:${ingressPort}`}`;
+  const ingress = { port: env.BOTDESK_INGRESS_PORT, tls: Boolean(env.BOTDESK_INGRESS_TLS_CERT && env.BOTDESK_INGRESS_TLS_KEY) };
+  const ingressUrl = ingress.port === "off" ? undefined : (hostname: string) => ingressUrlFor(hostname, ingress);
   const server = createAgentSshServer({ hostKey: hostKey.key, domain: env.BOTDESK_TUNNEL_DOMAIN, tcpPorts: env.BOTDESK_TCP_PORTS, ingressUrl, log: say });
   let listening = false;
   server.on("error", (error: NodeJS.ErrnoException) => {

@@ -31,12 +31,16 @@ export interface StartedSession {
  * authtoken; SSH passes transport "ssh"). In one transaction: the session row,
  * one session of usage for the credential's owner, and `agent.session_started`
  * attributed to the owner with source "agent" and the credential.
+ * `maxOpenPerCredential` (the agent listener: BOTDESK_AGENT_MAX_SESSIONS_PER_TOKEN)
+ * refuses a session beyond that many open ones of the credential
+ * (`too_many_sessions`), counted under the credential's row lock so two
+ * instances starting sessions at once never both pass the cap.
  */
 export async function startSession(
   actor: Actor,
   ctx: RequestContext,
   input: unknown,
-  opts: { transport?: "ngrok/v2" | "ssh"; now?: Date } = {},
+  opts: { transport?: "ngrok/v2" | "ssh"; now?: Date; maxOpenPerCredential?: number } = {},
 ): Promise<Result<StartedSession>> {
   if (!isAgentActor(actor)) return NO_CREDENTIAL();
   const parsed = startSessionSchema.safeParse(input);
@@ -45,7 +49,15 @@ export async function startSession(
   const transport = opts.transport ?? parsed.data.transport;
   const now = opts.now ?? new Date();
   const id = newId("tunnelSession", now.getTime());
-  const started = await actorTransaction(actor, async (tx) => {
+  const started = await actorTransaction(actor, async (tx): Promise<Result<undefined>> => {
+    if (opts.maxOpenPerCredential !== undefined) {
+      await tx.$queryRaw`SELECT id FROM credentials WHERE id = ${actor.credential.id} FOR UPDATE`;
+      const [open] = await tx.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM tunnel_sessions WHERE credential_id = ${actor.credential.id} AND ended_at IS NULL`;
+      if ((open?.n ?? 0) >= opts.maxOpenPerCredential) {
+        return fail("too_many_sessions", `This authtoken already has ${open!.n} open agent sessions, the most allowed (BOTDESK_AGENT_MAX_SESSIONS_PER_TOKEN): end one first.`);
+      }
+    }
     await tx.tunnelSession.create({
       data: {
         id,

@@ -1,0 +1,182 @@
+import { Duplex } from "node:stream";
+import { ErrorCode, FLAG_FIN, FLAG_SYN, FrameType, MuxadoProtocolError } from "./frame";
+
+/** muxado's default window: a sender may have this many unacknowledged bytes of one stream in flight. */
+export const DEFAULT_WINDOW = 256 * 1024;
+/** The largest DATA frame this side sends (the peer's window bounds it too). */
+export const MAX_DATA_FRAME = 64 * 1024;
+/** A window may never grow past 2^31 − 1. */
+const MAX_WINDOW = 0x7fffffff;
+
+/** What a stream needs from its session: the way to put a frame on the wire (resolving once the socket takes more). */
+export interface StreamTransport {
+  sendFrame(type: FrameType, flags: number, streamId: number, body?: Buffer): Promise<void>;
+  forget(streamId: number): void;
+}
+
+/** A stream reset by the peer (RST) or lost with its session. */
+export class StreamResetError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "StreamResetError";
+  }
+}
+
+/**
+ * One muxado stream as a node Duplex, with flow control both ways:
+ *
+ * - writing: never more than the peer's window is in flight; a write waits
+ *   for the peer's WNDINC (and for the socket to drain), so a slow reader on
+ *   the other side holds the writer here (backpressure);
+ * - reading: the peer may send at most `window` bytes we have not consumed;
+ *   credit goes back (WNDINC) as the data is handed to the reader, which
+ *   Node does only while the reader keeps up (readableHighWaterMark).
+ *   More than the window from the peer is a flow-control error (the session
+ *   goes away).
+ *
+ * `end()` sends FIN (half-close: the other way stays open); `destroy()` before
+ * both sides finished sends RST; a RST from the peer destroys the stream with
+ * StreamResetError.
+ */
+export class MuxadoStream extends Duplex {
+  private sendWindow: number;
+  private recvAvailable: number;
+  private readonly queue: Buffer[] = [];
+  private wantsRead = false;
+  private remoteFin = false;
+  private synPending: boolean;
+  private localFinSent = false;
+  private resetByPeer = false;
+  private creditWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly id: number,
+    private readonly transport: StreamTransport,
+    opts: { window: number; opened: boolean },
+  ) {
+    super({ allowHalfOpen: true, readableHighWaterMark: MAX_DATA_FRAME, writableHighWaterMark: MAX_DATA_FRAME });
+    this.sendWindow = opts.window;
+    this.recvAvailable = opts.window;
+    this.synPending = opts.opened;
+  }
+
+  /** A DATA frame for this stream arrived. Throws MuxadoProtocolError on a flow-control violation. */
+  receiveData(body: Buffer, fin: boolean): void {
+    if (this.remoteFin) {
+      if (body.length > 0) throw new MuxadoProtocolError(ErrorCode.STREAM_CLOSED, `data on stream ${this.id} after its FIN`);
+      return;
+    }
+    if (body.length > this.recvAvailable) {
+      throw new MuxadoProtocolError(ErrorCode.FLOW_CONTROL, `stream ${this.id}: ${body.length} bytes sent with a window of ${this.recvAvailable}`);
+    }
+    if (this.destroyed) return;
+    this.recvAvailable -= body.length;
+    if (body.length > 0) this.queue.push(body);
+    if (fin) this.remoteFin = true;
+    this.pump();
+  }
+
+  /** The peer gave `increment` more bytes of window. */
+  receiveWindowIncrement(increment: number): void {
+    if (this.sendWindow + increment > MAX_WINDOW) throw new MuxadoProtocolError(ErrorCode.FLOW_CONTROL, `stream ${this.id}: window over 2^31`);
+    this.sendWindow += increment;
+    this.wake();
+  }
+
+  /** The peer reset the stream (RST), or the session is gone. */
+  receiveReset(code: ErrorCode, why = `stream ${this.id} reset by the peer (code ${code})`): void {
+    this.resetByPeer = true;
+    this.wake();
+    // Data the peer finished sending is still the reader's, unless it was cut short.
+    this.destroy(code === ErrorCode.NONE && this.remoteFin ? undefined : new StreamResetError(code, why));
+  }
+
+  override _read(): void {
+    this.wantsRead = true;
+    this.pump();
+  }
+
+  /** Hands queued data to the reader while it wants more, and gives the peer back the credit for it. */
+  private pump(): void {
+    if (this.destroyed) return;
+    let credit = 0;
+    while (this.wantsRead && this.queue.length > 0) {
+      const chunk = this.queue.shift()!;
+      credit += chunk.length;
+      this.wantsRead = this.push(chunk);
+    }
+    if (credit > 0) {
+      this.recvAvailable += credit;
+      if (!this.remoteFin) void this.transport.sendFrame(FrameType.WNDINC, 0, this.id, wndInc(credit)).catch(() => {});
+    }
+    if (this.remoteFin && this.queue.length === 0 && !this.readableEnded) this.push(null);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.send(chunk).then(() => callback(), callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.send(Buffer.concat(chunks.map((c) => c.chunk))).then(() => callback(), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.localFinSent = true;
+    this.transport.sendFrame(FrameType.DATA, FLAG_FIN | this.takeSyn(), this.id).then(() => callback(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const finished = this.localFinSent && this.remoteFin;
+    // A stream this side opened and never sent on is unknown to the peer: nothing to reset.
+    if (!finished && !this.resetByPeer && !this.synPending) {
+      void this.transport.sendFrame(FrameType.RST, this.takeSyn(), this.id, rst(ErrorCode.STREAM_CANCELLED)).catch(() => {});
+    }
+    this.queue.length = 0;
+    this.wake();
+    this.transport.forget(this.id);
+    callback(error);
+  }
+
+  private takeSyn(): number {
+    const syn = this.synPending ? FLAG_SYN : 0;
+    this.synPending = false;
+    return syn;
+  }
+
+  /** Sends `chunk` in frames no larger than the peer's window allows at each moment. */
+  private async send(chunk: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      while (this.sendWindow <= 0) {
+        if (this.destroyed) throw new StreamResetError(ErrorCode.STREAM_CLOSED, `stream ${this.id} is closed`);
+        await new Promise<void>((resolve) => this.creditWaiters.push(resolve));
+      }
+      if (this.destroyed) throw new StreamResetError(ErrorCode.STREAM_CLOSED, `stream ${this.id} is closed`);
+      const n = Math.min(this.sendWindow, chunk.length - offset, MAX_DATA_FRAME);
+      this.sendWindow -= n;
+      await this.transport.sendFrame(FrameType.DATA, this.takeSyn(), this.id, chunk.subarray(offset, offset + n));
+      offset += n;
+    }
+  }
+
+  private wake(): void {
+    const waiters = this.creditWaiters;
+    this.creditWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function wndInc(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n >>> 0, 0);
+  return b;
+}
+
+function rst(code: ErrorCode): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(code, 0);
+  return b;
+}
