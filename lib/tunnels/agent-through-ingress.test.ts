@@ -1,0 +1,148 @@
+import { createHash, randomBytes } from "node:crypto";
+import http from "node:http";
+import net, { type AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
+import { botWithToken, NO_CTX, sdkSession, TCP_PORTS, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
+import { createIngressServer, type IngressServer } from "@/lib/tunnels/ingress/ingress-server";
+import { startTcpIngress, type TcpIngress } from "@/lib/tunnels/ingress/tcp-ingress";
+import { trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
+
+// The whole path with real parts: ngrok's own agent SDK (@ngrok/ngrok 1.7.0) connected to the agent
+// listener with a bot's authtoken, a client's request arriving at the ingress, carried through a
+// Proxy stream to the SDK and on to the agent's local service, and what was carried metered.
+const h = withAgentListener();
+let ingress: IngressServer;
+let ingressPort = 0;
+let tcpIngress: TcpIngress;
+let local: http.Server;
+let localPort = 0;
+/** Bytes the local service's sockets read and wrote: what went through the tunnel. */
+const seen = { read: 0, written: 0, open: 0 };
+
+beforeAll(async () => {
+  ingress = createIngressServer();
+  await new Promise<void>((resolve) => ingress.listen(0, "127.0.0.1", resolve));
+  ingressPort = (ingress.address() as AddressInfo).port;
+  tcpIngress = await startTcpIngress({ ports: TCP_PORTS, host: "127.0.0.1" });
+  local = http.createServer((req, res) => {
+    const hash = createHash("sha256");
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      hash.update(c);
+      size += c.length;
+    });
+    req.on("end", () => {
+      const n = Number(new URL(req.url ?? "/", "http://x").searchParams.get("n") ?? 0);
+      res.writeHead(200, { "x-got": `${req.method} ${req.url} ${size} ${hash.digest("hex")}`, "x-forwarded-for-seen": String(req.headers["x-forwarded-for"] ?? "") });
+      res.end(n > 0 ? Buffer.alloc(n, 7) : `hello from ${req.headers.host}`);
+    });
+  });
+  local.on("connection", (socket: net.Socket) => {
+    seen.open += 1;
+    socket.on("close", () => {
+      seen.read += socket.bytesRead;
+      seen.written += socket.bytesWritten;
+      seen.open -= 1;
+    });
+  });
+  await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
+  localPort = (local.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  await ingress?.stop();
+  await tcpIngress?.stop();
+  local?.closeAllConnections();
+  await new Promise((resolve) => local?.close(resolve));
+});
+
+/** One request to the ingress for `host` (Node does not resolve *.localhost names: by address, with a Host header). */
+function viaIngress(host: string, path: string, body?: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: ingressPort, path, method: body ? "POST" : "GET", headers: { host }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("ngrok's agent SDK through the ingress", () => {
+  it("carries GET, POST and 30 concurrent requests to the local service byte-exact, and meters exactly what it carried", async () => {
+    const { account, bot, token } = await botWithToken();
+    const session = await sdkSession(h, token).connect();
+    try {
+      const tunnel = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${localPort}`);
+      const host = new URL(tunnel.url()!).hostname;
+      const sessionRow = await db().tunnelSession.findFirstOrThrow({ where: { accountId: account.id, endedAt: null } });
+
+      const get = await viaIngress(host, "/hi");
+      expect(get.status).toBe(200);
+      expect(get.body.toString()).toBe(`hello from ${host}`);
+      expect(get.headers["x-forwarded-for-seen"]).toBe("127.0.0.1");
+
+      const upload = randomBytes(3 * 1024 * 1024);
+      const post = await viaIngress(host, "/upload?n=2000000", upload);
+      expect(post.headers["x-got"]).toBe(`POST /upload?n=2000000 ${upload.length} ${createHash("sha256").update(upload).digest("hex")}`);
+      expect(post.body.equals(Buffer.alloc(2_000_000, 7))).toBe(true);
+
+      const many = await Promise.all(Array.from({ length: 30 }, (_, i) => viaIngress(host, `/many/${i}`)));
+      expect(many.map((r) => r.headers["x-got"])).toEqual(Array.from({ length: 30 }, (_, i) => `GET /many/${i} 0 ${createHash("sha256").digest("hex")}`));
+
+      await until(async () => seen.open, (open) => open === 0);
+      await trafficMeter().flush(sessionRow.id);
+      const metered = await db().tunnelSession.findUniqueOrThrow({ where: { id: sessionRow.id } });
+      expect({ bytesIn: metered.bytesIn, bytesOut: metered.bytesOut, requests: metered.requests }).toEqual({ bytesIn: BigInt(seen.read), bytesOut: BigInt(seen.written), requests: 32n });
+      const [usage] = await db().usageDaily.findMany({ where: { accountId: account.id, principalId: bot.id } });
+      expect(usage).toMatchObject({ bytesIn: metered.bytesIn, bytesOut: metered.bytesOut, tunnelRequests: 32n });
+      await tunnel.close();
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("carries a TCP endpoint's bytes both ways, and deactivating the bot takes its endpoint offline (ERR_NGROK_3200)", async () => {
+    const echo = net.createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    const { admin, bot, token } = await botWithToken();
+    const session = await sdkSession(h, token).connect();
+    try {
+      const tcp = await session.tcpEndpoint().listenAndForward(`tcp://127.0.0.1:${(echo.address() as AddressInfo).port}`);
+      const port = Number(new URL(tcp.url()!).port);
+      expect(port).toBeGreaterThanOrEqual(TCP_PORTS.from);
+      const payload = randomBytes(1024 * 1024);
+      const back = await new Promise<Buffer>((resolve, reject) => {
+        const socket = net.connect(port, "127.0.0.1", () => socket.write(payload));
+        const chunks: Buffer[] = [];
+        let got = 0;
+        socket.on("data", (c: Buffer) => {
+          chunks.push(c);
+          got += c.length;
+          if (got >= payload.length) {
+            socket.end();
+            resolve(Buffer.concat(chunks));
+          }
+        });
+        socket.on("error", reject);
+      });
+      expect(back.equals(payload)).toBe(true);
+
+      const web = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${localPort}`);
+      const host = new URL(web.url()!).hostname;
+      expect((await viaIngress(host, "/before")).status).toBe(200);
+      const done = await setBotsActive(admin, { ids: [bot.id], active: false }, NO_CTX);
+      expect(done.ok).toBe(true);
+      // The listener's credential re-check (300 ms in tests) ends the session and its endpoints.
+      const offline = await until(() => viaIngress(host, "/after"), (r) => r.status === 404, 5000);
+      expect(offline.status).toBe(404);
+      expect(offline.body.toString()).toContain("ERR_NGROK_3200");
+    } finally {
+      await session.close().catch(() => {});
+      echo.close();
+    }
+  });
+});
