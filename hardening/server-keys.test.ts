@@ -114,5 +114,6 @@ describe("the server's keys across instances, through npm start", () => {
     expect(said).toMatch(/Start every instance that shares this database with the same AUTH_SECRET/);
     expect(said).not.toMatch(/made a private CA/);
     expect(await rows()).toEqual(stored);
-  });
+    // Three starts of the production server, each allowed 180 s on a busy machine.
+  }, 420_000);
 });
