@@ -21,7 +21,12 @@ export default defineConfig({
     trace: "retain-on-failure",
     launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  // The hardening suite (e2e/hardening: matrices, fuzz, escapes, secrets) is its own project, run once
+  // by `npm run test:hardening` (part of `npm test`) with 150 fuzz runs per property; `--project=e2e` is the rest.
+  projects: [
+    { name: "e2e", testIgnore: "hardening/**", use: { ...devices["Desktop Chrome"] } },
+    { name: "hardening", testMatch: "hardening/**/*.spec.ts", use: { ...devices["Desktop Chrome"] } },
+  ],
   webServer: {
     // A fresh data directory each run: the first start creates and seeds it. Its output (stdout and
     // stderr) is also kept in E2E_SERVER_LOG, which the hardening specs read.

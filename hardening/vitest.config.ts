@@ -2,7 +2,7 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 /**
- * `npm run test:hardening`'s fault tests: several app instances on the
+ * `npm run test:faults`: the fault tests: several app instances on the
  * machine's PostgreSQL (HARDENING_PG_URL, default postgresql://postgres@127.0.0.1:5432/postgres,
  * a fresh database per run), processes killed with SIGKILL. One file at a time:
  * each starts servers of its own.
