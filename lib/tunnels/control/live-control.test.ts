@@ -4,6 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Ngrok } from "@ngrok/ngrok-api";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
@@ -12,7 +13,8 @@ import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { createAgentSshServer } from "@/lib/ssh/agent-ssh-server";
-import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
+import { tunnelSessionRoutes } from "@/lib/api/tunnel-sessions";
+import { actorOf, createTestAccount, createTestBot, createTestPerson } from "@/lib/test-support/factories";
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
 import { createIngressServer, type IngressServer } from "@/lib/tunnels/ingress/ingress-server";
 import { endpointForHost } from "@/lib/tunnels/registry/live-endpoints";
@@ -30,6 +32,9 @@ let sshPort = 0;
 let ingress: IngressServer;
 let ingressPort = 0;
 let local: http.Server;
+/** The REST API's stop route on a real socket, as `next start` serves it (the route handler, Request in, Response out). */
+let api: http.Server;
+let apiBase = "";
 let localPort = 0;
 const running: ChildProcess[] = [];
 
@@ -43,12 +48,32 @@ beforeAll(async () => {
   local = http.createServer((_req, res) => res.end("local service"));
   await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
   localPort = (local.address() as AddressInfo).port;
+  api = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const match = /^\/api\/v1\/tunnel_sessions\/([^/]+)\/stop$/.exec(req.url ?? "");
+      if (!match || req.method !== "POST") return void res.writeHead(404).end();
+      const request = new Request(`${apiBase}${req.url!.slice("/api/v1".length)}`, {
+        method: "POST",
+        headers: Object.entries(req.headers).map(([k, v]) => [k, String(v)] as [string, string]),
+        body: Buffer.concat(chunks),
+      });
+      void tunnelSessionRoutes.stop(request, { params: Promise.resolve({ id: decodeURIComponent(match[1]!) }) }).then(async (answer) => {
+        res.writeHead(answer.status, Object.fromEntries(answer.headers));
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+  apiBase = `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/v1`;
 });
 afterAll(async () => {
   for (const proc of running) proc.kill("SIGKILL");
   await ingress.stop();
   await sshServer.stop();
   await new Promise((resolve) => local.close(resolve));
+  await new Promise((resolve) => api.close(resolve));
   await stopControlListener();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -65,6 +90,12 @@ async function sshAgent() {
   const file = path.join(dir, `key${++keys}`);
   writeFileSync(file, key.privateKey);
   chmodSync(file, 0o600);
+  return { account, admin, bot, credentialId: created.data.credential.id, file, ...(await connect(account.id, file)) };
+}
+
+/** `ssh -R 0:localhost:<local>` with the key in `file`, until its new session's endpoint is served and held. */
+async function connect(accountId: string, file: string) {
+  const before = await db().tunnelSession.findMany({ where: { accountId }, select: { id: true } });
   const proc = spawn("ssh", [
     "-F", "/dev/null", "-i", file, "-p", String(sshPort), "-T",
     "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
@@ -77,13 +108,13 @@ async function sshAgent() {
   proc.stderr.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
   const session = await until(
-    () => db().tunnelSession.findFirst({ where: { accountId: account.id }, include: { endpoints: true } }),
+    () => db().tunnelSession.findFirst({ where: { accountId, id: { notIn: before.map((b) => b.id) } }, include: { endpoints: true } }),
     (s) => !!s && s.endpoints.length > 0 && !!endpointForHost(new URL(s.endpoints[0]!.url!).hostname) && heldSessionIds().includes(s.id),
   );
-  if (!session) throw new Error("the ssh -R agent did not bind");
+  if (!session) throw new Error(`the ssh -R agent did not bind:\n${output}`);
   const host = new URL(session.endpoints[0]!.url!).hostname;
   expect((await get(host)).body).toBe("local service");
-  return { account, admin, bot, credentialId: created.data.credential.id, sessionId: session.id, host, exited, output: () => output };
+  return { sessionId: session.id, host, exited, output: () => output };
 }
 
 async function until<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
@@ -192,5 +223,65 @@ describe("live control: a change anywhere ends the ssh -R session at once, by LI
     const ended = await endedWithin(a, started);
     expect(ended.stoppedServingMs).toBeLessThan(2_000);
     expect(ended.session.endReason).toBe("credential_refused:revoked");
+  });
+});
+
+/** An API key's secret for `ownerId`, made by `actor`. */
+async function apiKey(actor: ReturnType<typeof actorOf>, ownerId: string): Promise<string> {
+  const created = await createCredential(actor, { kind: "api_key", ownerId, acl: [] }, NO_CTX);
+  if (!created.ok || !created.data.token) throw new Error(created.ok ? "no token" : created.message);
+  return created.data.token;
+}
+
+/**
+ * ngrok's client (0.11.0) parses every answer as JSON, also the stop's 204
+ * (ngrok's own API sends it without a body, as Botdesk does), so its stop()
+ * rejects with a SyntaxError after the session was stopped.
+ */
+async function stopped(call: Promise<unknown>): Promise<void> {
+  await call.then(
+    () => undefined,
+    (error: unknown) => {
+      if (!(error instanceof SyntaxError)) throw error;
+    },
+  );
+}
+
+describe("POST /api/v1/tunnel_sessions/{id}/stop, as ngrok's client calls it", () => {
+  it("an admin's key stops the session: ended at once (reason stopped, who stopped it), the agent told; the key still works, so it connects again as a new session", async () => {
+    const a = await sshAgent();
+    const ngrok = new Ngrok({ apiToken: await apiKey(a.admin, a.admin.principal.id), baseUrl: apiBase });
+    const started = Date.now();
+    await stopped(ngrok.tunnelSessions.stop(a.sessionId));
+    const ended = await endedWithin(a, started);
+    expect(ended.stoppedServingMs).toBeLessThan(1_000);
+    expect(ended.session.endReason).toBe("stopped");
+    expect(ended.reasons).toEqual([expect.objectContaining({ reason: "stopped", stoppedBy: { id: a.admin.principal.id, name: a.admin.principal.name } })]);
+    expect(ended.closed).toBe(true);
+    expect(a.output()).toMatch(/stopped by an admin; the tunnel session has ended/);
+    expect(ended.offline.code).toBe("ERR_NGROK_3200");
+    // Stopping it again changes nothing and is not an error.
+    await stopped(ngrok.tunnelSessions.stop(a.sessionId));
+    // The key is still good: the agent connects again, as a new session that serves.
+    const again = await connect(a.account.id, a.file);
+    expect(again.sessionId).not.toBe(a.sessionId);
+  });
+
+  it("refuses a member's key (another's session), another account's admin key and an unknown id alike (404), and leaves the session running", async () => {
+    const a = await sshAgent();
+    const member = await createTestPerson(a.account.id, "member");
+    const memberKey = await apiKey(actorOf(a.account, member, "member"), member.id);
+    const other = await createTestAccount();
+    const otherKey = await apiKey(actorOf(other.account, other.owner, "owner"), other.owner.id);
+    for (const token of [memberKey, otherKey]) {
+      const error = await new Ngrok({ apiToken: token, baseUrl: apiBase }).tunnelSessions.stop(a.sessionId).then(() => null, (e: unknown) => e);
+      expect(error).toMatchObject({ statusCode: 404 });
+    }
+    const raw = await fetch(`${apiBase}/tunnel_sessions/ts_unknown/stop`, { method: "POST", headers: { authorization: `Bearer ${memberKey}` } });
+    expect(raw.status).toBe(404);
+    expect(await raw.json()).toMatchObject({ error_code: "ERR_BOTDESK_404" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await db().tunnelSession.findUniqueOrThrow({ where: { id: a.sessionId } })).endedAt).toBeNull();
+    expect((await get(a.host)).body).toBe("local service");
   });
 });
