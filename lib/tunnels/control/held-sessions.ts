@@ -32,7 +32,9 @@ interface Entry extends HeldSession {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const SYSTEM_CTX = { ip: null, userAgent: null };
 
-const held = new Map<string, Entry>();
+// One registry per process, also when a bundler loads this module twice (instrumentation and routes, hot reloads).
+const HELD = Symbol.for("botdesk.heldSessions");
+const held: Map<string, Entry> = ((globalThis as { [HELD]?: Map<string, Entry> })[HELD] ??= new Map());
 
 /**
  * Live control: registers a session this process carries, so that
