@@ -1,7 +1,7 @@
 import { CREDENTIAL_REFUSALS, type CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 
 const REASONS: Record<string, string> = {
-  stopped: "the tunnel session was stopped by an admin",
+  stopped: "the tunnel session was stopped (through the API or the dashboard)",
   heartbeat_timeout: "the tunnel session missed its heartbeats",
   server_stopped: "the server is stopping",
   agent_closed: "the tunnel session was closed",

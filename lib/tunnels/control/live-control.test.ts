@@ -18,7 +18,10 @@ import { actorOf, createTestAccount, createTestBot, createTestPerson } from "@/l
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
 import { createIngressServer, type IngressServer } from "@/lib/tunnels/ingress/ingress-server";
 import { endpointForHost } from "@/lib/tunnels/registry/live-endpoints";
-import { controlListenerPid, stopControlListener } from "./control-listener";
+import pg from "pg";
+import { readEnv } from "@/lib/env";
+import { CONTROL_CHANNEL, controlListenerPid, parseNotice, stopControlListener } from "./control-listener";
+import { describeEndReason } from "./end-reason";
 import { heldSessionIds } from "./held-sessions";
 
 // Real parts only: the SSH server with OpenSSH's `ssh -R`, the ingress on a real socket, the test
@@ -174,6 +177,13 @@ describe("live control: a change anywhere ends the ssh -R session at once, by LI
     expect(ended.reasons).toEqual([expect.objectContaining({ reason: "credential_refused", refusal: "revoked" })]);
     expect(ended.closed).toBe(true);
     expect(ended.offline.code).toBe("ERR_NGROK_3200");
+    // A reconnect is refused by the credential check.
+    const again = spawn("ssh", [
+      "-F", "/dev/null", "-i", a.file, "-p", String(sshPort), "-T", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+      "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR", "-R", `0:localhost:${localPort}`, "agent@127.0.0.1",
+    ], { stdio: "ignore" });
+    running.push(again);
+    expect(await new Promise((resolve) => again.on("exit", resolve))).toBe(255);
   });
 
   it("deleting the bot ends its session within a second (its key deleted with it)", async () => {
@@ -258,7 +268,7 @@ describe("POST /api/v1/tunnel_sessions/{id}/stop, as ngrok's client calls it", (
     expect(ended.session.endReason).toBe("stopped");
     expect(ended.reasons).toEqual([expect.objectContaining({ reason: "stopped", stoppedBy: { id: a.admin.principal.id, name: a.admin.principal.name } })]);
     expect(ended.closed).toBe(true);
-    expect(a.output()).toMatch(/stopped by an admin; the tunnel session has ended/);
+    expect(a.output()).toMatch(/was stopped \(through the API or the dashboard\); the tunnel session has ended/);
     expect(ended.offline.code).toBe("ERR_NGROK_3200");
     // Stopping it again changes nothing and is not an error.
     await stopped(ngrok.tunnelSessions.stop(a.sessionId));
@@ -283,5 +293,47 @@ describe("POST /api/v1/tunnel_sessions/{id}/stop, as ngrok's client calls it", (
     await new Promise((r) => setTimeout(r, 300));
     expect((await db().tunnelSession.findUniqueOrThrow({ where: { id: a.sessionId } })).endedAt).toBeNull();
     expect((await get(a.host)).body).toBe("local service");
+  });
+});
+
+describe("the notifications themselves", () => {
+  it("are sent only when the change commits, and name ids only (never a secret)", async () => {
+    const listener = new pg.Client({ connectionString: readEnv().DATABASE_URL });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on("notification", (m) => heard.push(m.payload ?? ""));
+    await listener.query(`LISTEN ${CONTROL_CHANNEL}`);
+    try {
+      const { account, owner } = await createTestAccount();
+      const admin = actorOf(account, owner, "owner");
+      const bot = await createTestBot(account.id);
+      const created = await createCredential(admin, { kind: "authtoken", ownerId: bot.id, acl: [] }, NO_CTX);
+      if (!created.ok) throw new Error(created.message);
+      const id = created.data.credential.id;
+      // A revocation rolled back is never announced.
+      await db().$transaction(async (tx) => {
+        await tx.credential.update({ where: { id }, data: { revokedAt: new Date() } });
+        throw new Error("rolled back");
+      }).catch(() => {});
+      await new Promise((r) => setTimeout(r, 200));
+      expect(heard).toEqual([]);
+      expect(await revokeCredentials(admin, { ids: [id] }, NO_CTX)).toMatchObject({ ok: true });
+      expect(await setBotsActive(admin, { ids: [bot.id], active: false }, NO_CTX)).toMatchObject({ ok: true });
+      await until(() => heard.length, (n) => n >= 2, 2_000);
+      expect(heard).toEqual([`c:${id}`, `p:${bot.id}`]);
+      expect(heard.join()).not.toContain(created.data.token!);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it("parses only its own payloads, and says why a session ended in the agent's words", () => {
+    expect(parseNotice("c:cr_0abc")).toEqual({ kind: "c", id: "cr_0abc" });
+    expect(parseNotice("s:ts_1")).toEqual({ kind: "s", id: "ts_1" });
+    for (const bad of [undefined, "", "x:cr_1", "c:", "c:a b", `c:${"a".repeat(101)}`, "c:cr_1\n"]) expect(parseNotice(bad)).toBeNull();
+    expect(describeEndReason("credential_refused:revoked", "authtoken")).toBe("the authtoken was refused (the credential has been revoked)");
+    expect(describeEndReason("credential_refused:credential_deleted", "SSH key")).toBe("the SSH key was refused (the credential has been deleted)");
+    expect(describeEndReason("stopped")).toBe("the tunnel session was stopped (through the API or the dashboard)");
+    expect(describeEndReason("something_new")).toBe("the tunnel session has ended");
   });
 });
