@@ -45,6 +45,18 @@ const held: Map<string, Entry> = ((globalThis as { [HELD]?: Map<string, Entry> }
  * between the credential check and now is not missed) and when its credential
  * expires. Returns release(), to call when the session ends for any other
  * reason (the agent went, the server stops).
+ *
+ * A carrier holds each session right after startSession succeeds, e.g. the
+ * agent listener:
+ * ```ts
+ * const release = holdSession({
+ *   sessionId: started.data.id, credentialId: actor.credential.id,
+ *   principalId: actor.principal.id, accountId: actor.account.id,
+ *   // Unregister its endpoints at once, send the Stop RPC with describeEndReason(reason, "authtoken"), close.
+ *   stop: (reason) => session.stopByControl(reason),
+ * });
+ * // …and release() before ending the session any other way (agent_closed, server_stopped, a refused heartbeat).
+ * ```
  */
 export function holdSession(session: HeldSession): () => void {
   const entry: Entry = { ...session, stopping: false };
