@@ -83,7 +83,7 @@ afterAll(async () => {
 
 let keys = 0;
 /** A bot with an SSH key connected with `ssh -R 0:localhost:<local>`, its endpoint served by the ingress. */
-async function sshAgent() {
+async function sshAgent(opts: { port?: number; servedHere?: boolean } = {}) {
   const { account, owner } = await createTestAccount();
   const admin = actorOf(account, owner, "owner");
   const bot = await createTestBot(account.id);
@@ -93,14 +93,15 @@ async function sshAgent() {
   const file = path.join(dir, `key${++keys}`);
   writeFileSync(file, key.privateKey);
   chmodSync(file, 0o600);
-  return { account, admin, bot, credentialId: created.data.credential.id, file, ...(await connect(account.id, file)) };
+  return { account, admin, bot, credentialId: created.data.credential.id, file, ...(await connect(account.id, file, opts)) };
 }
 
 /** `ssh -R 0:localhost:<local>` with the key in `file`, until its new session's endpoint is served and held. */
-async function connect(accountId: string, file: string) {
+async function connect(accountId: string, file: string, opts: { port?: number; servedHere?: boolean } = {}) {
+  const servedHere = opts.servedHere ?? true;
   const before = await db().tunnelSession.findMany({ where: { accountId }, select: { id: true } });
   const proc = spawn("ssh", [
-    "-F", "/dev/null", "-i", file, "-p", String(sshPort), "-T",
+    "-F", "/dev/null", "-i", file, "-p", String(opts.port ?? sshPort), "-T",
     "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
     "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR",
     "-R", `0:localhost:${localPort}`, "agent@127.0.0.1",
@@ -112,11 +113,11 @@ async function connect(accountId: string, file: string) {
   const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
   const session = await until(
     () => db().tunnelSession.findFirst({ where: { accountId, id: { notIn: before.map((b) => b.id) } }, include: { endpoints: true } }),
-    (s) => !!s && s.endpoints.length > 0 && !!endpointForHost(new URL(s.endpoints[0]!.url!).hostname) && heldSessionIds().includes(s.id),
+    (s) => !!s && s.endpoints.length > 0 && (!servedHere || (!!endpointForHost(new URL(s.endpoints[0]!.url!).hostname) && heldSessionIds().includes(s.id))),
   );
   if (!session) throw new Error(`the ssh -R agent did not bind:\n${output}`);
   const host = new URL(session.endpoints[0]!.url!).hostname;
-  expect((await get(host)).body).toBe("local service");
+  if (servedHere) expect((await get(host)).body).toBe("local service");
   return { sessionId: session.id, host, exited, output: () => output };
 }
 
@@ -293,6 +294,39 @@ describe("POST /api/v1/tunnel_sessions/{id}/stop, as ngrok's client calls it", (
     await new Promise((r) => setTimeout(r, 300));
     expect((await db().tunnelSession.findUniqueOrThrow({ where: { id: a.sessionId } })).endedAt).toBeNull();
     expect((await get(a.host)).body).toBe("local service");
+  });
+});
+
+describe("another instance holding the session", () => {
+  it("ends it at once when this one stops it (the API) or deactivates its bot: the holder is told by the database", async () => {
+    const holder = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "_fixtures", "holder-process.ts")], {
+      cwd: path.resolve(import.meta.dirname, "..", "..", ".."),
+      env: { ...process.env, BOTDESK_LOG_FORMAT: "pretty" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running.push(holder);
+    let out = "";
+    holder.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    holder.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+    const port = Number((await until(() => /holder: SSH on port (\d+)/.exec(out)?.[1], (p) => p !== undefined, 30_000)) ?? NaN);
+    expect(port, out).toBeGreaterThan(0);
+    for (const how of ["stop", "deactivate"] as const) {
+      const a = await sshAgent({ port, servedHere: false });
+      expect(heldSessionIds()).not.toContain(a.sessionId);
+      // Let the holder's LISTEN connection open (it starts with its first held session).
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      if (how === "stop") await stopped(new Ngrok({ apiToken: await apiKey(a.admin, a.admin.principal.id), baseUrl: apiBase }).tunnelSessions.stop(a.sessionId));
+      else expect(await setBotsActive(a.admin, { ids: [a.bot.id], active: false }, NO_CTX)).toMatchObject({ ok: true });
+      const closed = await Promise.race([a.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
+      expect(closed, out).toBe(true);
+      // The holder tells the client, waits 100 ms for the message to go, then closes.
+      expect(Date.now() - started).toBeLessThan(1_500);
+      const session = await db().tunnelSession.findUniqueOrThrow({ where: { id: a.sessionId } });
+      expect(session.endReason).toBe(how === "stop" ? "stopped" : "credential_refused:owner_deactivated");
+      expect(a.output()).toMatch(/the tunnel session has ended/);
+    }
+    holder.kill("SIGTERM");
   });
 });
 
