@@ -297,6 +297,18 @@ describe("POST /api/v1/tunnel_sessions/{id}/stop, as ngrok's client calls it", (
   });
 });
 
+describe("POST /api/v1/tunnel_sessions/{id}/stop by the bot itself", () => {
+  it("a bot's own API key may stop its own sessions (as it may revoke its own credentials)", async () => {
+    const a = await sshAgent();
+    const botKey = await apiKey(a.admin, a.bot.id);
+    const started = Date.now();
+    await stopped(new Ngrok({ apiToken: botKey, baseUrl: apiBase }).tunnelSessions.stop(a.sessionId));
+    const ended = await endedWithin(a, started);
+    expect(ended.session.endReason).toBe("stopped");
+    expect(ended.reasons).toEqual([expect.objectContaining({ reason: "stopped", stoppedBy: { id: a.bot.id, name: a.bot.name } })]);
+  });
+});
+
 describe("another instance holding the session", () => {
   it("ends it at once when this one stops it (the API) or deactivates its bot: the holder is told by the database", async () => {
     const holder = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "_fixtures", "holder-process.ts")], {
