@@ -13,6 +13,8 @@ const END_REASONS: Record<string, string> = {
   "credential_refused:credential_deleted": "authtoken deleted",
   "credential_refused:revoked": "authtoken revoked",
   "credential_refused:expired": "authtoken expired",
+  stopped: "stopped",
+  server_stopped: "server stopped",
 };
 
 /** 1536 → "1.5 KB". */
@@ -58,8 +60,18 @@ function AgentSoftware({ session }: { session: TunnelSessionView }) {
  * from, since when, the authtoken used and its traffic. Give it
  * `listTunnelSessions(actor, {botId, limit})`'s rows; it refreshes the page
  * every 15 s while visible. IPs the viewer may not see arrive as null.
+ * `stopButton` renders the Stop control of an online session (given only to
+ * those who may stop it).
  */
-export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelSessionView[]; hasMore?: boolean }) {
+export function SessionsPanel({
+  sessions,
+  hasMore = false,
+  stopButton,
+}: {
+  sessions: TunnelSessionView[];
+  hasMore?: boolean;
+  stopButton?: (session: TunnelSessionView) => React.ReactNode;
+}) {
   const online = sessions.filter((s) => !s.endedAt);
   return (
     <Card data-testid="sessions-panel" aria-labelledby="sessions-heading" className="min-w-0">
@@ -86,6 +98,7 @@ export function SessionsPanel({ sessions, hasMore = false }: { sessions: TunnelS
                 )}
                 <span className="font-medium text-slate-900">{s.transport}</span>
                 <AgentSoftware session={s} />
+                {!s.endedAt && stopButton && <span className="ml-auto">{stopButton(s)}</span>}
               </div>
               <dl className="mt-1 grid min-w-0 grid-cols-1 gap-x-6 gap-y-0.5 text-xs text-slate-600 sm:grid-cols-2">
                 <div>

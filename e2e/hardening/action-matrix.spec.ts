@@ -211,6 +211,12 @@ const ACTIONS: Record<string, ActionEntry> = {
     expect: { ...NOT_ADMITTED, member: "refused:not_owner", admin: "refused:not_owner", owner: "ok", otherAdmin: "refused:not_owner" },
     changes: [],
   },
+  "app/(dashboard)/users/actions.ts#stopTunnelSessionAction": {
+    // The fixture holds no tunnel session: every signed-in caller is told "not found", as for one they may not stop; nothing changes.
+    args: () => [{ id: newId("tunnelSession") }],
+    expect: { ...NOT_ADMITTED, member: "refused:not_found", admin: "refused:not_found", owner: "refused:not_found", otherAdmin: "refused:not_found" },
+    changes: [],
+  },
   "app/(dashboard)/users/actions.ts#resetTwoFactorAction": {
     // The fresh target has no second factor: admins and owners are told so; another account's admin "not found".
     args: (t) => [{ personId: t.personId }],

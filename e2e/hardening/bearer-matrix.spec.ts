@@ -99,6 +99,12 @@ for (const c of ["events", "tunnel_sessions"]) {
   notAllowed(`/api/v1/${c}/[id]`, ["POST", "PUT", "PATCH", "DELETE"], item);
 }
 {
+  // ngrok's stop: no session exists in the fixture, so every key is told 404 (stopTunnelSession: an unknown id and one the key may not stop look alike).
+  const stop = () => `/api/v1/tunnel_sessions/${newId("tunnelSession")}/stop`;
+  add("POST /api/v1/tunnel_sessions/[id]/stop", { path: stop, expect: everyKey("404:ERR_BOTDESK_404") });
+  notAllowed("/api/v1/tunnel_sessions/[id]/stop", ["GET", "PUT", "PATCH", "DELETE"], stop);
+}
+{
   // Reserved domains: everyone in the account reads them; owners and admins change them (members and bots 403).
   const notAdmin = "403:ERR_BOTDESK_4114";
   add("GET /api/v1/reserved_domains", { path: () => "/api/v1/reserved_domains", expect: everyKey("200") });

@@ -109,6 +109,10 @@ test("every other route answers bad input below 500 and changes nothing when it 
         }),
     },
     {
+      covers: ["POST /api/v1/tunnel_sessions/[id]/stop"],
+      cases: fc.tuple(urlString, body(["id"])).map(([id, b]) => ({ method: "POST", path: `/api/v1/tunnel_sessions/${enc(id) || "%20"}/stop`, body: b })),
+    },
+    {
       covers: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].flatMap((m) =>
         [`${m} /api/v1`, `${m} /api/v1/[...path]`, `${m} /agent/v1/[...path]`, `${m} /api/[[...path]]`, `${m} /agent/[[...path]]`]),
       cases: fc.tuple(fc.constantFrom("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"), fc.constantFrom("/api/v1", "/agent/v1", "/api", "/agent"), fc.array(urlString, { maxLength: 3 }), body(["name"]))

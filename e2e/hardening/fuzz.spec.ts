@@ -151,6 +151,7 @@ const ACTION_INPUTS: Record<string, ActionFuzz> = {
   // As a member (refused): an owner's `required: true` would send the fixture's owner to set up two-factor for the rest of the run.
   setTwoFactorRequirementAction: { inputs: { json: ["required"] }, as: "throwaway", runs: FEW_RUNS },
   resetTwoFactorAction: { inputs: { json: ["personId"] } },
+  stopTunnelSessionAction: { inputs: { json: ["id"] } },
 };
 
 test("every server action answers bad input with a refusal, a field error or a 413, never a failure, and changes nothing when it refuses", async ({ request }) => {

@@ -335,6 +335,7 @@ test("no secret appears anywhere but its one create response: log, rows, data di
     "/api/v1/ssh_credentials/[id]": idsOf("ssh_key"),
     "/api/v1/events/[id]": eventIds,
     "/api/v1/tunnel_sessions/[id]": [sessionId],
+    "/api/v1/tunnel_sessions/[id]/stop": [sessionId],
     "/api/v1/reserved_domains/[id]": [domain.id],
     "/api/v1/endpoints/[id]": [endpointId],
     "/agent/v1/sessions/[id]": [sessionId],

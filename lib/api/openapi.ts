@@ -201,6 +201,15 @@ function buildDocument(serverUrl: string): Json {
   });
   paths["/tunnel_sessions"] = list("Tunnel sessions", "tunnel_sessions.list", "List agent sessions (HTTP and SSH), newest first, open and ended", "tunnel_sessions", "TunnelSession");
   paths["/tunnel_sessions/{id}"] = item("Tunnel sessions", "tunnel_sessions.get", "TunnelSession");
+  paths["/tunnel_sessions/{id}/stop"] = {
+    parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+    post: {
+      tags: ["Tunnel sessions"],
+      operationId: "tunnel_sessions.stop",
+      summary: "Stop a session: recorded as ended (reason stopped) and closed by the instance holding it at once; the credential stays good, so the agent may connect again as a new session. Owners' and admins' keys: any session; others: their own",
+      responses: { "204": { description: "Stopped (or already ended); empty body" }, "404": errorResponse("Not found, or not a session this key may stop"), ...COMMON_ERRORS },
+    },
+  };
   paths["/endpoints"] = list("Endpoints", "endpoints.list", "List the endpoints online now (open binds with a URL), newest first", "endpoints", "Endpoint");
   paths["/endpoints/{id}"] = item("Endpoints", "endpoints.get", "Endpoint");
   paths["/events"] = list("Events", "events.list", "List the account's activity, newest first, filtered like the activity page", "events", "Event", eventsListQuerySchema);

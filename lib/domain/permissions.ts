@@ -62,3 +62,13 @@ export function mayViewIpOf(actor: Actor, principalId: string): boolean {
 export function mayViewCredentialsOf(actor: Actor, owner: { id: string; kind: "person" | "bot" }): boolean {
   return canManage(actor) || owner.id === actor.principal.id || owner.kind === "bot";
 }
+
+/**
+ * Who may stop a tunnel session (the stop API, the Stop button): owners and
+ * admins any of the account's; anyone else (a member, a bot's own API key) only
+ * the sessions their own credentials started, as they may revoke only their
+ * own credentials.
+ */
+export function mayStopSessionOf(actor: Pick<Actor, "principal" | "role">, principalId: string): boolean {
+  return canManage(actor) || principalId === actor.principal.id;
+}

@@ -13,6 +13,8 @@ import { stopSessions } from "@/lib/domain/agent-sessions/stop-sessions";
 import { randomTunnelHostname } from "@/lib/domain/domains/random-tunnel-hostname";
 import { trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
 import { registerEndpoint } from "@/lib/tunnels/registry/live-endpoints";
+import { holdSession } from "@/lib/tunnels/control/held-sessions";
+import { describeEndReason } from "@/lib/tunnels/control/end-reason";
 
 export interface AgentSshServerOptions {
   /** The server's private host key (OpenSSH or PEM). */
@@ -86,6 +88,8 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     let accountId: string | null = null;
     let sessionId: string | null = null;
     let closed = false;
+    /** Live control's hold on the session (lib/tunnels/control): released when the session ends here. */
+    let release = () => {};
     const bound: string[] = [];
     /** The ingress's way to stop serving each forward, by `bindAddr:port` (the port given to the client). */
     const serving = new Map<string, () => void>();
@@ -138,6 +142,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
       const verified = await authenticateCredential({ sshKey: { fingerprint, blob: keyBlob, accountId } }, { source: "agent", path: "ssh", ctx });
       if (!verified.ok) {
         // Unknown now means deleted (with its bot): it was known when the connection signed in.
+        release();
         if (sessionId) await endSessionOfRefusedCredential(actor.credential.id, verified.reason, sessionId, ctx);
         say(`Botdesk: the SSH key was refused (${verified.message}); the tunnel session has ended.`);
         closed = true;
@@ -182,6 +187,13 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
             return reject?.();
           }
           sessionId = started.data.id;
+          release = holdSession({
+            sessionId,
+            credentialId: actor.credential.id,
+            principalId: actor.principal.id,
+            accountId: actor.account.id,
+            stop: stopByControl,
+          });
         }
         // A named host follows the hostname rules (reserved by the account); an unnamed one gets a random name.
         const named = namedHostname(bindAddr);
@@ -258,12 +270,33 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
       });
     });
 
+    /**
+     * Live control ended the session (its owner deactivated or deleted, its key revoked,
+     * deleted or expired, the stop API): the row is already recorded as ended; the endpoints
+     * stop serving at once, the client is told why and the connection goes.
+     */
+    function stopByControl(reason: string): Promise<void> {
+      closed = true;
+      stopServing();
+      return serial(async () => {
+        if (sessionId) await trafficMeter().flush(sessionId);
+        say(`Botdesk: ${describeEndReason(reason, "SSH key")}; the tunnel session has ended.`);
+        for (const ch of channels) {
+          ch.exit(1);
+          ch.end();
+        }
+        // Let the message reach the client before the connection goes.
+        setTimeout(() => client.end(), 100).unref();
+      });
+    }
+
     const stopServing = () => {
       for (const unregister of serving.values()) unregister();
       serving.clear();
     };
     const finish = () => {
       if (timer) clearInterval(timer);
+      release();
       stopServing();
       const wasClosed = closed;
       closed = true;
@@ -279,6 +312,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     };
     const stopConnection = () =>
       serial(async () => {
+        release();
         stopServing();
         if (sessionId) await trafficMeter().flush(sessionId);
         if (!closed && sessionId) await stopSessions([sessionId], ctx);

@@ -7,6 +7,7 @@ import { deleteBots } from "@/lib/domain/bots/delete-bots";
 import { renameBot } from "@/lib/domain/bots/rename-bot";
 import { updateBot } from "@/lib/domain/bots/update-bot";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
+import { stopTunnelSession } from "@/lib/domain/agent-sessions/stop-tunnel-session";
 import { addPerson } from "@/lib/domain/people/add-person";
 import { changeRole } from "@/lib/domain/people/change-role";
 import { removePerson } from "@/lib/domain/people/remove-person";
@@ -106,4 +107,9 @@ export async function resetPasswordAction(input: { personId: string }): Promise<
 /** Clears a person's second factor (they lost it); every session of theirs ends. */
 export async function resetTwoFactorAction(input: { personId: string }): Promise<Result<{ id: string; name: string }>> {
   return perform("resetTwoFactor", (actor, ctx) => resetTwoFactor(actor, input, ctx));
+}
+
+/** The Stop button on a bot's Sessions panel: the session ends at once, wherever it is held (lib/tunnels/control). */
+export async function stopTunnelSessionAction(input: { id: string }): Promise<Result<{ id: string; stopped: boolean }>> {
+  return perform("stopTunnelSession", (actor, ctx) => stopTunnelSession(actor, input, ctx));
 }

@@ -3,7 +3,7 @@ import { recordEvent, type EventSource } from "@/lib/domain/events/record-event"
 import { sessionSubjectName } from "./session-view";
 
 /** Why a session ended (agent.session_ended's `reason`). */
-export type EndReason = "agent_closed" | "heartbeat_timeout" | "credential_refused" | "server_stopped";
+export type EndReason = "agent_closed" | "heartbeat_timeout" | "credential_refused" | "server_stopped" | "stopped";
 
 interface EndedRow {
   id: string;
@@ -31,7 +31,7 @@ export async function endSessions(
   tx: Prisma.TransactionClient,
   ids: string[],
   reason: EndReason,
-  opts: { source: EventSource; ip?: string | null; userAgent?: string | null; refusal?: string; now?: Date },
+  opts: { source: EventSource; ip?: string | null; userAgent?: string | null; refusal?: string; now?: Date; stoppedBy?: { id: string; name: string } },
 ): Promise<string[]> {
   if (ids.length === 0) return [];
   const now = opts.now ?? new Date();
@@ -55,6 +55,7 @@ export async function endSessions(
       data: {
         reason,
         ...(opts.refusal ? { refusal: opts.refusal } : {}),
+        ...(opts.stoppedBy ? { stoppedBy: opts.stoppedBy } : {}),
         durationSeconds: Math.max(0, Math.round((now.getTime() - row.started_at.getTime()) / 1000)),
         bytesIn: Number(row.bytes_in),
         bytesOut: Number(row.bytes_out),

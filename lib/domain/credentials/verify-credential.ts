@@ -108,6 +108,24 @@ export async function verifyCredential(
     display = p.sshKey.fingerprint;
   }
   // Only for the right secret (or a key the client holds): what decides whether it may be used now.
+  const now = opts.now ?? new Date();
+  const decided = decide(row, display, claimedId, now);
+  if (!decided.ok || !row?.id || !row.owner_id) return decided;
+
+  // Real use: the credential's "last used" and its owner's "last activity", at
+  // most one write a minute each, both in one statement.
+  if (opts.use !== false && isUseStale({ lastUsedAt: row.last_used_at, lastActivityAt: row.owner_last_activity_at }, now)) {
+    await markCredentialUsed({ credentialId: row.id, principalId: row.owner_id, ip: opts.ip ?? null, now });
+  }
+  return decided;
+}
+
+/**
+ * The refusals, in their order, for a credential row that matched what was
+ * presented (or was looked up by id): verifyCredential's rule, also used by
+ * checkCredentialById.
+ */
+function decide(row: PresentedRow | undefined, display: string, claimedId: string | null, now: Date): CredentialVerification {
   if (!row?.id || !row.account_id || !row.owner_id) return refuse("unknown", claimedId);
   const owner = {
     kind: row.owner_kind as "person" | "bot",
@@ -131,20 +149,25 @@ export async function verifyCredential(
   const standing = standingIn(owner, row.account_id);
   if (standing === "deleted") return refuse("owner_deleted", row.id, matched);
   if (standing !== "active") return refuse("owner_deactivated", row.id, matched);
-  const now = opts.now ?? new Date();
   if (row.expires_at && row.expires_at <= now) return refuse("expired", row.id, matched);
-
-  // Real use: the credential's "last used" and its owner's "last activity", at
-  // most one write a minute each, both in one statement.
-  if (opts.use !== false && isUseStale({ lastUsedAt: row.last_used_at, lastActivityAt: row.owner_last_activity_at }, now)) {
-    await markCredentialUsed({ credentialId: row.id, principalId: row.owner_id, ip: opts.ip ?? null, now });
-  }
   return {
     ok: true,
     credential: { ...credential, acl: row.acl ?? [] },
     principal,
     account: { id: row.account_id, name: row.account_name ?? "", seatLimit: row.seat_limit ?? 0 },
   };
+}
+
+/**
+ * Whether a credential that was accepted earlier (an open tunnel session's)
+ * may still be used, by its id: the same refusals as verifyCredential, in the
+ * same order (a credential deleted with its bot is `unknown`), and READ-ONLY
+ * (nothing is being used). With it, its expiry, so a holder can end the
+ * session when it comes.
+ */
+export async function checkCredentialById(credentialId: string, now = new Date()): Promise<{ verification: CredentialVerification; expiresAt: Date | null }> {
+  const row = await readById(credentialId);
+  return { verification: decide(row, "", credentialId, now), expiresAt: row?.expires_at ?? null };
 }
 
 /**

@@ -109,7 +109,7 @@ export const EVENT_CATALOGUE = {
   "agent.session_ended": {
     label: "Agent session ended",
     category: "agents",
-    data: "reason (agent_closed | heartbeat_timeout | credential_refused | server_stopped), refusal (revoked | expired | owner_deactivated | owner_deleted | credential_deleted), durationSeconds, bytesIn, bytesOut, requests",
+    data: "reason (agent_closed | heartbeat_timeout | credential_refused | server_stopped | stopped), refusal (revoked | expired | owner_deactivated | owner_deleted | credential_deleted), stoppedBy {id, name} (who stopped it: the stop API or the Stop button), durationSeconds, bytesIn, bytesOut, requests",
   },
   "account.created": {
     label: "Account created",

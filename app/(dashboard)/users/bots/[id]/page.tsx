@@ -18,6 +18,7 @@ import { Alert } from "@/components/ui/alert";
 import { Timestamp } from "@/components/timestamp";
 import { credentialActions } from "@/app/(dashboard)/credentials/credential-actions";
 import { BotDetailActions } from "./bot-detail-actions";
+import { StopSessionButton } from "./stop-session-button";
 import { SessionsPanel } from "@/components/agent-sessions/sessions-panel";
 import { listTunnelSessions } from "@/lib/domain/agent-sessions/list-tunnel-sessions";
 import { AgentTrustPanel } from "@/components/agent-trust/agent-trust-panel";
@@ -156,7 +157,11 @@ export default async function BotPage({ params, searchParams }: Props) {
         />
       </Card>
 
-      <SessionsPanel sessions={sessions.rows} hasMore={sessions.hasMore} />
+      <SessionsPanel
+        sessions={sessions.rows}
+        hasMore={sessions.hasMore}
+        stopButton={canManage(actor) ? (s) => <StopSessionButton sessionId={s.id} endpoint={s.endpoints[0]?.url ?? null} /> : undefined}
+      />
 
       <BotActivity actor={actor} botId={bot.id} page={page} query={query} emptyText="No activity yet. What this bot does, and what is done to it and its credentials, will show up here." />
 
