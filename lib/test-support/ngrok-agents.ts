@@ -34,7 +34,7 @@ export interface AgentListenerHarness {
  * token) and a local HTTP service for agents to forward to: started before
  * the file's tests, stopped after them.
  */
-export function withAgentListener(): AgentListenerHarness {
+export function withAgentListener(opts: { recheckMs?: number } = {}): AgentListenerHarness {
   const harness = {} as AgentListenerHarness;
   let local: http.Server;
   beforeAll(async () => {
@@ -45,7 +45,7 @@ export function withAgentListener(): AgentListenerHarness {
       domain: DOMAIN,
       publicUrl: (hostname) => `http://${hostname}:8000`,
       tcpPorts: TCP_PORTS,
-      recheckMs: RECHECK_MS,
+      recheckMs: opts.recheckMs ?? RECHECK_MS,
       handshakeTimeoutMs: 1_000,
       maxSessionsPerToken: 3,
     });

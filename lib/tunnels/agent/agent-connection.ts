@@ -8,6 +8,8 @@ import { endSession } from "@/lib/domain/agent-sessions/end-session";
 import { reportSession } from "@/lib/domain/agent-sessions/heartbeat";
 import { stopSessions } from "@/lib/domain/agent-sessions/stop-sessions";
 import { trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
+import { describeEndReason } from "@/lib/tunnels/control/end-reason";
+import { holdSession } from "@/lib/tunnels/control/held-sessions";
 import { unbindEndpoint } from "@/lib/domain/agent-sessions/unbind-endpoint";
 import { registerEndpoint, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { answerHeartbeat, answerJson, ErrorCode, MuxadoSession, openTypedStream, proxyHeader, readJson, readStreamType, StreamType, type MuxadoStream } from "@/lib/tunnels/muxado";
@@ -60,6 +62,8 @@ export class AgentConnection {
   private sessionId: string | null = null;
   private authStarted = false;
   private ended = false;
+  /** Live control's hold on the session (lib/tunnels/control), released when it ends any other way. */
+  private releaseHold: () => void = () => {};
   private readonly bindings = new Map<string, Binding>();
   private recheckTimer: NodeJS.Timeout | undefined;
   private livenessTimer: NodeJS.Timeout | undefined;
@@ -151,6 +155,14 @@ export class AgentConnection {
     this.actor = admitted.actor;
     this.secret = admitted.secret;
     this.sessionId = admitted.session.id;
+    // Live control (lib/tunnels/control): a deactivation, deletion, revocation, expiry or stop on any instance ends it at once.
+    this.releaseHold = holdSession({
+      sessionId: admitted.session.id,
+      credentialId: admitted.actor.credential.id,
+      principalId: admitted.actor.principal.id,
+      accountId: admitted.actor.account.id,
+      stop: (reason) => this.stopByControl(reason),
+    });
     answerJson(stream, admitted.answer);
     this.recheckTimer = setInterval(() => void this.serial(() => this.recheck()), this.opts.recheckMs);
     this.recheckTimer.unref();
@@ -181,6 +193,7 @@ export class AgentConnection {
     const verified = await authenticateCredential({ secret: this.secret, kinds: ["authtoken"] }, { source: "agent", path: "ngrok-agent", ctx: this.ctx });
     if (!verified.ok) {
       // What the session carried is written before it is recorded as ended.
+      this.releaseHold();
       this.unregisterAll();
       await trafficMeter().flush(sessionId);
       await endSessionOfRefusedCredential(actor.credential.id, verified.reason, sessionId, this.ctx);
@@ -268,6 +281,27 @@ export class AgentConnection {
   }
 
   /** Stops serving this connection's endpoints. */
+  /**
+   * Live control ended the session (its row already says why): its endpoints stop serving at once,
+   * what it carried is written, the agent is sent Stop with the reason, and the connection goes.
+   */
+  private async stopByControl(reason: string): Promise<void> {
+    this.ended = true;
+    this.unregisterAll();
+    const why = describeEndReason(reason, "authtoken");
+    try {
+      const stop = openTypedStream(this.session, StreamType.STOP);
+      stop.end(JSON.stringify({ Error: why }));
+    } catch {
+      // The connection is already going.
+    }
+    await this.serial(async () => {
+      if (this.sessionId) await trafficMeter().flush(this.sessionId);
+    });
+    // Let the Stop reach the agent before the GOAWAY.
+    setTimeout(() => this.close(why, { recorded: true }), 100).unref();
+  }
+
   private unregisterAll(): void {
     for (const binding of this.bindings.values()) binding.unregister();
     this.bindings.clear();
@@ -279,6 +313,7 @@ export class AgentConnection {
    */
   close(why: string, opts: { recorded?: boolean } = {}): void {
     if (opts.recorded) this.ended = true;
+    this.releaseHold();
     this.unregisterAll();
     this.session.goAway(ErrorCode.NONE, why.slice(0, 200));
   }
@@ -286,6 +321,7 @@ export class AgentConnection {
   /** The listener is stopping: the session ends (`server_stopped`) before the connection goes. */
   async stop(): Promise<void> {
     await this.serial(async () => {
+      this.releaseHold();
       this.unregisterAll();
       if (this.sessionId) await trafficMeter().flush(this.sessionId);
       if (!this.ended && this.sessionId) await stopSessions([this.sessionId], this.ctx);
@@ -294,6 +330,7 @@ export class AgentConnection {
   }
 
   private finish(): void {
+    this.releaseHold();
     clearTimeout(this.handshakeTimer);
     if (this.recheckTimer) clearInterval(this.recheckTimer);
     if (this.livenessTimer) clearInterval(this.livenessTimer);
