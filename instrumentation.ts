@@ -6,7 +6,8 @@
  * `credential.expired` events once a minute, folds the events roll-up's
  * pending deltas into `event_counts_daily` once a minute, purges events past
  * their account's retention once an hour, and ends tunnel sessions that stopped
- * sending heartbeats every 30 s. Several instances may run it; each
+ * sending heartbeats every 30 s, and sends queued event-stream messages every second
+ * (lib/domain/event-streams/deliver-events.ts). Several instances may run it; each
  * expiry is claimed once, one instance compacts the roll-up at a time, and
  * purges skip rows another instance is deleting.
  */
@@ -64,4 +65,19 @@ export async function register(): Promise<void> {
       log.error("botdesk", "closing silent tunnel sessions failed", { error: error instanceof Error ? error.message : error });
     });
   setInterval(closeStale, SWEEP_INTERVAL_SECONDS * 1000).unref();
+  // Event streams: one pass at a time per instance; instances share the queue (each destination claimed by one).
+  const { deliverDueEvents } = await import("./lib/domain/event-streams/deliver-events");
+  let delivering = false;
+  const deliver = () => {
+    if (delivering) return;
+    delivering = true;
+    deliverDueEvents()
+      .catch((error: unknown) => {
+        log.error("botdesk", "sending event-stream messages failed", { error: error instanceof Error ? error.message : error });
+      })
+      .finally(() => {
+        delivering = false;
+      });
+  };
+  setInterval(deliver, 1_000).unref();
 }

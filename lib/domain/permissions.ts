@@ -62,3 +62,15 @@ export function mayViewIpOf(actor: Actor, principalId: string): boolean {
 export function mayViewCredentialsOf(actor: Actor, owner: { id: string; kind: "person" | "bot" }): boolean {
   return canManage(actor) || owner.id === actor.principal.id || owner.kind === "bot";
 }
+
+export const NOT_ADMIN_EVENT_STREAMS = "You must be an owner or admin to manage event destinations and subscriptions";
+
+/**
+ * Who may add, change or remove where the account's events are sent (event
+ * destinations and subscriptions), send a test event or redeliver: owners and
+ * admins. A destination receives every event it is subscribed to, IPs
+ * included, so it is an admin's view of the account.
+ */
+export function mayManageEventStreams(actor: Pick<Actor, "role">): boolean {
+  return canManage(actor);
+}

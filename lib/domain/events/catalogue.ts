@@ -126,6 +126,21 @@ export const EVENT_CATALOGUE = {
     category: "system",
     data: "before and after {requireTwoFactor}, peopleWithout (active people without a second factor then)",
   },
+  "event_destination.created": {
+    label: "Event destination added",
+    category: "system",
+    data: "after {kind, target (without its secret), description, metadata}; subject: the destination (ed_…)",
+  },
+  "event_destination.updated": { label: "Event destination updated", category: "system", data: "before and after of the fields changed (description, metadata, target without its secret)" },
+  "event_destination.deleted": { label: "Event destination removed", category: "system", data: "before {kind, target (without its secret), description}" },
+  "event_destination.failing": {
+    label: "Event destination failing",
+    category: "system",
+    data: "eventId, eventType, attempts, lastStatus, lastError (a delivery was given up after retrying for a day); source system",
+  },
+  "event_subscription.created": { label: "Event subscription added", category: "system", data: "after {sources, destinationIds, description, metadata}" },
+  "event_subscription.updated": { label: "Event subscription updated", category: "system", data: "before and after of the fields changed (sources, destinationIds, description, metadata)" },
+  "event_subscription.deleted": { label: "Event subscription removed", category: "system", data: "before {sources, destinationIds, description}" },
   "events.exported": { label: "Activity exported", category: "system", data: "format (csv | ndjson), filters (the exported view's)" },
   "events.purged": { label: "Old events purged", category: "system", data: "before (events created before this time were deleted), retentionDays, count" },
 } as const satisfies Record<string, EventTypeInfo>;
