@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type EventType } from "@/lib/domain/events/catalogue";
+import { EVENT_CATALOGUE, EVENT_TYPES, type EventType } from "@/lib/domain/events/catalogue";
 
 /**
  * The names events are sent under (`event_type` in the envelope, `sources` of
@@ -34,4 +34,10 @@ const NAMES = new Set(STREAM_TYPES.map((t) => t.name));
 
 export function isStreamType(name: string): boolean {
   return NAMES.has(name);
+}
+
+/** docs/event-streams.md's table of every type sent, generated from the catalogue (a test keeps the doc equal to it). */
+export function streamTypesMarkdown(): string {
+  const rows = STREAM_TYPES.map(({ name, type }) => `| \`${name}\` | \`${type}\` | ${EVENT_CATALOGUE[type].label} | ${EVENT_CATALOGUE[type].data.replaceAll("|", "\\|")} |`);
+  return ["| event_type | Botdesk's type (`object.type`) | what happened | `object.data` |", "|---|---|---|---|", ...rows].join("\n");
 }
