@@ -7,7 +7,7 @@
  * pending deltas into `event_counts_daily` once a minute, purges events past
  * their account's retention once an hour, and ends tunnel sessions that stopped
  * sending heartbeats every 30 s, and sends queued event-stream messages every second
- * (lib/domain/event-streams/deliver-events.ts). Several instances may run it; each
+ * (lib/domain/event-streams/deliver-events.ts) and trims their log hourly. Several instances may run it; each
  * expiry is claimed once, one instance compacts the roll-up at a time, and
  * purges skip rows another instance is deleting.
  */
@@ -66,7 +66,7 @@ export async function register(): Promise<void> {
     });
   setInterval(closeStale, SWEEP_INTERVAL_SECONDS * 1000).unref();
   // Event streams: one pass at a time per instance; instances share the queue (each destination claimed by one).
-  const { deliverDueEvents } = await import("./lib/domain/event-streams/deliver-events");
+  const { deliverDueEvents, purgeDeliveryLog } = await import("./lib/domain/event-streams/deliver-events");
   let delivering = false;
   const deliver = () => {
     if (delivering) return;
@@ -80,4 +80,9 @@ export async function register(): Promise<void> {
       });
   };
   setInterval(deliver, 1_000).unref();
+  const purgeLog = () =>
+    purgeDeliveryLog().catch((error: unknown) => {
+      log.error("botdesk", "purging the event-stream delivery log failed", { error: error instanceof Error ? error.message : error });
+    });
+  setInterval(purgeLog, 3_600_000).unref();
 }

@@ -139,3 +139,24 @@ async function markFailing(tx: Tx, destination: Claimed, message: Pending, attem
     activity: false,
   });
 }
+
+/** How long sent (and given-up) messages stay in the delivery log. */
+export const DELIVERY_LOG_DAYS = 30;
+
+/**
+ * Deletes messages delivered or given up more than DELIVERY_LOG_DAYS ago, in
+ * batches; pending messages are never deleted here (only with their
+ * destination). Returns how many were deleted.
+ */
+export async function purgeDeliveryLog(batchSize = 5_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await db().$executeRaw`
+      DELETE FROM event_deliveries WHERE ctid IN (
+        SELECT ctid FROM event_deliveries
+        WHERE status <> 'pending' AND created_at < now() - make_interval(days => ${DELIVERY_LOG_DAYS}::int)
+        LIMIT ${batchSize})`;
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Ngrok } from "@ngrok/ngrok-api";
@@ -13,7 +14,7 @@ import * as botUsers from "../bot_users/route";
 import { apiAccount } from "./client";
 import { db } from "@/lib/db/client";
 import { createBot } from "@/lib/domain/bots/create-bot";
-import { deliverDueEvents } from "@/lib/domain/event-streams/deliver-events";
+import { deliverDueEvents, giveUpAfterMs, purgeDeliveryLog } from "@/lib/domain/event-streams/deliver-events";
 
 // Event streams end to end on the real database: ngrok's own client
 // (@ngrok/ngrok-api) drives the routes over real HTTP, and a real receiver in
@@ -76,6 +77,7 @@ async function receiver(host: string) {
     const text = Buffer.concat(chunks).toString("utf8");
     state.attempts++;
     const reply = state.answer();
+    if (reply.status === 0) return; // hold the request: never answered
     if (reply.status < 300) {
       if (state.secret) {
         try {
@@ -281,6 +283,72 @@ describe("delivery", () => {
       expect(hook.state.received).toHaveLength(30);
       expect(hook.state.attempts).toBe(30);
       expect(hook.state.received.map((r) => (r.body.object.subject as { name: string }).name)).toEqual(Array.from({ length: 30 }, (_, i) => `race-${i}`));
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it("a worker killed with kill -9 mid-delivery loses nothing: the message is sent again, once", async () => {
+    const a = await apiAccount();
+    const hook = await receiver("127.77.0.16");
+    const ngrok = new Ngrok({ apiToken: a.owner.key.token, baseUrl: api.base });
+    try {
+      const d = await ngrok.eventDestinations.create({ format: "json", target: { webhook: { url: hook.url } } as never });
+      hook.state.secret = (d.target as unknown as { webhook: { secret: string } }).webhook.secret;
+      await ngrok.eventSubscriptions.create({ sources: [{ type: "bot_user_created.v0" }], destinationIds: [d.id] });
+      await createBot(a.admin.actor, { name: "survives-kill" }, ctx);
+      // The receiver takes the first request and never answers it; the worker is killed while it waits.
+      let arrived: () => void = () => {};
+      const firstArrived = new Promise<void>((r) => (arrived = r));
+      hook.state.answer = () => {
+        arrived();
+        return { status: 0 };
+      };
+      const worker = spawn(process.execPath, ["--import", "tsx", "lib/test-support/deliver-events-once.ts"], { env: process.env, stdio: "ignore" });
+      await firstArrived;
+      worker.kill("SIGKILL");
+      await new Promise((r) => worker.once("exit", r));
+      const [row] = await db().eventDelivery.findMany({ where: { destinationId: d.id } });
+      expect(row).toEqual(expect.objectContaining({ status: "pending", attempts: 0 }));
+      hook.state.answer = () => ({ status: 204 });
+      await drain(() => hook.state.received.length >= 1);
+      expect(hook.state.received.map((r) => (r.body.object.subject as { name: string }).name)).toEqual(["survives-kill"]);
+      expect((await db().eventDelivery.findMany({ where: { destinationId: d.id } }))[0]!.status).toBe("delivered");
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it("gives a message up after retrying for the whole window: the destination is failing, recorded once, cleared by the next success; the log is trimmed", async () => {
+    const a = await apiAccount();
+    const hook = await receiver("127.77.0.17");
+    const ngrok = new Ngrok({ apiToken: a.owner.key.token, baseUrl: api.base });
+    try {
+      const d = await ngrok.eventDestinations.create({ format: "json", target: { webhook: { url: hook.url } } as never });
+      await ngrok.eventSubscriptions.create({ sources: [{ type: "bot_user_created.v0" }], destinationIds: [d.id] });
+      hook.state.answer = () => ({ status: 500 });
+      await createBot(a.admin.actor, { name: "given-up" }, ctx);
+      await createBot(a.admin.actor, { name: "after-it" }, ctx);
+      // The first message has been failing since longer than the window.
+      const old = new Date(Date.now() - giveUpAfterMs() - 1000);
+      await db().eventDelivery.updateMany({ where: { destinationId: d.id, payload: { path: ["object", "subject", "name"], equals: "given-up" } }, data: { createdAt: old } });
+      await deliverDueEvents();
+      const rows = await db().eventDelivery.findMany({ where: { destinationId: d.id }, orderBy: { createdAt: "asc" } });
+      expect(rows.map((r) => r.status)).toEqual(["failed", "pending"]);
+      expect((await db().eventDestination.findUniqueOrThrow({ where: { id: d.id } })).failingSince).not.toBeNull();
+      const failing = await db().event.findMany({ where: { accountId: a.account.id, type: "event_destination.failing" } });
+      expect(failing).toHaveLength(1);
+      expect(failing[0]).toEqual(expect.objectContaining({ source: "system", subjectId: d.id }));
+      expect((await ngrok.eventDestinations.get(d.id)) as unknown).toEqual(expect.objectContaining({ failingSince: expect.any(String) }));
+      hook.state.answer = () => ({ status: 204 });
+      await drain(() => hook.state.received.length >= 1);
+      expect((await db().eventDestination.findUniqueOrThrow({ where: { id: d.id } })).failingSince).toBeNull();
+      // The log: sent and given-up messages older than 30 days go; pending ones stay whatever their age.
+      await db().eventDelivery.updateMany({ where: { destinationId: d.id }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
+      await createBot(a.admin.actor, { name: "still-pending" }, ctx);
+      await db().eventDelivery.updateMany({ where: { destinationId: d.id, status: "pending" }, data: { createdAt: new Date(0), nextAttemptAt: new Date(Date.now() + 3_600_000) } });
+      expect(await purgeDeliveryLog()).toBeGreaterThanOrEqual(2);
+      expect((await db().eventDelivery.findMany({ where: { destinationId: d.id } })).map((r) => r.status)).toEqual(["pending"]);
     } finally {
       await hook.close();
     }
