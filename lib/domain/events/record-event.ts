@@ -118,7 +118,7 @@ async function insertEvent(tx: EventWriter, input: EventInput, minRank: number |
  * secret: the catalogue's rule). The principal's name is filled in by the
  * outbox's insert, only when a destination is subscribed.
  */
-function streamEnvelope(id: string, streamType: string, at: Date, subjectKind: SubjectKind | null, input: EventInput) {
+export function streamEnvelope(id: string, streamType: string, at: Date, subjectKind: SubjectKind | null, input: EventInput, principalName: string | null = null) {
   return {
     event_id: id,
     event_type: streamType,
@@ -128,7 +128,7 @@ function streamEnvelope(id: string, streamType: string, at: Date, subjectKind: S
       type: input.type,
       source: input.source,
       created_at: at.toISOString(),
-      principal: { id: input.principalId, kind: kindOfId(input.principalId) === "bot" ? "bot" : "person", name: null },
+      principal: { id: input.principalId, kind: kindOfId(input.principalId) === "bot" ? "bot" : "person", name: principalName },
       subject: input.subject ? { ...input.subject, kind: subjectKind } : null,
       bot_id: botOf(input),
       credential: input.credential ?? null,

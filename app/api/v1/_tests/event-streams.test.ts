@@ -14,6 +14,8 @@ import * as botUsers from "../bot_users/route";
 import { apiAccount } from "./client";
 import { db } from "@/lib/db/client";
 import { createBot } from "@/lib/domain/bots/create-bot";
+import { listRecentDeliveries } from "@/lib/domain/event-streams/read-deliveries";
+import { sendTestEvent } from "@/lib/domain/event-streams/send-test-event";
 import { deliverDueEvents, giveUpAfterMs, purgeDeliveryLog } from "@/lib/domain/event-streams/deliver-events";
 
 // Event streams end to end on the real database: ngrok's own client
@@ -349,6 +351,30 @@ describe("delivery", () => {
       await db().eventDelivery.updateMany({ where: { destinationId: d.id, status: "pending" }, data: { createdAt: new Date(0), nextAttemptAt: new Date(Date.now() + 3_600_000) } });
       expect(await purgeDeliveryLog()).toBeGreaterThanOrEqual(2);
       expect((await db().eventDelivery.findMany({ where: { destinationId: d.id } })).map((r) => r.status)).toEqual(["pending"]);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it("sends a test event to one destination whatever its subscriptions, shown in its delivery log; a member may not", async () => {
+    const a = await apiAccount();
+    const hook = await receiver("127.77.0.18");
+    const ngrok = new Ngrok({ apiToken: a.owner.key.token, baseUrl: api.base });
+    try {
+      const d = await ngrok.eventDestinations.create({ format: "json", target: { webhook: { url: hook.url } } as never });
+      hook.state.secret = (d.target as unknown as { webhook: { secret: string } }).webhook.secret;
+      expect(await sendTestEvent(a.member.actor, { id: d.id }, ctx)).toEqual(expect.objectContaining({ ok: false, code: "not_admin" }));
+      const sent = await sendTestEvent(a.admin.actor, { id: d.id }, ctx);
+      expect(sent.ok).toBe(true);
+      await drain(() => hook.state.received.length >= 1);
+      expect(hook.state.received[0]!.body).toEqual(expect.objectContaining({ event_type: "event_destination_tested.v0", object: expect.objectContaining({ data: { test: true } }) }));
+      expect(hook.state.bad).toBe(0);
+      const log = await listRecentDeliveries(a.admin.actor, [d.id]);
+      expect(log.get(d.id)).toEqual([expect.objectContaining({ eventType: "event_destination_tested.v0", status: "delivered", attempts: 1, lastStatus: 204 })]);
+      // Another account's admin sees nothing of it.
+      const b = await apiAccount();
+      expect((await listRecentDeliveries(b.admin.actor, [d.id])).get(d.id)).toEqual([]);
+      expect(await sendTestEvent(b.admin.actor, { id: d.id }, ctx)).toEqual(expect.objectContaining({ ok: false, code: "not_found" }));
     } finally {
       await hook.close();
     }
