@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { newId } from "../../lib/ids";
-import { bearerSecrets, BEARER_PRINCIPALS, type BearerPrincipal, closeDatabase, createFixture, digest, type Fixture, insertBot, insertCredential, insertReservedDomain, sql } from "./fixture";
+import { bearerSecrets, BEARER_PRINCIPALS, type BearerPrincipal, closeDatabase, createFixture, digest, type Fixture, insertBot, insertCredential, insertEventStream, insertReservedDomain, sql } from "./fixture";
 import { routeHandlers } from "./inventory";
 
 /**
@@ -176,11 +176,8 @@ async function freshTargets(f: Fixture): Promise<Targets> {
   const eventId = newId("event");
   await sql`INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id)
     VALUES (${eventId}, ${f.accountA}, 'bot.created', ${f.people.owner.id}, 'dashboard', ${botId}, 'matrix-bot', 'bot', ${botId})`;
-  const destinationId = newId("eventDestination");
-  await sql`INSERT INTO event_destinations (id, account_id, kind, target, secret_sealed) VALUES (${destinationId}, ${f.accountA}, 'webhook', '{"url":"https://203.0.113.10/matrix"}', 'v1.none')`;
-  const subscriptionId = newId("eventSubscription");
-  await sql`INSERT INTO event_subscriptions (id, account_id, sources) VALUES (${subscriptionId}, ${f.accountA}, ARRAY['bot_user_created.v0'])`;
-  return { botId, credentialId: await insertCredential(f.accountA, botId), apiKeyId, eventId, domainId: await insertReservedDomain(f.accountA), destinationId, subscriptionId };
+  const stream = await insertEventStream(f.accountA);
+  return { botId, credentialId: await insertCredential(f.accountA, botId), apiKeyId, eventId, domainId: await insertReservedDomain(f.accountA), ...stream };
 }
 const missingTargets = (): Targets => ({
   botId: newId("bot"),
