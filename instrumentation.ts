@@ -3,7 +3,7 @@
  * gives bots named before the look-alike rule their name keys (listing the names it keeps as they are),
  * runs the listeners for agents when the launcher asks for it (BOTDESK_SERVE_LISTENERS=1:
  * `npm start` and `npm run dev`, not a bare `next start`; lib/server/listeners.ts), records
- * `credential.expired` events once a minute, folds the events roll-up's
+ * `credential.expired` events (and `credential.expiring`, 7 days and 1 day before) once a minute, folds the events roll-up's
  * pending deltas into `event_counts_daily` once a minute, purges events past
  * their account's retention once an hour, and ends tunnel sessions that stopped
  * sending heartbeats every 30 s, and sends queued event-stream messages every second
@@ -39,9 +39,10 @@ export async function register(): Promise<void> {
     );
   void checkNames(true);
   const { recordExpiredCredentials } = await import("./lib/domain/credentials/record-expired-credentials");
+  const { recordExpiringCredentials } = await import("./lib/domain/credentials/record-expiring-credentials");
   const sweep = () =>
-    recordExpiredCredentials().catch((error: unknown) => {
-      log.error("botdesk", "recording expired credentials failed", { error: error instanceof Error ? error.message : error });
+    Promise.all([recordExpiredCredentials(), recordExpiringCredentials()]).catch((error: unknown) => {
+      log.error("botdesk", "recording expired and expiring credentials failed", { error: error instanceof Error ? error.message : error });
     });
   setTimeout(sweep, 5_000).unref();
   setInterval(sweep, 60_000).unref();

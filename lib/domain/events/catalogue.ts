@@ -79,6 +79,11 @@ export const EVENT_CATALOGUE = {
     data: "kind, owner, from (old id), to (new id), fromDisplay, toDisplay (as tables show them), oldExpiresAt (end of the grace period), expiresAt",
   },
   "credential.revoked": { label: "Credential revoked", category: "credentials", data: "kind, owner, before {revokedAt: null}, after {revokedAt}" },
+  "credential.expiring": {
+    label: "Credential expiring soon",
+    category: "credentials",
+    data: "kind, owner, expiresAt, daysLeft (7, then 1: recorded 7 days and 1 day before it expires; source system)",
+  },
   "credential.expired": { label: "Credential expired", category: "credentials", data: "kind, owner, expiredAt" },
   "credential.refused": {
     label: "Credential refused",
