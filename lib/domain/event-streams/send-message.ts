@@ -7,6 +7,10 @@ import { resolveSafely } from "./safe-address";
 export const SEND_TIMEOUT_MS = 10_000;
 export const RESPONSE_MAX_BYTES = 16 * 1024;
 
+// Connections are kept open between messages (a TLS handshake per message would bound throughput);
+// a new connection still goes to the address checked for the request that opens it.
+const agents = { "http:": new http.Agent({ keepAlive: true, maxSockets: 4, timeout: SEND_TIMEOUT_MS }), "https:": new https.Agent({ keepAlive: true, maxSockets: 4, timeout: SEND_TIMEOUT_MS }) };
+
 export interface SendOutcome {
   ok: boolean;
   status: number | null;
@@ -49,7 +53,7 @@ export async function sendMessage(url: URL, headers: Record<string, string>, bod
           else callback(null, resolved.address, resolved.family);
         },
         timeout: SEND_TIMEOUT_MS,
-        agent: false,
+        agent: agents[url.protocol as "http:" | "https:"],
       },
       (response) => {
         let read = 0;
