@@ -26,8 +26,8 @@ for (const [net, bits] of [
   REFUSED.addSubnet(net, bits, "ipv4");
 }
 for (const [net, bits] of [
-  ["::", 128],
-  ["::1", 128],
+  ["::", 96], // unspecified, loopback and IPv4-compatible (::127.0.0.1)
+  ["100::", 64], // discard-only
   ["fc00::", 7], // unique local, with AWS's metadata service fd00:ec2::254
   ["fe80::", 10],
   ["ff00::", 8],
