@@ -147,6 +147,10 @@ const ACTIONS: Record<string, ActionEntry> = {
     args: (t) => [{ id: t.destinationId }],
     ...adminOnly(),
   },
+  "app/(dashboard)/settings/event-streams/actions.ts#redeliverAction": {
+    args: (t) => [{ id: t.destinationId, since: "2020-01-01T00:00:00.000Z" }],
+    ...adminOnly(),
+  },
   "app/(dashboard)/settings/event-streams/actions.ts#createSubscriptionAction": {
     // No destination named: a subscription of the caller's own account.
     args: () => [null, new Form({ destinationId: "", description: "matrix", types: "bot_user_created.v0" })],

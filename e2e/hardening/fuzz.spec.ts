@@ -134,6 +134,7 @@ const ACTION_INPUTS: Record<string, ActionFuzz> = {
   createDestinationAction: { inputs: { form: ["kind", "url", "description", "apiKey", "ddsite", "ddtags", "service"] } },
   deleteDestinationAction: { inputs: { json: ["id"] } },
   sendTestEventAction: { inputs: { json: ["id"] } },
+  redeliverAction: { inputs: { json: ["id", "eventId", "since"] } },
   createSubscriptionAction: { inputs: { form: ["destinationId", "description", "types"] } },
   deleteSubscriptionAction: { inputs: { json: ["id"] } },
   setEventRetentionAction: { inputs: { form: ["days"] }, runs: FEW_RUNS },

@@ -131,3 +131,12 @@ export const updateSubscriptionSchema = z.object({
 });
 
 export const eventStreamIdSchema = z.object({ id: idSchema });
+
+/** Send one message again, or every message of the destination since a time (at most 30 days back: the log's length). */
+export const redeliverSchema = z
+  .object({
+    id: idSchema,
+    eventId: idSchema.optional(),
+    since: z.coerce.date({ error: "Enter a date and time" }).optional(),
+  })
+  .refine((r) => (r.eventId === undefined) !== (r.since === undefined), { message: "Choose one message, or a time to send everything since", path: ["since"] });

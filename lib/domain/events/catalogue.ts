@@ -139,6 +139,7 @@ export const EVENT_CATALOGUE = {
   "event_destination.updated": { label: "Event destination updated", category: "system", data: "before and after of the fields changed (description, metadata, target without its secret)" },
   "event_destination.deleted": { label: "Event destination removed", category: "system", data: "before {kind, target (without its secret), description}" },
   "event_destination.tested": { label: "Test event sent", category: "system", data: "test: true (sent to this destination only, whatever its subscriptions)" },
+  "event_destination.redelivered": { label: "Events redelivered", category: "system", data: "eventId (one message) or since (every message from then on), count (messages queued again)" },
   "event_destination.failing": {
     label: "Event destination failing",
     category: "system",

@@ -6,6 +6,7 @@ import { createDestination } from "@/lib/domain/event-streams/create-destination
 import { deleteDestination } from "@/lib/domain/event-streams/delete-destination";
 import type { DestinationView } from "@/lib/domain/event-streams/destination-view";
 import { createSubscription, deleteSubscription } from "@/lib/domain/event-streams/save-subscription";
+import { redeliver } from "@/lib/domain/event-streams/redeliver";
 import { sendTestEvent } from "@/lib/domain/event-streams/send-test-event";
 import type { SubscriptionView } from "@/lib/domain/event-streams/subscription-view";
 import type { Result } from "@/lib/domain/result";
@@ -44,6 +45,11 @@ export async function deleteDestinationAction(input: { id: string }): Promise<Re
 
 export async function sendTestEventAction(input: { id: string }): Promise<Result<{ eventId: string }>> {
   return perform("sendTestEvent", (actor, ctx) => sendTestEvent(actor, input, ctx));
+}
+
+/** One message again (`eventId`), or every message of the destination from a time on (`since`, ISO). */
+export async function redeliverAction(input: { id: string; eventId?: string; since?: string }): Promise<Result<{ count: number }>> {
+  return perform("redeliverEvents", (actor, ctx) => redeliver(actor, input, ctx));
 }
 
 export interface SubscriptionFormState {

@@ -19,6 +19,7 @@ import {
   createSubscriptionAction,
   deleteDestinationAction,
   deleteSubscriptionAction,
+  redeliverAction,
   sendTestEventAction,
   type DestinationFormState,
   type SubscriptionFormState,
@@ -142,7 +143,7 @@ export function DestinationsList({ destinations, deliveries }: { destinations: D
                   </Button>
                 </span>
               </div>
-              <DeliveryLog rows={deliveries[d.id] ?? []} />
+              <DeliveryLog destinationId={d.id} rows={deliveries[d.id] ?? []} />
             </li>
           ))}
         </ul>
@@ -170,7 +171,13 @@ export function DestinationsList({ destinations, deliveries }: { destinations: D
 
 const STATUS_TONE = { delivered: "green", pending: "amber", failed: "red" } as const;
 
-function DeliveryLog({ rows }: { rows: DeliveryView[] }) {
+function DeliveryLog({ destinationId, rows }: { destinationId: string; rows: DeliveryView[] }) {
+  const toast = useToast();
+  const again = async (input: { eventId?: string; since?: string }) => {
+    const result = await callAction(() => redeliverAction({ id: destinationId, ...input }));
+    if (result.ok) toast.success(result.data.count === 1 ? "1 message queued again." : `${result.data.count} messages queued again.`);
+    else toast.error(result.message);
+  };
   if (rows.length === 0) return <p className="text-xs text-slate-500">No messages yet.</p>;
   return (
     <details>
@@ -185,6 +192,9 @@ function DeliveryLog({ rows }: { rows: DeliveryView[] }) {
               <th scope="col" className="px-2 py-1">Attempts</th>
               <th scope="col" className="px-2 py-1">Latency</th>
               <th scope="col" className="px-2 py-1">Answer</th>
+              <th scope="col" className="px-2 py-1">
+                <span className="sr-only">Send again</span>
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -200,6 +210,14 @@ function DeliveryLog({ rows }: { rows: DeliveryView[] }) {
                 <td className="px-2 py-1">{r.attempts}</td>
                 <td className="px-2 py-1">{r.latencyMs === null ? "—" : `${r.latencyMs} ms`}</td>
                 <td className="px-2 py-1 [overflow-wrap:anywhere]">{r.lastStatus ?? r.lastError ?? "—"}</td>
+                <td className="px-2 py-1 whitespace-nowrap">
+                  <Button variant="secondary" size="sm" onClick={() => void again({ eventId: r.eventId })}>
+                    Send again
+                  </Button>{" "}
+                  <Button variant="secondary" size="sm" onClick={() => void again({ since: new Date(r.createdAt).toISOString() })} title="This message and every later one">
+                    Again from here
+                  </Button>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -15,6 +15,7 @@ import { apiAccount } from "./client";
 import { db } from "@/lib/db/client";
 import { createBot } from "@/lib/domain/bots/create-bot";
 import { listRecentDeliveries } from "@/lib/domain/event-streams/read-deliveries";
+import { redeliver } from "@/lib/domain/event-streams/redeliver";
 import { sendTestEvent } from "@/lib/domain/event-streams/send-test-event";
 import { deliverDueEvents, giveUpAfterMs, purgeDeliveryLog } from "@/lib/domain/event-streams/deliver-events";
 
@@ -360,7 +361,7 @@ describe("delivery", () => {
     }
   });
 
-  it("sends a test event to one destination whatever its subscriptions, shown in its delivery log; a member may not", async () => {
+  it("sends a test event to one destination whatever its subscriptions, shown in its delivery log, and sends messages again; a member may not", async () => {
     const a = await apiAccount();
     const hook = await receiver("127.77.0.18");
     const ngrok = new Ngrok({ apiToken: a.owner.key.token, baseUrl: api.base });
@@ -375,10 +376,28 @@ describe("delivery", () => {
       expect(hook.state.bad).toBe(0);
       const log = await listRecentDeliveries(a.admin.actor, [d.id]);
       expect(log.get(d.id)).toEqual([expect.objectContaining({ eventType: "event_destination_tested.v0", status: "delivered", attempts: 1, lastStatus: 204 })]);
+      // Sent again: one message, then everything since a time, in their order, with the same webhook-id.
+      await createBot(a.admin.actor, { name: "again-1" }, ctx);
+      expect((await ngrok.eventSubscriptions.create({ sources: [{ type: "bot_user_created.v0" }], destinationIds: [d.id] })).id).toBeTruthy();
+      await createBot(a.admin.actor, { name: "again-2" }, ctx);
+      await createBot(a.admin.actor, { name: "again-3" }, ctx);
+      await drain(() => hook.state.received.length >= 3);
+      const [test, second] = [hook.state.received[0]!, hook.state.received[1]!];
+      expect(await redeliver(a.member.actor, { id: d.id, eventId: test.id }, ctx)).toEqual(expect.objectContaining({ ok: false, code: "not_admin" }));
+      expect(await redeliver(a.admin.actor, { id: d.id, eventId: test.id }, ctx)).toEqual({ ok: true, data: { count: 1 } });
+      await drain(() => hook.state.received.length >= 4);
+      expect(hook.state.received[3]!.id).toBe(test.id);
+      const since = new Date(second.body.event_timestamp);
+      expect(await redeliver(a.admin.actor, { id: d.id, since }, ctx)).toEqual({ ok: true, data: { count: 2 } });
+      await drain(() => hook.state.received.length >= 6);
+      expect(hook.state.received.slice(4).map((r) => (r.body.object.subject as { name: string }).name)).toEqual(["again-2", "again-3"]);
+      expect(hook.state.bad).toBe(0);
+      expect(await redeliver(a.admin.actor, { id: d.id }, ctx)).toEqual(expect.objectContaining({ ok: false, code: "invalid_input" }));
       // Another account's admin sees nothing of it.
       const b = await apiAccount();
       expect((await listRecentDeliveries(b.admin.actor, [d.id])).get(d.id)).toEqual([]);
       expect(await sendTestEvent(b.admin.actor, { id: d.id }, ctx)).toEqual(expect.objectContaining({ ok: false, code: "not_found" }));
+      expect(await redeliver(b.admin.actor, { id: d.id, since: new Date(0) }, ctx)).toEqual(expect.objectContaining({ ok: false, code: "not_found" }));
     } finally {
       await hook.close();
     }
