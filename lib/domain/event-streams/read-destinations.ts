@@ -22,3 +22,8 @@ export async function listDestinationsBefore(actor: Actor, query: KeysetQuery): 
   });
   return { rows: rows.slice(0, query.limit).map(destinationView), hasMore: rows.length > query.limit };
 }
+
+/** How many of the account's destinations are failing (the admins' banner on every dashboard page; one indexed count). */
+export function countFailingDestinations(actor: Actor): Promise<number> {
+  return db().eventDestination.count({ where: { accountId: actor.account.id, failingSince: { not: null } } });
+}

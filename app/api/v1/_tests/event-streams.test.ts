@@ -15,6 +15,7 @@ import { apiAccount } from "./client";
 import { db } from "@/lib/db/client";
 import { createBot } from "@/lib/domain/bots/create-bot";
 import { listRecentDeliveries } from "@/lib/domain/event-streams/read-deliveries";
+import { countFailingDestinations } from "@/lib/domain/event-streams/read-destinations";
 import { redeliver } from "@/lib/domain/event-streams/redeliver";
 import { sendTestEvent } from "@/lib/domain/event-streams/send-test-event";
 import { deliverDueEvents, giveUpAfterMs, purgeDeliveryLog } from "@/lib/domain/event-streams/deliver-events";
@@ -343,6 +344,7 @@ describe("delivery", () => {
       const rows = await db().eventDelivery.findMany({ where: { destinationId: d.id }, orderBy: { createdAt: "asc" } });
       expect(rows.map((r) => r.status)).toEqual(["failed", "pending"]);
       expect((await db().eventDestination.findUniqueOrThrow({ where: { id: d.id } })).failingSince).not.toBeNull();
+      expect(await countFailingDestinations(a.admin.actor)).toBe(1);
       const failing = await db().event.findMany({ where: { accountId: a.account.id, type: "event_destination.failing" } });
       expect(failing).toHaveLength(1);
       expect(failing[0]).toEqual(expect.objectContaining({ source: "system", subjectId: d.id }));
@@ -350,6 +352,7 @@ describe("delivery", () => {
       hook.state.answer = () => ({ status: 204 });
       await drain(() => hook.state.received.length >= 1);
       expect((await db().eventDestination.findUniqueOrThrow({ where: { id: d.id } })).failingSince).toBeNull();
+      expect(await countFailingDestinations(a.admin.actor)).toBe(0);
       // The log: sent and given-up messages older than 30 days go; pending ones stay whatever their age.
       await db().eventDelivery.updateMany({ where: { destinationId: d.id }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
       await createBot(a.admin.actor, { name: "still-pending" }, ctx);
