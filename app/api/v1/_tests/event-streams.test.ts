@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { lookup } from "node:dns/promises";
+import { hostname } from "node:os";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Ngrok } from "@ngrok/ngrok-api";
@@ -17,6 +19,7 @@ import { createBot } from "@/lib/domain/bots/create-bot";
 import { listRecentDeliveries } from "@/lib/domain/event-streams/read-deliveries";
 import { countFailingDestinations } from "@/lib/domain/event-streams/read-destinations";
 import { redeliver } from "@/lib/domain/event-streams/redeliver";
+import { isSafeAddress } from "@/lib/domain/event-streams/safe-address";
 import { sendTestEvent } from "@/lib/domain/event-streams/send-test-event";
 import { deliverDueEvents, giveUpAfterMs, purgeDeliveryLog } from "@/lib/domain/event-streams/deliver-events";
 
@@ -226,6 +229,13 @@ describe("event destinations and subscriptions through ngrok's client", () => {
     ]) {
       await expect(admin.eventDestinations.create({ format: "json", target: { webhook: { url } } as never }), url).rejects.toEqual(
         expect.objectContaining({ errorCode: "ERR_BOTDESK_400", msg: expect.stringMatching(/^target: webhook\.url: /) }),
+      );
+    }
+    // A name other than localhost that resolves to a private address: this machine's own name (in /etc/hosts).
+    const own = await lookup(hostname(), { all: true }).catch(() => []);
+    if (own.length > 0 && own.every((x) => !isSafeAddress(x.address))) {
+      await expect(admin.eventDestinations.create({ format: "json", target: { webhook: { url: `https://${hostname()}/hook` } } as never })).rejects.toEqual(
+        expect.objectContaining({ errorCode: "ERR_BOTDESK_400", msg: expect.stringContaining(`${hostname()} resolves to`) }),
       );
     }
     expect(await db().eventDestination.count({ where: { accountId: a.account.id } })).toBe(0);
