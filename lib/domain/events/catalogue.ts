@@ -88,7 +88,7 @@ export const EVENT_CATALOGUE = {
   "credential.refused": {
     label: "Credential refused",
     category: "credentials",
-    data: "reason (revoked | expired | owner_deactivated | owner_deleted), path (the request path)",
+    data: "kind, reason (revoked | expired | owner_deactivated | owner_deleted), path (the request path)",
   },
   "reserved_domain.created": {
     label: "Domain reserved",

@@ -66,8 +66,10 @@ export async function recordEvent(tx: EventWriter, input: EventInput): Promise<s
 /**
  * THE insert of an event, for recordEvent and recordActorEvent alike (one
  * statement, one text, planned once per connection): the row, the principal's
- * "last activity" (unless `activity` is false, at most once a minute), and the
- * principal's standing in the account and role, read in the same statement.
+ * "last activity" (unless `activity` is false, at most once a minute), the
+ * event's message for each event destination subscribed to its type (the
+ * outbox, lib/domain/event-streams), and the principal's standing in the
+ * account and role, read in the same statement.
  * With `minRank` (an actor's event) the row is inserted only while the
  * principal is active in the account with at least that role rank; null
  * inserts it whatever the standing (a refusal recorded against a bot, a
