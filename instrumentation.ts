@@ -3,10 +3,11 @@
  * gives bots named before the look-alike rule their name keys (listing the names it keeps as they are),
  * runs the listeners for agents when the launcher asks for it (BOTDESK_SERVE_LISTENERS=1:
  * `npm start` and `npm run dev`, not a bare `next start`; lib/server/listeners.ts), records
- * `credential.expired` events once a minute, folds the events roll-up's
+ * `credential.expired` events (and `credential.expiring`, 7 days and 1 day before) once a minute, folds the events roll-up's
  * pending deltas into `event_counts_daily` once a minute, purges events past
  * their account's retention once an hour, and ends tunnel sessions that stopped
- * sending heartbeats every 30 s. Several instances may run it; each
+ * sending heartbeats every 30 s, and sends queued event-stream messages every second
+ * (lib/domain/event-streams/deliver-events.ts) and trims their log hourly. Several instances may run it; each
  * expiry is claimed once, one instance compacts the roll-up at a time, and
  * purges skip rows another instance is deleting.
  */
@@ -38,9 +39,10 @@ export async function register(): Promise<void> {
     );
   void checkNames(true);
   const { recordExpiredCredentials } = await import("./lib/domain/credentials/record-expired-credentials");
+  const { recordExpiringCredentials } = await import("./lib/domain/credentials/record-expiring-credentials");
   const sweep = () =>
-    recordExpiredCredentials().catch((error: unknown) => {
-      log.error("botdesk", "recording expired credentials failed", { error: error instanceof Error ? error.message : error });
+    Promise.all([recordExpiredCredentials(), recordExpiringCredentials()]).catch((error: unknown) => {
+      log.error("botdesk", "recording expired and expiring credentials failed", { error: error instanceof Error ? error.message : error });
     });
   setTimeout(sweep, 5_000).unref();
   setInterval(sweep, 60_000).unref();
@@ -64,4 +66,24 @@ export async function register(): Promise<void> {
       log.error("botdesk", "closing silent tunnel sessions failed", { error: error instanceof Error ? error.message : error });
     });
   setInterval(closeStale, SWEEP_INTERVAL_SECONDS * 1000).unref();
+  // Event streams: one pass at a time per instance; instances share the queue (each destination claimed by one).
+  const { deliverDueEvents, purgeDeliveryLog } = await import("./lib/domain/event-streams/deliver-events");
+  let delivering = false;
+  const deliver = () => {
+    if (delivering) return;
+    delivering = true;
+    deliverDueEvents()
+      .catch((error: unknown) => {
+        log.error("botdesk", "sending event-stream messages failed", { error: error instanceof Error ? error.message : error });
+      })
+      .finally(() => {
+        delivering = false;
+      });
+  };
+  setInterval(deliver, 1_000).unref();
+  const purgeLog = () =>
+    purgeDeliveryLog().catch((error: unknown) => {
+      log.error("botdesk", "purging the event-stream delivery log failed", { error: error instanceof Error ? error.message : error });
+    });
+  setInterval(purgeLog, 3_600_000).unref();
 }

@@ -119,6 +119,23 @@ const envSchema = z.object({
     (v) => v === undefined || /^\d{1,2}$/.test(v) || v.split(",").every((p) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p.trim())),
     "a hop count (e.g. 1) or a comma list of addresses or CIDR ranges",
   ),
+  /**
+   * Event streams (docs/event-streams.md): the first retry of a delivery waits about this long, each
+   * next one twice as long (at most 720 times it); a delivery is given up after 17,280 times it
+   * (the default, 5 s: an hour at most between tries, a day in all).
+   */
+  BOTDESK_DELIVERY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(5_000),
+  /** Datadog targets: another base URL for the logs intake (default `https://http-intake.logs.<ddsite>`). */
+  BOTDESK_DATADOG_INTAKE_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s/]+(\/\S*)?$/.test(v), "an http(s) URL"),
+  /**
+   * Address ranges (comma list of CIDRs) event destinations may reach although they are loopback,
+   * link-local or private: refused otherwise (and plain HTTP is only for these ranges).
+   */
+  BOTDESK_DESTINATION_ALLOW: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((r) => r.trim()).filter(Boolean))
+    .refine((ranges) => ranges.every((r) => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(r)), "a comma list of CIDR ranges such as 10.1.0.0/16"),
   /** Optional providers, each on only when all of its variables are set. */
   AUTH_OIDC_ISSUER: optionalString,
   AUTH_OIDC_ID: optionalString,

@@ -14,6 +14,9 @@ export const ID_PREFIXES = {
   endpoint: "ep",
   setupToken: "st",
   reservedDomain: "rd",
+  eventDestination: "ed",
+  eventSubscription: "esb",
+  eventDelivery: "dlv",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

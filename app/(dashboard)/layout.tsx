@@ -3,11 +3,12 @@ import Link from "next/link";
 import { requireActor } from "@/lib/auth/actor";
 import { Logo } from "@/components/logo";
 import { MainNav } from "@/components/main-nav";
-import { canManage } from "@/lib/domain/permissions";
+import { canManage, mayManageEventStreams } from "@/lib/domain/permissions";
 import { SubmitButton } from "@/components/ui/button";
 import { ToastProvider } from "@/components/ui/toast";
 import { signOutAction, switchAccountAction } from "./actions";
 import { OverQuotaBanner } from "@/components/usage/over-quota-banner";
+import { FailingDestinationsBanner } from "@/components/event-streams/failing-destinations-banner";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const actor = await requireActor();
@@ -81,6 +82,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
       </header>
       <main id="main" className="mx-auto max-w-6xl px-4 py-6">
         {canManage(actor) && <OverQuotaBanner actor={actor} />}
+        {mayManageEventStreams(actor) && <FailingDestinationsBanner actor={actor} />}
         <ToastProvider>{children}</ToastProvider>
       </main>
     </div>

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { newId } from "../../lib/ids";
-import { closeDatabase, COOKIE_PRINCIPALS, createFixture, digest, type CookiePrincipal, type Fixture, insertBot, insertCredential, insertPerson, insertReservedDomain, sessionCookie } from "./fixture";
+import { closeDatabase, COOKIE_PRINCIPALS, createFixture, digest, type CookiePrincipal, type Fixture, insertBot, insertCredential, insertPerson, insertEventStream, insertReservedDomain, sessionCookie } from "./fixture";
 import { type ActionAnswer, callAction, Form } from "./http";
 import { serverActions } from "./inventory";
 
@@ -17,6 +17,8 @@ interface Targets {
   credentialId: string;
   accountId: string;
   domainId: string;
+  destinationId: string;
+  subscriptionId: string;
 }
 
 interface ActionEntry {
@@ -132,6 +134,33 @@ const ACTIONS: Record<string, ActionEntry> = {
     args: (t) => [{ id: t.domainId }],
     ...adminOnly(),
   },
+  "app/(dashboard)/settings/event-streams/actions.ts#createDestinationAction": {
+    args: () => [null, new Form({ kind: "webhook", url: `https://203.0.113.10/matrix-${unique()}`, description: "matrix" })],
+    expect: { ...NOT_ADMITTED, member: "refused:not_admin", admin: "ok", owner: "ok", otherAdmin: "ok" }, // in their own account
+    changes: ["admin", "owner", "otherAdmin"],
+  },
+  "app/(dashboard)/settings/event-streams/actions.ts#deleteDestinationAction": {
+    args: (t) => [{ id: t.destinationId }],
+    ...adminOnly(),
+  },
+  "app/(dashboard)/settings/event-streams/actions.ts#sendTestEventAction": {
+    args: (t) => [{ id: t.destinationId }],
+    ...adminOnly(),
+  },
+  "app/(dashboard)/settings/event-streams/actions.ts#redeliverAction": {
+    args: (t) => [{ id: t.destinationId, since: "2020-01-01T00:00:00.000Z" }],
+    ...adminOnly(),
+  },
+  "app/(dashboard)/settings/event-streams/actions.ts#createSubscriptionAction": {
+    // No destination named: a subscription of the caller's own account.
+    args: () => [null, new Form({ destinationId: "", description: "matrix", types: "bot_user_created.v0" })],
+    expect: { ...NOT_ADMITTED, member: "refused:not_admin", admin: "ok", owner: "ok", otherAdmin: "ok" },
+    changes: ["admin", "owner", "otherAdmin"],
+  },
+  "app/(dashboard)/settings/event-streams/actions.ts#deleteSubscriptionAction": {
+    args: (t) => [{ id: t.subscriptionId }],
+    ...adminOnly(),
+  },
   "app/(dashboard)/settings/actions.ts#changePasswordAction": {
     args: () => [null, new Form({ currentPassword: "not-the-password-1", newPassword: "a-new-password-123", confirmPassword: "a-new-password-123" })],
     expect: { ...NOT_ADMITTED, member: "error:currentPassword", admin: "error:currentPassword", owner: "error:currentPassword", otherAdmin: "error:currentPassword" },
@@ -229,7 +258,7 @@ const ACTIONS: Record<string, ActionEntry> = {
   },
 };
 
-const PARTS = ["principals", "memberships", "credentials", "accounts", "reserved domains", "events"];
+const PARTS = ["principals", "memberships", "credentials", "accounts", "reserved domains", "event streams", "events"];
 const changedParts = (a: string, b: string) => PARTS.filter((_, i) => a.split("|")[i] !== b.split("|")[i]).join(", ");
 
 /** `redirect:<to>`, `status:<n>`, `void`, `ok` or `refused:<code>`; a form state's `result` is read. */
@@ -252,6 +281,7 @@ async function freshTargets(f: Fixture): Promise<Targets> {
     credentialId: await insertCredential(f.accountA, botId),
     accountId: f.accountA,
     domainId: await insertReservedDomain(f.accountA),
+    ...(await insertEventStream(f.accountA)),
   };
 }
 
@@ -261,11 +291,13 @@ const missingTargets = (): Targets => ({
   credentialId: newId("authtoken"),
   accountId: newId("account"),
   domainId: newId("reservedDomain"),
+  destinationId: newId("eventDestination"),
+  subscriptionId: newId("eventSubscription"),
 });
 
 /** The answer with the ids it was given replaced, so two calls with different ids compare. */
 const normalized = (a: ActionAnswer, t: Targets) =>
-  JSON.stringify({ status: a.status, redirect: a.redirect, result: a.result }).replaceAll(t.botId, "<bot>").replaceAll(t.personId, "<person>").replaceAll(t.credentialId, "<credential>").replaceAll(t.accountId, "<account>").replaceAll(t.domainId, "<domain>").replace(/matrix-[a-z0-9]+/g, "<name>");
+  JSON.stringify({ status: a.status, redirect: a.redirect, result: a.result }).replaceAll(t.botId, "<bot>").replaceAll(t.personId, "<person>").replaceAll(t.credentialId, "<credential>").replaceAll(t.accountId, "<account>").replaceAll(t.domainId, "<domain>").replaceAll(t.destinationId, "<destination>").replaceAll(t.subscriptionId, "<subscription>").replace(/matrix-[a-z0-9]+/g, "<name>");
 
 test.afterAll(closeDatabase);
 

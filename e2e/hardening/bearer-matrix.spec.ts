@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { newId } from "../../lib/ids";
-import { bearerSecrets, BEARER_PRINCIPALS, type BearerPrincipal, closeDatabase, createFixture, digest, type Fixture, insertBot, insertCredential, insertReservedDomain, sql } from "./fixture";
+import { bearerSecrets, BEARER_PRINCIPALS, type BearerPrincipal, closeDatabase, createFixture, digest, type Fixture, insertBot, insertCredential, insertEventStream, insertReservedDomain, sql } from "./fixture";
 import { routeHandlers } from "./inventory";
 
 /**
@@ -17,6 +17,8 @@ interface Targets {
   apiKeyId: string;
   eventId: string;
   domainId: string;
+  destinationId: string;
+  subscriptionId: string;
 }
 
 interface Entry {
@@ -126,6 +128,37 @@ for (const c of ["events", "tunnel_sessions"]) {
   add("GET /api/v1/endpoints/[id]", { path: endpoint, expect: everyKey("404:ERR_BOTDESK_404") });
   notAllowed("/api/v1/endpoints/[id]", ["POST", "PUT", "PATCH", "DELETE"], endpoint);
 }
+{
+  // Event streams: owners' and admins' only, reads included (members and bots 403 before any lookup).
+  const notAdmin = "403:ERR_BOTDESK_4115";
+  const managed = (status: string) => authed({ member: notAdmin, admin: status, owner: status, otherAdmin: status, bot: notAdmin });
+  const webhook = () => ({ format: "json", target: { webhook: { url: `https://203.0.113.10/matrix-${unique()}` } } });
+  add("GET /api/v1/event_destinations", { path: () => "/api/v1/event_destinations", expect: managed("200") });
+  add("POST /api/v1/event_destinations", { path: () => "/api/v1/event_destinations", body: webhook, expect: managed("201") });
+  notAllowed("/api/v1/event_destinations", ["PUT", "PATCH", "DELETE"], () => "/api/v1/event_destinations");
+  const destination = (t: Targets) => `/api/v1/event_destinations/${t.destinationId}`;
+  add("GET /api/v1/event_destinations/[id]", { path: destination, expect: adminChange("200", notAdmin), foreignIds: true });
+  add("PATCH /api/v1/event_destinations/[id]", { path: destination, body: () => ({ description: `matrix ${unique()}` }), expect: adminChange("200", notAdmin), foreignIds: true });
+  add("DELETE /api/v1/event_destinations/[id]", { path: destination, expect: adminChange("204", notAdmin), foreignIds: true });
+  notAllowed("/api/v1/event_destinations/[id]", ["POST", "PUT"], destination);
+  add("GET /api/v1/event_subscriptions", { path: () => "/api/v1/event_subscriptions", expect: managed("200") });
+  add("POST /api/v1/event_subscriptions", { path: () => "/api/v1/event_subscriptions", body: () => ({ sources: [{ type: "bot_user_created.v0" }], destination_ids: [] }), expect: managed("201") });
+  notAllowed("/api/v1/event_subscriptions", ["PUT", "PATCH", "DELETE"], () => "/api/v1/event_subscriptions");
+  const subscription = (t: Targets) => `/api/v1/event_subscriptions/${t.subscriptionId}`;
+  add("GET /api/v1/event_subscriptions/[id]", { path: subscription, expect: adminChange("200", notAdmin), foreignIds: true });
+  add("PATCH /api/v1/event_subscriptions/[id]", { path: subscription, body: () => ({ description: `matrix ${unique()}` }), expect: adminChange("200", notAdmin), foreignIds: true });
+  add("DELETE /api/v1/event_subscriptions/[id]", { path: subscription, expect: adminChange("204", notAdmin), foreignIds: true });
+  notAllowed("/api/v1/event_subscriptions/[id]", ["POST", "PUT"], subscription);
+  const sources = (t: Targets) => `${subscription(t)}/sources`;
+  add("GET /api/v1/event_subscriptions/[id]/sources", { path: sources, expect: adminChange("200", notAdmin), foreignIds: true });
+  add("POST /api/v1/event_subscriptions/[id]/sources", { path: sources, body: () => ({ type: "bot_user_deleted.v0" }), expect: adminChange("201", notAdmin), foreignIds: true });
+  notAllowed("/api/v1/event_subscriptions/[id]/sources", ["PUT", "PATCH", "DELETE"], sources);
+  const source = (t: Targets) => `${sources(t)}/bot_user_created.v0`;
+  add("GET /api/v1/event_subscriptions/[id]/sources/[type]", { path: source, expect: adminChange("200", notAdmin), foreignIds: true });
+  add("PATCH /api/v1/event_subscriptions/[id]/sources/[type]", { path: source, body: () => ({}), expect: adminChange("200", notAdmin), foreignIds: true });
+  add("DELETE /api/v1/event_subscriptions/[id]/sources/[type]", { path: source, expect: adminChange("204", notAdmin), foreignIds: true });
+  notAllowed("/api/v1/event_subscriptions/[id]/sources/[type]", ["POST", "PUT"], source);
+}
 add("GET /api/v1/usage", { path: () => "/api/v1/usage", expect: everyKey("200") });
 notAllowed("/api/v1/usage", ["POST", "PUT", "PATCH", "DELETE"], () => "/api/v1/usage");
 
@@ -149,9 +182,18 @@ async function freshTargets(f: Fixture): Promise<Targets> {
   const eventId = newId("event");
   await sql`INSERT INTO events (id, account_id, type, principal_id, source, subject_id, subject_name, subject_kind, bot_id)
     VALUES (${eventId}, ${f.accountA}, 'bot.created', ${f.people.owner.id}, 'dashboard', ${botId}, 'matrix-bot', 'bot', ${botId})`;
-  return { botId, credentialId: await insertCredential(f.accountA, botId), apiKeyId, eventId, domainId: await insertReservedDomain(f.accountA) };
+  const stream = await insertEventStream(f.accountA);
+  return { botId, credentialId: await insertCredential(f.accountA, botId), apiKeyId, eventId, domainId: await insertReservedDomain(f.accountA), ...stream };
 }
-const missingTargets = (): Targets => ({ botId: newId("bot"), credentialId: newId("authtoken"), apiKeyId: newId("apiKey"), eventId: newId("event"), domainId: newId("reservedDomain") });
+const missingTargets = (): Targets => ({
+  botId: newId("bot"),
+  credentialId: newId("authtoken"),
+  apiKeyId: newId("apiKey"),
+  eventId: newId("event"),
+  domainId: newId("reservedDomain"),
+  destinationId: newId("eventDestination"),
+  subscriptionId: newId("eventSubscription"),
+});
 
 test.afterAll(closeDatabase);
 

@@ -108,10 +108,19 @@ export async function sessionCookie(fixture: Fixture, who: CookiePrincipal): Pro
 
 /**
  * A cheap digest of what any request could change: the rows of principals,
- * memberships, credentials, accounts and reserved domains, and the count of each event type except
+ * memberships, credentials, accounts, reserved domains and event streams, and the count of each event type except
  * refusals and requests (recorded on purpose) and what Botdesk's own timers write
  * meanwhile (the expiry sweep, the purge, the agent-session sweep).
  */
+/** An event destination (a webhook to a public test address, never sent to) and a subscription of it to `bot_user_created.v0`. */
+export async function insertEventStream(accountId: string): Promise<{ destinationId: string; subscriptionId: string }> {
+  const destinationId = newId("eventDestination");
+  const subscriptionId = newId("eventSubscription");
+  await sql`INSERT INTO event_destinations (id, account_id, kind, target, secret_sealed) VALUES (${destinationId}, ${accountId}, 'webhook', '{"url":"https://203.0.113.10/hardening"}', 'v1.none')`;
+  await sql`INSERT INTO event_subscriptions (id, account_id, sources) VALUES (${subscriptionId}, ${accountId}, ARRAY['bot_user_created.v0'])`;
+  return { destinationId, subscriptionId };
+}
+
 export async function digest(): Promise<string> {
   const [row] = await sql<{ d: string }>`SELECT concat_ws('|',
     md5((SELECT string_agg(concat_ws(',', id, name, status, deleted_at, account_id, email, password_hash, must_change_password, session_version), ';' ORDER BY id) FROM principals)),
@@ -119,6 +128,9 @@ export async function digest(): Promise<string> {
     md5((SELECT string_agg(concat_ws(',', id, owner_id, description, metadata, acl::text, revoked_at, expires_at, rotated_from_id), ';' ORDER BY id) FROM credentials)),
     md5((SELECT string_agg(concat_ws(',', id, name, seat_limit, quotas::text, event_retention_days), ';' ORDER BY id) FROM accounts)),
     md5((SELECT string_agg(concat_ws(',', id, account_id, domain, description, metadata, region), ';' ORDER BY id) FROM reserved_domains)),
+    md5(concat((SELECT string_agg(concat_ws(',', id, account_id, description, metadata, target::text, secret_sealed), ';' ORDER BY id) FROM event_destinations), '/',
+      (SELECT string_agg(concat_ws(',', id, account_id, description, metadata, sources::text), ';' ORDER BY id) FROM event_subscriptions), '/',
+      (SELECT string_agg(subscription_id || '>' || destination_id, ';' ORDER BY subscription_id, destination_id) FROM event_subscription_destinations))),
     (SELECT string_agg(type || ':' || n, ',' ORDER BY type) FROM (SELECT type, count(*) AS n FROM events WHERE type NOT IN ('login.refused', 'credential.refused', 'credential.expired', 'events.purged', 'agent.session_ended') GROUP BY type) t)
   ) AS d`;
   return row!.d;

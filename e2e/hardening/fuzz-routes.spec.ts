@@ -18,8 +18,8 @@ import { serverLogOffset, serverLogSince, stackTraces } from "./server-log";
  * take no input; every other route in app/ must be fuzzed here or there.
  */
 
-const ID_COLLECTIONS = ["bot_users", "service_users", "credentials", "api_keys", "ssh_credentials", "reserved_domains"];
-const LISTS = ["bot_users", "service_users", "credentials", "api_keys", "ssh_credentials", "reserved_domains", "tunnel_sessions", "endpoints", "events", "usage"];
+const ID_COLLECTIONS = ["bot_users", "service_users", "credentials", "api_keys", "ssh_credentials", "reserved_domains", "event_destinations", "event_subscriptions"];
+const LISTS = ["bot_users", "service_users", "credentials", "api_keys", "ssh_credentials", "reserved_domains", "event_destinations", "event_subscriptions", "tunnel_sessions", "endpoints", "events", "usage"];
 const EVENT_KEYS = ["principal", "bot", "credential", "type", "category", "source", "range", "from", "to", "before", "after", "limit"];
 /**
  * Routes left out on purpose (none today). Auth.js (next-auth 5.0.0-beta.32) answers a `callbackUrl`
@@ -73,6 +73,8 @@ test("every other route answers bad input below 500 and changes nothing when it 
   const sshKey = await json("POST", "/api/v1/ssh_credentials", { owner_id: botId, public_key: sshKeygen("ed25519").publicKey });
   const session = await json("POST", "/agent/v1/sessions", { agent_version: "3.0.0", os: "linux", arch: "amd64" });
   const domain = await json("POST", "/api/v1/reserved_domains", { domain: `fuzz-${Date.now().toString(36)}.example.com`, description: "fuzz" });
+  const destination = await json("POST", "/api/v1/event_destinations", { format: "json", target: { webhook: { url: "https://203.0.113.10/fuzz" } } });
+  const subscription = await json("POST", "/api/v1/event_subscriptions", { sources: [{ type: "bot_user_created.v0" }], destination_ids: [destination.id] });
 
   interface Property {
     /** The inventory keys this property covers. */
@@ -91,6 +93,31 @@ test("every other route answers bad input below 500 and changes nothing when it 
       cases: body(["domain", "description", "metadata", "region", "certificate_id", "certificate_management_policy"]).map((b) => ({ method: "POST", path: "/api/v1/reserved_domains", body: b })),
     },
     { covers: ["PATCH /api/v1/reserved_domains/[id]"], cases: body(["description", "metadata", "domain", "certificate_id"]).map((b) => ({ method: "PATCH", path: `/api/v1/reserved_domains/${domain.id}`, body: b })) },
+    {
+      // Event streams: targets of every shape (ngrok's unsupported ones too), sources and destination ids that are not.
+      covers: ["POST /api/v1/event_destinations"],
+      cases: body(["format", "target", "description", "metadata"]).map((b) => ({ method: "POST", path: "/api/v1/event_destinations", body: b })),
+    },
+    { covers: ["POST /api/v1/event_subscriptions"], cases: body(["sources", "destination_ids", "description", "metadata"]).map((b) => ({ method: "POST", path: "/api/v1/event_subscriptions", body: b })) },
+    {
+      covers: ["PATCH /api/v1/event_destinations/[id]", "PATCH /api/v1/event_subscriptions/[id]"],
+      cases: fc.tuple(fc.constantFrom(`/api/v1/event_destinations/${destination.id}`, `/api/v1/event_subscriptions/${subscription.id}`), body(["target", "format", "sources", "destination_ids", "description"]))
+        .map(([path, b]) => ({ method: "PATCH", path, body: b })),
+    },
+    {
+      covers: [
+        "GET /api/v1/event_subscriptions/[id]/sources",
+        "POST /api/v1/event_subscriptions/[id]/sources",
+        "GET /api/v1/event_subscriptions/[id]/sources/[type]",
+        "PATCH /api/v1/event_subscriptions/[id]/sources/[type]",
+        "DELETE /api/v1/event_subscriptions/[id]/sources/[type]",
+      ],
+      cases: fc.tuple(fc.constantFrom("GET", "POST", "GET type", "PATCH type", "DELETE type"), fc.constantFrom(subscription.id, "x"), urlString, body(["type", "subscription_id"]))
+        .map(([m, id, type, b]) => {
+          const [method, sub] = m.split(" ") as [string, string | undefined];
+          return { method, path: `/api/v1/event_subscriptions/${id}/sources${sub ? `/${enc(type) || "%20"}` : ""}`, body: method === "GET" ? null : b };
+        }),
+    },
     { covers: ["PATCH /api/v1/ssh_credentials/[id]"], cases: body(["description", "metadata", "acl"]).map((b) => ({ method: "PATCH", path: `/api/v1/ssh_credentials/${sshKey.id}`, body: b })) },
     {
       covers: [...LISTS.map((l) => `GET /api/v1/${l}`), "GET /api/v1/openapi.json", "GET /api/health", "GET /healthz", "GET /readyz", "GET /metrics", "GET /agent-ca.pem"],

@@ -128,6 +128,7 @@ function urlsFor(p: Planted): Record<string, { urls: string[]; viewers: Viewer[]
     "/developers": { urls: ["/developers"], viewers: staff },
     "/settings": { urls: ["/settings"], viewers: staff },
     "/settings/domains": { urls: ["/settings/domains", `/settings/domains?${q}&dpage=${encodeURIComponent(PAYLOADS[1]!)}`], viewers: staff },
+    "/settings/event-streams": { urls: ["/settings/event-streams", `/settings/event-streams?${q}`], viewers: staff },
     "/usage": { urls: ["/usage", `/usage?${q}`], viewers: staff },
     "/users": { urls: ["/users", `/users?${q}`], viewers: staff },
     "/users/bots/[id]": { urls: [`/users/bots/${p.botId}`, `/users/bots/${p.botId}?${q}`, `/users/bots/${p.deletedBotId}`], viewers: staff },

@@ -52,6 +52,7 @@ const ENTRIES: Record<string, Entry> = {
   "/credentials": { url: () => "/credentials", expect: DASHBOARD },
   "/settings": { url: () => "/settings", expect: DASHBOARD },
   "/settings/domains": { url: () => "/settings/domains", expect: DASHBOARD },
+  "/settings/event-streams": { url: () => "/settings/event-streams", expect: DASHBOARD },
   "/users": { url: () => "/users", expect: DASHBOARD },
   "/users/bots/[id]": { url: (i) => `/users/bots/${i.botId}`, expect: { ...DASHBOARD, otherAdmin: "404" }, foreignIds: true },
   "/sign-in": { url: () => "/sign-in", expect: SIGNED_IN_ONLY("307 /", "200") },

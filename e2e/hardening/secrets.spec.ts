@@ -249,6 +249,14 @@ test("no secret appears anywhere but its one create response: log, rows, data di
   const bound = await request.post(`/agent/v1/sessions/${sessionId}/endpoints`, { headers: agent, data: { hostname: `secrets-${tag}.example.com` } });
   expect(bound.status()).toBe(201);
   const endpointId = ((await bound.json()) as { id: string }).id;
+  // Event streams: a webhook's signing secret (shown once) and a Datadog API key (never read back), sealed at rest.
+  const hook = (await create("event_destinations", { format: "json", target: { webhook: { url: "https://203.0.113.10/secrets" } } })) as unknown as { id: string; target: { webhook: { secret: string } } };
+  const whsec = hook.target.webhook.secret;
+  secrets.push({ label: "a webhook's signing secret", value: whsec, needles: [whsec, whsec.slice(6), Buffer.from(whsec.slice(6), "base64").toString("hex")] });
+  const ddKey = `ddkey${tag}0123456789abcdef`;
+  secrets.push({ label: "a Datadog API key", value: ddKey, needles: [ddKey] });
+  await create("event_destinations", { format: "json", target: { datadog: { api_key: ddKey, ddsite: "datadoghq.eu" } } });
+  const subscription = await create("event_subscriptions", { sources: [{ type: "bot_user_created.v0" }], destination_ids: [hook.id] });
   const made = Date.now() - started;
   lap("api");
 
@@ -338,6 +346,11 @@ test("no secret appears anywhere but its one create response: log, rows, data di
     "/api/v1/tunnel_sessions/[id]/stop": [sessionId],
     "/api/v1/reserved_domains/[id]": [domain.id],
     "/api/v1/endpoints/[id]": [endpointId],
+    "/api/v1/event_destinations/[id]": [hook.id],
+    "/api/v1/event_subscriptions/[id]": [subscription.id],
+    "/api/v1/event_subscriptions/[id]/sources": [subscription.id],
+    // The first bracket is filled: the source's type goes with the id.
+    "/api/v1/event_subscriptions/[id]/sources/[type]": [subscription.id],
     "/agent/v1/sessions/[id]": [sessionId],
     "/agent/v1/sessions/[id]/endpoints": [sessionId],
     "/agent/v1/sessions/[id]/heartbeat": [sessionId],

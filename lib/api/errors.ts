@@ -27,6 +27,7 @@ export const API_ERRORS = {
   },
   ERR_BOTDESK_409: { status: 409, meaning: "This SSH public key is already registered in the account." },
   ERR_BOTDESK_4114: { status: 403, meaning: "You must be an owner or admin to reserve, update or release domains (a member's or a bot's key)." },
+  ERR_BOTDESK_4115: { status: 403, meaning: "You must be an owner or admin to see or manage event destinations and subscriptions (a member's or a bot's key)." },
   ERR_NGROK_413: { status: 409, meaning: "This domain is already reserved for your account." },
   ERR_NGROK_414: { status: 409, meaning: "This domain is already reserved for another account: the same name, or a name or wildcard above it, or a name under it." },
   ERR_NGROK_417: { status: 409, meaning: "This wildcard domain would conflict with a domain reserved for another account (a name under it, or one above it)." },

@@ -11,7 +11,15 @@ import {
   credentialSchema,
   credentialUpdateSchema,
   endpointSchema,
+  eventDestinationCreateSchema,
+  eventDestinationSchema,
+  eventDestinationUpdateSchema,
   eventSchema,
+  eventSourceCreateSchema,
+  eventSourceSchema,
+  eventSubscriptionCreateSchema,
+  eventSubscriptionSchema,
+  eventSubscriptionUpdateSchema,
   eventsListQuerySchema,
   listQuerySchema,
   reservedDomainCreateSchema,
@@ -60,6 +68,22 @@ const RESOURCES = [
     create: reservedDomainCreateSchema,
     update: reservedDomainUpdateSchema,
   },
+  {
+    path: "event_destinations",
+    tag: "Event streams",
+    object: "EventDestination",
+    listKey: "event_destinations",
+    create: eventDestinationCreateSchema,
+    update: eventDestinationUpdateSchema,
+  },
+  {
+    path: "event_subscriptions",
+    tag: "Event streams",
+    object: "EventSubscription",
+    listKey: "event_subscriptions",
+    create: eventSubscriptionCreateSchema,
+    update: eventSubscriptionUpdateSchema,
+  },
 ] as const;
 
 /** What PATCH and DELETE do, per resource. */
@@ -74,6 +98,16 @@ const ITEM_SUMMARIES: Record<(typeof RESOURCES)[number]["path"], { update: strin
     remove: "Release it (endpoints online under it stay until their sessions end); owners and admins",
     create: "Reserve an exact name or a wildcard for the account; owners and admins",
   },
+  event_destinations: {
+    update: "Change description, metadata or target (never its kind; a webhook keeps its secret); owners and admins",
+    remove: "Remove it and its undelivered messages; owners and admins",
+    create: "Add a webhook (its signing secret is in this answer only) or Datadog target; owners and admins",
+  },
+  event_subscriptions: {
+    update: "Change description, metadata, sources or destination_ids (lists replace); owners and admins",
+    remove: "Remove it (messages already queued are still sent); owners and admins",
+    create: "Send events of these types to these destinations; owners and admins",
+  },
 };
 
 const listParameters = (query: z.ZodType = listQuerySchema) =>
@@ -87,7 +121,7 @@ const listParameters = (query: z.ZodType = listQuerySchema) =>
 
 const COMMON_ERRORS = {
   "401": errorResponse("No API key, or a refused one (ERR_NGROK_107, ERR_NGROK_300, ERR_BOTDESK_100/301/302)"),
-  "403": errorResponse("The key's owner is deactivated (ERR_NGROK_636), or may not do this (ERR_NGROK_4111, ERR_BOTDESK_4113, ERR_BOTDESK_4114)"),
+  "403": errorResponse("The key's owner is deactivated (ERR_NGROK_636), or may not do this (ERR_NGROK_4111, ERR_BOTDESK_4113, ERR_BOTDESK_4114, ERR_BOTDESK_4115)"),
   "429": errorResponse("Rate limited (ERR_BOTDESK_429); see Retry-After"),
 };
 
@@ -214,6 +248,33 @@ function buildDocument(serverUrl: string): Json {
   paths["/endpoints/{id}"] = item("Endpoints", "endpoints.get", "Endpoint");
   paths["/events"] = list("Events", "events.list", "List the account's activity, newest first, filtered like the activity page", "events", "Event", eventsListQuerySchema);
   paths["/events/{id}"] = item("Events", "events.get", "Event");
+  const typeParameter = { name: "type", in: "path", required: true, schema: { type: "string" } };
+  paths["/event_subscriptions/{id}/sources"] = {
+    parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+    get: {
+      tags: ["Event streams"],
+      operationId: "event_sources.list",
+      summary: "A subscription's sources (event types)",
+      responses: {
+        "200": { description: "Every source", ...json({ type: "object", properties: { sources: { type: "array", items: ref("EventSource") }, uri: { type: "string" } } }) },
+        "404": errorResponse("Not found"),
+        ...COMMON_ERRORS,
+      },
+    },
+    post: {
+      tags: ["Event streams"],
+      operationId: "event_sources.create",
+      summary: "Add an event type to the subscription",
+      requestBody: { required: true, ...json(schema(eventSourceCreateSchema, "input")) },
+      responses: { "201": { description: "Added", ...json(ref("EventSource")) }, "400": errorResponse("Not an event type Botdesk sends"), "404": errorResponse("Not found"), ...COMMON_ERRORS },
+    },
+  };
+  paths["/event_subscriptions/{id}/sources/{type}"] = {
+    parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }, typeParameter],
+    get: { tags: ["Event streams"], operationId: "event_sources.get", summary: "One source", responses: { "200": { description: "Found", ...json(ref("EventSource")) }, "404": errorResponse("Not found"), ...COMMON_ERRORS } },
+    patch: { tags: ["Event streams"], operationId: "event_sources.update", summary: "Changes nothing (a source is its type), as ngrok's", responses: { "200": { description: "The source", ...json(ref("EventSource")) }, "404": errorResponse("Not found"), ...COMMON_ERRORS } },
+    delete: { tags: ["Event streams"], operationId: "event_sources.delete", summary: "Remove the event type from the subscription", responses: { "204": { description: "Removed; empty body" }, "404": errorResponse("Not found"), ...COMMON_ERRORS } },
+  };
   paths["/usage"] = {
     get: {
       tags: ["Usage"],
@@ -228,7 +289,7 @@ function buildDocument(serverUrl: string): Json {
     info: {
       title: "Botdesk API",
       version: "1",
-      description: "ngrok API v2-compatible management of bot users and their credentials, reserved domains, tunnel sessions and endpoints, activity and usage. Error codes: " +
+      description: "ngrok API v2-compatible management of bot users and their credentials, reserved domains, event streams, tunnel sessions and endpoints, activity and usage. Error codes: " +
         Object.entries(API_ERRORS).map(([code, e]) => `${code} (${e.status})`).join(", "),
     },
     servers: [{ url: serverUrl }],
@@ -244,6 +305,9 @@ function buildDocument(serverUrl: string): Json {
         TunnelSession: schema(tunnelSessionSchema, "output"),
         ReservedDomain: schema(reservedDomainSchema, "output"),
         Endpoint: schema(endpointSchema, "output"),
+        EventDestination: schema(eventDestinationSchema, "output"),
+        EventSubscription: schema(eventSubscriptionSchema, "output"),
+        EventSource: schema(eventSourceSchema, "output"),
         Event: schema(eventSchema, "output"),
         Usage: schema(usageSchema, "output"),
         Error: schema(apiErrorSchema, "output"),

@@ -72,3 +72,15 @@ export function mayViewCredentialsOf(actor: Actor, owner: { id: string; kind: "p
 export function mayStopSessionOf(actor: Pick<Actor, "principal" | "role">, principalId: string): boolean {
   return canManage(actor) || principalId === actor.principal.id;
 }
+
+export const NOT_ADMIN_EVENT_STREAMS = "You must be an owner or admin to manage event destinations and subscriptions";
+
+/**
+ * Who may add, change or remove where the account's events are sent (event
+ * destinations and subscriptions), send a test event or redeliver: owners and
+ * admins. A destination receives every event it is subscribed to, IPs
+ * included, so it is an admin's view of the account.
+ */
+export function mayManageEventStreams(actor: Pick<Actor, "role">): boolean {
+  return canManage(actor);
+}

@@ -5,6 +5,7 @@ import { createBotSchema, updateBotSchema } from "./bots";
 import { idSchema } from "./common";
 import { aclSchema, descriptionSchema, metadataSchema, PUBLIC_KEY_MAX_LENGTH } from "./credentials";
 import { domainNameSchema, regionSchema } from "./domains";
+import { DATADOG_SITES, SUBSCRIPTION_MAX_DESTINATIONS, SUBSCRIPTION_MAX_SOURCES, WEBHOOK_URL_MAX_LENGTH } from "./event-streams";
 
 /**
  * The REST API's request bodies (snake_case, as ngrok's API v2 names them),
@@ -49,6 +50,26 @@ export const reservedDomainCreateSchema = z.object({
   metadata,
 });
 export const reservedDomainUpdateSchema = z.object({ description, metadata });
+
+/** ngrok's event destination body (docs/event-streams.md); kinesis, firehose and cloudwatch_logs are refused by name. */
+const webhookTarget = z.object({ url: z.string().max(WEBHOOK_URL_MAX_LENGTH).meta({ description: "https://…; plain http:// only to BOTDESK_DESTINATION_ALLOW's ranges." }) });
+const datadogTarget = z.object({
+  api_key: z.string().max(256).optional().meta({ description: "Required at creation; never read back (null)." }),
+  ddsite: z.enum(DATADOG_SITES).optional().meta({ description: "Default datadoghq.com." }),
+  ddtags: z.string().max(1024).optional(),
+  service: z.string().max(100).optional(),
+});
+const eventTarget = z
+  .object({ webhook: webhookTarget.nullable().optional(), datadog: datadogTarget.nullable().optional() })
+  .meta({ description: "Exactly one of `webhook` or `datadog`." });
+const format = z.string().max(10).meta({ description: "`json` (ngrok's only format; any case)." });
+export const eventDestinationCreateSchema = z.object({ description, metadata, format: format.optional(), target: eventTarget });
+export const eventDestinationUpdateSchema = z.object({ description, metadata, format: format.optional(), target: eventTarget.optional() });
+const sources = z.array(z.object({ type: z.string().max(100) })).max(SUBSCRIPTION_MAX_SOURCES).meta({ description: "Event types, such as `bot_user_created.v0` (docs/event-streams.md lists them)." });
+const destinationIds = z.array(idSchema).max(SUBSCRIPTION_MAX_DESTINATIONS).meta({ description: "Event destinations (`ed_…`) of the account." });
+export const eventSubscriptionCreateSchema = z.object({ description, metadata, sources: sources.optional(), destination_ids: destinationIds.optional() });
+export const eventSubscriptionUpdateSchema = eventSubscriptionCreateSchema;
+export const eventSourceCreateSchema = z.object({ type: z.string().max(100) });
 
 /** The largest page a list answers. */
 export const LIST_MAX_LIMIT = 100;
@@ -101,6 +122,32 @@ export const reservedDomainSchema = z.object({
   certificate_management_status: z.null(),
   acme_challenge_cname_target: z.null(),
 });
+
+export const eventDestinationSchema = z.object({
+  ...ref,
+  created_at: z.iso.datetime(),
+  description: z.string(),
+  metadata: z.string(),
+  format: z.literal("json"),
+  target: z.object({
+    webhook: z.object({ url: z.string(), secret: z.string().optional().meta({ description: "The signing secret (`whsec_…`): in the create answer only." }) }).nullable(),
+    datadog: z.object({ api_key: z.null(), ddsite: z.string(), ddtags: z.string(), service: z.string() }).nullable(),
+    kinesis: z.null(),
+    firehose: z.null(),
+    cloudwatch_logs: z.null(),
+  }),
+  failing_since: z.iso.datetime().nullable().meta({ description: "Botdesk's: since when a message to it was given up after a day of retries; null when delivering." }),
+});
+const eventSource = z.object({ type: z.string(), uri: z.url() });
+export const eventSubscriptionSchema = z.object({
+  ...ref,
+  created_at: z.iso.datetime(),
+  description: z.string(),
+  metadata: z.string(),
+  sources: z.array(eventSource),
+  destinations: z.array(z.object(ref)),
+});
+export const eventSourceSchema = eventSource;
 
 /** ngrok's Endpoint, as far as Botdesk has its fields. */
 export const endpointSchema = z.object({

@@ -95,6 +95,19 @@ export default async function SettingsPage() {
           </Link>
         </p>
       </Card>
+      {canManage(actor) && (
+        <Card aria-labelledby="event-streams-heading" id="event-streams">
+          <h2 id="event-streams-heading" className="text-base font-semibold">
+            Event streams
+          </h2>
+          <p className="text-sm text-slate-600">
+            Send the activity log as it happens to a webhook or Datadog.{" "}
+            <Link href="/settings/event-streams" className="font-medium text-indigo-700 hover:underline" data-testid="settings-event-streams-link">
+              Manage event streams
+            </Link>
+          </p>
+        </Card>
+      )}
       {account && seats && (
         <Card aria-labelledby="account-heading" id="account">
           <h2 id="account-heading" className="text-base font-semibold">

@@ -47,7 +47,7 @@ export async function recordCredentialRefusal(
     credential: { id: credential.id, display: credential.display },
     ip: opts.ctx.ip,
     userAgent: opts.ctx.userAgent,
-    data: { reason: refusal.reason, path: opts.path.slice(0, 512) },
+    data: { kind: credential.kind, reason: refusal.reason, path: opts.path.slice(0, 512) },
     // A refused use is not something the owner got done.
     activity: false,
   });

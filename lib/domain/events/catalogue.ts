@@ -79,11 +79,16 @@ export const EVENT_CATALOGUE = {
     data: "kind, owner, from (old id), to (new id), fromDisplay, toDisplay (as tables show them), oldExpiresAt (end of the grace period), expiresAt",
   },
   "credential.revoked": { label: "Credential revoked", category: "credentials", data: "kind, owner, before {revokedAt: null}, after {revokedAt}" },
+  "credential.expiring": {
+    label: "Credential expiring soon",
+    category: "credentials",
+    data: "kind, owner, expiresAt, daysLeft (7, then 1: recorded 7 days and 1 day before it expires; source system)",
+  },
   "credential.expired": { label: "Credential expired", category: "credentials", data: "kind, owner, expiredAt" },
   "credential.refused": {
     label: "Credential refused",
     category: "credentials",
-    data: "reason (revoked | expired | owner_deactivated | owner_deleted), path (the request path)",
+    data: "kind, reason (revoked | expired | owner_deactivated | owner_deleted), path (the request path)",
   },
   "reserved_domain.created": {
     label: "Domain reserved",
@@ -126,6 +131,23 @@ export const EVENT_CATALOGUE = {
     category: "system",
     data: "before and after {requireTwoFactor}, peopleWithout (active people without a second factor then)",
   },
+  "event_destination.created": {
+    label: "Event destination added",
+    category: "system",
+    data: "after {kind, target (without its secret), description, metadata}; subject: the destination (ed_…)",
+  },
+  "event_destination.updated": { label: "Event destination updated", category: "system", data: "before and after of the fields changed (description, metadata, target without its secret)" },
+  "event_destination.deleted": { label: "Event destination removed", category: "system", data: "before {kind, target (without its secret), description}" },
+  "event_destination.tested": { label: "Test event sent", category: "system", data: "test: true (sent to this destination only, whatever its subscriptions)" },
+  "event_destination.redelivered": { label: "Events redelivered", category: "system", data: "eventId (one message) or since (every message from then on), count (messages queued again)" },
+  "event_destination.failing": {
+    label: "Event destination failing",
+    category: "system",
+    data: "eventId, eventType, attempts, lastStatus, lastError (a delivery was given up after retrying for a day); source system",
+  },
+  "event_subscription.created": { label: "Event subscription added", category: "system", data: "after {sources, destinationIds, description, metadata}" },
+  "event_subscription.updated": { label: "Event subscription updated", category: "system", data: "before and after of the fields changed (sources, destinationIds, description, metadata)" },
+  "event_subscription.deleted": { label: "Event subscription removed", category: "system", data: "before {sources, destinationIds, description}" },
   "events.exported": { label: "Activity exported", category: "system", data: "format (csv | ndjson), filters (the exported view's)" },
   "events.purged": { label: "Old events purged", category: "system", data: "before (events created before this time were deleted), retentionDays, count" },
 } as const satisfies Record<string, EventTypeInfo>;

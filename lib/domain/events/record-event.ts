@@ -4,6 +4,7 @@ import { markStandingChecked, requiredRoleRank, roleRankSql, standingCheckSql, s
 import type { Standing } from "@/lib/domain/principals/active-in-account";
 import type { Prisma } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
+import { streamTypeOf } from "@/lib/domain/event-streams/stream-types";
 import type { EventType } from "./catalogue";
 
 export type EventSource = "dashboard" | "api" | "agent" | "system";
@@ -65,8 +66,10 @@ export async function recordEvent(tx: EventWriter, input: EventInput): Promise<s
 /**
  * THE insert of an event, for recordEvent and recordActorEvent alike (one
  * statement, one text, planned once per connection): the row, the principal's
- * "last activity" (unless `activity` is false, at most once a minute), and the
- * principal's standing in the account and role, read in the same statement.
+ * "last activity" (unless `activity` is false, at most once a minute), the
+ * event's message for each event destination subscribed to its type (the
+ * outbox, lib/domain/event-streams), and the principal's standing in the
+ * account and role, read in the same statement.
  * With `minRank` (an actor's event) the row is inserted only while the
  * principal is active in the account with at least that role rank; null
  * inserts it whatever the standing (a refusal recorded against a bot, a
@@ -78,6 +81,8 @@ async function insertEvent(tx: EventWriter, input: EventInput, minRank: number |
   const staleBefore = new Date(at.getTime() - 60_000);
   const subjectKind = input.subject ? kindOfId(input.subject.id) : null;
   const check = standingCheckSql(input.accountId);
+  const streamType = streamTypeOf(input.type, input.data as { kind?: unknown } | undefined);
+  const message = JSON.stringify(streamEnvelope(id, streamType, at, subjectKind, input));
   const [row] = await tx.$queryRaw<{ standing: Standing | null; role: string | null; recorded: number }[]>`/* prepared */
     WITH standing AS (
       SELECT ${check.standing} AS standing, ${check.role} AS role FROM principals p WHERE p.id = ${input.principalId}),
@@ -95,10 +100,44 @@ async function insertEvent(tx: EventWriter, input: EventInput, minRank: number |
       FROM inserted
       WHERE ${input.activity !== false}::boolean AND principals.id = inserted.principal_id
         AND (principals.last_activity_at IS NULL OR principals.last_activity_at < ${staleBefore}::timestamptz)
+      RETURNING 1),
+    outbox AS (
+      INSERT INTO event_deliveries (destination_id, event_id, event_type, payload, created_at, next_attempt_at)
+      SELECT DISTINCT ON (sd.destination_id) sd.destination_id, ${id}::text, ${streamType}::text,
+             jsonb_set(${message}::jsonb, '{object,principal,name}', to_jsonb((SELECT name FROM principals WHERE id = ${input.principalId}))),
+             ${at}::timestamptz, ${at}::timestamptz
+      FROM event_subscription_destinations sd JOIN event_subscriptions s ON s.id = sd.subscription_id
+      WHERE sd.account_id = ${input.accountId}::text AND ${streamType}::text = ANY(s.sources) AND EXISTS (SELECT 1 FROM inserted)
       RETURNING 1)
     SELECT (SELECT standing FROM standing) AS standing, (SELECT role FROM standing) AS role, (SELECT count(*) FROM inserted)::int AS recorded`;
   if (row?.recorded === 1) countEventRecorded(input.type);
   return { id, standing: row?.standing ?? null, role: row?.role ?? null, recorded: row?.recorded === 1 };
+}
+
+/**
+ * The message an event streams as (docs/event-streams.md): ngrok's envelope,
+ * `object` the event as /api/v1/events shows it plus its `data` (never a
+ * secret: the catalogue's rule). The principal's name is filled in by the
+ * outbox's insert, only when a destination is subscribed.
+ */
+export function streamEnvelope(id: string, streamType: string, at: Date, subjectKind: SubjectKind | null, input: EventInput, principalName: string | null = null) {
+  return {
+    event_id: id,
+    event_type: streamType,
+    event_timestamp: at.toISOString(),
+    object: {
+      id,
+      type: input.type,
+      source: input.source,
+      created_at: at.toISOString(),
+      principal: { id: input.principalId, kind: kindOfId(input.principalId) === "bot" ? "bot" : "person", name: principalName },
+      subject: input.subject ? { ...input.subject, kind: subjectKind } : null,
+      bot_id: botOf(input),
+      credential: input.credential ?? null,
+      ip: input.ip ?? null,
+      data: input.data ?? {},
+    },
+  };
 }
 
 type EventActor = Pick<Actor, "account" | "principal" | "role" | "source" | "credential">;

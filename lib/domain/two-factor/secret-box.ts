@@ -8,7 +8,11 @@ import { readEnv } from "@/lib/env";
  * lets anyone test guesses of a recovery code. Changing AUTH_SECRET therefore
  * makes every enrolled second factor unusable (docs/two-factor.md).
  */
-const PURPOSES = { totp: "botdesk two-factor totp secret v1", recovery: "botdesk two-factor recovery codes v1" } as const;
+const PURPOSES = {
+  totp: "botdesk two-factor totp secret v1",
+  recovery: "botdesk two-factor recovery codes v1",
+  destination: "botdesk event destination secret v1",
+} as const;
 
 const keys = new Map<string, Buffer>();
 
@@ -35,22 +39,44 @@ const VERSION = "v1";
  * Returns `v1.<base64url(iv ‖ ciphertext ‖ tag)>`.
  */
 export function sealSecret(plain: string, principalId: string, authSecret?: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", keyFor("totp", authSecret), iv);
-  cipher.setAAD(Buffer.from(principalId, "utf8"));
-  const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-  return `${VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url")}`;
+  return seal("totp", plain, principalId, authSecret);
 }
 
 /** The TOTP secret sealed by sealSecret for this person, or null when it does not decrypt (another AUTH_SECRET, another row, tampered). */
 export function openSecret(sealed: string, principalId: string, authSecret?: string): string | null {
+  return open("totp", sealed, principalId, authSecret);
+}
+
+/**
+ * An event destination's secret (a webhook's signing secret, a Datadog API
+ * key): the server must use it, so it is sealed, not hashed, under its own key;
+ * the destination's id is the additional data.
+ */
+export function sealDestinationSecret(plain: string, destinationId: string): string {
+  return seal("destination", plain, destinationId);
+}
+
+/** A secret sealed by sealDestinationSecret for this destination, or null when it does not decrypt. */
+export function openDestinationSecret(sealed: string, destinationId: string): string | null {
+  return open("destination", sealed, destinationId);
+}
+
+function seal(purpose: "totp" | "destination", plain: string, aad: string, authSecret?: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", keyFor(purpose, authSecret), iv);
+  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+  return `${VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url")}`;
+}
+
+function open(purpose: "totp" | "destination", sealed: string, aad: string, authSecret?: string): string | null {
   const [version, data] = sealed.split(".");
   if (version !== VERSION || !data) return null;
   const bytes = Buffer.from(data, "base64url");
   if (bytes.length < 12 + 16 + 1) return null;
   try {
-    const decipher = createDecipheriv("aes-256-gcm", keyFor("totp", authSecret), bytes.subarray(0, 12));
-    decipher.setAAD(Buffer.from(principalId, "utf8"));
+    const decipher = createDecipheriv("aes-256-gcm", keyFor(purpose, authSecret), bytes.subarray(0, 12));
+    decipher.setAAD(Buffer.from(aad, "utf8"));
     decipher.setAuthTag(bytes.subarray(bytes.length - 16));
     return Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString("utf8");
   } catch {

@@ -1,0 +1,162 @@
+import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
+import { recordEvent } from "@/lib/domain/events/record-event";
+import { openDestinationSecret } from "@/lib/domain/two-factor/secret-box";
+import { readEnv } from "@/lib/env";
+import { deliveryUrl, type DestinationKind, type StoredTarget } from "./destination-view";
+import { sendMessage, webhookHeaders, type SendOutcome } from "./send-message";
+
+type Tx = Prisma.TransactionClient;
+
+/** Messages one claim of a destination sends at most, and for how long, before letting go of it. */
+const BATCH = 50;
+const CLAIM_BUDGET_MS = 20_000;
+
+// Read when first needed, not at import: tests set a short base before they deliver.
+let configuredBase: number | undefined;
+const retryBase = () => (configuredBase ??= readEnv().BOTDESK_DELIVERY_RETRY_BASE_MS);
+
+/** The wait before the next attempt after `attempts` failed ones: doubling from the base, at most 720 × base, with ±25 % jitter. */
+export function retryDelayMs(attempts: number, base = retryBase()): number {
+  const plain = Math.min(base * 2 ** Math.max(0, attempts - 1), base * 720);
+  return Math.round(plain * (0.75 + Math.random() * 0.5));
+}
+
+/** How long a message is retried before it is given up: 17,280 × base (a day at the default 5 s). */
+export const giveUpAfterMs = (base = retryBase()) => base * 17_280;
+
+interface Claimed {
+  id: string;
+  account_id: string;
+  kind: DestinationKind;
+  target: StoredTarget;
+  secret_sealed: string;
+}
+
+interface Pending {
+  event_id: string;
+  event_type: string;
+  payload: object;
+  attempts: number;
+  created_at: Date;
+  next_attempt_at: Date;
+}
+
+/**
+ * The delivery worker's pass: while some destination's oldest pending message
+ * is due, claims that destination (its row `FOR NO KEY UPDATE SKIP LOCKED`:
+ * one instance at a time sends to it, and recording events, which only
+ * references the row, is never blocked) and sends its pending messages oldest
+ * first, in the claim's transaction: a crash before the commit leaves them
+ * pending, so they are sent again, never lost (at least once). A failed
+ * attempt stops the destination's queue until its retry is due (exponential
+ * backoff with jitter); a message failing for giveUpAfterMs is marked failed,
+ * the destination failing, and `event_destination.failing` recorded. Returns
+ * how many messages were delivered.
+ */
+export async function deliverDueEvents(opts: { maxClaims?: number } = {}): Promise<number> {
+  let delivered = 0;
+  for (let i = 0; i < (opts.maxClaims ?? 100); i++) {
+    const sent = await db().$transaction((tx) => deliverOneDestination(tx), { timeout: CLAIM_BUDGET_MS + 30_000, maxWait: 10_000 });
+    if (sent === null) break;
+    delivered += sent;
+  }
+  return delivered;
+}
+
+async function deliverOneDestination(tx: Tx): Promise<number | null> {
+  const [destination] = await tx.$queryRaw<Claimed[]>`
+    WITH heads AS (
+      SELECT DISTINCT ON (destination_id) destination_id, next_attempt_at FROM event_deliveries
+      WHERE status = 'pending' ORDER BY destination_id, created_at, event_id)
+    SELECT d.id, d.account_id, d.kind, d.target, d.secret_sealed
+    FROM event_destinations d JOIN heads h ON h.destination_id = d.id
+    WHERE h.next_attempt_at <= now()
+    ORDER BY h.next_attempt_at
+    LIMIT 1
+    FOR NO KEY UPDATE OF d SKIP LOCKED`;
+  if (!destination) return null;
+  // Read after the lock: what another instance sent meanwhile is no longer pending.
+  const queue = await tx.$queryRaw<Pending[]>`
+    SELECT event_id, event_type, payload, attempts, created_at, next_attempt_at FROM event_deliveries
+    WHERE destination_id = ${destination.id} AND status = 'pending'
+    ORDER BY created_at, event_id LIMIT ${BATCH}`;
+  const secret = openDestinationSecret(destination.secret_sealed, destination.id);
+  const started = Date.now();
+  let delivered = 0;
+  for (const message of queue) {
+    if (message.next_attempt_at.getTime() > Date.now() || Date.now() - started > CLAIM_BUDGET_MS) break;
+    const outcome: SendOutcome = secret
+      ? await send(destination, secret, message)
+      : { ok: false, status: null, error: "the destination's secret does not decrypt (was AUTH_SECRET changed?)", latencyMs: 0 };
+    const attempts = message.attempts + 1;
+    if (outcome.ok) {
+      delivered++;
+      await tx.$executeRaw`
+        UPDATE event_deliveries SET status = 'delivered', attempts = ${attempts}, delivered_at = now(), last_status = ${outcome.status},
+               last_error = NULL, latency_ms = ${outcome.latencyMs}
+        WHERE destination_id = ${destination.id} AND event_id = ${message.event_id}`;
+      await tx.$executeRaw`UPDATE event_destinations SET failing_since = NULL WHERE id = ${destination.id} AND failing_since IS NOT NULL`;
+      continue;
+    }
+    const givenUp = Date.now() - message.created_at.getTime() >= giveUpAfterMs();
+    await tx.$executeRaw`
+      UPDATE event_deliveries SET status = ${givenUp ? "failed" : "pending"}, attempts = ${attempts},
+             next_attempt_at = ${new Date(Date.now() + retryDelayMs(attempts))}, last_status = ${outcome.status},
+             last_error = ${outcome.error}, latency_ms = ${outcome.latencyMs}
+      WHERE destination_id = ${destination.id} AND event_id = ${message.event_id}`;
+    if (!givenUp) break;
+    await markFailing(tx, destination, message, attempts, outcome);
+  }
+  return delivered;
+}
+
+function send(destination: Claimed, secret: string, message: Pending): Promise<SendOutcome> {
+  const url = deliveryUrl(destination.kind, destination.target);
+  const envelope = JSON.stringify(message.payload);
+  if (destination.kind === "webhook") return sendMessage(url, webhookHeaders(secret, message.event_id, envelope), envelope);
+  const target = destination.target as { ddtags: string; service: string };
+  // Datadog's HTTP logs intake: one log per event, the envelope as its message.
+  const body = JSON.stringify([{ ddsource: "botdesk", ddtags: target.ddtags || undefined, service: target.service || undefined, message: envelope }]);
+  return sendMessage(url, { "dd-api-key": secret }, body);
+}
+
+/** A message given up: the destination is failing from now (a banner for admins), recorded once per failing spell. */
+async function markFailing(tx: Tx, destination: Claimed, message: Pending, attempts: number, outcome: SendOutcome): Promise<void> {
+  const marked = await tx.$executeRaw`UPDATE event_destinations SET failing_since = now() WHERE id = ${destination.id} AND failing_since IS NULL`;
+  if (marked === 0) return;
+  const [attributed] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT m.principal_id AS id FROM memberships m WHERE m.account_id = ${destination.account_id}
+    ORDER BY (m.role = 'owner') DESC, (m.status = 'active') DESC, m.created_at LIMIT 1`;
+  if (!attributed) return;
+  await recordEvent(tx, {
+    accountId: destination.account_id,
+    type: "event_destination.failing",
+    principalId: attributed.id,
+    source: "system",
+    subject: { id: destination.id, name: destination.kind },
+    data: { eventId: message.event_id, eventType: message.event_type, attempts, lastStatus: outcome.status, lastError: outcome.error },
+    activity: false,
+  });
+}
+
+/** How long sent (and given-up) messages stay in the delivery log. */
+export const DELIVERY_LOG_DAYS = 30;
+
+/**
+ * Deletes messages delivered or given up more than DELIVERY_LOG_DAYS ago, in
+ * batches; pending messages are never deleted here (only with their
+ * destination). Returns how many were deleted.
+ */
+export async function purgeDeliveryLog(batchSize = 5_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await db().$executeRaw`
+      DELETE FROM event_deliveries WHERE ctid IN (
+        SELECT ctid FROM event_deliveries
+        WHERE status <> 'pending' AND created_at < now() - make_interval(days => ${DELIVERY_LOG_DAYS}::int)
+        LIMIT ${batchSize})`;
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
