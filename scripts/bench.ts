@@ -68,6 +68,21 @@ try {
   const wrongSecret = issueSecret("api_key", credentialId).token;
   const unknownId = issueSecret("api_key", newId("apiKey")).token;
 
+  // An account with three webhooks subscribed to bot_user_renamed.v0: recording its event also queues three messages (the outbox).
+  const streamsAccountId = newId("account");
+  await db().account.create({ data: { id: streamsAccountId, name: "Bench streams", seatLimit: 5 } });
+  const streamDestinations = [0, 1, 2].map(() => newId("eventDestination"));
+  for (const id of streamDestinations) {
+    await db().eventDestination.create({ data: { id, accountId: streamsAccountId, kind: "webhook", target: { url: "https://203.0.113.10/bench" }, secretSealed: "v1.bench" } });
+  }
+  await db().eventSubscription.create({
+    data: {
+      id: newId("eventSubscription"),
+      accountId: streamsAccountId,
+      sources: ["bot_user_renamed.v0"],
+      destinations: { create: streamDestinations.map((destinationId) => ({ destinationId, accountId: streamsAccountId })) },
+    },
+  });
   const admin = { principal: { id: adminId, name: "Bench Admin", kind: "person" as const }, account: { id: accountId, name: "Bench", seatLimit: 5 }, role: "owner" as const, source: "dashboard" as const, credential: null };
   const session = { subject: adminId, accountId, version: 0 };
   const ctx = { ip: "127.0.0.1", userAgent: "bench" };
@@ -90,6 +105,11 @@ try {
     ["mutation with its event", () => db().$transaction(async (tx) => {
       await tx.principal.update({ where: { id: botId }, data: { name: `bench-renamed-${n++}` } });
       await recordEvent(tx, { accountId, type: "bot.renamed", principalId: adminId, source: "dashboard", subject: { id: botId, name: "x" } });
+    })],
+    // The same with three event destinations subscribed to the event's type: its three messages are queued in the same statement.
+    ["mutation with its event, 3 subscribed destinations", () => db().$transaction(async (tx) => {
+      await tx.principal.update({ where: { id: botId }, data: { name: `bench-renamed-${n++}` } });
+      await recordEvent(tx, { accountId: streamsAccountId, type: "bot.renamed", principalId: adminId, source: "dashboard", subject: { id: botId, name: "x" } });
     })],
     // As every mutation of the app runs: the actor's standing fence first, the event with its standing check.
     ["mutation as the app makes it (fence, event, check)", () => actorTransaction(admin, async (tx) => {
