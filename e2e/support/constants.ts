@@ -22,6 +22,10 @@ export const E2E_METRICS_TOKEN = "e2e-metrics-token-0123456789abcdef";
  * takes the 2222 of a Botdesk started by hand (a taken port leaves the server without SSH).
  */
 export const E2E_SSH_PORT = Number(process.env.E2E_SSH_PORT || E2E_PORT + 1000);
+/** The e2e server's listener for ngrok's agents, its ingress and TCP endpoint range: off the defaults (4443, 8000, 20000-20099) as the SSH port is. */
+export const E2E_AGENT_PORT = Number(process.env.E2E_AGENT_PORT || E2E_PORT + 2000);
+export const E2E_INGRESS_PORT = Number(process.env.E2E_INGRESS_PORT || E2E_PORT + 3000);
+export const E2E_TCP_PORTS = `${E2E_PORT + 4000}-${E2E_PORT + 4009}`;
 /** The e2e server's embedded database listens here, so tests can change data behind a session's back. */
 export const E2E_DB_PORT = Number(process.env.E2E_DB_PORT || 54329);
 /**
