@@ -1,3 +1,4 @@
+import { stopBeforeExit } from "@/lib/server/stop-before-exit";
 import { ingressUrlFor } from "@/lib/tunnels/ingress/public-url";
 import path from "node:path";
 import { readEnv } from "@/lib/env";
@@ -8,8 +9,6 @@ import { HOST_KEY_FILE, sshHostKey } from "./host-key";
 
 const STARTED = Symbol.for("botdesk.sshServer");
 type Flagged = typeof globalThis & { [STARTED]?: boolean };
-/** How long stopping waits for the open sessions to be recorded as ended before the process goes anyway. */
-const STOP_TIMEOUT_MS = 5_000;
 
 /**
  * Botdesk's SSH server for agents, run inside the web server that `npm start`
@@ -57,22 +56,11 @@ export async function serveSshInThisProcess(): Promise<void> {
     say(`SSH server for agents on port ${port}: ssh -p ${port} -R 0:localhost:8080 agent@${isEveryInterface(host) ? "<host>" : urlHost(host)} ${reachability(host)}`);
   });
 
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= listening
-      ? Promise.race([
-          server.stop().catch((error: unknown) => say(`SSH server: ending its sessions failed: ${error instanceof Error ? error.message : String(error)}`)),
-          new Promise<void>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref()),
-        ])
-      : Promise.resolve();
-    return stopping;
-  };
-  // Next.js closes the HTTP server on these signals and then calls process.exit: start ending sessions at once…
-  process.prependListener("SIGTERM", () => void stop());
-  process.prependListener("SIGINT", () => void stop());
-  // …and let every exit (Next.js's, exit-with-parent.cjs's when the launcher dies) wait until they are recorded.
-  const exit = process.exit.bind(process);
-  process.exit = ((code?: number | string | null) => {
-    void stop().finally(() => exit(code));
-  }) as typeof process.exit;
+  // Ending its sessions (server_stopped) runs before the process exits, on a signal or when the launcher dies.
+  stopBeforeExit(
+    async () => {
+      if (listening) await server.stop();
+    },
+    (error) => say(`SSH server: ending its sessions failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
 }

@@ -1,3 +1,4 @@
+import { stopBeforeExit } from "@/lib/server/stop-before-exit";
 import { readEnv } from "@/lib/env";
 import { isEveryInterface, reachability, urlHost } from "@/lib/server/bind-host";
 import { log } from "@/lib/server/log";
@@ -7,8 +8,6 @@ import { ingressUrlFor } from "@/lib/tunnels/ingress/public-url";
 
 const STARTED = Symbol.for("botdesk.agentListener");
 type Flagged = typeof globalThis & { [STARTED]?: boolean };
-/** How long stopping waits for the open sessions to be recorded as ended before the process goes anyway. */
-const STOP_TIMEOUT_MS = 5_000;
 
 /**
  * The listener for ngrok's agents (agent-listener.ts), run inside the web
@@ -52,22 +51,12 @@ export async function serveAgentsInThisProcess(tls: AgentTls): Promise<AgentList
     say(`Agent listener for ngrok's agents on port ${port}: @ngrok/ngrok with server_addr "${where}", ${trust}, and an authtoken ${reachability(host)}`);
   });
 
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= listening
-      ? Promise.race([
-          listener.stop().catch((error: unknown) => say(`Agent listener: ending its sessions failed: ${error instanceof Error ? error.message : String(error)}`)),
-          new Promise<void>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref()),
-        ])
-      : Promise.resolve();
-    return stopping;
-  };
-  // As the SSH server does (lib/ssh/serve-in-web-server.ts): start ending sessions on the signal, and let every exit wait for it.
-  process.prependListener("SIGTERM", () => void stop());
-  process.prependListener("SIGINT", () => void stop());
-  const exit = process.exit.bind(process);
-  process.exit = ((code?: number | string | null) => {
-    void stop().finally(() => exit(code));
-  }) as typeof process.exit;
+  // As the SSH server's: its sessions end (server_stopped) before the process exits.
+  stopBeforeExit(
+    async () => {
+      if (listening) await listener.stop();
+    },
+    (error) => say(`Agent listener: ending its sessions failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
   return listener;
 }

@@ -1,3 +1,4 @@
+import { stopBeforeExit } from "@/lib/server/stop-before-exit";
 import type https from "node:https";
 import type { AddressInfo } from "node:net";
 import { readEnv } from "@/lib/env";
@@ -10,8 +11,6 @@ import { startTcpIngress, type TcpIngress } from "./tcp-ingress";
 
 const STARTED = Symbol.for("botdesk.ingress");
 type Flagged = typeof globalThis & { [STARTED]?: boolean };
-/** How long stopping waits for the metered traffic to be written before the process goes anyway. */
-const STOP_TIMEOUT_MS = 5_000;
 
 /**
  * The ingress in the web server's process (started once from listeners.ts):
@@ -65,21 +64,12 @@ export async function serveIngressInThisProcess(): Promise<void> {
     }
   }
 
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= Promise.race([
-      (async () => {
-        await Promise.all([http?.stop(), tcp?.stop()]);
-        await meter.stop();
-      })().catch((error: unknown) => say(`Ingress: writing the metered traffic failed: ${error instanceof Error ? error.message : String(error)}`)),
-      new Promise<void>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref()),
-    ]);
-    return stopping;
-  };
-  process.prependListener("SIGTERM", () => void stop());
-  process.prependListener("SIGINT", () => void stop());
-  const exit = process.exit.bind(process);
-  process.exit = ((code?: number | string | null) => {
-    void stop().finally(() => exit(code));
-  }) as typeof process.exit;
+  // What was counted is written before the process exits.
+  stopBeforeExit(
+    async () => {
+      await Promise.all([http?.stop(), tcp?.stop()]);
+      await meter.stop();
+    },
+    (error) => say(`Ingress: writing the metered traffic failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
 }
