@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { CHROMIUM_ARGS, findChromium } from "./e2e/support/browser";
-import { E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_METRICS_TOKEN, E2E_DATABASE_URL, E2E_DB_PORT, E2E_PORT, E2E_PASSWORD, E2E_SERVER_LOG, E2E_SSH_PORT, E2E_AGENT_PORT, E2E_INGRESS_PORT, E2E_TCP_PORTS } from "./e2e/support/constants";
+import { E2E_AUTH_SECRET, E2E_DATA_DIR, E2E_METRICS_TOKEN, E2E_DATABASE_URL, E2E_DB_PORT, E2E_PORT, E2E_PASSWORD, E2E_SERVER_LOG, E2E_SSH_PORT, E2E_AGENT_PORT, E2E_INGRESS_PORT, E2E_TCP_PORTS, E2E_DESTINATION_ALLOW } from "./e2e/support/constants";
 
 /**
  * End-to-end tests in Chromium against a production build served by the real
@@ -48,6 +48,7 @@ export default defineConfig({
       BOTDESK_AGENT_PORT: String(E2E_AGENT_PORT),
       BOTDESK_INGRESS_PORT: String(E2E_INGRESS_PORT),
       BOTDESK_TCP_PORTS: E2E_TCP_PORTS,
+      BOTDESK_DESTINATION_ALLOW: E2E_DESTINATION_ALLOW,
       AUTH_SECRET: E2E_AUTH_SECRET,
       BOTDESK_METRICS_TOKEN: E2E_METRICS_TOKEN,
       BOTDESK_SIGNIN_MAX_PER_EMAIL: "5",

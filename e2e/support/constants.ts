@@ -26,6 +26,9 @@ export const E2E_SSH_PORT = Number(process.env.E2E_SSH_PORT || E2E_PORT + 1000);
 export const E2E_AGENT_PORT = Number(process.env.E2E_AGENT_PORT || E2E_PORT + 2000);
 export const E2E_INGRESS_PORT = Number(process.env.E2E_INGRESS_PORT || E2E_PORT + 3000);
 export const E2E_TCP_PORTS = `${E2E_PORT + 4000}-${E2E_PORT + 4009}`;
+/** Where the event-streams spec's webhook receiver listens: the e2e server may deliver to it (BOTDESK_DESTINATION_ALLOW), to no other private address. */
+export const E2E_DESTINATION_HOST = "127.77.0.1";
+export const E2E_DESTINATION_ALLOW = "127.77.0.0/24";
 /** The e2e server's embedded database listens here, so tests can change data behind a session's back. */
 export const E2E_DB_PORT = Number(process.env.E2E_DB_PORT || 54329);
 /**
