@@ -46,3 +46,15 @@ test("with 80 more bots, /activity lists at most 25 per filter and finds the oth
     await retireBots(prefix);
   }
 });
+
+test("find by name answers text no name can hold (a NUL, control characters) as no search, not an error", async ({ page }) => {
+  await signIn(page, ADMIN);
+  const plain = await page.request.get("/activity/principals");
+  expect(plain.status()).toBe(200);
+  for (const q of ["\u0000", "a\u0000b", "\u001b[31m"]) {
+    const res = await page.request.get(`/activity/principals?q=${encodeURIComponent(q)}`);
+    expect(res.status(), JSON.stringify(q)).toBe(200);
+    expect(await res.json()).toEqual(await plain.json());
+  }
+  expect((await page.request.get(`/activity/principals?q=${"x".repeat(101)}`)).status()).toBe(400);
+});
