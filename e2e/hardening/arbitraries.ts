@@ -4,11 +4,11 @@ import fc from "fast-check";
  * What the hardening fuzz sends (fast-check): malformed and wrongly typed values,
  * 1 MB values, NUL and control characters, lone surrogates, bidi and zero-width
  * characters, SQL and HTML injection. HARDENING_RUNS sets the runs per property
- * (npm test: 40; npm run test:hardening: 150).
+ * (default 40; npm run test:hardening, which npm test runs: 150).
  */
 
 export const RUNS = Number(process.env.HARDENING_RUNS ?? 40);
-/** Runs per property for the routes and actions that only need to be covered, not hammered: 8 in npm test, 30 in test:hardening. */
+/** Runs per property for the routes and actions that only need to be covered, not hammered: 8 by default, 30 in test:hardening. */
 export const FEW_RUNS = Math.max(5, Math.round(RUNS / 5));
 
 export const NASTY = [

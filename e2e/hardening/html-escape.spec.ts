@@ -218,7 +218,7 @@ test("every page escapes what users typed: no planted tag in the HTML, no plante
         // (Sign-in and its code step show none; nor does /setup once an account exists: it echoes neither its token nor anything stored.)
         if (pattern !== "/sign-in" && pattern !== "/sign-in/two-factor" && pattern !== "/setup" && !html.includes("__pwned")) problems.push(`${where}: shows none of the planted text`);
         problems.push(...problemsIn(html).map((p) => `${where}: ${p}`));
-        // In a browser (about 4 s a page): each pattern's first URL as its first viewer in test:hardening, four detail and list pages in npm test.
+        // In a browser (about 4 s a page): each pattern's first URL as its first viewer with HARDENING_RUNS set (test:hardening), four detail and list pages without.
         if (viewer === viewers[0] && i === 0 && (FULL || ["/users/bots/[id]", "/activity/[id]", "/activity", "/credentials"].includes(pattern))) {
           browserLoads++;
           problems.push(...(await executed(browser, url, cookies[viewer])).map((p) => `${where} (browser): ${p}`));
