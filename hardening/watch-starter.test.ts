@@ -8,7 +8,9 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
  * The launcher's tie to npm, with real processes in npm's shape: a stand-in
  * for npm (a Node process) runs `sh -c "node …"`, as npm runs every script, and
  * the innermost process watches its starters. Killing the stand-in with SIGKILL
- * leaves the shell waiting, so only watching past it notices.
+ * leaves the shell waiting, so only watching past it notices. A fault test
+ * (npm run test:faults, one file at a time): processes killed with SIGKILL, timed
+ * to the 100 ms poll, which a fully loaded parallel unit run once starved past 15 s.
  */
 
 const MODULE = path.resolve("lib/launcher/watch-starter.ts");
