@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
  * the innermost process watches its starters. Killing the stand-in with SIGKILL
  * leaves the shell waiting, so only watching past it notices. A fault test
  * (npm run test:faults, one file at a time): processes killed with SIGKILL, timed
- * to the 100 ms poll, which a fully loaded parallel unit run once starved past 15 s.
+ * to a 100 ms poll; in a fully loaded parallel unit run it once saw no "gone" line in 15 s.
  */
 
 const MODULE = path.resolve("lib/launcher/watch-starter.ts");
