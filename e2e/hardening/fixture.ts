@@ -110,7 +110,8 @@ export async function sessionCookie(fixture: Fixture, who: CookiePrincipal): Pro
  * A cheap digest of what any request could change: the rows of principals,
  * memberships, credentials, accounts, reserved domains and event streams, and the count of each event type except
  * refusals and requests (recorded on purpose) and what Botdesk's own timers write
- * meanwhile (the expiry sweep, the purge, the agent-session sweep).
+ * meanwhile (the expiry sweep and its warnings 7 and 1 days ahead, the purge, the
+ * agent-session sweep, a destination given up by the event-stream sender).
  */
 /** An event destination (a webhook to a public test address, never sent to) and a subscription of it to `bot_user_created.v0`. */
 export async function insertEventStream(accountId: string): Promise<{ destinationId: string; subscriptionId: string }> {
@@ -131,7 +132,7 @@ export async function digest(): Promise<string> {
     md5(concat((SELECT string_agg(concat_ws(',', id, account_id, description, metadata, target::text, secret_sealed), ';' ORDER BY id) FROM event_destinations), '/',
       (SELECT string_agg(concat_ws(',', id, account_id, description, metadata, sources::text), ';' ORDER BY id) FROM event_subscriptions), '/',
       (SELECT string_agg(subscription_id || '>' || destination_id, ';' ORDER BY subscription_id, destination_id) FROM event_subscription_destinations))),
-    (SELECT string_agg(type || ':' || n, ',' ORDER BY type) FROM (SELECT type, count(*) AS n FROM events WHERE type NOT IN ('login.refused', 'credential.refused', 'credential.expired', 'events.purged', 'agent.session_ended') GROUP BY type) t)
+    (SELECT string_agg(type || ':' || n, ',' ORDER BY type) FROM (SELECT type, count(*) AS n FROM events WHERE type NOT IN ('login.refused', 'credential.refused', 'credential.expired', 'credential.expiring', 'event_destination.failing', 'events.purged', 'agent.session_ended') GROUP BY type) t)
   ) AS d`;
   return row!.d;
 }
