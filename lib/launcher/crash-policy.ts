@@ -4,6 +4,13 @@
  * how long to wait before starting it again. Pure functions (crash-policy.test.ts).
  */
 
+/**
+ * The web server's exit code when it refuses to start as configured (lib/server/listeners.ts: a
+ * stored key this AUTH_SECRET cannot decrypt, an operator's certificate that is unreadable or
+ * expired): sysexits' EX_CONFIG. Starting it again would refuse again, so the launcher stops.
+ */
+export const START_REFUSED_EXIT_CODE = 78;
+
 /** Restarts back off 1 s, 2 s, 4 s … up to 30 s while the server keeps dying. */
 export const FIRST_DELAY_MS = 1_000;
 export const MAX_DELAY_MS = 30_000;

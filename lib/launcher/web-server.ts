@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { describeExit, nextStreak, restartDelayMs, tailKeeper } from "./crash-policy";
+import { describeExit, nextStreak, restartDelayMs, START_REFUSED_EXIT_CODE, tailKeeper } from "./crash-policy";
 
 /**
  * The web server (`next start` or `next dev`) under the launcher: its output
@@ -8,8 +8,9 @@ import { describeExit, nextStreak, restartDelayMs, tailKeeper } from "./crash-po
  * server dies on its own after it once served (out of memory, a fatal error,
  * a signal), the launcher says so with the cause and starts it again, backing
  * off 1 s, 2 s, 4 s … 30 s while it keeps dying; the database keeps running.
- * A server that dies before it ever served (a port in use, a broken build)
- * is a failed start: `onFailedStart`, and the launcher stops.
+ * A server that dies before it ever served (a port in use, a broken build),
+ * or that refuses its configuration (START_REFUSED_EXIT_CODE), is a failed
+ * start: `onFailedStart`, and the launcher stops.
  */
 export interface WebServerOptions {
   /** Node's arguments: flags, the preload, Next's CLI and its own. */
@@ -79,6 +80,12 @@ export function superviseWebServer(opts: WebServerOptions): WebServer {
         if (!everReady) {
           opts.say(`The web server exited before it was ready (${cause}).`);
           opts.onFailedStart(code ?? 1);
+          return;
+        }
+        if (code === START_REFUSED_EXIT_CODE) {
+          // Its listeners refused the configuration (said above, "Could not start: …"); Next may have said Ready first.
+          opts.say("The web server refused to start as configured; stopping.");
+          opts.onFailedStart(code);
           return;
         }
         streak = nextStreak(streak, Date.now() - startedAt);

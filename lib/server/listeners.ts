@@ -1,4 +1,5 @@
 import { readEnv } from "@/lib/env";
+import { START_REFUSED_EXIT_CODE } from "@/lib/launcher/crash-policy";
 import { log } from "@/lib/server/log";
 
 /**
@@ -38,6 +39,7 @@ export async function startListeners(): Promise<void> {
     await serveIngressInThisProcess();
   } catch (error) {
     log.error("botdesk", `Could not start: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    // Not a crash: the launcher stops rather than start it again into the same refusal.
+    process.exit(START_REFUSED_EXIT_CODE);
   }
 }
