@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { createAgentSshServer } from "@/lib/ssh/agent-ssh-server";
 import { tunnelSessionRoutes } from "@/lib/api/tunnel-sessions";
 import { actorOf, createTestAccount, createTestBot, createTestPerson } from "@/lib/test-support/factories";
-import { sshKeygen } from "@/lib/test-support/ssh-keys";
+import { botWithSshKey } from "@/lib/test-support/ssh-agents";
 import { createIngressServer, type IngressServer } from "@/lib/tunnels/ingress/ingress-server";
 import { endpointForHost } from "@/lib/tunnels/registry/live-endpoints";
 import pg from "pg";
@@ -81,19 +81,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let keys = 0;
 /** A bot with an SSH key connected with `ssh -R 0:localhost:<local>`, its endpoint served by the ingress. */
 async function sshAgent(opts: { port?: number; servedHere?: boolean } = {}) {
-  const { account, owner } = await createTestAccount();
-  const admin = actorOf(account, owner, "owner");
-  const bot = await createTestBot(account.id);
-  const key = sshKeygen("ed25519");
-  const created = await createCredential(admin, { kind: "ssh_key", ownerId: bot.id, publicKey: key.publicKey, acl: [] }, NO_CTX);
-  if (!created.ok) throw new Error(created.message);
-  const file = path.join(dir, `key${++keys}`);
-  writeFileSync(file, key.privateKey);
-  chmodSync(file, 0o600);
-  return { account, admin, bot, credentialId: created.data.credential.id, file, ...(await connect(account.id, file, opts)) };
+  const { account, admin, bot, credentialId, file } = await botWithSshKey(dir);
+  return { account, admin, bot, credentialId, file, ...(await connect(account.id, file, opts)) };
 }
 
 /** `ssh -R 0:localhost:<local>` with the key in `file`, until its new session's endpoint is served and held. */

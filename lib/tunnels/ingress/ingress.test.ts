@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
@@ -10,12 +10,10 @@ import path from "node:path";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { recordCarriedTraffic } from "@/lib/domain/usage/record-carried-traffic";
 import { usageThisMonth } from "@/lib/domain/usage/usage-this-month";
 import { createAgentSshServer } from "@/lib/ssh/agent-ssh-server";
-import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
-import { sshKeygen } from "@/lib/test-support/ssh-keys";
+import { botWithSshKey } from "@/lib/test-support/ssh-agents";
 import { trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
 import { makeCa, makeServerCertificate, privateKeyPem } from "@/lib/tunnels/tls/certificates";
 import { endpointForHost, endpointForPort } from "@/lib/tunnels/registry/live-endpoints";
@@ -31,7 +29,6 @@ async function freePort(): Promise<number> {
 }
 
 // Real parts only: the SSH server with the real OpenSSH client's `-R`, real local HTTP servers, the ingress on a real socket, the test database.
-const NO_CTX = { ip: null, userAgent: null };
 const dir = mkdtempSync(path.join(tmpdir(), "botdesk-ingress-test-"));
 let sshServer: ReturnType<typeof createAgentSshServer>;
 let sshPort = 0;
@@ -118,19 +115,11 @@ function pattern(n: number): Buffer {
   return b;
 }
 
-let keys = 0;
+let controls = 0;
 /** A bot with an SSH key, connected with `ssh -R 0:localhost:<port>`: its tunnel hostname, session and the ssh process. */
 async function agent(localPort: number, remotePort = 0, opts: { control?: boolean } = {}) {
-  const { account, owner } = await createTestAccount();
-  const admin = actorOf(account, owner, "owner");
-  const bot = await createTestBot(account.id);
-  const key = sshKeygen("ed25519");
-  const created = await createCredential(admin, { kind: "ssh_key", ownerId: bot.id, publicKey: key.publicKey, acl: [] }, NO_CTX);
-  if (!created.ok) throw new Error(created.message);
-  const file = path.join(dir, `key${++keys}`);
-  writeFileSync(file, key.privateKey);
-  chmodSync(file, 0o600);
-  const controlPath = opts.control ? path.join(dir, `ctl${keys}`) : undefined;
+  const { account, admin, bot, file } = await botWithSshKey(dir);
+  const controlPath = opts.control ? path.join(dir, `ctl${++controls}`) : undefined;
   const proc = spawn("ssh", [
     "-F", "/dev/null", "-i", file, "-p", String(sshPort), "-N",
     ...(controlPath ? ["-M", "-S", controlPath] : []),
