@@ -13,7 +13,9 @@ import { actorOf, createTestAccount, createTestBot } from "./factories";
 export const NO_CTX = { ip: null, userAgent: null };
 /** The tunnel domain of the test listener, and its TCP ports. */
 export const DOMAIN = "tunnel.test";
-export const TCP_PORTS = { from: 39100, to: 39109 };
+/** TEST_TCP_PORTS_FROM moves the range when two checkouts test side by side on one machine. */
+const TCP_FROM = Number(process.env.TEST_TCP_PORTS_FROM ?? 39100);
+export const TCP_PORTS = { from: TCP_FROM, to: TCP_FROM + 9 };
 /** The credential re-check of the test listener (production: every 30 s). */
 export const RECHECK_MS = 300;
 /** What the local service answers to POST /big. */

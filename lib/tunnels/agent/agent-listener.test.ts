@@ -4,7 +4,7 @@ import net, { type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { reserveDomain } from "@/lib/domain/domains/reserve-domain";
-import { BIG, botWithToken, DOMAIN, eventsOf, latestSession, NO_CTX, refusal, roundTrip, sdkSession, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
+import { BIG, botWithToken, DOMAIN, eventsOf, latestSession, NO_CTX, refusal, roundTrip, sdkSession, TCP_PORTS, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
 import { endpointForHost, endpointForPort } from "@/lib/tunnels/registry/live-endpoints";
 
 // ngrok's own agent SDK (@ngrok/ngrok 1.7.0) against the listener, on a real database and real sockets:
@@ -143,8 +143,8 @@ describe("binds follow the hostname rules", () => {
       expect(url.protocol).toBe("tcp:");
       expect(url.hostname).toBe(DOMAIN);
       const port = Number(url.port);
-      expect(port).toBeGreaterThanOrEqual(39100);
-      expect(port).toBeLessThanOrEqual(39109);
+      expect(port).toBeGreaterThanOrEqual(TCP_PORTS.from);
+      expect(port).toBeLessThanOrEqual(TCP_PORTS.to);
       const live = endpointForPort(port)!;
       expect(live.proto).toBe("tcp");
       const stream = await live.open({ clientAddr: "203.0.113.9:40000", proto: "tcp" });
@@ -153,11 +153,11 @@ describe("binds follow the hostname rules", () => {
       expect(await echoed).toBe("ping over tcp");
       stream.destroy();
       // remote_addr picks the port, within the range.
-      const wanted = port === 39105 ? 39106 : 39105;
+      const wanted = port === TCP_PORTS.from + 5 ? TCP_PORTS.from + 6 : TCP_PORTS.from + 5;
       const asked = await session.tcpEndpoint().remoteAddr(`${DOMAIN}:${wanted}`).listenAndForward(`tcp://127.0.0.1:${(echo.address() as AddressInfo).port}`);
       expect(asked.url()).toBe(`tcp://${DOMAIN}:${wanted}`);
       const outside = await refusal(session.tcpEndpoint().remoteAddr(`${DOMAIN}:40000`).listenAndForward(`tcp://127.0.0.1:1`));
-      expect(outside.message).toMatch(/tunnel\.test:39100-39109/);
+      expect(outside.message).toContain(`tunnel.test:${TCP_PORTS.from}-${TCP_PORTS.to}`);
       await asked.close();
       await tunnel.close();
     } finally {
