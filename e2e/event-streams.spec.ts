@@ -15,6 +15,8 @@ interface Received {
   type: string;
   /** The event as the REST API's /events answers it: who acted, on what. */
   object: { type?: string; subject?: { kind: string; name: string }; principal?: { name: string } };
+  /** The `webhook-id` header: the same for a message sent again. */
+  id: string;
 }
 
 test("a webhook added in Settings receives a bot's deactivation, signed, within seconds", async ({ page }) => {
@@ -29,7 +31,7 @@ test("a webhook added in Settings receives a bot's deactivation, signed, within 
       const body = Buffer.concat(chunks).toString();
       try {
         const verified = new Webhook(secret).verify(body, req.headers as Record<string, string>) as { event_type: string; object: Received["object"] };
-        received.push({ type: verified.event_type, object: verified.object });
+        received.push({ type: verified.event_type, object: verified.object, id: String(req.headers["webhook-id"]) });
         res.writeHead(204).end();
       } catch (error) {
         refused.push(String(error));
@@ -71,6 +73,23 @@ test("a webhook added in Settings receives a bot's deactivation, signed, within 
     await page.goto("/settings/event-streams");
     const destination = page.getByTestId("destinations-list").locator("li").filter({ hasText: url });
     await expect(destination.getByTestId("delivery-log")).toContainText("bot_user_deactivated.v0");
+
+    // Everything since a time, chosen in the viewer's own clock, is sent again with the same webhook-id.
+    await destination.getByText(/^Delivery log/).click();
+    const since = destination.getByTestId("redeliver-since-form");
+    await since.getByRole("button", { name: "Send again" }).click();
+    await expect(since.getByRole("alert")).toHaveText("Enter a date and time.");
+    const tenMinutesAgo = await page.evaluate(() => {
+      const d = new Date(Date.now() - 10 * 60_000);
+      const p = (n: number) => String(n).padStart(2, "0");
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    });
+    await since.getByLabel("Send again everything since").fill(tenMinutesAgo);
+    await since.getByRole("button", { name: "Send again" }).click();
+    await expect(page.getByText("1 message queued again.")).toBeVisible();
+    await expect.poll(() => received.filter((r) => r.object.subject?.name === name).length, { timeout: 15_000 }).toBe(2);
+    const [first, again] = received.filter((r) => r.object.subject?.name === name);
+    expect(again!.id).toBe(first!.id);
     await destination.getByRole("button", { name: `Remove ${url}` }).click();
     await page.getByTestId("delete-destination-dialog").getByRole("button", { name: "Remove destination" }).click();
     await expect(page.getByTestId("destinations-list").locator("li").filter({ hasText: url })).toHaveCount(0);

@@ -51,7 +51,10 @@ interface Pending {
  * pending, so they are sent again, never lost (at least once). A failed
  * attempt stops the destination's queue until its retry is due (exponential
  * backoff with jitter); a message failing for giveUpAfterMs is marked failed,
- * the destination failing, and `event_destination.failing` recorded. Returns
+ * the destination failing, and `event_destination.failing` recorded. A
+ * webhook gets one message per request; Datadog's intake gets the due
+ * messages of the claim in one request (one log each, oldest first), which
+ * succeeds or fails as one. Returns
  * how many messages were delivered.
  */
 export async function deliverDueEvents(opts: { maxClaims?: number } = {}): Promise<number> {
@@ -84,41 +87,71 @@ async function deliverOneDestination(tx: Tx): Promise<number | null> {
   const secret = openDestinationSecret(destination.secret_sealed, destination.id);
   const started = Date.now();
   let delivered = 0;
-  for (const message of queue) {
-    if (message.next_attempt_at.getTime() > Date.now() || Date.now() - started > CLAIM_BUDGET_MS) break;
+  for (let next = 0; next < queue.length; ) {
+    if (queue[next]!.next_attempt_at.getTime() > Date.now() || Date.now() - started > CLAIM_BUDGET_MS) break;
+    // A webhook gets one message per request; Datadog's intake takes a batch (the due messages, oldest first, within its bounds).
+    const batch = destination.kind === "datadog" ? datadogBatch(queue, next) : [queue[next]!];
+    next += batch.length;
     const outcome: SendOutcome = secret
-      ? await send(destination, secret, message)
+      ? await send(destination, secret, batch)
       : { ok: false, status: null, error: "the destination's secret does not decrypt (was AUTH_SECRET changed?)", latencyMs: 0 };
-    const attempts = message.attempts + 1;
     if (outcome.ok) {
-      delivered++;
+      delivered += batch.length;
       await tx.$executeRaw`
-        UPDATE event_deliveries SET status = 'delivered', attempts = ${attempts}, delivered_at = now(), last_status = ${outcome.status},
+        UPDATE event_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), last_status = ${outcome.status},
                last_error = NULL, latency_ms = ${outcome.latencyMs}
-        WHERE destination_id = ${destination.id} AND event_id = ${message.event_id}`;
+        WHERE destination_id = ${destination.id} AND event_id = ANY(${batch.map((m) => m.event_id)}::text[])`;
       await tx.$executeRaw`UPDATE event_destinations SET failing_since = NULL WHERE id = ${destination.id} AND failing_since IS NOT NULL`;
       continue;
     }
-    const givenUp = Date.now() - message.created_at.getTime() >= giveUpAfterMs();
-    await tx.$executeRaw`
-      UPDATE event_deliveries SET status = ${givenUp ? "failed" : "pending"}, attempts = ${attempts},
-             next_attempt_at = ${new Date(Date.now() + retryDelayMs(attempts))}, last_status = ${outcome.status},
-             last_error = ${outcome.error}, latency_ms = ${outcome.latencyMs}
-      WHERE destination_id = ${destination.id} AND event_id = ${message.event_id}`;
-    if (!givenUp) break;
-    await markFailing(tx, destination, message, attempts, outcome);
+    let firstGivenUp: { message: Pending; attempts: number } | null = null;
+    let allGivenUp = true;
+    for (const message of batch) {
+      const attempts = message.attempts + 1;
+      const givenUp = Date.now() - message.created_at.getTime() >= giveUpAfterMs();
+      if (givenUp) firstGivenUp ??= { message, attempts };
+      else allGivenUp = false;
+      await tx.$executeRaw`
+        UPDATE event_deliveries SET status = ${givenUp ? "failed" : "pending"}, attempts = ${attempts},
+               next_attempt_at = ${new Date(Date.now() + retryDelayMs(attempts))}, last_status = ${outcome.status},
+               last_error = ${outcome.error}, latency_ms = ${outcome.latencyMs}
+        WHERE destination_id = ${destination.id} AND event_id = ${message.event_id}`;
+    }
+    if (firstGivenUp) await markFailing(tx, destination, firstGivenUp.message, firstGivenUp.attempts, outcome);
+    // A message still being retried holds the queue back (oldest first); given-up ones let the next go.
+    if (!allGivenUp) break;
   }
   return delivered;
 }
 
-function send(destination: Claimed, secret: string, message: Pending): Promise<SendOutcome> {
+/** Datadog's logs intake takes at most 1,000 logs and 5 MB per request: a batch (at most BATCH logs) stays within both. */
+const DATADOG_BATCH_MAX_BYTES = 4 * 1024 * 1024;
+
+/** The due messages from `from` on, oldest first, that fit in one Datadog request (always at least one). */
+function datadogBatch(queue: Pending[], from: number): Pending[] {
+  const batch: Pending[] = [];
+  let bytes = 0;
+  for (let i = from; i < queue.length; i++) {
+    const message = queue[i]!;
+    if (message.next_attempt_at.getTime() > Date.now()) break;
+    bytes += JSON.stringify(message.payload).length + 128;
+    if (batch.length > 0 && bytes > DATADOG_BATCH_MAX_BYTES) break;
+    batch.push(message);
+  }
+  return batch;
+}
+
+function send(destination: Claimed, secret: string, batch: Pending[]): Promise<SendOutcome> {
   const url = deliveryUrl(destination.kind, destination.target);
-  const envelope = JSON.stringify(message.payload);
-  if (destination.kind === "webhook") return sendMessage(url, webhookHeaders(secret, message.event_id, envelope), envelope);
+  if (destination.kind === "webhook") {
+    const [message] = batch;
+    const envelope = JSON.stringify(message!.payload);
+    return sendMessage(url, webhookHeaders(secret, message!.event_id, envelope), envelope);
+  }
   const target = destination.target as { ddtags: string; service: string };
-  // Datadog's HTTP logs intake: one log per event, the envelope as its message.
-  const body = JSON.stringify([{ ddsource: "botdesk", ddtags: target.ddtags || undefined, service: target.service || undefined, message: envelope }]);
-  return sendMessage(url, { "dd-api-key": secret }, body);
+  // Datadog's HTTP logs intake: one log per event, the envelope as its message, oldest first.
+  const logs = batch.map((m) => ({ ddsource: "botdesk", ddtags: target.ddtags || undefined, service: target.service || undefined, message: JSON.stringify(m.payload) }));
+  return sendMessage(url, { "dd-api-key": secret }, JSON.stringify(logs));
 }
 
 /** A message given up: the destination is failing from now (a banner for admins), recorded once per failing spell. */

@@ -7,7 +7,7 @@ import { SecretReveal } from "@/components/secret-reveal";
 import { Timestamp } from "@/components/timestamp";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { Button, SubmitButton } from "@/components/ui/button";
+import { Button, Spinner, SubmitButton } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import type { DestinationView } from "@/lib/domain/event-streams/destination-view";
@@ -173,15 +173,30 @@ const STATUS_TONE = { delivered: "green", pending: "amber", failed: "red" } as c
 
 function DeliveryLog({ destinationId, rows }: { destinationId: string; rows: DeliveryView[] }) {
   const toast = useToast();
-  const again = async (input: { eventId?: string; since?: string }) => {
-    const result = await callAction(() => redeliverAction({ id: destinationId, ...input }));
-    if (result.ok) toast.success(result.data.count === 1 ? "1 message queued again." : `${result.data.count} messages queued again.`);
-    else toast.error(result.message);
+  // Which button's request is in flight ("<eventId>:one", "<eventId>:from", "since"): that button shows it, all wait.
+  const [busy, setBusy] = useState<string | null>(null);
+  const again = async (key: string, input: { eventId?: string; since?: string }) => {
+    setBusy(key);
+    try {
+      const result = await callAction(() => redeliverAction({ id: destinationId, ...input }));
+      if (result.ok) toast.success(result.data.count === 1 ? "1 message queued again." : `${result.data.count} messages queued again.`);
+      else toast.error(result.message);
+      return result.ok;
+    } finally {
+      setBusy(null);
+    }
   };
+  const pendingButton = (key: string, label: string, pendingLabel: string, input: { eventId?: string; since?: string }, title?: string) => (
+    <Button variant="secondary" size="sm" disabled={busy !== null} aria-busy={busy === key} title={title} onClick={() => void again(key, input)}>
+      {busy === key && <Spinner />}
+      {busy === key ? pendingLabel : label}
+    </Button>
+  );
   if (rows.length === 0) return <p className="text-xs text-slate-500">No messages yet.</p>;
   return (
     <details>
       <summary className="cursor-pointer text-sm text-indigo-700">Delivery log (last {rows.length})</summary>
+      <RedeliverSince busy={busy} onSend={(since) => again("since", { since })} />
       <div className="mt-2 overflow-x-auto">
         <table className="w-full text-left text-xs" data-testid="delivery-log">
           <thead className="text-slate-600">
@@ -211,12 +226,8 @@ function DeliveryLog({ destinationId, rows }: { destinationId: string; rows: Del
                 <td className="px-2 py-1">{r.latencyMs === null ? "—" : `${r.latencyMs} ms`}</td>
                 <td className="px-2 py-1 [overflow-wrap:anywhere]">{r.lastStatus ?? r.lastError ?? "—"}</td>
                 <td className="px-2 py-1 whitespace-nowrap">
-                  <Button variant="secondary" size="sm" onClick={() => void again({ eventId: r.eventId })}>
-                    Send again
-                  </Button>{" "}
-                  <Button variant="secondary" size="sm" onClick={() => void again({ since: new Date(r.createdAt).toISOString() })} title="This message and every later one">
-                    Again from here
-                  </Button>
+                  {pendingButton(`${r.eventId}:one`, "Send again", "Queuing…", { eventId: r.eventId })}{" "}
+                  {pendingButton(`${r.eventId}:from`, "Again from here", "Queuing…", { since: new Date(r.createdAt).toISOString() }, "This message and every later one")}
                 </td>
               </tr>
             ))}
@@ -224,6 +235,52 @@ function DeliveryLog({ destinationId, rows }: { destinationId: string; rows: Del
         </table>
       </div>
     </details>
+  );
+}
+
+/**
+ * Everything of the destination since a time, in the viewer's own clock (the
+ * browser turns the local time into an instant); the log reaches 30 days back.
+ */
+function RedeliverSince({ busy, onSend }: { busy: string | null; onSend: (since: string) => Promise<boolean> }) {
+  const [value, setValue] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      className="mt-2 flex flex-wrap items-end gap-2"
+      data-testid="redeliver-since-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        const at = value ? new Date(value) : null;
+        if (!at || Number.isNaN(at.getTime())) return setError("Enter a date and time.");
+        if (at.getTime() > Date.now()) return setError("Choose a time in the past.");
+        setError(null);
+        void onSend(at.toISOString()).then((sent) => sent && setValue(""));
+      }}
+    >
+      <label className="flex flex-col gap-1 text-xs">
+        <span className="font-medium text-slate-700">Send again everything since</span>
+        <input
+          type="datetime-local"
+          step={1}
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          aria-invalid={error !== null}
+          aria-describedby={error ? "redeliver-since-error" : undefined}
+          className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+        />
+      </label>
+      <Button type="submit" variant="secondary" size="sm" disabled={busy !== null} aria-busy={busy === "since"}>
+        {busy === "since" && <Spinner />}
+        {busy === "since" ? "Queuing…" : "Send again"}
+      </Button>
+      {error && (
+        <p id="redeliver-since-error" role="alert" className="w-full text-xs text-red-700">
+          {error}
+        </p>
+      )}
+    </form>
   );
 }
 

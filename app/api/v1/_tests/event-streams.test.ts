@@ -441,7 +441,7 @@ describe("delivery", () => {
     }
   });
 
-  it("sends to Datadog's logs intake with the API key", async () => {
+  it("sends to Datadog's logs intake with the API key, the waiting events in one request, oldest first", async () => {
     const a = await apiAccount();
     const intake = await receiver("127.77.0.15");
     process.env.BOTDESK_DATADOG_INTAKE_URL = new URL(intake.url).origin;
@@ -449,13 +449,17 @@ describe("delivery", () => {
     try {
       const d = await ngrok.eventDestinations.create({ format: "json", target: { datadog: { apiKey: "dd-secret-key", ddsite: "datadoghq.com", ddtags: "team:ops", service: "botdesk" } } });
       await ngrok.eventSubscriptions.create({ sources: [{ type: "bot_user_created.v0" }], destinationIds: [d.id] });
-      await createBot(a.admin.actor, { name: "to-datadog" }, ctx);
+      for (const name of ["to-datadog-1", "to-datadog-2", "to-datadog-3"]) await createBot(a.admin.actor, { name }, ctx);
       await drain(() => intake.state.received.length >= 1);
+      expect(intake.state.received).toHaveLength(1);
       const [log] = intake.state.received;
       expect(log!.headers["dd-api-key"]).toBe("dd-secret-key");
-      const [entry] = log!.body as unknown as { ddsource: string; ddtags: string; service: string; message: string }[];
-      expect(entry).toEqual(expect.objectContaining({ ddsource: "botdesk", ddtags: "team:ops", service: "botdesk" }));
-      expect(JSON.parse(entry!.message)).toEqual(expect.objectContaining({ event_type: "bot_user_created.v0" }));
+      const entries = log!.body as unknown as { ddsource: string; ddtags: string; service: string; message: string }[];
+      expect(entries).toHaveLength(3);
+      for (const entry of entries) expect(entry).toEqual(expect.objectContaining({ ddsource: "botdesk", ddtags: "team:ops", service: "botdesk" }));
+      const events = entries.map((e) => JSON.parse(e.message) as { event_type: string; object: { subject: { name: string } } });
+      expect(events.map((e) => e.event_type)).toEqual(["bot_user_created.v0", "bot_user_created.v0", "bot_user_created.v0"]);
+      expect(events.map((e) => e.object.subject.name)).toEqual(["to-datadog-1", "to-datadog-2", "to-datadog-3"]);
     } finally {
       delete process.env.BOTDESK_DATADOG_INTAKE_URL;
       await intake.close();
