@@ -29,16 +29,19 @@ export function formatBytes(n: number): string {
   return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/** One endpoint of a session: its URL, or for a labeled one (BindLabeled: no edges here, so no traffic) its labels; closed ones marked. */
 function Endpoint({ endpoint }: { endpoint: TunnelSessionView["endpoints"][number] }) {
   const labels = Object.entries(endpoint.labels).map(([k, v]) => `${k}=${v}`);
   return (
-    <li className="flex flex-wrap items-center gap-1.5 [overflow-wrap:anywhere]">
-      {endpoint.url && <code className="text-xs text-slate-800">{endpoint.url}</code>}
+    <li className="flex flex-wrap items-center gap-1.5 [overflow-wrap:anywhere]" data-testid="session-endpoint">
+      {endpoint.url ? <code className="text-xs text-slate-800">{endpoint.url}</code> : <span className="text-xs text-slate-600">Labeled (recorded, not routed)</span>}
       {labels.map((l) => (
-        <Badge key={l} tone="indigo">
+        // Not a Badge: a label may be 257 characters, and wraps at phone width.
+        <code key={l} className="rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-800 ring-1 ring-indigo-600/20 ring-inset [overflow-wrap:anywhere]">
           {l}
-        </Badge>
+        </code>
       ))}
+      {endpoint.endedAt && <Badge tone="gray">Closed</Badge>}
     </li>
   );
 }
@@ -56,8 +59,9 @@ function AgentSoftware({ session }: { session: TunnelSessionView }) {
 
 /**
  * The bot page's live "Sessions" panel: the bot's tunnel sessions, newest
- * first, open ones marked online, each with its endpoints, where it connects
- * from, since when, the authtoken used and its traffic. Give it
+ * first, open ones marked online, each with its endpoints (a labeled one by its
+ * labels), where it connects from, what the agent said about itself (host,
+ * user agent, metadata, client id), since when, the authtoken used and its traffic. Give it
  * `listTunnelSessions(actor, {botId, limit})`'s rows; it refreshes the page
  * every 15 s while visible. IPs the viewer may not see arrive as null.
  * `stopButton` renders the Stop control of an online session (given only to
@@ -111,6 +115,14 @@ export function SessionsPanel({
                   <dt className="inline">From </dt>
                   <dd className="inline">{s.ip ?? "—"}</dd>
                 </div>
+                {s.hostname && (
+                  <div className="min-w-0">
+                    <dt className="inline">Host </dt>
+                    <dd className="inline [overflow-wrap:anywhere]" data-testid="session-hostname">
+                      {s.hostname}
+                    </dd>
+                  </div>
+                )}
                 <div className="min-w-0">
                   <dt className="inline">{s.transport === "ssh" ? "SSH key" : "Authtoken"} </dt>
                   <dd className="inline [overflow-wrap:anywhere]">
@@ -123,6 +135,30 @@ export function SessionsPanel({
                     {formatBytes(s.bytesIn)} in · {formatBytes(s.bytesOut)} out · {plural(s.requests, "request", "requests")}
                   </dd>
                 </div>
+                {s.userAgent && (
+                  <div className="min-w-0 sm:col-span-2">
+                    <dt className="inline">User agent </dt>
+                    <dd className="inline [overflow-wrap:anywhere]" data-testid="session-user-agent">
+                      <code>{s.userAgent}</code>
+                    </dd>
+                  </div>
+                )}
+                {s.metadata && (
+                  <div className="min-w-0 sm:col-span-2">
+                    <dt className="inline">Metadata </dt>
+                    <dd className="line-clamp-3 inline whitespace-pre-line [overflow-wrap:anywhere]" title={s.metadata} data-testid="session-metadata">
+                      {s.metadata}
+                    </dd>
+                  </div>
+                )}
+                {s.clientId && (
+                  <div className="min-w-0">
+                    <dt className="inline">Client id </dt>
+                    <dd className="inline [overflow-wrap:anywhere]">
+                      <code>{s.clientId}</code>
+                    </dd>
+                  </div>
+                )}
                 {s.endedAt && (
                   <div>
                     <dt className="inline">Ended </dt>

@@ -38,6 +38,9 @@ export function apiErrorOf(result: Refusal, opts: { forbidden?: ApiErrorCode } =
       return new ApiError("ERR_BOTDESK_302", result.message);
     // The agent endpoints' refusals (lib/domain/agent-sessions).
     case "bind_refused":
+    // ngrok's agents are told ERR_NGROK_399 for a label (lib/tunnels/agent/messages.ts); /agent/v1, being
+    // retired, keeps the one code its table documents for both.
+    case "label_refused":
       return new ApiError("ERR_NGROK_308", result.message);
     case "session_not_found":
       return new ApiError("ERR_BOTDESK_404", result.message);

@@ -37,6 +37,7 @@ export type ResultCode =
   // Agents.
   | "no_credential"
   | "bind_refused"
+  | "label_refused"
   | "session_not_found"
   | "session_ended"
   | "too_many_sessions"

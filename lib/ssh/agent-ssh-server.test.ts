@@ -115,6 +115,8 @@ describe("the SSH server, driven by the real ssh client", () => {
     expect(session).toMatchObject({ principalId: bot.id, transport: "ssh", credentialDisplay: key.fingerprint, ip: "127.0.0.1", endedAt: null });
     // The client's version string is its software (and the package's build), not an OS: the OS stays unknown.
     expect(session.agentVersion).toMatch(/^OpenSSH_/);
+    // The client's identification line is its user agent; an SSH client says no hostname and no client id.
+    expect(session).toMatchObject({ userAgent: expect.stringMatching(/^SSH-2\.0-OpenSSH_/), hostname: null, clientId: null });
     expect(session).toMatchObject({ os: "unknown", arch: "unknown" });
     expect(session.endpoints.map((e) => e.url)).toEqual([url]);
     const [started] = await events(account.id, "agent.session_started");

@@ -15,6 +15,7 @@ import { trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
 import { registerEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { holdSession } from "@/lib/tunnels/control/held-sessions";
 import { describeEndReason } from "@/lib/tunnels/control/end-reason";
+import { SESSION_USER_AGENT_MAX } from "@/lib/validation/agent-sessions";
 
 export interface AgentSshServerOptions {
   /** The server's private host key (OpenSSH or PEM). */
@@ -82,6 +83,8 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
   const server = new ssh2.Server({ hostKeys: [opts.hostKey], ident: "Botdesk" }, (client, info) => {
     const ctx: RequestContext = { ip: info.ip?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") ?? null, userAgent: info.header?.versions?.software?.slice(0, 64) ?? null };
     const clientComment = info.header?.comments?.slice(0, 32).replace(/[^\x20-\x7e]/g, "") ?? "";
+    // The client's whole identification line (`SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u6`): its session's user agent.
+    const identification = info.header?.identRaw?.replace(/[^\x20-\x7e]/g, "").slice(0, SESSION_USER_AGENT_MAX) ?? "";
     let actor: CredentialActor | null = null;
     let fingerprint = "";
     let keyBlob: Buffer | undefined;
@@ -179,7 +182,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
           const started = await startSession(
             actor,
             ctx,
-            { agent_version: clientVersion, os: UNKNOWN_PLATFORM, arch: UNKNOWN_PLATFORM },
+            { agent_version: clientVersion, os: UNKNOWN_PLATFORM, arch: UNKNOWN_PLATFORM, user_agent: identification },
             { transport: "ssh" },
           );
           if (!started.ok) {

@@ -2,11 +2,13 @@ import ngrok from "@ngrok/ngrok";
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import tls from "node:tls";
 import type { Duplex } from "node:stream";
 import { afterAll, beforeAll } from "vitest";
 import { db } from "@/lib/db/client";
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { createAgentListener, type AgentListener } from "@/lib/tunnels/agent/agent-listener";
+import { MuxadoSession, openTypedStream, readJson, StreamType } from "@/lib/tunnels/muxado";
 import { createAgentTls, type AgentTls } from "@/lib/tunnels/tls/agent-tls";
 import { actorOf, createTestAccount, createTestBot } from "./factories";
 
@@ -133,4 +135,25 @@ export function roundTrip(stream: Duplex, request: string): Promise<string> {
     stream.once("error", reject);
     stream.write(request);
   });
+}
+
+/**
+ * An agent that speaks the protocol by hand, as ngrok-go does (its Auth carries
+ * `Authtoken` and `Hostname`, which @ngrok/ngrok 1.7.0 does not send): TLS to
+ * the harness, a muxado client session, one Auth stream. Returns the AuthResp
+ * and the way to hang up.
+ */
+export async function rawAuth(harness: AgentListenerHarness, message: unknown): Promise<{ answer: Record<string, unknown>; close: () => void }> {
+  const [host, port] = harness.serverAddr.split(":");
+  const socket = tls.connect({ host, port: Number(port), ca: harness.agentTls.caPem!, servername: "localhost" });
+  socket.on("error", () => {});
+  await new Promise((resolve, reject) => {
+    socket.once("secureConnect", resolve);
+    socket.once("close", () => reject(new Error("the listener closed the connection before TLS was done")));
+  });
+  const session = new MuxadoSession(socket, { side: "client" });
+  const stream = openTypedStream(session, StreamType.AUTH);
+  stream.write(JSON.stringify(message));
+  const answer = (await readJson(stream, { timeoutMs: 5_000 })) as Record<string, unknown>;
+  return { answer, close: () => socket.destroy() };
 }

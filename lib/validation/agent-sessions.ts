@@ -20,11 +20,33 @@ const agentField = (max: number) =>
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     });
 
+/** The longest hostname, client id and user agent a session keeps (the columns' sizes: tunnel_sessions). */
+export const SESSION_HOSTNAME_MAX = 255;
+export const SESSION_CLIENT_ID_MAX = 128;
+export const SESSION_USER_AGENT_MAX = 512;
+
+/** An optional single-line field an agent reports about itself: absent or blank is null. */
+const optionalAgentField = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `Use at most ${max} characters`)
+    .superRefine((s, ctx) => {
+      const problem = singleLineProblem(s);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .transform((s) => s || null)
+    .default(null);
+
 /** `POST /agent/v1/sessions`: what an agent says about itself when it starts a session. */
 export const startSessionSchema = z.strictObject({
   agent_version: agentField(64),
   os: agentField(32),
   arch: agentField(32),
+  /** The agent host's name, the client id it had (a reconnecting agent's previous session), its user agent. */
+  hostname: optionalAgentField(SESSION_HOSTNAME_MAX),
+  client_id: optionalAgentField(SESSION_CLIENT_ID_MAX),
+  user_agent: optionalAgentField(SESSION_USER_AGENT_MAX),
   metadata: z
     .string()
     .refine((s) => bytes(s) <= METADATA_MAX_BYTES, `Use at most ${METADATA_MAX_BYTES} bytes`)
@@ -62,6 +84,16 @@ function parseEndpointUrl(raw: string): { url: string; hostname: string } | stri
 }
 
 /**
+ * A labeled endpoint's labels `{key: value}`: at most ENDPOINT_LABELS_MAX,
+ * keys and values 1–128 of `[A-Za-z0-9_.-]` (so at most about 4 KiB in all).
+ * The one rule for labels, for every way a bind arrives.
+ */
+export const endpointLabelsSchema = z
+  .record(z.string(), z.string())
+  .refine((l) => Object.keys(l).length <= ENDPOINT_LABELS_MAX, `Use at most ${ENDPOINT_LABELS_MAX} labels`)
+  .refine((l) => Object.entries(l).every(([k, v]) => LABEL_PART.test(k) && LABEL_PART.test(v)), "Label keys and values are 1–128 letters, digits, '_', '.' or '-'");
+
+/**
  * `POST /agent/v1/sessions/{id}/endpoints`: a URL (`https://app.example.com`),
  * or a bare hostname (bound as https), and/or labels; at least one of them.
  */
@@ -69,14 +101,7 @@ export const bindEndpointSchema = z
   .strictObject({
     url: z.string().max(300).optional(),
     hostname: z.string().max(253).optional(),
-    labels: z
-      .record(z.string(), z.string())
-      .refine((l) => Object.keys(l).length <= ENDPOINT_LABELS_MAX, `Use at most ${ENDPOINT_LABELS_MAX} labels`)
-      .refine(
-        (l) => Object.entries(l).every(([k, v]) => LABEL_PART.test(k) && LABEL_PART.test(v)),
-        "Label keys and values are 1–128 letters, digits, '_', '.' or '-'",
-      )
-      .default({}),
+    labels: endpointLabelsSchema.default({}),
   })
   .transform((input, ctx) => {
     if (input.url !== undefined && input.hostname !== undefined) {

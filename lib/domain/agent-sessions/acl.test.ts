@@ -66,13 +66,15 @@ describe("aclAllowsBind", () => {
     expect(allowed(acl, { hostname: "a.example.org", labels: { env: "prod" } })).toBe(false);
   });
 
-  it("says which part was refused", () => {
+  it("says which part was refused, and which kind of rule was missing (ERR_NGROK_308 or ERR_NGROK_399)", () => {
     expect(aclAllowsBind(["bind:a.example.com"], host("b.example.com"))).toEqual({
       allowed: false,
+      refused: "hostname",
       why: "the authtoken's ACL does not permit binding b.example.com",
     });
     expect(aclAllowsBind(["bind:env=prod"], labels({ env: "dev" }))).toEqual({
       allowed: false,
+      refused: "label",
       why: "the authtoken's ACL does not permit the label env=dev",
     });
   });

@@ -21,7 +21,8 @@ export interface BindTarget {
   labels: Record<string, string>;
 }
 
-export type AclDecision = { allowed: true } | { allowed: false; why: string };
+/** A refusal says which kind of rule was missing: ngrok answers ERR_NGROK_308 for a hostname, ERR_NGROK_399 for a label. */
+export type AclDecision = { allowed: true } | { allowed: false; refused: "hostname" | "label"; why: string };
 
 /** The hostname as compared: lowercase, no trailing dot. */
 export function normalizeHostname(hostname: string): string {
@@ -52,12 +53,12 @@ export function aclAllowsBind(acl: readonly string[], target: BindTarget): AclDe
   if (target.hostname !== null) {
     const hostname = normalizeHostname(target.hostname);
     if (!domainRules.some((rule) => hostnameMatches(rule, hostname))) {
-      return { allowed: false, why: `the authtoken's ACL does not permit binding ${hostname}` };
+      return { allowed: false, refused: "hostname", why: `the authtoken's ACL does not permit binding ${hostname}` };
     }
   }
   for (const [key, value] of Object.entries(target.labels)) {
     if (!labelRules.some((rule) => labelMatches(rule, key, value))) {
-      return { allowed: false, why: `the authtoken's ACL does not permit the label ${key}=${value}` };
+      return { allowed: false, refused: "label", why: `the authtoken's ACL does not permit the label ${key}=${value}` };
     }
   }
   return { allowed: true };

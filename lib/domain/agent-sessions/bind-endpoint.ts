@@ -28,7 +28,8 @@ export interface BoundEndpoint {
  * session, if the ACL of the credential that started it allows (acl.ts; the
  * ACL is read in the same transaction, so an edit applies from the next bind).
  * Allowed: the endpoint, one endpoint of usage and `agent.endpoint_bound`, in
- * one transaction. Refused by the ACL (`bind_refused`): that transaction binds
+ * one transaction. Refused by the ACL (`bind_refused` for a hostname,
+ * `label_refused` for a label): that transaction binds
  * nothing and rolls back, and `agent.bind_refused` is then recorded in one of
  * its own (a refusal is worth an event; a refused body commits nothing).
  * A hostname must also pass mayBindHostname (reserved by the account, not
@@ -54,7 +55,7 @@ export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId:
     const decision = aclAllowsBind(acl, { hostname: target.hostname, labels: target.labels });
     if (!decision.allowed) {
       refused = { subject, data: { url: target.url, labels: target.labels, acl, why: decision.why } };
-      return fail("bind_refused", `The credential ACL policy does not permit this bind: ${decision.why}.`);
+      return fail(decision.refused === "label" ? "label_refused" : "bind_refused", `The credential ACL policy does not permit this bind: ${decision.why}.`);
     }
     if (target.hostname !== null) {
       const may = await mayBindHostname(tx, actor.account.id, target.hostname, { assigned: opts.assignedHostname, url: target.url });

@@ -18,6 +18,9 @@ interface SessionRow {
   os: string;
   arch: string;
   metadata: string;
+  hostname: string | null;
+  client_id: string | null;
+  user_agent: string | null;
   region: string;
   started_at: Date;
   last_heartbeat_at: Date;
@@ -55,7 +58,7 @@ export async function listTunnelSessions(actor: Actor, query: ListTunnelSessions
   if (!canManage(actor)) where.push(Prisma.sql`(s.principal_id = ${actor.principal.id} OR p.kind = 'bot')`);
   const rows = await db().$queryRaw<SessionRow[]>`
     SELECT s.id, s.principal_id, p.name AS principal_name, p.kind::text AS principal_kind, s.credential_id, s.credential_display,
-           s.transport, s.ip, s.agent_version, s.os, s.arch, s.metadata, s.region, s.started_at, s.last_heartbeat_at,
+           s.transport, s.ip, s.agent_version, s.os, s.arch, s.metadata, s.hostname, s.client_id, s.user_agent, s.region, s.started_at, s.last_heartbeat_at,
            s.ended_at, s.end_reason, s.bytes_in, s.bytes_out, s.requests
     FROM tunnel_sessions s
     LEFT JOIN principals p ON p.id = s.principal_id
@@ -70,7 +73,7 @@ export async function listTunnelSessions(actor: Actor, query: ListTunnelSessions
 export async function getTunnelSession(actor: Actor, id: string): Promise<TunnelSessionView | null> {
   const rows = await db().$queryRaw<SessionRow[]>`
     SELECT s.id, s.principal_id, p.name AS principal_name, p.kind::text AS principal_kind, s.credential_id, s.credential_display,
-           s.transport, s.ip, s.agent_version, s.os, s.arch, s.metadata, s.region, s.started_at, s.last_heartbeat_at,
+           s.transport, s.ip, s.agent_version, s.os, s.arch, s.metadata, s.hostname, s.client_id, s.user_agent, s.region, s.started_at, s.last_heartbeat_at,
            s.ended_at, s.end_reason, s.bytes_in, s.bytes_out, s.requests
     FROM tunnel_sessions s
     LEFT JOIN principals p ON p.id = s.principal_id
@@ -97,6 +100,9 @@ async function withEndpoints(actor: Actor, rows: SessionRow[]): Promise<TunnelSe
     os: r.os,
     arch: r.arch,
     metadata: r.metadata,
+    hostname: r.hostname,
+    clientId: r.client_id,
+    userAgent: r.user_agent,
     region: r.region,
     startedAt: r.started_at,
     lastHeartbeatAt: r.last_heartbeat_at,

@@ -10,6 +10,10 @@ export interface TunnelSessionView {
   os: string;
   arch: string;
   metadata: string;
+  /** What the agent said in Auth: its host's name, the client id it had, its user agent (null when it said nothing). */
+  hostname: string | null;
+  clientId: string | null;
+  userAgent: string | null;
   region: string;
   startedAt: Date;
   lastHeartbeatAt: Date;

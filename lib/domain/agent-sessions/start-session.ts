@@ -18,6 +18,9 @@ export interface StartedSession {
   os: string;
   arch: string;
   metadata: string;
+  hostname: string | null;
+  clientId: string | null;
+  userAgent: string | null;
   region: string;
   ip: string | null;
   startedAt: Date;
@@ -28,7 +31,9 @@ export interface StartedSession {
 
 /**
  * Starts a tunnel session for the agent presenting `actor.credential` (an
- * authtoken; SSH passes transport "ssh"). In one transaction: the session row,
+ * authtoken; SSH passes transport "ssh"), keeping what the agent said about
+ * itself (version, OS, arch, metadata, hostname, client id, user agent: each
+ * bounded by startSessionSchema) and its IP. In one transaction: the session row,
  * one session of usage for the credential's owner, and `agent.session_started`
  * attributed to the owner with source "agent" and the credential.
  * `maxOpenPerCredential` (the agent listener: BOTDESK_AGENT_MAX_SESSIONS_PER_TOKEN)
@@ -45,7 +50,7 @@ export async function startSession(
   if (!isAgentActor(actor)) return NO_CREDENTIAL();
   const parsed = startSessionSchema.safeParse(input);
   if (!parsed.success) return fail("invalid_input", "Check the session's fields.", fieldErrorsOf(parsed.error));
-  const { agent_version: agentVersion, os, arch, metadata } = parsed.data;
+  const { agent_version: agentVersion, os, arch, metadata, hostname, client_id: clientId, user_agent: userAgent } = parsed.data;
   const transport = opts.transport ?? parsed.data.transport;
   const now = opts.now ?? new Date();
   const id = newId("tunnelSession", now.getTime());
@@ -71,6 +76,9 @@ export async function startSession(
         os,
         arch,
         metadata,
+        hostname,
+        clientId,
+        userAgent,
         region: REGION,
         startedAt: now,
         lastHeartbeatAt: now,
@@ -92,6 +100,9 @@ export async function startSession(
     os,
     arch,
     metadata,
+    hostname,
+    clientId,
+    userAgent,
     region: REGION,
     ip: ctx.ip,
     startedAt: now,

@@ -106,6 +106,11 @@ export const EVENT_CATALOGUE = {
   "login.recovery_code_used": { label: "Recovery code used", category: "sign-in", data: "remaining (unused recovery codes left); in each account of the person" },
   "agent.session_started": { label: "Agent session started", category: "agents", data: "agentVersion, os, region, transport" },
   "agent.endpoint_bound": { label: "Endpoint bound", category: "agents", data: "endpointId, url (null for labels only), labels {key: value}; subject: the session" },
+  "agent.endpoint_unbound": {
+    label: "Endpoint unbound",
+    category: "agents",
+    data: "endpointId, url (null for labels only), labels {key: value}; the agent closed this endpoint (Unbind), its session goes on; subject: the session",
+  },
   "agent.bind_refused": {
     label: "Bind refused",
     category: "agents",

@@ -99,6 +99,7 @@ function summarize(type: string, data: Record<string, unknown>): SummaryPart[] {
       // An SSH client says no OS: "unknown" is left out rather than shown as one.
       return fields(data.os === "unknown" ? { ...data, os: null } : data, ["agentVersion", "os", "transport"]);
     case "agent.endpoint_bound":
+    case "agent.endpoint_unbound":
       return fields(data, ["url", "labels"]);
     case "agent.bind_refused":
       return fields(data, ["url", "why"]);

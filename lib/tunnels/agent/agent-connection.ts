@@ -2,7 +2,6 @@ import type { Duplex } from "node:stream";
 import { authenticateCredential } from "@/lib/domain/access/authenticate-credential";
 import { consumeRateLimit } from "@/lib/domain/access/rate-limit";
 import type { CredentialActor, RequestContext } from "@/lib/domain/access/types";
-import type { BoundEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
 import { endSessionOfRefusedCredential } from "@/lib/domain/agent-sessions/end-refused-session";
 import { endSession } from "@/lib/domain/agent-sessions/end-session";
 import { reportSession } from "@/lib/domain/agent-sessions/heartbeat";
@@ -13,7 +12,8 @@ import { holdSession } from "@/lib/tunnels/control/held-sessions";
 import { unbindEndpoint } from "@/lib/domain/agent-sessions/unbind-endpoint";
 import { registerEndpoint, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { answerHeartbeat, answerJson, ErrorCode, MuxadoSession, openTypedStream, proxyHeader, readJson, readStreamType, StreamType, type MuxadoStream } from "@/lib/tunnels/muxado";
-import { agentErrorCode, AUTH_REFUSAL_CODES, bindSchema, errorAnswer, firstProblem, NOT_SUPPORTED, protectingOption, unbindSchema } from "./messages";
+import { bindEndpoint, type BoundEndpoint } from "@/lib/domain/agent-sessions/bind-endpoint";
+import { agentErrorCode, AUTH_REFUSAL_CODES, bindLabeledSchema, bindSchema, errorAnswer, firstProblem, NOT_SUPPORTED, protectingOption, unbindSchema } from "./messages";
 import { authAgent } from "./auth-agent";
 import { bindAsked } from "./bind-asked";
 
@@ -48,8 +48,8 @@ const REFUSAL_LINGER_MS = 1_000;
 
 /**
  * One agent's connection, after TLS: a muxado session on which the agent
- * opens the heartbeat stream (echoed), then Auth, then one stream per Bind or
- * Unbind; Botdesk opens a Proxy stream per connection the ingress hands it.
+ * opens the heartbeat stream (echoed), then Auth, then one stream per Bind,
+ * BindLabeled or Unbind; Botdesk opens a Proxy stream per connection the ingress hands it.
  * Every decision is a domain function's: authenticateCredential (the one
  * credential check), startSession, bindEndpoint (ACL and hostname rules),
  * reportSession, endSession. Work on one connection runs in order.
@@ -129,9 +129,12 @@ export class AgentConnection {
     if (type === StreamType.SRV_INFO) return answerJson(stream, { Region: "local" });
     const unsupported = NOT_SUPPORTED[type];
     if (unsupported) return answerJson(stream, errorAnswer(unsupported));
-    if (type !== StreamType.BIND && type !== StreamType.UNBIND) return answerJson(stream, errorAnswer(`Request type ${type} is not supported by Botdesk.`));
+    if (type !== StreamType.BIND && type !== StreamType.BIND_LABELED && type !== StreamType.UNBIND) {
+      return answerJson(stream, errorAnswer(`Request type ${type} is not supported by Botdesk.`));
+    }
     if (!this.actor) return answerJson(stream, errorAnswer("Authenticate first (Auth) on this session."));
-    void this.serial(() => (type === StreamType.BIND ? this.bind(stream, request) : this.unbind(stream, request)));
+    const work = type === StreamType.BIND ? this.bind : type === StreamType.BIND_LABELED ? this.bindLabeled : this.unbind;
+    void this.serial(() => work.call(this, stream, request));
   }
 
   private async auth(stream: MuxadoStream, request: unknown): Promise<void> {
@@ -224,10 +227,8 @@ export class AgentConnection {
       return answerJson(stream, errorAnswer(`${protecting} is not supported by Botdesk: the endpoint would be served without it. Bind without it, and protect the service itself.`));
     }
     if (bind.Id && this.bindings.has(bind.Id)) return answerJson(stream, errorAnswer(`This session already has a tunnel ${bind.Id}.`));
-    const flood = await consumeRateLimit(`agent-binds:${actor.credential.id}`, this.opts.maxBindsPerMinute, 60);
-    if (flood.limited) {
-      return answerJson(stream, errorAnswer(`This authtoken made more than ${this.opts.maxBindsPerMinute} binds in a minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE): try again in ${flood.retryAfterSeconds} s.`));
-    }
+    const flood = await this.bindFlood(actor);
+    if (flood) return answerJson(stream, errorAnswer(flood));
     const bound = await bindAsked(actor, this.ctx, this.sessionId!, bind, this.opts);
     if (!bound.ok) return answerJson(stream, errorAnswer(bound.message, agentErrorCode(bound.code)));
     // The connection went while the bind ran: its session's end (queued after this) ends the endpoint; serve nothing.
@@ -250,11 +251,41 @@ export class AgentConnection {
     const unregister = registerEndpoint(live);
     if (!unregister) {
       // The database allowed it, so this process's map is stale only if an ended session did not unregister: never serve two.
-      await unbindEndpoint(actor, endpoint.sessionId, endpoint.id);
+      await unbindEndpoint(actor, this.ctx, endpoint.sessionId, endpoint.id);
       return answerJson(stream, errorAnswer(`The endpoint ${url} is already served here.`, "ERR_NGROK_334"));
     }
     this.bindings.set(agentId, { agentId, endpoint, unregister });
     answerJson(stream, { Id: agentId, URL: url, Proto: bind.Proto, Opts: bind.Opts, Extra: { Token: "" } });
+  }
+
+  /** Why this bind is one too many for the authtoken this minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE, labeled binds included), or null. */
+  private async bindFlood(actor: CredentialActor): Promise<string | null> {
+    const flood = await consumeRateLimit(`agent-binds:${actor.credential.id}`, this.opts.maxBindsPerMinute, 60);
+    if (!flood.limited) return null;
+    return `This authtoken made more than ${this.opts.maxBindsPerMinute} binds in a minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE): try again in ${flood.retryAfterSeconds} s.`;
+  }
+
+  /**
+   * BindLabeled: an endpoint with labels and no URL, bound through
+   * bindEndpoint (the label rules of the authtoken's ACL, ERR_NGROK_399 when
+   * one is missing; `agent.endpoint_bound`). ngrok routes to labels from its
+   * edges; Botdesk has none, so the endpoint is recorded and listed with its
+   * session but carries no traffic: nothing is registered for the ingress.
+   * Unbind ends it like any other.
+   */
+  private async bindLabeled(stream: MuxadoStream, request: unknown): Promise<void> {
+    const actor = this.actor!;
+    const parsed = bindLabeledSchema.safeParse(request);
+    if (!parsed.success) return answerJson(stream, errorAnswer(`Botdesk could not read the BindLabeled message: ${firstProblem(parsed.error)}`));
+    const flood = await this.bindFlood(actor);
+    if (flood) return answerJson(stream, errorAnswer(flood));
+    const bound = await bindEndpoint(actor, this.ctx, this.sessionId!, { labels: parsed.data.Labels });
+    if (!bound.ok) return answerJson(stream, errorAnswer(bound.message, agentErrorCode(bound.code)));
+    // The connection went while the bind ran: its session's end (queued after this) ends the endpoint.
+    if (this.ended) return;
+    const endpoint = bound.data;
+    this.bindings.set(endpoint.id, { agentId: endpoint.id, endpoint, unregister: () => {} });
+    answerJson(stream, { Id: endpoint.id });
   }
 
   private async unbind(stream: MuxadoStream, request: unknown): Promise<void> {
@@ -264,7 +295,7 @@ export class AgentConnection {
     if (!binding) return answerJson(stream, errorAnswer(`No tunnel ${parsed.data.Id} in this session.`));
     binding.unregister();
     this.bindings.delete(binding.agentId);
-    const ended = await unbindEndpoint(this.actor!, binding.endpoint.sessionId, binding.endpoint.id);
+    const ended = await unbindEndpoint(this.actor!, this.ctx, binding.endpoint.sessionId, binding.endpoint.id);
     answerJson(stream, ended.ok ? {} : errorAnswer(ended.message, agentErrorCode(ended.code)));
   }
 

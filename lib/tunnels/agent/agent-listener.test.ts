@@ -4,7 +4,9 @@ import net, { type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { reserveDomain } from "@/lib/domain/domains/reserve-domain";
-import { BIG, botWithToken, DOMAIN, eventsOf, latestSession, NO_CTX, refusal, roundTrip, sdkSession, TCP_PORTS, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
+import { listOnlineEndpoints } from "@/lib/domain/agent-sessions/list-online-endpoints";
+import { listTunnelSessions } from "@/lib/domain/agent-sessions/list-tunnel-sessions";
+import { BIG, botWithToken, DOMAIN, eventsOf, latestSession, NO_CTX, rawAuth, refusal, roundTrip, sdkSession, TCP_PORTS, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
 import { endpointForHost, endpointForPort } from "@/lib/tunnels/registry/live-endpoints";
 
 // ngrok's own agent SDK (@ngrok/ngrok 1.7.0) against the listener, on a real database and real sockets:
@@ -20,6 +22,9 @@ describe("ngrok's agent SDK connecting with a bot's authtoken", () => {
       expect(row).toMatchObject({ principalId: bot.id, credentialId, transport: "ngrok/v2", ip: "127.0.0.1", metadata: "billing worker", endedAt: null });
       expect(row!.agentVersion).toBe("1.7.0");
       expect(row!.os).not.toBe("unknown");
+      // What @ngrok/ngrok 1.7.0 says in Auth: its user agent, no hostname, no client id on a first connect.
+      expect(row).toMatchObject({ hostname: null, clientId: null, userAgent: expect.stringMatching(/^ngrok-javascript\/1\.7\.0 ngrok-rust\/\d+\.\d+\.\d+$/) });
+      expect(["x86_64", "aarch64"]).toContain(row!.arch);
       const [started] = await eventsOf(account.id, "agent.session_started");
       expect(started).toMatchObject({ principalId: bot.id, source: "agent", subjectId: row!.id });
       expect(started!.userAgent).toMatch(/ngrok-rust/);
@@ -166,12 +171,10 @@ describe("binds follow the hostname rules", () => {
     }
   });
 
-  it("labeled binds, and options Botdesk would not apply (basic auth), are refused as not supported by Botdesk", async () => {
+  it("options Botdesk would not apply (basic auth) are refused as not supported by Botdesk", async () => {
     const { account, token } = await botWithToken();
     const session = await sdkSession(h, token).connect();
     try {
-      const refused = await refusal(session.labeledListener().label("edge", "edghts_x").listenAndForward(`http://127.0.0.1:${h.localPort}`));
-      expect(refused.message).toMatch(/not supported by Botdesk/);
       const basicAuth = await refusal(session.httpEndpoint().basicAuth("user", "a long password").listenAndForward(`http://127.0.0.1:${h.localPort}`));
       expect(basicAuth.message).toMatch(/BasicAuth is not supported by Botdesk/);
       expect(await db().tunnelEndpoint.count({ where: { accountId: account.id } })).toBe(0);
@@ -181,3 +184,114 @@ describe("binds follow the hostname rules", () => {
   });
 });
 
+
+describe("what an agent says about itself is kept with its session", () => {
+  it("an agent speaking as ngrok-go: hostname, client id, user agent, OS, arch, metadata and IP stored, the dashboard's list shows them", async () => {
+    const { account, admin, token } = await botWithToken();
+    const auth = (extra: Record<string, unknown>, clientId = "") =>
+      rawAuth(h, { Version: ["3"], ClientId: clientId, Extra: { Authtoken: token, OS: "linux", Arch: "arm64", Version: "3.18.4", UserAgent: "ngrok/3.18.4 ngrok-go/1.x", Metadata: "rack 7", HeartbeatInterval: 10e9, HeartbeatTolerance: 15e9, ...extra } });
+    const first = await auth({ Hostname: "build-host-7.lan" }, "ts_said_by_the_agent");
+    try {
+      expect(first.answer.Error).toBeUndefined();
+      const row = await latestSession(account.id);
+      expect(first.answer.ClientId).toBe(row!.id);
+      expect(row).toMatchObject({ hostname: "build-host-7.lan", clientId: "ts_said_by_the_agent", userAgent: "ngrok/3.18.4 ngrok-go/1.x", os: "linux", arch: "arm64", agentVersion: "3.18.4", metadata: "rack 7", ip: "127.0.0.1" });
+      const [view] = (await listTunnelSessions(admin, { limit: 1 })).rows;
+      expect(view).toMatchObject({ id: row!.id, hostname: "build-host-7.lan", clientId: "ts_said_by_the_agent", userAgent: "ngrok/3.18.4 ngrok-go/1.x", metadata: "rack 7" });
+    } finally {
+      first.close();
+    }
+    // Control and bidi characters are dropped; a first connect says no client id (null, not "").
+    const odd = await auth({ Hostname: "evil\u202Ehost\n" });
+    try {
+      expect(await latestSession(account.id)).toMatchObject({ hostname: "evilhost", clientId: null });
+    } finally {
+      odd.close();
+    }
+    // Over the column's size: the Auth is refused (ERR_NGROK_107) and no session starts.
+    const sessions = await db().tunnelSession.count({ where: { accountId: account.id } });
+    const long = await auth({ Hostname: "h".repeat(256) });
+    long.close();
+    expect(long.answer.Error).toMatch(/Extra\.Hostname[\s\S]*ERR_NGROK_107/);
+    expect(await db().tunnelSession.count({ where: { accountId: account.id } })).toBe(sessions);
+  });
+});
+
+describe("labeled binds (BindLabeled): accepted within the authtoken's label ACL, recorded, not routed", () => {
+  it("binds labels the ACL allows (key or value *), refuses others with ERR_NGROK_399, and Unbind ends the labeled endpoint", async () => {
+    const { account, admin, token } = await botWithToken(["bind:edge=*", "bind:*=shared", "bind:ok.agents-l.example"]);
+    const session = await sdkSession(h, token).connect();
+    try {
+      const listener = await session.labeledListener().label("edge", "edghts_2Abc").label("team", "shared").listen();
+      const endpoint = await db().tunnelEndpoint.findUniqueOrThrow({ where: { id: listener.id() } });
+      expect(endpoint).toMatchObject({ url: null, hostname: null, labels: { edge: "edghts_2Abc", team: "shared" }, endedAt: null });
+      const [bound] = await eventsOf(account.id, "agent.endpoint_bound");
+      expect(bound!.data).toEqual({ endpointId: endpoint.id, url: null, labels: { edge: "edghts_2Abc", team: "shared" } });
+      // Listed with its session (the bot's Sessions panel), not as a public endpoint (GET /api/v1/endpoints).
+      const [view] = (await listTunnelSessions(admin, { limit: 1 })).rows;
+      expect(view!.endpoints).toEqual([expect.objectContaining({ id: endpoint.id, url: null, labels: { edge: "edghts_2Abc", team: "shared" } })]);
+      expect((await listOnlineEndpoints(admin, { beforeId: null, limit: 10 })).rows).toEqual([]);
+
+      const refused = await refusal(session.labeledListener().label("team", "mine").listen());
+      expect(refused.code).toBe("ERR_NGROK_399");
+      expect(refused.message).toMatch(/does not permit the label team=mine/);
+      const [refusedEvent] = await eventsOf(account.id, "agent.bind_refused");
+      expect(refusedEvent!.data).toMatchObject({ url: null, labels: { team: "mine" } });
+      // Labels are bounded: 1–128 of [A-Za-z0-9_.-], at most 16.
+      expect((await refusal(session.labeledListener().label("edge", "x".repeat(129)).listen())).message).toMatch(/1–128 letters/);
+      const many = session.labeledListener();
+      for (let i = 0; i < 17; i++) many.label(`edge${i}`, "x");
+      expect((await refusal(many.listen())).message).toMatch(/at most 16 labels/);
+      expect(await db().tunnelEndpoint.count({ where: { accountId: account.id } })).toBe(1);
+
+      await listener.close();
+      const ended = await until(() => db().tunnelEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } }), (e) => e.endedAt !== null);
+      expect(ended.endedAt).not.toBeNull();
+      const [unbound] = await eventsOf(account.id, "agent.endpoint_unbound");
+      expect(unbound).toMatchObject({ source: "agent", subjectId: endpoint.sessionId });
+      expect(unbound!.data).toEqual({ endpointId: endpoint.id, url: null, labels: { edge: "edghts_2Abc", team: "shared" } });
+      expect((await latestSession(account.id))!.endedAt).toBeNull();
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("an authtoken without an ACL binds any labels", async () => {
+    const { account, token } = await botWithToken();
+    const session = await sdkSession(h, token).connect();
+    try {
+      const listener = await session.labeledListener().label("edge", "edghts_any").listen();
+      expect(listener.labels()).toEqual({ edge: "edghts_any" });
+      expect(await db().tunnelEndpoint.count({ where: { accountId: account.id, endedAt: null } })).toBe(1);
+      await listener.close();
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe("Unbind", () => {
+  it("closing one listener of two ends that endpoint in the registry and the database, records agent.endpoint_unbound, and the other goes on", async () => {
+    const { account, token } = await botWithToken();
+    const session = await sdkSession(h, token).connect();
+    try {
+      const first = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${h.localPort}`);
+      const second = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${h.localPort}`);
+      const [one, two] = [new URL(first.url()!).hostname, new URL(second.url()!).hostname];
+      const firstId = endpointForHost(one)!.endpointId;
+      await first.close();
+      const ended = await until(() => db().tunnelEndpoint.findUniqueOrThrow({ where: { id: firstId } }), (e) => e.endedAt !== null);
+      expect(ended.endedAt).not.toBeNull();
+      expect(endpointForHost(one)).toBeUndefined();
+      const events = await eventsOf(account.id, "agent.endpoint_unbound");
+      expect(events.map((e) => e.data)).toEqual([{ endpointId: firstId, url: first.url(), labels: {} }]);
+      // The other endpoint is still bound and carries requests.
+      expect(await db().tunnelEndpoint.count({ where: { accountId: account.id, endedAt: null } })).toBe(1);
+      const stream = await endpointForHost(two)!.open({ clientAddr: "203.0.113.7:3", proto: "http" });
+      expect(await roundTrip(stream, `GET /still HTTP/1.1\r\nHost: ${two}\r\nConnection: close\r\n\r\n`)).toContain("local service: GET /still");
+      await second.close();
+    } finally {
+      await session.close();
+    }
+  });
+});

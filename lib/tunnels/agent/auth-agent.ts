@@ -2,6 +2,7 @@ import { authenticateCredential } from "@/lib/domain/access/authenticate-credent
 import type { CredentialActor, RequestContext } from "@/lib/domain/access/types";
 import { UNKNOWN_PLATFORM } from "@/lib/domain/agent-sessions/session-view";
 import { startSession, type StartedSession } from "@/lib/domain/agent-sessions/start-session";
+import { SESSION_CLIENT_ID_MAX, SESSION_HOSTNAME_MAX, SESSION_USER_AGENT_MAX } from "@/lib/validation/agent-sessions";
 import { agentErrorCode, agentText, AUTH_REFUSAL_CODES, authSchema, firstProblem, PROTOCOL_VERSIONS } from "./messages";
 
 export type AgentAdmission =
@@ -23,14 +24,16 @@ export type AgentAdmission =
  * ngrok-go spells it), the one credential check (authenticateCredential:
  * refusals of a known token recorded, capped), then the session started with
  * what the agent said about itself (startSession, transport `ngrok/v2`, at
- * most `maxSessionsPerToken` open). `ctx.userAgent` becomes the agent's user
+ * most `maxSessionsPerToken` open): version, OS, arch, metadata, hostname,
+ * the client id it said (empty on a first connect; ngrok's server names the
+ * session) and user agent, each cut to what the session keeps. `ctx.userAgent` becomes the agent's user
  * agent, so the session's events carry it.
  */
 export async function authAgent(request: unknown, ctx: RequestContext, opts: { maxSessionsPerToken: number }): Promise<AgentAdmission> {
   const parsed = authSchema.safeParse(request);
   if (!parsed.success) return { ok: false, message: `Botdesk could not read the Auth message: ${firstProblem(parsed.error)}`, code: "ERR_NGROK_107" };
   const { Extra: extra, Version: versions } = parsed.data;
-  ctx.userAgent = agentText(extra.UserAgent, 512) || null;
+  ctx.userAgent = agentText(extra.UserAgent, SESSION_USER_AGENT_MAX) || null;
   const secret = extra.AuthToken ?? extra.Authtoken ?? "";
   const verified = await authenticateCredential({ secret, kinds: ["authtoken"] }, { source: "agent", path: "ngrok-agent", ctx });
   if (!verified.ok) return { ok: false, message: `authentication failed: ${verified.message}.`, code: AUTH_REFUSAL_CODES[verified.reason] };
@@ -39,7 +42,15 @@ export async function authAgent(request: unknown, ctx: RequestContext, opts: { m
   const started = await startSession(
     verified.actor,
     ctx,
-    { agent_version: agentVersion, os: agentText(extra.OS, 32) || UNKNOWN_PLATFORM, arch: agentText(extra.Arch, 32) || UNKNOWN_PLATFORM, metadata: extra.Metadata },
+    {
+      agent_version: agentVersion,
+      os: agentText(extra.OS, 32) || UNKNOWN_PLATFORM,
+      arch: agentText(extra.Arch, 32) || UNKNOWN_PLATFORM,
+      metadata: extra.Metadata,
+      hostname: agentText(extra.Hostname, SESSION_HOSTNAME_MAX),
+      client_id: agentText(parsed.data.ClientId, SESSION_CLIENT_ID_MAX),
+      user_agent: ctx.userAgent ?? "",
+    },
     { transport: "ngrok/v2", maxOpenPerCredential: opts.maxSessionsPerToken },
   );
   if (!started.ok) return { ok: false, message: `Botdesk could not start the session: ${started.message}`, code: agentErrorCode(started.code) };

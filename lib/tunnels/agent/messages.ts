@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 import type { ResultCode } from "@/lib/domain/result";
 import { StreamType } from "@/lib/tunnels/muxado/typed";
+import { endpointLabelsSchema, SESSION_CLIENT_ID_MAX, SESSION_HOSTNAME_MAX, SESSION_USER_AGENT_MAX } from "@/lib/validation/agent-sessions";
 import { METADATA_MAX_BYTES } from "@/lib/validation/limits";
 
 /**
@@ -16,7 +17,7 @@ const text = (max: number) => z.string().max(max).default("");
 /** Auth: ngrok-rust spells the token `AuthToken`, ngrok-go `Authtoken`. */
 export const authSchema = z.object({
   Version: z.array(z.string().max(16)).max(8).default([]),
-  ClientId: text(128),
+  ClientId: text(SESSION_CLIENT_ID_MAX),
   Extra: z
     .object({
       OS: text(64),
@@ -24,8 +25,8 @@ export const authSchema = z.object({
       AuthToken: z.string().max(512).optional(),
       Authtoken: z.string().max(512).optional(),
       Version: text(64),
-      Hostname: text(255),
-      UserAgent: text(512),
+      Hostname: text(SESSION_HOSTNAME_MAX),
+      UserAgent: text(SESSION_USER_AGENT_MAX),
       Metadata: z.string().refine((s) => Buffer.byteLength(s) <= METADATA_MAX_BYTES, `the session metadata is over ${METADATA_MAX_BYTES} bytes`).default(""),
       ClientType: text(64),
       /** Nanoseconds, as Go's time.Duration. */
@@ -55,6 +56,19 @@ export const bindSchema = z.object({
 export type BindMessage = z.output<typeof bindSchema>;
 
 /**
+ * BindLabeled (ngrok-rust `StartTunnelWithLabel`): labels for an edge to route
+ * to; the server names the tunnel (`{Id}` answers it). At least one label, and
+ * the labels' rule of every bind (endpointLabelsSchema).
+ */
+export const bindLabeledSchema = z.object({
+  Labels: endpointLabelsSchema.refine((l) => Object.keys(l).length > 0, "Send at least one label"),
+  ForwardsTo: text(512),
+  ForwardsProto: text(16),
+  Metadata: text(METADATA_MAX_BYTES),
+});
+export type BindLabeledMessage = z.output<typeof bindLabeledSchema>;
+
+/**
  * Options that would protect an endpoint if they were applied (ngrok applies
  * them at its edge): Botdesk does not, so a bind asking for one is refused
  * rather than served unprotected.
@@ -77,7 +91,6 @@ export const unbindSchema = z.object({ Id: z.string().min(1).max(128) });
 
 /** What Botdesk answers to the requests it does not serve. */
 export const NOT_SUPPORTED: Partial<Record<number, string>> = {
-  [StreamType.BIND_LABELED]: "Labeled tunnels (BindLabeled, edges) are not supported by Botdesk: bind an http, https or tcp endpoint.",
   [StreamType.RESTART]: "Restart is not supported by Botdesk.",
   [StreamType.STOP]: "Stop from the agent is not supported by Botdesk: close the session.",
   [StreamType.UPDATE]: "Update is not supported by Botdesk.",
@@ -88,9 +101,9 @@ export const NOT_SUPPORTED: Partial<Record<number, string>> = {
 /** The protocol versions Botdesk speaks, in its order of preference (the spike answered "3" to @ngrok/ngrok 1.7.0). */
 export const PROTOCOL_VERSIONS = ["3", "2"] as const;
 
-/** One line of text an agent said about itself, as a session keeps it: control characters dropped, at most `max` characters. */
+/** One line of text an agent said about itself, as a session keeps it: control and bidi characters dropped, at most `max` characters. */
 export function agentText(s: string, max: number): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, max);
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim().slice(0, max);
 }
 
 /**
@@ -118,6 +131,8 @@ export function agentErrorCode(code: ResultCode): string | undefined {
       return "ERR_NGROK_108";
     case "bind_refused":
       return "ERR_NGROK_308";
+    case "label_refused":
+      return "ERR_NGROK_399";
     case "hostname_not_reserved":
       return "ERR_NGROK_319";
     case "hostname_reserved_elsewhere":
