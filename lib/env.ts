@@ -72,6 +72,21 @@ const envSchema = z.object({
       }
       return { from, to };
     }),
+  /**
+   * The instance-to-instance forwarder (lib/tunnels/forwarder): the port other instances on this
+   * database send requests for endpoints whose agent is connected here, or "off" (this instance then
+   * neither receives forwarded traffic nor records where its sessions live).
+   */
+  BOTDESK_FORWARD_PORT: port(4480),
+  /**
+   * `host:port` at which other instances reach this one's forwarder (recorded on each session it
+   * holds). Unset: BOTDESK_HOST (127.0.0.1 when that is every interface or unset) and the forwarder's port,
+   * right for instances on one machine; set it on each machine when instances run on several.
+   */
+  BOTDESK_INSTANCE_ADDRESS: optionalString.refine(
+    (v) => v === undefined || /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/.test(v),
+    "host:port (or [v6]:port) at which other instances reach this one's forwarder",
+  ),
   /** Extra names (DNS names or IP addresses, comma separated) for the agent listener's generated certificate. */
   BOTDESK_AGENT_TLS_NAMES: z
     .string()

@@ -10,7 +10,8 @@ import { log } from "@/lib/server/log";
  * (lib/tunnels/agent), the TLS the agent listener and the ingress serve
  * (lib/tunnels/tls: made or loaded here, never at build time or in the
  * launcher), and the ingress for tunnels' HTTP(S) and TCP endpoints with the
- * traffic meter (lib/tunnels/ingress/serve-ingress.ts). Each one binds to BOTDESK_HOST (the launcher sets it:
+ * traffic meter (lib/tunnels/ingress/serve-ingress.ts), and first the
+ * instance-to-instance forwarder (lib/tunnels/forwarder). Each one binds to BOTDESK_HOST (the launcher sets it:
  * loopback for the embedded demo), says on the console where it is reachable,
  * and is off when its port setting is "off".
  *
@@ -22,6 +23,9 @@ import { log } from "@/lib/server/log";
 export async function startListeners(): Promise<void> {
   const env = readEnv();
   try {
+    // First: the sessions the agent listener and SSH start record where this instance is reached.
+    const { serveForwarderInThisProcess } = await import("@/lib/tunnels/forwarder/serve-forwarder");
+    await serveForwarderInThisProcess();
     if (env.BOTDESK_AGENT_PORT !== "off") {
       const { agentTls } = await import("@/lib/tunnels/tls/agent-tls");
       const tls = await agentTls();

@@ -8,6 +8,7 @@ import { isAgentActor, NO_CREDENTIAL } from "./agent-actor";
 import { HEARTBEAT_INTERVAL_SECONDS, SESSION_TIMEOUT_SECONDS } from "./limits";
 import { sessionSubjectName } from "./session-view";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
+import { thisInstanceAddress } from "@/lib/server/instance-address";
 
 export const REGION = "local";
 
@@ -39,13 +40,15 @@ export interface StartedSession {
  * `maxOpenPerCredential` (the agent listener: BOTDESK_AGENT_MAX_SESSIONS_PER_TOKEN)
  * refuses a session beyond that many open ones of the credential
  * (`too_many_sessions`), counted under the credential's row lock so two
- * instances starting sessions at once never both pass the cap.
+ * instances starting sessions at once never both pass the cap. The session
+ * records where it lives (`instanceAddress`, default this process's forwarder:
+ * thisInstanceAddress()), so other instances forward its traffic here.
  */
 export async function startSession(
   actor: Actor,
   ctx: RequestContext,
   input: unknown,
-  opts: { transport?: "ngrok/v2" | "ssh"; now?: Date; maxOpenPerCredential?: number } = {},
+  opts: { transport?: "ngrok/v2" | "ssh"; now?: Date; maxOpenPerCredential?: number; instanceAddress?: string | null } = {},
 ): Promise<Result<StartedSession>> {
   if (!isAgentActor(actor)) return NO_CREDENTIAL();
   const parsed = startSessionSchema.safeParse(input);
@@ -82,6 +85,7 @@ export async function startSession(
         region: REGION,
         startedAt: now,
         lastHeartbeatAt: now,
+        instanceAddress: opts.instanceAddress === undefined ? thisInstanceAddress() : opts.instanceAddress,
       },
     });
     await recordUsage(tx, { accountId: actor.account.id, principalId: actor.principal.id, day: now, sessions: 1 });

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { endpointForHost, type LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { meteredStream } from "@/lib/tunnels/metering/metered-stream";
 import type { TrafficMeter } from "@/lib/tunnels/metering/traffic-meter";
+import { ForwardedEndpointOffline } from "@/lib/tunnels/forwarder/open-forwarded";
 import { agentUnreachable, endpointOffline, rawAnswer, type IngressAnswer } from "./error-answers";
 
 /** Headers that describe one hop, not the message (RFC 9110 7.6.1): never passed on. Upgrade requests keep Connection and Upgrade. */
@@ -14,7 +15,28 @@ export interface ForwardContext {
   proto: "http" | "https";
   meter: TrafficMeter;
   lookup?: (host: string) => LiveEndpoint | undefined;
+  /** Where a Host not served in this process is served by another instance (lib/tunnels/forwarder); unset: nowhere. */
+  remote?: (host: string) => Promise<LiveEndpoint | undefined>;
   log: (line: string) => void;
+}
+
+/**
+ * The endpoint serving `host`: this process's own, else (ctx.remote) one
+ * another instance holds, reached through the forwarder. Looked up per
+ * request. A failed database read is said and counts as no endpoint.
+ */
+async function endpointFor(host: string, ctx: ForwardContext): Promise<LiveEndpoint | undefined> {
+  const local = (ctx.lookup ?? endpointForHost)(host);
+  if (local || !ctx.remote) return local;
+  return ctx.remote(host).catch((error: unknown) => {
+    ctx.log(`ingress: ${host.slice(0, 253)}: looking up its instance failed: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  });
+}
+
+/** What the client is told when the stream could not be opened: offline (ERR_NGROK_3200) when the holding instance is gone, else 502. */
+function openFailure(host: string, error: unknown): IngressAnswer {
+  return error instanceof ForwardedEndpointOffline ? endpointOffline(host) : agentUnreachable();
 }
 
 /** The client's address as a person reads it (`::ffff:1.2.3.4` → `1.2.3.4`). */
@@ -71,8 +93,9 @@ function send(res: http.ServerResponse, a: IngressAnswer): void {
   res.end(a.body);
 }
 
-/** Opens a metered stream to the endpoint's agent for one request; counts the request. */
+/** Opens a metered stream to the endpoint's agent for one request; counts the request (a forwarded one is counted where its agent is). */
 async function openMetered(endpoint: LiveEndpoint, ctx: ForwardContext, clientAddr: string): Promise<Duplex> {
+  if (endpoint.forwarded) return endpoint.open({ clientAddr, proto: ctx.proto });
   ctx.meter.count(endpoint, { requests: 1 });
   const inner = await endpoint.open({ clientAddr, proto: ctx.proto });
   return meteredStream(inner, (direction, n) => ctx.meter.count(endpoint, direction === "in" ? { bytesIn: n } : { bytesOut: n }));
@@ -88,8 +111,17 @@ async function openMetered(endpoint: LiveEndpoint, ctx: ForwardContext, clientAd
  */
 export function forwardRequest(req: http.IncomingMessage, res: http.ServerResponse, ctx: ForwardContext): void {
   const host = req.headers.host ?? "";
-  const endpoint = (ctx.lookup ?? endpointForHost)(host);
-  if (!endpoint) return send(res, endpointOffline(host));
+  const local = (ctx.lookup ?? endpointForHost)(host);
+  if (local) return forwardRequestTo(local, req, res, ctx);
+  void endpointFor(host, ctx).then((endpoint) => {
+    if (res.destroyed) return;
+    if (!endpoint) return send(res, endpointOffline(host));
+    forwardRequestTo(endpoint, req, res, ctx);
+  });
+}
+
+function forwardRequestTo(endpoint: LiveEndpoint, req: http.IncomingMessage, res: http.ServerResponse, ctx: ForwardContext): void {
+  const host = req.headers.host ?? "";
   const clientAddr = clientAddress(req.socket);
   let upstream: http.ClientRequest | undefined;
   let answered = false;
@@ -99,7 +131,7 @@ export function forwardRequest(req: http.IncomingMessage, res: http.ServerRespon
     ctx.log(`ingress: ${host}: the agent did not answer: ${error instanceof Error ? error.message : String(error)}`);
     req.unpipe();
     req.resume();
-    send(res, agentUnreachable());
+    send(res, openFailure(host, error));
   };
   res.on("close", () => {
     // The client went (or the answer is done): release the agent's stream.
@@ -144,9 +176,16 @@ function rawHead(startLine: string, headers: string[]): string {
  */
 export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, ctx: ForwardContext): void {
   const host = req.headers.host ?? "";
-  const endpoint = (ctx.lookup ?? endpointForHost)(host);
   socket.on("error", () => socket.destroy());
-  if (!endpoint) return void socket.end(rawAnswer(endpointOffline(host)));
+  void endpointFor(host, ctx).then((endpoint) => {
+    if (socket.destroyed) return;
+    if (!endpoint) return void socket.end(rawAnswer(endpointOffline(host)));
+    upgradeTo(endpoint, req, socket, head, ctx);
+  });
+}
+
+function upgradeTo(endpoint: LiveEndpoint, req: http.IncomingMessage, socket: Duplex, head: Buffer, ctx: ForwardContext): void {
+  const host = req.headers.host ?? "";
   const clientAddr = clientAddress(req.socket);
   openMetered(endpoint, ctx, clientAddr).then(
     (stream) => {
@@ -197,6 +236,6 @@ export function forwardUpgrade(req: http.IncomingMessage, socket: Duplex, head: 
       stream.on("close", () => socket.destroy());
       socket.on("close", () => stream.destroy());
     },
-    () => socket.end(rawAnswer(agentUnreachable())),
+    (error: unknown) => socket.end(rawAnswer(openFailure(host, error))),
   );
 }

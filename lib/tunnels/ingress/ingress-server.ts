@@ -33,6 +33,8 @@ export interface IngressOptions {
   meter?: TrafficMeter;
   /** Where a Host is served (default: this process's registry, endpointForHost). */
   lookup?: (host: string) => LiveEndpoint | undefined;
+  /** Where a Host not served here is served by another instance (lib/tunnels/forwarder's remoteLookup); unset: nowhere. */
+  remote?: (host: string) => Promise<LiveEndpoint | undefined>;
   log?: (line: string) => void;
 }
 
@@ -47,7 +49,7 @@ export type IngressServer = (http.Server | https.Server) & { stop(): Promise<voi
  */
 export function createIngressServer(opts: IngressOptions = {}): IngressServer {
   const limits = { ...INGRESS_LIMITS, ...opts.limits };
-  const ctx: ForwardContext = { proto: opts.tls ? "https" : "http", meter: opts.meter ?? trafficMeter(), lookup: opts.lookup, log: opts.log ?? (() => {}) };
+  const ctx: ForwardContext = { proto: opts.tls ? "https" : "http", meter: opts.meter ?? trafficMeter(), lookup: opts.lookup, remote: opts.remote, log: opts.log ?? (() => {}) };
   const serverOptions: http.ServerOptions = {
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,

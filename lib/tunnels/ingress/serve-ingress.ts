@@ -8,6 +8,7 @@ import { ingressTls } from "@/lib/tunnels/tls/ingress-tls";
 import { trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
 import { createIngressServer, type IngressServer } from "./ingress-server";
 import { startTcpIngress, type TcpIngress } from "./tcp-ingress";
+import { remoteLookupOfThisProcess } from "@/lib/tunnels/forwarder/serve-forwarder";
 
 const STARTED = Symbol.for("botdesk.ingress");
 type Flagged = typeof globalThis & { [STARTED]?: boolean };
@@ -37,7 +38,9 @@ export async function serveIngressInThisProcess(): Promise<void> {
   if (env.BOTDESK_INGRESS_PORT !== "off") {
     const port = env.BOTDESK_INGRESS_PORT;
     const tls = await ingressTls();
-    const server = createIngressServer({ tls: tls?.current(), log: say });
+    // A Host whose agent is on another instance is forwarded there (started before, in listeners.ts).
+    const remote = remoteLookupOfThisProcess();
+    const server = createIngressServer({ tls: tls?.current(), log: say, remote: remote?.forHost });
     if (tls) tls.onChange((options) => (server as https.Server).setSecureContext(options));
     server.on("error", (error: NodeJS.ErrnoException) => {
       say(error.code === "EADDRINUSE" ? `Ingress not started: port ${port} is in use (set BOTDESK_INGRESS_PORT, or "off").` : `Ingress stopped: ${error.message}`);
@@ -56,7 +59,7 @@ export async function serveIngressInThisProcess(): Promise<void> {
   }
   if (env.BOTDESK_TCP_PORTS !== "off") {
     const range = env.BOTDESK_TCP_PORTS;
-    tcp = await startTcpIngress({ ports: range, host, log: say });
+    tcp = await startTcpIngress({ ports: range, host, log: say, remote: remoteLookupOfThisProcess()?.forPort });
     if (tcp.ports.length > 0) say(`TCP endpoints on ports ${range.from}-${range.to} (${tcp.ports.length} listening): tcp://${isEveryInterface(host) ? "<host>" : urlHost(host)}:<port>`);
     if (tcp.skipped.length > 0) {
       const shown = tcp.skipped.slice(0, 5).map((s) => `${s.port} (${s.reason})`).join(", ");

@@ -15,6 +15,8 @@ export interface TcpIngressOptions {
   maxConnections?: number;
   meter?: TrafficMeter;
   lookup?: (port: number) => LiveEndpoint | undefined;
+  /** Where a port not served here is served by another instance (lib/tunnels/forwarder's remoteLookup); unset: nowhere. */
+  remote?: (port: number) => Promise<LiveEndpoint | undefined>;
   log?: (line: string) => void;
 }
 
@@ -46,14 +48,24 @@ export async function startTcpIngress(opts: TcpIngressOptions): Promise<TcpIngre
 
   const accept = (port: number, socket: net.Socket) => {
     socket.on("error", () => socket.destroy());
-    const endpoint = lookup(port);
-    if (!endpoint || sockets.size >= maxConnections) return void socket.destroy();
+    const local = lookup(port);
+    if (local || !opts.remote) return carry(port, socket, local);
+    // Held by another instance (or nowhere): the connection waits, paused, for the database's answer.
+    opts.remote(port).then(
+      (endpoint) => carry(port, socket, endpoint),
+      () => carry(port, socket, undefined),
+    );
+  };
+
+  const carry = (port: number, socket: net.Socket, endpoint: LiveEndpoint | undefined) => {
+    if (!endpoint || sockets.size >= maxConnections || socket.destroyed) return void socket.destroy();
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.pause();
     endpoint.open({ clientAddr: clientAddress(socket), proto: "tcp" }).then(
       (inner) => {
-        const stream = meteredStream(inner, (direction, n) => meter.count(endpoint, direction === "in" ? { bytesIn: n } : { bytesOut: n }));
+        // A forwarded connection is metered where its agent is.
+        const stream = endpoint.forwarded ? inner : meteredStream(inner, (direction, n) => meter.count(endpoint, direction === "in" ? { bytesIn: n } : { bytesOut: n }));
         if (socket.destroyed) return void stream.destroy();
         stream.on("error", () => socket.destroy());
         stream.on("close", () => socket.destroy());

@@ -33,6 +33,11 @@ export interface LiveEndpoint {
    * the agent is gone (the ingress then answers 502).
    */
   open(conn: { clientAddr: string; proto: "http" | "https" | "tcp" }): Promise<Duplex>;
+  /**
+   * Set on an endpoint whose agent another instance holds (lib/tunnels/forwarder):
+   * open() reaches that instance, which meters the traffic; this one counts none of it.
+   */
+  forwarded?: true;
 }
 
 const byHost = new Map<string, LiveEndpoint>();
@@ -52,7 +57,12 @@ export function registerEndpoint(endpoint: LiveEndpoint): (() => void) | false {
 
 /** The endpoint serving `host` (any case, a `:port` suffix ignored) in this process, if any. */
 export function endpointForHost(host: string): LiveEndpoint | undefined {
-  return byHost.get(host.replace(/:\d+$/, "").replace(/\.$/, "").toLowerCase());
+  return byHost.get(hostnameOf(host));
+}
+
+/** A Host header's hostname as endpoints are bound: any case, a `:port` suffix and a final dot dropped. */
+export function hostnameOf(host: string): string {
+  return host.replace(/:\d+$/, "").replace(/\.$/, "").toLowerCase();
 }
 
 /** The TCP endpoint serving `port` in this process, if any. */

@@ -1,0 +1,134 @@
+import { createHash, randomBytes } from "node:crypto";
+import http from "node:http";
+import net, { type AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { setThisInstanceAddress } from "@/lib/server/instance-address";
+import { botWithToken, DOMAIN, sdkSession, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
+import { createIngressServer, type IngressServer } from "@/lib/tunnels/ingress/ingress-server";
+import { TrafficMeter, trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
+import { createForwardListener, type ForwardListener } from "./forward-listener";
+import { forwardingKey } from "./protocol";
+import { remoteLookup } from "./remote-endpoints";
+
+// Two "instances" in one process, with real parts: ngrok's agent SDK connected to the agent listener
+// ("instance A", whose sessions record A's forwarder address), and an ingress ("instance B") that serves
+// no endpoint of its own (its local lookup finds nothing) and finds A's through the real database.
+const h = withAgentListener();
+const KEY = forwardingKey("one-auth-secret-for-both");
+let forwarderA: ForwardListener;
+let addressA = "";
+let ingressB: IngressServer;
+let portB = 0;
+const meterB = new TrafficMeter(async () => {
+  throw new Error("instance B must meter nothing of forwarded traffic");
+});
+let local: http.Server;
+let localPort = 0;
+const seen = { read: 0, written: 0, open: 0 };
+
+beforeAll(async () => {
+  forwarderA = createForwardListener({ key: KEY });
+  await new Promise<void>((resolve) => forwarderA.listen(0, "127.0.0.1", resolve));
+  addressA = `127.0.0.1:${(forwarderA.address() as AddressInfo).port}`;
+  setThisInstanceAddress(addressA);
+  ingressB = createIngressServer({ lookup: () => undefined, meter: meterB, remote: remoteLookup({ key: KEY, self: "127.0.0.1:1", domain: DOMAIN }).forHost });
+  await new Promise<void>((resolve) => ingressB.listen(0, "127.0.0.1", resolve));
+  portB = (ingressB.address() as AddressInfo).port;
+  local = http.createServer((req, res) => {
+    const hash = createHash("sha256");
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      hash.update(c);
+      size += c.length;
+    });
+    req.on("end", () => {
+      const n = Number(new URL(req.url ?? "/", "http://x").searchParams.get("n") ?? 0);
+      res.writeHead(200, { "x-got": `${req.method} ${req.url} ${size} ${hash.digest("hex")}`, "x-forwarded-for-seen": String(req.headers["x-forwarded-for"] ?? "") });
+      res.end(n > 0 ? Buffer.alloc(n, 7) : `hello from ${req.headers.host}`);
+    });
+  });
+  local.on("connection", (socket: net.Socket) => {
+    seen.open += 1;
+    socket.on("close", () => {
+      seen.read += socket.bytesRead;
+      seen.written += socket.bytesWritten;
+      seen.open -= 1;
+    });
+  });
+  await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
+  localPort = (local.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  setThisInstanceAddress(null);
+  await ingressB?.stop();
+  await forwarderA?.stop();
+  local?.closeAllConnections();
+  await new Promise((resolve) => local?.close(resolve));
+});
+
+function viaB(host: string, path: string, opts: { body?: Buffer; agent?: http.Agent } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: portB, path, method: opts.body ? "POST" : "GET", headers: { host }, agent: opts.agent ?? false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+describe("a request arriving at the instance that does not hold the agent", () => {
+  it("is forwarded to the holder: GET and a large POST byte-exact, the client's address kept, routed per request, metered once where the agent is", async () => {
+    const { account, bot, token } = await botWithToken();
+    const session = await sdkSession(h, token).connect();
+    try {
+      const tunnel = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${localPort}`);
+      const host = new URL(tunnel.url()!).hostname;
+      const row = await db().tunnelSession.findFirstOrThrow({ where: { accountId: account.id, endedAt: null } });
+      expect(row.instanceAddress).toBe(addressA);
+
+      const get = await viaB(host, "/hi");
+      expect(get.status).toBe(200);
+      expect(get.body.toString()).toBe(`hello from ${host}`);
+      expect(get.headers["x-forwarded-for-seen"]).toBe("127.0.0.1");
+
+      const upload = randomBytes(4 * 1024 * 1024 + 3);
+      const post = await viaB(host, "/upload?n=3000000", { body: upload });
+      expect(post.headers["x-got"]).toBe(`POST /upload?n=3000000 ${upload.length} ${createHash("sha256").update(upload).digest("hex")}`);
+      expect(post.body.equals(Buffer.alloc(3_000_000, 7))).toBe(true);
+
+      // One keep-alive connection naming the forwarded host, then one nobody serves, then the first again.
+      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const sequence = [await viaB(host, "/k1", { agent: keepAlive }), await viaB(`nobody.${DOMAIN}`, "/k2", { agent: keepAlive }), await viaB(host, "/k3", { agent: keepAlive })];
+      keepAlive.destroy();
+      expect(sequence.map((r) => [r.status, r.headers["ngrok-error-code"] ?? r.headers["x-got"]])).toEqual([
+        [200, `GET /k1 0 ${createHash("sha256").digest("hex")}`],
+        [404, "ERR_NGROK_3200"],
+        [200, `GET /k3 0 ${createHash("sha256").digest("hex")}`],
+      ]);
+
+      await until(async () => seen.open, (open) => open === 0);
+      await trafficMeter().flush(row.id);
+      await meterB.flush();
+      expect(meterB.unwritten(row.id)).toBeUndefined();
+      const metered = await db().tunnelSession.findUniqueOrThrow({ where: { id: row.id } });
+      expect({ bytesIn: metered.bytesIn, bytesOut: metered.bytesOut, requests: metered.requests }).toEqual({ bytesIn: BigInt(seen.read), bytesOut: BigInt(seen.written), requests: 4n });
+      const [usage] = await db().usageDaily.findMany({ where: { accountId: account.id, principalId: bot.id } });
+      expect(usage).toMatchObject({ bytesIn: metered.bytesIn, bytesOut: metered.bytesOut, tunnelRequests: 4n });
+
+      // The holder's forwarder gone (its instance died): B answers ERR_NGROK_3200 at once, not a hang.
+      await forwarderA.stop();
+      const started = Date.now();
+      const gone = await viaB(host, "/after");
+      expect(gone.status).toBe(404);
+      expect(gone.headers["ngrok-error-code"]).toBe("ERR_NGROK_3200");
+      expect(Date.now() - started).toBeLessThan(2000);
+      await tunnel.close();
+    } finally {
+      await session.close();
+    }
+  });
+});
