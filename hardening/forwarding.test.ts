@@ -17,7 +17,8 @@ import { issueSecret } from "../lib/domain/credentials/token-format";
  * ngrok's own agent SDK connects to instance A; a client's requests arrive at
  * instance B, which holds no agent, and are served through A (issue 19,
  * item 9). Usage is metered once, where the agent is. Then A is killed with
- * SIGKILL: B answers ERR_NGROK_3200 at once. The database is dropped after.
+ * SIGKILL: B answers ERR_NGROK_3200 at once; A started again ends the session
+ * its previous run left open. The database is dropped after.
  */
 
 const REPO = process.cwd();
@@ -38,8 +39,11 @@ interface Instance {
 let a: Instance;
 let b: Instance;
 
-async function startInstance(): Promise<Instance> {
-  const [port, agentPort, ingressPort, forwardPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+/** `npm start` on fresh ports, or on `again`'s (the same instance started again). */
+async function startInstance(again?: Instance): Promise<Instance> {
+  const [port, agentPort, ingressPort, forwardPort] = again
+    ? [Number(new URL(again.base).port), again.agentPort, again.ingressPort, again.forwardPort]
+    : [await freePort(), await freePort(), await freePort(), await freePort()];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-forwarding-"));
   dataDirs.push(dataDir);
   const proc = spawn(process.execPath, ["scripts/start.mjs"], {
@@ -204,8 +208,17 @@ describe("two instances on one PostgreSQL, the request arriving at the one that 
       expect(gone.status).toBe(404);
       expect(gone.headers["ngrok-error-code"]).toBe("ERR_NGROK_3200");
       expect(Date.now() - started).toBeLessThan(3000);
+
+      // A started again at the same address ends the session its previous run left open, at once.
+      a = await startInstance(a);
+      await ready(a);
+      const [ended] = (await pool.query<{ end_reason: string | null }>("SELECT end_reason FROM tunnel_sessions WHERE id = $1", [row!.id])).rows;
+      expect(ended!.end_reason).toBe("server_stopped");
+      expect(a.output.join("")).toMatch(/ended \d+ session\(s\) a previous run at 127\.0\.0\.1:\d+ left open/);
+      const stillGone = await viaIngress(b, host, "/after-restart");
+      expect(stillGone.headers["ngrok-error-code"]).toBe("ERR_NGROK_3200");
     } finally {
       await session.close().catch(() => {});
     }
-  }, 180_000);
+  }, 300_000);
 });
