@@ -26,6 +26,8 @@ export const E2E_SSH_PORT = Number(process.env.E2E_SSH_PORT || E2E_PORT + 1000);
 export const E2E_AGENT_PORT = Number(process.env.E2E_AGENT_PORT || E2E_PORT + 2000);
 export const E2E_INGRESS_PORT = Number(process.env.E2E_INGRESS_PORT || E2E_PORT + 3000);
 export const E2E_TCP_PORTS = `${E2E_PORT + 4000}-${E2E_PORT + 4009}`;
+/** The e2e server's forwarder between instances (off the shared default 4480, so parallel runs do not meet). */
+export const E2E_FORWARD_PORT = Number(process.env.E2E_FORWARD_PORT || E2E_PORT + 5000);
 /** Where the event-streams spec's webhook receiver listens: the e2e server may deliver to it (BOTDESK_DESTINATION_ALLOW), to no other private address. */
 export const E2E_DESTINATION_HOST = "127.77.0.1";
 export const E2E_DESTINATION_ALLOW = "127.77.0.0/24";

@@ -6,6 +6,7 @@ import { db } from "@/lib/db/client";
 import { setThisInstanceAddress } from "@/lib/server/instance-address";
 import { botWithToken, DOMAIN, sdkSession, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
 import { createIngressServer, type IngressServer } from "@/lib/tunnels/ingress/ingress-server";
+import { startTcpIngress } from "@/lib/tunnels/ingress/tcp-ingress";
 import { TrafficMeter, trafficMeter } from "@/lib/tunnels/metering/traffic-meter";
 import { createForwardListener, type ForwardListener } from "./forward-listener";
 import { forwardingKey } from "./protocol";
@@ -19,6 +20,7 @@ const KEY = forwardingKey("one-auth-secret-for-both");
 let forwarderA: ForwardListener;
 let addressA = "";
 let ingressB: IngressServer;
+const lookupB = () => remoteLookup({ key: KEY, self: "127.0.0.1:1", domain: DOMAIN });
 let portB = 0;
 const meterB = new TrafficMeter(async () => {
   throw new Error("instance B must meter nothing of forwarded traffic");
@@ -32,7 +34,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => forwarderA.listen(0, "127.0.0.1", resolve));
   addressA = `127.0.0.1:${(forwarderA.address() as AddressInfo).port}`;
   setThisInstanceAddress(addressA);
-  ingressB = createIngressServer({ lookup: () => undefined, meter: meterB, remote: remoteLookup({ key: KEY, self: "127.0.0.1:1", domain: DOMAIN }).forHost });
+  ingressB = createIngressServer({ lookup: () => undefined, meter: meterB, remote: lookupB().forHost });
   await new Promise<void>((resolve) => ingressB.listen(0, "127.0.0.1", resolve));
   portB = (ingressB.address() as AddressInfo).port;
   local = http.createServer((req, res) => {
@@ -81,6 +83,51 @@ function viaB(host: string, path: string, opts: { body?: Buffer; agent?: http.Ag
 }
 
 describe("a request arriving at the instance that does not hold the agent", () => {
+  it("a TCP connection to the endpoint's port on B (another machine, same range) is carried through A, byte-exact both ways, metered at A", async () => {
+    const echo = net.createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    const { account, token } = await botWithToken();
+    const session = await sdkSession(h, token).connect();
+    // B's TCP ingress on 127.0.0.2 (so it never meets another test file's on 127.0.0.1), serving no endpoint of its own.
+    let tcpB: Awaited<ReturnType<typeof startTcpIngress>> | undefined;
+    try {
+      const tcp = await session.tcpEndpoint().listenAndForward(`tcp://127.0.0.1:${(echo.address() as AddressInfo).port}`);
+      const port = Number(new URL(tcp.url()!).port);
+      tcpB = await startTcpIngress({ ports: { from: port, to: port }, host: "127.0.0.2", lookup: () => undefined, remote: lookupB().forPort, meter: meterB });
+      expect(tcpB.ports).toEqual([port]);
+      const payload = randomBytes(2 * 1024 * 1024 + 5);
+      const back = await new Promise<Buffer>((resolve, reject) => {
+        const socket = net.connect(port, "127.0.0.2", () => socket.write(payload));
+        const chunks: Buffer[] = [];
+        let got = 0;
+        socket.on("data", (c: Buffer) => {
+          chunks.push(c);
+          got += c.length;
+          if (got >= payload.length) socket.end();
+        });
+        socket.on("close", () => resolve(Buffer.concat(chunks)));
+        socket.on("error", reject);
+      });
+      expect(back.equals(payload)).toBe(true);
+      const row = await db().tunnelSession.findFirstOrThrow({ where: { accountId: account.id, endedAt: null } });
+      const metered = await until(
+        async () => {
+          await trafficMeter().flush(row.id);
+          return db().tunnelSession.findUniqueOrThrow({ where: { id: row.id } });
+        },
+        (r) => r.bytesIn === BigInt(payload.length) && r.bytesOut === BigInt(payload.length),
+      );
+      expect({ bytesIn: metered.bytesIn, bytesOut: metered.bytesOut }).toEqual({ bytesIn: BigInt(payload.length), bytesOut: BigInt(payload.length) });
+      await meterB.flush();
+      expect(meterB.unwritten(row.id)).toBeUndefined();
+      await tcp.close();
+    } finally {
+      await tcpB?.stop();
+      await session.close();
+      echo.close();
+    }
+  });
+
   it("is forwarded to the holder: GET and a large POST byte-exact, the client's address kept, routed per request, metered once where the agent is", async () => {
     const { account, bot, token } = await botWithToken();
     const session = await sdkSession(h, token).connect();
