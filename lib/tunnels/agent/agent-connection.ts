@@ -226,7 +226,7 @@ export class AgentConnection {
     if (bind.Id && this.bindings.has(bind.Id)) return answerJson(stream, errorAnswer(`This session already has a tunnel ${bind.Id}.`));
     const flood = await consumeRateLimit(`agent-binds:${actor.credential.id}`, this.opts.maxBindsPerMinute, 60);
     if (flood.limited) {
-      return answerJson(stream, errorAnswer(`This authtoken made more than ${this.opts.maxBindsPerMinute} binds in a minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE): try again in ${flood.retryAfterSeconds} s.`));
+      return answerJson(stream, errorAnswer(`This authtoken made more than ${this.opts.maxBindsPerMinute} binds in a minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE): try again in ${flood.retryAfterSeconds} s.`, "ERR_NGROK_5001"));
     }
     const bound = await bindAsked(actor, this.ctx, this.sessionId!, bind, this.opts);
     if (!bound.ok) return answerJson(stream, errorAnswer(bound.message, agentErrorCode(bound.code)));
