@@ -6,7 +6,7 @@ import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
 import { newId } from "../lib/ids";
 import { issueSecret } from "../lib/domain/credentials/token-format";
@@ -212,6 +212,12 @@ afterAll(async () => {
   }
   await database?.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+// A failed test's flood must not outlive it (its sockets would fail the next one).
+afterEach(async () => {
+  closeAll();
+  await new Promise((r) => setTimeout(r, 300));
 });
 
 describe("floods against npm start (ulimit -n 1024)", () => {
