@@ -103,6 +103,16 @@ const envSchema = z.object({
   BOTDESK_AGENT_MAX_SESSIONS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Binds one authtoken may make per minute (across every instance). */
   BOTDESK_AGENT_MAX_BINDS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  /**
+   * Connections the listeners beside the dashboard (SSH, agents, the ingress, TCP endpoints) may hold
+   * together, so a flood never takes the file descriptors the dashboard and the database need.
+   * Unset: three quarters of the process's open-files limit (lib/server/connection-gate.ts).
+   */
+  BOTDESK_MAX_CONNECTIONS: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.coerce.number().int().min(16).max(1_000_000).optional()),
+  /** Connections one client address may hold at once on each listener (SSH, agents, the ingress, the TCP endpoints). */
+  BOTDESK_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(256),
+  /** Seconds an SSH or agent connection has from its first byte to being signed in (SSH) or authenticated (TLS and Auth). */
+  BOTDESK_HANDSHAKE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   AUTH_SECRET: optionalString,
   /** The dashboard's public URL behind a proxy (read by Auth.js); here only to keep the tunnel domain off the dashboard's host. */
   AUTH_URL: optionalString.refine((v) => v === undefined || URL.canParse(v), "a URL such as https://botdesk.example.com"),

@@ -16,6 +16,10 @@ import { registerEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { holdSession } from "@/lib/tunnels/control/held-sessions";
 import { describeEndReason } from "@/lib/tunnels/control/end-reason";
 import { SESSION_USER_AGENT_MAX } from "@/lib/validation/agent-sessions";
+import { createConnectionGate, gatedListening, throttledLog, type ConnectionGate } from "@/lib/server/connection-gate";
+
+/** Defaults: signed in within 10 s of connecting (BOTDESK_HANDSHAKE_TIMEOUT_SECONDS), 1,024 connections, 256 of them from one address (BOTDESK_MAX_CONNECTIONS_PER_IP). */
+export const SSH_SERVER_DEFAULTS = { handshakeTimeoutMs: 10_000, maxConnections: 1_024, maxConnectionsPerIp: 256 } as const;
 
 export interface AgentSshServerOptions {
   /** The server's private host key (OpenSSH or PEM). */
@@ -28,6 +32,13 @@ export interface AgentSshServerOptions {
   tcpPorts?: { from: number; to: number } | "off";
   /** Where the ingress serves HTTP(S) endpoints (`http://<host>:8000`): said to the client after each bind. Unset: not said. */
   ingressUrl?: (hostname: string) => string;
+  /** Time from the connection's first byte to signed in (a signature being checked is waited for); then it is closed. */
+  handshakeTimeoutMs?: number;
+  /** Connections held at once, and from one client address (counted under the process's cap too); more are closed at once. */
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  /** Instead of the two above: a gate of the caller's. */
+  gate?: ConnectionGate;
   log?: (line: string) => void;
 }
 
@@ -80,7 +91,21 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_INTERVAL_SECONDS * 1000;
   /** Each live connection's way to end its session and go, for stop(). */
   const live = new Set<() => Promise<void>>();
+  const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? SSH_SERVER_DEFAULTS.handshakeTimeoutMs;
+  const gate =
+    opts.gate ??
+    createConnectionGate({
+      total: opts.maxConnections ?? SSH_SERVER_DEFAULTS.maxConnections,
+      perAddress: opts.maxConnectionsPerIp ?? SSH_SERVER_DEFAULTS.maxConnectionsPerIp,
+      name: "SSH server",
+      log,
+    });
+  /** Connections not signed in yet, by `address:port` (as ssh2 reports them), each with its deadline. */
+  const signingIn = new Map<string, Deadline>();
+  /** Connection errors (a handshake cut off, a reset) are what a flood repeats: said a few times a minute at most. */
+  const connectionError = throttledLog(log);
   const server = new ssh2.Server({ hostKeys: [opts.hostKey], ident: "Botdesk" }, (client, info) => {
+    const deadline = signingIn.get(`${info.ip}:${info.port}`);
     const ctx: RequestContext = { ip: info.ip?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") ?? null, userAgent: info.header?.versions?.software?.slice(0, 64) ?? null };
     const clientComment = info.header?.comments?.slice(0, 32).replace(/[^\x20-\x7e]/g, "") ?? "";
     // The client's whole identification line (`SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u6`): its session's user agent.
@@ -119,11 +144,14 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
       }
       const parsed = ssh2.utils.parseKey(`${keyTypeOf(blob)} ${blob.toString("base64")}`);
       if (parsed instanceof Error || !auth.blob || parsed.verify(auth.blob, auth.signature, auth.hashAlgo) !== true) return auth.reject(["publickey"]);
+      deadline?.hold();
       void serial(async () => {
         // The one credential check, as for API keys and authtokens (a refusal of a known key recorded once, capped).
         const verified = await authenticateCredential({ sshKey: { fingerprint: print, blob, accountId: named } }, { source: "agent", path: "ssh", ctx });
         if (!verified.ok) {
           log(`ssh key ${print} from ${ctx.ip} refused: ${verified.message}`);
+          // The client did its part in time; trying again is within the deadline's rest only.
+          deadline?.release();
           return auth.reject(["publickey"]);
         }
         actor = verified.actor;
@@ -135,6 +163,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     });
 
     client.on("ready", () => {
+      deadline?.clear();
       timer = setInterval(() => void serial(heartbeat), heartbeatMs);
       timer.unref();
     });
@@ -331,12 +360,66 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
       live.delete(stopConnection);
       finish();
     });
-    client.on("error", (error) => log(`ssh connection from ${ctx.ip}: ${error.message}`));
+    client.on("error", (error) => connectionError(`ssh connection from ${ctx.ip}: ${error.message}`));
+  });
+  // Connections are accepted in front of ssh2: each counted by the gate (over its caps, closed before a byte is
+  // read), then it must be signed in within the handshake timeout (one that never sends its banner included).
+  const listening = gatedListening(server, gate, (socket) => {
+    const key = `${socket.remoteAddress}:${socket.remotePort}`;
+    const deadline = new Deadline(handshakeTimeoutMs, () => socket.destroy());
+    signingIn.set(key, deadline);
+    socket.once("close", () => {
+      deadline.clear();
+      signingIn.delete(key);
+    });
+    server.injectSocket(socket);
   });
   /** Stops listening, ends every open session of this server (`server_stopped`) and closes its connections. */
   const stop = async () => {
-    server.close();
+    listening.close();
     await Promise.all([...live].map((end) => end()));
   };
-  return Object.assign(server, { stop });
+  return Object.assign(server, listening, { stop });
+}
+
+/**
+ * A connection's time to sign in: it expires after `ms` unless cleared (signed in); while a
+ * signature is being checked (held) it waits for the check, and expires at its release if late.
+ */
+class Deadline {
+  private readonly timer: NodeJS.Timeout;
+  private held = 0;
+  private late = false;
+  private done = false;
+
+  constructor(
+    ms: number,
+    private readonly expire: () => void,
+  ) {
+    this.timer = setTimeout(() => {
+      this.late = true;
+      if (this.held === 0) this.fire();
+    }, ms);
+    this.timer.unref();
+  }
+
+  hold(): void {
+    this.held++;
+  }
+
+  release(): void {
+    this.held = Math.max(0, this.held - 1);
+    if (this.late && this.held === 0) this.fire();
+  }
+
+  clear(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+  }
+
+  private fire(): void {
+    if (this.done) return;
+    this.done = true;
+    this.expire();
+  }
 }

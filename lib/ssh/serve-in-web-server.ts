@@ -42,7 +42,15 @@ export async function serveSshInThisProcess(): Promise<void> {
   // Where the ingress serves what `-R` binds (lib/tunnels/ingress): said to the client after each bind.
   const ingress = { port: env.BOTDESK_INGRESS_PORT, tls: Boolean(env.BOTDESK_INGRESS_TLS_CERT && env.BOTDESK_INGRESS_TLS_KEY) };
   const ingressUrl = ingress.port === "off" ? undefined : (hostname: string) => ingressUrlFor(hostname, ingress);
-  const server = createAgentSshServer({ hostKey: hostKey.key, domain: env.BOTDESK_TUNNEL_DOMAIN, tcpPorts: env.BOTDESK_TCP_PORTS, ingressUrl, log: say });
+  const server = createAgentSshServer({
+    hostKey: hostKey.key,
+    domain: env.BOTDESK_TUNNEL_DOMAIN,
+    tcpPorts: env.BOTDESK_TCP_PORTS,
+    ingressUrl,
+    handshakeTimeoutMs: env.BOTDESK_HANDSHAKE_TIMEOUT_SECONDS * 1000,
+    maxConnectionsPerIp: env.BOTDESK_MAX_CONNECTIONS_PER_IP,
+    log: say,
+  });
   let listening = false;
   server.on("error", (error: NodeJS.ErrnoException) => {
     say(error.code === "EADDRINUSE" ? `SSH server not started: port ${port} is in use (set BOTDESK_SSH_PORT, or "off").` : `SSH server stopped: ${error.message}`);

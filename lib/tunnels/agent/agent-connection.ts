@@ -228,7 +228,7 @@ export class AgentConnection {
     }
     if (bind.Id && this.bindings.has(bind.Id)) return answerJson(stream, errorAnswer(`This session already has a tunnel ${bind.Id}.`));
     const flood = await this.bindFlood(actor);
-    if (flood) return answerJson(stream, errorAnswer(flood));
+    if (flood) return answerJson(stream, flood);
     const bound = await bindAsked(actor, this.ctx, this.sessionId!, bind, this.opts);
     if (!bound.ok) return answerJson(stream, errorAnswer(bound.message, agentErrorCode(bound.code)));
     // The connection went while the bind ran: its session's end (queued after this) ends the endpoint; serve nothing.
@@ -259,10 +259,11 @@ export class AgentConnection {
   }
 
   /** Why this bind is one too many for the authtoken this minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE, labeled binds included), or null. */
-  private async bindFlood(actor: CredentialActor): Promise<string | null> {
+  /** The refusal of a bind (plain or labeled) over the authtoken's binds per minute, or null. */
+  private async bindFlood(actor: CredentialActor): Promise<{ Error: string } | null> {
     const flood = await consumeRateLimit(`agent-binds:${actor.credential.id}`, this.opts.maxBindsPerMinute, 60);
     if (!flood.limited) return null;
-    return `This authtoken made more than ${this.opts.maxBindsPerMinute} binds in a minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE): try again in ${flood.retryAfterSeconds} s.`;
+    return errorAnswer(`This authtoken made more than ${this.opts.maxBindsPerMinute} binds in a minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE): try again in ${flood.retryAfterSeconds} s.`, "ERR_NGROK_5001");
   }
 
   /**
@@ -278,7 +279,7 @@ export class AgentConnection {
     const parsed = bindLabeledSchema.safeParse(request);
     if (!parsed.success) return answerJson(stream, errorAnswer(`Botdesk could not read the BindLabeled message: ${firstProblem(parsed.error)}`));
     const flood = await this.bindFlood(actor);
-    if (flood) return answerJson(stream, errorAnswer(flood));
+    if (flood) return answerJson(stream, flood);
     const bound = await bindEndpoint(actor, this.ctx, this.sessionId!, { labels: parsed.data.Labels });
     if (!bound.ok) return answerJson(stream, errorAnswer(bound.message, agentErrorCode(bound.code)));
     // The connection went while the bind ran: its session's end (queued after this) ends the endpoint.

@@ -108,6 +108,7 @@ describe("limits of a listener", () => {
       for (let i = 0; i < 2; i++) await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${h.localPort}`);
       const third = await refusal(session.httpEndpoint().listenAndForward(`http://127.0.0.1:${h.localPort}`));
       expect(third.message).toMatch(/more than 2 binds in a minute/);
+      expect(third.code).toBe("ERR_NGROK_5001");
       // The one connection allowed is the session's: another is dropped at once.
       const extra = net.connect((strict.address() as AddressInfo).port, "127.0.0.1");
       extra.on("error", () => {});

@@ -34,6 +34,8 @@ export async function serveAgentsInThisProcess(tls: AgentTls): Promise<AgentList
     tcpPorts: env.BOTDESK_TCP_PORTS,
     maxSessionsPerToken: env.BOTDESK_AGENT_MAX_SESSIONS_PER_TOKEN,
     maxBindsPerMinute: env.BOTDESK_AGENT_MAX_BINDS_PER_MINUTE,
+    handshakeTimeoutMs: env.BOTDESK_HANDSHAKE_TIMEOUT_SECONDS * 1000,
+    maxConnectionsPerIp: env.BOTDESK_MAX_CONNECTIONS_PER_IP,
     log: say,
   });
   let listening = false;

@@ -5,12 +5,13 @@ import type tls from "node:tls";
 import type { LiveEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { trafficMeter, type TrafficMeter } from "@/lib/tunnels/metering/traffic-meter";
 import { forwardRequest, forwardUpgrade, type ForwardContext } from "./forward";
+import { createConnectionGate } from "@/lib/server/connection-gate";
 
 /** The ingress's limits against slow or too many clients; each can be lowered for a test. */
 export const INGRESS_LIMITS = {
-  /** Connections held at once; more are closed at once (node's server.maxConnections). */
+  /** Connections held at once (counted under the process's cap, lib/server/connection-gate.ts); more are closed at once. */
   maxConnections: 4096,
-  /** Connections one client address may hold at once, so one client cannot take the whole cap. */
+  /** Connections one client address may hold at once, so one client cannot take the whole cap (BOTDESK_MAX_CONNECTIONS_PER_IP). */
   maxConnectionsPerIp: 256,
   /** The largest request head (node's maxHeaderSize): larger answers 431. */
   maxHeaderBytes: 16 * 1024,
@@ -67,7 +68,6 @@ export function createIngressServer(opts: IngressOptions = {}): IngressServer {
     ? // HTTP/1.1 only: a browser never reuses one host's connection for another's (there is no HTTP/2 coalescing to route).
       https.createServer({ ...serverOptions, ...opts.tls, ALPNProtocols: ["http/1.1"] }, handle)
     : http.createServer(serverOptions, handle);
-  server.maxConnections = limits.maxConnections;
   server.timeout = limits.idleTimeoutMs;
   server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     spoke.add(socket);
@@ -90,19 +90,11 @@ export function createIngressServer(opts: IngressOptions = {}): IngressServer {
     socket.once("close", () => clearTimeout(timer));
   });
   const sockets = new Set<Socket>();
-  const perIp = new Map<string, number>();
+  const gate = createConnectionGate({ total: limits.maxConnections, perAddress: limits.maxConnectionsPerIp, name: "ingress", log: ctx.log });
   server.on("connection", (socket: Socket) => {
-    const ip = socket.remoteAddress ?? "";
-    const held = perIp.get(ip) ?? 0;
-    if (held >= limits.maxConnectionsPerIp) return void socket.destroy();
-    perIp.set(ip, held + 1);
+    if (!gate.admit(socket)) return void socket.destroy();
     sockets.add(socket);
-    socket.on("close", () => {
-      sockets.delete(socket);
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left > 0) perIp.set(ip, left);
-      else perIp.delete(ip);
-    });
+    socket.on("close", () => sockets.delete(socket));
   });
   const stop = () =>
     new Promise<void>((resolve) => {

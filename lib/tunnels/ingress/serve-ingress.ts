@@ -40,7 +40,7 @@ export async function serveIngressInThisProcess(): Promise<void> {
     const tls = await ingressTls();
     // A Host whose agent is on another instance is forwarded there (started before, in listeners.ts).
     const remote = remoteLookupOfThisProcess();
-    const server = createIngressServer({ tls: tls?.current(), log: say, remote: remote?.forHost });
+    const server = createIngressServer({ tls: tls?.current(), limits: { maxConnectionsPerIp: env.BOTDESK_MAX_CONNECTIONS_PER_IP }, log: say, remote: remote?.forHost });
     if (tls) tls.onChange((options) => (server as https.Server).setSecureContext(options));
     server.on("error", (error: NodeJS.ErrnoException) => {
       say(error.code === "EADDRINUSE" ? `Ingress not started: port ${port} is in use (set BOTDESK_INGRESS_PORT, or "off").` : `Ingress stopped: ${error.message}`);
@@ -59,7 +59,7 @@ export async function serveIngressInThisProcess(): Promise<void> {
   }
   if (env.BOTDESK_TCP_PORTS !== "off") {
     const range = env.BOTDESK_TCP_PORTS;
-    tcp = await startTcpIngress({ ports: range, host, log: say, remote: remoteLookupOfThisProcess()?.forPort });
+    tcp = await startTcpIngress({ ports: range, host, maxConnectionsPerIp: env.BOTDESK_MAX_CONNECTIONS_PER_IP, log: say, remote: remoteLookupOfThisProcess()?.forPort });
     if (tcp.ports.length > 0) say(`TCP endpoints on ports ${range.from}-${range.to} (${tcp.ports.length} listening): tcp://${isEveryInterface(host) ? "<host>" : urlHost(host)}:<port>`);
     if (tcp.skipped.length > 0) {
       const shown = tcp.skipped.slice(0, 5).map((s) => `${s.port} (${s.reason})`).join(", ");

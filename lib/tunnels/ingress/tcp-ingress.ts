@@ -3,16 +3,28 @@ import { endpointForPort, type LiveEndpoint } from "@/lib/tunnels/registry/live-
 import { meteredStream } from "@/lib/tunnels/metering/metered-stream";
 import { trafficMeter, type TrafficMeter } from "@/lib/tunnels/metering/traffic-meter";
 import { clientAddress } from "./forward";
+import { createConnectionGate, type ConnectionGate } from "@/lib/server/connection-gate";
 
 /** The largest port range served (one listener a port): BOTDESK_TCP_PORTS beyond this is refused at the start. */
 export const MAX_TCP_PORTS = 1000;
+
+/** How long the agent has to open its stream for a new connection; then the connection is closed. */
+const OPEN_TIMEOUT_MS = 10_000;
+
+/** Defaults: 4,096 connections over every port, 1,024 on one port (one endpoint), 256 from one client address (BOTDESK_MAX_CONNECTIONS_PER_IP). */
+export const TCP_INGRESS_DEFAULTS = { maxConnections: 4096, maxConnectionsPerPort: 1024, maxConnectionsPerIp: 256 } as const;
 
 export interface TcpIngressOptions {
   ports: { from: number; to: number };
   /** The address to bind (BOTDESK_HOST; undefined: every interface). */
   host?: string;
-  /** Connections held at once over every port; more are closed at once. */
+  /**
+   * Connections held at once over every port, on one port, and from one client address (over every
+   * port; all counted under the process's cap): more are closed at once, before the agent is asked.
+   */
   maxConnections?: number;
+  maxConnectionsPerPort?: number;
+  maxConnectionsPerIp?: number;
   meter?: TrafficMeter;
   lookup?: (port: number) => LiveEndpoint | undefined;
   /** Where a port not served here is served by another instance (lib/tunnels/forwarder's remoteLookup); unset: nowhere. */
@@ -40,7 +52,21 @@ export async function startTcpIngress(opts: TcpIngressOptions): Promise<TcpIngre
   const meter = opts.meter ?? trafficMeter();
   const lookup = opts.lookup ?? endpointForPort;
   const log = opts.log ?? (() => {});
-  const maxConnections = opts.maxConnections ?? 4096;
+  const gate = createConnectionGate({
+    total: opts.maxConnections ?? TCP_INGRESS_DEFAULTS.maxConnections,
+    perAddress: opts.maxConnectionsPerIp ?? TCP_INGRESS_DEFAULTS.maxConnectionsPerIp,
+    name: "TCP endpoints",
+    log,
+  });
+  const portGates = new Map<number, ConnectionGate>();
+  const gateOf = (port: number) => {
+    let portGate = portGates.get(port);
+    if (!portGate) {
+      portGate = createConnectionGate({ total: opts.maxConnectionsPerPort ?? TCP_INGRESS_DEFAULTS.maxConnectionsPerPort, parent: gate, name: `TCP endpoint port ${port}`, log });
+      portGates.set(port, portGate);
+    }
+    return portGate;
+  };
   const sockets = new Set<net.Socket>();
   const servers: net.Server[] = [];
   const ports: number[] = [];
@@ -48,6 +74,8 @@ export async function startTcpIngress(opts: TcpIngressOptions): Promise<TcpIngre
 
   const accept = (port: number, socket: net.Socket) => {
     socket.on("error", () => socket.destroy());
+    // Counted under the caps from the start: a connection waiting for the database's answer holds its place too.
+    if (!gateOf(port).admit(socket)) return void socket.destroy();
     const local = lookup(port);
     if (local || !opts.remote) return carry(port, socket, local);
     // Held by another instance (or nowhere): the connection waits, paused, for the database's answer.
@@ -58,12 +86,17 @@ export async function startTcpIngress(opts: TcpIngressOptions): Promise<TcpIngre
   };
 
   const carry = (port: number, socket: net.Socket, endpoint: LiveEndpoint | undefined) => {
-    if (!endpoint || sockets.size >= maxConnections || socket.destroyed) return void socket.destroy();
+    if (!endpoint || socket.destroyed) return void socket.destroy();
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.pause();
+    // An agent that never opens the stream does not keep the client's connection (and its place under the caps).
+    const opening = setTimeout(() => socket.destroy(), OPEN_TIMEOUT_MS);
+    opening.unref();
+    socket.once("close", () => clearTimeout(opening));
     endpoint.open({ clientAddr: clientAddress(socket), proto: "tcp" }).then(
       (inner) => {
+        clearTimeout(opening);
         // A forwarded connection is metered where its agent is.
         const stream = endpoint.forwarded ? inner : meteredStream(inner, (direction, n) => meter.count(endpoint, direction === "in" ? { bytesIn: n } : { bytesOut: n }));
         if (socket.destroyed) return void stream.destroy();
