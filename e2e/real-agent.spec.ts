@@ -2,9 +2,12 @@ import ngrok from "@ngrok/ngrok";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
+import { issueSecret } from "../lib/domain/credentials/token-format";
+import { newId } from "../lib/ids";
 import { E2E_AGENT_PORT, E2E_INGRESS_PORT } from "./support/constants";
+import { sql } from "./support/db";
 import { ADMIN, signIn } from "./support/session";
-import { botIdByName, stamp } from "./support/users";
+import { acmeId, botIdByName, insertBots, retireBots, stamp } from "./support/users";
 
 // The newcomer's path, as docs/agents.md tells it: make a bot and an authtoken in the dashboard, run
 // ngrok's own agent SDK (@ngrok/ngrok) with them against the production server, open the URL it prints
@@ -73,5 +76,59 @@ test("a bot's authtoken in @ngrok/ngrok puts a local service online through the 
     // Closed, the SDK stops reconnecting (after the deactivation each try is refused).
     await session?.close().catch(() => {});
     local.close();
+  }
+});
+
+test("the bot's Sessions panel shows what @ngrok/ngrok said about itself, its labeled endpoint (recorded, not routed) and the one it closed, also on a phone", async ({ page, request }) => {
+  test.setTimeout(60_000);
+  const prefix = `e2e-labeled-${stamp()}`;
+  const [bot] = await insertBots([prefix]);
+  const id = newId("authtoken");
+  const { token, hash, hint } = issueSecret("authtoken", id);
+  // Random names under the tunnel domain, labels with the key "edge" or the value "eu" (as an admin with psql would set the ACL).
+  await sql`INSERT INTO credentials (id, account_id, kind, owner_id, description, acl, secret_hash, secret_hint)
+    VALUES (${id}, ${await acmeId()}, 'authtoken', ${bot!.id}, 'e2e labeled agent', ${"{bind:*.tunnel.localhost,bind:edge=*,bind:*=eu}"}::text[], ${hash}, ${hint})`;
+  const ca = await (await request.get("/agent-ca.pem")).text();
+  const metadata = "e2e labeled worker, rack 7";
+  const session = await new ngrok.SessionBuilder().authtoken(token).serverAddr(`localhost:${E2E_AGENT_PORT}`).caCert(Buffer.from(ca)).metadata(metadata).connect();
+  try {
+    const closed = await session.httpEndpoint().listen();
+    const closedUrl = closed.url()!;
+    await closed.close();
+    // A long label (up to 128 characters each side) must still fit a phone's width.
+    const edge = `edghts_${"2Zq9".repeat(30)}`;
+    const labeled = await session.labeledListener().label("edge", edge).label("edge_region", "eu").listen();
+    expect(labeled.labels()).toEqual({ edge, edge_region: "eu" });
+    // Outside the label ACL: ngrok's code for labels.
+    await expect(session.labeledListener().label("team", "web").listen()).rejects.toThrow(/ERR_NGROK_399/);
+
+    await signIn(page, ADMIN);
+    for (const [width, height] of [
+      [1280, 800],
+      [390, 844],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`/users/bots/${bot!.id}`);
+      const row = page.getByTestId("session-row").first();
+      await expect(row).toContainText("Online");
+      await expect(row.getByTestId("session-user-agent")).toHaveText(/^ngrok-javascript\/1\.7\.0 ngrok-rust\/\d+\.\d+\.\d+$/);
+      await expect(row.getByTestId("session-metadata")).toHaveText(metadata);
+      // @ngrok/ngrok says no hostname: none is shown.
+      await expect(row.getByTestId("session-hostname")).toHaveCount(0);
+      const endpoints = row.getByTestId("session-endpoint");
+      await expect(endpoints.filter({ hasText: closedUrl })).toContainText("Closed");
+      const labeledRow = endpoints.filter({ hasText: "Labeled (recorded, not routed)" });
+      await expect(labeledRow).toContainText(`edge=${edge}`);
+      await expect(labeledRow).toContainText("edge_region=eu");
+      await expect(labeledRow).not.toContainText("Closed");
+      await expect(row).not.toContainText("team=web");
+      // Readable at this width: nothing of the row is cut off or scrolls sideways.
+      const box = (await row.boundingBox())!;
+      expect(box.x + box.width, `the session row fits ${width} px`).toBeLessThanOrEqual(width);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `no sideways scroll at ${width} px`).toBeLessThanOrEqual(width);
+    }
+  } finally {
+    await session.close().catch(() => {});
+    await retireBots(prefix);
   }
 });

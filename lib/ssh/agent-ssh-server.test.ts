@@ -14,6 +14,7 @@ import { reserveDomain } from "@/lib/domain/domains/reserve-domain";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/factories";
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
+import { endpointForHost } from "@/lib/tunnels/registry/live-endpoints";
 import { createAgentSshServer, endpointUrlFor, namedHostname } from "./agent-ssh-server";
 
 // The real OpenSSH client against the server, as an agent would connect.
@@ -51,9 +52,9 @@ interface SshRun {
   exited: Promise<number | null>;
 }
 
-function ssh(file: string, opts: { user?: string; forward?: string } = {}): SshRun {
+function ssh(file: string, opts: { user?: string; forward?: string; options?: string[] } = {}): SshRun {
   const args = [
-    "-F", "/dev/null", "-i", file, "-p", String(port), "-T",
+    "-F", "/dev/null", "-i", file, "-p", String(port), "-T", ...(opts.options ?? []),
     "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
     "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR",
     ...(opts.forward ? ["-R", opts.forward] : []),
@@ -140,6 +141,35 @@ describe("the SSH server, driven by the real ssh client", () => {
     expect(refused.output()).toMatch(/remote port forwarding failed/i);
     const [event] = await until(() => events(account.id, "agent.bind_refused"), (e) => e.length > 0);
     expect((event!.data as { url: string }).url).toBe("https://app.example.org");
+  });
+
+  it("a forward the client cancels (ssh -O cancel) ends its endpoint, records agent.endpoint_unbound and frees the hostname; the session goes on", async () => {
+    const { account, admin, file } = await sshAccount();
+    expect((await reserveDomain(admin, { domain: "*.cancel.example" }, NO_CTX)).ok).toBe(true);
+    const control = path.join(dir, `control${++keys}`);
+    const forward = "app.cancel.example:80:localhost:8080";
+    const run = ssh(file, { forward, options: ["-o", "ControlMaster=yes", "-o", `ControlPath=${control}`] });
+    try {
+      await run.waitFor("forwarding https://app.cancel.example");
+      expect(endpointForHost("app.cancel.example")).toBeDefined();
+      // The master connection is asked to cancel the forward (a second ssh speaking to it over the control socket).
+      const cancel = spawn("ssh", ["-F", "/dev/null", "-o", `ControlPath=${control}`, "-O", "cancel", "-R", forward, "-p", String(port), "agent@127.0.0.1"], { stdio: "ignore" });
+      expect(await new Promise((resolve) => cancel.on("exit", resolve))).toBe(0);
+      const endpoint = await until(() => db().tunnelEndpoint.findFirstOrThrow({ where: { accountId: account.id } }), (e) => e.endedAt !== null);
+      expect(endpoint.endedAt).not.toBeNull();
+      expect(endpointForHost("app.cancel.example")).toBeUndefined();
+      const [unbound] = await events(account.id, "agent.endpoint_unbound");
+      expect(unbound!.data).toEqual({ endpointId: endpoint.id, url: "https://app.cancel.example", labels: {} });
+      expect((await db().tunnelSession.findUniqueOrThrow({ where: { id: endpoint.sessionId } })).endedAt).toBeNull();
+      // The hostname is free: another connection binds it at once.
+      const again = ssh(file, { forward });
+      await again.waitFor("forwarding https://app.cancel.example");
+      again.proc.kill("SIGTERM");
+      await again.exited;
+    } finally {
+      run.proc.kill("SIGTERM");
+      await run.exited;
+    }
   });
 
   it("refuses a named hostname the account has not reserved (the same rule as every bind), recorded as agent.bind_refused", async () => {

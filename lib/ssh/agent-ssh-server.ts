@@ -16,6 +16,7 @@ import { registerEndpoint } from "@/lib/tunnels/registry/live-endpoints";
 import { holdSession } from "@/lib/tunnels/control/held-sessions";
 import { describeEndReason } from "@/lib/tunnels/control/end-reason";
 import { SESSION_USER_AGENT_MAX } from "@/lib/validation/agent-sessions";
+import { unbindEndpoint } from "@/lib/domain/agent-sessions/unbind-endpoint";
 import { createConnectionGate, gatedListening, throttledLog, type ConnectionGate } from "@/lib/server/connection-gate";
 
 /** Defaults: signed in within 10 s of connecting (BOTDESK_HANDSHAKE_TIMEOUT_SECONDS), 1,024 connections, 256 of them from one address (BOTDESK_MAX_CONNECTIONS_PER_IP). */
@@ -121,6 +122,8 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
     const bound: string[] = [];
     /** The ingress's way to stop serving each forward, by `bindAddr:port` (the port given to the client). */
     const serving = new Map<string, () => void>();
+    /** The endpoint each forward bound, by the same key: a cancel ends it (unbindEndpoint), as ngrok's Unbind does. */
+    const forwarded = new Map<string, string>();
     const channels: ssh2.ServerChannel[] = [];
     const say = (line: string) => {
       for (const ch of channels) if (ch.writable) ch.write(`${line}\r\n`);
@@ -198,6 +201,15 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
         const key = `${bindAddr}:${bindPort === 0 ? 443 : bindPort}`;
         serving.get(key)?.();
         serving.delete(key);
+        const endpointId = forwarded.get(key);
+        forwarded.delete(key);
+        if (endpointId) {
+          void serial(async () => {
+            if (!actor || !sessionId || closed) return;
+            const ended = await unbindEndpoint(actor, ctx, sessionId, endpointId);
+            if (!ended.ok) log(`ssh: cancelling ${key} in session ${sessionId}: ${ended.message}`);
+          });
+        }
         return accept?.();
       }
       if (name !== "tcpip-forward" || !actor) return reject?.();
@@ -237,6 +249,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
         }
         bound.push(result.data.url ?? url);
         const allocatedPort = bindPort === 0 ? 443 : bindPort;
+        forwarded.set(`${bindAddr}:${allocatedPort}`, result.data.id);
         serve(result.data.id, result.data.url ?? url, bindAddr, bindPort, allocatedPort);
         say(`Botdesk: tunnel session ${sessionId}: forwarding ${result.data.url}`);
         const served = new URL(result.data.url ?? url);
