@@ -146,7 +146,7 @@ export function SessionsPanel({
                 {s.metadata && (
                   <div className="min-w-0 sm:col-span-2">
                     <dt className="inline">Metadata </dt>
-                    <dd className="line-clamp-3 inline whitespace-pre-line [overflow-wrap:anywhere]" title={s.metadata} data-testid="session-metadata">
+                    <dd className="line-clamp-3 whitespace-pre-line [overflow-wrap:anywhere]" title={s.metadata} data-testid="session-metadata">
                       {s.metadata}
                     </dd>
                   </div>
