@@ -180,3 +180,20 @@ describe("the instance-to-instance forwarder", () => {
     expect(parseInstanceAddress("host:0")).toBeNull();
   });
 });
+
+describe("where other instances reach this one", () => {
+  it("is BOTDESK_INSTANCE_ADDRESS, else BOTDESK_HOST and the forwarder's port (loopback for every interface)", async () => {
+    const { instanceAddressFor } = await import("./serve-forwarder");
+    expect(instanceAddressFor("10.0.0.5:4480", undefined, 4480)).toBe("10.0.0.5:4480");
+    expect(instanceAddressFor(undefined, undefined, 4480)).toBe("127.0.0.1:4480");
+    expect(instanceAddressFor(undefined, "0.0.0.0", 4481)).toBe("127.0.0.1:4481");
+    expect(instanceAddressFor(undefined, "::", 4480)).toBe("127.0.0.1:4480");
+    expect(instanceAddressFor(undefined, "10.1.2.3", 4480)).toBe("10.1.2.3:4480");
+    expect(instanceAddressFor(undefined, "fd00::5", 4480)).toBe("[fd00::5]:4480");
+    const { readEnv } = await import("@/lib/env");
+    expect(readEnv({ BOTDESK_FORWARD_PORT: "off" }).BOTDESK_FORWARD_PORT).toBe("off");
+    expect(readEnv({}).BOTDESK_FORWARD_PORT).toBe(4480);
+    expect(readEnv({ BOTDESK_INSTANCE_ADDRESS: "[fd00::5]:4480" }).BOTDESK_INSTANCE_ADDRESS).toBe("[fd00::5]:4480");
+    expect(() => readEnv({ BOTDESK_INSTANCE_ADDRESS: "10.0.0.5" })).toThrow(/BOTDESK_INSTANCE_ADDRESS: host:port/);
+  });
+});
