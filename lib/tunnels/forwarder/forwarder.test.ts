@@ -197,3 +197,29 @@ describe("where other instances reach this one", () => {
     expect(() => readEnv({ BOTDESK_INSTANCE_ADDRESS: "10.0.0.5" })).toThrow(/BOTDESK_INSTANCE_ADDRESS: host:port/);
   });
 });
+
+describe("looking endpoints up in the database", () => {
+  it("reads at most maxInFlight at once; beyond, answers no endpoint without a read", async () => {
+    const { remoteLookup } = await import("./remote-endpoints");
+    let reads = 0;
+    const release: (() => void)[] = [];
+    const lookup = remoteLookup({
+      key: KEY,
+      self: null,
+      domain: "tunnel.test",
+      maxInFlight: 2,
+      holder: () => {
+        reads += 1;
+        return new Promise((resolve) => release.push(() => resolve({ endpointId: "ep_1", sessionId: "ts_1", accountId: "acc_1", principalId: "bot_1", instanceAddress: "127.0.0.1:9" })));
+      },
+    });
+    const first = [lookup.forHost("a.tunnel.test"), lookup.forHost("b.tunnel.test")];
+    expect(await lookup.forHost("c.tunnel.test")).toBeUndefined();
+    expect(reads).toBe(2);
+    for (const r of release) r();
+    expect((await Promise.all(first)).map((e) => e?.hostname)).toEqual(["a.tunnel.test", "b.tunnel.test"]);
+    // Freed: the next is read again; the instance's own address is never forwarded to.
+    const own = remoteLookup({ key: KEY, self: "127.0.0.1:9", domain: "tunnel.test", holder: async () => ({ endpointId: "ep_1", sessionId: "ts_1", accountId: "acc_1", principalId: "bot_1", instanceAddress: "127.0.0.1:9" }) });
+    expect(await own.forHost("a.tunnel.test")).toBeUndefined();
+  });
+});
