@@ -28,6 +28,7 @@ const meterB = new TrafficMeter(async () => {
 let local: http.Server;
 let localPort = 0;
 const seen = { read: 0, written: 0, open: 0 };
+const upgraded = new Set<net.Socket>();
 
 beforeAll(async () => {
   forwarderA = createForwardListener({ key: KEY });
@@ -49,6 +50,15 @@ beforeAll(async () => {
       res.writeHead(200, { "x-got": `${req.method} ${req.url} ${size} ${hash.digest("hex")}`, "x-forwarded-for-seen": String(req.headers["x-forwarded-for"] ?? "") });
       res.end(n > 0 ? Buffer.alloc(n, 7) : `hello from ${req.headers.host}`);
     });
+  });
+  // An upgrade: 101, then every byte echoed back upper-cased (a stand-in for a WebSocket).
+  local.on("upgrade", (req: http.IncomingMessage, socket: net.Socket) => {
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: shout\r\nx-upgraded-for: ${String(req.headers["x-forwarded-for"] ?? "")}\r\n\r\n`);
+    socket.on("data", (c: Buffer) => socket.write(c.toString("latin1").toUpperCase()));
+    // The client's end, passed on through B and A, ends it (an upgraded socket is the service's to close).
+    socket.on("end", () => socket.end());
+    upgraded.add(socket);
+    socket.on("close", () => upgraded.delete(socket));
   });
   local.on("connection", (socket: net.Socket) => {
     seen.open += 1;
@@ -128,7 +138,40 @@ describe("a request arriving at the instance that does not hold the agent", () =
     }
   });
 
+  it("an upgrade (a WebSocket) reaching B is switched at A's agent and then piped raw both ways", async () => {
+    const { token } = await botWithToken();
+    const session = await sdkSession(h, token).connect();
+    try {
+      const tunnel = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${localPort}`);
+      const host = new URL(tunnel.url()!).hostname;
+      const said = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(portB, "127.0.0.1", () => socket.write(`GET /ws HTTP/1.1\r\nhost: ${host}\r\nconnection: upgrade\r\nupgrade: shout\r\n\r\n`));
+        let got = "";
+        socket.on("data", (c: Buffer) => {
+          got += c.toString("latin1");
+          if (got.includes("\r\n\r\n") && !got.includes("hello")) socket.write("hello through b");
+          if (got.endsWith("HELLO THROUGH B")) {
+            socket.end();
+            resolve(got);
+          }
+        });
+        socket.on("error", reject);
+      });
+      expect(said).toMatch(/^HTTP\/1\.1 101 /);
+      expect(said).toMatch(/x-upgraded-for: 127\.0\.0\.1\r\n/);
+      expect(said.endsWith("\r\n\r\nHELLO THROUGH B")).toBe(true);
+      // The client's end reached the service through both instances: its socket closes.
+      expect(await until(async () => upgraded.size, (n) => n === 0)).toBe(0);
+      await tunnel.close();
+    } finally {
+      await session.close();
+    }
+  });
+
   it("is forwarded to the holder: GET and a large POST byte-exact, the client's address kept, routed per request, metered once where the agent is", async () => {
+    // Only this test's connections to the local service count.
+    await until(async () => seen.open, (open) => open === 0);
+    Object.assign(seen, { read: 0, written: 0 });
     const { account, bot, token } = await botWithToken();
     const session = await sdkSession(h, token).connect();
     try {

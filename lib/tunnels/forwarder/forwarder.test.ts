@@ -180,3 +180,46 @@ describe("the instance-to-instance forwarder", () => {
     expect(parseInstanceAddress("host:0")).toBeNull();
   });
 });
+
+describe("where other instances reach this one", () => {
+  it("is BOTDESK_INSTANCE_ADDRESS, else BOTDESK_HOST and the forwarder's port (loopback for every interface)", async () => {
+    const { instanceAddressFor } = await import("./serve-forwarder");
+    expect(instanceAddressFor("10.0.0.5:4480", undefined, 4480)).toBe("10.0.0.5:4480");
+    expect(instanceAddressFor(undefined, undefined, 4480)).toBe("127.0.0.1:4480");
+    expect(instanceAddressFor(undefined, "0.0.0.0", 4481)).toBe("127.0.0.1:4481");
+    expect(instanceAddressFor(undefined, "::", 4480)).toBe("127.0.0.1:4480");
+    expect(instanceAddressFor(undefined, "10.1.2.3", 4480)).toBe("10.1.2.3:4480");
+    expect(instanceAddressFor(undefined, "fd00::5", 4480)).toBe("[fd00::5]:4480");
+    const { readEnv } = await import("@/lib/env");
+    expect(readEnv({ BOTDESK_FORWARD_PORT: "off" }).BOTDESK_FORWARD_PORT).toBe("off");
+    expect(readEnv({}).BOTDESK_FORWARD_PORT).toBe(4480);
+    expect(readEnv({ BOTDESK_INSTANCE_ADDRESS: "[fd00::5]:4480" }).BOTDESK_INSTANCE_ADDRESS).toBe("[fd00::5]:4480");
+    expect(() => readEnv({ BOTDESK_INSTANCE_ADDRESS: "10.0.0.5" })).toThrow(/BOTDESK_INSTANCE_ADDRESS: host:port/);
+  });
+});
+
+describe("looking endpoints up in the database", () => {
+  it("reads at most maxInFlight at once; beyond, answers no endpoint without a read", async () => {
+    const { remoteLookup } = await import("./remote-endpoints");
+    let reads = 0;
+    const release: (() => void)[] = [];
+    const lookup = remoteLookup({
+      key: KEY,
+      self: null,
+      domain: "tunnel.test",
+      maxInFlight: 2,
+      holder: () => {
+        reads += 1;
+        return new Promise((resolve) => release.push(() => resolve({ endpointId: "ep_1", sessionId: "ts_1", accountId: "acc_1", principalId: "bot_1", instanceAddress: "127.0.0.1:9" })));
+      },
+    });
+    const first = [lookup.forHost("a.tunnel.test"), lookup.forHost("b.tunnel.test")];
+    expect(await lookup.forHost("c.tunnel.test")).toBeUndefined();
+    expect(reads).toBe(2);
+    for (const r of release) r();
+    expect((await Promise.all(first)).map((e) => e?.hostname)).toEqual(["a.tunnel.test", "b.tunnel.test"]);
+    // Freed: the next is read again; the instance's own address is never forwarded to.
+    const own = remoteLookup({ key: KEY, self: "127.0.0.1:9", domain: "tunnel.test", holder: async () => ({ endpointId: "ep_1", sessionId: "ts_1", accountId: "acc_1", principalId: "bot_1", instanceAddress: "127.0.0.1:9" }) });
+    expect(await own.forHost("a.tunnel.test")).toBeUndefined();
+  });
+});

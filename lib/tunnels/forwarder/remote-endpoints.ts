@@ -9,6 +9,9 @@ export interface RemoteLookup {
   forPort(port: number): Promise<LiveEndpoint | undefined>;
 }
 
+/** Database reads for endpoints held elsewhere in flight at once: more are answered "no endpoint" without a read (a flood of unknown Hosts cannot queue on the pool). */
+export const MAX_LOOKUPS_IN_FLIGHT = 64;
+
 export interface RemoteLookupOptions {
   key: Buffer;
   /** This instance's own address: a row naming it is not forwarded (it is a previous life's, or not registered yet). */
@@ -18,6 +21,7 @@ export interface RemoteLookupOptions {
   /** The database read (default endpointHolder); tests may point it elsewhere. */
   holder?: typeof endpointHolder;
   timeoutMs?: number;
+  maxInFlight?: number;
 }
 
 /**
@@ -25,10 +29,22 @@ export interface RemoteLookupOptions {
  * when no endpoint is live in this process, the database says which instance
  * holds it, and the endpoint returned opens each stream THERE (open-forwarded.ts).
  * Looked up for every request, never cached: an endpoint that moved to another
- * instance is found at its new place by the next request.
+ * instance is found at its new place by the next request. At most
+ * MAX_LOOKUPS_IN_FLIGHT reads at once; beyond, "no endpoint" (ERR_NGROK_3200).
  */
 export function remoteLookup(opts: RemoteLookupOptions): RemoteLookup {
-  const read = opts.holder ?? endpointHolder;
+  const holderOf = opts.holder ?? endpointHolder;
+  const maxInFlight = opts.maxInFlight ?? MAX_LOOKUPS_IN_FLIGHT;
+  let inFlight = 0;
+  const read = async (where: Parameters<typeof endpointHolder>[0]): Promise<EndpointHolder | null> => {
+    if (inFlight >= maxInFlight) return null;
+    inFlight += 1;
+    try {
+      return await holderOf(where);
+    } finally {
+      inFlight -= 1;
+    }
+  };
   const endpoint = (holder: EndpointHolder, target: { hostname: string } | { port: number }, url: string): LiveEndpoint | undefined => {
     if (holder.instanceAddress === opts.self) return undefined;
     const hostname = "hostname" in target ? target.hostname : undefined;

@@ -106,8 +106,10 @@ async function openMetered(endpoint: LiveEndpoint, ctx: ForwardContext, clientAd
  * to the endpoint's agent (node's HTTP client over the stream, `Connection:
  * close` upstream), the answer streamed back. Routing each request, not each
  * connection, is what keeps a keep-alive connection that names another host
- * from reaching the wrong agent. No endpoint: ERR_NGROK_3200 (404); the agent
- * lost before it answered: 502; lost after: the client's connection is cut.
+ * from reaching the wrong agent. An endpoint held by another instance is
+ * reached through it (ctx.remote, lib/tunnels/forwarder) the same way. No
+ * endpoint, or its instance gone: ERR_NGROK_3200 (404); the agent lost before
+ * it answered: 502; lost after: the client's connection is cut.
  */
 export function forwardRequest(req: http.IncomingMessage, res: http.ServerResponse, ctx: ForwardContext): void {
   const host = req.headers.host ?? "";
