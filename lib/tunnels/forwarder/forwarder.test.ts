@@ -185,9 +185,11 @@ describe("where other instances reach this one", () => {
   it("is BOTDESK_INSTANCE_ADDRESS, else BOTDESK_HOST and the forwarder's port (loopback for every interface)", async () => {
     const { instanceAddressFor } = await import("./serve-forwarder");
     expect(instanceAddressFor("10.0.0.5:4480", undefined, 4480)).toBe("10.0.0.5:4480");
-    expect(instanceAddressFor(undefined, undefined, 4480)).toBe("127.0.0.1:4480");
-    expect(instanceAddressFor(undefined, "0.0.0.0", 4481)).toBe("127.0.0.1:4481");
-    expect(instanceAddressFor(undefined, "::", 4480)).toBe("127.0.0.1:4480");
+    expect(instanceAddressFor(undefined, "127.0.0.1", 4480)).toBe("127.0.0.1:4480");
+    expect(instanceAddressFor(undefined, undefined, 4480, "node-a")).toBe("node-a:4480");
+    // Open to the network (maybe several machines): the machine's own name, never one default for all.
+    expect(instanceAddressFor(undefined, "0.0.0.0", 4481, "node-a")).toBe("node-a:4481");
+    expect(instanceAddressFor(undefined, "::", 4480, "node-b")).toBe("node-b:4480");
     expect(instanceAddressFor(undefined, "10.1.2.3", 4480)).toBe("10.1.2.3:4480");
     expect(instanceAddressFor(undefined, "fd00::5", 4480)).toBe("[fd00::5]:4480");
     const { readEnv } = await import("@/lib/env");

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { isIP } from "node:net";
+import os from "node:os";
 import { endInstanceSessions } from "@/lib/domain/agent-sessions/end-instance-sessions";
 import { readEnv } from "@/lib/env";
 import { isEveryInterface } from "@/lib/server/bind-host";
@@ -13,10 +14,17 @@ import { remoteLookup, type RemoteLookup } from "./remote-endpoints";
 const STARTED = Symbol.for("botdesk.forwarder");
 type Flagged = typeof globalThis & { [STARTED]?: RemoteLookup | null };
 
-/** The address other instances reach a forwarder on `port` at: BOTDESK_INSTANCE_ADDRESS, else BOTDESK_HOST (loopback for every interface). */
-export function instanceAddressFor(setting: string | undefined, host: string | undefined, port: number): string {
+/**
+ * The address other instances reach a forwarder on `port` at:
+ * BOTDESK_INSTANCE_ADDRESS, else BOTDESK_HOST; listening on every interface
+ * (a deployment open to the network, perhaps on several machines) it is the
+ * machine's name (os.hostname()), so two machines never share a default
+ * address (an instance starting at an address ends the sessions recorded
+ * there). The launcher's embedded default binds loopback: 127.0.0.1.
+ */
+export function instanceAddressFor(setting: string | undefined, host: string | undefined, port: number, machine = os.hostname()): string {
   if (setting) return setting;
-  const shown = isEveryInterface(host) ? "127.0.0.1" : host!.replace(/^\[|\]$/g, "");
+  const shown = isEveryInterface(host || undefined) ? machine || "127.0.0.1" : host!.replace(/^\[|\]$/g, "");
   return isIP(shown) === 6 ? `[${shown}]:${port}` : `${shown}:${port}`;
 }
 
