@@ -28,7 +28,7 @@ export interface AgentListenerHarness {
   listener: AgentListener;
   /** `127.0.0.1:<port>`: the SDK's server_addr. */
   serverAddr: string;
-  /** The agent's local service: answers `local service: METHOD URL host=… body=…`; POST /big: 8 MiB (BIG) and the upload's digest. */
+  /** The agent's local service: answers `local service: METHOD URL host=… body=…`; POST /big: 8 MiB (BIG) and the upload's digest; GET /endless: bytes until the connection goes. */
   localPort: number;
 }
 
@@ -63,6 +63,14 @@ export function withAgentListener(opts: { recheckMs?: number } = {}): AgentListe
           res.writeHead(200, { "content-length": BIG.length, "x-upload-sha256": hash.digest("hex") });
           res.end(BIG);
         });
+        return;
+      }
+      if (req.url === "/endless") {
+        // A transfer that only ends when the tunnel does: 64 KiB every 20 ms.
+        res.writeHead(200, { "content-type": "application/octet-stream" });
+        const chunk = Buffer.alloc(64 * 1024, 1);
+        const timer = setInterval(() => res.write(chunk), 20);
+        res.on("close", () => clearInterval(timer));
         return;
       }
       let body = "";

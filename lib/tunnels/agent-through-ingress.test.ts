@@ -72,7 +72,7 @@ function viaIngress(host: string, path: string, body?: Buffer): Promise<{ status
 }
 
 describe("ngrok's agent SDK through the ingress", () => {
-  it("carries GET, POST and 30 concurrent requests to the local service byte-exact, and meters exactly what it carried", async () => {
+  it("carries GET, POST and 50 concurrent requests to the local service byte-exact, and meters exactly what it carried", async () => {
     const { account, bot, token } = await botWithToken();
     const session = await sdkSession(h, token).connect();
     try {
@@ -90,15 +90,15 @@ describe("ngrok's agent SDK through the ingress", () => {
       expect(post.headers["x-got"]).toBe(`POST /upload?n=2000000 ${upload.length} ${createHash("sha256").update(upload).digest("hex")}`);
       expect(post.body.equals(Buffer.alloc(2_000_000, 7))).toBe(true);
 
-      const many = await Promise.all(Array.from({ length: 30 }, (_, i) => viaIngress(host, `/many/${i}`)));
-      expect(many.map((r) => r.headers["x-got"])).toEqual(Array.from({ length: 30 }, (_, i) => `GET /many/${i} 0 ${createHash("sha256").digest("hex")}`));
+      const many = await Promise.all(Array.from({ length: 50 }, (_, i) => viaIngress(host, `/many/${i}`)));
+      expect(many.map((r) => r.headers["x-got"])).toEqual(Array.from({ length: 50 }, (_, i) => `GET /many/${i} 0 ${createHash("sha256").digest("hex")}`));
 
       await until(async () => seen.open, (open) => open === 0);
       await trafficMeter().flush(sessionRow.id);
       const metered = await db().tunnelSession.findUniqueOrThrow({ where: { id: sessionRow.id } });
-      expect({ bytesIn: metered.bytesIn, bytesOut: metered.bytesOut, requests: metered.requests }).toEqual({ bytesIn: BigInt(seen.read), bytesOut: BigInt(seen.written), requests: 32n });
+      expect({ bytesIn: metered.bytesIn, bytesOut: metered.bytesOut, requests: metered.requests }).toEqual({ bytesIn: BigInt(seen.read), bytesOut: BigInt(seen.written), requests: 52n });
       const [usage] = await db().usageDaily.findMany({ where: { accountId: account.id, principalId: bot.id } });
-      expect(usage).toMatchObject({ bytesIn: metered.bytesIn, bytesOut: metered.bytesOut, tunnelRequests: 32n });
+      expect(usage).toMatchObject({ bytesIn: metered.bytesIn, bytesOut: metered.bytesOut, tunnelRequests: 52n });
       await tunnel.close();
     } finally {
       await session.close();
@@ -130,6 +130,12 @@ describe("ngrok's agent SDK through the ingress", () => {
         socket.on("error", reject);
       });
       expect(back.equals(payload)).toBe(true);
+      // A TCP endpoint's usage is exactly the bytes carried: no headers are added either way.
+      const tcpSession = await db().tunnelSession.findFirstOrThrow({ where: { principalId: bot.id, endedAt: null } });
+      await until(async () => trafficMeter().unwritten(tcpSession.id)?.bytesOut ?? 0, (n) => n >= payload.length);
+      await trafficMeter().flush(tcpSession.id);
+      const tcpMetered = await db().tunnelSession.findUniqueOrThrow({ where: { id: tcpSession.id } });
+      expect({ bytesIn: tcpMetered.bytesIn, bytesOut: tcpMetered.bytesOut }).toEqual({ bytesIn: BigInt(payload.length), bytesOut: BigInt(payload.length) });
 
       const web = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${localPort}`);
       const host = new URL(web.url()!).hostname;
@@ -143,6 +149,44 @@ describe("ngrok's agent SDK through the ingress", () => {
     } finally {
       await session.close().catch(() => {});
       echo.close();
+    }
+  });
+
+  it("carries a WebSocket: the upgrade reaches the local service, and frames flow both ways after the 101", async () => {
+    const { token } = await botWithToken();
+    const ws = http.createServer();
+    ws.on("upgrade", (req, socket: net.Socket) => {
+      // A WebSocket server's handshake (RFC 6455's accept key), then it echoes what it reads.
+      const accept = createHash("sha1").update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.pipe(socket);
+    });
+    await new Promise<void>((resolve) => ws.listen(0, "127.0.0.1", resolve));
+    const session = await sdkSession(h, token).connect();
+    try {
+      const tunnel = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${(ws.address() as AddressInfo).port}`);
+      const host = new URL(tunnel.url()!).hostname;
+      const key = randomBytes(16).toString("base64");
+      const socket = net.connect(ingressPort, "127.0.0.1");
+      const received: Buffer[] = [];
+      socket.on("data", (c: Buffer) => received.push(c));
+      socket.write(`GET /socket HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      const head = await until(async () => Buffer.concat(received).toString("latin1"), (t) => t.includes("\r\n\r\n"));
+      expect(head).toMatch(/^HTTP\/1\.1 101 /);
+      expect(head).toContain(`Sec-WebSocket-Accept: ${createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64")}`);
+      const afterHead = Buffer.concat(received).length;
+      // A masked text frame "hello over ws" (client → server), echoed back as it was sent.
+      const text = Buffer.from("hello over ws");
+      const mask = randomBytes(4);
+      const frame = Buffer.concat([Buffer.from([0x81, 0x80 | text.length]), mask, Buffer.from(text.map((b, i) => b ^ mask[i % 4]!))]);
+      socket.write(frame);
+      const echoed = await until(async () => Buffer.concat(received).subarray(afterHead), (b) => b.length >= frame.length);
+      expect(echoed.equals(frame)).toBe(true);
+      socket.destroy();
+      await tunnel.close();
+    } finally {
+      await session.close().catch(() => {});
+      ws.close();
     }
   });
 });

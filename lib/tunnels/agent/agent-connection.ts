@@ -54,6 +54,9 @@ const REFUSAL_LINGER_MS = 1_000;
  * credential check), startSession, bindEndpoint (ACL and hostname rules),
  * reportSession, endSession. Work on one connection runs in order.
  */
+/** How long a session ended by a change keeps its connection after the GOAWAY (the frame is written; open transfers then end). */
+const CUT_AFTER_MS = 200;
+
 export class AgentConnection {
   private readonly session: MuxadoSession;
   private readonly ctx: RequestContext;
@@ -201,7 +204,7 @@ export class AgentConnection {
       await trafficMeter().flush(sessionId);
       await endSessionOfRefusedCredential(actor.credential.id, verified.reason, sessionId, this.ctx);
       this.opts.log(`agent session ${sessionId} ended: ${verified.message}`);
-      this.close(`${verified.message} (${AUTH_REFUSAL_CODES[verified.reason]})`, { recorded: true });
+      this.close(`${verified.message} (${AUTH_REFUSAL_CODES[verified.reason]})`, { recorded: true, cut: true });
       return;
     }
     this.actor = verified.actor;
@@ -331,7 +334,7 @@ export class AgentConnection {
       if (this.sessionId) await trafficMeter().flush(this.sessionId);
     });
     // Let the Stop reach the agent before the GOAWAY.
-    setTimeout(() => this.close(why, { recorded: true }), 100).unref();
+    setTimeout(() => this.close(why, { recorded: true, cut: true }), 100).unref();
   }
 
   private unregisterAll(): void {
@@ -343,11 +346,14 @@ export class AgentConnection {
    * Says GOAWAY with `why` and closes; the session ends (`agent_closed`) when
    * the connection goes, unless `recorded` says its end is already recorded.
    */
-  close(why: string, opts: { recorded?: boolean } = {}): void {
+  close(why: string, opts: { recorded?: boolean; cut?: boolean } = {}): void {
     if (opts.recorded) this.ended = true;
     this.releaseHold();
     this.unregisterAll();
     this.session.goAway(ErrorCode.NONE, why.slice(0, 200));
+    // A session ended by a change (deactivation, revocation, a stop) carries nothing more: transfers
+    // under way are cut once the GOAWAY is written, not left to finish while the agent lingers.
+    if (opts.cut) setTimeout(() => this.session.destroy(), CUT_AFTER_MS).unref();
   }
 
   /** The listener is stopping: the session ends (`server_stopped`) before the connection goes. */
