@@ -194,14 +194,19 @@ test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON
   expect(await unknown.json()).toMatchObject({ error_code: "ERR_BOTDESK_404" });
   // Every path under /api and /agent that is no route, roots included, answers JSON, never the HTML page.
   const origin = `http://localhost:${E2E_PORT}`;
-  for (const path of ["/api", "/api/nope", "/api/v2/bot_users", "/api/health/x", "/api/v1", "/api/v1/bot_users/x/y", "/agent", "/agent/nope", "/agent/v1", "/agent/v1/xyz", "/agent/v2/sessions"]) {
+  // /agent has no routes at all (agents speak ngrok's protocol to the agent listener): its 404 says so.
+  for (const path of ["/api", "/api/nope", "/api/v2/bot_users", "/api/health/x", "/api/v1", "/api/v1/bot_users/x/y", "/agent", "/agent/nope", "/agent/sessions", "/agent/sessions/ts_x/heartbeat"]) {
     for (const method of ["GET", "POST"]) {
       const res = await fetch(`${origin}${path}`, { method, redirect: "manual" });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.headers.get("content-type"), `${method} ${path}`).toMatch(/^application\/json/);
       const body = await res.json();
       expect(body, `${method} ${path}`).toMatchObject({ error_code: "ERR_BOTDESK_404", status_code: 404, details: { operation_id: expect.any(String) } });
-      expect(body.msg).toBe(`No ${path.startsWith("/agent") ? "agent" : "API"} route ${method} ${path}.`);
+      expect(body.msg).toBe(
+        path.startsWith("/agent")
+          ? `No agent route ${method} ${path}: agents connect with ngrok's agent protocol to the agent listener (BOTDESK_AGENT_PORT, see docs/agents.md), not over HTTP.`
+          : `No API route ${method} ${path}.`,
+      );
     }
   }
   const doc = await fetch(`${BASE}/openapi.json`);
