@@ -1,9 +1,10 @@
+import agentSdk from "@ngrok/ngrok";
 import { Ngrok } from "@ngrok/ngrok-api";
 import { expect, test } from "@playwright/test";
 import { issueSecret } from "../lib/domain/credentials/token-format";
 import { newId } from "../lib/ids";
 import { sshKeygen } from "../lib/test-support/ssh-keys";
-import { E2E_PORT } from "./support/constants";
+import { E2E_AGENT_PORT, E2E_PORT } from "./support/constants";
 import { sql } from "./support/db";
 import { acmeId, stamp } from "./support/users";
 
@@ -193,14 +194,19 @@ test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON
   expect(await unknown.json()).toMatchObject({ error_code: "ERR_BOTDESK_404" });
   // Every path under /api and /agent that is no route, roots included, answers JSON, never the HTML page.
   const origin = `http://localhost:${E2E_PORT}`;
-  for (const path of ["/api", "/api/nope", "/api/v2/bot_users", "/api/health/x", "/api/v1", "/api/v1/bot_users/x/y", "/agent", "/agent/nope", "/agent/v1", "/agent/v1/xyz", "/agent/v2/sessions"]) {
+  // /agent has no routes at all (agents speak ngrok's protocol to the agent listener): its 404 says so.
+  for (const path of ["/api", "/api/nope", "/api/v2/bot_users", "/api/health/x", "/api/v1", "/api/v1/bot_users/x/y", "/agent", "/agent/nope", "/agent/sessions", "/agent/sessions/ts_x/heartbeat"]) {
     for (const method of ["GET", "POST"]) {
       const res = await fetch(`${origin}${path}`, { method, redirect: "manual" });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.headers.get("content-type"), `${method} ${path}`).toMatch(/^application\/json/);
       const body = await res.json();
       expect(body, `${method} ${path}`).toMatchObject({ error_code: "ERR_BOTDESK_404", status_code: 404, details: { operation_id: expect.any(String) } });
-      expect(body.msg).toBe(`No ${path.startsWith("/agent") ? "agent" : "API"} route ${method} ${path}.`);
+      expect(body.msg).toBe(
+        path.startsWith("/agent")
+          ? `No agent route ${method} ${path}: agents connect with ngrok's agent protocol to the agent listener (BOTDESK_AGENT_PORT, see docs/agents.md), not over HTTP.`
+          : `No API route ${method} ${path}.`,
+      );
     }
   }
   const doc = await fetch(`${BASE}/openapi.json`);
@@ -217,27 +223,30 @@ test("the proxy and Auth.js leave bearer requests alone; unknown routes are JSON
   expect(await foreign.json()).toMatchObject({ error_code: "ERR_BOTDESK_403", status_code: 403, details: { operation_id: expect.any(String) } });
 });
 
-test("tunnel sessions with ngrok's client: an agent's sessions listed across pages and got by id", async () => {
+test("tunnel sessions with ngrok's client: an agent's sessions listed across pages and got by id", async ({ request }) => {
   const ngrok = await adminClient();
   const bot = await ngrok.botUsers.create({ name: `e2e-api-sessions-${stamp()}` });
   const authtoken = await ngrok.credentials.create({ acl: [], ownerId: bot.id, description: "e2e sessions" });
-  const start = async () => {
-    const res = await fetch(`http://localhost:${E2E_PORT}/agent/v1/sessions`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${authtoken.token}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ agent_version: "3.18.4", os: "linux", arch: "amd64", metadata: "e2e" }),
-    });
-    expect(res.status).toBe(201);
-    return ((await res.json()) as { id: string }).id;
-  };
-  const ids = [await start(), await start()];
-  // Pages of 1: the client follows next_page_uri (sending beforeId) until it is null.
-  const all = await ngrok.tunnelSessions.list(undefined, "1");
-  const ours = all.filter((s) => s.credential.id === authtoken.id);
-  expect(ours.map((s) => s.id)).toEqual([...ids].reverse());
-  expect(ours[0]).toMatchObject({ agentVersion: "3.18.4", os: "linux", metadata: "e2e", transport: "ngrok/v2", region: "local" });
-  expect(ours[0]!.credential.uri).toBe(`${BASE}/credentials/${authtoken.id}`);
-  const one = await ngrok.tunnelSessions.get(ids[0]!);
-  expect(one).toMatchObject({ id: ids[0], uri: `${BASE}/tunnel_sessions/${ids[0]}` });
+  // Two sessions of ngrok's own agent SDK with the bot's authtoken, against the e2e server's agent listener.
+  const ca = Buffer.from(await (await request.get(`http://localhost:${E2E_PORT}/agent-ca.pem`)).text());
+  const agents: agentSdk.Session[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      agents.push(await new agentSdk.SessionBuilder().authtoken(authtoken.token!).serverAddr(`localhost:${E2E_AGENT_PORT}`).caCert(ca).metadata("e2e").connect());
+    }
+    const ids = (await sql<{ id: string }>`SELECT id FROM tunnel_sessions WHERE credential_id = ${authtoken.id} ORDER BY started_at, id`).map((r) => r.id);
+    expect(ids).toHaveLength(2);
+    // Pages of 1: the client follows next_page_uri (sending beforeId) until it is null.
+    const all = await ngrok.tunnelSessions.list(undefined, "1");
+    const ours = all.filter((s) => s.credential.id === authtoken.id);
+    expect(ours.map((s) => s.id)).toEqual([...ids].reverse());
+    expect(ours[0]).toMatchObject({ agentVersion: "1.7.0", metadata: "e2e", transport: "ngrok/v2", region: "local", ip: "127.0.0.1" });
+    expect(ours[0]!.os).not.toBe("unknown");
+    expect(ours[0]!.credential.uri).toBe(`${BASE}/credentials/${authtoken.id}`);
+    const one = await ngrok.tunnelSessions.get(ids[0]!);
+    expect(one).toMatchObject({ id: ids[0], uri: `${BASE}/tunnel_sessions/${ids[0]}` });
+  } finally {
+    await Promise.all(agents.map((a) => a.close().catch(() => {})));
+  }
   await deleted(ngrok.botUsers.delete(bot.id));
 });

@@ -1,14 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { E2E_PORT, E2E_SSH_PORT } from "./support/constants";
+import { E2E_AGENT_PORT, E2E_INGRESS_PORT, E2E_PORT, E2E_SSH_PORT } from "./support/constants";
 import { sql } from "./support/db";
 import { ADMIN, MEMBER, signIn } from "./support/session";
-import { acmeId } from "./support/users";
+import { acmeId, stamp } from "./support/users";
 
 // npm run demo:traffic against the production server: the bots get fresh
-// credentials through the REST API and the simulated integrations show up as
-// attributed sessions, refusals and usage.
+// credentials through the REST API, real ngrok agents (@ngrok/ngrok) carry real
+// requests through the ingress, and all of it shows up as attributed sessions,
+// traffic, refusals and usage.
 
 // A failed expectation must not leave the script running (Ctrl-C ends its sessions).
 let running: ChildProcess | null = null;
@@ -16,12 +17,13 @@ test.afterEach(() => {
   if (running && running.exitCode === null) running.kill("SIGINT");
 });
 
-test("demo:traffic gives bots credentials and runs API calls, HTTP agent sessions (one bind refused) and an SSH session, live on the bot's page", async ({ page }) => {
+test("demo:traffic gives bots credentials and runs API calls, real ngrok agents carrying requests through the ingress (one bind refused) and an SSH session, live on the bot's page", async ({ page }) => {
   test.setTimeout(120_000);
   const started = new Date().toISOString();
   // As docs/agents.md says: the URL and the admin's password (it signs in and makes its own API key).
   const script = path.resolve(import.meta.dirname, "../scripts/demo-traffic.ts");
-  const args = ["--url", `http://localhost:${E2E_PORT}`, "--email", ADMIN.email, "--password", ADMIN.password, "--duration", "25", "--ssh-port", String(E2E_SSH_PORT)];
+  const args = ["--url", `http://localhost:${E2E_PORT}`, "--email", ADMIN.email, "--password", ADMIN.password, "--duration", "40", "--ssh-port", String(E2E_SSH_PORT),
+    "--agent-port", String(E2E_AGENT_PORT), "--ingress-port", String(E2E_INGRESS_PORT)];
   const run = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: "pipe", env: { ...process.env, BOTDESK_API_KEY: "" } });
   running = run;
   let out = "";
@@ -29,24 +31,31 @@ test("demo:traffic gives bots credentials and runs API calls, HTTP agent session
   run.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => run.on("exit", resolve));
 
-  // While it runs, the first bot's page shows its two agents live: the HTTP agent and the SSH session.
+  // While it runs, the first bot's page shows its two agents live: the ngrok agent and the SSH session.
   const sshLine = /ssh \((.+), key sshcr_\w+\): Botdesk: tunnel session ts_\w+: forwarding https:\/\//;
   await expect.poll(() => out, { timeout: 30_000, message: "the SSH session is up" }).toMatch(sshLine);
   const firstBot = sshLine.exec(out)![1]!;
-  await expect.poll(() => out, { timeout: 10_000 }).toContain(`${firstBot}: agent session ts_`);
+  const hostname = `${firstBot.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.demo.botdesk.test`;
+  await expect.poll(() => out, { timeout: 10_000 }).toContain(`${firstBot}: ngrok agent (authtoken cr_`);
+  expect(out).toContain(`forwarding http://${hostname}:${E2E_INGRESS_PORT} to http://127.0.0.1:`);
   const [bot] = await sql<{ id: string }>`SELECT id FROM principals WHERE account_id = ${await acmeId()} AND kind = 'bot' AND name = ${firstBot} AND deleted_at IS NULL`;
   await signIn(page, ADMIN);
   await page.goto(`/users/bots/${bot!.id}`);
   const panel = page.getByTestId("sessions-panel");
   await expect(panel.getByTestId("sessions-online")).toHaveText(/^2 sessions online now/);
   const live = panel.getByTestId("session-row").filter({ hasText: "Online" });
-  await expect(live.filter({ hasText: `https://${firstBot.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.demo.botdesk.test` })).toHaveCount(1);
+  await expect(live.filter({ hasText: hostname })).toHaveCount(1);
   await expect(live.filter({ hasText: "OpenSSH" })).toHaveCount(1);
-  // Its traffic reports arrive every few seconds: the HTTP session's totals grow while it is online.
-  await expect(async () => {
+  // What the ingress carried is written in batches at most 10 s apart: the ngrok session's totals grow while it is online.
+  const totals = async () => {
     await page.reload();
-    await expect(live.filter({ hasText: "ngrok/v2" })).not.toContainText("0 B in", { timeout: 500 });
-  }).toPass({ timeout: 20_000 });
+    const text = (await live.filter({ hasText: "ngrok/v2" }).textContent()) ?? "";
+    return Number(/(\d+) requests?/.exec(text)?.[1] ?? 0);
+  };
+  await expect.poll(totals, { timeout: 20_000, intervals: [1000] }).toBeGreaterThan(0);
+  const first = await totals();
+  await expect.poll(totals, { timeout: 20_000, intervals: [1000] }).toBeGreaterThan(first);
+  await expect(live.filter({ hasText: "ngrok/v2" })).not.toContainText("0 B in");
   // docs/agents.md's picture, taken live (SCREENSHOT_DIR=docs/screenshots).
   if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/demo-traffic-bot.png`, fullPage: true });
 
@@ -95,12 +104,14 @@ test("POST /settings/api-keys makes the signed-in person's own API key with thei
   expect(anonymous.status).toBe(401);
 
   await signIn(page, MEMBER);
-  const res = await post({ description: "e2e session key" });
+  // Its own description each run (--repeat-each): the settings page lists every run's key.
+  const description = `e2e session key ${stamp()}`;
+  const res = await post({ description });
   expect(res.status()).toBe(201);
   expect(res.headers()["cache-control"]).toBe("no-store");
   const key = (await res.json()) as { id: string; token: string; owner_id: string; description: string };
   const [member] = await sql<{ id: string }>`SELECT id FROM principals WHERE email = ${MEMBER.email}`;
-  expect(key).toMatchObject({ id: expect.stringMatching(/^ak_/), token: expect.stringMatching(/^bdak_/), owner_id: member!.id, description: "e2e session key" });
+  expect(key).toMatchObject({ id: expect.stringMatching(/^ak_/), token: expect.stringMatching(/^bdak_/), owner_id: member!.id, description });
   // The key works on the REST API, as the member (who may not create bots).
   const asMember = await fetch(`${base}/api/v1/bot_users`, { method: "POST", headers: { Authorization: `Bearer ${key.token}`, "Content-Type": "application/json" }, body: '{"name":"nope"}' });
   expect(await asMember.json()).toMatchObject({ error_code: "ERR_NGROK_4111" });
@@ -122,6 +133,6 @@ test("POST /settings/api-keys makes the signed-in person's own API key with thei
   expect(await count()).toBe(before);
   // It answers the token once: the settings page shows the key without it.
   await page.goto("/settings");
-  await expect(page.getByText("e2e session key")).toBeVisible();
+  await expect(page.getByText(description)).toBeVisible();
   expect(await page.content()).not.toContain(key.token);
 });

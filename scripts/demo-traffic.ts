@@ -6,23 +6,35 @@
  * --password; or takes an admin's API key with --api-key), makes itself an API
  * key with that session (POST /settings/api-keys, as Settings' "Create
  * credential" does), and through the REST API gives up to three active
- * bots fresh credentials through the REST API (an API key, an authtoken whose
- * ACL allows `*.demo.botdesk.test`, and for the first bot an SSH key), reserves
+ * bots fresh credentials (an API key, an authtoken whose ACL allows
+ * `*.demo.botdesk.test`, and for the first bot an SSH key), reserves
  * `*.demo.botdesk.test` for the account (agents bind only reserved names), then for
- * `--duration` seconds runs simulated integrations, each attributed to its bot:
+ * `--duration` seconds runs integrations, each attributed to its bot:
  *   - API calls with each bot's key (lists, its usage, a credential update now and then);
- *   - an HTTP agent session per bot (/agent/v1) binding an endpoint, with
- *     heartbeats and traffic reports; the last bot also tries a bind outside
- *     its ACL (refused, ERR_NGROK_308, recorded as agent.bind_refused);
+ *   - a real ngrok agent per bot: ngrok's own agent SDK (@ngrok/ngrok) with the bot's
+ *     authtoken connects to the agent listener (server_addr <url's host>:--agent-port,
+ *     trusting the CA at GET /agent-ca.pem) and forwards `<bot>.demo.botdesk.test` to a
+ *     small HTTP service this script runs; real HTTP requests go through the ingress
+ *     (sent to the url's host at --ingress-port with the endpoint's Host header: Node does
+ *     not resolve *.localhost, and the demo names resolve nowhere), so the bot's page shows
+ *     the session carrying bytes and requests. The last bot also tries a bind outside its
+ *     ACL (refused, ERR_NGROK_308, recorded as agent.bind_refused);
  *   - an SSH session through the system `ssh` client (`-R 0:localhost:8080`), when there is one.
- * Sessions are ended at the end (Ctrl-C too); the credentials stay, described "demo traffic".
+ * Sessions are closed at the end (Ctrl-C too); the credentials stay, described "demo traffic".
  *
  * Options: --url (default http://localhost:3000), --email and --password (or
  * BOTDESK_ADMIN_PASSWORD), or --api-key (or BOTDESK_API_KEY) instead of them,
- * --duration seconds (default 180), --ssh-port (default 2222; `off` to skip SSH).
+ * --duration seconds (default 180), --agent-port (default 4443) and --ingress-port
+ * (default 8000), as `npm start` serves them (BOTDESK_AGENT_PORT, BOTDESK_INGRESS_PORT),
+ * --ssh-port (default 2222; `off` to skip SSH).
  */
+import ngrok from "@ngrok/ngrok";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -34,13 +46,18 @@ const { values: opts } = parseArgs({
     email: { type: "string", default: "admin@example.com" },
     password: { type: "string", default: process.env.BOTDESK_ADMIN_PASSWORD ?? "" },
     duration: { type: "string", default: "180" },
+    "agent-port": { type: "string", default: "4443" },
+    "ingress-port": { type: "string", default: "8000" },
     "ssh-port": { type: "string", default: process.env.BOTDESK_SSH_PORT ?? "2222" },
   },
 });
 
 const origin = opts.url!.replace(/\/+$/, "");
 const API = `${origin}/api/v1`;
-const AGENT = `${origin}/agent/v1`;
+const HOST = new URL(origin).hostname;
+/** Where the agents connect (ngrok's server_addr) and where the demo's requests enter. */
+const SERVER_ADDR = `${HOST.includes(":") ? `[${HOST}]` : HOST}:${Number(opts["agent-port"])}`;
+const INGRESS_PORT = Number(opts["ingress-port"]);
 const durationMs = Math.max(5, Number(opts.duration) || 180) * 1000;
 const log = (line: string) => console.log(`[demo ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -73,7 +90,6 @@ async function request(url: string, token: string, method = "GET", body?: unknow
   return json;
 }
 const api = (token: string, method: string, p: string, body?: unknown) => request(`${API}${p}`, token, method, body);
-const agent = (token: string, method: string, p: string, body?: unknown) => request(`${AGENT}${p}`, token, method, body);
 
 /** The cookies a response sets, as `name=value` pairs to send back. */
 const cookiesOf = (res: Response, jar: Map<string, string>) => {
@@ -123,7 +139,7 @@ interface DemoBot {
   name: string;
   apiKey: { id: string; token: string };
   authtoken: { id: string; token: string };
-  session: string | null;
+  agent: ngrok.Session | null;
 }
 
 async function setUp(): Promise<DemoBot[]> {
@@ -148,10 +164,10 @@ async function setUp(): Promise<DemoBot[]> {
     const authtoken = (await api(adminKey, "POST", "/credentials", {
       owner_id: bot.id,
       description,
-      acl: [`bind:*.${DOMAIN}`, "bind:env=demo"],
+      acl: [`bind:*.${DOMAIN}`],
     })) as { id: string; token: string };
-    log(`${bot.name}: API key ${apiKey.id} and authtoken ${authtoken.id} (ACL *.${DOMAIN}, env=demo)`);
-    out.push({ id: bot.id, name: bot.name, apiKey, authtoken, session: null });
+    log(`${bot.name}: API key ${apiKey.id} and authtoken ${authtoken.id} (ACL *.${DOMAIN})`);
+    out.push({ id: bot.id, name: bot.name, apiKey, authtoken, agent: null });
   }
   return out;
 }
@@ -159,41 +175,91 @@ async function setUp(): Promise<DemoBot[]> {
 const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "bot";
 const rand = (n: number) => Math.floor(Math.random() * n);
 
-/** One bot's HTTP agent: a session, a bind (and, for `tryOutside`, a refused one), heartbeats and traffic. */
-async function runAgent(bot: DemoBot, tryOutside: boolean, until: number): Promise<void> {
-  const started = (await agent(bot.authtoken.token, "POST", "/sessions", {
-    agent_version: "botdesk-demo/1.0",
-    os: "linux",
-    arch: "amd64",
-    metadata: `demo worker for ${bot.name}`,
-  })) as { id: string; heartbeat_interval_seconds: number };
-  bot.session = started.id;
-  const bound = (await agent(bot.authtoken.token, "POST", `/sessions/${started.id}/endpoints`, { hostname: `${slug(bot.name)}.${DOMAIN}` })) as { url: string };
-  log(`${bot.name}: agent session ${started.id} forwarding ${bound.url}`);
+/** The CA the agent listener's certificate is signed by (GET /agent-ca.pem), or null when the operator's own certificate is served (trusted as any). */
+async function agentCa(): Promise<Buffer | null> {
+  const res = await fetch(`${origin}/agent-ca.pem`);
+  return res.ok ? Buffer.from(await res.text()) : null;
+}
+
+/** The service the agents forward to: answers each request with a page of random size (so traffic varies), echoing what it was sent. */
+async function startLocalService(): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    let received = 0;
+    req.on("data", (c: Buffer) => (received += c.length));
+    req.on("end", () => {
+      const page = randomBytes(500 + rand(40_000)).toString("base64");
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end(`demo service: ${req.method} ${req.url} (${received} bytes received)\n${page}\n`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+/** One request through the ingress to `url` (an endpoint's public URL): to HOST:--ingress-port, the endpoint named by the Host header. */
+function throughIngress(url: URL, method: string, pathname: string, body: Buffer | null, ca: Buffer | null): Promise<number> {
+  const secure = url.protocol === "https:";
+  const client = secure ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      { host: HOST, port: INGRESS_PORT, method, path: pathname, headers: { Host: url.host, ...(body ? { "content-type": "application/octet-stream" } : {}) }, ...(secure ? { servername: url.hostname, ...(ca ? { ca } : {}) } : {}), timeout: 10_000 },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("no answer in 10 s")));
+    req.on("error", reject);
+    req.end(body ?? undefined);
+  });
+}
+
+/** The ERR_NGROK_<n> of a refusal, as the SDK reports it. */
+const ngrokCode = (error: unknown) => (error as { errorCode?: string }).errorCode ?? /ERR_NGROK_\d+/.exec(String((error as Error).message))?.[0] ?? String(error);
+
+/**
+ * One bot's ngrok agent: @ngrok/ngrok with the bot's authtoken forwards its demo name to the local service
+ * (and, for `tryOutside`, asks for a name outside its ACL, refused); then real requests through the ingress.
+ */
+async function runAgent(bot: DemoBot, local: http.Server, ca: Buffer | null, tryOutside: boolean, until: number): Promise<void> {
+  let builder = new ngrok.SessionBuilder().authtoken(bot.authtoken.token).serverAddr(SERVER_ADDR).metadata(`demo worker for ${bot.name}`);
+  if (ca) builder = builder.caCert(ca);
+  const session = await builder.connect();
+  bot.agent = session;
+  const forwardTo = `http://127.0.0.1:${(local.address() as AddressInfo).port}`;
+  const listener = await session.httpEndpoint().domain(`${slug(bot.name)}.${DOMAIN}`).listenAndForward(forwardTo);
+  const url = new URL(listener.url()!);
+  log(`${bot.name}: ngrok agent (authtoken ${bot.authtoken.id}) connected to ${SERVER_ADDR}, forwarding ${url.origin} to ${forwardTo}`);
   if (tryOutside) {
     try {
-      await agent(bot.authtoken.token, "POST", `/sessions/${started.id}/endpoints`, { hostname: "payments.not-allowed.example" });
+      await session.httpEndpoint().domain("payments.not-allowed.example").listenAndForward(forwardTo);
       log(`${bot.name}: the bind outside its ACL was accepted?!`);
     } catch (error) {
-      log(`${bot.name}: bind of payments.not-allowed.example refused as expected (${error instanceof HttpError ? error.body.error_code : String(error)})`);
+      log(`${bot.name}: bind of payments.not-allowed.example refused as expected (${ngrokCode(error)})`);
     }
   }
-  let lastBeat = Date.now();
+  let sent = 0;
+  let failed = 0;
   while (Date.now() < until) {
-    await sleep(3000 + rand(3000));
+    await sleep(500 + rand(1500));
+    const post = rand(4) === 0;
+    const paths = ["/", "/orders", "/orders/42", "/invoices?page=2", "/health"];
     try {
-      await agent(bot.authtoken.token, "POST", `/sessions/${started.id}/traffic`, { bytes_in: 2000 + rand(60_000), bytes_out: 5000 + rand(400_000), requests: 1 + rand(40) });
-      if (Date.now() - lastBeat > 15_000) {
-        await agent(bot.authtoken.token, "POST", `/sessions/${started.id}/heartbeat`);
-        lastBeat = Date.now();
+      const status = await throughIngress(url, post ? "POST" : "GET", paths[rand(paths.length)]!, post ? randomBytes(200 + rand(20_000)) : null, ca);
+      sent++;
+      // A bot deactivated meanwhile: Botdesk ends its session and the endpoint goes offline (404, ERR_NGROK_3200).
+      if (status === 404) {
+        log(`${bot.name}: ${url.host} went offline (its session was ended by Botdesk)`);
+        break;
       }
     } catch (error) {
-      // A bot deactivated meanwhile: its session is ended by Botdesk, as it should be.
-      log(`${bot.name}: agent stopped: ${error instanceof Error ? error.message : String(error)}`);
-      bot.session = null;
-      return;
+      if (++failed === 3) {
+        log(`${bot.name}: requests through the ingress at ${HOST}:${INGRESS_PORT} fail (${error instanceof Error ? error.message : String(error)}): is --ingress-port right?`);
+        break;
+      }
     }
   }
+  log(`${bot.name}: ${sent} requests through the ingress to ${url.host}`);
 }
 
 /** One bot's API integration: polls lists and its usage, and now and then notes something on its own authtoken. */
@@ -247,6 +313,8 @@ async function main() {
   log(`Botdesk at ${origin}, for ${durationMs / 1000} s`);
   if (!adminKey) adminKey = await apiKeyFromPassword(opts.email!, opts.password!);
   const bots = await setUp();
+  const ca = await agentCa();
+  const local = await startLocalService();
   const until = Date.now() + durationMs;
   const ssh = await startSsh(bots[0]!).catch((error: unknown) => {
     log(`SSH session not started: ${error instanceof Error ? error.message : String(error)}`);
@@ -257,9 +325,9 @@ async function main() {
     if (stopping) return;
     stopping = true;
     finishing = true;
-    for (const bot of bots) {
-      if (bot.session) await agent(bot.authtoken.token, "DELETE", `/sessions/${bot.session}`).catch(() => undefined);
-    }
+    // Closed, an agent's session ends (agent_closed) and the SDK stops reconnecting.
+    await Promise.all(bots.map((bot) => bot.agent?.close().catch(() => undefined)));
+    local.close();
     if (ssh) {
       const exited = ssh.proc.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => ssh.proc.once("exit", () => resolve()));
       ssh.proc.stdin?.end();
@@ -269,7 +337,7 @@ async function main() {
     }
   };
   process.once("SIGINT", () => void finish().then(() => process.exit(130)));
-  await Promise.all(bots.flatMap((bot, i) => [runAgent(bot, i === bots.length - 1, until).catch((e: unknown) => log(`${bot.name}: agent failed: ${String(e)}`)), runApi(bot, until)]));
+  await Promise.all(bots.flatMap((bot, i) => [runAgent(bot, local, ca, i === bots.length - 1, until).catch((e: unknown) => log(`${bot.name}: agent failed: ${ngrokCode(e)} ${e instanceof Error ? e.message : ""}`)), runApi(bot, until)]));
   await finish();
   log(`done. In the dashboard: ${origin}/users/bots/${bots[0]!.id} (Sessions, activity, last activity), ${origin}/activity?source=agent and ?type=agent.bind_refused, ${origin}/usage.`);
 }

@@ -4,11 +4,12 @@ import { bearerSecrets, BEARER_PRINCIPALS, type BearerPrincipal, closeDatabase, 
 import { routeHandlers } from "./inventory";
 
 /**
- * The authorization matrix of the REST API (/api/v1, API keys) and the agent API
- * (/agent/v1, authtokens): every route handler and method in app/ × every bearer
- * principal, with the exact status and error code, the database unchanged for
- * every refused request, and another account's ids answered exactly like ids that
- * do not exist.
+ * The authorization matrix of the REST API (/api/v1, API keys): every route
+ * handler and method in app/ × every bearer principal, with the exact status and
+ * error code, the database unchanged for every refused request, and another
+ * account's ids answered exactly like ids that do not exist. (Agents have no HTTP
+ * routes: they speak ngrok's protocol to the agent listener. /agent's JSON
+ * catch-all is in page-matrix.spec.ts.)
  */
 
 interface Targets {
@@ -55,7 +56,7 @@ const add = (key: string, entry: Entry) => (ENTRIES[key] = entry);
 const notAllowed = (pattern: string, methods: string[], path: (t: Targets) => string) => methods.forEach((m) => add(`${m} ${pattern}`, { path, expect: NOT_ALLOWED }));
 
 // Unknown paths: 404 whoever asks (before any key is read).
-for (const root of ["/api/v1", "/api/v1/[...path]", "/agent/v1/[...path]"]) {
+for (const root of ["/api/v1", "/api/v1/[...path]"]) {
   const path = () => root.replace("[...path]", `no-such-route-${unique()}`);
   for (const m of ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) add(`${m} ${root}`, { path, expect: NO_ROUTE });
   add(`HEAD ${root}`, { path, expect: all("404") });
@@ -162,18 +163,7 @@ for (const c of ["events", "tunnel_sessions"]) {
 add("GET /api/v1/usage", { path: () => "/api/v1/usage", expect: everyKey("200") });
 notAllowed("/api/v1/usage", ["POST", "PUT", "PATCH", "DELETE"], () => "/api/v1/usage");
 
-// The agent API: a session belongs to the authtoken that started it (none exists here).
-add("POST /agent/v1/sessions", { path: () => "/agent/v1/sessions", body: () => ({}), expect: everyKey("400:ERR_BOTDESK_400") });
-notAllowed("/agent/v1/sessions", ["GET", "PUT", "PATCH", "DELETE"], () => "/agent/v1/sessions");
-const session = () => `/agent/v1/sessions/${newId("tunnelSession")}`;
-add("GET /agent/v1/sessions/[id]", { path: session, expect: everyKey("404:ERR_BOTDESK_404") });
-add("DELETE /agent/v1/sessions/[id]", { path: session, expect: everyKey("404:ERR_BOTDESK_404") });
-notAllowed("/agent/v1/sessions/[id]", ["POST", "PUT", "PATCH"], session);
-add("POST /agent/v1/sessions/[id]/endpoints", { path: () => `${session()}/endpoints`, body: () => ({}), expect: everyKey("400:ERR_BOTDESK_400") });
-for (const sub of ["heartbeat", "traffic"]) add(`POST /agent/v1/sessions/[id]/${sub}`, { path: () => `${session()}/${sub}`, body: () => ({}), expect: everyKey("404:ERR_BOTDESK_404") });
-for (const sub of ["endpoints", "heartbeat", "traffic"]) notAllowed(`/agent/v1/sessions/[id]/${sub}`, ["GET", "PUT", "PATCH", "DELETE"], () => `${session()}/${sub}`);
-
-const isBearerRoute = (key: string) => / \/(api|agent)\/v1(\/|$)/.test(key);
+const isBearerRoute = (key: string) => / \/api\/v1(\/|$)/.test(key);
 
 async function freshTargets(f: Fixture): Promise<Targets> {
   const botId = await insertBot(f.accountA);
@@ -197,16 +187,16 @@ const missingTargets = (): Targets => ({
 
 test.afterAll(closeDatabase);
 
-test("every REST and agent route answers each key exactly, changes nothing when it refuses, and hides other accounts", async ({ request }) => {
+test("every REST route answers each key exactly, changes nothing when it refuses, and hides other accounts", async ({ request }) => {
   // About 1,300 cells (every route × method × key); under a loaded 2-core machine it has taken over 3 minutes.
   test.setTimeout(360_000);
   const inventory = routeHandlers().filter(isBearerRoute);
-  expect(inventory.filter((k) => !ENTRIES[k]), "REST or agent routes without a matrix entry").toEqual([]);
+  expect(inventory.filter((k) => !ENTRIES[k]), "REST routes without a matrix entry").toEqual([]);
   const stale = Object.keys(ENTRIES).filter((k) => !inventory.includes(k));
   if (stale.length > 0) console.warn(`[matrix] entries for routes the app does not have: ${stale.join(", ")}`);
 
   const fixture = await createFixture();
-  const secrets = { api: await bearerSecrets(fixture, "api_key"), agent: await bearerSecrets(fixture, "authtoken") };
+  const keys = await bearerSecrets(fixture, "api_key");
   const answer = async (method: string, entry: Entry, targets: Targets, secret: string | null) => {
     const body = entry.body?.();
     const res = await request.fetch(entry.path(targets), {
@@ -225,7 +215,6 @@ test("every REST and agent route answers each key exactly, changes nothing when 
   for (const key of inventory) {
     const entry = ENTRIES[key]!;
     const method = key.split(" ")[0]!;
-    const keys = key.includes(" /agent/") ? secrets.agent : secrets.api;
     for (const who of BEARER_PRINCIPALS) {
       const targets = await freshTargets(fixture);
       const before = await digest();
@@ -243,6 +232,6 @@ test("every REST and agent route answers each key exactly, changes nothing when 
       }
     }
   }
-  console.log(`[matrix] ${inventory.length} REST and agent routes × ${BEARER_PRINCIPALS.length} principals = ${cells} cells`);
+  console.log(`[matrix] ${inventory.length} REST routes × ${BEARER_PRINCIPALS.length} principals = ${cells} cells`);
   expect(mismatches).toEqual([]);
 });

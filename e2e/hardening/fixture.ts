@@ -141,8 +141,8 @@ export type BearerPrincipal = "none" | "member" | "admin" | "owner" | "otherAdmi
 export const BEARER_PRINCIPALS: BearerPrincipal[] = ["none", "member", "admin", "owner", "otherAdmin", "bot", "deactivatedBot", "expired", "revoked"];
 
 /**
- * A secret of the given kind for each bearer principal (API keys for /api/v1,
- * authtokens for /agent/v1): people's and bots' own credentials, a deactivated
+ * A secret of the given kind for each bearer principal (API keys for /api/v1;
+ * authtokens, which agents present to the agent listener): people's and bots' own credentials, a deactivated
  * bot's, one expired a minute ago and one revoked (both an admin's).
  */
 export async function bearerSecrets(f: Fixture, kind: "api_key" | "authtoken"): Promise<Record<BearerPrincipal, string | null>> {

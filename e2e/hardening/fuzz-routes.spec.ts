@@ -11,7 +11,7 @@ import { serverLogOffset, serverLogSince, stackTraces } from "./server-log";
 /**
  * Bad input for every route handler fuzz.spec.ts does not already cover: the
  * REST API's other writes, every list's query string, item routes with ids that
- * are not ids, unknown paths, the agent API's session routes, and the cookie
+ * are not ids, unknown paths (under /api and /agent, which has no routes), and the cookie
  * routes (activity export, new-event count, session end, Auth.js). Each case is
  * answered below 500, and a refused case changes nothing. Routes whose file
  * answers a method with `notAllowed` (a fixed 405, pinned by the bearer matrix)
@@ -33,7 +33,7 @@ const FUZZED_ELSEWHERE = ["POST /api/v1/bot_users", "PATCH /api/v1/bot_users/[id
 /** `PUT /api/v1/api_keys/[id]` answered by the route file's `notAllowed` (a fixed 405 that reads nothing). */
 function isFixed405(key: string): boolean {
   const [method, pattern] = key.split(" ") as [string, string];
-  if (!/^\/(api|agent)\/v1\//.test(pattern)) return false;
+  if (!/^\/api\/v1\//.test(pattern)) return false;
   const source = readFileSync(`app${pattern}/route.ts`, "utf8");
   return new RegExp(`export const ${method} = notAllowed;`).test(source);
 }
@@ -53,10 +53,9 @@ test("every other route answers bad input below 500 and changes nothing when it 
   test.setTimeout(240_000);
   const fixture = await createFixture();
   const apiKey = (await bearerSecrets(fixture, "api_key")).admin!;
-  const authtoken = (await bearerSecrets(fixture, "authtoken")).admin!;
   const memberCookie = (await sessionCookie(fixture, "member"))!;
   const botId = await insertBot(fixture.accountA);
-  const auth = (path: string): Record<string, string> => (path.startsWith("/agent/") ? { Authorization: `Bearer ${authtoken}` } : path.startsWith("/api/v1") ? { Authorization: `Bearer ${apiKey}` } : { Cookie: memberCookie });
+  const auth = (path: string): Record<string, string> => (path.startsWith("/api/v1") ? { Authorization: `Bearer ${apiKey}` } : { Cookie: memberCookie });
   const send = async (api: APIRequestContext, method: string, path: string, b: Body | null, headers: Record<string, string> = auth(path)) => {
     const type: Record<string, string> = b && !headers["Content-Type"] ? { "Content-Type": "application/json" } : {};
     const res = await api.fetch(path, { method, headers: { ...headers, ...type }, data: b ? bodyText(b) : undefined, maxRedirects: 0 });
@@ -67,11 +66,10 @@ test("every other route answers bad input below 500 and changes nothing when it 
     expect(res.status, `${method} ${path}: ${res.text.slice(0, 200)}`).toBeLessThan(300);
     return JSON.parse(res.text) as { id: string };
   };
-  // Targets of the item routes: a service user, an API key, an SSH key and a live agent session.
+  // Targets of the item routes: a service user, an API key, an SSH key.
   const serviceUser = await json("POST", "/api/v1/service_users", { name: `fuzz-service-${Date.now()}` });
   const key = await json("POST", "/api/v1/api_keys", { owner_id: botId, description: "fuzz" });
   const sshKey = await json("POST", "/api/v1/ssh_credentials", { owner_id: botId, public_key: sshKeygen("ed25519").publicKey });
-  const session = await json("POST", "/agent/v1/sessions", { agent_version: "3.0.0", os: "linux", arch: "amd64" });
   const domain = await json("POST", "/api/v1/reserved_domains", { domain: `fuzz-${Date.now().toString(36)}.example.com`, description: "fuzz" });
   const destination = await json("POST", "/api/v1/event_destinations", { format: "json", target: { webhook: { url: "https://203.0.113.10/fuzz" } } });
   const subscription = await json("POST", "/api/v1/event_subscriptions", { sources: [{ type: "bot_user_created.v0" }], destination_ids: [destination.id] });
@@ -141,22 +139,9 @@ test("every other route answers bad input below 500 and changes nothing when it 
     },
     {
       covers: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].flatMap((m) =>
-        [`${m} /api/v1`, `${m} /api/v1/[...path]`, `${m} /agent/v1/[...path]`, `${m} /api/[[...path]]`, `${m} /agent/[[...path]]`]),
-      cases: fc.tuple(fc.constantFrom("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"), fc.constantFrom("/api/v1", "/agent/v1", "/api", "/agent"), fc.array(urlString, { maxLength: 3 }), body(["name"]))
+        [`${m} /api/v1`, `${m} /api/v1/[...path]`, `${m} /api/[[...path]]`, `${m} /agent/[[...path]]`]),
+      cases: fc.tuple(fc.constantFrom("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"), fc.constantFrom("/api/v1", "/api", "/agent", "/agent/sessions"), fc.array(urlString, { maxLength: 3 }), body(["name"]))
         .map(([method, root, parts, b]) => ({ method, path: `${root}${parts.map((p) => `/${enc(p)}`).join("")}`, body: method === "GET" || method === "HEAD" ? null : b })),
-    },
-    { covers: ["POST /agent/v1/sessions"], cases: body(["agent_version", "os", "arch", "metadata", "transport"]).map((b) => ({ method: "POST", path: "/agent/v1/sessions", body: b })) },
-    { covers: ["POST /agent/v1/sessions/[id]/endpoints"], cases: body(["url", "hostname", "labels"]).map((b) => ({ method: "POST", path: `/agent/v1/sessions/${session.id}/endpoints`, body: b })) },
-    {
-      covers: ["POST /agent/v1/sessions/[id]/heartbeat", "POST /agent/v1/sessions/[id]/traffic"],
-      cases: fc.tuple(fc.constantFrom("heartbeat", "traffic"), body(["bytes_in", "bytes_out", "requests"])).map(([sub, b]) => ({ method: "POST", path: `/agent/v1/sessions/${session.id}/${sub}`, body: b })),
-    },
-    {
-      covers: ["GET /agent/v1/sessions/[id]", "DELETE /agent/v1/sessions/[id]"],
-      cases: fc.tuple(fc.constantFrom("GET", "DELETE", "POST endpoints", "POST heartbeat", "POST traffic"), urlString, body(["url"])).map(([m, id, b]) => {
-        const [method, sub] = m.split(" ") as [string, string | undefined];
-        return { method, path: `/agent/v1/sessions/${enc(id) || "%20"}${sub ? `/${sub}` : ""}`, body: method === "POST" ? b : null };
-      }),
     },
     {
       covers: ["GET /activity/export", "GET /activity/new-count", "GET /activity/principals", "GET /session/end"],
@@ -221,7 +206,7 @@ test("a path whose percent-encoding does not decode is a page that does not exis
   const memberCookie = (await sessionCookie(fixture, "member"))!;
   const BAD = ["%FF", "%zz", "%C0%80", "%E0%A4%A", "%", "a%2", "%ED%A0%80"];
   // The APIs: their JSON 404, whatever the method and whoever asks.
-  const api = ["/api/v1/bot_users/", "/api/v1/credentials/", "/api/", "/api/v1/", "/agent/v1/sessions/", "/agent/", "/api/auth/", "/api/v1/bot_users/x/"];
+  const api = ["/api/v1/bot_users/", "/api/v1/credentials/", "/api/", "/api/v1/", "/agent/sessions/", "/agent/", "/api/auth/", "/api/v1/bot_users/x/"];
   const problems: string[] = [];
   for (const prefix of api) {
     for (const bad of BAD) {

@@ -5,7 +5,7 @@ import { pages, routeHandlers } from "./inventory";
 
 /**
  * The authorization matrix of every page and every cookie-authenticated route
- * handler in app/ (the REST API and the agent API take keys and tokens: their
+ * handler in app/ (the REST API takes keys: its
  * matrix is bearer-matrix.spec.ts): each × every cookie principal, with the exact
  * status and redirect, the database unchanged, and another account's ids answered
  * exactly like ids that do not exist.
@@ -81,13 +81,13 @@ const ENTRIES: Record<string, Entry> = {
   // demo:traffic's way to an API key with a session: a body that is not JSON is refused before anything is made.
   "POST /settings/api-keys": { url: () => "/settings/api-keys", method: "POST", expect: SIGNED_IN_ONLY("415", "401") },
 };
-// Paths under /api and /agent that are no route (outside /api/v1 and /agent/v1, whose catch-alls are in
-// bearer-matrix.spec.ts): JSON 404 whoever asks.
-for (const [pattern, path] of [["/api/[[...path]]", "/api/no-such-route"], ["/agent/[[...path]]", "/agent/v1"]] as const) {
+// Paths under /api and /agent that are no route (outside /api/v1, whose catch-alls are in
+// bearer-matrix.spec.ts; /agent has no routes at all: agents speak ngrok's protocol to the agent listener): JSON 404 whoever asks.
+for (const [pattern, path] of [["/api/[[...path]]", "/api/no-such-route"], ["/agent/[[...path]]", "/agent/sessions"]] as const) {
   for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) ENTRIES[`${method} ${pattern}`] = { url: () => path, method, expect: everyone("404") };
 }
 
-const BEARER_PREFIXES = ["/api/v1", "/agent/v1"];
+const BEARER_PREFIXES = ["/api/v1"];
 const isBearerRoute = (key: string) => BEARER_PREFIXES.some((p) => key.split(" ")[1]!.startsWith(p));
 
 test.afterAll(closeDatabase);

@@ -1,3 +1,4 @@
+import ngrok from "@ngrok/ngrok";
 import { createPrivateKey } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
@@ -7,7 +8,7 @@ import pg from "pg";
 import { issueSecret } from "../../lib/domain/credentials/token-format";
 import { sshKeygen } from "../../lib/test-support/ssh-keys";
 import { openPrivateKey } from "../../lib/tunnels/tls/seal";
-import { E2E_AUTH_SECRET, E2E_DATA_DIR, e2eDatabaseUrl } from "../support/constants";
+import { E2E_AGENT_PORT, E2E_AUTH_SECRET, E2E_DATA_DIR, e2eDatabaseUrl } from "../support/constants";
 import { bearerSecrets, closeDatabase, createFixture, insertBot, SESSION_COOKIE, sessionCookie, sql } from "./fixture";
 import { ORIGIN } from "./http";
 import { pages, routeHandlers } from "./inventory";
@@ -112,6 +113,11 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/** The agent whose session and endpoint the scan reads; closed after the test. */
+let agentSession: ngrok.Session | undefined;
+test.afterAll(async () => {
+  await agentSession?.close().catch(() => {});
+});
 test.afterAll(closeDatabase);
 
 test("no secret appears anywhere but its one create response: log, rows, data directory, pages, RSC payloads, API reads", async ({ page, browser, request }) => {
@@ -240,15 +246,16 @@ test("no secret appears anywhere but its one create response: log, rows, data di
   expect((await request.get("/api/v1/bot_users", { headers: { Authorization: `Bearer ${apiBotKey.token}` } })).status()).toBe(200);
   const wrong = token("a wrong secret for a real API key's id", issueSecret("api_key", apiBotKey.id).token);
   expect((await request.get("/api/v1/bot_users", { headers: { Authorization: `Bearer ${wrong}` } })).status()).toBe(401);
-  const agent = { Authorization: `Bearer ${apiBotToken.token}` };
-  const session = await request.post("/agent/v1/sessions", { headers: agent, data: { agent_version: "3.0.0", os: "linux", arch: "amd64" } });
-  expect(session.status()).toBe(201);
-  const sessionId = ((await session.json()) as { id: string }).id;
-  // A reserved domain and an endpoint bound on it, so their item routes are read too.
+  // A reserved domain and an endpoint bound on it by ngrok's own agent SDK presenting the bot's authtoken (open
+  // until the end: the session's and endpoint's item routes are read too, and the server logged the agent's arrival).
   const domain = await create("reserved_domains", { domain: `secrets-${tag}.example.com`, description: "secrets" });
-  const bound = await request.post(`/agent/v1/sessions/${sessionId}/endpoints`, { headers: agent, data: { hostname: `secrets-${tag}.example.com` } });
-  expect(bound.status()).toBe(201);
-  const endpointId = ((await bound.json()) as { id: string }).id;
+  const ca = await (await request.get("/agent-ca.pem")).text();
+  agentSession = await new ngrok.SessionBuilder().authtoken(apiBotToken.token!).serverAddr(`localhost:${E2E_AGENT_PORT}`).caCert(Buffer.from(ca)).connect();
+  await agentSession.httpEndpoint().domain(`secrets-${tag}.example.com`).listenAndForward("http://127.0.0.1:9");
+  const [open] = await sql<{ session_id: string; id: string }>`SELECT e.session_id, e.id FROM tunnel_endpoints e JOIN tunnel_sessions s ON s.id = e.session_id
+    WHERE s.credential_id = ${apiBotToken.id} AND e.ended_at IS NULL`;
+  const sessionId = open!.session_id;
+  const endpointId = open!.id;
   // Event streams: a webhook's signing secret (shown once) and a Datadog API key (never read back), sealed at rest.
   const hook = (await create("event_destinations", { format: "json", target: { webhook: { url: "https://203.0.113.10/secrets" } } })) as unknown as { id: string; target: { webhook: { secret: string } } };
   const whsec = hook.target.webhook.secret;
@@ -351,13 +358,8 @@ test("no secret appears anywhere but its one create response: log, rows, data di
     "/api/v1/event_subscriptions/[id]/sources": [subscription.id],
     // The first bracket is filled: the source's type goes with the id.
     "/api/v1/event_subscriptions/[id]/sources/[type]": [subscription.id],
-    "/agent/v1/sessions/[id]": [sessionId],
-    "/agent/v1/sessions/[id]/endpoints": [sessionId],
-    "/agent/v1/sessions/[id]/heartbeat": [sessionId],
-    "/agent/v1/sessions/[id]/traffic": [sessionId],
     "/api/auth/[...nextauth]": ["session", "csrf", "providers"],
     "/api/v1/[...path]": ["no-such-route"],
-    "/agent/v1/[...path]": ["no-such-route"],
     "/api/[[...path]]": ["no-such-route"],
     "/agent/[[...path]]": ["no-such-route"],
   };
@@ -372,7 +374,7 @@ test("no secret appears anywhere but its one create response: log, rows, data di
   const ownerCookie = { Cookie: (await sessionCookie(fixture, "owner"))! };
   let apiReads = 0;
   for (const url of routeUrls) {
-    const headers = url.startsWith("/api/v1") ? api : url.startsWith("/agent/v1") ? agent : ownerCookie;
+    const headers = url.startsWith("/api/v1") ? api : ownerCookie;
     const res = await request.get(url, { headers, maxRedirects: 0 });
     expect(res.status(), url).toBeLessThan(500);
     scan(`GET ${url}`, await res.text());

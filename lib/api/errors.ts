@@ -41,41 +41,10 @@ export const API_ERRORS = {
   ERR_BOTDESK_503: { status: 503, meaning: "Botdesk cannot reach its database right now; try again shortly." },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
-/**
- * Every error code the agent endpoints (/agent/v1) answer with, in the same
- * shape through the same wrapper (apiRoute): the authtoken refusals are the
- * REST API's codes, plus the agent's own. docs/agents.md's table is this one.
- */
-export const AGENT_ERRORS = {
-  ERR_NGROK_107: { status: 401, meaning: "The authtoken is malformed, or well formed but unknown (never issued, or deleted)." },
-  ERR_NGROK_300: { status: 401, meaning: "The authtoken has been revoked." },
-  ERR_NGROK_636: { status: 403, meaning: "The authtoken's owner is deactivated in the account (a deactivated bot, a deactivated or removed person)." },
-  ERR_BOTDESK_301: { status: 401, meaning: "The authtoken has expired." },
-  ERR_BOTDESK_302: { status: 401, meaning: "The authtoken's owner (a bot) has been deleted." },
-  ERR_BOTDESK_100: { status: 401, meaning: "No authtoken: send `Authorization: Bearer <authtoken>`." },
-  ERR_BOTDESK_101: { status: 400, meaning: "Unsupported `Ngrok-Version` (only 2 is supported; it may be left out)." },
-  ERR_NGROK_308: { status: 403, meaning: "The authtoken's ACL does not permit this bind (hostname or label); recorded as `agent.bind_refused`." },
-  ERR_NGROK_319: { status: 403, meaning: "The hostname is not reserved by the authtoken's account: reserve it, or a wildcard covering it, first; recorded as `agent.bind_refused`." },
-  ERR_NGROK_320: { status: 403, meaning: "The hostname is reserved for another account; recorded as `agent.bind_refused`." },
-  ERR_NGROK_334: { status: 409, meaning: "An endpoint is already online on this hostname (any session of any account): one endpoint serves a hostname at a time; recorded as `agent.bind_refused`." },
-  ERR_BOTDESK_400: { status: 400, meaning: "Invalid input; `details.field` names the field and `msg` says what is wrong." },
-  ERR_BOTDESK_404: { status: 404, meaning: "No such session for this authtoken (a session is driven only by the authtoken that started it), or no such route." },
-  ERR_BOTDESK_405: { status: 405, meaning: "The route exists but not with this HTTP method." },
-  ERR_BOTDESK_410: { status: 410, meaning: "The session has ended (`msg` says why): start a new one." },
-  ERR_BOTDESK_413: { status: 413, meaning: "The request body is larger than 64 KiB." },
-  ERR_BOTDESK_403: { status: 403, meaning: "A browser page of another site sent this write (its `Origin` is not this server's); agents send no `Origin`." },
-  ERR_BOTDESK_500: { status: 500, meaning: "Botdesk failed unexpectedly; the server log has the details." },
-  ERR_BOTDESK_503: { status: 503, meaning: "Botdesk cannot reach its database right now; try again shortly." },
-} as const satisfies Record<string, { status: number; meaning: string }>;
+/** A code the REST API answers with. */
+export type ApiErrorCode = keyof typeof API_ERRORS;
 
-/** A code either side answers with; a code both answer with has the same status on both (a test holds it). */
-export type ApiErrorCode = keyof typeof API_ERRORS | keyof typeof AGENT_ERRORS;
-
-const STATUS: Record<ApiErrorCode, number> = Object.fromEntries(
-  [...Object.entries(AGENT_ERRORS), ...Object.entries(API_ERRORS)].map(([code, e]) => [code, e.status]),
-) as Record<ApiErrorCode, number>;
-
-/** An error answered as `{error_code, status_code, msg, details: {operation_id, …}}` by the REST API and the agent endpoints alike. */
+/** An error answered as `{error_code, status_code, msg, details: {operation_id, …}}` by the REST API. */
 export class ApiError extends Error {
   readonly status: number;
   constructor(
@@ -84,7 +53,7 @@ export class ApiError extends Error {
     readonly details: Record<string, string> = {},
   ) {
     super(msg);
-    this.status = STATUS[code];
+    this.status = API_ERRORS[code].status;
   }
 }
 
@@ -109,21 +78,30 @@ function markdown(table: Record<string, { status: number; meaning: string }>): s
 /** docs/api.md's table of the REST API's error codes. */
 export const apiErrorsMarkdown = () => markdown(API_ERRORS);
 
-/** docs/agents.md's table of the agent endpoints' error codes. */
-export const agentErrorsMarkdown = () => markdown(AGENT_ERRORS);
+/**
+ * What a JSON 404 under /api or /agent says (the catch-all routes and proxy.ts's answer to a path
+ * that does not decode). Agents have no HTTP routes: ngrok's agents speak ngrok's own protocol to
+ * the agent listener, so an /agent path says where to go instead.
+ */
+export function notFoundMessage(method: string, path: string): string {
+  const shown = `${method} ${path.slice(0, 200)}`;
+  return /^\/agent(\/|$)/.test(path)
+    ? `No agent route ${shown}: agents connect with ngrok's agent protocol to the agent listener (BOTDESK_AGENT_PORT, see docs/agents.md), not over HTTP.`
+    : `No API route ${shown}.`;
+}
 
 /** What a 503 asks clients to wait before trying again: outages seen so far end within seconds (a restart, a failover). */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * `{error_code, status_code, msg, details: {operation_id, …}}`, ngrok's error shape: every error
- * the REST API and the agent endpoints answer, from their wrapper (route.ts) and from proxy.ts
+ * the REST API answers, from its wrapper (route.ts) and from proxy.ts
  * (a body over the limit). No imports beyond this file, so the proxy can use it.
  */
 export function errorResponse(error: ApiError, operationId: string): Response {
   const headers: Record<string, string> = {};
   if (error.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="botdesk"';
-  // The database is away: a client (ngrok's libraries, agents) may retry, after a short pause.
+  // The database is away: a client (ngrok's libraries) may retry, after a short pause.
   if (error.status === 503) headers["Retry-After"] = String(DATABASE_RETRY_AFTER_SECONDS);
   return Response.json(
     { error_code: error.code, status_code: error.status, msg: error.message, details: { operation_id: operationId, ...error.details } },

@@ -36,27 +36,6 @@ export function apiErrorOf(result: Refusal, opts: { forbidden?: ApiErrorCode } =
       return new ApiError("ERR_NGROK_636", result.message);
     case "actor_deleted":
       return new ApiError("ERR_BOTDESK_302", result.message);
-    // The agent endpoints' refusals (lib/domain/agent-sessions).
-    case "bind_refused":
-    // ngrok's agents are told ERR_NGROK_399 for a label (lib/tunnels/agent/messages.ts); /agent/v1, being
-    // retired, keeps the one code its table documents for both.
-    case "label_refused":
-      return new ApiError("ERR_NGROK_308", result.message);
-    case "session_not_found":
-      return new ApiError("ERR_BOTDESK_404", result.message);
-    case "session_ended":
-      return new ApiError("ERR_BOTDESK_410", result.message);
-    case "too_many_sessions":
-      return new ApiError("ERR_BOTDESK_429", result.message);
-    // The hostname rules of a bind (lib/domain/domains/may-bind-hostname.ts).
-    case "hostname_not_reserved":
-      return new ApiError("ERR_NGROK_319", result.message);
-    case "hostname_reserved_elsewhere":
-      return new ApiError("ERR_NGROK_320", result.message);
-    case "endpoint_online":
-      return new ApiError("ERR_NGROK_334", result.message);
-    case "invalid_hostname":
-      return new ApiError("ERR_BOTDESK_400", result.message, { field: "hostname" });
     // Reserving a domain (lib/domain/domains/reserve-domain.ts).
     case "domain_already_reserved":
       return new ApiError("ERR_NGROK_413", result.message, { field: "domain" });
@@ -103,6 +82,18 @@ export function apiErrorOf(result: Refusal, opts: { forbidden?: ApiErrorCode } =
     case "rate_limited":
     case "not_enrolled":
       return invalid();
+    // An agent's own refusals (lib/domain/agent-sessions, the hostname rules of a bind): the agent
+    // listener and the SSH server answer them in their protocols (ngrok's ERR_NGROK_308, 399, 319,
+    // 320, 334: lib/tunnels/agent/messages.ts); no API route returns them.
+    case "bind_refused":
+    case "label_refused":
+    case "session_not_found":
+    case "session_ended":
+    case "too_many_sessions":
+    case "hostname_not_reserved":
+    case "hostname_reserved_elsewhere":
+    case "endpoint_online":
+    case "invalid_hostname":
     // Never returned by a domain function (performAction and the browser make them).
     case "internal":
     case "unreachable":
@@ -115,7 +106,7 @@ export function apiErrorOf(result: Refusal, opts: { forbidden?: ApiErrorCode } =
   }
 }
 
-/** The data of a successful Result, or throws its ApiError (answered by apiRoute, for API and agent routes alike). */
+/** The data of a successful Result, or throws its ApiError (answered by apiRoute). */
 export function unwrap<T>(result: Result<T>, opts: { forbidden?: ApiErrorCode } = {}): T {
   if (!result.ok) throw apiErrorOf(result, opts);
   return result.data;

@@ -6,12 +6,11 @@ import { recordUsage } from "@/lib/domain/usage/record-usage";
 import { env } from "@/lib/env";
 import type { Actor, ActorSource, CredentialActor, RequestContext } from "@/lib/domain/access/types";
 import type { SecretKind } from "@/lib/domain/credentials/token-format";
-import type { CredentialRefusalReason } from "@/lib/domain/credentials/verify-credential";
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
 import { log } from "@/lib/server/log";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
-import { ApiError, errorResponse, REFUSAL_CODES } from "./errors";
+import { ApiError, errorResponse, notFoundMessage, REFUSAL_CODES } from "./errors";
 import { apiBaseUrl } from "./request";
 
 /** What a handler gets: the authenticated actor and the request, parsed as far as every route needs. */
@@ -29,10 +28,10 @@ type RouteContext<P> = { params: Promise<P> };
 
 /**
  * A way in for programs: which credentials it accepts and as what source they
- * act. The REST API (API keys, source "api") and the agent endpoints
- * (authtokens, source "agent") are the two; everything else is the same.
+ * act. The REST API (API keys, source "api") is the one there is: agents speak
+ * ngrok's own protocol to the agent listener (lib/tunnels/agent), not HTTP.
  */
-export interface Way<P = unknown> {
+export interface Way {
   source: Extract<ActorSource, "api" | "agent">;
   kinds: SecretKind[];
   /** What the secret is called in messages ("API key", "authtoken"). */
@@ -43,12 +42,6 @@ export interface Way<P = unknown> {
    * usage. Agents are metered by what they do (sessions, endpoints, traffic).
    */
   rateLimited: boolean;
-  /**
-   * Called after a refusal (recorded already), also of a write whose owner lost its standing while it
-   * ran; `credentialId` is the id the refused credential claims. A sentence appended to its message,
-   * e.g. that the session it named was ended.
-   */
-  afterRefusal?: (refusal: { credentialId: string | null; reason: CredentialRefusalReason; params: P; ctx: RequestContext }) => Promise<string | null>;
 }
 
 /** The REST API (/api/v1): API keys. */
@@ -105,7 +98,7 @@ function bearerSecret(request: Request): string | null {
  * error is `{error_code, status_code, msg, details}`; anything unexpected is
  * logged and answered 500 without internals. `way` defaults to the REST API.
  */
-export function apiRoute<P = Record<string, never>>(name: string, handler: (call: ApiCall<P>) => Promise<Response>, way: Way<P> = API as Way<P>) {
+export function apiRoute<P = Record<string, never>>(name: string, handler: (call: ApiCall<P>) => Promise<Response>, way: Way = API) {
   return async (request: Request, context: RouteContext<P>): Promise<Response> => {
     const operationId = operationIdOf(request);
     let limitHeaders: Record<string, string> = {};
@@ -116,14 +109,11 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
       if (!secret) throw new ApiError("ERR_BOTDESK_100", `Send your ${way.noun} as 'Authorization: Bearer <${way.noun}>'.`);
       const url = new URL(request.url);
       const ctx = requestContextFrom(request.headers);
-      // A route without dynamic segments gets no params from Next (the agent's refusal hook reads params.id).
+      // A route without dynamic segments gets no params from Next.
       const params = (await context.params) ?? ({} as P);
       const path = `${request.method} ${url.pathname}`;
       const admission = await authenticateCredential({ secret, kinds: way.kinds }, { source: way.source, path, ctx });
-      if (!admission.ok) {
-        const more = way.afterRefusal ? await way.afterRefusal({ credentialId: admission.credentialId, reason: admission.reason, params, ctx }) : null;
-        throw new ApiError(REFUSAL_CODES[admission.reason], `The ${way.noun} was refused: ${admission.message}.${more ? ` ${more}` : ""}`);
-      }
+      if (!admission.ok) throw new ApiError(REFUSAL_CODES[admission.reason], `The ${way.noun} was refused: ${admission.message}.`);
       const { actor } = admission;
       if (way.rateLimited) {
         const limits = await consumeApiRateLimits(
@@ -149,11 +139,10 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
           await meter();
           throw error;
         }
-        // Refused like a request sent a moment later: recorded, and followed up, as that refusal would be.
+        // Refused like a request sent a moment later: recorded as that refusal would be.
         const credential = { ...actor.credential, kind: credentialKindOfId(actor.credential.id) };
         await recordCredentialRefusal({ accountId: actor.account.id, principalId: actor.principal.id, credential, reason: lost }, { source: way.source, path, ctx });
-        const more = way.afterRefusal ? await way.afterRefusal({ credentialId: actor.credential.id, reason: lost, params, ctx }) : null;
-        throw more ? new ApiError((error as ApiError).code, `${(error as ApiError).message} ${more}`, (error as ApiError).details) : error;
+        throw error;
       }
       await meter();
       return withHeaders(response, limitHeaders);
@@ -184,11 +173,14 @@ async function meterApiRequest(actor: Actor, name: string, operationId: string):
   }
 }
 
-/** Any path under /api or /agent that is no route: JSON, never the HTML 404 page (no key needed to learn that). */
+/**
+ * Any path under /api or /agent that is no route: JSON, never the HTML 404 page (no key needed to
+ * learn that). /agent has no routes at all (agents speak ngrok's protocol, not HTTP): its answer
+ * says where agents go instead (notFoundMessage in errors.ts).
+ */
 export function apiNotFound(request: Request): Response {
   const path = new URL(request.url).pathname;
-  const what = path === "/agent" || path.startsWith("/agent/") ? "agent" : "API";
-  return errorResponse(new ApiError("ERR_BOTDESK_404", `No ${what} route ${request.method} ${path.slice(0, 200)}.`), operationIdOf(request));
+  return errorResponse(new ApiError("ERR_BOTDESK_404", notFoundMessage(request.method, path)), operationIdOf(request));
 }
 
 export const NO_CONTENT = () => new Response(null, { status: 204 });

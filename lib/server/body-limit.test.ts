@@ -35,7 +35,8 @@ describe("bodyIsOver", () => {
 describe("bodyTooLarge", () => {
   it("answers the APIs in their JSON shape and everything else in plain text (what Next's client shows for an action)", async () => {
     expect(bodyLimitFor("/api/v1/bot_users")).toBe(64 * 1024);
-    expect(bodyLimitFor("/agent/v1/sessions")).toBe(64 * 1024);
+    expect(bodyLimitFor("/agent/sessions")).toBe(64 * 1024); // no route, answered in the APIs' JSON shape
+    expect(bodyLimitFor("/agents")).toBe(BODY_MAX_BYTES);
     expect(bodyLimitFor("/users")).toBe(BODY_MAX_BYTES);
     const api = bodyTooLarge("/api/v1/bot_users", "op-1");
     expect(api.status).toBe(413);

@@ -9,10 +9,10 @@ import { API_BODY_MAX_BYTES } from "@/lib/api/request";
  */
 export const BODY_MAX_BYTES = 1_000_000;
 
-/** The REST API and the agent endpoints, whose every answer is JSON in ngrok's error shape. */
-export const isApiPath = (pathname: string) => /^\/(api|agent)\/v1(\/|$)/.test(pathname);
+/** The REST API, and /agent (no routes: a JSON 404 saying where agents go), whose every answer is JSON in ngrok's error shape. */
+export const isApiPath = (pathname: string) => /^\/(api\/v1|agent)(\/|$)/.test(pathname);
 
-/** The body limit for a path: the REST and agent APIs take 64 KiB (lib/api/request.ts), everything else 1 MB. */
+/** The body limit for a path: the REST API (and /agent) take 64 KiB (lib/api/request.ts), everything else 1 MB. */
 export function bodyLimitFor(pathname: string): number {
   return isApiPath(pathname) ? API_BODY_MAX_BYTES : BODY_MAX_BYTES;
 }

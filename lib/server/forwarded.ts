@@ -1,8 +1,7 @@
 /**
  * How the client reached us through a TLS-terminating proxy, read in ONE place
  * for everything that depends on it: whether cookies are Secure (isHttps, as
- * Auth.js decides it) and the absolute URLs the API and the agent endpoints
- * answer with. No imports, so proxy.ts and the cookie helpers can use it.
+ * Auth.js decides it) and the absolute URLs the API answers with. No imports, so proxy.ts and the cookie helpers can use it.
  */
 
 /** The scheme the first X-Forwarded-Proto entry names, when it is http or https; null otherwise. */

@@ -1,4 +1,4 @@
-import { ApiError, errorResponse } from "@/lib/api/errors";
+import { ApiError, errorResponse, notFoundMessage } from "@/lib/api/errors";
 
 /**
  * A path whose percent-encoding does not decode (`%FF`, `%zz`, the overlong
@@ -20,8 +20,7 @@ export const isJsonPath = (pathname: string) => /^\/(api|agent)(\/|$)/.test(path
 
 /** The JSON 404 of the APIs (as lib/api/route.ts's apiNotFound words it), for a path that does not decode. */
 export function malformedApiPath(method: string, pathname: string, operationId: string): Response {
-  const what = /^\/agent(\/|$)/.test(pathname) ? "agent" : "API";
-  return errorResponse(new ApiError("ERR_BOTDESK_404", `No ${what} route ${method} ${pathname.slice(0, 200)}.`), operationId);
+  return errorResponse(new ApiError("ERR_BOTDESK_404", notFoundMessage(method, pathname)), operationId);
 }
 
 /**

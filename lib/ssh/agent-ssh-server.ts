@@ -75,7 +75,7 @@ export function endpointUrlFor(hostname: string, bindPort: number): string {
  * `ac_…` picks the account when the key is registered in several), and each
  * `-R` starts (once) a tunnel session with transport `ssh` attributed to the
  * key's owner and binds an endpoint through the same bindEndpoint, ACL and
- * hostname rules as HTTP agents (a named host must be reserved by the account;
+ * hostname rules as ngrok's agents (a named host must be reserved by the account;
  * an unnamed one gets randomTunnelHostname); the shell channel says what was bound. While connected, every
  * heartbeat interval the key is checked again: once refused (owner
  * deactivated or deleted, key revoked or expired) the session ends

@@ -38,7 +38,7 @@ const optionalAgentField = (max: number) =>
     .transform((s) => s || null)
     .default(null);
 
-/** `POST /agent/v1/sessions`: what an agent says about itself when it starts a session. */
+/** What an agent says about itself when it starts a session (the agent listener reads it from ngrok's Auth message; the SSH server from the client). */
 export const startSessionSchema = z.strictObject({
   agent_version: agentField(64),
   os: agentField(32),
@@ -52,7 +52,7 @@ export const startSessionSchema = z.strictObject({
     .refine((s) => bytes(s) <= METADATA_MAX_BYTES, `Use at most ${METADATA_MAX_BYTES} bytes`)
     .refine((s) => !hasControlCharacters(s, { multiLine: true }), "Remove control characters")
     .default(""),
-  transport: z.literal("ngrok/v2", { error: 'Only "ngrok/v2" is served over HTTP (SSH sessions come from the SSH server)' }).default("ngrok/v2"),
+  transport: z.literal("ngrok/v2", { error: 'Only "ngrok/v2" is started here (SSH sessions come from the SSH server)' }).default("ngrok/v2"),
 });
 export type StartSessionInput = z.output<typeof startSessionSchema>;
 
@@ -94,8 +94,9 @@ export const endpointLabelsSchema = z
   .refine((l) => Object.entries(l).every(([k, v]) => LABEL_PART.test(k) && LABEL_PART.test(v)), "Label keys and values are 1–128 letters, digits, '_', '.' or '-'");
 
 /**
- * `POST /agent/v1/sessions/{id}/endpoints`: a URL (`https://app.example.com`),
- * or a bare hostname (bound as https), and/or labels; at least one of them.
+ * An endpoint a session binds (startSession's session, bindEndpoint): a URL
+ * (`https://app.example.com`), or a bare hostname (bound as https), and/or
+ * labels; at least one of them.
  */
 export const bindEndpointSchema = z
   .strictObject({
@@ -132,9 +133,3 @@ export const bindEndpointSchema = z
     return { ...target, labels: input.labels };
   });
 export type BindEndpointInput = z.output<typeof bindEndpointSchema>;
-
-const counter = z.number().int("Must be a whole number").min(0, "Must not be negative").max(Number.MAX_SAFE_INTEGER).default(0);
-
-/** `POST /agent/v1/sessions/{id}/traffic`: what went through the session's endpoints since the last report. */
-export const trafficReportSchema = z.strictObject({ bytes_in: counter, bytes_out: counter, requests: counter });
-export type TrafficReportInput = z.output<typeof trafficReportSchema>;

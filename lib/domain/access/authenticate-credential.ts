@@ -60,7 +60,7 @@ export function credentialKindOfId(id: string): CredentialKind {
 
 /**
  * THE way a program gets in with a credential: the REST API (an API key,
- * source "api"), the agent endpoints and the agent listener (an authtoken,
+ * source "api"), the agent listener (an authtoken,
  * source "agent"), the SSH server (an SSH key, source "agent"). In order:
  *
  * 1. verifyCredential, the one check (one round trip, nothing cached; real use

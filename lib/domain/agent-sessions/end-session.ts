@@ -10,8 +10,8 @@ import { endSessions } from "./end-sessions";
 const NOW_REFUSED: Partial<Record<string, CredentialRefusalReason>> = { actor_deactivated: "owner_deactivated", actor_deleted: "owner_deleted" };
 
 /**
- * The agent ends its own session (DELETE /agent/v1/sessions/{id}, an SSH
- * connection closing, the agent listener's session going away):
+ * The agent ends its own session (an SSH connection closing, the agent
+ * listener's session going away):
  * `agent.session_ended` with reason `agent_closed`, in an actor transaction
  * like every other call of an agent (startSession, bindEndpoint,
  * reportSession). When its owner was deactivated or deleted meanwhile, that is

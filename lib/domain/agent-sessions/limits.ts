@@ -1,4 +1,4 @@
-/** How often an agent should send a heartbeat (or a traffic report, which counts as one). */
+/** How often an agent's session is kept alive in the database: the agent listener's and the SSH server's credential re-check. */
 export const HEARTBEAT_INTERVAL_SECONDS = 30;
 /** An open session without a heartbeat for this long is closed by the sweep (three missed heartbeats). */
 export const SESSION_TIMEOUT_SECONDS = 90;

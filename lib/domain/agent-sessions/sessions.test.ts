@@ -11,6 +11,7 @@ import { reportSession } from "./heartbeat";
 import { listTunnelSessions } from "./list-tunnel-sessions";
 import { startSession } from "./start-session";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
+import { recordCarriedTraffic } from "@/lib/domain/usage/record-carried-traffic";
 
 const CTX = { ip: "203.0.113.7", userAgent: "ngrok/3.18.4" };
 const AGENT = { agent_version: "3.18.4", os: "linux", arch: "amd64" };
@@ -44,7 +45,7 @@ describe("the heartbeat sweep", () => {
     const now = new Date();
     const stale = await start(agentActor, new Date(now.getTime() - 91_000));
     const alive = await start(agentActor, new Date(now.getTime() - 120_000));
-    expect((await reportSession(agentActor, alive, {}, { now: new Date(now.getTime() - 10_000) })).ok).toBe(true);
+    expect((await reportSession(agentActor, alive, { now: new Date(now.getTime() - 10_000) })).ok).toBe(true);
     const bound = await bindEndpoint(agentActor, CTX, stale, { hostname: "stale.example.com" }, { now: new Date(now.getTime() - 91_000) });
     expect(bound.ok).toBe(true);
     expect(await closeStaleSessions({ now })).toBe(1);
@@ -65,7 +66,7 @@ describe("listTunnelSessions", () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await start(agentActor, new Date(Date.now() - (5 - i) * 1000)));
     await bindEndpoint(agentActor, CTX, ids[4]!, { url: "https://a.example.com", labels: { env: "prod" } });
-    await reportSession(agentActor, ids[4]!, { bytes_in: 10, bytes_out: 20, requests: 1 });
+    await recordCarriedTraffic([{ sessionId: ids[4]!, accountId: admin.account.id, principalId: bot.id, bytesIn: 10, bytesOut: 20, requests: 1 }]);
     await endSession(agentActor, CTX, ids[0]!);
     const first = await listTunnelSessions(admin, { limit: 2 });
     expect(first.rows.map((s) => s.id)).toEqual([ids[4], ids[3]]);
@@ -125,5 +126,38 @@ describe("endSession", () => {
     expect(await endSession(agentActor, CTX, id)).toMatchObject({ ok: false, code: "session_ended" });
     expect(await db().tunnelSession.findUniqueOrThrow({ where: { id } })).toMatchObject({ endReason: "agent_closed" });
     expect(await db().event.count({ where: { accountId: account.id, type: "agent.session_ended" } })).toBe(1);
+  });
+});
+
+describe("what an agent sends, checked where every transport's session starts and binds", () => {
+  it("refuses a session naming the field: a missing os, a transport other than ngrok/v2, an unknown field", async () => {
+    const { agentActor } = await setup();
+    for (const [input, field] of [
+      [{ ...AGENT, os: undefined }, "os"],
+      [{ ...AGENT, transport: "ssh" }, "transport"],
+      [{ ...AGENT, os: "linux\nx" }, "os"],
+    ] as const) {
+      const r = await startSession(agentActor, CTX, input);
+      expect(r, JSON.stringify(input)).toMatchObject({ ok: false, code: "invalid_input" });
+      expect(Object.keys((r as { fieldErrors?: object }).fieldErrors ?? {}), JSON.stringify(input)).toContain(field);
+    }
+    expect(await startSession(agentActor, CTX, { ...AGENT, owner_id: "bot_x" })).toMatchObject({ ok: false, code: "invalid_input" });
+  });
+
+  it.each([
+    [{ url: "ftp://a.example.com" }, "url"],
+    [{ url: "https://a.example.com/path" }, "url"],
+    [{ url: "not a url" }, "url"],
+    [{ hostname: "localhost" }, "hostname"],
+    [{ url: "https://a.example.com", hostname: "a.example.com" }, "hostname"],
+    [{}, "url"],
+    [{ labels: { "bad key": "x" } }, "labels"],
+  ])("refuses the endpoint %j naming the field %s, binding nothing", async (input, field) => {
+    const { agentActor } = await setup();
+    const id = await start(agentActor);
+    const r = await bindEndpoint(agentActor, CTX, id, input);
+    expect(r).toMatchObject({ ok: false, code: "invalid_input" });
+    expect(Object.keys((r as { fieldErrors?: object }).fieldErrors ?? {})).toContain(field);
+    expect(await db().tunnelEndpoint.count({ where: { sessionId: id } })).toBe(0);
   });
 });

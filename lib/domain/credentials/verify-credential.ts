@@ -73,7 +73,7 @@ const refuse = (
 
 /**
  * THE check of a presented credential, for every way in: API keys (the REST
- * API), authtokens (the agent endpoints, and the agent listener), SSH keys
+ * API), authtokens (the agent listener), SSH keys
  * (the SSH server) and, read-only, the sign-in gate's look at a secret pasted
  * as a password (ownerOfPresentedSecret). Reads the database on every call (no
  * cache can let a deactivated owner's credential through) in one round trip;

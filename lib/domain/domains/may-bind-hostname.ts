@@ -19,8 +19,8 @@ export interface MayBindOptions {
 }
 
 /**
- * THE rule every bind of a hostname follows (agents over HTTP and ngrok's
- * protocol, SSH `-R`), checked in the transaction that inserts the endpoint:
+ * THE rule every bind of a hostname follows (ngrok's agent protocol, SSH
+ * `-R`), checked in the transaction that inserts the endpoint:
  *
  * - the account has reserved the hostname, or a wildcard that covers it (at any
  *   depth: `*.example.com` covers `a.b.example.com`; zones.ts), case ignored and

@@ -4,10 +4,11 @@ import { authenticateCredential } from "@/lib/domain/access/authenticate-credent
 import { createCredential } from "@/lib/domain/credentials/create-credential";
 import { revokeCredentials } from "@/lib/domain/credentials/revoke-credentials";
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
-import { agent, startedSession, authtokenFor } from "../../../agent/v1/_tests/agent-client";
+import { NO_CTX, sdkSession, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
 import { apiAccount, call } from "./client";
 
-const NO_CTX = { ip: null, userAgent: null };
+// ngrok's own agent SDK against a real listener, re-checking its credential every 300 ms (RECHECK_MS).
+const h = withAgentListener();
 const activityOf = async (id: string) => (await db().principal.findUniqueOrThrow({ where: { id } })).lastActivityAt;
 const lastUsedOf = async (id: string) => (await db().credential.findUniqueOrThrow({ where: { id } })).lastUsedAt;
 const setActivity = (id: string, at: Date | null) => db().principal.update({ where: { id }, data: { lastActivityAt: at } });
@@ -51,16 +52,23 @@ describe("real use marks the principal active", () => {
     expect(await lastUsedOf(member.key.id)).toEqual(recent);
   });
 
-  it("an agent's heartbeat marks the authtoken's owner active", async () => {
+  it("a connected agent's heartbeat re-check marks the authtoken's owner active", async () => {
     const { bot, owner } = await apiAccount();
-    const token = await authtokenFor(owner.actor, bot.principal.id);
-    const session = await startedSession(token.token);
-    const old = secondsAgo(120);
-    await setActivity(bot.principal.id, old);
-    await setLastUsed(token.id, old);
-    expect((await agent("POST", `/sessions/${session}/heartbeat`, { token: token.token })).status).toBe(200);
-    expect((await activityOf(bot.principal.id))!.getTime()).toBeGreaterThan(old.getTime());
-    expect((await lastUsedOf(token.id))!.getTime()).toBeGreaterThan(old.getTime());
+    const created = await createCredential(owner.actor, { kind: "authtoken", ownerId: bot.principal.id }, NO_CTX);
+    if (!created.ok) throw new Error(created.message);
+    const tokenId = created.data.credential.id;
+    const agent = await sdkSession(h, created.data.token!).connect();
+    try {
+      const old = secondsAgo(120);
+      await setActivity(bot.principal.id, old);
+      await setLastUsed(tokenId, old);
+      // Nothing but the session's own re-checks runs from here on.
+      const at = await until(() => activityOf(bot.principal.id), (a) => a!.getTime() > old.getTime());
+      expect(at!.getTime()).toBeGreaterThan(old.getTime());
+      expect((await lastUsedOf(tokenId))!.getTime()).toBeGreaterThan(old.getTime());
+    } finally {
+      await agent.close();
+    }
   });
 
   it("an accepted SSH key marks its owner active; a revoked one does not", async () => {

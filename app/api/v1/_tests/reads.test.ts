@@ -1,49 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { tunnelSessionJson } from "@/lib/api/tunnel-sessions";
-import { startedSession, authtokenFor } from "../../../agent/v1/_tests/agent-client";
+import { createCredential } from "@/lib/domain/credentials/create-credential";
+import { latestSession, NO_CTX, sdkSession, withAgentListener } from "@/lib/test-support/ngrok-agents";
 import { apiAccount, call, ORIGIN } from "./client";
 
 const BASE = `${ORIGIN}/api/v1`;
+// The sessions listed are started by ngrok's own agent SDK (@ngrok/ngrok) against a real agent listener.
+const h = withAgentListener();
 
 describe("/api/v1/tunnel_sessions", () => {
   it("lists the account's sessions newest first in ngrok's shape, pages with before_id, and gets one by id", async () => {
-    const { bot, owner, member } = await apiAccount();
-    const token = await authtokenFor(owner.actor, bot.principal.id);
-    const first = await startedSession(token.token);
-    const second = await startedSession(token.token);
-
-    const page1 = await call("GET", "/tunnel_sessions?limit=1", { key: owner.key.token });
-    expect(page1.status).toBe(200);
-    expect(page1.body.tunnel_sessions).toEqual([
-      {
-        id: second,
-        uri: `${BASE}/tunnel_sessions/${second}`,
-        agent_version: "3.18.4",
-        credential: { id: token.id, uri: `${BASE}/credentials/${token.id}` },
-        ip: null,
-        metadata: "billing worker 2",
-        os: "linux",
-        region: "local",
-        started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
-        transport: "ngrok/v2",
-        arch: "amd64",
-        owner_id: bot.principal.id,
-        ended_at: null,
-        end_reason: null,
-      },
-    ]);
-    expect(page1.body.next_page_uri).toBe(`${BASE}/tunnel_sessions?before_id=${second}&limit=1`);
-    const page2 = await call("GET", `/tunnel_sessions?before_id=${second}&limit=1`, { key: owner.key.token });
-    expect(page2.body.tunnel_sessions.map((s: { id: string }) => s.id)).toEqual([first]);
-    expect(page2.body.next_page_uri).toBeNull();
-
-    // A member's key sees the bot's sessions (bots are the account's shared integrations).
-    expect((await call("GET", `/tunnel_sessions/${first}`, { key: member.key.token })).body).toMatchObject({ id: first, owner_id: bot.principal.id });
-    // Another account's key: not found.
-    const other = await apiAccount();
-    expect((await call("GET", `/tunnel_sessions/${first}`, { key: other.owner.key.token })).body.error_code).toBe("ERR_BOTDESK_404");
-    expect((await call("GET", "/tunnel_sessions", { key: other.owner.key.token })).body.tunnel_sessions).toEqual([]);
-    expect((await call("POST", "/tunnel_sessions", { key: owner.key.token })).status).toBe(405);
+    const { account, bot, owner, member } = await apiAccount();
+    const created = await createCredential(owner.actor, { kind: "authtoken", ownerId: bot.principal.id }, NO_CTX);
+    if (!created.ok) throw new Error(created.message);
+    const token = { id: created.data.credential.id, token: created.data.token! };
+    const agents = [await sdkSession(h, token.token).connect()];
+    const first = (await latestSession(account.id))!.id;
+    agents.push(await sdkSession(h, token.token).connect());
+    const second = (await latestSession(account.id))!.id;
+    try {
+      await listsAndGets({ bot, owner, member, token, first, second });
+    } finally {
+      await Promise.all(agents.map((a) => a.close()));
+    }
   });
 
   it("names an SSH session's key under /ssh_credentials", () => {
@@ -183,3 +162,42 @@ describe("/api/v1/usage", () => {
     }
   });
 });
+
+type Account = Awaited<ReturnType<typeof apiAccount>>;
+/** What ngrok's Rust agent reports as its Arch (Rust's std::env::consts::ARCH). */
+const ARCH = ({ x64: "x86_64", arm64: "aarch64" } as Record<string, string>)[process.arch] ?? process.arch;
+
+async function listsAndGets({ bot, owner, member, token, first, second }: Pick<Account, "bot" | "owner" | "member"> & { token: { id: string }; first: string; second: string }) {
+  const page1 = await call("GET", "/tunnel_sessions?limit=1", { key: owner.key.token });
+  expect(page1.status).toBe(200);
+  expect(page1.body.tunnel_sessions).toEqual([
+    {
+      id: second,
+      uri: `${BASE}/tunnel_sessions/${second}`,
+      agent_version: "1.7.0",
+      credential: { id: token.id, uri: `${BASE}/credentials/${token.id}` },
+      ip: "127.0.0.1",
+      metadata: "billing worker",
+      os: process.platform,
+      region: "local",
+      started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      transport: "ngrok/v2",
+      arch: ARCH,
+      owner_id: bot.principal.id,
+      ended_at: null,
+      end_reason: null,
+    },
+  ]);
+  expect(page1.body.next_page_uri).toBe(`${BASE}/tunnel_sessions?before_id=${second}&limit=1`);
+  const page2 = await call("GET", `/tunnel_sessions?before_id=${second}&limit=1`, { key: owner.key.token });
+  expect(page2.body.tunnel_sessions.map((s: { id: string }) => s.id)).toEqual([first]);
+  expect(page2.body.next_page_uri).toBeNull();
+
+  // A member's key sees the bot's sessions (bots are the account's shared integrations).
+  expect((await call("GET", `/tunnel_sessions/${first}`, { key: member.key.token })).body).toMatchObject({ id: first, owner_id: bot.principal.id });
+  // Another account's key: not found.
+  const other = await apiAccount();
+  expect((await call("GET", `/tunnel_sessions/${first}`, { key: other.owner.key.token })).body.error_code).toBe("ERR_BOTDESK_404");
+  expect((await call("GET", "/tunnel_sessions", { key: other.owner.key.token })).body.tunnel_sessions).toEqual([]);
+  expect((await call("POST", "/tunnel_sessions", { key: owner.key.token })).status).toBe(405);
+}
