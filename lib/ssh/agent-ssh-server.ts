@@ -145,21 +145,26 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
       }
       const parsed = ssh2.utils.parseKey(`${keyTypeOf(blob)} ${blob.toString("base64")}`);
       if (parsed instanceof Error || !auth.blob || parsed.verify(auth.blob, auth.signature, auth.hashAlgo) !== true) return auth.reject(["publickey"]);
+      // The client did its part: the check below is Botdesk's, waited for; after a refusal (or a failed
+      // check) trying again is within the deadline's rest only.
       deadline?.hold();
       void serial(async () => {
-        // The one credential check, as for API keys and authtokens (a refusal of a known key recorded once, capped).
-        const verified = await authenticateCredential({ sshKey: { fingerprint: print, blob, accountId: named } }, { source: "agent", path: "ssh", ctx });
-        if (!verified.ok) {
-          log(`ssh key ${print} from ${ctx.ip} refused: ${verified.message}`);
-          // The client did its part in time; trying again is within the deadline's rest only.
+        try {
+          // The one credential check, as for API keys and authtokens (a refusal of a known key recorded once, capped).
+          const verified = await authenticateCredential({ sshKey: { fingerprint: print, blob, accountId: named } }, { source: "agent", path: "ssh", ctx });
+          if (!verified.ok) {
+            log(`ssh key ${print} from ${ctx.ip} refused: ${verified.message}`);
+            return auth.reject(["publickey"]);
+          }
+          actor = verified.actor;
+          fingerprint = print;
+          keyBlob = blob;
+          accountId = verified.actor.account.id;
+          deadline?.clear();
+          auth.accept();
+        } finally {
           deadline?.release();
-          return auth.reject(["publickey"]);
         }
-        actor = verified.actor;
-        fingerprint = print;
-        keyBlob = blob;
-        accountId = verified.actor.account.id;
-        auth.accept();
       });
     });
 
