@@ -78,7 +78,7 @@ export function createConnectionGate(options: GateOptions = {}): ConnectionGate 
       if (size >= total) return refuse("total", address);
       if (held >= perAddress) return refuse("per_address", address);
       // A gate counted under another: that one says its own refusals (the process's says none of its own).
-      if (parent && !parent.admit(socket)) return parent === processGate ? refuse("process", address) : false;
+      if (parent && !parent.admit(socket)) return parent === (globalThis as WithGate)[PROCESS_GATE] ? refuse("process", address) : false;
       size++;
       byAddress.set(address, held + 1);
       socket.once("close", () => {
@@ -118,12 +118,17 @@ export function processConnectionCap(setting: number | undefined, limit: number 
   return limit === undefined ? 768 : Math.max(64, Math.min(65_536, Math.floor((limit * 3) / 4)));
 }
 
-let processGate: ConnectionGate | undefined;
+const PROCESS_GATE = Symbol.for("botdesk.processConnectionGate");
+type WithGate = typeof globalThis & { [PROCESS_GATE]?: ConnectionGate };
 
-/** The process's gate (processConnectionCap), which every listener's gate counts under. */
+/**
+ * The process's gate (processConnectionCap), which every listener's gate counts under: one per
+ * process, also when the bundler gives the listeners' modules copies of this one.
+ */
 export function processConnectionGate(): ConnectionGate {
-  processGate ??= createConnectionGate({ total: processConnectionCap(readEnv().BOTDESK_MAX_CONNECTIONS, openFilesLimit()), parent: null });
-  return processGate;
+  const g = globalThis as WithGate;
+  g[PROCESS_GATE] ??= createConnectionGate({ total: processConnectionCap(readEnv().BOTDESK_MAX_CONNECTIONS, openFilesLimit()), parent: null });
+  return g[PROCESS_GATE];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import ssh2 from "ssh2";
@@ -52,12 +52,12 @@ interface SshRun {
   exited: Promise<number | null>;
 }
 
-function ssh(file: string, opts: { user?: string; forward?: string; options?: string[] } = {}): SshRun {
+function ssh(file: string, opts: { user?: string; forward?: string | string[]; options?: string[] } = {}): SshRun {
   const args = [
     "-F", "/dev/null", "-i", file, "-p", String(port), "-T", ...(opts.options ?? []),
     "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
     "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR",
-    ...(opts.forward ? ["-R", opts.forward] : []),
+    ...[opts.forward ?? []].flat().flatMap((f) => ["-R", f]),
     `${opts.user ?? "agent"}@127.0.0.1`,
   ];
   const proc = spawn("ssh", args, { stdio: ["pipe", "pipe", "pipe"] });
@@ -278,6 +278,43 @@ describe("stopping the SSH server", () => {
       expect(ended).toMatchObject({ source: "system" });
     } finally {
       port = savedPort;
+    }
+  });
+});
+
+describe("the SSH server's limits", () => {
+  it("an SSH key over its open sessions or binds a minute is refused (the authtokens' caps); a connection not signed in within the handshake timeout is closed", async () => {
+    const own = createAgentSshServer({ hostKey: ssh2.utils.generateKeyPairSync("ed25519").private, domain: "tunnel.test", maxSessionsPerKey: 1, maxBindsPerMinute: 2, handshakeTimeoutMs: 600 });
+    await new Promise<void>((resolve) => own.listen(0, "127.0.0.1", resolve));
+    const savedPort = port;
+    port = (own.address() as AddressInfo).port;
+    try {
+      const { account, file } = await sshAccount();
+      const first = ssh(file, { forward: "0:localhost:8080" });
+      await first.waitFor("forwarding https://");
+      const second = ssh(file, { forward: "0:localhost:8080" });
+      expect(await second.exited).not.toBe(0);
+      expect(second.output()).toMatch(/remote port forwarding failed/i);
+      expect(await db().tunnelSession.count({ where: { accountId: account.id } })).toBe(1);
+      first.proc.kill("SIGTERM");
+      await first.exited;
+      // Another key: two binds a minute, the third forward refused.
+      const other = await sshAccount();
+      const three = ssh(other.file, { forward: ["0:localhost:8080", "0:localhost:8081", "0:localhost:8082"] });
+      expect(await three.exited).not.toBe(0);
+      expect(three.output()).toMatch(/remote port forwarding failed/i);
+      expect(await db().tunnelEndpoint.count({ where: { accountId: other.account.id } })).toBe(2);
+      // A connection that never sends its banner is closed at the deadline.
+      const silent = net.connect(port, "127.0.0.1");
+      silent.on("error", () => {});
+      silent.resume();
+      const opened = Date.now();
+      await new Promise((resolve) => silent.once("close", resolve));
+      expect(Date.now() - opened).toBeGreaterThan(400);
+      expect(Date.now() - opened).toBeLessThan(3_000);
+    } finally {
+      port = savedPort;
+      await own.stop();
     }
   });
 });

@@ -17,10 +17,11 @@ import { holdSession } from "@/lib/tunnels/control/held-sessions";
 import { describeEndReason } from "@/lib/tunnels/control/end-reason";
 import { SESSION_USER_AGENT_MAX } from "@/lib/validation/agent-sessions";
 import { unbindEndpoint } from "@/lib/domain/agent-sessions/unbind-endpoint";
+import { consumeRateLimit } from "@/lib/domain/access/rate-limit";
 import { createConnectionGate, gatedListening, throttledLog, type ConnectionGate } from "@/lib/server/connection-gate";
 
 /** Defaults: signed in within 10 s of connecting (BOTDESK_HANDSHAKE_TIMEOUT_SECONDS), 1,024 connections, 256 of them from one address (BOTDESK_MAX_CONNECTIONS_PER_IP). */
-export const SSH_SERVER_DEFAULTS = { handshakeTimeoutMs: 10_000, maxConnections: 1_024, maxConnectionsPerIp: 256 } as const;
+export const SSH_SERVER_DEFAULTS = { handshakeTimeoutMs: 10_000, maxConnections: 1_024, maxConnectionsPerIp: 256, maxSessionsPerKey: 10, maxBindsPerMinute: 60 } as const;
 
 export interface AgentSshServerOptions {
   /** The server's private host key (OpenSSH or PEM). */
@@ -38,7 +39,10 @@ export interface AgentSshServerOptions {
   /** Connections held at once, and from one client address (counted under the process's cap too); more are closed at once. */
   maxConnections?: number;
   maxConnectionsPerIp?: number;
-  /** Instead of the two above: a gate of the caller's. */
+  /** Sessions one SSH key may hold open (across every instance), and binds it may make a minute: the authtokens' caps (BOTDESK_AGENT_MAX_*). */
+  maxSessionsPerKey?: number;
+  maxBindsPerMinute?: number;
+  /** Instead of the two connection caps: a gate of the caller's. */
   gate?: ConnectionGate;
   log?: (line: string) => void;
 }
@@ -147,21 +151,26 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
       }
       const parsed = ssh2.utils.parseKey(`${keyTypeOf(blob)} ${blob.toString("base64")}`);
       if (parsed instanceof Error || !auth.blob || parsed.verify(auth.blob, auth.signature, auth.hashAlgo) !== true) return auth.reject(["publickey"]);
+      // The client did its part: the check below is Botdesk's, waited for; after a refusal (or a failed
+      // check) trying again is within the deadline's rest only.
       deadline?.hold();
       void serial(async () => {
-        // The one credential check, as for API keys and authtokens (a refusal of a known key recorded once, capped).
-        const verified = await authenticateCredential({ sshKey: { fingerprint: print, blob, accountId: named } }, { source: "agent", path: "ssh", ctx });
-        if (!verified.ok) {
-          log(`ssh key ${print} from ${ctx.ip} refused: ${verified.message}`);
-          // The client did its part in time; trying again is within the deadline's rest only.
+        try {
+          // The one credential check, as for API keys and authtokens (a refusal of a known key recorded once, capped).
+          const verified = await authenticateCredential({ sshKey: { fingerprint: print, blob, accountId: named } }, { source: "agent", path: "ssh", ctx });
+          if (!verified.ok) {
+            log(`ssh key ${print} from ${ctx.ip} refused: ${verified.message}`);
+            return auth.reject(["publickey"]);
+          }
+          actor = verified.actor;
+          fingerprint = print;
+          keyBlob = blob;
+          accountId = verified.actor.account.id;
+          deadline?.clear();
+          auth.accept();
+        } finally {
           deadline?.release();
-          return auth.reject(["publickey"]);
         }
-        actor = verified.actor;
-        fingerprint = print;
-        keyBlob = blob;
-        accountId = verified.actor.account.id;
-        auth.accept();
       });
     });
 
@@ -224,7 +233,7 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
             actor,
             ctx,
             { agent_version: clientVersion, os: UNKNOWN_PLATFORM, arch: UNKNOWN_PLATFORM, user_agent: identification },
-            { transport: "ssh" },
+            { transport: "ssh", maxOpenPerCredential: opts.maxSessionsPerKey ?? SSH_SERVER_DEFAULTS.maxSessionsPerKey },
           );
           if (!started.ok) {
             say(`Botdesk: could not start a tunnel session: ${started.message}`);
@@ -238,6 +247,13 @@ export function createAgentSshServer(opts: AgentSshServerOptions): ssh2.Server &
             accountId: actor.account.id,
             stop: stopByControl,
           });
+        }
+        // The authtokens' cap on binds a minute, per key: a client asking for forwards in a loop gets refusals.
+        const maxBinds = opts.maxBindsPerMinute ?? SSH_SERVER_DEFAULTS.maxBindsPerMinute;
+        const flood = await consumeRateLimit(`agent-binds:${actor.credential.id}`, maxBinds, 60);
+        if (flood.limited) {
+          say(`Botdesk: this SSH key made more than ${maxBinds} binds in a minute (BOTDESK_AGENT_MAX_BINDS_PER_MINUTE): try again in ${flood.retryAfterSeconds} s. ERR_NGROK_5001`);
+          return reject?.();
         }
         // A named host follows the hostname rules (reserved by the account); an unnamed one gets a random name.
         const named = namedHostname(bindAddr);

@@ -49,6 +49,8 @@ export async function serveSshInThisProcess(): Promise<void> {
     ingressUrl,
     handshakeTimeoutMs: env.BOTDESK_HANDSHAKE_TIMEOUT_SECONDS * 1000,
     maxConnectionsPerIp: env.BOTDESK_MAX_CONNECTIONS_PER_IP,
+    maxSessionsPerKey: env.BOTDESK_AGENT_MAX_SESSIONS_PER_TOKEN,
+    maxBindsPerMinute: env.BOTDESK_AGENT_MAX_BINDS_PER_MINUTE,
     log: say,
   });
   let listening = false;

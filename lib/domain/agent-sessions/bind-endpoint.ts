@@ -10,6 +10,8 @@ import { isAgentActor, lockOwnSession, NO_CREDENTIAL } from "./agent-actor";
 import { sessionSubjectName } from "./session-view";
 import { actorTransaction } from "@/lib/domain/access/actor-transaction";
 import { mayBindHostname } from "@/lib/domain/domains/may-bind-hostname";
+import { consumeRateLimit } from "@/lib/domain/access/rate-limit";
+import { REFUSALS_RECORDED_PER_MINUTE } from "@/lib/domain/access/authenticate-credential";
 
 /** What `agent.bind_refused` records: the session, and what was asked and why it was refused. */
 type Refusal = { subject: { id: string; name: string }; data: Prisma.InputJsonObject };
@@ -31,7 +33,9 @@ export interface BoundEndpoint {
  * one transaction. Refused by the ACL (`bind_refused` for a hostname,
  * `label_refused` for a label): that transaction binds
  * nothing and rolls back, and `agent.bind_refused` is then recorded in one of
- * its own (a refusal is worth an event; a refused body commits nothing).
+ * its own (a refusal is worth an event; a refused body commits nothing), at
+ * most REFUSALS_RECORDED_PER_MINUTE a minute per credential, as credential
+ * refusals are: an agent retrying a refused bind must not flood the activity.
  * A hostname must also pass mayBindHostname (reserved by the account, not
  * online elsewhere; refused with its codes, its event recorded the same way);
  * `assignedHostname` says the server handed the hostname out itself
@@ -74,7 +78,7 @@ export async function bindEndpoint(actor: Actor, ctx: RequestContext, sessionId:
     return ok({ id, sessionId, url: target.url, hostname: target.hostname, labels: target.labels, createdAt: now });
   });
   const refusal = refused as Refusal | null;
-  if (!bound.ok && refusal) {
+  if (!bound.ok && refusal && !(await consumeRateLimit(`bind-refused:${actor.credential.id}`, REFUSALS_RECORDED_PER_MINUTE, 60)).limited) {
     // Its own actor transaction: an owner deactivated meanwhile gets no event (and the same refusal).
     await actorTransaction(actor, async (tx) => {
       await recordActorEvent(tx, actor, ctx, { type: "agent.bind_refused", subject: refusal.subject, data: refusal.data });

@@ -12,6 +12,7 @@ import { listTunnelSessions } from "./list-tunnel-sessions";
 import { startSession } from "./start-session";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
 import { recordCarriedTraffic } from "@/lib/domain/usage/record-carried-traffic";
+import { REFUSALS_RECORDED_PER_MINUTE } from "@/lib/domain/access/authenticate-credential";
 
 const CTX = { ip: "203.0.113.7", userAgent: "ngrok/3.18.4" };
 const AGENT = { agent_version: "3.18.4", os: "linux", arch: "amd64" };
@@ -159,5 +160,16 @@ describe("what an agent sends, checked where every transport's session starts an
     expect(r).toMatchObject({ ok: false, code: "invalid_input" });
     expect(Object.keys((r as { fieldErrors?: object }).fieldErrors ?? {})).toContain(field);
     expect(await db().tunnelEndpoint.count({ where: { sessionId: id } })).toBe(0);
+  });
+});
+
+describe("refused binds in a loop", () => {
+  it("are each refused, and recorded as agent.bind_refused at most REFUSALS_RECORDED_PER_MINUTE times a minute per credential", async () => {
+    const { account, agentActor } = await setup();
+    const session = await start(agentActor);
+    const results = [];
+    for (let i = 0; i < REFUSALS_RECORDED_PER_MINUTE + 5; i++) results.push(await bindEndpoint(agentActor, CTX, session, { hostname: "not-reserved.example.com" }));
+    expect(results.every((r) => !r.ok && r.code === "hostname_not_reserved")).toBe(true);
+    expect(await db().event.count({ where: { accountId: account.id, type: "agent.bind_refused" } })).toBe(REFUSALS_RECORDED_PER_MINUTE);
   });
 });
