@@ -84,6 +84,20 @@ async function deliverOneDestination(tx: Tx): Promise<number | null> {
   const secret = openDestinationSecret(destination.secret_sealed, destination.id);
   const started = Date.now();
   let delivered = 0;
+  // The messages sent since the last write, recorded together (one statement, not one per message:
+  // each is a round trip inside the claim's transaction), before a failure is recorded and at the end.
+  let sent: { eventId: string; attempts: number; status: number; latencyMs: number }[] = [];
+  const recordSent = async () => {
+    if (sent.length === 0) return;
+    await tx.$executeRaw`
+      UPDATE event_deliveries e SET status = 'delivered', attempts = v.attempts, delivered_at = now(), last_status = v.status,
+             last_error = NULL, latency_ms = v.latency_ms
+      FROM unnest(${sent.map((m) => m.eventId)}::text[], ${sent.map((m) => m.attempts)}::int[], ${sent.map((m) => m.status)}::int[], ${sent.map((m) => m.latencyMs)}::int[])
+           AS v(event_id, attempts, status, latency_ms)
+      WHERE e.destination_id = ${destination.id} AND e.event_id = v.event_id`;
+    await tx.$executeRaw`UPDATE event_destinations SET failing_since = NULL WHERE id = ${destination.id} AND failing_since IS NOT NULL`;
+    sent = [];
+  };
   for (const message of queue) {
     if (message.next_attempt_at.getTime() > Date.now() || Date.now() - started > CLAIM_BUDGET_MS) break;
     const outcome: SendOutcome = secret
@@ -92,13 +106,11 @@ async function deliverOneDestination(tx: Tx): Promise<number | null> {
     const attempts = message.attempts + 1;
     if (outcome.ok) {
       delivered++;
-      await tx.$executeRaw`
-        UPDATE event_deliveries SET status = 'delivered', attempts = ${attempts}, delivered_at = now(), last_status = ${outcome.status},
-               last_error = NULL, latency_ms = ${outcome.latencyMs}
-        WHERE destination_id = ${destination.id} AND event_id = ${message.event_id}`;
-      await tx.$executeRaw`UPDATE event_destinations SET failing_since = NULL WHERE id = ${destination.id} AND failing_since IS NOT NULL`;
+      sent.push({ eventId: message.event_id, attempts, status: outcome.status!, latencyMs: outcome.latencyMs });
       continue;
     }
+    // In order: a success before this failure clears the failing mark, a give-up after it sets it.
+    await recordSent();
     const givenUp = Date.now() - message.created_at.getTime() >= giveUpAfterMs();
     await tx.$executeRaw`
       UPDATE event_deliveries SET status = ${givenUp ? "failed" : "pending"}, attempts = ${attempts},
@@ -108,6 +120,7 @@ async function deliverOneDestination(tx: Tx): Promise<number | null> {
     if (!givenUp) break;
     await markFailing(tx, destination, message, attempts, outcome);
   }
+  await recordSent();
   return delivered;
 }
 
