@@ -13,19 +13,19 @@
  *   100 a second; for each, the receiver's arrival time minus the event's
  *   recorded time (`event_timestamp`, taken just before its insert): p50, p95,
  *   max (goal: p95 ≤ 2 s), and the web server's CPU meanwhile;
- * - backlog: as many events recorded as fast as the script can (8 at a time),
- *   then the rate at which the worker drains them (first to last arrival).
- * Every message's Standard Webhooks signature is verified. Writes
+ * - backlog: as many events recorded (8 at a time) while the receiver answers
+ *   503, then, once it answers again and the messages are due, the rate at
+ *   which the worker drains them (the sender's own throughput).
+ * The receiver runs in a process of its own (scripts/bench-stream-receiver.ts)
+ * and verifies every message's Standard Webhooks signature. Writes
  * bench/results/<date>-streams[-quick].json. Asserts nothing.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { Webhook } from "standardwebhooks";
+import { createInterface } from "node:readline";
 import { startTestDatabase } from "../lib/db/test-database";
 import { describeTree, freePort, loadAverage, machineInfo, printFigures, processTree, quantile, root, treeCpuSeconds, waitFor, writeResult, type Figure } from "./bench-support";
 
@@ -40,7 +40,7 @@ const RECEIVER_HOST = "127.0.0.1";
 const database = await startTestDatabase();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-streams-"));
 let server: ChildProcess | undefined;
-let receiver: http.Server | undefined;
+let receiver: ChildProcess | undefined;
 
 interface Arrival {
   id: string;
@@ -61,39 +61,27 @@ try {
   const { renameBot } = await import("../lib/domain/bots/rename-bot");
   const { db } = await import("../lib/db/client");
 
-  // The receiver: verifies each message, notes when it arrived, answers 204.
-  const arrivals: Arrival[] = [];
-  let badSignatures = 0;
-  const signing: { webhook?: Webhook } = {};
-  receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const at = Date.now();
-      const text = Buffer.concat(chunks).toString("utf8");
-      try {
-        signing.webhook!.verify(text, req.headers as Record<string, string>);
-      } catch {
-        badSignatures++;
-        res.writeHead(400).end();
-        return;
-      }
-      const body = JSON.parse(text) as { event_id: string; event_timestamp: string };
-      arrivals.push({ id: body.event_id, at, recorded: Date.parse(body.event_timestamp) });
-      res.writeHead(204).end();
-    });
-  });
+  // The receiver, in a process of its own (scripts/bench-stream-receiver.ts): verifies each message, notes when it arrived, answers 204.
   const receiverPort = await freePort();
-  await new Promise<void>((resolve) => receiver!.listen(receiverPort, RECEIVER_HOST, resolve));
+  receiver = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "bench-stream-receiver.ts"), RECEIVER_HOST, String(receiverPort)], { stdio: ["pipe", "pipe", "inherit"], cwd: root });
+  const answers: ((line: string) => void)[] = [];
+  createInterface({ input: receiver.stdout! }).on("line", (line) => answers.shift()?.(line));
+  const ask = <T>(command: string | null): Promise<T> =>
+    new Promise((resolve) => {
+      answers.push((line) => resolve(JSON.parse(line) as T));
+      if (command) receiver!.stdin!.write(`${command}\n`);
+    });
+  await ask<{ listening: boolean }>(null);
+  const receivedCount = async () => (await ask<{ count: number }>("count")).count;
 
   const { account, owner } = await createTestAccount();
   const actor = actorOf(account, owner, "owner");
   const bots: { id: string }[] = [];
   for (let i = 0; i < BOTS; i++) bots.push(await createTestBot(account.id, `initial-${i}`));
   const ctx = { ip: "127.0.0.1", userAgent: "bench-streams" };
-  const created = await createDestination(actor, { format: "json", description: "bench receiver", target: { webhook: { url: `http://${RECEIVER_HOST}:${(receiver.address() as AddressInfo).port}/hook` } } }, ctx);
+  const created = await createDestination(actor, { format: "json", description: "bench receiver", target: { webhook: { url: `http://${RECEIVER_HOST}:${receiverPort}/hook` } } }, ctx);
   if (!created.ok) throw new Error(`destination: ${created.message}`);
-  signing.webhook = new Webhook(created.data.secret!);
+  receiver.stdin!.write(`${created.data.secret!}\n`);
   const subscribed = await createSubscription(actor, { description: "renames", sources: [{ type: "bot_user_renamed.v0" }], destination_ids: [created.data.destination.id] }, ctx);
   if (!subscribed.ok) throw new Error(`subscription: ${subscribed.message}`);
 
@@ -127,13 +115,18 @@ try {
   };
   /** Waits until `count` messages have arrived (or 120 s pass without a new one). */
   const arrived = async (count: number) => {
-    let last = arrivals.length;
+    let last = await receivedCount();
     let since = Date.now();
-    while (arrivals.length < count) {
+    while (last < count) {
       await new Promise((r) => setTimeout(r, 100));
-      if (arrivals.length !== last) [last, since] = [arrivals.length, Date.now()];
-      else if (Date.now() - since > 120_000) throw new Error(`only ${arrivals.length} of ${count} messages arrived`);
+      const now = await receivedCount();
+      if (now !== last) [last, since] = [now, Date.now()];
+      else if (Date.now() - since > 120_000) throw new Error(`only ${now} of ${count} messages arrived`);
     }
+  };
+  const report = async () => {
+    const r = await ask<{ arrivals: [string, number, number][]; badSignatures: number }>("report");
+    return { arrivals: r.arrivals.map(([id, at, recorded]): Arrival => ({ id, at, recorded })), badSignatures: r.badSignatures };
   };
   const databaseCpu = () => (database.kind === "embedded" ? processTree(process.pid).filter((p) => p.name === "postgres").reduce((sum, p) => sum + p.cpuSeconds, 0) : null);
 
@@ -157,7 +150,7 @@ try {
   const steadyServerCpu = treeCpuSeconds(server.pid!) - steadyCpu.server;
   const dbAfter = databaseCpu();
   const steadyDbCpu = dbAfter === null || steadyCpu.database === null ? null : dbAfter - steadyCpu.database;
-  const steady = arrivals.slice(0, EVENTS);
+  const steady = (await report()).arrivals.slice(0, EVENTS);
   const lags = steady.map((a) => a.at - a.recorded);
   const steadyRate = EVENTS / generatedIn;
   const steadyDelivered = EVENTS / ((Math.max(...steady.map((a) => a.at)) - Math.min(...steady.map((a) => a.at))) / 1000);
@@ -166,8 +159,10 @@ try {
       `web server ${Math.round((100 * steadyServerCpu) / steadyWall)} %${steadyDbCpu === null ? "" : `, database ${Math.round((100 * steadyDbCpu) / steadyWall)} %`} of one core.`,
   );
 
-  // Backlog: record as fast as possible, then time the worker's drain.
-  console.log(`Backlog: ${EVENTS} events as fast as they are recorded…`);
+  // Backlog: the receiver answers 503 while EVENTS more are recorded (the destination's queue waits for
+  // its retry); then it answers again, every pending message is made due, and the worker drains them.
+  console.log(`Backlog: ${EVENTS} events recorded while the receiver is down…`);
+  await ask<{ paused: boolean }>("pause");
   const backlogStart = performance.now();
   await Promise.all(
     Array.from({ length: 8 }, async () => {
@@ -175,25 +170,28 @@ try {
     }),
   );
   const recordedIn = (performance.now() - backlogStart) / 1000;
+  await ask<{ paused: boolean }>("resume");
   const backlogCpu = treeCpuSeconds(server.pid!);
+  const resumedAt = Date.now();
+  await db().$executeRaw`UPDATE event_deliveries SET next_attempt_at = now() WHERE destination_id = ${created.data.destination.id} AND status = 'pending'`;
   const drainStart = performance.now();
   await arrived(2 * EVENTS);
+  const drainWall = (performance.now() - drainStart) / 1000;
+  const { arrivals, badSignatures } = await report();
   const backlog = arrivals.slice(EVENTS);
-  const drainSeconds = (Math.max(...backlog.map((a) => a.at)) - Math.min(...backlog.map((a) => a.at))) / 1000;
+  const drainSeconds = (Math.max(...backlog.map((a) => a.at)) - resumedAt) / 1000;
   const drainRate = EVENTS / drainSeconds;
   const drainServerCpu = treeCpuSeconds(server.pid!) - backlogCpu;
-  const drainWall = (performance.now() - drainStart) / 1000;
-  const backlogLags = backlog.map((a) => a.at - a.recorded);
   console.log(
-    `Backlog: recorded ${EVENTS} in ${recordedIn.toFixed(1)} s (${(EVENTS / recordedIn).toFixed(0)}/s); delivered in ${drainSeconds.toFixed(1)} s (${drainRate.toFixed(0)}/s), ` +
-      `last lag ${Math.max(...backlogLags)} ms; web server ${Math.round((100 * drainServerCpu) / Math.max(drainWall, 0.001))} % of one core while draining after the recording.`,
+    `Backlog: recorded ${EVENTS} in ${recordedIn.toFixed(1)} s (${(EVENTS / recordedIn).toFixed(0)}/s); once the receiver answered, delivered in ${drainSeconds.toFixed(1)} s (${drainRate.toFixed(0)}/s), ` +
+      `web server ${Math.round((100 * drainServerCpu) / Math.max(drainWall, 0.001))} % of one core while draining.`,
   );
   const stored = await db().eventDelivery.count({ where: { destinationId: created.data.destination.id, status: "delivered" } });
   // The HTTP request alone, as the sender timed it (latency_ms), against the time per message overall (1 / the drain rate).
   const [sendTimes] = await db().$queryRaw<{ p50: number; p95: number }[]>`
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
     FROM event_deliveries WHERE destination_id = ${created.data.destination.id} AND status = 'delivered'`;
-  console.log(`The sender's HTTP request per message: p50 ${sendTimes!.p50} ms, p95 ${sendTimes!.p95} ms; time per message while draining: ${(1000 / drainRate).toFixed(1)} ms.`);
+  console.log(`The sender's HTTP request per message: p50 ${Number(sendTimes!.p50).toFixed(1)} ms, p95 ${Number(sendTimes!.p95).toFixed(1)} ms; time per message while draining: ${(1000 / drainRate).toFixed(1)} ms.`);
   if (new Set(arrivals.map((a) => a.id)).size !== arrivals.length) console.log(`Note: ${arrivals.length - new Set(arrivals.map((a) => a.id)).size} messages arrived twice (at least once).`);
   console.log(`Delivery log: ${stored} delivered; ${badSignatures} bad signatures.`);
 
@@ -205,10 +203,10 @@ try {
     { name: `steady ${RATE} events/s: messages delivered per second`, value: Number(steadyDelivered.toFixed(1)), unit: "/s", baseline: null, ratio: null, goal: null, met: null },
     { name: `steady ${RATE} events/s: web server's CPU`, value: Math.round((100 * steadyServerCpu) / steadyWall), unit: "% of one core", baseline: null, ratio: null, goal: null, met: null },
     ...(steadyDbCpu === null ? [] : [{ name: `steady ${RATE} events/s: database's CPU (recording and delivering)`, value: Math.round((100 * steadyDbCpu) / steadyWall), unit: "% of one core", baseline: null, ratio: null, goal: null, met: null }]),
-    { name: `backlog of ${EVENTS}: events recorded per second (8 at a time; baseline of what one can send)`, value: Number((EVENTS / recordedIn).toFixed(1)), unit: "/s", baseline: null, ratio: null, goal: null, met: null },
-    { name: `backlog of ${EVENTS}: messages delivered per second (first to last arrival)`, value: Number(drainRate.toFixed(1)), unit: "/s", baseline: null, ratio: null, goal: null, met: null },
-    { name: `backlog of ${EVENTS}: lag of the last message`, value: Math.max(...backlogLags), unit: "ms", baseline: null, ratio: null, goal: null, met: null },
-    { name: "the sender's HTTP request per message (latency_ms), p50", value: Number(sendTimes!.p50), p95: Number(sendTimes!.p95), unit: "ms", baseline: null, ratio: null, goal: null, met: null },
+    { name: `backlog of ${EVENTS}: events recorded per second (8 at a time)`, value: Number((EVENTS / recordedIn).toFixed(1)), unit: "/s", baseline: null, ratio: null, goal: null, met: null },
+    { name: `backlog of ${EVENTS}: messages delivered per second (from the receiver's recovery to the last arrival)`, value: Number(drainRate.toFixed(1)), unit: "/s", baseline: null, ratio: null, goal: null, met: null },
+    { name: `backlog of ${EVENTS}: the web server's CPU while draining`, value: Math.round((100 * drainServerCpu) / Math.max(drainWall, 0.001)), unit: "% of one core", baseline: null, ratio: null, goal: null, met: null },
+    { name: "the sender's HTTP request per message (latency_ms), p50", value: Number(Number(sendTimes!.p50).toFixed(1)), p95: Number(Number(sendTimes!.p95).toFixed(1)), unit: "ms", baseline: null, ratio: null, goal: null, met: null },
     { name: "messages with a bad signature", value: badSignatures, unit: "", baseline: null, ratio: null, goal: null, met: null },
   ];
   printFigures(figures);
@@ -218,14 +216,15 @@ try {
   await db().$disconnect();
 } finally {
   if (server?.pid) {
+    const exited = new Promise((r) => server!.once("exit", r));
     try {
       process.kill(-server.pid, "SIGINT");
     } catch {
       // already gone
     }
-    await new Promise((r) => setTimeout(r, 1500));
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
   }
-  receiver?.close();
+  receiver?.stdin?.end();
   await database.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
