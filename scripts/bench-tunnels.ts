@@ -18,20 +18,21 @@
  *   heartbeat): the server's extra memory (RSS of its process tree) and CPU
  *   over an idle window, against the same window with none; the agent
  *   process's own memory per session.
- * BENCH_CPU_PROFILE=<dir> runs the server under `node --cpu-prof` and prints
- * where its main thread spent the first 100 MiB transfer and the idle
+ * BENCH_CPU_PROFILE=1 profiles the web server through its inspector (Node 20:
+ * with NODE_OPTIONS=--experimental-websocket, for the WebSocket client) and
+ * prints where its main thread spent the first 100 MiB transfer and the idle
  * sessions' window (self time by function);
  * such a run writes no result file. Writes bench/results/<date>-tunnels[-quick].json. Asserts nothing.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { startTestDatabase } from "../lib/db/test-database";
-import { describeTree, freePort, loadAverage, machineInfo, printFigures, quantile, root, treeCpuSeconds, treeRssMiB, waitFor, writeResult, type Figure } from "./bench-support";
+import { describeTree, freePort, loadAverage, machineInfo, printFigures, processTree, quantile, root, treeCpuSeconds, treeRssMiB, waitFor, writeResult, type Figure } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const loadAtStart = loadAverage();
@@ -41,8 +42,8 @@ const PER_CLIENT = Number(process.env.BENCH_TUNNEL_REQUESTS ?? (QUICK ? 50 : 200
 const TRANSFER_MIB = 100;
 const TRANSFERS = QUICK ? 1 : 3;
 const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 1_000);
-const IDLE_WINDOW_S = QUICK ? 20 : 60;
-const PROFILE_DIR = process.env.BENCH_CPU_PROFILE ? path.resolve(process.env.BENCH_CPU_PROFILE) : undefined;
+const IDLE_WINDOW_S = QUICK ? 20 : 30;
+const PROFILE = process.env.BENCH_CPU_PROFILE === "1";
 const AUTH_SECRET = "bench-auth-secret-0123456789abcdef0123456789";
 
 const database = await startTestDatabase();
@@ -99,25 +100,71 @@ async function load(port: number, hostHeader: string): Promise<{ latencies: numb
   return { latencies, seconds };
 }
 
-/** The self time of each function in the samples of `profile` taken between two CLOCK_MONOTONIC instants (µs), top `n`. */
-function hottest(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; startTime: number; samples: number[]; timeDeltas: number[] }, fromUs: number, toUs: number, n = 15): string[] {
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+}
+
+/** The self time of each function in `profile`, top `n`, as lines "percent  function file:line". */
+function hottest(profile: CpuProfile, n = 20): string[] {
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const self = new Map<string, number>();
-  let t = profile.startTime;
-  let total = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    t += profile.timeDeltas[i]!;
-    if (t < fromUs || t > toUs) continue;
-    const f = frames.get(profile.samples[i]!)!;
+  for (const sample of profile.samples) {
+    const f = frames.get(sample)!;
     const where = f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}` : "";
     const key = `${f.functionName || "(anonymous)"} ${where}`.trim();
     self.set(key, (self.get(key) ?? 0) + 1);
-    total++;
   }
   return [...self]
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
-    .map(([key, count]) => `${((100 * count) / Math.max(total, 1)).toFixed(1).padStart(5)} %  ${key}`);
+    .map(([key, count]) => `${((100 * count) / Math.max(profile.samples.length, 1)).toFixed(1).padStart(5)} %  ${key}`);
+}
+
+/**
+ * Profiles the main thread of process `pid` through its inspector (opened by
+ * SIGUSR1 on the --inspect-port it was given) while `work` runs; null when
+ * this Node has no WebSocket (Node 20: run with --experimental-websocket).
+ */
+async function profiled<T>(pid: number, inspectPort: number, work: () => Promise<T>): Promise<{ result: T; profile: CpuProfile | null }> {
+  const WS = (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+  if (!WS) {
+    console.log("No WebSocket in this Node (Node 20: NODE_OPTIONS=--experimental-websocket): not profiled.");
+    return { result: await work(), profile: null };
+  }
+  process.kill(pid, "SIGUSR1");
+  let target: string | undefined;
+  for (let i = 0; i < 50 && !target; i++) {
+    try {
+      target = ((await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as { webSocketDebuggerUrl: string }[])[0]?.webSocketDebuggerUrl;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (!target) throw new Error(`no inspector on port ${inspectPort}`);
+  const ws = new WS(target);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  const pending = new Map<number, (result: unknown) => void>();
+  let id = 0;
+  ws.onmessage = (m: MessageEvent) => {
+    const message = JSON.parse(String(m.data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) pending.get(message.id)?.(message.result);
+  };
+  const call = <R>(method: string, params: object = {}) =>
+    new Promise<R>((resolve) => {
+      pending.set(++id, resolve as (result: unknown) => void);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 500 });
+  await call("Profiler.start");
+  const result = await work();
+  const { profile } = await call<{ profile: CpuProfile }>("Profiler.stop");
+  ws.close();
+  return { result, profile };
 }
 
 try {
@@ -155,7 +202,9 @@ try {
     const b = spawn(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { env, stdio: "inherit", cwd: root });
     b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
   });
-  const serverEnv = PROFILE_DIR ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${PROFILE_DIR}`.trim() } : env;
+  // Profiling: the web server's inspector port, opened only when it is sent SIGUSR1 (during the transfer).
+  const inspectPort = PROFILE ? await freePort() : 0;
+  const serverEnv = PROFILE ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ""} --inspect-port=127.0.0.1:${inspectPort}`.trim() } : env;
   server = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env: serverEnv, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
   await waitFor(`http://localhost:${port}/sign-in`, 120_000);
   const caFile = path.join(dataDir, "bench-agent-ca.pem");
@@ -214,14 +263,16 @@ try {
   const bigAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const transfer = { direct: [] as number[], tunnel: [] as number[] };
   const cpu = { server: 0, agent: 0, wall: 0 };
-  const profileWindows: [number, number][] = [];
+  const profiles: CpuProfile[] = [];
+  const webServerPid = () => processTree(server!.pid!).find((p) => p.name === "next-server")?.pid;
   for (let i = 0; i < TRANSFERS; i++) {
     const d = await get(bigAgent, serving.ready.localPort, directHost, `/big?mib=${TRANSFER_MIB}`);
     transfer.direct.push((TRANSFER_MIB * 1000) / d.ms);
     const before = { server: treeCpuSeconds(server.pid!), agent: treeCpuSeconds(serving.child.pid!) };
-    const from = process.hrtime.bigint();
-    const t = await get(bigAgent, ingressPort, tunnelHost, `/big?mib=${TRANSFER_MIB}`);
-    profileWindows.push([Number(from / 1000n), Number(process.hrtime.bigint() / 1000n)]);
+    const download = () => get(bigAgent, ingressPort, tunnelHost, `/big?mib=${TRANSFER_MIB}`);
+    const pid = webServerPid();
+    const { result: t, profile } = PROFILE && i === 0 && pid ? await profiled(pid, inspectPort, download) : { result: await download(), profile: null };
+    if (profile) profiles.push(profile);
     if (t.bytes !== TRANSFER_MIB * 2 ** 20) throw new Error(`the tunnel carried ${t.bytes} bytes`);
     transfer.tunnel.push((TRANSFER_MIB * 1000) / t.ms);
     cpu.server += treeCpuSeconds(server.pid!) - before.server;
@@ -266,9 +317,12 @@ try {
   );
   await new Promise((r) => setTimeout(r, 5000));
   const withSessions = { cpu: treeCpuSeconds(server.pid!) };
-  const idleFrom = process.hrtime.bigint();
-  await new Promise((r) => setTimeout(r, IDLE_WINDOW_S * 1000));
-  const idleWindow: [number, number] = [Number(idleFrom / 1000n), Number(process.hrtime.bigint() / 1000n)];
+  const idleWait = () => new Promise((r) => setTimeout(r, IDLE_WINDOW_S * 1000));
+  const idlePid = webServerPid();
+  if (PROFILE && idlePid) {
+    const { profile } = await profiled(idlePid, inspectPort, idleWait);
+    if (profile) profiles.push(profile);
+  } else await idleWait();
   const sessionsCpuPct = (100 * (treeCpuSeconds(server.pid!) - withSessions.cpu)) / IDLE_WINDOW_S;
   const rssWith = treeRssMiB(server.pid!);
   const [open] = await (async () => {
@@ -285,7 +339,8 @@ try {
     figures.push(
       { name: `${IDLE_SESSIONS} idle agent sessions: the server's extra memory (RSS of its process tree; ${rssNone} MiB with none)`, value: extraMiB, unit: "MiB", baseline: null, ratio: null, goal: null, met: null },
       { name: "per idle agent session: the server's memory", value: Math.round((extraMiB * 1024) / IDLE_SESSIONS), unit: "KiB", baseline: null, ratio: null, goal: null, met: null },
-      { name: `per idle agent session: the server's memory with the first ${first}`, value: Math.round(((rssFirst! - rssNone!) * 1024) / first), unit: "KiB", baseline: null, ratio: null, goal: null, met: null },
+      // Within the heap's own swings (±10-20 MiB between samples) at a hundred sessions; shown, not divided.
+      { name: `${first} idle agent sessions: the server's memory (RSS of its process tree)`, value: rssFirst!, unit: "MiB", baseline: `${rssNone} MiB with none`, ratio: null, goal: null, met: null },
     );
   }
   figures.push(
@@ -310,7 +365,7 @@ try {
   printFigures(figures);
   const dbName = database.kind === "server" ? "postgresql" : "embedded-postgresql";
   // A profiled server is a slower one: its figures are printed, not written over the results.
-  const written = PROFILE_DIR ? "nothing (profiled run)" : writeResult("tunnels", QUICK, {
+  const written = PROFILE ? "nothing (profiled run)" : writeResult("tunnels", QUICK, {
     db: dbName,
     machine: machineInfo(loadAtStart),
     data: { clients: CLIENTS, rounds: ROUNDS, requestsPerClientPerRound: PER_CLIENT, transferMiB: TRANSFER_MIB, transfers: TRANSFERS, idleSessions: IDLE_SESSIONS, idleWindowSeconds: IDLE_WINDOW_S, agent: "@ngrok/ngrok 1.7.0" },
@@ -318,21 +373,13 @@ try {
   });
   console.log(`\nWrote ${written}.`);
 
-  if (PROFILE_DIR) {
-    process.kill(-server.pid!, "SIGINT");
-    await new Promise((r) => server!.once("exit", r));
-    server = undefined;
-    await new Promise((r) => setTimeout(r, 2000));
-    // The web server's profile: the largest one written (the launcher's is small).
-    const files = readdirSync(PROFILE_DIR).filter((f) => f.endsWith(".cpuprofile")).map((f) => path.join(PROFILE_DIR, f));
-    const biggest = files.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
-    if (biggest) {
-      const profile = JSON.parse(readFileSync(biggest, "utf8"));
-      console.log(`\nThe web server's main thread during the ${TRANSFER_MIB} MiB transfers (${path.basename(biggest)}), self time:`);
-      for (const [from, to] of profileWindows.slice(0, 1)) for (const line of hottest(profile, from, to, 25)) console.log(line);
-      console.log(`\nThe same with ${IDLE_SESSIONS} idle sessions (${IDLE_WINDOW_S} s):`);
-      for (const line of hottest(profile, ...idleWindow, 25)) console.log(line);
-    } else console.log(`No profile in ${PROFILE_DIR}.`);
+  if (profiles[0]) {
+    console.log(`\nThe web server's main thread during the first ${TRANSFER_MIB} MiB transfer, self time:`);
+    for (const line of hottest(profiles[0], 25)) console.log(line);
+  }
+  if (profiles[1]) {
+    console.log(`\nThe same with ${IDLE_SESSIONS} idle sessions (${IDLE_WINDOW_S} s):`);
+    for (const line of hottest(profiles[1], 25)) console.log(line);
   }
 } finally {
   for (const a of agents) if (a.exitCode === null) a.kill("SIGKILL");
