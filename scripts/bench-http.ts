@@ -16,103 +16,23 @@
  * Asserts nothing: goals are reported, never tested.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
 import { startTestDatabase } from "../lib/db/test-database";
 import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
+import { describeTree, freePort, processTree, quantile, root, treeCpuSeconds, treeRssMiB, waitFor } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
 const SEQUENTIAL = Number(process.env.BENCH_HTTP_REQUESTS ?? (QUICK ? 15 : 60));
 const CONCURRENT = 10;
-const root = path.resolve(import.meta.dirname, "..");
 
 const database = await startTestDatabase();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "botdesk-bench-http-"));
 let server: ChildProcess | undefined;
-
-interface ProcessSample {
-  pid: number;
-  /** What it runs, shortened: "next-server", "scripts/start.mjs", "postgres", … */
-  name: string;
-  rssKiB: number;
-  /** User + system CPU time so far, seconds, with that of its children that have exited (PostgreSQL's backends come and go). */
-  cpuSeconds: number;
-}
-
-/** A process and all its descendants, from /proc (Linux; empty elsewhere). */
-function processTree(pid: number): ProcessSample[] {
-  if (process.platform !== "linux") return [];
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const ticks = 100; // USER_HZ on Linux
-  const samples: ProcessSample[] = [];
-  const walk = (p: number) => {
-    try {
-      const status = readFileSync(`/proc/${p}/status`, "utf8");
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const args = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter(Boolean);
-      // "next-server (v16…" → "next-server"
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/ \(.*$/, "");
-      const script = args.find((a) => /\.(ts|js|cjs|mjs)$/.test(a) || /\/next$/.test(a));
-      samples.push({
-        pid: p,
-        name: comm === "node" && script ? path.relative(root, script) : comm,
-        rssKiB: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0),
-        cpuSeconds: (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / ticks,
-      });
-    } catch {
-      return;
-    }
-    for (const c of children.get(p) ?? []) walk(c);
-  };
-  walk(pid);
-  return samples;
-}
-
-const treeRssMiB = (pid: number): number | null => (process.platform === "linux" ? Math.round(processTree(pid).reduce((sum, p) => sum + p.rssKiB, 0) / 1024) : null);
-const treeCpuSeconds = (pid: number): number => processTree(pid).reduce((sum, p) => sum + p.cpuSeconds, 0);
-/** Each process of the tree with its resident memory, for the log: where the memory is. */
-const describeTree = (pid: number): string =>
-  processTree(pid)
-    .map((p) => `${p.name} ${Math.round(p.rssKiB / 1024)} MiB`)
-    .join(", ");
-
-async function freePort(): Promise<number> {
-  const net = await import("node:net");
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    try {
-      if ((await fetch(url)).ok) return performance.now() - start;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-}
 
 /** The resident memory of Next.js alone serving the build, idle after one /sign-in; null off Linux. */
 async function bareNextStartMiB(env: NodeJS.ProcessEnv): Promise<number | null> {
@@ -137,11 +57,6 @@ async function bareNextStartMiB(env: NodeJS.ProcessEnv): Promise<number | null> 
     }
   }
 }
-
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1));
-};
 
 try {
   process.env.DATABASE_URL = database.url;

@@ -239,3 +239,12 @@ try {
 
 // Then the pages over HTTP, from a production build (scripts/bench-http.ts; `--no-http` skips it).
 if (!process.argv.includes("--no-http")) await import("./bench-http");
+// Then agents through tunnels and event streams, each in a process of its own: they call the domain
+// functions, whose database client and settings this process already holds for the query benchmark.
+// `--no-tunnels` / `--no-streams` skip them.
+for (const part of ["tunnels", "streams"]) {
+  if (process.argv.includes(`--no-${part}`)) continue;
+  const { spawnSync } = await import("node:child_process");
+  const run = spawnSync(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, `bench-${part}.ts`), ...(QUICK ? ["--quick"] : [])], { stdio: "inherit" });
+  if (run.status !== 0) process.exitCode = 1;
+}

@@ -87,6 +87,20 @@ async function deliverOneDestination(tx: Tx): Promise<number | null> {
   const secret = openDestinationSecret(destination.secret_sealed, destination.id);
   const started = Date.now();
   let delivered = 0;
+  // The messages sent since the last write, recorded together (one statement, not one per message:
+  // each is a round trip inside the claim's transaction), before a failure is recorded and at the end.
+  let sent: { eventId: string; attempts: number; status: number; latencyMs: number }[] = [];
+  const recordSent = async () => {
+    if (sent.length === 0) return;
+    await tx.$executeRaw`
+      UPDATE event_deliveries e SET status = 'delivered', attempts = v.attempts, delivered_at = now(), last_status = v.status,
+             last_error = NULL, latency_ms = v.latency_ms
+      FROM unnest(${sent.map((m) => m.eventId)}::text[], ${sent.map((m) => m.attempts)}::int[], ${sent.map((m) => m.status)}::int[], ${sent.map((m) => m.latencyMs)}::int[])
+           AS v(event_id, attempts, status, latency_ms)
+      WHERE e.destination_id = ${destination.id} AND e.event_id = v.event_id`;
+    await tx.$executeRaw`UPDATE event_destinations SET failing_since = NULL WHERE id = ${destination.id} AND failing_since IS NOT NULL`;
+    sent = [];
+  };
   for (let next = 0; next < queue.length; ) {
     if (queue[next]!.next_attempt_at.getTime() > Date.now() || Date.now() - started > CLAIM_BUDGET_MS) break;
     // A webhook gets one message per request; Datadog's intake takes a batch (the due messages, oldest first, within its bounds).
@@ -97,13 +111,11 @@ async function deliverOneDestination(tx: Tx): Promise<number | null> {
       : { ok: false, status: null, error: "the destination's secret does not decrypt (was AUTH_SECRET changed?)", latencyMs: 0 };
     if (outcome.ok) {
       delivered += batch.length;
-      await tx.$executeRaw`
-        UPDATE event_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(), last_status = ${outcome.status},
-               last_error = NULL, latency_ms = ${outcome.latencyMs}
-        WHERE destination_id = ${destination.id} AND event_id = ANY(${batch.map((m) => m.event_id)}::text[])`;
-      await tx.$executeRaw`UPDATE event_destinations SET failing_since = NULL WHERE id = ${destination.id} AND failing_since IS NOT NULL`;
+      for (const message of batch) sent.push({ eventId: message.event_id, attempts: message.attempts + 1, status: outcome.status!, latencyMs: outcome.latencyMs });
       continue;
     }
+    // In order: a success before this failure clears the failing mark, a give-up after it sets it.
+    await recordSent();
     let firstGivenUp: { message: Pending; attempts: number } | null = null;
     let allGivenUp = true;
     for (const message of batch) {
@@ -121,6 +133,7 @@ async function deliverOneDestination(tx: Tx): Promise<number | null> {
     // A message still being retried holds the queue back (oldest first); given-up ones let the next go.
     if (!allGivenUp) break;
   }
+  await recordSent();
   return delivered;
 }
 

@@ -374,6 +374,57 @@ describe("delivery", () => {
     }
   });
 
+  it("records the messages a claim sent before a failure as delivered (each with its status and latency), the failure as pending; a success then a give-up leaves the destination failing", async () => {
+    const a = await apiAccount();
+    const hook = await receiver("127.77.0.19");
+    const ngrok = new Ngrok({ apiToken: a.owner.key.token, baseUrl: api.base });
+    try {
+      const d = await ngrok.eventDestinations.create({ format: "json", target: { webhook: { url: hook.url } } as never });
+      hook.state.secret = (d.target as unknown as { webhook: { secret: string } }).webhook.secret;
+      await ngrok.eventSubscriptions.create({ sources: [{ type: "bot_user_created.v0" }], destinationIds: [d.id] });
+      // Three answered 201, then the receiver fails: one claim sends four and records them in order.
+      hook.state.answer = () => (hook.state.attempts <= 3 ? { status: 201 } : { status: 503 });
+      for (let i = 0; i < 5; i++) expect((await createBot(a.admin.actor, { name: `claim-${i}` }, ctx)).ok).toBe(true);
+      expect(await deliverDueEvents({ maxClaims: 1 })).toBe(3);
+      const nameOf = (r: { payload: unknown }) => (r.payload as { object: { subject: { name: string } } }).object.subject.name;
+      const rows = await db().eventDelivery.findMany({ where: { destinationId: d.id }, orderBy: { createdAt: "asc" } });
+      expect(rows.map((r) => [nameOf(r), r.status, r.attempts, r.lastStatus])).toEqual([
+        ["claim-0", "delivered", 1, 201],
+        ["claim-1", "delivered", 1, 201],
+        ["claim-2", "delivered", 1, 201],
+        ["claim-3", "pending", 1, 503],
+        ["claim-4", "pending", 0, null],
+      ]);
+      expect(rows.slice(0, 3).every((r) => r.deliveredAt !== null && r.latencyMs !== null && r.lastError === null)).toBe(true);
+      expect(rows[3]!.lastError).toBe("HTTP 503");
+      // The receiver recovers: the rest arrive once each, in order.
+      hook.state.answer = () => ({ status: 204 });
+      await db().eventDelivery.updateMany({ where: { destinationId: d.id, status: "pending" }, data: { nextAttemptAt: new Date() } });
+      await drain(() => hook.state.received.length >= 5);
+      expect(hook.state.received.map((r) => (r.body.object.subject as { name: string }).name)).toEqual(["claim-0", "claim-1", "claim-2", "claim-3", "claim-4"]);
+      expect(hook.state.bad).toBe(0);
+
+      // A success, then a message past the retry window given up, in one claim: the destination is failing after it.
+      await createBot(a.admin.actor, { name: "ok-first" }, ctx);
+      await createBot(a.admin.actor, { name: "too-old" }, ctx);
+      const sentBefore = hook.state.attempts;
+      hook.state.answer = () => (hook.state.attempts === sentBefore + 1 ? { status: 204 } : { status: 500 });
+      // Both older than the window (messages go oldest first): the first is sent, the second given up.
+      for (const [name, ms] of [["ok-first", 2000], ["too-old", 1000]] as const) {
+        await db().eventDelivery.updateMany({
+          where: { destinationId: d.id, payload: { path: ["object", "subject", "name"], equals: name } },
+          data: { createdAt: new Date(Date.now() - giveUpAfterMs() - ms) },
+        });
+      }
+      await deliverDueEvents({ maxClaims: 1 });
+      const last = await db().eventDelivery.findMany({ where: { destinationId: d.id, status: { not: "delivered" } } });
+      expect(last.map((r) => [nameOf(r), r.status])).toEqual([["too-old", "failed"]]);
+      expect((await db().eventDestination.findUniqueOrThrow({ where: { id: d.id } })).failingSince).not.toBeNull();
+    } finally {
+      await hook.close();
+    }
+  });
+
   it("sends a test event to one destination whatever its subscriptions, shown in its delivery log, and sends messages again; a member may not", async () => {
     const a = await apiAccount();
     const hook = await receiver("127.77.0.18");
