@@ -292,4 +292,31 @@ describe("a peer that breaks the protocol gets GOAWAY with the code, not a crash
     socket.write(raw(FrameType.DATA, FLAG_FIN, 1));
     socket.write(raw(FrameType.RST, 0, 1, u32(ErrorCode.NONE)));
   });
+
+  it("answers a peer's WNDINC or DATA with an empty WNDINC when nothing else goes out, so its ACK is not delayed", async () => {
+    // ngrok's agent writes its WNDINC and then its answer as two small writes with Nagle on: the
+    // second waits for the first's ACK, which Linux delays up to 40 ms unless a frame goes back.
+    const { session, socket, log } = await rawPeer();
+    const accepted = nextStream(session);
+    socket.write(raw(FrameType.DATA, FLAG_SYN, 1, Buffer.alloc(10)));
+    const stream = await accepted;
+    expect((stream.read() as Buffer).length).toBe(10);
+    await log.until((f) => f.type === FrameType.WNDINC && f.body.readUInt32BE(0) === 10);
+    const before = log.frames.length;
+    socket.write(raw(FrameType.WNDINC, 0, 1, u32(5)));
+    const empty = await log.until((f) => log.frames.indexOf(f) >= before && f.type === FrameType.WNDINC, 1000);
+    expect([empty.streamId, empty.body.readUInt32BE(0)]).toEqual([1, 0]);
+    const afterWndInc = log.frames.length;
+    socket.write(raw(FrameType.DATA, 0, 1, Buffer.alloc(4)));
+    // DATA: its credit (the reader took it) or an empty WNDINC goes back at once, never nothing.
+    const again = await log.until((f) => log.frames.indexOf(f) >= afterWndInc && f.type === FrameType.WNDINC, 1000);
+    expect(again.streamId).toBe(1);
+    // Nothing is answered for a stream it does not have.
+    await sleep(100);
+    const settled = log.frames.length;
+    socket.write(raw(FrameType.WNDINC, 0, 7, u32(5)));
+    await sleep(100);
+    expect(log.frames.length).toBe(settled);
+    socket.write(raw(FrameType.RST, 0, 1, u32(ErrorCode.NONE)));
+  });
 });

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
-import { ErrorCode, FLAG_FIN, FLAG_SYN, FrameDecoder, FrameType, MuxadoProtocolError, encodeHeader, goAwayBody, type Frame } from "./frame";
+import { ErrorCode, FLAG_FIN, FLAG_SYN, FrameDecoder, FrameType, MuxadoProtocolError, encodeHeader, goAwayBody, wndIncBody, type Frame } from "./frame";
 import { DEFAULT_WINDOW, MuxadoStream, StreamResetError, type StreamTransport } from "./stream";
 
 export interface MuxadoSessionOptions {
@@ -41,6 +41,9 @@ export class MuxadoSession extends EventEmitter {
   private closed = false;
   private drainWaiters: (() => void)[] = [];
   private readonly transport: StreamTransport;
+  /** Frames written so far, and whether an empty WNDINC is waiting to go (ackSoon). */
+  private framesSent = 0;
+  private ackPending = false;
 
   constructor(
     private readonly socket: Duplex,
@@ -108,6 +111,7 @@ export class MuxadoSession extends EventEmitter {
   private sendFrame(type: FrameType, flags: number, streamId: number, body?: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(new StreamResetError(ErrorCode.SESSION_CLOSED, "the muxado session is closed"));
     const length = body?.length ?? 0;
+    this.framesSent++;
     this.socket.cork();
     this.socket.write(encodeHeader(type, flags, streamId, length));
     const more = length > 0 ? this.socket.write(body) : true;
@@ -145,7 +149,9 @@ export class MuxadoSession extends EventEmitter {
         return this.handleData(frame);
       case FrameType.WNDINC: {
         const increment = frame.body.readUInt32BE(0) & 0x7fffffff;
-        this.streams.get(frame.streamId)?.receiveWindowIncrement(increment);
+        const stream = this.streams.get(frame.streamId);
+        stream?.receiveWindowIncrement(increment);
+        if (stream && increment > 0) this.ackSoon(frame.streamId);
         return;
       }
       case FrameType.RST:
@@ -154,6 +160,22 @@ export class MuxadoSession extends EventEmitter {
       case FrameType.GOAWAY:
         return this.handleGoAway(frame);
     }
+  }
+
+  /**
+   * Answers a peer's WNDINC with an empty one (a no-op credit of 0) unless a frame goes out this
+   * turn anyway. ngrok's agent (its socket has Nagle's algorithm on) sends its WNDINC and then its
+   * data as two small writes: the second waits until the first is acknowledged, and Linux delays a
+   * bare ACK by up to 40 ms. A frame back carries the ACK at once, so the data follows.
+   */
+  private ackSoon(streamId: number): void {
+    if (this.ackPending) return;
+    this.ackPending = true;
+    const sentBefore = this.framesSent;
+    setImmediate(() => {
+      this.ackPending = false;
+      if (this.framesSent === sentBefore && !this.closed && this.streams.has(streamId)) void this.sendFrame(FrameType.WNDINC, 0, streamId, wndIncBody(0)).catch(() => {});
+    });
   }
 
   private handleData(frame: Frame): void {
@@ -176,6 +198,7 @@ export class MuxadoSession extends EventEmitter {
     // Frames of a stream already closed here (reset, or both sides done) are late, not wrong.
     if (!stream) return;
     stream.receiveData(body, (flags & FLAG_FIN) !== 0);
+    this.ackSoon(id);
   }
 
   private handleGoAway(frame: Frame): void {
