@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -178,6 +178,18 @@ describe("the ingress, carrying HTTP to ssh -R agents by Host", () => {
     const post = await request(a.host.toUpperCase(), "/echo", { method: "POST", body: Buffer.from("posted body") });
     expect(post).toMatchObject({ status: 200 });
     expect(post.body.toString()).toBe("posted body");
+  });
+
+  it("answers curl (a client nobody here wrote) through an ssh -R tunnel, as a user would try it", async () => {
+    const local = await localService("curl");
+    const a = await agent(local.port);
+    // curl resolves *.localhost to loopback itself; --resolve pins it, so the check needs no DNS either way.
+    // Not spawnSync: the ingress and the SSH server answer from this very process.
+    const curl = (args: string[]) => new Promise<{ stdout: string; stderr: string }>((resolve) => execFile("curl", ["-sS", "--max-time", "10", ...args], (_e, stdout, stderr) => resolve({ stdout, stderr })));
+    const posted = await curl(["--resolve", `${a.host}:${ingressPort}:127.0.0.1`, "-d", "from curl", `http://${a.host}:${ingressPort}/echo`]);
+    expect(posted).toEqual({ stdout: "from curl", stderr: "" });
+    const offline = await curl(["-o", "/dev/null", "-w", "%{http_code}", "--resolve", `nobody.${a.host}:${ingressPort}:127.0.0.1`, `http://nobody.${a.host}:${ingressPort}/`]);
+    expect(offline.stdout).toBe("404");
   });
 
   it("carries multi-MiB bodies byte-exact each way, and 25 concurrent requests each to its answer", async () => {
