@@ -1,5 +1,6 @@
 /**
  * Runs once when a server instance starts: notes each request's socket address,
+ * writes the REST API's usage counted in memory before the process exits (usage-meter.ts),
  * gives bots named before the look-alike rule their name keys (listing the names it keeps as they are),
  * runs the listeners for agents when the launcher asks for it (BOTDESK_SERVE_LISTENERS=1:
  * `npm start` and `npm run dev`, not a bare `next start`; lib/server/listeners.ts), records
@@ -20,6 +21,13 @@ export async function register(): Promise<void> {
   // Every request counted by route template, with its latency, for /metrics (served only with BOTDESK_METRICS_TOKEN).
   const { installHttpMetrics } = await import("./lib/server/metrics");
   installHttpMetrics();
+  // The REST API's requests are counted in memory and written in batches (usage-meter.ts): what is left is written before the process exits.
+  const { usageMeter } = await import("./lib/domain/usage/usage-meter");
+  const { stopBeforeExit } = await import("./lib/server/stop-before-exit");
+  stopBeforeExit(
+    () => usageMeter().stop(),
+    (error) => log.error("botdesk", "writing the API's counted usage at shutdown failed", { error: error instanceof Error ? error.message : error }),
+  );
   if (process.env.BOTDESK_SERVE_LISTENERS === "1") {
     const { startListeners } = await import("./lib/server/listeners");
     await startListeners();

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db/client";
 import { consumeApiRateLimits, type ApiRateLimitResult } from "@/lib/domain/access/api-rate-limit";
 import { authenticateCredential, credentialKindOfId, recordCredentialRefusal } from "@/lib/domain/access/authenticate-credential";
-import { recordUsage } from "@/lib/domain/usage/record-usage";
+import { usageMeter } from "@/lib/domain/usage/usage-meter";
 import { env } from "@/lib/env";
 import type { Actor, ActorSource, CredentialActor, RequestContext } from "@/lib/domain/access/types";
 import type { SecretKind } from "@/lib/domain/credentials/token-format";
@@ -129,14 +128,14 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
       // Metered once per request served (reads too), as the key's owner's API usage; not a write
       // refused because its owner was deactivated or deleted while it ran (actorTransaction): that
       // request is answered as one sent after the change, which is never metered.
-      const meter = () => (way.rateLimited ? meterApiRequest(actor, name, operationId) : undefined);
+      const meter = () => (way.rateLimited ? meterApiRequest(actor) : undefined);
       let response: Response;
       try {
         response = await handler({ request, url, base: apiBaseUrl(request), actor, ctx, params });
       } catch (error) {
         const lost = error instanceof ApiError ? STANDING_LOST[error.code] : undefined;
         if (!lost) {
-          await meter();
+          meter();
           throw error;
         }
         // Refused like a request sent a moment later: recorded as that refusal would be.
@@ -144,7 +143,7 @@ export function apiRoute<P = Record<string, never>>(name: string, handler: (call
         await recordCredentialRefusal({ accountId: actor.account.id, principalId: actor.principal.id, credential, reason: lost }, { source: way.source, path, ctx });
         throw error;
       }
-      await meter();
+      meter();
       return withHeaders(response, limitHeaders);
     } catch (error) {
       if (error instanceof ApiError) return withHeaders(errorResponse(error, operationId), limitHeaders);
@@ -161,16 +160,14 @@ const STANDING_LOST: Partial<Record<string, "owner_deactivated" | "owner_deleted
 
 /**
  * Counts one served API request as its key's owner's usage, after the handler
- * answered (and committed). A failed count is logged and never changes the
- * answer: a 500 for a create that committed would make clients retry it, and
- * create it twice.
+ * answered (and committed): in this process's usage meter (usage-meter.ts,
+ * written in batches), never a statement of its own. A count can never change
+ * the answer: a 500 for a create that committed would make clients retry it,
+ * and create it twice; a batch write that fails is logged by the meter and
+ * kept for its next flush.
  */
-async function meterApiRequest(actor: Actor, name: string, operationId: string): Promise<void> {
-  try {
-    await recordUsage(db(), { accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 });
-  } catch (error) {
-    log.error("api", `${name}: the request was served but metering it failed`, { requestId: operationId, error: isDatabaseUnavailable(error) ? "database unavailable" : error });
-  }
+function meterApiRequest(actor: Actor): void {
+  usageMeter().count({ accountId: actor.account.id, principalId: actor.principal.id, apiRequests: 1 });
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 /**
  * The hot statements (the session check on every page; credential verification,
- * the rate-limit counters and the usage count on every API request; recording an
+ * the rate-limit counters on every API request, and the usage meter's batched writes; recording an
  * event in every mutation) start
  * with PREPARED_MARK, written as text at the very start of the tagged template
  * (interpolated, it would become a parameter). Such a statement is sent as a named prepared statement, so each pooled

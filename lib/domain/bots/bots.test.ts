@@ -271,3 +271,35 @@ describe("a bot's description and contact", () => {
     expect(admin).toBeDefined();
   });
 });
+
+describe("getBot", () => {
+  it("answers the bot, who created it and its revoked credentials' count; null for another account's, a deleted or a person", async () => {
+    const { account, owner, admin } = await adminSetup();
+    const created = await createBot(admin, { name: "detailed", description: "reads", contact: "#ops" }, ctx);
+    if (!created.ok) throw new Error("setup");
+    const id = created.data.id;
+    await createTestCredential(account.id, id); // working: not counted
+    const revoked = [await createTestCredential(account.id, id), await createTestCredential(account.id, id)];
+    await db().credential.updateMany({ where: { id: { in: revoked.map((c) => c.id) } }, data: { revokedAt: new Date() } });
+    await setBotsActive(admin, { ids: [id], active: false }, ctx);
+    const row = await db().principal.findUniqueOrThrow({ where: { id } });
+    expect(await getBot(account.id, id)).toEqual({
+      id,
+      name: "detailed",
+      active: false,
+      createdAt: row.createdAt,
+      createdBy: { id: owner.id, name: owner.name },
+      lastActivityAt: row.lastActivityAt,
+      description: "reads",
+      contact: "#ops",
+      revokedCredentialCount: 2,
+    });
+
+    const seeded = await createTestBot(account.id, "no-creator");
+    expect(await getBot(account.id, seeded.id)).toMatchObject({ id: seeded.id, active: true, createdBy: null, revokedCredentialCount: 0 });
+    const other = await createTestAccount();
+    expect(await getBot(other.account.id, id)).toBeNull();
+    expect(await getBot(account.id, owner.id)).toBeNull();
+    expect(await getBot(account.id, "bot_\u0000")).toBeNull();
+  });
+});

@@ -4,6 +4,7 @@ import { literalContains } from "@/lib/domain/search";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { ListBotsQuery } from "@/lib/validation/bots";
 import type { BotRow } from "./types";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
 
 /**
  * One page of an account's live bots, filtered, sorted and paginated in the
@@ -12,6 +13,7 @@ import type { BotRow } from "./types";
  * breaks ties so pages never overlap.
  */
 export async function listBots(accountId: string, query: ListBotsQuery): Promise<Page<BotRow>> {
+  await usageWritten(); // what this process counted and has not written yet, too
   const where: Prisma.PrincipalWhereInput = {
     accountId,
     kind: "bot",

@@ -3,6 +3,7 @@ import { Prisma } from "@/lib/db/generated/client";
 import { SingleFlightCache } from "@/lib/single-flight-cache";
 import { QUOTA_METRICS, type QuotaMetric } from "./plan-quotas";
 import { metricSql, zeroMetrics, type MetricValues } from "@/lib/domain/usage/month";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
 
 /**
  * Which principals pushed the account over a quota, and by how much. Usage is
@@ -61,6 +62,7 @@ export async function overMarks(
   accountId: string,
   opts: { days: string[]; dayTotals: MetricValues[]; limits: MetricValues; ids: string[] },
 ): Promise<Map<string, MetricValues>> {
+  await usageWritten(); // what this process counted and has not written yet, too
   const marks = new Map(opts.ids.map((id) => [id, zeroMetrics()]));
   if (opts.ids.length === 0) return marks;
   const work: Promise<void>[] = [];

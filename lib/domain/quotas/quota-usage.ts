@@ -6,6 +6,7 @@ import { metricsOf, monthSummary, monthUsagePage } from "@/lib/domain/usage/mont
 import type { Quotas } from "@/lib/validation/account";
 import { overMarks } from "./over-marks";
 import { QUOTA_METRICS, quotaLimit, quotasOf, type QuotaMetric } from "./plan-quotas";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
 
 export { overQuotaShares } from "./over-marks";
 export { quotasOver, forgetQuotaCache } from "./quotas-over";
@@ -80,6 +81,7 @@ export async function accountQuotaUsage(
   actor: Actor,
   opts: { now?: Date; metric?: QuotaMetric; after?: string | null; before?: string | null; size?: number } = {},
 ): Promise<QuotaUsage> {
+  await usageWritten(); // what this process counted and has not written yet, too
   const { from, to, days } = monthDays(opts.now ?? new Date());
   const metric = opts.metric ?? "apiRequests";
   const size = opts.size ?? USAGE_PAGE_SIZE;

@@ -3,12 +3,14 @@ import type { Actor } from "@/lib/domain/access/types";
 import { monthDays } from "@/lib/domain/usage/month";
 import { SingleFlightCache } from "@/lib/single-flight-cache";
 import { QUOTA_METRICS, quotaLimit, quotasOf, type QuotaMetric } from "./plan-quotas";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
 
 /** The banner's answer per account, a minute at most; one computation in flight per account and process. */
 const cache = new SingleFlightCache<QuotaMetric[]>(60_000, 10_000);
 
 /** The quotas an account is over this month: its quotas and ONE sum over its usage_monthly rows (one per principal). */
 async function computeQuotasOver(accountId: string, now: Date): Promise<QuotaMetric[]> {
+  await usageWritten(); // what this process counted and has not written yet, too
   const [row] = await db().$queryRaw<{ plan: string; quotas: unknown; sessions: bigint; endpoints: bigint; bandwidth: bigint; api_requests: bigint }[]>`
     SELECT a.plan, a.quotas, COALESCE(sum(m.sessions), 0)::bigint AS sessions, COALESCE(sum(m.endpoints), 0)::bigint AS endpoints,
            COALESCE(sum(m.bytes_in + m.bytes_out), 0)::bigint AS bandwidth, COALESCE(sum(m.api_requests), 0)::bigint AS api_requests

@@ -2,6 +2,7 @@ import { db } from "@/lib/db/client";
 import type { Actor } from "@/lib/domain/access/types";
 import type { QuotaMetric } from "@/lib/domain/quotas/plan-quotas";
 import { metricSql, usagePrincipal, visibleUsageSql, type UsagePrincipal } from "./month";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
 
 /** How many principals the usage chart draws by name; the rest are one "others" series. */
 export const CHART_TOP = 6;
@@ -27,6 +28,7 @@ interface Row {
  * primary key): at most CHART_TOP × days values, whatever the account's size.
  */
 export async function topSeries(actor: Actor, opts: { metric: QuotaMetric; month: string; days: string[] }): Promise<TopSeries[]> {
+  await usageWritten(); // what this process counted and has not written yet, too
   const total = metricSql("m", opts.metric);
   const rows = await db().$queryRaw<Row[]>`
     WITH top AS (

@@ -4,6 +4,7 @@ import { canManage } from "@/lib/domain/permissions";
 import { QUOTA_METRICS } from "@/lib/domain/quotas/plan-quotas";
 import { SingleFlightCache } from "@/lib/single-flight-cache";
 import { zeroMetrics, type MetricValues } from "./month";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
 
 interface PastDays {
   /** Per day before today, every principal's usage. */
@@ -73,6 +74,7 @@ export async function dayTotals(
   actor: Actor,
   opts: { days: string[]; monthAll: MetricValues; monthVisible: MetricValues },
 ): Promise<{ all: MetricValues[]; visible: MetricValues[] }> {
+  await usageWritten(); // what this process counted and has not written yet, too
   const everyone = canManage(actor);
   const [past, own] = await Promise.all([
     pastDayTotals(actor.account.id, opts.days),

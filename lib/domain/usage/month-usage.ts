@@ -4,6 +4,7 @@ import type { Actor } from "@/lib/domain/access/types";
 import { canManage } from "@/lib/domain/permissions";
 import { QUOTA_METRICS } from "@/lib/domain/quotas/plan-quotas";
 import { metricSql, usagePrincipal, visibleUsageSql, zeroMetrics, type MetricValues, type UsagePrincipal } from "./month";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
 
 export interface UsageTotals {
   sessions: number;
@@ -77,6 +78,7 @@ export async function monthUsagePage(
   actor: Actor,
   opts: { month: string; after?: string | null; before?: string | null; limit: number; principalId?: string },
 ): Promise<MonthUsagePage> {
+  await usageWritten(); // what this process counted and has not written yet, too
   const limit = Math.min(Math.max(1, Math.trunc(opts.limit)), USAGE_PAGE_MAX);
   const after = parseUsageCursor(opts.after) ? opts.after! : null;
   const before = !after && parseUsageCursor(opts.before) ? opts.before! : null;
@@ -166,6 +168,7 @@ export async function monthSummary(
   actor: Actor,
   opts: { month: string; position?: { cursor: string; inclusive: boolean } | null; principalId?: string },
 ): Promise<MonthSummary> {
+  await usageWritten(); // what this process counted and has not written yet, too
   const everyone = canManage(actor) && !opts.principalId;
   const visible = everyone
     ? Prisma.sql`TRUE`

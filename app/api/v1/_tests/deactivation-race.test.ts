@@ -3,6 +3,7 @@ import { db } from "@/lib/db/client";
 import { REFUSAL_CODES } from "@/lib/api/errors";
 import { REFUSALS_RECORDED_PER_MINUTE } from "@/lib/domain/access/authenticate-credential";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
 import { apiAccount, call, type Answer } from "./client";
 
 // 200 calls with one bot's API key, 50 in flight at a time, half reads and half
@@ -55,7 +56,8 @@ describe("a bot's API key while the bot is being deactivated (real PostgreSQL)",
     expect(sentAfter.length).toBeGreaterThan(50);
     expect(sentAfter.filter((r) => r.answer.status < 400)).toEqual([]);
 
-    // Usage: every served call metered once, no refused one.
+    // Usage: every served call metered once, no refused one (counted in memory, written in batches: written now).
+    await usageWritten();
     const [usage] = await db().$queryRaw<{ n: bigint }[]>`SELECT COALESCE(SUM(api_requests), 0)::bigint AS n FROM usage_daily WHERE principal_id = ${bot.principal.id}`;
     expect(Number(usage!.n)).toBe(served.length);
     // Events: one credential.created per key the bot was answered 201 for, and exactly those keys exist.

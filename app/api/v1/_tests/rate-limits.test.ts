@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { consumeApiRateLimits } from "@/lib/domain/access/api-rate-limit";
 import { purgeExpiredRateLimits } from "@/lib/domain/access/rate-limit";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
 import { env } from "@/lib/env";
 import { apiAccount, call } from "./client";
 
@@ -69,6 +70,7 @@ describe("API rate limits (per key and per account, in the shared database)", ()
   it("meters every request served as the key owner's API usage, and refused ones not", async () => {
     const { bot } = await apiAccount();
     const usage = async () => {
+      await usageWritten(); // the API counts in memory and writes in batches (usage-meter.ts)
       const [row] = await db().$queryRaw<{ n: bigint }[]>`SELECT COALESCE(SUM(api_requests), 0)::bigint AS n FROM usage_daily WHERE principal_id = ${bot.principal.id}`;
       return Number(row?.n ?? 0);
     };
