@@ -194,6 +194,8 @@ try {
     BOTDESK_DATA_DIR: dataDir,
     // The idle sessions share one authtoken: its cap (10 by default) raised for them.
     BOTDESK_AGENT_MAX_SESSIONS_PER_TOKEN: String(Math.max(10, IDLE_SESSIONS + 10)),
+    // …and they all come from 127.0.0.1: the per-address cap (256 by default) raised too.
+    BOTDESK_MAX_CONNECTIONS_PER_IP: String(Math.max(256, IDLE_SESSIONS + 50)),
     DATABASE_STATEMENT_TIMEOUT_MS: "15000",
     NEXT_TELEMETRY_DISABLED: "1",
   };
