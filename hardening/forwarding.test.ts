@@ -2,12 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import ngrok from "@ngrok/ngrok";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
+import { startDigestService, type DigestService } from "../lib/test-support/digest-service";
 import { newId } from "../lib/ids";
 import { issueSecret } from "../lib/domain/credentials/token-format";
 
@@ -106,46 +106,25 @@ function viaIngress(instance: Instance, host: string, pathname: string, body?: B
   });
 }
 
-let local: http.Server;
+let local: DigestService;
 let localPort = 0;
 /** Bytes the agent's local service read and wrote: what went through the tunnel. */
-const seen = { read: 0, written: 0, open: 0 };
+let seen: DigestService["seen"];
 
 beforeAll(async () => {
   ensureBuild(REPO);
   database = await scratchDatabase(dbName, 2);
   [a, b] = [await startInstance(), await startInstance()];
   await Promise.all([ready(a), ready(b)]);
-  local = http.createServer((req, res) => {
-    const hash = createHash("sha256");
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      hash.update(c);
-      size += c.length;
-    });
-    req.on("end", () => {
-      const n = Number(new URL(req.url ?? "/", "http://x").searchParams.get("n") ?? 0);
-      res.writeHead(200, { "x-got": `${req.method} ${req.url} ${size} ${hash.digest("hex")}`, "x-forwarded-for-seen": String(req.headers["x-forwarded-for"] ?? "") });
-      res.end(n > 0 ? Buffer.alloc(n, 5) : `hello from ${req.headers.host}`);
-    });
-  });
-  local.on("connection", (socket: net.Socket) => {
-    seen.open += 1;
-    socket.on("close", () => {
-      seen.read += socket.bytesRead;
-      seen.written += socket.bytesWritten;
-      seen.open -= 1;
-    });
-  });
-  await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
-  localPort = (local.address() as AddressInfo).port;
+  local = await startDigestService(5);
+  localPort = local.port;
+  seen = local.seen;
 }, 400_000);
 
 afterAll(async () => {
   for (const instance of [a, b]) kill(instance, "SIGKILL");
   await Promise.all([a?.exited, b?.exited]);
-  local?.closeAllConnections();
-  local?.close();
+  await local?.close();
   await database?.drop();
   for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);

@@ -4,6 +4,7 @@ import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { setBotsActive } from "@/lib/domain/bots/set-bots-active";
+import { startDigestService, type DigestService } from "@/lib/test-support/digest-service";
 import { botWithToken, NO_CTX, sdkSession, TCP_PORTS, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
 import { createIngressServer, type IngressServer } from "@/lib/tunnels/ingress/ingress-server";
 import { startTcpIngress, type TcpIngress } from "@/lib/tunnels/ingress/tcp-ingress";
@@ -16,45 +17,24 @@ const h = withAgentListener();
 let ingress: IngressServer;
 let ingressPort = 0;
 let tcpIngress: TcpIngress;
-let local: http.Server;
+let local: DigestService;
 let localPort = 0;
 /** Bytes the local service's sockets read and wrote: what went through the tunnel. */
-const seen = { read: 0, written: 0, open: 0 };
+let seen: DigestService["seen"];
 
 beforeAll(async () => {
   ingress = createIngressServer();
   await new Promise<void>((resolve) => ingress.listen(0, "127.0.0.1", resolve));
   ingressPort = (ingress.address() as AddressInfo).port;
   tcpIngress = await startTcpIngress({ ports: TCP_PORTS, host: "127.0.0.1" });
-  local = http.createServer((req, res) => {
-    const hash = createHash("sha256");
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      hash.update(c);
-      size += c.length;
-    });
-    req.on("end", () => {
-      const n = Number(new URL(req.url ?? "/", "http://x").searchParams.get("n") ?? 0);
-      res.writeHead(200, { "x-got": `${req.method} ${req.url} ${size} ${hash.digest("hex")}`, "x-forwarded-for-seen": String(req.headers["x-forwarded-for"] ?? "") });
-      res.end(n > 0 ? Buffer.alloc(n, 7) : `hello from ${req.headers.host}`);
-    });
-  });
-  local.on("connection", (socket: net.Socket) => {
-    seen.open += 1;
-    socket.on("close", () => {
-      seen.read += socket.bytesRead;
-      seen.written += socket.bytesWritten;
-      seen.open -= 1;
-    });
-  });
-  await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
-  localPort = (local.address() as AddressInfo).port;
+  local = await startDigestService();
+  localPort = local.port;
+  seen = local.seen;
 });
 afterAll(async () => {
   await ingress?.stop();
   await tcpIngress?.stop();
-  local?.closeAllConnections();
-  await new Promise((resolve) => local?.close(resolve));
+  await local?.close();
 });
 
 /** One request to the ingress for `host` (Node does not resolve *.localhost names: by address, with a Host header). */

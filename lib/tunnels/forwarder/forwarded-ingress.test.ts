@@ -4,6 +4,7 @@ import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { setThisInstanceAddress } from "@/lib/server/instance-address";
+import { startDigestService, type DigestService } from "@/lib/test-support/digest-service";
 import { botWithToken, DOMAIN, sdkSession, until, withAgentListener } from "@/lib/test-support/ngrok-agents";
 import { createIngressServer, type IngressServer } from "@/lib/tunnels/ingress/ingress-server";
 import { startTcpIngress } from "@/lib/tunnels/ingress/tcp-ingress";
@@ -27,7 +28,7 @@ const meterB = new TrafficMeter(async () => {
 });
 let local: http.Server;
 let localPort = 0;
-const seen = { read: 0, written: 0, open: 0 };
+let seen: DigestService["seen"];
 const upgraded = new Set<net.Socket>();
 
 beforeAll(async () => {
@@ -38,19 +39,10 @@ beforeAll(async () => {
   ingressB = createIngressServer({ lookup: () => undefined, meter: meterB, remote: lookupB().forHost });
   await new Promise<void>((resolve) => ingressB.listen(0, "127.0.0.1", resolve));
   portB = (ingressB.address() as AddressInfo).port;
-  local = http.createServer((req, res) => {
-    const hash = createHash("sha256");
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      hash.update(c);
-      size += c.length;
-    });
-    req.on("end", () => {
-      const n = Number(new URL(req.url ?? "/", "http://x").searchParams.get("n") ?? 0);
-      res.writeHead(200, { "x-got": `${req.method} ${req.url} ${size} ${hash.digest("hex")}`, "x-forwarded-for-seen": String(req.headers["x-forwarded-for"] ?? "") });
-      res.end(n > 0 ? Buffer.alloc(n, 7) : `hello from ${req.headers.host}`);
-    });
-  });
+  const service = await startDigestService();
+  local = service.server;
+  localPort = service.port;
+  seen = service.seen;
   // An upgrade: 101, then every byte echoed back upper-cased (a stand-in for a WebSocket).
   local.on("upgrade", (req: http.IncomingMessage, socket: net.Socket) => {
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: shout\r\nx-upgraded-for: ${String(req.headers["x-forwarded-for"] ?? "")}\r\n\r\n`);
@@ -60,16 +52,6 @@ beforeAll(async () => {
     upgraded.add(socket);
     socket.on("close", () => upgraded.delete(socket));
   });
-  local.on("connection", (socket: net.Socket) => {
-    seen.open += 1;
-    socket.on("close", () => {
-      seen.read += socket.bytesRead;
-      seen.written += socket.bytesWritten;
-      seen.open -= 1;
-    });
-  });
-  await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
-  localPort = (local.address() as AddressInfo).port;
 });
 afterAll(async () => {
   setThisInstanceAddress(null);
