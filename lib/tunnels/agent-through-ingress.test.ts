@@ -169,4 +169,40 @@ describe("ngrok's agent SDK through the ingress", () => {
       ws.close();
     }
   });
+
+  it("a large answer arrives whole after many small ones on the same keep-alive connections", async () => {
+    // Caught with the real SDK: a window increment of 0 (sent to hurry the agent's ACK) made it reset
+    // long transfers, which the client saw as a cut download (ECONNRESET), one in three or so.
+    const { token } = await botWithToken();
+    const session = await sdkSession(h, token).connect();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+    try {
+      const tunnel = await session.httpEndpoint().listenAndForward(`http://127.0.0.1:${localPort}`);
+      const host = new URL(tunnel.url()!).hostname;
+      const get = (pathname: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = http.request({ host: "127.0.0.1", port: ingressPort, path: pathname, headers: { host }, agent }, (res) => {
+            let n = 0;
+            res.on("data", (c: Buffer) => (n += c.length));
+            res.on("end", () => resolve(n));
+            res.on("error", reject);
+          });
+          req.on("error", reject);
+          req.end();
+        });
+      const sizes: number[] = [];
+      for (let round = 0; round < 4; round++) {
+        let next = 0;
+        await Promise.all(Array.from({ length: 10 }, async () => {
+          while (next++ < 300) await get(`/small/${next}`);
+        }));
+        sizes.push(await get("/big?n=20000000").catch(() => -1));
+      }
+      expect(sizes).toEqual([20_000_000, 20_000_000, 20_000_000, 20_000_000]);
+      await tunnel.close();
+    } finally {
+      agent.destroy();
+      await session.close().catch(() => {});
+    }
+  });
 });

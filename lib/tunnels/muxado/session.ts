@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
-import { ErrorCode, FLAG_FIN, FLAG_SYN, FrameDecoder, FrameType, MuxadoProtocolError, encodeHeader, goAwayBody, wndIncBody, type Frame } from "./frame";
+import { ErrorCode, FLAG_FIN, FLAG_SYN, FrameDecoder, FrameType, MuxadoProtocolError, encodeHeader, goAwayBody, type Frame } from "./frame";
 import { DEFAULT_WINDOW, MuxadoStream, StreamResetError, type StreamTransport } from "./stream";
 
 export interface MuxadoSessionOptions {
@@ -41,7 +41,7 @@ export class MuxadoSession extends EventEmitter {
   private closed = false;
   private drainWaiters: (() => void)[] = [];
   private readonly transport: StreamTransport;
-  /** Frames written so far, and whether an empty WNDINC is waiting to go (ackSoon). */
+  /** Frames written so far, and whether a one-byte WNDINC is waiting to go (ackSoon). */
   private framesSent = 0;
   private ackPending = false;
 
@@ -163,7 +163,8 @@ export class MuxadoSession extends EventEmitter {
   }
 
   /**
-   * Answers a peer's WNDINC with an empty one (a no-op credit of 0) unless a frame goes out this
+   * Answers a peer's WNDINC or DATA with a WNDINC of one byte (MuxadoStream.nudge; 0 is a protocol
+   * error to ngrok's agent, as in HTTP/2) unless a frame goes out this
    * turn anyway. ngrok's agent (its socket has Nagle's algorithm on) sends its WNDINC and then its
    * data as two small writes: the second waits until the first is acknowledged, and Linux delays a
    * bare ACK by up to 40 ms. A frame back carries the ACK at once, so the data follows.
@@ -174,7 +175,7 @@ export class MuxadoSession extends EventEmitter {
     const sentBefore = this.framesSent;
     setImmediate(() => {
       this.ackPending = false;
-      if (this.framesSent === sentBefore && !this.closed && this.streams.has(streamId)) void this.sendFrame(FrameType.WNDINC, 0, streamId, wndIncBody(0)).catch(() => {});
+      if (this.framesSent === sentBefore && !this.closed) this.streams.get(streamId)?.nudge();
     });
   }
 

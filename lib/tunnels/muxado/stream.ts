@@ -50,6 +50,8 @@ export class MuxadoStream extends Duplex {
   private synPending: boolean;
   private localFinSent = false;
   private resetByPeer = false;
+  /** The peer closed the stream after its FIN: the reader still gets what came, writes fail. */
+  private writesRefused = false;
   private creditWaiters: (() => void)[] = [];
 
   constructor(
@@ -79,6 +81,24 @@ export class MuxadoStream extends Duplex {
     this.pump();
   }
 
+  /** Whether the peer has sent its FIN: it sends nothing more on this stream. */
+  get finishedByPeer(): boolean {
+    return this.remoteFin;
+  }
+
+  /**
+   * Gives the peer one more byte of window, at once: the smallest frame that carries a TCP ACK back
+   * (an increment of 0 is a protocol error to ngrok's agent, as in HTTP/2). Nothing after the peer's
+   * FIN, nor while less than a frame's worth of window is left.
+   */
+  nudge(): void {
+    // Not while the peer is held by this window (a reader that does not read): each byte granted
+    // would draw a one-byte frame, answered again, a trickle that never ends.
+    if (this.remoteFin || this.destroyed || this.recvAvailable < MAX_DATA_FRAME) return;
+    this.recvAvailable += 1;
+    void this.transport.sendFrame(FrameType.WNDINC, 0, this.id, wndInc(1)).catch(() => {});
+  }
+
   /** The peer gave `increment` more bytes of window. */
   receiveWindowIncrement(increment: number): void {
     if (this.sendWindow + increment > MAX_WINDOW) throw new MuxadoProtocolError(ErrorCode.FLOW_CONTROL, `stream ${this.id}: window over 2^31`);
@@ -89,9 +109,19 @@ export class MuxadoStream extends Duplex {
   /** The peer reset the stream (RST), or the session is gone. */
   receiveReset(code: ErrorCode, why = `stream ${this.id} reset by the peer (code ${code})`): void {
     this.resetByPeer = true;
+    if (this.remoteFin && !this.destroyed) {
+      // The peer sent all it had (FIN), then reset the stream (whatever the code, it can only mean
+      // "send me nothing more"): what is queued is still the reader's; destroying now would drop it
+      // (a download cut short while its client was slower than the agent). Nothing more may be
+      // written; the stream goes once the reader has had everything.
+      this.writesRefused = true;
+      this.wake();
+      if (this.readableEnded) this.destroy();
+      else this.once("end", () => this.destroy());
+      return;
+    }
     this.wake();
-    // Data the peer finished sending is still the reader's, unless it was cut short.
-    this.destroy(code === ErrorCode.NONE && this.remoteFin ? undefined : new StreamResetError(code, why));
+    this.destroy(new StreamResetError(code, why));
   }
 
   override _read(): void {
@@ -125,6 +155,7 @@ export class MuxadoStream extends Duplex {
 
   override _final(callback: (error?: Error | null) => void): void {
     this.localFinSent = true;
+    if (this.writesRefused) return callback();
     this.transport.sendFrame(FrameType.DATA, FLAG_FIN | this.takeSyn(), this.id).then(() => callback(), callback);
   }
 
@@ -151,10 +182,10 @@ export class MuxadoStream extends Duplex {
     let offset = 0;
     while (offset < chunk.length) {
       while (this.sendWindow <= 0) {
-        if (this.destroyed) throw new StreamResetError(ErrorCode.STREAM_CLOSED, `stream ${this.id} is closed`);
+        if (this.destroyed || this.writesRefused) throw new StreamResetError(ErrorCode.STREAM_CLOSED, `stream ${this.id} is closed`);
         await new Promise<void>((resolve) => this.creditWaiters.push(resolve));
       }
-      if (this.destroyed) throw new StreamResetError(ErrorCode.STREAM_CLOSED, `stream ${this.id} is closed`);
+      if (this.destroyed || this.writesRefused) throw new StreamResetError(ErrorCode.STREAM_CLOSED, `stream ${this.id} is closed`);
       const n = Math.min(this.sendWindow, chunk.length - offset, MAX_DATA_FRAME);
       this.sendWindow -= n;
       await this.transport.sendFrame(FrameType.DATA, this.takeSyn(), this.id, chunk.subarray(offset, offset + n));
