@@ -13,6 +13,7 @@ import { bearerSecrets, closeDatabase, createFixture, insertBot, SESSION_COOKIE,
 import { ORIGIN } from "./http";
 import { pages, routeHandlers } from "./inventory";
 import { serverLogSince } from "./server-log";
+import { earlyInTotpStep } from "../support/totp-step";
 
 /**
  * Every kind of secret Botdesk hands out, made through the dashboard (in the
@@ -205,6 +206,8 @@ test("no secret appears anywhere but its one create response: log, rows, data di
   expect(totpKey).toMatch(/^[A-Z2-7]{32}$/);
   secrets.push({ label: "a TOTP secret (the setup key)", value: totpKey, needles: [totpKey, totpKey.slice(8, 24)] });
   const totp = (at: number) => TOTP.generate({ secret: OtpSecret.fromBase32(totpKey), algorithm: "SHA1", digits: 6, period: 30, timestamp: at });
+  // The previous step's code (so the sign-in below may use the current one: each step's code works once).
+  await earlyInTotpStep(theirs);
   await theirs.getByLabel("Code from the app").fill(totp(Date.now() - 30_000));
   await theirs.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
   // allInnerTexts does not wait: the codes appear once the action has answered.
