@@ -10,7 +10,10 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
  * the innermost process watches its starters. Killing the stand-in with SIGKILL
  * leaves the shell waiting, so only watching past it notices. A fault test
  * (npm run test:faults, one file at a time): processes killed with SIGKILL, timed
- * to a 100 ms poll; in a fully loaded parallel unit run it once saw no "gone" line in 15 s.
+ * to a 100 ms poll. The watcher reports its starters only after the watch has
+ * taken its list: reported before, a loaded machine let the test kill npm in
+ * between, the watch then listed the shell alone and never saw npm go (no
+ * "gone" line in 15 s, once in CI and 1 run in 8 at load 7).
  */
 
 const MODULE = path.resolve("lib/launcher/watch-starter.ts");
@@ -34,8 +37,9 @@ async function npmShaped() {
   fs.writeFileSync(
     watcher,
     `import { startersOf, watchStarters } from ${JSON.stringify(MODULE)};
-console.log(JSON.stringify({ me: process.pid, starters: startersOf().map((s) => s.pid) }));
 watchStarters((s) => { console.log(JSON.stringify({ gone: s.pid, parent: process.ppid })); process.exit(0); }, 100);
+// Reported only once the watch has taken its own list: the test kills npm as soon as it reads this line.
+console.log(JSON.stringify({ me: process.pid, starters: startersOf().map((s) => s.pid) }));
 setTimeout(() => process.exit(2), 20_000);
 `,
   );
