@@ -236,6 +236,8 @@ test("a path whose percent-encoding does not decode is a page that does not exis
 });
 
 test("a server action called with arguments that are not its form answers below 500", async ({ request }) => {
+  // 858 calls, each with a fresh session (a sign-in): under a loaded machine it went past the default 30 s.
+  test.setTimeout(180_000);
   const fixture = await createFixture();
   // Whatever a caller can send instead of FormData (or of the object an action takes).
   const WRONG: unknown[][] = [[], ["text"], [null, "text"], [null, null], [null, 42], [null, { get: "x" }], [null, ["a"]], [{}, {}], [null, { has: 1, getAll: [] }], [[1, 2]], [true]];
