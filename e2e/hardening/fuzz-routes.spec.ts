@@ -6,7 +6,7 @@ import { body, bodyText, FEW_RUNS, query, urlString, type Body } from "./arbitra
 import { bearerSecrets, closeDatabase, createFixture, digest, insertBot, sessionCookie } from "./fixture";
 import { callAction } from "./http";
 import { routeHandlers, serverActions } from "./inventory";
-import { serverLogOffset, serverLogSince, stackTraces } from "./server-log";
+import { expectNoStackTracesPerTest } from "./server-log";
 
 /**
  * Bad input for every route handler fuzz.spec.ts does not already cover: the
@@ -40,14 +40,8 @@ function isFixed405(key: string): boolean {
 
 test.afterAll(closeDatabase);
 
-// Never a stack trace in the server's log: what the server printed while each test ran holds none.
-let logStart = 0;
-test.beforeEach(() => {
-  logStart = serverLogOffset();
-});
-test.afterEach(async () => {
-  expect(stackTraces(await serverLogSince(logStart)), "stack traces in the server's log during this test").toEqual([]);
-});
+// Never a stack trace in the server's log while each test runs.
+expectNoStackTracesPerTest();
 
 test("every other route answers bad input below 500 and changes nothing when it refuses", async ({ request }) => {
   test.setTimeout(240_000);

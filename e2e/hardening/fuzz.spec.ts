@@ -4,7 +4,7 @@ import { body, bodyText, FEW_RUNS, nastyString, RUNS, wrongValueOf } from "./arb
 import { bearerSecrets, closeDatabase, createFixture, digest, insertBot, insertCredential, insertPerson, sessionCookie, sql } from "./fixture";
 import { callAction, Form, ORIGIN } from "./http";
 import { serverActions } from "./inventory";
-import { serverLogOffset, serverLogSince, stackTraces } from "./server-log";
+import { expectNoStackTracesPerTest } from "./server-log";
 
 /**
  * Fast bad-input fuzzing (fast-check) of the REST API's write routes, the
@@ -28,14 +28,8 @@ function sizeRule(args: unknown[]): "fits" | "over" | "either" {
 
 test.afterAll(closeDatabase);
 
-// Never a stack trace in the server's log: what the server printed while each test ran holds none.
-let logStart = 0;
-test.beforeEach(() => {
-  logStart = serverLogOffset();
-});
-test.afterEach(async () => {
-  expect(stackTraces(await serverLogSince(logStart)), "stack traces in the server's log during this test").toEqual([]);
-});
+// Never a stack trace in the server's log while each test runs.
+expectNoStackTracesPerTest();
 
 test("the REST API's write routes answer bad input with a 4xx and change nothing", async ({ request }) => {
   test.setTimeout(180_000);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { expect, test } from "@playwright/test";
 import { E2E_SERVER_LOG } from "../support/constants";
 
 /**
@@ -36,4 +37,15 @@ export function stackTraces(log: string): string[] {
     }
   }
   return found;
+}
+
+/** Registers, for the spec calling it, a check after each test that the server printed no stack trace while it ran. */
+export function expectNoStackTracesPerTest(): void {
+  let logStart = 0;
+  test.beforeEach(() => {
+    logStart = serverLogOffset();
+  });
+  test.afterEach(async () => {
+    expect(stackTraces(await serverLogSince(logStart)), "stack traces in the server's log during this test").toEqual([]);
+  });
 }
