@@ -186,4 +186,13 @@ describe("npm start with two web workers", () => {
     expect(count(/Background jobs run in web worker 1/)).toBe(1);
     expect(proc!.exitCode).toBeNull();
   }, 120_000);
+
+  it("stops every worker when the launcher is killed with SIGKILL, freeing the port", async () => {
+    const pids = [...workers().values()];
+    expect(pids).toHaveLength(2);
+    process.kill(proc!.pid!, "SIGKILL");
+    await until(() => pids.every((pid) => !isAlive(pid)), 15_000, "the workers to exit with the launcher");
+    await until(() => listeningOn(agentPort).length === 0, 5_000, "the agent port to be free");
+    expect(await answeringWorker()).toBeUndefined();
+  }, 30_000);
 });
