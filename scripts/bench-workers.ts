@@ -13,7 +13,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
 import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
-import { freePort, loadAverage, processTree, root, waitFor } from "./bench-support";
+import { freePort, loadAverage, processTree, root, treeCpuSeconds, waitFor } from "./bench-support";
 
 process.env.BENCH_BOTS ??= "1000";
 process.env.BENCH_CREDENTIALS ??= "2000";
@@ -74,6 +74,8 @@ interface Run {
   api: number;
   /** Each web server process's RSS after the load, MiB. */
   rssMiB: number[];
+  /** CPU the launcher and its workers used during the two measured loads, in % of one core. */
+  cpuPercent: number;
   load: number[];
 }
 
@@ -153,13 +155,16 @@ try {
     // Warm every worker (JIT, pools, prepared statements).
     await throughput(activity.url, activity.headers, 3);
     await throughput(api.url, api.headers, 3);
-    const run: Run = { workers, activity: await throughput(activity.url, activity.headers), api: await throughput(api.url, api.headers), rssMiB: [], load: loadAverage() };
+    const cpuBefore = treeCpuSeconds(server.pid!);
+    const measuring = performance.now();
+    const run: Run = { workers, activity: await throughput(activity.url, activity.headers), api: await throughput(api.url, api.headers), rssMiB: [], cpuPercent: 0, load: loadAverage() };
+    run.cpuPercent = Math.round(((treeCpuSeconds(server.pid!) - cpuBefore) / ((performance.now() - measuring) / 1000)) * 100);
     run.rssMiB = processTree(server.pid!)
       .filter((proc) => proc.name.startsWith("next-server"))
       .map((proc) => Math.round(proc.rssKiB / 1024));
     runs.push(run);
     console.log(
-      `${workers} worker${workers > 1 ? "s" : ""}: /activity ${run.activity.toFixed(1)} req/s · GET /api/v1/bot_users/{id} ${run.api.toFixed(0)} req/s · RSS after load ${run.rssMiB.join(" + ")} MiB · load ${run.load.join(" ")}`,
+      `${workers} worker${workers > 1 ? "s" : ""}: /activity ${run.activity.toFixed(1)} req/s · GET /api/v1/bot_users/{id} ${run.api.toFixed(0)} req/s · web server CPU ${run.cpuPercent} % of a core · RSS after load ${run.rssMiB.join(" + ")} MiB · load ${run.load.join(" ")}`,
     );
     await stopServer();
   }
