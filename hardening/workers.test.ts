@@ -187,6 +187,23 @@ describe("npm start with two web workers", () => {
     expect(proc!.exitCode).toBeNull();
   }, 120_000);
 
+  it("keeps the dashboard up on worker 2 while worker 1 restarts, and its listeners come back with it", async () => {
+    const victim = workers().get(1)!;
+    process.kill(victim, "SIGKILL");
+    await until(() => !isAlive(victim), 5_000, "worker 1 to die");
+    const started = Date.now();
+    let inARow = 0;
+    while (inARow < 5 && Date.now() - started < 10_000) inARow = (await answeringWorker()) === 2 ? inARow + 1 : 0;
+    expect(inARow).toBe(5);
+    await until(() => out.includes("Web worker 1 is running again (restart 1)"), 60_000, `worker 1 to come back:\n${out}`);
+    // Its own socket again (the dead worker's was freed with it), once its listeners have started.
+    await until(() => count(/Agent listener for ngrok/) === 2, 60_000, `the agent listener to start again:\n${out}`);
+    expect(await agentListenerAnswers()).toBe(true);
+    expect(listeningOn(agentPort)).toEqual(["127.0.0.1"]);
+    expect(out).not.toMatch(/port \d+ is in use/);
+    expect(count(/Background jobs run in web worker 1/)).toBe(2);
+  }, 120_000);
+
   it("stops every worker when the launcher is killed with SIGKILL, freeing the port", async () => {
     const pids = [...workers().values()];
     expect(pids).toHaveLength(2);

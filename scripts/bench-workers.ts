@@ -76,7 +76,35 @@ interface Run {
   rssMiB: number[];
   /** CPU the launcher and its workers used during the two measured loads, in % of one core. */
   cpuPercent: number;
+  /** Of which the launcher (the cluster's primary, handing out connections). */
+  launcherCpuPercent: number;
   load: number[];
+}
+
+const launcherCpuSeconds = (pid: number) => processTree(pid).find((proc) => proc.pid === pid)?.cpuSeconds ?? 0;
+
+/** RSS of a bare `next start` of this build (no launcher, no listeners) after the same load on `/sign-in`, MiB. */
+async function bareNextStartMiB(env: NodeJS.ProcessEnv): Promise<number> {
+  const p = await port();
+  const bare = spawn(process.execPath, ["--max-old-space-size=384", path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "--port", String(p), "--hostname", "127.0.0.1"], {
+    env: { ...env, PORT: String(p), NODE_ENV: "production", AUTH_TRUST_HOST: "true" },
+    stdio: "ignore",
+    cwd: root,
+    detached: true,
+  });
+  try {
+    await waitFor(`http://127.0.0.1:${p}/sign-in`, 120_000);
+    const rate = await throughput(`http://127.0.0.1:${p}/sign-in`, {}, 3 + 2 * SECONDS);
+    const rss = Math.round(processTree(bare.pid!).reduce((sum, proc) => sum + proc.rssKiB, 0) / 1024);
+    console.log(`bare next start: /sign-in ${rate.toFixed(0)} req/s for ${3 + 2 * SECONDS} s · RSS after load ${rss} MiB`);
+    return rss;
+  } finally {
+    try {
+      process.kill(-bare.pid!, "SIGTERM");
+    } catch {
+      // gone
+    }
+  }
 }
 
 const database = await startTestDatabase();
@@ -156,18 +184,24 @@ try {
     await throughput(activity.url, activity.headers, 3);
     await throughput(api.url, api.headers, 3);
     const cpuBefore = treeCpuSeconds(server.pid!);
+    const launcherBefore = launcherCpuSeconds(server.pid!);
     const measuring = performance.now();
-    const run: Run = { workers, activity: await throughput(activity.url, activity.headers), api: await throughput(api.url, api.headers), rssMiB: [], cpuPercent: 0, load: loadAverage() };
-    run.cpuPercent = Math.round(((treeCpuSeconds(server.pid!) - cpuBefore) / ((performance.now() - measuring) / 1000)) * 100);
+    const run: Run = { workers, activity: await throughput(activity.url, activity.headers), api: await throughput(api.url, api.headers), rssMiB: [], cpuPercent: 0, launcherCpuPercent: 0, load: loadAverage() };
+    const elapsed = (performance.now() - measuring) / 1000;
+    run.cpuPercent = Math.round(((treeCpuSeconds(server.pid!) - cpuBefore) / elapsed) * 100);
+    run.launcherCpuPercent = Math.round(((launcherCpuSeconds(server.pid!) - launcherBefore) / elapsed) * 100);
     run.rssMiB = processTree(server.pid!)
       .filter((proc) => proc.name.startsWith("next-server"))
       .map((proc) => Math.round(proc.rssKiB / 1024));
     runs.push(run);
     console.log(
-      `${workers} worker${workers > 1 ? "s" : ""}: /activity ${run.activity.toFixed(1)} req/s · GET /api/v1/bot_users/{id} ${run.api.toFixed(0)} req/s · web server CPU ${run.cpuPercent} % of a core · RSS after load ${run.rssMiB.join(" + ")} MiB · load ${run.load.join(" ")}`,
+      `${workers} worker${workers > 1 ? "s" : ""}: /activity ${run.activity.toFixed(1)} req/s · GET /api/v1/bot_users/{id} ${run.api.toFixed(0)} req/s · web server CPU ${run.cpuPercent} % of a core (launcher ${run.launcherCpuPercent} %) · RSS after load ${run.rssMiB.join(" + ")} MiB · load ${run.load.join(" ")}`,
     );
     await stopServer();
   }
+  const bareMiB = await bareNextStartMiB({ ...process.env, DATABASE_URL: database.url, AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789", NEXT_TELEMETRY_DISABLED: "1" });
+  const perWorker = runs.filter((r) => r.workers === 2).flatMap((r) => r.rssMiB);
+  console.log(`RSS per worker after load (2 workers): ${Math.min(...perWorker)}–${Math.max(...perWorker)} MiB = ${(Math.min(...perWorker) / bareMiB).toFixed(2)}–${(Math.max(...perWorker) / bareMiB).toFixed(2)} × bare next start`);
   for (let pair = 0; pair < PAIRS; pair++) {
     const [one, two] = [runs[pair * 2]!, runs[pair * 2 + 1]!];
     console.log(`pair ${pair + 1}: 2 workers / 1 worker: /activity ${(two.activity / one.activity).toFixed(2)} × · API ${(two.api / one.api).toFixed(2)} ×`);
