@@ -11,6 +11,9 @@
  * (lib/domain/event-streams/deliver-events.ts) and trims their log hourly. Several instances may run it; each
  * expiry is claimed once, one instance compacts the roll-up at a time, and
  * purges skip rows another instance is deleting.
+ *
+ * With several web workers (BOTDESK_WEB_WORKERS, lib/launcher/web-workers.ts) every worker notes
+ * addresses, counts metrics and writes its usage; only worker 1 runs the listeners and the jobs, once per instance.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
@@ -28,6 +31,10 @@ export async function register(): Promise<void> {
     () => usageMeter().stop(),
     (error) => log.error("botdesk", "writing the API's counted usage at shutdown failed", { error: error instanceof Error ? error.message : error }),
   );
+  // The instance's other workers only serve HTTP (the launcher sets BOTDESK_WEB_WORKER on each).
+  const { runsInstanceJobs, webWorker } = await import("./lib/server/web-worker");
+  if (!runsInstanceJobs()) return;
+  if (webWorker() !== undefined) log.info("botdesk", "Background jobs run in web worker 1 (once per instance).");
   if (process.env.BOTDESK_SERVE_LISTENERS === "1") {
     const { startListeners } = await import("./lib/server/listeners");
     await startListeners();

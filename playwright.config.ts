@@ -42,6 +42,8 @@ export default defineConfig({
       BOTDESK_ADMIN_PASSWORD: E2E_PASSWORD,
       // The specs work on the demo account, also on E2E_DATABASE_URL (where a production start would print a setup link instead).
       BOTDESK_DEMO: "1",
+      // One web worker: the e2e server is one process (hardening/workers.test.ts tests several).
+      BOTDESK_WEB_WORKERS: "1",
       DATABASE_URL: E2E_DATABASE_URL ?? "",
       BOTDESK_EMBEDDED_DB_PORT: String(E2E_DB_PORT),
       BOTDESK_SSH_PORT: String(E2E_SSH_PORT),

@@ -169,6 +169,8 @@ beforeAll(async () => {
       BOTDESK_API_MAX_PER_KEY: "100000",
       BOTDESK_API_MAX_PER_ACCOUNT: "100000",
       NEXT_TELEMETRY_DISABLED: "1",
+      // Test servers run one web worker (hardening/workers.test.ts tests several).
+      BOTDESK_WEB_WORKERS: "1",
     },
   });
   proc.stdout!.on("data", (d: Buffer) => output.push(d.toString()));

@@ -65,6 +65,8 @@ async function startInstance(again?: Instance): Promise<Instance> {
       BOTDESK_INGRESS_PORT: String(ingressPort),
       BOTDESK_FORWARD_PORT: String(forwardPort),
       NEXT_TELEMETRY_DISABLED: "1",
+      // Test servers run one web worker (hardening/workers.test.ts tests several).
+      BOTDESK_WEB_WORKERS: "1",
     },
   });
   const output: string[] = [];

@@ -71,6 +71,8 @@ async function startInstance(): Promise<Instance> {
       BOTDESK_API_MAX_PER_KEY: String(API_MAX_PER_KEY),
       BOTDESK_API_MAX_PER_ACCOUNT: String(API_MAX_PER_ACCOUNT),
       NEXT_TELEMETRY_DISABLED: "1",
+      // Test servers run one web worker (hardening/workers.test.ts tests several).
+      BOTDESK_WEB_WORKERS: "1",
     },
   });
   const output: string[] = [];

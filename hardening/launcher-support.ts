@@ -22,8 +22,8 @@ export function startNpm(repo: string, env: Record<string, string>): Started {
     cwd: repo,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    // Unset (empty) unless the test says: the defaults are what is tested.
-    env: { ...process.env, DATABASE_URL: "", BOTDESK_HOST: "", BOTDESK_DEMO: "", BOTDESK_ADMIN_PASSWORD: "", NEXT_TELEMETRY_DISABLED: "1", ...env },
+    // Unset (empty) unless the test says: the defaults are what is tested. One web worker (the process tree these tests read), unless the test says.
+    env: { ...process.env, DATABASE_URL: "", BOTDESK_HOST: "", BOTDESK_DEMO: "", BOTDESK_ADMIN_PASSWORD: "", NEXT_TELEMETRY_DISABLED: "1", BOTDESK_WEB_WORKERS: "1", ...env },
   });
   let out = "";
   npm.stdout!.on("data", (d: Buffer) => (out += d.toString()));

@@ -42,7 +42,7 @@ function launch(secret: string): Promise<Instance> {
       cwd: REPO,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PORT: String(port), DATABASE_URL: database!.url, BOTDESK_DATA_DIR: dataDir, AUTH_SECRET: secret, BOTDESK_SSH_PORT: String(sshPort), NEXT_TELEMETRY_DISABLED: "1" },
+      env: { ...process.env, PORT: String(port), DATABASE_URL: database!.url, BOTDESK_DATA_DIR: dataDir, AUTH_SECRET: secret, BOTDESK_SSH_PORT: String(sshPort), NEXT_TELEMETRY_DISABLED: "1", BOTDESK_WEB_WORKERS: "1" },
     });
     running.push(proc);
     const output: string[] = [];

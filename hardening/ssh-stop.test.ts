@@ -55,6 +55,8 @@ async function startInstance(): Promise<Instance> {
       BOTDESK_SSH_PORT: String(sshPort),
       BOTDESK_DEMO: "1",
       NEXT_TELEMETRY_DISABLED: "1",
+      // Test servers run one web worker (hardening/workers.test.ts tests several).
+      BOTDESK_WEB_WORKERS: "1",
     },
   });
   running.push(proc);

@@ -26,8 +26,16 @@ const envSchema = z.object({
   TEST_DATABASE_URL: optionalString,
   /** `npm run db -- migrate|drift`: a server for the throwaway database (else DATABASE_URL, else in-memory PGlite). */
   SHADOW_DATABASE_URL: optionalString,
-  /** Connections in this process's pool. */
+  /**
+   * Connections in the pool of the web server: of the whole instance, divided among its workers
+   * (BOTDESK_WEB_WORKERS) by `npm start`, which hands each worker its share in this variable.
+   */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Web server processes of `npm start`, sharing its port (Node's cluster): unset, one per core
+   * (at most DATABASE_POOL_SIZE, each needing a connection); `1` runs a single process. `npm run dev` runs one.
+   */
+  BOTDESK_WEB_WORKERS: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.coerce.number().int().min(1).max(64).optional()),
   /**
    * The longest one statement of the app may run, in milliseconds (0: no limit):
    * a query that goes wrong fails with a clear error instead of holding a

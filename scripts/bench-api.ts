@@ -98,6 +98,8 @@ try {
     BOTDESK_FORWARD_PORT: "off",
     BOTDESK_TCP_PORTS: "off",
     AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789",
+    // One web worker unless the run asks for more (BOTDESK_WEB_WORKERS=2 compares workers).
+    BOTDESK_WEB_WORKERS: process.env.BOTDESK_WEB_WORKERS ?? "1",
     // Measured: the API's work, not its limits (which are still counted per request).
     BOTDESK_API_MAX_PER_KEY: "1000000",
     BOTDESK_API_MAX_PER_ACCOUNT: "1000000",

@@ -84,6 +84,8 @@ try {
     BOTDESK_SSH_PORT: String(sshPort),
     BOTDESK_DATA_DIR: dataDir,
     AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789",
+    // One web worker unless the run asks for more (BOTDESK_WEB_WORKERS=2 compares workers).
+    BOTDESK_WEB_WORKERS: process.env.BOTDESK_WEB_WORKERS ?? "1",
     BOTDESK_SIGNIN_MAX_PER_IP: "1000",
     // The benchmark measures the API, not its rate limits.
     BOTDESK_API_MAX_PER_KEY: "1000000",

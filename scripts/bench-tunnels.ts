@@ -198,6 +198,8 @@ try {
     BOTDESK_MAX_CONNECTIONS_PER_IP: String(Math.max(256, IDLE_SESSIONS + 50)),
     DATABASE_STATEMENT_TIMEOUT_MS: "15000",
     NEXT_TELEMETRY_DISABLED: "1",
+    // One web worker unless the run asks for more (BOTDESK_WEB_WORKERS=2 compares workers).
+    BOTDESK_WEB_WORKERS: process.env.BOTDESK_WEB_WORKERS ?? "1",
   };
   console.log("Building (when the sources changed)…");
   await new Promise<void>((resolve, reject) => {

@@ -45,6 +45,8 @@ const env = {
   BOTDESK_DEMO: "1",
   AUTH_SECRET: "measure-secret-0123456789abcdef0123456789",
   NEXT_TELEMETRY_DISABLED: "1",
+  // One web worker unless the run asks for more (BOTDESK_WEB_WORKERS=2 compares workers).
+  BOTDESK_WEB_WORKERS: process.env.BOTDESK_WEB_WORKERS ?? "1",
   DATABASE_URL: externalDatabaseUrl,
 };
 const say = (line: string) => console.log(line);

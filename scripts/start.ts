@@ -24,6 +24,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { readEnv } from "../lib/env";
@@ -36,6 +37,7 @@ import { issueSetupToken } from "../lib/domain/setup/issue-setup-token";
 import { setupLink } from "../lib/domain/setup/setup-token";
 import { watchStarters } from "../lib/launcher/watch-starter";
 import { superviseWebServer, type WebServer } from "../lib/launcher/web-server";
+import { planWebWorkers, superviseWebWorkers } from "../lib/launcher/web-workers";
 import { ensureAuthSecret } from "../lib/server/auth-secret";
 import { dashboardUrl, reachability, resolveBindHost } from "../lib/server/bind-host";
 import { buildIsCurrent, sourceStamp } from "../lib/server/build-stamp";
@@ -72,6 +74,8 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(root, env.BOTDESK_DATA_DIR);
   const host = resolveBindHost(env.BOTDESK_HOST, Boolean(env.DATABASE_URL));
   const dashboard = dashboardUrl(host, env.PORT);
+  // Web workers (web-workers.ts), refused before anything starts when the pool cannot give each one a connection. `next dev` compiles in its process: one.
+  const plan = dev ? { workers: 1, poolPerWorker: env.DATABASE_POOL_SIZE } : planWebWorkers(env.BOTDESK_WEB_WORKERS, env.DATABASE_POOL_SIZE, availableParallelism());
   let databaseUrl = env.DATABASE_URL;
   let web: WebServer | undefined;
   let stopDatabase: (() => Promise<void>) | undefined;
@@ -154,22 +158,24 @@ async function main(): Promise<void> {
     // (figures in bench/README.md). `next dev` compiles in this process: it keeps Node's default.
     const heap = dev || /max[-_]old[-_]space[-_]size/.test(process.env.NODE_OPTIONS ?? "") ? [] : ["--max-old-space-size=384"];
     const hostname = host === undefined ? [] : ["--hostname", host];
-    web = superviseWebServer({
-      args: [...heap, "--require", preload, nextBin, dev ? "dev" : "start", "--port", String(env.PORT), ...hostname],
-      // Only the server itself watches its stdin: Next's workers inherit the --require, not this variable (the preload drops it).
-      env: { ...childEnv, BOTDESK_STDIN_FROM_LAUNCHER: "1" },
-      say,
-      onReady: (restarts) => {
-        if (restarts > 0) {
-          say(`The web server is running again (restart ${restarts}): ${dashboard}`);
-          return;
-        }
-        say(`Dashboard: ${dashboard} ${reachability(host)}`);
-        for (const line of firstRun.splice(0)) say(line);
-        say("Press Ctrl-C to stop.");
-      },
-      onFailedStart: (code) => void shutdown(code),
-    });
+    const serverArgs = [nextBin, dev ? "dev" : "start", "--port", String(env.PORT), ...hostname];
+    // Only the server itself watches its stdin: Next's workers inherit the --require, not this variable (the preload drops it).
+    const serverEnv = { ...childEnv, BOTDESK_STDIN_FROM_LAUNCHER: "1" };
+    const onReady = (restarts: number, worker?: number) => {
+      if (restarts > 0) {
+        say(`${worker === undefined ? "The web server" : `Web worker ${worker}`} is running again (restart ${restarts}): ${dashboard}`);
+        return;
+      }
+      say(`Dashboard: ${dashboard} ${reachability(host)}`);
+      for (const line of firstRun.splice(0)) say(line);
+      say("Press Ctrl-C to stop.");
+    };
+    if (plan.workers > 1) {
+      say(`Web server: ${plan.workers} workers sharing port ${env.PORT} (BOTDESK_WEB_WORKERS), ${plan.poolPerWorker} database connections each; worker 1 runs the listeners for agents and the background jobs.`);
+      web = superviseWebWorkers({ plan, execArgv: [...heap, "--require", preload], args: serverArgs, env: serverEnv, say, onReady, onFailedStart: (code) => void shutdown(code) });
+    } else {
+      web = superviseWebServer({ args: [...heap, "--require", preload, ...serverArgs], env: serverEnv, say, onReady, onFailedStart: (code) => void shutdown(code) });
+    }
   } catch (error) {
     // Stopped in the middle of starting (Ctrl-C, npm gone): the step that failed was cut short on purpose.
     if (stopping) return;

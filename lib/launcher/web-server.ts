@@ -13,9 +13,15 @@ import { describeExit, nextStreak, restartDelayMs, START_REFUSED_EXIT_CODE, tail
  * start: `onFailedStart`, and the launcher stops.
  */
 export interface WebServerOptions {
-  /** Node's arguments: flags, the preload, Next's CLI and its own. */
+  /** Node's arguments: flags, the preload, Next's CLI and its own (unless `spawn` is given). */
   args: string[];
   env: NodeJS.ProcessEnv;
+  /** Starts the process instead of `node <args>` (a cluster worker: web-workers.ts); its stdin, stdout and stderr piped. */
+  spawn?: () => ChildProcess;
+  /** What the console calls it: "The web server" (the default), "Web worker 2 of 4". */
+  label?: string;
+  /** Said after a crash: what keeps running meanwhile. */
+  meanwhile?: string;
   say: (line: string) => void;
   /** Each time a server is ready: 0 for the first, then the number of restarts so far. */
   onReady: (restarts: number) => void;
@@ -41,6 +47,8 @@ export function superviseWebServer(opts: WebServerOptions): WebServer {
   let restarts = 0;
   let streak = 0;
   let restartTimer: NodeJS.Timeout | undefined;
+  const label = opts.label ?? "The web server";
+  const meanwhile = opts.meanwhile ?? "the database keeps running";
 
   const start = () => {
     restartTimer = undefined;
@@ -48,7 +56,7 @@ export function superviseWebServer(opts: WebServerOptions): WebServer {
     const stderrTail = tailKeeper();
     let ready = false;
     let pending = "";
-    const proc = spawn(process.execPath, opts.args, { env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+    const proc = opts.spawn ? opts.spawn() : spawn(process.execPath, opts.args, { env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
     child = proc;
     // No EPIPE crash of the launcher when the server is gone before its stdin is written or closed.
     proc.stdin!.on("error", () => {});
@@ -78,20 +86,20 @@ export function superviseWebServer(opts: WebServerOptions): WebServer {
         if (stopping) return;
         const cause = describeExit(code, signal, stderrTail.text());
         if (!everReady) {
-          opts.say(`The web server exited before it was ready (${cause}).`);
+          opts.say(`${label} exited before it was ready (${cause}).`);
           opts.onFailedStart(code ?? 1);
           return;
         }
         if (code === START_REFUSED_EXIT_CODE) {
           // Its listeners refused the configuration (said above, "Could not start: …"); Next may have said Ready first.
-          opts.say("The web server refused to start as configured; stopping.");
+          opts.say(`${label} refused to start as configured; stopping.`);
           opts.onFailedStart(code);
           return;
         }
         streak = nextStreak(streak, Date.now() - startedAt);
         const delay = restartDelayMs(streak);
         const loop = streak > 1 ? ` It has stopped ${streak} times in a row; waiting longer each time (up to 30 s).` : "";
-        opts.say(`The web server stopped unexpectedly: ${cause}. Restarting it in ${delay / 1000} s; the database keeps running.${loop}`);
+        opts.say(`${label} stopped unexpectedly: ${cause}. Restarting it in ${delay / 1000} s; ${meanwhile}.${loop}`);
         restarts++;
         restartTimer = setTimeout(start, delay);
       }, 100);

@@ -19,6 +19,11 @@ import { log } from "@/lib/server/log";
  * message saying what to do: a stored key this AUTH_SECRET cannot decrypt
  * (never replaced by a new one silently), an operator's certificate pair that
  * is unreadable, mismatched or expired. The launcher then stops too.
+ *
+ * With several web workers only worker 1 runs them (lib/launcher/web-workers.ts), so every agent's
+ * session, and the ingress that pipes to it, live in one process: no hop between workers. Each
+ * binds with `exclusive: true`, its own socket in that worker rather than one the cluster's primary
+ * shares: its connections skip the launcher, and its port is free again the moment the worker dies.
  */
 export async function startListeners(): Promise<void> {
   const env = readEnv();

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import { defaultMigrationsDir, readMigrations } from "@/lib/db/migration-files";
 import { isDatabaseUnavailable } from "@/lib/server/database-unavailable";
+import { webWorker } from "@/lib/server/web-worker";
 
 /**
  * Liveness and readiness for load balancers and supervisors. Liveness
@@ -74,7 +75,9 @@ const NO_STORE = { "cache-control": "no-store" };
 
 /** `/healthz` and `/api/health`: 200 while the process answers; never touches the database. */
 export function livenessResponse(): Response {
-  return Response.json({ status: "ok" }, { headers: NO_STORE });
+  // With several web workers, which one answered (its number, 1…BOTDESK_WEB_WORKERS): an operator sees them all serve.
+  const worker = webWorker();
+  return Response.json(worker === undefined ? { status: "ok" } : { status: "ok", worker }, { headers: NO_STORE });
 }
 
 /** `/readyz`: 200 `{status: "ready"}`, or 503 `{status: "not_ready", reason, message}`. */

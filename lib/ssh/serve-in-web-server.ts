@@ -61,7 +61,7 @@ export async function serveSshInThisProcess(): Promise<void> {
   });
   // BOTDESK_HOST as the launcher resolved it (unset: every interface), as the dashboard binds.
   const host = env.BOTDESK_HOST;
-  server.listen(port, host, () => {
+  server.listen({ port, host, exclusive: true }, () => {
     listening = true;
     say(`SSH server for agents on port ${port}: ssh -p ${port} -R 0:localhost:8080 agent@${isEveryInterface(host) ? "<host>" : urlHost(host)} ${reachability(host)}`);
   });

@@ -46,7 +46,7 @@ export async function serveAgentsInThisProcess(tls: AgentTls): Promise<AgentList
   });
   // BOTDESK_HOST as the launcher resolved it (unset: every interface), as the dashboard binds.
   const host = env.BOTDESK_HOST;
-  listener.listen(port, host, () => {
+  listener.listen({ port, host, exclusive: true }, () => {
     listening = true;
     const where = `${isEveryInterface(host) ? "<host>" : urlHost(host)}:${port}`;
     const trust = tls.caPem ? "session_ca_cert: the PEM at GET /agent-ca.pem" : 'root_cas: "host"';

@@ -61,7 +61,7 @@ export async function serveForwarderInThisProcess(): Promise<RemoteLookup | unde
       );
       resolve(null);
     });
-    listener.listen(port, env.BOTDESK_HOST, () => resolve((listener.address() as AddressInfo).port));
+    listener.listen({ port, host: env.BOTDESK_HOST, exclusive: true }, () => resolve((listener.address() as AddressInfo).port));
   });
   if (bound === null) return undefined;
   listener.on("error", (error: Error) => say(`Forwarder between instances: ${error.message}`));

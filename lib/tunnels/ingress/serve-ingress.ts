@@ -47,7 +47,7 @@ export async function serveIngressInThisProcess(): Promise<void> {
     });
     await new Promise<void>((resolve) => {
       server.once("error", () => resolve());
-      server.listen(port, host, () => {
+      server.listen({ port, host, exclusive: true }, () => {
         http = server;
         const bound = (server.address() as AddressInfo).port;
         const scheme = tls ? "https" : "http";

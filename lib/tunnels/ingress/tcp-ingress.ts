@@ -123,7 +123,7 @@ export async function startTcpIngress(opts: TcpIngressOptions): Promise<TcpIngre
             skipped.push({ port, reason: error.code === "EADDRINUSE" ? "in use by another process" : error.message });
             resolve();
           });
-          server.listen(port, opts.host, () => {
+          server.listen({ port, host: opts.host, exclusive: true }, () => {
             servers.push(server);
             ports.push(port);
             resolve();
