@@ -223,10 +223,15 @@ try {
 
   // The HTML each page sends (no page may grow with the account): /usage's goal is under 500 kB with 10,000 principals with usage.
   for (const t of targets.filter((t) => t.kind === "page")) {
-    const kB = Number((Buffer.byteLength((await hit(t)).body) / 1000).toFixed(1));
+    const { body } = await hit(t);
+    const kB = Number((Buffer.byteLength(body) / 1000).toFixed(1));
     const goal = t.path === "/usage" ? 500 : null;
     figures.push({ name: `${t.name}: HTML`, value: kB, unit: "kB", baseline: null, ratio: null, goal, met: goal === null ? null : kB < goal });
-    console.log(`${t.name.padEnd(42)} HTML ${kB} kB`);
+    // Of which React's payload (the inline `self.__next_f.push(…)` scripts): what the page serializes for the browser.
+    const payload = [...body.matchAll(/<script[^>]*>(self\.__next_f\.push\([\s\S]*?)<\/script>/g)].reduce((n, m) => n + Buffer.byteLength(m[1]!), 0);
+    const payloadKB = Number((payload / 1000).toFixed(1));
+    figures.push({ name: `${t.name}: React payload in the HTML`, value: payloadKB, unit: "kB", baseline: null, ratio: null, goal: null, met: null });
+    console.log(`${t.name.padEnd(42)} HTML ${kB} kB, of which React's payload ${payloadKB} kB`);
   }
 
   // First-load JS: every script the page's HTML loads, gzipped, as a browser fetches it.
