@@ -1,6 +1,6 @@
 import { CATEGORY_LABELS, EVENT_CATEGORIES, type EventCategory } from "@/lib/domain/events/catalogue";
 import type { EventsPerDay } from "@/lib/domain/events/events-per-day";
-import { StackedChart } from "@/components/stacked-chart";
+import { EventsChartView } from "./events-chart-view";
 
 export const CATEGORY_COLORS: Record<EventCategory, string> = {
   bots: "#4f46e5",
@@ -17,14 +17,6 @@ export const CATEGORY_COLORS: Record<EventCategory, string> = {
  * phone width, each segment titled with its count, a table for screen readers.
  */
 export function EventsChart({ data, title = "Events per day, last 30 days (UTC)" }: { data: EventsPerDay; title?: string }) {
-  return (
-    <StackedChart
-      testId="events-chart"
-      days={data.days}
-      title={title}
-      ariaLabel={`${title}: ${data.total} events`}
-      summary={(max) => `${data.total === 1 ? "1 event" : `${data.total.toLocaleString("en")} events`} · dashed line: ${max.toLocaleString("en")} a day`}
-      series={EVENT_CATEGORIES.map((c) => ({ key: c, label: CATEGORY_LABELS[c], color: CATEGORY_COLORS[c], values: data.series[c] }))}
-    />
-  );
+  const series = EVENT_CATEGORIES.map((c) => ({ key: c, label: CATEGORY_LABELS[c], color: CATEGORY_COLORS[c], values: data.series[c] }));
+  return <EventsChartView days={data.days} series={series} title={title} total={data.total} />;
 }

@@ -6,7 +6,7 @@ import { listCredentialsQuerySchema } from "@/lib/validation/credentials";
 import { Card } from "@/components/ui/card";
 import { CredentialsTable } from "./credentials-table";
 import { Name } from "@/components/name";
-import { listOwnerOptions } from "./owner-options";
+import { listOwnerOptions } from "@/lib/domain/credentials/list-owner-options";
 
 export const metadata: Metadata = { title: "Credentials" };
 
@@ -27,8 +27,9 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
     page: first("page"),
     size: first("size"),
   });
-  // Who may see this list is decided by listCredentials (admins only), not here.
-  const page = await listCredentials(actor, query);
+  // Who may see this list is decided by listCredentials (admins only), not here; the owner picker's
+  // names are read alongside (none for a member).
+  const [page, owners] = await Promise.all([listCredentials(actor, query), listOwnerOptions(actor)]);
   if (!page.ok) {
     return (
       <div className="flex flex-col gap-4">
@@ -46,8 +47,6 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
       </div>
     );
   }
-
-  const owners = await listOwnerOptions(actor);
 
   return (
     <div className="flex flex-col gap-6">

@@ -51,6 +51,31 @@ async function counted(accountId: string): Promise<Counts> {
   return Object.fromEntries(rows.map((r) => [`${r.day} ${r.type}`, r.n]));
 }
 
+/** A bot's roll-up (bot_event_counts_daily plus its pending deltas), as `day type → n`, zeros left out. */
+async function botRollUp(botId: string): Promise<Counts> {
+  const rows = await db().$queryRaw<{ day: string; type: string; n: number }[]>`
+    SELECT to_char(day, 'YYYY-MM-DD') AS day, type, sum(n)::int AS n FROM (
+      SELECT day, type, n FROM bot_event_counts_daily WHERE bot_id = ${botId}
+      UNION ALL SELECT day, type, n FROM event_counts_daily_pending WHERE bot_id = ${botId}) c
+    GROUP BY 1, 2 HAVING sum(n) <> 0`;
+  return Object.fromEntries(rows.map((r) => [`${r.day} ${r.type}`, r.n]));
+}
+
+/** The bot's compacted rows alone. */
+async function botCompacted(botId: string): Promise<Counts> {
+  const rows = await db().$queryRaw<{ day: string; type: string; n: number }[]>`
+    SELECT to_char(day, 'YYYY-MM-DD') AS day, type, n FROM bot_event_counts_daily WHERE bot_id = ${botId}`;
+  return Object.fromEntries(rows.map((r) => [`${r.day} ${r.type}`, r.n]));
+}
+
+/** The events concerning the bot (bot_id), counted. */
+async function botCounted(botId: string): Promise<Counts> {
+  const rows = await db().$queryRaw<{ day: string; type: string; n: number }[]>`
+    SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, type, count(*)::int AS n
+    FROM events WHERE bot_id = ${botId} GROUP BY 1, 2`;
+  return Object.fromEntries(rows.map((r) => [`${r.day} ${r.type}`, r.n]));
+}
+
 describe("the daily roll-up of events (event_counts_daily)", () => {
   it("equals a count over the events after recorded events, bulk inserts, a rolled-back change and the retention purge", async () => {
     const { account, owner } = await createTestAccount();
@@ -103,6 +128,46 @@ describe("the daily roll-up of events (event_counts_daily)", () => {
     await compactEventCounts();
     expect(await compacted(account.id)).toEqual(after);
     expect(await eventsPerDay(admin, {}, now)).toEqual(chart);
+  });
+
+  it("keeps each bot's roll-up (its page's chart) equal to a count over the events concerning it, through compaction and the purge", async () => {
+    const { account, owner } = await createTestAccount();
+    const admin = actorOf(account, owner, "owner");
+    const [busy, quiet] = await Promise.all([createTestBot(account.id), createTestBot(account.id)]);
+    const now = new Date();
+    const ev = (botId: string | null, type: string, createdAt: Date) => ({ id: newId("event", createdAt.getTime()), accountId: account.id, type, source: "api", principalId: botId ?? owner.id, botId, createdAt });
+    expect((await renameBot(admin, { id: busy.id, name: "busy-renamed" }, ctx)).ok).toBe(true);
+    await db().event.createMany({
+      data: [
+        ...Array.from({ length: 7 }, (_, i) => ev(busy.id, "credential.refused", new Date(now.getTime() - i * 3_600_000))),
+        ev(busy.id, "login.refused", new Date(now.getTime() - 3 * DAY)),
+        ...Array.from({ length: 3 }, (_, i) => ev(busy.id, "login.refused", new Date(now.getTime() - 500 * DAY - i * 1000))),
+        ...Array.from({ length: 2 }, () => ev(quiet.id, "credential.refused", now)),
+        // Concerning no bot: the account's chart only.
+        ev(null, "login.refused", now),
+      ],
+    });
+    for (const bot of [busy, quiet]) expect(await botRollUp(bot.id)).toEqual(await botCounted(bot.id));
+    const busyChart = await eventsPerDay(admin, { bot: busy.id }, now);
+    expect(busyChart.total).toBe(1 + 7 + 1);
+    expect(busyChart.series.bots.at(-1)).toBe(1);
+    expect((await eventsPerDay(admin, { bot: quiet.id }, now)).total).toBe(2);
+    expect((await eventsPerDay(admin, {}, now)).total).toBe(1 + 7 + 1 + 2 + 1);
+
+    // Folded in: the same charts, from the compacted rows alone.
+    await compactEventCounts();
+    expect(await botCompacted(busy.id)).toEqual(await botCounted(busy.id));
+    expect(await eventsPerDay(admin, { bot: busy.id }, now)).toEqual(busyChart);
+
+    // The purge's deletions come off the bot's roll-up too, and its emptied day goes once folded in.
+    const oldDay = new Date(now.getTime() - 500 * DAY).toISOString().slice(0, 10);
+    expect(Object.keys(await botCompacted(busy.id)).some((k) => k.startsWith(oldDay))).toBe(true);
+    expect(await purgeExpiredEvents(now, 2)).toBe(3);
+    expect(await botRollUp(busy.id)).toEqual(await botCounted(busy.id));
+    await compactEventCounts();
+    expect(await botCompacted(busy.id)).toEqual(await botCounted(busy.id));
+    expect(Object.keys(await botCompacted(busy.id)).some((k) => k.startsWith(oldDay))).toBe(false);
+    expect(await eventsPerDay(admin, { bot: busy.id }, now)).toEqual(busyChart);
   });
 
   it("counts events recorded concurrently in one account and type without losing any", async () => {
