@@ -79,6 +79,25 @@ async function localService(name: string) {
       res.end(pattern(n));
       return;
     }
+    if (url.pathname === "/chunked") {
+      // No length: node's server chunks it, with a trailer.
+      res.writeHead(200, { "content-type": "text/plain", trailer: "x-sum" });
+      res.write("chunk one, ");
+      setTimeout(() => {
+        res.addTrailers({ "x-sum": "2" });
+        res.end("chunk two");
+      }, 5);
+      return;
+    }
+    if (url.pathname === "/status") {
+      res.writeHead(Number(url.searchParams.get("code")), { "content-length": "0" }).end();
+      return;
+    }
+    if (url.pathname === "/until-close") {
+      // An answer that only the end of the connection delimits (as an HTTP/1.0 server sends).
+      req.socket.end("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nread to the end");
+      return;
+    }
     if (url.pathname === "/hang") {
       for (const wake of arrived.splice(0)) wake();
       return; // never answers: the test takes the agent away
@@ -223,6 +242,45 @@ describe("the ingress, carrying HTTP to ssh -R agents by Host", () => {
     const second = await request(b.host, "/k2", { agent: keepAlive });
     keepAlive.destroy();
     expect([JSON.parse(first.body.toString()).name, JSON.parse(second.body.toString()).name]).toEqual(["first", "second"]);
+  });
+
+  it("finds where each answer ends (chunked, HEAD, 204, 304, until the agent closes) and keeps the client's connection for the next request, another Host's too", async () => {
+    const [la, lb] = [await localService("first"), await localService("second")];
+    const [a, b] = [await agent(la.port), await agent(lb.port)];
+    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const seen: { status: number; body: string; reused: boolean }[] = [];
+    const one = (host: string, pathname: string, method = "GET") =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port: ingressPort, path: pathname, method, headers: { host }, agent: keepAlive }, (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => (body += c.toString()));
+          res.on("end", () => resolve(void seen.push({ status: res.statusCode!, body, reused: req.reusedSocket })));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    await one(a.host, "/chunked");
+    await one(a.host, "/big?n=10", "HEAD");
+    await one(a.host, "/status?code=204");
+    await one(a.host, "/status?code=304");
+    await one(a.host, "/until-close");
+    await one(b.host, "/after");
+    keepAlive.destroy();
+    expect(seen.map((x) => x.status)).toEqual([200, 200, 204, 304, 200, 200]);
+    expect(seen.map((x) => x.body.slice(0, 30))).toEqual(["chunk one, chunk two", "", "", "", "read to the end", expect.stringContaining('"name":"second"')]);
+    // One client connection carried all six: each answer's end was found.
+    expect(seen.map((x) => x.reused)).toEqual([false, true, true, true, true, true]);
+    // The same, pipelined on one socket: the answers come back whole and in order.
+    const socket = net.connect(ingressPort, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d: Buffer) => (received += d.toString("latin1")));
+    socket.write(
+      [`GET /chunked HTTP/1.1\r\nHost: ${a.host}\r\n\r\n`, `HEAD /big?n=10 HTTP/1.1\r\nHost: ${a.host}\r\n\r\n`, `GET /status?code=204 HTTP/1.1\r\nHost: ${a.host}\r\n\r\n`, `GET /two HTTP/1.1\r\nHost: ${b.host}\r\n\r\n`].join(""),
+    );
+    await until(() => received, (r) => r.includes("/two"));
+    socket.destroy();
+    expect([...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(["200", "200", "204", "200"]);
+    expect(received).toMatch(/chunk one, [\s\S]*chunk two[\s\S]*HTTP\/1\.1 200[\s\S]*HTTP\/1\.1 204[\s\S]*"name":"second","method":"GET","path":"\/two"/);
   });
 
   it("passes a WebSocket upgrade through and pipes raw after the 101", async () => {
