@@ -20,8 +20,9 @@
  *   process's own memory per session.
  * BENCH_CPU_PROFILE=1 profiles the web server through its inspector (Node 20:
  * with NODE_OPTIONS=--experimental-websocket, for the WebSocket client) and
- * prints where its main thread spent the first 100 MiB transfer and the idle
- * sessions' window (self time by function);
+ * prints where its main thread spent the first round of the tunnel's HTTP
+ * load, the first 100 MiB transfer and the idle sessions' window (self time by
+ * function);
  * such a run writes no result file. Writes bench/results/<date>-tunnels[-quick].json. Asserts nothing.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -221,11 +222,18 @@ try {
   console.log(`Agent online: ${serving.ready.url} → ${directHost}. Server: ${describeTree(server.pid!)}.`);
   const runs = { direct: { latencies: [] as number[], seconds: 0, requests: 0 }, tunnel: { latencies: [] as number[], seconds: 0, requests: 0 } };
   const httpCpu = { server: 0, agent: 0 };
+  const profiles: CpuProfile[] = [];
+  const webServerPid = () => processTree(server!.pid!).find((p) => p.name === "next-server")?.pid;
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? (["direct", "tunnel"] as const) : (["tunnel", "direct"] as const);
     for (const mode of order) {
       const before = { server: treeCpuSeconds(server.pid!), agent: treeCpuSeconds(serving.child.pid!) };
-      const r = mode === "direct" ? await load(serving.ready.localPort, directHost) : await load(ingressPort, tunnelHost);
+      const tunnelLoad = () => load(ingressPort, tunnelHost);
+      const pid = PROFILE && round === 0 && mode === "tunnel" ? webServerPid() : undefined;
+      // Profiled: the first round's tunnel load (its figures count with the profiler's cost in them).
+      const profiledLoad = pid ? await profiled(pid, inspectPort, tunnelLoad) : undefined;
+      if (profiledLoad?.profile) profiles.push(profiledLoad.profile);
+      const r = mode === "direct" ? await load(serving.ready.localPort, directHost) : (profiledLoad?.result ?? (await tunnelLoad()));
       if (mode === "tunnel") {
         httpCpu.server += treeCpuSeconds(server.pid!) - before.server;
         httpCpu.agent += treeCpuSeconds(serving.child.pid!) - before.agent;
@@ -265,8 +273,6 @@ try {
   const bigAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const transfer = { direct: [] as number[], tunnel: [] as number[] };
   const cpu = { server: 0, agent: 0, wall: 0 };
-  const profiles: CpuProfile[] = [];
-  const webServerPid = () => processTree(server!.pid!).find((p) => p.name === "next-server")?.pid;
   for (let i = 0; i < TRANSFERS; i++) {
     const d = await get(bigAgent, serving.ready.localPort, directHost, `/big?mib=${TRANSFER_MIB}`);
     transfer.direct.push((TRANSFER_MIB * 1000) / d.ms);
@@ -375,14 +381,11 @@ try {
   });
   console.log(`\nWrote ${written}.`);
 
-  if (profiles[0]) {
-    console.log(`\nThe web server's main thread during the first ${TRANSFER_MIB} MiB transfer, self time:`);
-    for (const line of hottest(profiles[0], 25)) console.log(line);
-  }
-  if (profiles[1]) {
-    console.log(`\nThe same with ${IDLE_SESSIONS} idle sessions (${IDLE_WINDOW_S} s):`);
-    for (const line of hottest(profiles[1], 25)) console.log(line);
-  }
+  const titles = [`the first round of the tunnel's HTTP load (${CLIENTS} clients)`, `the first ${TRANSFER_MIB} MiB transfer`, `${IDLE_SESSIONS} idle sessions (${IDLE_WINDOW_S} s)`];
+  profiles.forEach((profile, i) => {
+    console.log(`\nThe web server's main thread during ${titles[i]}, self time:`);
+    for (const line of hottest(profile, 25)) console.log(line);
+  });
 } finally {
   for (const a of agents) if (a.exitCode === null) a.kill("SIGKILL");
   if (server?.pid) {
