@@ -165,6 +165,11 @@ function forwardRequestTo(endpoint: LiveEndpoint, req: http.IncomingMessage, res
   openStream(endpoint, ctx, clientAddr).then(({ stream, count }) => {
     if (res.destroyed) return void stream.destroy();
     upstream = stream;
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
     const reader = new AnswerReader(
       {
         head: (head) => {
@@ -172,6 +177,12 @@ function forwardRequestTo(endpoint: LiveEndpoint, req: http.IncomingMessage, res
           res.writeHead(head.status, head.statusText, answerHeaders(head.rawHeaders));
         },
         body: (chunk) => {
+          // The frames of one read from the agent go to the client in one write (writev), not one each.
+          if (!corked) {
+            corked = true;
+            res.cork();
+            process.nextTick(uncork);
+          }
           if (!res.write(chunk)) stream.pause();
         },
         end: () => {
