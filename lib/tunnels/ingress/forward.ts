@@ -173,8 +173,9 @@ function forwardRequestTo(endpoint: LiveEndpoint, req: http.IncomingMessage, res
     const reader = new AnswerReader(
       {
         head: (head) => {
-          answered = true;
+          // A status or header node's server will not send (an invalid character) throws here: 502, as before.
           res.writeHead(head.status, head.statusText, answerHeaders(head.rawHeaders));
+          answered = true;
         },
         body: (chunk) => {
           // The frames of one read from the agent go to the client in one write (writev), not one each.

@@ -337,6 +337,28 @@ describe("the ingress, carrying HTTP to ssh -R agents by Host", () => {
     expect(answer.headers["ngrok-error-code"]).toBe("ERR_NGROK_3004");
   });
 
+  it("answers 502 when the local service answers what is not HTTP, or a header node's server will not send", async () => {
+    // A raw service: the answer depends on the path it is asked for.
+    const raw = net.createServer((socket) => {
+      socket.once("data", (d: Buffer) => {
+        const path = d.toString("latin1").split(" ")[1];
+        socket.end(path === "/garbage" ? "SSH-2.0-OpenSSH_9.2\r\n\r\n" : path === "/bad-header" ? "HTTP/1.1 200 OK\r\nX-Bad: a\u0001b\r\ncontent-length: 2\r\n\r\nok" : "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+      });
+      socket.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    try {
+      const a = await agent((raw.address() as AddressInfo).port);
+      for (const pathname of ["/garbage", "/bad-header"]) {
+        const answer = await request(a.host, pathname);
+        expect([pathname, answer.status, answer.headers["ngrok-error-code"]]).toEqual([pathname, 502, "ERR_NGROK_3004"]);
+      }
+      expect((await request(a.host, "/fine")).body.toString()).toBe("ok");
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+  });
+
   it("answers 502 when the agent goes during a request, and 404 once its endpoint is gone", async () => {
     const local = await localService("gone");
     const a = await agent(local.port);
