@@ -4,12 +4,16 @@ import { endpointForHost, type LiveEndpoint } from "@/lib/tunnels/registry/live-
 import { meteredStream } from "@/lib/tunnels/metering/metered-stream";
 import type { TrafficMeter } from "@/lib/tunnels/metering/traffic-meter";
 import { ForwardedEndpointOffline } from "@/lib/tunnels/forwarder/open-forwarded";
+import { AnswerReader } from "./answer-reader";
 import { agentUnreachable, endpointOffline, rawAnswer, type IngressAnswer } from "./error-answers";
 
 /** Headers that describe one hop, not the message (RFC 9110 7.6.1): never passed on. Upgrade requests keep Connection and Upgrade. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"]);
 /** The longest answer head an agent may send to an upgrade request. */
 const MAX_UPGRADE_HEAD_BYTES = 64 * 1024;
+const CRLF = Buffer.from("\r\n");
+/** The longest answer head an agent may send to a request. */
+const MAX_ANSWER_HEAD_BYTES = 64 * 1024;
 
 export interface ForwardContext {
   proto: "http" | "https";
@@ -73,13 +77,15 @@ function forwardedHeaders(req: http.IncomingMessage, proto: string, keepUpgrade:
 }
 
 /** The agent's answer headers as passed to the client: hop-by-hop ones dropped (node's server sets its own Connection). */
-function answerHeaders(res: http.IncomingMessage): string[] {
-  const named = new Set(String(res.headers.connection ?? "").toLowerCase().split(",").map((s) => s.trim()).filter(Boolean));
+function answerHeaders(rawHeaders: string[]): string[] {
+  let connection = "";
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === "connection") connection += `,${rawHeaders[i + 1]}`;
+  const named = new Set(connection.toLowerCase().split(",").map((s) => s.trim()).filter(Boolean));
   const out: string[] = [];
-  for (let i = 0; i < res.rawHeaders.length; i += 2) {
-    const lower = res.rawHeaders[i]!.toLowerCase();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const lower = rawHeaders[i]!.toLowerCase();
     if (HOP_BY_HOP.has(lower) || named.has(lower)) continue;
-    out.push(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+    out.push(rawHeaders[i]!, rawHeaders[i + 1]!);
   }
   return out;
 }
@@ -101,10 +107,26 @@ async function openMetered(endpoint: LiveEndpoint, ctx: ForwardContext, clientAd
   return meteredStream(inner, (direction, n) => ctx.meter.count(endpoint, direction === "in" ? { bytesIn: n } : { bytesOut: n }));
 }
 
+/** Counts bytes carried for an endpoint: `in` written to the agent, `out` read from it. */
+type Counter = (direction: "in" | "out", n: number) => void;
+
+/**
+ * Opens a stream to the endpoint's agent for one HTTP request and counts the request; its bytes are
+ * counted by the caller through `count` as it writes and reads them (no wrapping stream between). A
+ * forwarded one is counted where its agent is: no counter.
+ */
+async function openStream(endpoint: LiveEndpoint, ctx: ForwardContext, clientAddr: string): Promise<{ stream: Duplex; count?: Counter }> {
+  if (endpoint.forwarded) return { stream: await endpoint.open({ clientAddr, proto: ctx.proto }) };
+  ctx.meter.count(endpoint, { requests: 1 });
+  const stream = await endpoint.open({ clientAddr, proto: ctx.proto });
+  return { stream, count: (direction, n) => ctx.meter.count(endpoint, direction === "in" ? { bytesIn: n } : { bytesOut: n }) };
+}
+
 /**
  * One request, routed by its Host header and forwarded on a stream of its own
- * to the endpoint's agent (node's HTTP client over the stream, `Connection:
- * close` upstream), the answer streamed back. Routing each request, not each
+ * to the endpoint's agent: the request head and body written raw (`Connection:
+ * close` upstream), the answer read only as far as its head and framing
+ * (answer-reader.ts) and streamed back. Routing each request, not each
  * connection, is what keeps a keep-alive connection that names another host
  * from reaching the wrong agent. An endpoint held by another instance is
  * reached through it (ctx.remote, lib/tunnels/forwarder) the same way. No
@@ -125,8 +147,9 @@ export function forwardRequest(req: http.IncomingMessage, res: http.ServerRespon
 function forwardRequestTo(endpoint: LiveEndpoint, req: http.IncomingMessage, res: http.ServerResponse, ctx: ForwardContext): void {
   const host = req.headers.host ?? "";
   const clientAddr = clientAddress(req.socket);
-  let upstream: http.ClientRequest | undefined;
+  let upstream: Duplex | undefined;
   let answered = false;
+  let done = false;
   const fail = (error: unknown) => {
     if (answered) return;
     answered = true;
@@ -136,30 +159,98 @@ function forwardRequestTo(endpoint: LiveEndpoint, req: http.IncomingMessage, res
     send(res, openFailure(host, error));
   };
   res.on("close", () => {
-    // The client went (or the answer is done): release the agent's stream.
-    if (upstream && !upstream.destroyed) upstream.destroy();
+    // The client went before the answer was done: release the agent's stream.
+    if (!done && upstream && !upstream.destroyed) upstream.destroy();
   });
-  openMetered(endpoint, ctx, clientAddr).then((stream) => {
+  openStream(endpoint, ctx, clientAddr).then(({ stream, count }) => {
     if (res.destroyed) return void stream.destroy();
-    // Its errors reach `fail` through the HTTP client; this keeps a late one (after the answer) from going unheard.
-    stream.on("error", () => {});
-    upstream = http.request({
-      method: req.method,
-      path: req.url,
-      headers: forwardedHeaders(req, ctx.proto, false),
-      setHost: false,
-      createConnection: () => stream as unknown as import("node:net").Socket,
+    upstream = stream;
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
+    const reader = new AnswerReader(
+      {
+        head: (head) => {
+          // A status or header node's server will not send (an invalid character) throws here: 502, as before.
+          res.writeHead(head.status, head.statusText, answerHeaders(head.rawHeaders));
+          answered = true;
+        },
+        body: (chunk) => {
+          // The frames of one read from the agent go to the client in one write (writev), not one each.
+          if (!corked) {
+            corked = true;
+            res.cork();
+            process.nextTick(uncork);
+          }
+          if (!res.write(chunk)) stream.pause();
+        },
+        end: () => {
+          done = true;
+          res.end();
+          // As node's client did after an answer to `Connection: close`: end this side (FIN), then let the stream
+          // go (a RST only if the agent has not ended its side by then). A RST after both FINs upsets the agent.
+          stream.end();
+          stream.once("finish", () => stream.destroy());
+        },
+      },
+      { headRequest: req.method === "HEAD", maxHeadBytes: MAX_ANSWER_HEAD_BYTES },
+    );
+    // An answer the agent got wrong, or cut short: 502 before its head, the client's connection cut after.
+    const broken = (error: unknown) => {
+      if (done) return;
+      done = true;
+      stream.destroy();
+      if (!answered) fail(error);
+      else res.destroy();
+    };
+    res.on("drain", () => stream.resume());
+    stream.on("data", (chunk: Buffer) => {
+      if (done) return;
+      count?.("out", chunk.length);
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        broken(error);
+      }
     });
-    upstream.on("error", fail);
-    upstream.on("response", (answer) => {
-      answered = true;
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answerHeaders(answer));
-      answer.pipe(res);
-      answer.on("error", () => res.destroy());
-      answer.on("aborted", () => res.destroy());
+    stream.on("end", () => {
+      try {
+        reader.eof();
+      } catch (error) {
+        broken(error);
+      }
     });
-    req.pipe(upstream);
+    stream.on("error", broken);
+    stream.on("close", () => broken(Object.assign(new Error("the agent closed the stream"), { code: "ECONNRESET" })));
+    sendRequest(req, stream, ctx.proto, count);
   }, fail);
+}
+
+/**
+ * Writes the request to the agent's stream as received: its head (hop-by-hop
+ * headers dropped, X-Forwarded-* added, `Connection: close`: one request per
+ * stream), then its body raw (a chunked body chunked again: node's server
+ * hands it on decoded). The stream is not ended: the agent answers first.
+ */
+function sendRequest(req: http.IncomingMessage, stream: Duplex, proto: string, count: Counter | undefined): void {
+  const headers = forwardedHeaders(req, proto, false);
+  headers.push("Connection", "close");
+  const chunked = req.headers["transfer-encoding"] !== undefined;
+  const write = (data: Buffer) => {
+    count?.("in", data.length);
+    return stream.write(data);
+  };
+  write(Buffer.from(rawHead(`${req.method} ${req.url} HTTP/1.1`, headers), "latin1"));
+  if (req.readableEnded) return;
+  req.on("data", (chunk: Buffer) => {
+    if (chunk.length === 0) return;
+    const more = write(chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, CRLF]) : chunk);
+    if (!more) req.pause();
+  });
+  stream.on("drain", () => req.resume());
+  if (chunked) req.on("end", () => void write(Buffer.from("0\r\n\r\n")));
 }
 
 /** The head of an HTTP message (start line and headers) as raw bytes. */

@@ -79,6 +79,25 @@ async function localService(name: string) {
       res.end(pattern(n));
       return;
     }
+    if (url.pathname === "/chunked") {
+      // No length: node's server chunks it, with a trailer.
+      res.writeHead(200, { "content-type": "text/plain", trailer: "x-sum" });
+      res.write("chunk one, ");
+      setTimeout(() => {
+        res.addTrailers({ "x-sum": "2" });
+        res.end("chunk two");
+      }, 5);
+      return;
+    }
+    if (url.pathname === "/status") {
+      res.writeHead(Number(url.searchParams.get("code")), { "content-length": "0" }).end();
+      return;
+    }
+    if (url.pathname === "/until-close") {
+      // An answer that only the end of the connection delimits (as an HTTP/1.0 server sends).
+      req.socket.end("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nread to the end");
+      return;
+    }
     if (url.pathname === "/hang") {
       for (const wake of arrived.splice(0)) wake();
       return; // never answers: the test takes the agent away
@@ -225,6 +244,45 @@ describe("the ingress, carrying HTTP to ssh -R agents by Host", () => {
     expect([JSON.parse(first.body.toString()).name, JSON.parse(second.body.toString()).name]).toEqual(["first", "second"]);
   });
 
+  it("finds where each answer ends (chunked, HEAD, 204, 304, until the agent closes) and keeps the client's connection for the next request, another Host's too", async () => {
+    const [la, lb] = [await localService("first"), await localService("second")];
+    const [a, b] = [await agent(la.port), await agent(lb.port)];
+    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const seen: { status: number; body: string; reused: boolean }[] = [];
+    const one = (host: string, pathname: string, method = "GET") =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port: ingressPort, path: pathname, method, headers: { host }, agent: keepAlive }, (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => (body += c.toString()));
+          res.on("end", () => resolve(void seen.push({ status: res.statusCode!, body, reused: req.reusedSocket })));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    await one(a.host, "/chunked");
+    await one(a.host, "/big?n=10", "HEAD");
+    await one(a.host, "/status?code=204");
+    await one(a.host, "/status?code=304");
+    await one(a.host, "/until-close");
+    await one(b.host, "/after");
+    keepAlive.destroy();
+    expect(seen.map((x) => x.status)).toEqual([200, 200, 204, 304, 200, 200]);
+    expect(seen.map((x) => x.body.slice(0, 30))).toEqual(["chunk one, chunk two", "", "", "", "read to the end", expect.stringContaining('"name":"second"')]);
+    // One client connection carried all six: each answer's end was found.
+    expect(seen.map((x) => x.reused)).toEqual([false, true, true, true, true, true]);
+    // The same, pipelined on one socket: the answers come back whole and in order.
+    const socket = net.connect(ingressPort, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d: Buffer) => (received += d.toString("latin1")));
+    socket.write(
+      [`GET /chunked HTTP/1.1\r\nHost: ${a.host}\r\n\r\n`, `HEAD /big?n=10 HTTP/1.1\r\nHost: ${a.host}\r\n\r\n`, `GET /status?code=204 HTTP/1.1\r\nHost: ${a.host}\r\n\r\n`, `GET /two HTTP/1.1\r\nHost: ${b.host}\r\n\r\n`].join(""),
+    );
+    await until(() => received, (r) => r.includes("/two"));
+    socket.destroy();
+    expect([...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])).toEqual(["200", "200", "204", "200"]);
+    expect(received).toMatch(/chunk one, [\s\S]*chunk two[\s\S]*HTTP\/1\.1 200[\s\S]*HTTP\/1\.1 204[\s\S]*"name":"second","method":"GET","path":"\/two"/);
+  });
+
   it("passes a WebSocket upgrade through and pipes raw after the 101", async () => {
     const local = await localService("ws");
     const a = await agent(local.port);
@@ -277,6 +335,28 @@ describe("the ingress, carrying HTTP to ssh -R agents by Host", () => {
     const answer = await request(a.host, "/");
     expect(answer.status).toBe(502);
     expect(answer.headers["ngrok-error-code"]).toBe("ERR_NGROK_3004");
+  });
+
+  it("answers 502 when the local service answers what is not HTTP, or a header node's server will not send", async () => {
+    // A raw service: the answer depends on the path it is asked for.
+    const raw = net.createServer((socket) => {
+      socket.once("data", (d: Buffer) => {
+        const path = d.toString("latin1").split(" ")[1];
+        socket.end(path === "/garbage" ? "SSH-2.0-OpenSSH_9.2\r\n\r\n" : path === "/bad-header" ? "HTTP/1.1 200 OK\r\nX-Bad: a\u0001b\r\ncontent-length: 2\r\n\r\nok" : "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+      });
+      socket.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    try {
+      const a = await agent((raw.address() as AddressInfo).port);
+      for (const pathname of ["/garbage", "/bad-header"]) {
+        const answer = await request(a.host, pathname);
+        expect([pathname, answer.status, answer.headers["ngrok-error-code"]]).toEqual([pathname, 502, "ERR_NGROK_3004"]);
+      }
+      expect((await request(a.host, "/fine")).body.toString()).toBe("ok");
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
   });
 
   it("answers 502 when the agent goes during a request, and 404 once its endpoint is gone", async () => {

@@ -293,6 +293,36 @@ describe("a peer that breaks the protocol gets GOAWAY with the code, not a crash
     socket.write(raw(FrameType.RST, 0, 1, u32(ErrorCode.NONE)));
   });
 
+  it("opens a typed stream with its type and what the opener writes in the same turn in one DATA frame", async () => {
+    const { session, log } = await rawPeer();
+    const stream = openTypedStream(session, StreamType.PROXY);
+    stream.write(Buffer.from("header;"));
+    // As the ingress does: the request head follows a few promise hops later, still in this turn.
+    await Promise.resolve();
+    stream.write(Buffer.from("request"));
+    const first = await log.until((f) => f.type === FrameType.DATA);
+    await sleep(100);
+    expect(log.frames.filter((f) => f.type === FrameType.DATA)).toHaveLength(1);
+    expect([first.streamId, first.flags & FLAG_SYN]).toEqual([2, FLAG_SYN]);
+    expect(first.body).toEqual(Buffer.concat([u32(StreamType.PROXY), Buffer.from("header;request")]));
+    stream.destroy();
+  });
+
+  it("gives back the credit for many frames read in one turn as one WNDINC, the sum of them", async () => {
+    const { session, socket, log } = await rawPeer();
+    const accepted = nextStream(session);
+    // Eight frames in one write: one read of the socket, handed to a reader that keeps up.
+    socket.write(Buffer.concat([raw(FrameType.DATA, FLAG_SYN, 1, Buffer.alloc(1000)), ...Array.from({ length: 7 }, () => raw(FrameType.DATA, 0, 1, Buffer.alloc(1000)))]));
+    const stream = await accepted;
+    let read = 0;
+    stream.on("data", (c: Buffer) => (read += c.length));
+    await log.until((f) => f.type === FrameType.WNDINC);
+    await sleep(100);
+    expect(read).toBe(8000);
+    expect(log.frames.filter((f) => f.type === FrameType.WNDINC).map((f) => f.body.readUInt32BE(0))).toEqual([8000]);
+    socket.write(raw(FrameType.RST, 0, 1, u32(ErrorCode.NONE)));
+  });
+
   it("answers a peer's WNDINC or DATA with a one-byte WNDINC when nothing else goes out, so its ACK is not delayed", async () => {
     // ngrok's agent writes its WNDINC and then its answer as two small writes with Nagle on: the
     // second waits for the first's ACK, which Linux delays up to 40 ms unless a frame goes back.

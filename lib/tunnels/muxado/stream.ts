@@ -53,6 +53,8 @@ export class MuxadoStream extends Duplex {
   /** The peer closed the stream after its FIN: the reader still gets what came, writes fail. */
   private writesRefused = false;
   private creditWaiters: (() => void)[] = [];
+  /** Window consumed by the reader and not yet given back: sent as one WNDINC at the end of the event loop's turn. */
+  private creditPending = 0;
 
   constructor(
     readonly id: number,
@@ -94,9 +96,22 @@ export class MuxadoStream extends Duplex {
   nudge(): void {
     // Not while the peer is held by this window (a reader that does not read): each byte granted
     // would draw a one-byte frame, answered again, a trickle that never ends.
-    if (this.remoteFin || this.destroyed || this.recvAvailable < MAX_DATA_FRAME) return;
+    // Nor when credit is about to go this turn anyway (giveCredit).
+    if (this.remoteFin || this.destroyed || this.recvAvailable < MAX_DATA_FRAME || this.creditPending > 0) return;
     this.recvAvailable += 1;
     void this.transport.sendFrame(FrameType.WNDINC, 0, this.id, wndInc(1)).catch(() => {});
+  }
+
+  /**
+   * Gives the peer back the window the reader consumed this turn, in one WNDINC: the frames of one
+   * read of the socket (a bulk transfer's many) cost one frame back, not one each. None after the
+   * peer's FIN (it sends nothing more).
+   */
+  private giveCredit(): void {
+    const credit = this.creditPending;
+    this.creditPending = 0;
+    if (this.remoteFin || this.destroyed) return;
+    void this.transport.sendFrame(FrameType.WNDINC, 0, this.id, wndInc(credit)).catch(() => {});
   }
 
   /** The peer gave `increment` more bytes of window. */
@@ -140,7 +155,8 @@ export class MuxadoStream extends Duplex {
     }
     if (credit > 0) {
       this.recvAvailable += credit;
-      if (!this.remoteFin) void this.transport.sendFrame(FrameType.WNDINC, 0, this.id, wndInc(credit)).catch(() => {});
+      if (this.creditPending === 0) setImmediate(() => this.giveCredit());
+      this.creditPending += credit;
     }
     if (this.remoteFin && this.queue.length === 0 && !this.readableEnded) this.push(null);
   }
