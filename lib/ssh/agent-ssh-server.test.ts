@@ -16,6 +16,7 @@ import { actorOf, createTestAccount, createTestBot } from "@/lib/test-support/fa
 import { sshKeygen } from "@/lib/test-support/ssh-keys";
 import { endpointForHost } from "@/lib/tunnels/registry/live-endpoints";
 import { createAgentSshServer, endpointUrlFor, namedHostname } from "./agent-ssh-server";
+import { generateEd25519Key } from "@/lib/ssh/ed25519-key";
 
 // The real OpenSSH client against the server, as an agent would connect.
 const NO_CTX = { ip: null, userAgent: null };
@@ -26,7 +27,7 @@ let port = 0;
 const logged: string[] = [];
 
 beforeAll(async () => {
-  const hostKey = ssh2.utils.generateKeyPairSync("ed25519").private;
+  const hostKey = generateEd25519Key().private;
   server = createAgentSshServer({ hostKey, heartbeatMs: 300, domain: "tunnel.test", log: (line) => logged.push(line) });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
@@ -261,7 +262,7 @@ describe("the SSH server, driven by the real ssh client", () => {
 
 describe("stopping the SSH server", () => {
   it("ends its open sessions (server_stopped, source system) and closes the connections", async () => {
-    const own = createAgentSshServer({ hostKey: ssh2.utils.generateKeyPairSync("ed25519").private, domain: "tunnel.test" });
+    const own = createAgentSshServer({ hostKey: generateEd25519Key().private, domain: "tunnel.test" });
     await new Promise<void>((resolve) => own.listen(0, "127.0.0.1", resolve));
     const savedPort = port;
     port = (own.address() as AddressInfo).port;
@@ -284,7 +285,7 @@ describe("stopping the SSH server", () => {
 
 describe("the SSH server's limits", () => {
   it("an SSH key over its open sessions or binds a minute is refused (the authtokens' caps); a connection not signed in within the handshake timeout is closed", async () => {
-    const own = createAgentSshServer({ hostKey: ssh2.utils.generateKeyPairSync("ed25519").private, domain: "tunnel.test", maxSessionsPerKey: 1, maxBindsPerMinute: 2, handshakeTimeoutMs: 600 });
+    const own = createAgentSshServer({ hostKey: generateEd25519Key().private, domain: "tunnel.test", maxSessionsPerKey: 1, maxBindsPerMinute: 2, handshakeTimeoutMs: 600 });
     await new Promise<void>((resolve) => own.listen(0, "127.0.0.1", resolve));
     const savedPort = port;
     port = (own.address() as AddressInfo).port;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ssh2 from "ssh2";
 import { withServerKeysLocked, type ServerKeysAccess } from "@/lib/tunnels/tls/server-keys";
+import { generateEd25519Key } from "./ed25519-key";
 
 /** Where the SSH host key was kept before it moved to the database: imported from there once. */
 export const HOST_KEY_FILE = "ssh_host_ed25519_key";
@@ -46,7 +47,7 @@ export async function sshHostKey(options: ServerKeysAccess & { dataDir: string }
       await keys.write("ssh-host", { publicPart: publicKey, privateKey: Buffer.from(fileKey, "utf8"), notBefore: null, notAfter: null });
       return { key: fileKey, publicKey, source: "imported" };
     }
-    const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: "botdesk host key" });
+    const pair = generateEd25519Key("botdesk host key");
     const publicKey = publicLine(pair.private, "the generated key");
     await keys.write("ssh-host", { publicPart: publicKey, privateKey: Buffer.from(pair.private, "utf8"), notBefore: null, notAfter: null });
     return { key: pair.private, publicKey, source: "generated" };

@@ -5,7 +5,6 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Ngrok } from "@ngrok/ngrok-api";
-import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { deleteBots } from "@/lib/domain/bots/delete-bots";
@@ -23,6 +22,7 @@ import { readEnv } from "@/lib/env";
 import { CONTROL_CHANNEL, controlListenerPid, parseNotice, stopControlListener } from "./control-listener";
 import { describeEndReason } from "./end-reason";
 import { heldSessionIds } from "./held-sessions";
+import { generateEd25519Key } from "@/lib/ssh/ed25519-key";
 
 // Real parts only: the SSH server with OpenSSH's `ssh -R`, the ingress on a real socket, the test
 // database's triggers and NOTIFY. The key re-check runs once an HOUR here, so only a notification
@@ -42,7 +42,7 @@ let localPort = 0;
 const running: ChildProcess[] = [];
 
 beforeAll(async () => {
-  sshServer = createAgentSshServer({ hostKey: ssh2.utils.generateKeyPairSync("ed25519").private, domain: "tunnel.test", heartbeatMs: HEARTBEAT_MS });
+  sshServer = createAgentSshServer({ hostKey: generateEd25519Key().private, domain: "tunnel.test", heartbeatMs: HEARTBEAT_MS });
   await new Promise<void>((resolve) => sshServer.listen(0, "127.0.0.1", resolve));
   sshPort = (sshServer.address() as AddressInfo).port;
   ingress = createIngressServer();

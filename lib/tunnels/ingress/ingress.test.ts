@@ -7,7 +7,6 @@ import type { TLSSocket } from "node:tls";
 import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { recordCarriedTraffic } from "@/lib/domain/usage/record-carried-traffic";
@@ -19,6 +18,7 @@ import { makeCa, makeServerCertificate, privateKeyPem } from "@/lib/tunnels/tls/
 import { endpointForHost, endpointForPort } from "@/lib/tunnels/registry/live-endpoints";
 import { createIngressServer, type IngressServer } from "./ingress-server";
 import { startTcpIngress, type TcpIngress } from "./tcp-ingress";
+import { generateEd25519Key } from "@/lib/ssh/ed25519-key";
 
 async function freePort(): Promise<number> {
   const probe = net.createServer();
@@ -44,7 +44,7 @@ const sockets = new Set<net.Socket>();
 
 beforeAll(async () => {
   tcpPort = await freePort();
-  sshServer = createAgentSshServer({ hostKey: ssh2.utils.generateKeyPairSync("ed25519").private, domain: "tunnel.test", tcpPorts: { from: tcpPort, to: tcpPort } });
+  sshServer = createAgentSshServer({ hostKey: generateEd25519Key().private, domain: "tunnel.test", tcpPorts: { from: tcpPort, to: tcpPort } });
   tcpIngress = await startTcpIngress({ ports: { from: tcpPort, to: tcpPort }, host: "127.0.0.1" });
   await new Promise<void>((resolve) => sshServer.listen(0, "127.0.0.1", resolve));
   sshPort = (sshServer.address() as AddressInfo).port;

@@ -2,9 +2,9 @@
 // held-session registry and LISTEN connection), key re-checks once an hour, so only a notification can
 // end its sessions quickly. Prints its port; SIGTERM stops it.
 import type { AddressInfo } from "node:net";
-import ssh2 from "ssh2";
 import { createAgentSshServer } from "@/lib/ssh/agent-ssh-server";
+import { generateEd25519Key } from "@/lib/ssh/ed25519-key";
 
-const server = createAgentSshServer({ hostKey: ssh2.utils.generateKeyPairSync("ed25519").private, domain: "tunnel.test", heartbeatMs: 3_600_000 });
+const server = createAgentSshServer({ hostKey: generateEd25519Key().private, domain: "tunnel.test", heartbeatMs: 3_600_000 });
 server.listen(0, "127.0.0.1", () => console.log(`holder: SSH on port ${(server.address() as AddressInfo).port}`));
 process.on("SIGTERM", () => void server.stop().finally(() => process.exit(0)));
