@@ -1,7 +1,7 @@
-import { StackedChart, type StackedSeries } from "@/components/stacked-chart";
+import type { StackedSeries } from "@/components/stacked-chart";
 import { QUOTA_LABELS } from "@/lib/domain/quotas/plan-quotas";
 import type { UsageChartData } from "@/lib/domain/quotas/quota-usage";
-import { formatMetric } from "./format-usage";
+import { UsageChartView } from "./usage-chart-view";
 
 const COLORS = ["#4f46e5", "#0891b2", "#d97706", "#16a34a", "#9333ea", "#dc2626"];
 const OTHERS = "#94a3b8";
@@ -24,15 +24,5 @@ export function UsageChart({ chart }: { chart: UsageChartData }) {
     });
   }
   const title = `${QUOTA_LABELS[metric]} per day this month (UTC), by bot and person`;
-  return (
-    <StackedChart
-      testId="usage-chart"
-      days={chart.days}
-      series={series}
-      title={title}
-      ariaLabel={`${title}: ${formatMetric(metric, chart.total)} in all`}
-      summary={(max) => `${formatMetric(metric, chart.total)} shown · dashed line: ${formatMetric(metric, max)} a day`}
-      format={(n) => formatMetric(metric, n)}
-    />
-  );
+  return <UsageChartView metric={metric} days={chart.days} series={series} title={title} total={chart.total} />;
 }

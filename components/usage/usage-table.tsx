@@ -1,6 +1,8 @@
+"use client";
+
 import Link from "next/link";
 import { Name } from "@/components/name";
-import { QUOTA_LABELS, QUOTA_METRICS, type QuotaMetric } from "@/lib/domain/quotas/plan-quotas";
+import { QUOTA_LABELS, QUOTA_METRICS, type QuotaMetric } from "@/lib/domain/quotas/quota-metrics";
 import type { PrincipalQuotaRow } from "@/lib/domain/quotas/quota-usage";
 import { formatMetric } from "./format-usage";
 
@@ -41,7 +43,10 @@ function Cell({ row, metric }: { row: PrincipalQuotaRow; metric: QuotaMetric }) 
  * on each quota the principal pushed the account past (and by how much of its
  * own usage). Each row is rendered once: a table row from 640 px, a card
  * below it, styled by `.usage-table` in app/globals.css (the header row is
- * then read only by screen readers, and each value shows its label).
+ * then read only by screen readers, and each value shows its label). A client
+ * component for the page's cost (issue 20): the page sends the rows' values
+ * (a principal's id, name, kind and two numbers per metric), not their cells
+ * as an element tree, and the server renders their HTML once.
  */
 export function UsageTable({ rows }: { rows: PrincipalQuotaRow[] }) {
   if (rows.length === 0) return <p className="text-sm text-slate-600">No usage recorded this month yet.</p>;

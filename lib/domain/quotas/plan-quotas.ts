@@ -1,4 +1,7 @@
 import { quotasSchema, type Quotas } from "@/lib/validation/account";
+import type { QuotaMetric } from "./quota-metrics";
+
+export { QUOTA_LABELS, QUOTA_METRICS, QUOTA_NOUNS, type QuotaMetric } from "./quota-metrics";
 
 /**
  * Each plan's monthly quotas, used for any quota the account has not set
@@ -23,25 +26,6 @@ export function quotasOf(plan: string, stored: unknown): Quotas {
   }
   return out;
 }
-
-/** The metered quantities a quota limits, in the order the page shows them. */
-export const QUOTA_METRICS = ["sessions", "endpoints", "bandwidth", "apiRequests"] as const;
-export type QuotaMetric = (typeof QUOTA_METRICS)[number];
-
-export const QUOTA_LABELS: Record<QuotaMetric, string> = {
-  sessions: "Agent sessions",
-  endpoints: "Endpoints",
-  bandwidth: "Bandwidth",
-  apiRequests: "API requests",
-};
-
-/** The same in a sentence ("over its monthly quota for API requests"). */
-export const QUOTA_NOUNS: Record<QuotaMetric, string> = {
-  sessions: "agent sessions",
-  endpoints: "endpoints",
-  bandwidth: "bandwidth",
-  apiRequests: "API requests",
-};
 
 /** A metric's quota in its metered unit (bandwidth in bytes: 1 GB = 10^9 bytes). */
 export function quotaLimit(quotas: Quotas, metric: QuotaMetric): number {

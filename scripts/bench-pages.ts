@@ -1,0 +1,109 @@
+/**
+ * `npx tsx scripts/bench-pages.ts [--quick]`: a page's render cost against `/sign-in`'s on a loaded,
+ * shared machine (issue 20 item 4), narrower than `npm run bench:http`: the production build with the
+ * real start command on the benchmark data (scripts/bench-data.ts; `--quick`: 100,000 events), signed
+ * in as the account's admin, one client asking the pages in interleaved rounds (each round asks every
+ * page once, in order), so each page's p50 is compared with `/sign-in`'s over the same rounds rather
+ * than minutes apart as bench:http does; then each page's HTML and, of it, React's payload.
+ * `BENCH_PAGES` (comma-separated paths; default `/sign-in,/settings,/usage,/developers`),
+ * `BENCH_PAGES_ROUNDS` (default 40). Prints; writes nothing. Asserts nothing.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { startTestDatabase } from "../lib/db/test-database";
+import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
+import { freePort, loadAverage, quantile, root, waitFor } from "./bench-support";
+
+const QUICK = process.argv.includes("--quick");
+const PAGES = (process.env.BENCH_PAGES ?? "/sign-in,/settings,/usage,/developers").split(",").map((p) => p.trim());
+const ROUNDS = Number(process.env.BENCH_PAGES_ROUNDS ?? 40);
+if (!PAGES.includes("/sign-in")) PAGES.unshift("/sign-in");
+
+const database = await startTestDatabase();
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "botdesk-bench-pages-"));
+let server: ChildProcess | undefined;
+try {
+  process.env.DATABASE_STATEMENT_TIMEOUT_MS = "600000";
+  const { createPrismaClient } = await import("../lib/db/client");
+  const client = createPrismaClient(database.url, 4);
+  const bench = await seedBenchAccount(client, benchSizes(QUICK));
+  await client.$queryRawUnsafe("SELECT event_counts_daily_compact()");
+  await client.$disconnect();
+
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    PORT: String(port),
+    BOTDESK_SSH_PORT: String(await freePort()),
+    BOTDESK_DATA_DIR: dataDir,
+    AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789",
+    BOTDESK_WEB_WORKERS: "1",
+    BOTDESK_SIGNIN_MAX_PER_IP: "1000",
+    DATABASE_STATEMENT_TIMEOUT_MS: "15000",
+  };
+  await new Promise<void>((resolve, reject) => {
+    const b = spawn(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { env, stdio: "inherit", cwd: root });
+    b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
+  });
+  server = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
+  await waitFor(`${base}/sign-in`, 120_000);
+
+  // Sign in as the sign-in form does (as bench-http.ts).
+  const csrfResponse = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+  const jar = new Map<string, string>();
+  const keep = (r: Response) => {
+    for (const c of r.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const i = pair!.indexOf("=");
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+  };
+  keep(csrfResponse);
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const signIn = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie(), origin: base },
+    body: new URLSearchParams({ csrfToken, login: bench.adminEmail, password: BENCH_PASSWORD, callbackUrl: `${base}/` }),
+  });
+  keep(signIn);
+  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed (${signIn.status})`);
+
+  const hit = async (p: string) => {
+    const s = performance.now();
+    const r = await fetch(`${base}${p}`, { headers: p === "/sign-in" ? {} : { cookie: cookie() }, redirect: "manual" });
+    const body = await r.text();
+    if (r.status !== 200) throw new Error(`${p} answered ${r.status}`);
+    return { ms: performance.now() - s, body };
+  };
+  const loadStart = loadAverage();
+  for (let i = 0; i < 3; i++) for (const p of PAGES) await hit(p); // warm
+  const times = new Map(PAGES.map((p) => [p, [] as number[]]));
+  for (let round = 0; round < ROUNDS; round++) for (const p of PAGES) times.get(p)!.push((await hit(p)).ms);
+  const signIn50 = quantile(times.get("/sign-in")!, 0.5);
+  console.log(`\n${ROUNDS} interleaved rounds, 1 client; load average ${loadStart.join(" ")} → ${loadAverage().join(" ")}\n`);
+  console.log(`| page | p50 | p95 | vs /sign-in | HTML | of it React's payload |\n|---|---|---|---|---|---|`);
+  for (const p of PAGES) {
+    const { body } = await hit(p);
+    const payload = [...body.matchAll(/<script[^>]*>(self\.__next_f\.push\([\s\S]*?)<\/script>/g)].reduce((n, m) => n + Buffer.byteLength(m[1]!), 0);
+    const p50 = quantile(times.get(p)!, 0.5);
+    console.log(`| ${p} | ${p50} ms | ${quantile(times.get(p)!, 0.95)} ms | ${(p50 / signIn50).toFixed(2)} × | ${(Buffer.byteLength(body) / 1000).toFixed(1)} kB | ${(payload / 1000).toFixed(1)} kB |`);
+  }
+} finally {
+  if (server?.pid) {
+    try {
+      process.kill(-server.pid, "SIGINT");
+    } catch {
+      // already gone
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+  await database.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
