@@ -23,7 +23,7 @@ import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
 import { startTestDatabase } from "../lib/db/test-database";
 import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
-import { describeTree, freePort, processTree, quantile, root, treeCpuSeconds, treeRssMiB, waitFor } from "./bench-support";
+import { describeTree, freePort, processTree, quantile, root, signInAsForm, treeCpuSeconds, treeRssMiB, waitFor } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
@@ -106,27 +106,9 @@ try {
   await waitFor(`${base}/sign-in`, 120_000);
   const startToFirst200 = performance.now() - started;
 
-  // Sign in as the sign-in form does: Auth.js's CSRF token, then the credentials callback.
-  const csrfResponse = await fetch(`${base}/api/auth/csrf`);
-  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
-  const jar = new Map<string, string>();
-  const keep = (r: Response) => {
-    for (const c of r.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  keep(csrfResponse);
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const signIn = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie(), origin: base },
-    body: new URLSearchParams({ csrfToken, login: bench.adminEmail, password: BENCH_PASSWORD, callbackUrl: `${base}/` }),
-  });
-  keep(signIn);
-  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed (${signIn.status})`);
+  // Signed in as the sign-in form does.
+  const session = await signInAsForm(base, bench.adminEmail, BENCH_PASSWORD);
+  const cookie = () => session;
 
   let renames = 0;
   const busyBot = bench.busiestBotId;

@@ -15,7 +15,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
 import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
-import { freePort, loadAverage, quantile, root, waitFor } from "./bench-support";
+import { freePort, loadAverage, quantile, root, signInAsForm, waitFor } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const PAGES = (process.env.BENCH_PAGES ?? "/sign-in,/settings,/usage,/developers").split(",").map((p) => p.trim());
@@ -53,27 +53,9 @@ try {
   server = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
   await waitFor(`${base}/sign-in`, 120_000);
 
-  // Sign in as the sign-in form does (as bench-http.ts).
-  const csrfResponse = await fetch(`${base}/api/auth/csrf`);
-  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
-  const jar = new Map<string, string>();
-  const keep = (r: Response) => {
-    for (const c of r.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  keep(csrfResponse);
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const signIn = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie(), origin: base },
-    body: new URLSearchParams({ csrfToken, login: bench.adminEmail, password: BENCH_PASSWORD, callbackUrl: `${base}/` }),
-  });
-  keep(signIn);
-  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed (${signIn.status})`);
+  // Signed in as the sign-in form does.
+  const session = await signInAsForm(base, bench.adminEmail, BENCH_PASSWORD);
+  const cookie = () => session;
 
   const hit = async (p: string) => {
     const s = performance.now();

@@ -143,3 +143,31 @@ export function writeResult(what: string, quick: boolean, content: object): stri
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
   return path.relative(root, file);
 }
+
+/**
+ * Signs in as the sign-in form does (Auth.js's CSRF token, then the credentials callback) and
+ * returns the Cookie header of the session; throws when no session cookie came back.
+ */
+export async function signInAsForm(base: string, login: string, password: string): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = new Map<string, string>();
+  const keep = (r: Response) => {
+    for (const c of r.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const i = pair!.indexOf("=");
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+  };
+  keep(csrf);
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const res = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie(), origin: base },
+    body: new URLSearchParams({ csrfToken, login, password, callbackUrl: `${base}/` }),
+  });
+  keep(res);
+  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed (${res.status})`);
+  return cookie();
+}

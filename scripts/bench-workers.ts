@@ -13,7 +13,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
 import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
-import { freePort, loadAverage, processTree, root, treeCpuSeconds, waitFor } from "./bench-support";
+import { freePort, loadAverage, processTree, root, signInAsForm, treeCpuSeconds, waitFor } from "./bench-support";
 
 process.env.BENCH_BOTS ??= "1000";
 process.env.BENCH_CREDENTIALS ??= "2000";
@@ -42,30 +42,6 @@ async function throughput(url: string, headers: Record<string, string>, seconds 
     }),
   );
   return done / ((performance.now() - start) / 1000);
-}
-
-async function signIn(base: string, email: string): Promise<string> {
-  const csrf = await fetch(`${base}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = new Map<string, string>();
-  const keep = (r: Response) => {
-    for (const c of r.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  keep(csrf);
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const res = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie(), origin: base },
-    body: new URLSearchParams({ csrfToken, login: email, password: BENCH_PASSWORD, callbackUrl: `${base}/` }),
-  });
-  keep(res);
-  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed (${res.status})`);
-  return cookie();
 }
 
 interface Run {
@@ -177,7 +153,7 @@ try {
       const r = await fetch(`${base}/healthz`, { headers: { connection: "close" } }).catch(() => null);
       if (r?.ok) seen.add(((await r.json()) as { worker?: number }).worker);
     }
-    const cookie = await signIn(base, bench.adminEmail);
+    const cookie = await signInAsForm(base, bench.adminEmail, BENCH_PASSWORD);
     const activity = { url: `${base}/activity`, headers: { cookie } };
     const api = { url: `${base}/api/v1/bot_users/${bench.botIds[1]!}`, headers: { authorization: `Bearer ${key.token}` } };
     // Warm every worker (JIT, pools, prepared statements).
