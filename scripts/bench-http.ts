@@ -161,7 +161,8 @@ try {
   const databaseCpu = () => (database.kind === "embedded" ? processTree(process.pid).filter((p) => p.name === "postgres").reduce((sum, p) => sum + p.cpuSeconds, 0) : null);
   const cpuAt10 = { wall: 0, server: 0, database: 0 as number | null };
 
-  const figures: { name: string; value: number; p95?: number; unit: string; baseline: string | null; ratio: number | null; goal: number | null; met: boolean | null }[] = [];
+  // `atLeast`: the goal is a floor (a ratio that must reach it), not a ceiling.
+  const figures: { name: string; value: number; p95?: number; unit: string; baseline: string | null; ratio: number | null; goal: number | null; met: boolean | null; atLeast?: boolean }[] = [];
   const signInTarget = targets.find((t) => t.path === "/sign-in")!;
   const results = new Map<string, { p50: number; p95: number; p50x10: number; p95x10: number; rps10: number }>();
   for (const t of targets) {
@@ -191,17 +192,22 @@ try {
     results.set(t.name, { p50: quantile(one, 0.5), p95: quantile(one, 0.95), p50x10: quantile(ten, 0.5), p95x10: quantile(ten, 0.95), rps10 });
     console.log(`${t.name.padEnd(42)} 1 client p50 ${quantile(one, 0.5)} ms p95 ${quantile(one, 0.95)} ms · 10 clients p50 ${quantile(ten, 0.5)} ms p95 ${quantile(ten, 0.95)} ms (${rps10} req/s; CPU: web server ${Math.round((100 * serverCpu) / wall)} %${dbCpu === null ? "" : `, database ${Math.round((100 * dbCpu) / wall)} %`} of one core)`);
   }
-  const signIn50 = results.get(signInTarget.name)!.p50;
+  const signIn = results.get(signInTarget.name)!;
+  const signIn50 = signIn.p50;
   for (const t of targets) {
     const r = results.get(t.name)!;
     const isPage = t.kind === "page";
     figures.push({ name: `${t.name}: p95, 1 client`, value: r.p95, unit: "ms", baseline: null, ratio: null, goal: isPage ? 150 : null, met: isPage ? r.p95 <= 150 : null });
     figures.push({ name: `${t.name}: p95, 10 clients`, value: r.p95x10, unit: "ms", baseline: null, ratio: null, goal: isPage ? 150 : null, met: isPage ? r.p95x10 <= 150 : null });
     if (isPage) {
+      // Issue 20's goals: every page's p50 at 1 client within 3 × /sign-in's (/usage with 10,000 principals with usage
+      // included); at 10 clients, its throughput at least 0.35 × /sign-in's and its p95 within 3 × its own p50.
       const ratio = Number((r.p50 / signIn50).toFixed(2));
-      // Issue 20: /usage with 10,000 principals with usage answers within 3 × /sign-in; the other pages keep this bench's 4 × until their own work.
-      const goal = t.path === "/usage" ? 3 : 4;
-      figures.push({ name: `${t.name}: p50 vs /sign-in`, value: r.p50, unit: "ms", baseline: signInTarget.name, ratio, goal, met: ratio <= goal });
+      figures.push({ name: `${t.name}: p50 vs /sign-in`, value: r.p50, unit: "ms", baseline: signInTarget.name, ratio, goal: 3, met: ratio <= 3 });
+      const throughput = Number((r.rps10 / signIn.rps10).toFixed(2));
+      figures.push({ name: `${t.name}: requests/s at 10 clients vs /sign-in`, value: r.rps10, unit: "req/s", baseline: signInTarget.name, ratio: throughput, goal: 0.35, met: throughput >= 0.35, atLeast: true });
+      const spread = Number((r.p95x10 / r.p50x10).toFixed(2));
+      figures.push({ name: `${t.name}: p95 vs p50 at 10 clients`, value: r.p95x10, unit: "ms", baseline: `its p50 at 10 clients (${r.p50x10} ms)`, ratio: spread, goal: 3, met: spread <= 3 });
     }
   }
 
@@ -256,6 +262,61 @@ try {
 
   const loadedMiB = server.pid ? treeRssMiB(server.pid) : null;
   if (server.pid) console.log(`After the load: ${describeTree(server.pid)}.`);
+  // Per web worker (the `next-server` processes; the launcher is apart): issue 20's memory goal.
+  const webWorkers = processTree(server.pid!).filter((p) => p.name === "next-server");
+  const perWorkerMiB = webWorkers.length > 0 ? Math.round(webWorkers.reduce((sum, p) => sum + p.rssKiB, 0) / 1024 / webWorkers.length) : null;
+
+  // Issue 20's "Done when": the web server killed with SIGKILL while clients load it, the service answers again
+  // within seconds (the launcher restarts it; the database and the sessions stay). Three clients loop a small page
+  // throughout; the figure is from the kill to the first 200 of a request sent after the killed process was gone.
+  if (webWorkers.length > 0) {
+    const victim = webWorkers[0]!.pid;
+    const isAlive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let looping = true;
+    let failed = 0;
+    let killedAt = 0;
+    let goneAt = 0;
+    let backAt = 0;
+    const clients = Promise.all(
+      Array.from({ length: 3 }, async () => {
+        while (looping) {
+          const sent = performance.now();
+          const ok = await hit(small).then(
+            (r) => r.status === 200,
+            () => false,
+          );
+          if (!ok) {
+            failed++;
+            await new Promise((r) => setTimeout(r, 50));
+          } else if (goneAt && sent > goneAt && !backAt) {
+            backAt = performance.now();
+          }
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    killedAt = performance.now();
+    process.kill(victim, "SIGKILL");
+    while (isAlive(victim) && performance.now() - killedAt < 5_000) await new Promise((r) => setTimeout(r, 5));
+    goneAt = performance.now();
+    while (!backAt && performance.now() - killedAt < 60_000) await new Promise((r) => setTimeout(r, 50));
+    looping = false;
+    await clients;
+    const back = backAt ? Math.round(backAt - killedAt) : null;
+    // Signed in before the kill, still signed in after it (the session is the database's and AUTH_SECRET's, not the process's).
+    const signedIn = (await hit(slowest)).status === 200;
+    console.log(`Killed the web server (pid ${victim}) under load: answering again after ${back ?? "more than 60,000"} ms (${failed} requests failed meanwhile); the session ${signedIn ? "still works" : "was lost"}.`);
+    figures.push({ name: "web server killed with SIGKILL under load: to the first 200 again", value: back ?? 60_000, unit: "ms", baseline: null, ratio: null, goal: 10_000, met: back !== null && back <= 10_000 && signedIn });
+    figures.push({ name: "requests that failed while the web server was down (3 clients looping)", value: failed, unit: "requests", baseline: null, ratio: null, goal: null, met: null });
+  }
+
   figures.push({ name: "CPU at 10 clients, all cases: the web server's processes", value: Math.round((100 * cpuAt10.server) / cpuAt10.wall), unit: "% of one core", baseline: null, ratio: null, goal: null, met: null });
   if (cpuAt10.database !== null) figures.push({ name: "CPU at 10 clients, all cases: the database's processes", value: Math.round((100 * cpuAt10.database) / cpuAt10.wall), unit: "% of one core", baseline: null, ratio: null, goal: null, met: null });
   if (idleMiB !== null) figures.push({ name: "memory of the process tree, idle (after one request per page)", value: idleMiB, unit: "MiB", baseline: null, ratio: null, goal: null, met: null });
@@ -268,14 +329,18 @@ try {
     for (const [name, value] of [["idle", idleMiB], ["after the load", loadedMiB]] as const) {
       if (value === null) continue;
       const ratio = Number((value / bareMiB).toFixed(2));
-      figures.push({ name: `memory of the process tree, ${name}, vs bare \`next start\``, value, unit: "MiB", baseline: "bare `next start`", ratio, goal: 2, met: ratio <= 2 });
+      figures.push({ name: `memory of the process tree, ${name}, vs bare \`next start\``, value, unit: "MiB", baseline: "bare `next start`", ratio, goal: null, met: null });
+    }
+    if (perWorkerMiB !== null) {
+      const ratio = Number((perWorkerMiB / bareMiB).toFixed(2));
+      figures.push({ name: `memory per web worker after the load (${webWorkers.length} worker${webWorkers.length === 1 ? "" : "s"}) vs bare \`next start\``, value: perWorkerMiB, unit: "MiB", baseline: "bare `next start`", ratio, goal: 2.5, met: ratio <= 2.5 });
     }
   }
   figures.push({ name: "start to first 200 (built, migrated, seeded database)", value: Math.round(startToFirst200), unit: "ms", baseline: null, ratio: null, goal: 2000, met: startToFirst200 <= 2000 });
 
   console.log(`\n| figure | value | baseline | ratio | goal | met |\n|---|---|---|---|---|---|`);
   for (const f of figures) {
-    const goal = f.goal === null ? "–" : f.ratio !== null ? `≤ ${f.goal} ×` : `≤ ${f.goal} ${f.unit}`;
+    const goal = f.goal === null ? "–" : f.ratio !== null ? `${f.atLeast ? "≥" : "≤"} ${f.goal} ×` : `≤ ${f.goal} ${f.unit}`;
     console.log(`| ${f.name} | ${f.value} ${f.unit} | ${f.baseline ?? "–"} | ${f.ratio === null ? "–" : `${f.ratio} ×`} | ${goal} | ${f.met === null ? "–" : f.met ? "yes" : "no"} |`);
   }
   const dbName = database.kind === "server" ? "postgresql" : "embedded-postgresql";
