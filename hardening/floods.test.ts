@@ -1,5 +1,4 @@
 import ngrok from "@ngrok/ngrok";
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net, { type AddressInfo } from "node:net";
@@ -8,6 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
+import { startLauncher, type Launcher } from "./launcher-support";
 import { newId } from "../lib/ids";
 import { issueSecret } from "../lib/domain/credentials/token-format";
 import { REFUSALS_RECORDED_PER_MINUTE } from "../lib/domain/access/authenticate-credential";
@@ -33,9 +33,7 @@ const dbName = `botdesk_floods_${Date.now()}_${process.pid}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-floods-"));
 let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 let pool: pg.Pool;
-let proc: ChildProcess | undefined;
-let exited: Promise<void> = Promise.resolve();
-const output: string[] = [];
+let launcher: Launcher | undefined;
 const ports = { web: 0, ssh: 0, agent: 0, ingress: 0, tcp: 0 };
 let base = "";
 let apiKey = "";
@@ -64,8 +62,8 @@ async function dashboardAnswers(ms = 3_000): Promise<void> {
 
 /** What the server wrote that it should not have: an answer 500, an error, a file descriptor shortage. */
 function troubleInLog(): string[] {
-  return output
-    .join("")
+  return launcher!
+    .output()
     .split("\n")
     .filter((line) => /\b500\b|EMFILE|ENFILE|Unhandled|uncaught|\berror\b/i.test(line));
 }
@@ -146,12 +144,9 @@ beforeAll(async () => {
   for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
   base = `http://127.0.0.1:${ports.web}`;
   // ulimit -n 1024 (soft and hard, so Node cannot raise it): BOTDESK_MAX_CONNECTIONS is left to its default (768).
-  proc = spawn("sh", ["-c", `ulimit -n 1024 && exec "${process.execPath}" scripts/start.mjs`], {
-    cwd: REPO,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
+  launcher = startLauncher(
+    REPO,
+    {
       PORT: String(ports.web),
       DATABASE_URL: database.url,
       BOTDESK_DATA_DIR: dataDir,
@@ -168,20 +163,10 @@ beforeAll(async () => {
       BOTDESK_AGENT_MAX_BINDS_PER_MINUTE: String(BINDS_PER_MINUTE),
       BOTDESK_API_MAX_PER_KEY: "100000",
       BOTDESK_API_MAX_PER_ACCOUNT: "100000",
-      NEXT_TELEMETRY_DISABLED: "1",
-      // Test servers run one web worker (hardening/workers.test.ts tests several).
-      BOTDESK_WEB_WORKERS: "1",
     },
-  });
-  proc.stdout!.on("data", (d: Buffer) => output.push(d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => output.push(d.toString()));
-  exited = new Promise<void>((resolve) => proc!.once("exit", () => resolve()));
-  const deadline = Date.now() + 120_000;
-  while (!output.join("").includes("TCP endpoints on ports") || !output.join("").includes("SSH server for agents on port")) {
-    if (proc.exitCode !== null) throw new Error(`the instance exited while starting:\n${output.join("")}`);
-    if (Date.now() > deadline) throw new Error(`not started within 120 s:\n${output.join("")}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    { before: "ulimit -n 1024" },
+  );
+  await launcher.waitUntil((out) => out.includes("TCP endpoints on ports") && out.includes("SSH server for agents on port"), 120_000, "TCP endpoints and SSH server");
   const [owner] = await sql<{ id: string; account_id: string }>("SELECT p.id, m.account_id FROM principals p JOIN memberships m ON m.principal_id = p.id WHERE m.role = 'owner' LIMIT 1");
   accountId = owner!.account_id;
   botId = (await sql<{ id: string }>("SELECT id FROM principals WHERE kind = 'bot' AND status = 'active' AND account_id = $1 LIMIT 1", [accountId]))[0]!.id;
@@ -196,22 +181,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   closeAll();
-  if (proc && proc.exitCode === null && proc.signalCode === null) {
-    try {
-      process.kill(-proc.pid!, "SIGTERM");
-    } catch {
-      /* gone */
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-proc!.pid!, "SIGKILL");
-      } catch {
-        /* gone */
-      }
-    }, 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await launcher?.stop();
   await database?.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -347,6 +317,6 @@ describe("floods against npm start (ulimit -n 1024)", () => {
   it("after the floods the log has no 500, no error and no file descriptor shortage", () => {
     expect(troubleInLog()).toEqual([]);
     // Refusals were said in a few lines, not one per connection.
-    expect(output.join("").split("\n").filter((l) => /refused \d+ connections|refused a connection/.test(l)).length).toBeLessThan(20);
+    expect(launcher!.output().split("\n").filter((l) => /refused \d+ connections|refused a connection/.test(l)).length).toBeLessThan(20);
   });
 });

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -7,6 +6,7 @@ import path from "node:path";
 import ngrok from "@ngrok/ngrok";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
+import { startLauncher, type Launcher } from "./launcher-support";
 import { startDigestService, type DigestService } from "../lib/test-support/digest-service";
 import { newId } from "../lib/ids";
 import { issueSecret } from "../lib/domain/credentials/token-format";
@@ -27,14 +27,12 @@ const dbName = `botdesk_forwarding_${Date.now()}_${process.pid}`;
 const dataDirs: string[] = [];
 let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 
-interface Instance {
+/** An instance: the launcher, the address its web server answers on and its ports for agents and instances. */
+interface Instance extends Launcher {
   base: string;
   agentPort: number;
   ingressPort: number;
   forwardPort: number;
-  proc: ChildProcess;
-  output: string[];
-  exited: Promise<void>;
 }
 let a: Instance;
 let b: Instance;
@@ -46,52 +44,26 @@ async function startInstance(again?: Instance): Promise<Instance> {
     : [await freePort(), await freePort(), await freePort(), await freePort()];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-forwarding-"));
   dataDirs.push(dataDir);
-  const proc = spawn(process.execPath, ["scripts/start.mjs"], {
-    cwd: REPO,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: database!.url,
-      BOTDESK_DATA_DIR: dataDir,
-      BOTDESK_HOST: "127.0.0.1",
-      AUTH_SECRET,
-      BOTDESK_DEMO: "1",
-      BOTDESK_ADMIN_PASSWORD: "forwarding-password-123",
-      BOTDESK_SSH_PORT: "off",
-      BOTDESK_TCP_PORTS: "off",
-      BOTDESK_AGENT_PORT: String(agentPort),
-      BOTDESK_INGRESS_PORT: String(ingressPort),
-      BOTDESK_FORWARD_PORT: String(forwardPort),
-      NEXT_TELEMETRY_DISABLED: "1",
-      // Test servers run one web worker (hardening/workers.test.ts tests several).
-      BOTDESK_WEB_WORKERS: "1",
-    },
+  const launcher = startLauncher(REPO, {
+    PORT: String(port),
+    DATABASE_URL: database!.url,
+    BOTDESK_DATA_DIR: dataDir,
+    BOTDESK_HOST: "127.0.0.1",
+    AUTH_SECRET,
+    BOTDESK_DEMO: "1",
+    BOTDESK_ADMIN_PASSWORD: "forwarding-password-123",
+    BOTDESK_SSH_PORT: "off",
+    BOTDESK_TCP_PORTS: "off",
+    BOTDESK_AGENT_PORT: String(agentPort),
+    BOTDESK_INGRESS_PORT: String(ingressPort),
+    BOTDESK_FORWARD_PORT: String(forwardPort),
   });
-  const output: string[] = [];
-  proc.stdout!.on("data", (d: Buffer) => output.push(d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  return { base: `http://127.0.0.1:${port}`, agentPort, ingressPort, forwardPort, proc, output, exited };
+  return { ...launcher, base: `http://127.0.0.1:${port}`, agentPort, ingressPort, forwardPort };
 }
 
-async function ready(instance: Instance): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  while (!/Ingress for tunnels on port/.test(instance.output.join("")) || !/Agent listener for ngrok's agents/.test(instance.output.join(""))) {
-    if (instance.proc.exitCode !== null) throw new Error(`an instance exited while starting:\n${instance.output.join("")}`);
-    if (Date.now() > deadline) throw new Error(`an instance did not start within 180 s:\n${instance.output.join("")}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function kill(instance: Instance | undefined, signal: NodeJS.Signals): void {
-  if (!instance || instance.proc.exitCode !== null || instance.proc.signalCode !== null) return;
-  try {
-    process.kill(-instance.proc.pid!, signal);
-  } catch {
-    /* gone */
-  }
+/** Until its ingress and its agent listener have started. */
+function ready(instance: Instance): Promise<void> {
+  return instance.waitUntil((out) => /Ingress for tunnels on port/.test(out) && /Agent listener for ngrok's agents/.test(out), 180_000, "ingress and agent listener");
 }
 
 /** One request to an instance's ingress for `host` (by address, with a Host header), on a connection of its own. */
@@ -124,8 +96,7 @@ beforeAll(async () => {
 }, 400_000);
 
 afterAll(async () => {
-  for (const instance of [a, b]) kill(instance, "SIGKILL");
-  await Promise.all([a?.exited, b?.exited]);
+  await Promise.all([a?.stop("SIGKILL"), b?.stop("SIGKILL")]);
   await local?.close();
   await database?.drop();
   for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -177,13 +148,12 @@ describe("two instances on one PostgreSQL, the request arriving at the one that 
       // A double count (B metering too) would be written within B's next flush: wait past it, then compare.
       await new Promise((r) => setTimeout(r, 11_000));
       const metered = await meteredRow();
-      expect(metered, `A said:\n${a.output.join("")}\nB said:\n${b.output.join("")}`).toEqual(expected);
+      expect(metered, `A said:\n${a.output()}\nB said:\n${b.output()}`).toEqual(expected);
       const usageNow = await usageOf(bot!.id);
       expect({ bytes_in: String(usageNow.bytes_in - usageBefore.bytes_in), bytes_out: String(usageNow.bytes_out - usageBefore.bytes_out), requests: String(usageNow.requests - usageBefore.requests) }).toEqual(expected);
 
       // The holder dies without a word: B finds nothing at its address and says the endpoint is offline, at once.
-      kill(a, "SIGKILL");
-      await a.exited;
+      await a.stop("SIGKILL");
       const started = Date.now();
       const gone = await viaIngress(b, host, "/after");
       expect(gone.status).toBe(404);
@@ -195,7 +165,7 @@ describe("two instances on one PostgreSQL, the request arriving at the one that 
       await ready(a);
       const [ended] = (await pool.query<{ end_reason: string | null }>("SELECT end_reason FROM tunnel_sessions WHERE id = $1", [row!.id])).rows;
       expect(ended!.end_reason).toBe("server_stopped");
-      expect(a.output.join("")).toMatch(/ended \d+ session\(s\) a previous run at 127\.0\.0\.1:\d+ left open/);
+      expect(a.output()).toMatch(/ended \d+ session\(s\) a previous run at 127\.0\.0\.1:\d+ left open/);
       const stillGone = await viaIngress(b, host, "/after-restart");
       expect(stillGone.headers["ngrok-error-code"]).toBe("ERR_NGROK_3200");
     } finally {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -6,6 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
+import { startLauncher, type Launcher } from "./launcher-support";
 import { serverActions } from "../e2e/hardening/inventory";
 import { DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL } from "../lib/db/demo";
 import { newId } from "../lib/ids";
@@ -29,11 +29,9 @@ const SIGNIN_MAX_PER_EMAIL = 5;
 const API_MAX_PER_KEY = 10;
 const API_MAX_PER_ACCOUNT = 20;
 
-interface Instance {
+/** An instance: the launcher and the address its web server answers on. */
+interface Instance extends Launcher {
   base: string;
-  proc: ChildProcess;
-  output: string[];
-  exited: Promise<void>;
 }
 
 const dbName = `botdesk_instances_${Date.now()}_${process.pid}`;
@@ -53,12 +51,9 @@ async function startInstance(): Promise<Instance> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-instance-"));
   dataDirs.push(dataDir);
-  const proc = spawn(process.execPath, ["scripts/start.mjs"], {
-    cwd: REPO,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
+  const launcher = startLauncher(
+    REPO,
+    {
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       BOTDESK_DATA_DIR: dataDir,
@@ -70,66 +65,15 @@ async function startInstance(): Promise<Instance> {
       BOTDESK_SIGNIN_MAX_PER_IP: "100000",
       BOTDESK_API_MAX_PER_KEY: String(API_MAX_PER_KEY),
       BOTDESK_API_MAX_PER_ACCOUNT: String(API_MAX_PER_ACCOUNT),
-      NEXT_TELEMETRY_DISABLED: "1",
-      // Test servers run one web worker (hardening/workers.test.ts tests several).
-      BOTDESK_WEB_WORKERS: "1",
     },
-  });
-  const output: string[] = [];
-  proc.stdout!.on("data", (d: Buffer) => output.push(d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const guardian = guard(proc.pid!);
-  // Once the instance is gone, so is its guardian (it must never signal a reused process group id).
-  void exited.then(() => guardian.kill());
-  return { base: `http://localhost:${port}`, proc, output, exited };
-}
-
-/**
- * A small process holding a pipe from this one: when the test runner exits, even
- * by SIGKILL, the pipe closes and it stops the instance's process group, so no
- * instance outlives a killed run.
- */
-function guard(pgid: number): ChildProcess {
-  const guardian = spawn(
-    process.execPath,
-    ["-e", `process.stdin.on("end", () => { try { process.kill(-${pgid}, "SIGTERM"); } catch {} setTimeout(() => { try { process.kill(-${pgid}, "SIGKILL"); } catch {} process.exit(0); }, 10000).unref(); }); process.stdin.resume();`],
-    { stdio: ["pipe", "ignore", "ignore"] },
+    { guard: true },
   );
-  guardian.unref();
-  (guardian.stdin as unknown as { unref?: () => void }).unref?.();
-  return guardian;
+  return { ...launcher, base: `http://localhost:${port}` };
 }
 
-async function ready(instance: Instance): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  let gone = false;
-  void instance.exited.then(() => (gone = true));
-  for (;;) {
-    if (gone) throw new Error(`an instance exited while starting:\n${instance.output.join("")}`);
-    const res = await fetch(`${instance.base}/sign-in`).catch(() => null);
-    if (res?.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`an instance did not start within 120 s:\n${instance.output.join("")}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stop(instance: Instance | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (!instance || instance.proc.exitCode !== null || instance.proc.signalCode !== null) return;
-  try {
-    process.kill(-instance.proc.pid!, signal);
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-instance.proc.pid!, "SIGKILL");
-    } catch {
-      /* gone */
-    }
-  }, 15_000);
-  await instance.exited;
-  clearTimeout(timer);
+/** Until the instance serves its sign-in page. */
+function ready(instance: Instance): Promise<void> {
+  return instance.waitUntil(async () => (await fetch(`${instance.base}/sign-in`).catch(() => null))?.status === 200, 120_000, "an answer from /sign-in");
 }
 
 function action(name: string) {
@@ -205,7 +149,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await Promise.all([stop(a), stop(b)]);
+  await Promise.all([a?.stop(), b?.stop()]);
   await database?.drop();
   for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
@@ -219,7 +163,7 @@ describe("two instances on one PostgreSQL database", () => {
     expect(applied.every((m) => m.n === 1 && m.unfinished === 0)).toBe(true);
     expect(await sql("SELECT name FROM accounts")).toEqual([{ name: "Acme" }]);
     expect((await sql<{ n: number }>("SELECT count(*)::int AS n FROM principals WHERE kind = 'bot'"))[0]!.n).toBe(3);
-    const logs = [a.output.join(""), b.output.join("")];
+    const logs = [a.output(), b.output()];
     expect(logs.filter((l) => l.includes('created the demo account "Acme"'))).toHaveLength(1);
     expect(logs.filter((l) => /Applied \d+ migrations?\./.test(l))).toHaveLength(1);
   });
@@ -314,7 +258,7 @@ describe("an instance killed with SIGKILL during bulk deletes", () => {
       if (Date.now() > deadline) throw new Error("no delete started within 30 s");
       await new Promise((r) => setTimeout(r, 5));
     }
-    await stop(a, "SIGKILL");
+    await a.stop("SIGKILL");
     await Promise.all(calls);
     // PostgreSQL rolls back what the dead connections left open.
     for (let i = 0; i < 100; i++) {

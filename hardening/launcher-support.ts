@@ -3,8 +3,9 @@ import fs from "node:fs";
 
 /**
  * `npm start` as a user runs it (npm's own process, its `sh -c`, the launcher,
- * the web server, the embedded PostgreSQL), and what the launcher tests look
- * at from outside: the process tree, the listening sockets, the console.
+ * the web server, the embedded PostgreSQL), the launcher alone as the fault tests
+ * on the machine's PostgreSQL start it, and what the tests look at from outside:
+ * the process tree, the listening sockets, the console.
  */
 
 export interface Started {
@@ -58,6 +59,101 @@ export function killGroup(started: Started | undefined, signal: NodeJS.Signals =
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * scripts/start.mjs (what `npm start` runs) started directly with Node, as the fault tests
+ * on the machine's PostgreSQL start an instance: in a process group of its own, so the
+ * launcher and its web servers are stopped together.
+ */
+export interface Launcher {
+  /** The launcher, leader of its process group. */
+  proc: ChildProcess;
+  /** Everything it (and its web servers) printed so far, stdout and stderr. */
+  output: () => string;
+  /** Resolves with its exit code (null when a signal ended it) once it has exited. */
+  exited: Promise<number | null>;
+  /** Resolves once `check` holds (asked every 200 ms); rejects with the output so far if the launcher exits first, or after `ms`. */
+  waitUntil(check: (output: string) => boolean | Promise<boolean>, ms: number, what: string): Promise<void>;
+  /** Unless it has exited: `signal` to its process group, SIGKILL to the group once it exits or after `killAfterMs`, then waits for its exit. */
+  stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** A shell command run first, e.g. `ulimit -n 1024` (the launcher then replaces the shell: still the group's leader). */
+  before?: string;
+  /** Stop the process group if the test runner dies, even by SIGKILL (see `guard`). */
+  guard?: boolean;
+}
+
+/** Starts the launcher in `repo` with the test's `env` on top of this process's (one web worker unless `env` says). */
+export function startLauncher(repo: string, env: Record<string, string>, options: LaunchOptions = {}): Launcher {
+  const [command, args] = options.before
+    ? ["sh", ["-c", `${options.before} && exec "${process.execPath}" scripts/start.mjs`]]
+    : [process.execPath, ["scripts/start.mjs"]];
+  const proc = spawn(command, args, {
+    cwd: repo,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    // Test servers run one web worker (hardening/workers.test.ts tests several).
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", BOTDESK_WEB_WORKERS: "1", ...env },
+  });
+  let out = "";
+  proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  const gone = () => proc.exitCode !== null || proc.signalCode !== null;
+  if (options.guard) {
+    const guardian = guard(proc.pid!);
+    // Once the launcher is gone, so is its guardian (it must never signal a reused process group id).
+    void exited.then(() => guardian.kill());
+  }
+  const signalGroup = (signal: NodeJS.Signals): boolean => {
+    try {
+      process.kill(-proc.pid!, signal);
+      return true;
+    } catch {
+      return false; // gone
+    }
+  };
+  return {
+    proc,
+    output: () => out,
+    exited,
+    async waitUntil(check, ms, what) {
+      const deadline = Date.now() + ms;
+      while (!(await check(out))) {
+        if (gone()) throw new Error(`the launcher exited before ${what}:\n${out}`);
+        if (Date.now() > deadline) throw new Error(`no ${what} within ${ms} ms:\n${out}`);
+        await sleep(200);
+      }
+    },
+    async stop(signal = "SIGTERM", killAfterMs = 15_000) {
+      if (gone() || !signalGroup(signal)) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, killAfterMs)))]);
+      clearTimeout(timer);
+      // Whatever of its group is left (a web server that outlived it, or the launcher itself past `killAfterMs`).
+      signalGroup("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/**
+ * A small process holding a pipe from this one: when the test runner exits, even
+ * by SIGKILL, the pipe closes and it stops the process group `pgid`, so no
+ * instance outlives a killed run.
+ */
+function guard(pgid: number): ChildProcess {
+  const guardian = spawn(
+    process.execPath,
+    ["-e", `process.stdin.on("end", () => { try { process.kill(-${pgid}, "SIGTERM"); } catch {} setTimeout(() => { try { process.kill(-${pgid}, "SIGKILL"); } catch {} process.exit(0); }, 10000).unref(); }); process.stdin.resume();`],
+    { stdio: ["pipe", "ignore", "ignore"] },
+  );
+  guardian.unref();
+  (guardian.stdin as unknown as { unref?: () => void }).unref?.();
+  return guardian;
+}
 
 export async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;

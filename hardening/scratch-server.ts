@@ -39,7 +39,16 @@ export async function scratchDatabase(name: string, poolMax: number): Promise<{ 
     url: url.toString(),
     pool,
     drop: async () => {
+      // pool.end() resolves before its clients have said goodbye: DROP ... FORCE could cut one off
+      // mid-way, and its 57P01 would reach the pool as an unhandled error. Wait until each has closed (5 s at most).
+      const open = pool.totalCount;
+      let removed = 0;
+      const closed = new Promise<void>((resolve) => {
+        if (open === 0) resolve();
+        pool.on("remove", () => ++removed === open && resolve());
+      });
       await pool.end();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000).unref())]);
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
+import { startLauncher, type Launcher } from "./launcher-support";
 import { sshKeygen } from "../lib/test-support/ssh-keys";
 
 /**
@@ -20,46 +21,29 @@ const REPO = process.cwd();
 const AUTH_SECRET = randomBytes(24).toString("hex");
 const dbName = `botdesk_server_keys_${Date.now()}_${process.pid}`;
 const dirs: string[] = [];
-const running: ChildProcess[] = [];
+const launchers: Launcher[] = [];
 let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 const oldHostKey = sshKeygen("ed25519");
 
-interface Instance {
+/** An instance: the launcher, the address its web server answers on and its SSH port. */
+interface Instance extends Launcher {
   base: string;
   sshPort: number;
-  proc: ChildProcess;
-  output: string[];
-  exit: Promise<number | null>;
 }
 
-function launch(secret: string): Promise<Instance> {
-  return (async () => {
-    const [port, sshPort] = [await freePort(), await freePort()];
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-server-keys-"));
-    dirs.push(dataDir);
-    fs.writeFileSync(path.join(dataDir, "ssh_host_ed25519_key"), oldHostKey.privateKey, { mode: 0o600 });
-    const proc = spawn(process.execPath, ["scripts/start.mjs"], {
-      cwd: REPO,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PORT: String(port), DATABASE_URL: database!.url, BOTDESK_DATA_DIR: dataDir, AUTH_SECRET: secret, BOTDESK_SSH_PORT: String(sshPort), NEXT_TELEMETRY_DISABLED: "1", BOTDESK_WEB_WORKERS: "1" },
-    });
-    running.push(proc);
-    const output: string[] = [];
-    proc.stdout!.on("data", (d: Buffer) => output.push(d.toString()));
-    proc.stderr!.on("data", (d: Buffer) => output.push(d.toString()));
-    const exit = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-    return { base: `http://127.0.0.1:${port}`, sshPort, proc, output, exit };
-  })();
+async function launch(secret: string): Promise<Instance> {
+  const [port, sshPort] = [await freePort(), await freePort()];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-server-keys-"));
+  dirs.push(dataDir);
+  fs.writeFileSync(path.join(dataDir, "ssh_host_ed25519_key"), oldHostKey.privateKey, { mode: 0o600 });
+  const launcher = startLauncher(REPO, { PORT: String(port), DATABASE_URL: database!.url, BOTDESK_DATA_DIR: dataDir, AUTH_SECRET: secret, BOTDESK_SSH_PORT: String(sshPort) });
+  launchers.push(launcher);
+  return { ...launcher, base: `http://127.0.0.1:${port}`, sshPort };
 }
 
-async function ready(instance: Instance): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  while (!instance.output.join("").includes(`SSH server for agents on port ${instance.sshPort}`)) {
-    if (instance.proc.exitCode !== null) throw new Error(`the instance exited while starting:\n${instance.output.join("")}`);
-    if (Date.now() > deadline) throw new Error(`not started within 180 s:\n${instance.output.join("")}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** Until its SSH server has started. */
+function ready(instance: Instance): Promise<void> {
+  return instance.waitUntil((out) => out.includes(`SSH server for agents on port ${instance.sshPort}`), 180_000, "SSH server");
 }
 
 async function hostKeySeen(port: number): Promise<string> {
@@ -75,15 +59,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const proc of running) {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      try {
-        process.kill(-proc.pid!, "SIGKILL");
-      } catch {
-        /* gone */
-      }
-    }
-  }
+  await Promise.all(launchers.map((launcher) => launcher.stop("SIGKILL")));
   await database?.drop();
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -92,7 +68,7 @@ describe("the server's keys across instances, through npm start", () => {
   it("two instances starting at once share one CA and one host key (the old file's); another AUTH_SECRET stops the start and changes nothing", async () => {
     const [a, b] = await Promise.all([launch(AUTH_SECRET), launch(AUTH_SECRET)]);
     await Promise.all([ready(a), ready(b)]);
-    const both = a.output.join("") + b.output.join("");
+    const both = a.output() + b.output();
     expect(both.match(/Agent TLS: made a private CA/g)).toHaveLength(1);
     expect(both.match(/SSH host key imported from/g)).toHaveLength(1);
 
@@ -106,8 +82,8 @@ describe("the server's keys across instances, through npm start", () => {
     }
 
     const wrong = await launch(randomBytes(24).toString("hex"));
-    const code = await Promise.race([wrong.exit, new Promise<"running">((r) => setTimeout(() => r("running"), 180_000))]);
-    const said = wrong.output.join("");
+    const code = await Promise.race([wrong.exited, new Promise<"running">((r) => setTimeout(() => r("running"), 180_000))]);
+    const said = wrong.output();
     expect(code, said).not.toBe(0);
     expect(code, said).not.toBe("running");
     expect(said).toMatch(/Could not start: The server key "agent-ca" stored in the database \(table server_keys\) cannot be decrypted with this instance's AUTH_SECRET/);

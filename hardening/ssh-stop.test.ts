@@ -6,6 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
+import { childrenOf, commandOf, isAlive, startLauncher, type Launcher } from "./launcher-support";
 import { newId } from "../lib/ids";
 import { issueSecret } from "../lib/domain/credentials/token-format";
 import { sshKeygen } from "../lib/test-support/ssh-keys";
@@ -28,50 +29,30 @@ let pool: pg.Pool;
 let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 let keyFile = "";
 let sshPort = 0;
-const running: ChildProcess[] = [];
+const launchers: Launcher[] = [];
+const agents: ChildProcess[] = [];
 // One for every start: the instances share the database's server keys, which it encrypts (a start with another is refused).
 const AUTH_SECRET = randomBytes(24).toString("hex");
 
-interface Instance {
-  proc: ChildProcess;
+/** An instance: the launcher and the address its web server answers on. */
+interface Instance extends Launcher {
   base: string;
-  output: string[];
-  exited: Promise<void>;
 }
 
-/** `npm start` (scripts/start.mjs) in a process group of its own. */
+/** `npm start` (scripts/start.mjs) in a process group of its own, until its SSH server has started. */
 async function startInstance(): Promise<Instance> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ["scripts/start.mjs"], {
-    cwd: REPO,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      BOTDESK_DATA_DIR: dataDir,
-      AUTH_SECRET,
-      BOTDESK_SSH_PORT: String(sshPort),
-      BOTDESK_DEMO: "1",
-      NEXT_TELEMETRY_DISABLED: "1",
-      // Test servers run one web worker (hardening/workers.test.ts tests several).
-      BOTDESK_WEB_WORKERS: "1",
-    },
+  const launcher = startLauncher(REPO, {
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    BOTDESK_DATA_DIR: dataDir,
+    AUTH_SECRET,
+    BOTDESK_SSH_PORT: String(sshPort),
+    BOTDESK_DEMO: "1",
   });
-  running.push(proc);
-  const output: string[] = [];
-  proc.stdout!.on("data", (d: Buffer) => output.push(d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const instance = { proc, base: `http://localhost:${port}`, output, exited };
-  const deadline = Date.now() + 120_000;
-  while (!output.join("").includes(`SSH server for agents on port ${sshPort}`)) {
-    if (proc.exitCode !== null) throw new Error(`the instance exited while starting:\n${output.join("")}`);
-    if (Date.now() > deadline) throw new Error(`no SSH server within 120 s:\n${output.join("")}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return instance;
+  launchers.push(launcher);
+  await launcher.waitUntil((out) => out.includes(`SSH server for agents on port ${sshPort}`), 120_000, "SSH server");
+  return { ...launcher, base: `http://localhost:${port}` };
 }
 
 /** The agent: `ssh -R 0:localhost:8080` with the bot's key, once its tunnel session is open. */
@@ -82,7 +63,7 @@ async function openTunnel(): Promise<{ proc: ChildProcess; output: () => string;
     "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR",
     "-R", "0:localhost:8080", "agent@127.0.0.1",
   ], { stdio: ["pipe", "pipe", "pipe"] });
-  running.push(proc);
+  agents.push(proc);
   let out = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
@@ -98,26 +79,6 @@ async function openTunnel(): Promise<{ proc: ChildProcess; output: () => string;
 async function session(id: string): Promise<{ ended: boolean; reason: string | null }> {
   const { rows } = await pool.query<{ ended_at: Date | null; end_reason: string | null }>("SELECT ended_at, end_reason FROM tunnel_sessions WHERE id = $1", [id]);
   return { ended: rows[0]?.ended_at != null, reason: rows[0]?.end_reason ?? null };
-}
-
-function childPids(pid: number): number[] {
-  return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-    } catch {
-      return false;
-    }
-  });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 beforeAll(async () => {
@@ -142,20 +103,12 @@ beforeAll(async () => {
     body: JSON.stringify({ public_key: pair.publicKey, owner_id: bot!.id }),
   });
   expect(res.status, await res.text()).toBe(201);
-  process.kill(-first.proc.pid!, "SIGTERM");
-  await first.exited;
+  await first.stop();
 }, 300_000);
 
 afterAll(async () => {
-  for (const proc of running) {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      try {
-        process.kill(proc.spawnargs[0] === "ssh" ? proc.pid! : -proc.pid!, "SIGKILL");
-      } catch {
-        /* gone */
-      }
-    }
-  }
+  for (const agent of agents) if (agent.exitCode === null && agent.signalCode === null) agent.kill("SIGKILL");
+  await Promise.all(launchers.map((launcher) => launcher.stop("SIGKILL")));
   await database?.drop();
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(keyDir, { recursive: true, force: true });
@@ -168,7 +121,7 @@ describe("npm start's SSH server, inside the web server", () => {
     expect(await session(agent.sessionId)).toEqual({ ended: false, reason: null });
     process.kill(-instance.proc.pid!, "SIGTERM");
     await instance.exited;
-    expect(instance.output.join("")).toContain("[botdesk] Stopped.");
+    expect(instance.output()).toContain("[botdesk] Stopped.");
     expect(await session(agent.sessionId)).toEqual({ ended: true, reason: "server_stopped" });
     await new Promise((r) => (agent.proc.exitCode !== null ? r(null) : agent.proc.once("exit", r)));
     expect(agent.output()).toContain("the SSH server is stopping; the tunnel session has ended");
@@ -177,7 +130,7 @@ describe("npm start's SSH server, inside the web server", () => {
   it("when the launcher is killed with SIGKILL, the web server records the session as ended, then exits", async () => {
     const instance = await startInstance();
     const agent = await openTunnel();
-    const webServer = childPids(instance.proc.pid!).find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("next"));
+    const webServer = childrenOf(instance.proc.pid!).find((pid) => commandOf(pid).includes("next"));
     expect(webServer).toBeDefined();
     process.kill(instance.proc.pid!, "SIGKILL");
     const deadline = Date.now() + 15_000;

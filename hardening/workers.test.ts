@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -6,7 +5,7 @@ import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuild, freePort, scratchDatabase } from "./scratch-server";
-import { childrenOf, commandOf, isAlive, listeningOn, sleep, until } from "./launcher-support";
+import { childrenOf, commandOf, isAlive, listeningOn, sleep, startLauncher, until, type Launcher } from "./launcher-support";
 
 /**
  * `npm start` with two web workers (BOTDESK_WEB_WORKERS=2) on a fresh database of the machine's
@@ -17,9 +16,7 @@ import { childrenOf, commandOf, isAlive, listeningOn, sleep, until } from "./lau
 const REPO = process.cwd();
 const dbName = `botdesk_workers_${Date.now()}_${process.pid}`;
 let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
-let proc: ChildProcess | undefined;
-let exited: Promise<void> = Promise.resolve();
-let out = "";
+let launcher: Launcher | undefined;
 let base = "";
 let agentPort = 0;
 let dataDir = "";
@@ -27,7 +24,7 @@ let dataDir = "";
 /** The web workers under the launcher, by worker number (from each one's environment). */
 function workers(): Map<number, number> {
   const found = new Map<number, number>();
-  for (const pid of childrenOf(proc!.pid!)) {
+  for (const pid of childrenOf(launcher!.proc.pid!)) {
     if (!commandOf(pid).startsWith("next-server")) continue;
     const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
     const n = environ.find((e) => e.startsWith("BOTDESK_WEB_WORKER="));
@@ -70,43 +67,32 @@ function agentListenerAnswers(): Promise<boolean> {
   });
 }
 
-const count = (text: RegExp) => (out.match(new RegExp(text.source, "g")) ?? []).length;
+const out = () => launcher!.output();
+const count = (text: RegExp) => (out().match(new RegExp(text.source, "g")) ?? []).length;
 
 /** `npm start` (scripts/start.mjs) with two workers on the scratch database, in a process group of its own, until it is ready. */
 async function launch(): Promise<void> {
-  out = "";
   const port = await freePort();
   agentPort = await freePort();
   base = `http://127.0.0.1:${port}`;
   dataDir ||= fs.mkdtempSync(path.join(os.tmpdir(), "botdesk-workers-"));
-  proc = spawn(process.execPath, ["scripts/start.mjs"], {
-    cwd: REPO,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: database!.url,
-      BOTDESK_DATA_DIR: dataDir,
-      BOTDESK_HOST: "127.0.0.1",
-      BOTDESK_DEMO: "1",
-      BOTDESK_ADMIN_PASSWORD: "workers-password-123",
-      AUTH_SECRET: "workers-test-secret-0123456789abcdef0123",
-      BOTDESK_WEB_WORKERS: "2",
-      DATABASE_POOL_SIZE: "6",
-      BOTDESK_SSH_PORT: String(await freePort()),
-      BOTDESK_AGENT_PORT: String(agentPort),
-      BOTDESK_INGRESS_PORT: String(await freePort()),
-      BOTDESK_FORWARD_PORT: String(await freePort()),
-      BOTDESK_TCP_PORTS: "off",
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
+  launcher = startLauncher(REPO, {
+    PORT: String(port),
+    DATABASE_URL: database!.url,
+    BOTDESK_DATA_DIR: dataDir,
+    BOTDESK_HOST: "127.0.0.1",
+    BOTDESK_DEMO: "1",
+    BOTDESK_ADMIN_PASSWORD: "workers-password-123",
+    AUTH_SECRET: "workers-test-secret-0123456789abcdef0123",
+    BOTDESK_WEB_WORKERS: "2",
+    DATABASE_POOL_SIZE: "6",
+    BOTDESK_SSH_PORT: String(await freePort()),
+    BOTDESK_AGENT_PORT: String(agentPort),
+    BOTDESK_INGRESS_PORT: String(await freePort()),
+    BOTDESK_FORWARD_PORT: String(await freePort()),
+    BOTDESK_TCP_PORTS: "off",
   });
-  proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  exited = new Promise<void>((resolve) => proc!.once("exit", () => resolve()));
-  await until(() => out.includes("Press Ctrl-C to stop.") || proc!.exitCode !== null, 240_000, `npm start with two workers:\n${out}`);
-  if (proc.exitCode !== null) throw new Error(`npm start exited:\n${out}`);
+  await launcher.waitUntil((output) => output.includes("Press Ctrl-C to stop."), 240_000, "npm start with two workers");
 }
 
 beforeAll(async () => {
@@ -116,27 +102,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (proc && proc.exitCode === null) {
-    try {
-      process.kill(-proc.pid!, "SIGTERM");
-    } catch {
-      // gone
-    }
-    await Promise.race([exited, sleep(20_000)]);
-    try {
-      process.kill(-proc.pid!, "SIGKILL");
-    } catch {
-      // gone
-    }
-  }
+  await launcher?.stop("SIGTERM", 20_000);
   await database?.drop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("npm start with two web workers", () => {
   it("says how it runs them, each with its share of the database pool", () => {
-    expect(out).toContain("Web server: 2 workers sharing port");
-    expect(out).toContain("3 database connections each");
+    expect(out()).toContain("Web server: 2 workers sharing port");
+    expect(out()).toContain("3 database connections each");
     expect([...workers().keys()].sort()).toEqual([1, 2]);
   });
 
@@ -152,7 +126,7 @@ describe("npm start with two web workers", () => {
   it("runs the listeners for agents and the background jobs once, in worker 1", async () => {
     expect(count(/Background jobs run in web worker 1/)).toBe(1);
     expect(count(/Agent listener for ngrok/)).toBe(1);
-    expect(out).not.toMatch(/port \d+ is in use/);
+    expect(out()).not.toMatch(/port \d+ is in use/);
     expect(await agentListenerAnswers()).toBe(true);
     // Its own socket in worker 1 (exclusive), not one the launcher shares out.
     expect(listeningOn(agentPort)).toEqual(["127.0.0.1"]);
@@ -176,9 +150,9 @@ describe("npm start with two web workers", () => {
     }
     expect(inARow, outcomes.join("\n")).toBe(5);
     expect(Date.now() - started, outcomes.join("\n")).toBeLessThan(10_000);
-    await until(() => out.includes("Web worker 2 of 2 stopped unexpectedly: signal SIGKILL"), 5_000, "the launcher to report the crash");
+    await until(() => out().includes("Web worker 2 of 2 stopped unexpectedly: signal SIGKILL"), 5_000, "the launcher to report the crash");
     // Restarted after the backoff's first second; ready once Next says so.
-    await until(() => out.includes("Web worker 2 is running again (restart 1)"), 60_000, `worker 2 to come back:\n${out}`);
+    await until(() => out().includes("Web worker 2 is running again (restart 1)"), 60_000, `worker 2 to come back:\n${out()}`);
     const after = workers().get(2);
     expect(after).toBeDefined();
     expect(after).not.toBe(victim);
@@ -191,7 +165,7 @@ describe("npm start with two web workers", () => {
     // The restarted worker did not start a second copy of the listeners or the jobs.
     expect(count(/Agent listener for ngrok/)).toBe(1);
     expect(count(/Background jobs run in web worker 1/)).toBe(1);
-    expect(proc!.exitCode).toBeNull();
+    expect(launcher!.proc.exitCode).toBeNull();
   }, 120_000);
 
   it("keeps the dashboard up on worker 2 while worker 1 restarts, and its listeners come back with it", async () => {
@@ -207,19 +181,19 @@ describe("npm start with two web workers", () => {
       inARow = worker !== undefined ? inARow + 1 : 0;
     }
     expect(inARow, outcomes.join("\n")).toBe(5);
-    await until(() => out.includes("Web worker 1 is running again (restart 1)"), 60_000, `worker 1 to come back:\n${out}`);
+    await until(() => out().includes("Web worker 1 is running again (restart 1)"), 60_000, `worker 1 to come back:\n${out()}`);
     // Its own socket again (the dead worker's was freed with it), once its listeners have started.
-    await until(() => count(/Agent listener for ngrok/) === 2, 60_000, `the agent listener to start again:\n${out}`);
+    await until(() => count(/Agent listener for ngrok/) === 2, 60_000, `the agent listener to start again:\n${out()}`);
     expect(await agentListenerAnswers()).toBe(true);
     expect(listeningOn(agentPort)).toEqual(["127.0.0.1"]);
-    expect(out).not.toMatch(/port \d+ is in use/);
+    expect(out()).not.toMatch(/port \d+ is in use/);
     expect(count(/Background jobs run in web worker 1/)).toBe(2);
   }, 120_000);
 
   it("stops every worker when the launcher is killed with SIGKILL, freeing the port", async () => {
     const pids = [...workers().values()];
     expect(pids).toHaveLength(2);
-    process.kill(proc!.pid!, "SIGKILL");
+    process.kill(launcher!.proc.pid!, "SIGKILL");
     await until(() => pids.every((pid) => !isAlive(pid)), 15_000, "the workers to exit with the launcher");
     await until(() => listeningOn(agentPort).length === 0, 5_000, "the agent port to be free");
     expect(await answeringWorker()).toBeUndefined();
@@ -229,13 +203,10 @@ describe("npm start with two web workers", () => {
     await launch();
     const pids = [...workers().values()];
     expect(pids).toHaveLength(2);
-    let code: number | null = null;
-    const done = new Promise<void>((resolve) => proc!.once("exit", (c) => ((code = c), resolve())));
-    process.kill(-proc!.pid!, "SIGINT");
-    await Promise.race([done, sleep(30_000)]);
-    expect(code).toBe(0);
-    expect(out).toContain("[botdesk] Stopped.");
-    expect(out).not.toMatch(/stopped unexpectedly|exited before it was ready/);
+    process.kill(-launcher!.proc.pid!, "SIGINT");
+    expect(await Promise.race([launcher!.exited, sleep(30_000).then(() => "still running after 30 s")])).toBe(0);
+    expect(out()).toContain("[botdesk] Stopped.");
+    expect(out()).not.toMatch(/stopped unexpectedly|exited before it was ready/);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(await answeringWorker()).toBeUndefined();
   }, 300_000);
