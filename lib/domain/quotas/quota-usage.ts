@@ -1,8 +1,9 @@
 import type { Actor } from "@/lib/domain/access/types";
-import { topSeries, type TopSeries } from "@/lib/domain/usage/chart-series";
+import type { TopSeries } from "@/lib/domain/usage/chart-series";
 import { dayTotals } from "@/lib/domain/usage/day-totals";
 import { monthDays, zeroMetrics, type MetricValues, type UsagePrincipal } from "@/lib/domain/usage/month";
-import { metricsOf, monthSummary, monthUsagePage } from "@/lib/domain/usage/month-usage";
+import { metricsOf } from "@/lib/domain/usage/month-usage";
+import { monthOverview } from "@/lib/domain/usage/month-overview";
 import type { Quotas } from "@/lib/validation/account";
 import { overMarks } from "./over-marks";
 import { QUOTA_METRICS, quotaLimit, quotasOf, type QuotaMetric } from "./plan-quotas";
@@ -87,12 +88,7 @@ export async function accountQuotaUsage(
   const size = opts.size ?? USAGE_PAGE_SIZE;
   const after = opts.after ?? null;
   const before = after ? null : (opts.before ?? null);
-  const cursor = after ?? before;
-  const [summary, page, top] = await Promise.all([
-    monthSummary(actor, { month: from, position: cursor ? { cursor, inclusive: Boolean(after) } : null }),
-    monthUsagePage(actor, { month: from, after, before, limit: size }),
-    topSeries(actor, { metric, month: from, days }),
-  ]);
+  const { summary, page, top } = await monthOverview(actor, { month: from, days, metric, after, before, limit: size });
   const quotas = quotasOf(summary.plan, summary.quotasStored);
   const monthAll = metricsOf(summary.account);
   const limits = zeroMetrics();

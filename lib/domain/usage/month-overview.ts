@@ -1,0 +1,71 @@
+import { db } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
+import type { Actor } from "@/lib/domain/access/types";
+import type { QuotaMetric } from "@/lib/domain/quotas/plan-quotas";
+import { seriesOf, topSql, type TopRow, type TopSeries } from "./chart-series";
+import {
+  orderSql,
+  pageOf,
+  pageRequest,
+  pageSql,
+  summaryOf,
+  summarySql,
+  type MonthSummary,
+  type MonthUsagePage,
+  type PageRow,
+  type SummaryRow,
+} from "./month-usage";
+import { usageWritten } from "@/lib/domain/usage/usage-meter";
+
+export interface MonthOverview {
+  summary: MonthSummary;
+  page: MonthUsagePage;
+  top: TopSeries[];
+}
+
+/** A page row as JSON: its bigints as text (exact, for the cursor). */
+type PageJson = Omit<PageRow, "sessions" | "endpoints" | "bytes_in" | "bytes_out" | "tunnel_requests" | "api_requests"> & Record<"sessions" | "endpoints" | "bytes_in" | "bytes_out" | "tunnel_requests" | "api_requests", string>;
+
+const pageRowOf = (r: PageJson): PageRow => ({
+  ...r,
+  sessions: BigInt(r.sessions),
+  endpoints: BigInt(r.endpoints),
+  bytes_in: BigInt(r.bytes_in),
+  bytes_out: BigInt(r.bytes_out),
+  tunnel_requests: BigInt(r.tunnel_requests),
+  api_requests: BigInt(r.api_requests),
+});
+
+/**
+ * What /usage reads of the month, in ONE statement: monthSummary (with the
+ * page's position), monthUsagePage and topSeries of `metric`, the same
+ * statements as subqueries, so a view is one round trip instead of three. The
+ * page and the chart come back as JSON (the page's bigints as text).
+ */
+export async function monthOverview(
+  actor: Actor,
+  opts: { month: string; days: string[]; metric: QuotaMetric; after: string | null; before: string | null; limit: number },
+): Promise<MonthOverview> {
+  await usageWritten(); // what this process counted and has not written yet, too
+  const page = { month: opts.month, after: opts.after, before: opts.before, limit: opts.limit };
+  const { after, before } = pageRequest(page);
+  const cursor = after ?? before;
+  const position = cursor ? { cursor, inclusive: Boolean(after) } : null;
+  const [row] = await db().$queryRaw<(SummaryRow & { page_rows: PageJson[] | null; top_rows: TopRow[] | null })[]>`
+    SELECT s.*,
+      (SELECT json_agg(json_build_object(
+                'principal_id', r.principal_id, 'name', r.name, 'kind', r.kind, 'deleted', r.deleted,
+                'sessions', r.sessions::text, 'endpoints', r.endpoints::text, 'bytes_in', r.bytes_in::text, 'bytes_out', r.bytes_out::text,
+                'tunnel_requests', r.tunnel_requests::text, 'api_requests', r.api_requests::text)
+              ORDER BY ${orderSql(Prisma.sql`r.bw`, "r", before !== null)})
+       FROM (${pageSql(actor, page)}) r) AS page_rows,
+      (SELECT json_agg(json_build_object(
+                'principal_id', r.principal_id, 'name', r.name, 'kind', r.kind, 'deleted', r.deleted, 'day', r.day, 'amount', r.amount::text, 'total', r.total::text)
+              ORDER BY r.total DESC, r.principal_id COLLATE "C")
+       FROM (${topSql(actor, { metric: opts.metric, month: opts.month, days: opts.days })}) r) AS top_rows
+    FROM (${summarySql(actor, { month: opts.month, position })}) s`;
+  const shown = pageOf((row?.page_rows ?? []).map(pageRowOf), page);
+  // The cursor led back to the top or past the end: the first page, as a link to it would show it.
+  if (!shown) return monthOverview(actor, { ...opts, after: null, before: null });
+  return { summary: summaryOf(actor, { month: opts.month }, row), page: shown, top: seriesOf(row!.top_rows ?? [], opts.days) };
+}
