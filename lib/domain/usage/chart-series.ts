@@ -1,5 +1,4 @@
 import { db } from "@/lib/db/client";
-import { Prisma } from "@/lib/db/generated/client";
 import type { Actor } from "@/lib/domain/access/types";
 import type { QuotaMetric } from "@/lib/domain/quotas/plan-quotas";
 import { metricSql, usagePrincipal, visibleUsageSql, type UsagePrincipal } from "./month";
@@ -14,58 +13,13 @@ export interface TopSeries {
   values: number[];
 }
 
-export interface TopRow {
+interface Row {
   principal_id: string;
   name: string | null;
   kind: string | null;
   deleted: boolean | null;
-  /** A Date from a row, `YYYY-MM-DD` from JSON. */
-  day: Date | string | null;
-  amount: bigint | number | string | null;
-  total: bigint | number | string;
-}
-
-export interface TopOptions {
-  metric: QuotaMetric;
-  month: string;
-  days: string[];
-}
-
-/**
- * topSeries' statement: a row per top principal and day it has usage on
- * (its `total` for the month too), in no particular order (order by
- * `total DESC, principal_id COLLATE "C"`).
- */
-export function topSql(actor: Actor, opts: TopOptions): Prisma.Sql {
-  const total = metricSql("m", opts.metric);
-  return Prisma.sql`
-    WITH top AS (
-      SELECT m.principal_id, ${total} AS total FROM usage_monthly m
-      WHERE m.account_id = ${actor.account.id} AND m.month = ${opts.month}::date AND ${visibleUsageSql(actor, "m")} AND ${total} > 0
-      ORDER BY ${total} DESC, m.principal_id COLLATE "C"
-      LIMIT ${CHART_TOP}
-    )
-    SELECT t.principal_id, p.name, p.kind::text AS kind, p.deleted_at IS NOT NULL AS deleted, u.day, ${metricSql("u", opts.metric)} AS amount, t.total
-    FROM top t
-    LEFT JOIN principals p ON p.id = t.principal_id
-    LEFT JOIN usage_daily u ON u.account_id = ${actor.account.id} AND u.principal_id = t.principal_id
-      AND u.day >= ${opts.days[0]!}::date AND u.day <= ${opts.days.at(-1)!}::date`;
-}
-
-/** The series from topSql's rows, in its order (most first). */
-export function seriesOf(rows: TopRow[], days: string[]): TopSeries[] {
-  const index = new Map(days.map((d, i) => [d, i]));
-  const series = new Map<string, TopSeries>();
-  for (const r of rows) {
-    let s = series.get(r.principal_id);
-    if (!s) {
-      s = { principal: usagePrincipal(r.principal_id, r.name, r.kind, r.deleted), values: days.map(() => 0) };
-      series.set(r.principal_id, s);
-    }
-    const i = r.day ? index.get(typeof r.day === "string" ? r.day.slice(0, 10) : r.day.toISOString().slice(0, 10)) : undefined;
-    if (i !== undefined) s.values[i] = Number(r.amount ?? 0);
-  }
-  return [...series.values()];
+  day: Date | null;
+  amount: bigint | null;
 }
 
 /**
@@ -73,8 +27,32 @@ export function seriesOf(rows: TopRow[], days: string[]): TopSeries[] {
  * month (usage_monthly), each with its value per day (usage_daily, by its
  * primary key): at most CHART_TOP × days values, whatever the account's size.
  */
-export async function topSeries(actor: Actor, opts: TopOptions): Promise<TopSeries[]> {
+export async function topSeries(actor: Actor, opts: { metric: QuotaMetric; month: string; days: string[] }): Promise<TopSeries[]> {
   await usageWritten(); // what this process counted and has not written yet, too
-  const rows = await db().$queryRaw<TopRow[]>`SELECT * FROM (${topSql(actor, opts)}) r ORDER BY r.total DESC, r.principal_id COLLATE "C"`;
-  return seriesOf(rows, opts.days);
+  const total = metricSql("m", opts.metric);
+  const rows = await db().$queryRaw<Row[]>`
+    WITH top AS (
+      SELECT m.principal_id, ${total} AS total FROM usage_monthly m
+      WHERE m.account_id = ${actor.account.id} AND m.month = ${opts.month}::date AND ${visibleUsageSql(actor, "m")} AND ${total} > 0
+      ORDER BY ${total} DESC, m.principal_id COLLATE "C"
+      LIMIT ${CHART_TOP}
+    )
+    SELECT t.principal_id, p.name, p.kind::text AS kind, p.deleted_at IS NOT NULL AS deleted, u.day, ${metricSql("u", opts.metric)} AS amount
+    FROM top t
+    LEFT JOIN principals p ON p.id = t.principal_id
+    LEFT JOIN usage_daily u ON u.account_id = ${actor.account.id} AND u.principal_id = t.principal_id
+      AND u.day >= ${opts.days[0]!}::date AND u.day <= ${opts.days.at(-1)!}::date
+    ORDER BY t.total DESC, t.principal_id COLLATE "C"`;
+  const index = new Map(opts.days.map((d, i) => [d, i]));
+  const series = new Map<string, TopSeries>();
+  for (const r of rows) {
+    let s = series.get(r.principal_id);
+    if (!s) {
+      s = { principal: usagePrincipal(r.principal_id, r.name, r.kind, r.deleted), values: opts.days.map(() => 0) };
+      series.set(r.principal_id, s);
+    }
+    const i = r.day ? index.get(r.day.toISOString().slice(0, 10)) : undefined;
+    if (i !== undefined) s.values[i] = Number(r.amount ?? 0);
+  }
+  return [...series.values()];
 }

@@ -203,18 +203,18 @@ export async function monthSummary(actor: Actor, opts: SummaryOptions): Promise<
   return summaryOf(actor, opts, row);
 }
 
-export interface SummaryOptions {
+interface SummaryOptions {
   month: string;
   position?: { cursor: string; inclusive: boolean } | null;
   principalId?: string;
 }
 
-export type SummaryRow = Record<string, bigint> & { plan: string; quotas: unknown };
+type SummaryRow = Record<string, bigint> & { plan: string; quotas: unknown };
 
 const everyoneFor = (actor: Actor, opts: SummaryOptions) => canManage(actor) && !opts.principalId;
 
 /** monthSummary's statement: one row. */
-export function summarySql(actor: Actor, opts: SummaryOptions): Prisma.Sql {
+function summarySql(actor: Actor, opts: SummaryOptions): Prisma.Sql {
   const everyone = everyoneFor(actor, opts);
   const visible = everyone
     ? Prisma.sql`TRUE`
@@ -236,7 +236,7 @@ export function summarySql(actor: Actor, opts: SummaryOptions): Prisma.Sql {
     WHERE a.id = ${actor.account.id}`;
 }
 
-export function summaryOf(actor: Actor, opts: SummaryOptions, row: SummaryRow | undefined): MonthSummary {
+function summaryOf(actor: Actor, opts: SummaryOptions, row: SummaryRow | undefined): MonthSummary {
   if (!row) throw new Error(`monthSummary: no account ${actor.account.id}`);
   const usersOf = zeroMetrics();
   for (const metric of QUOTA_METRICS) usersOf[metric] = Number(row[`users_${metric}`]);
