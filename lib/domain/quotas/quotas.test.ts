@@ -88,7 +88,7 @@ describe("accountQuotaUsage", () => {
   it("marks the same principals by the same amounts whether or not the account was over at its previous view", async () => {
     const { account, owner } = await withQuotas({ apiRequests: 100, sessions: 4 });
     const admin = actorOf(account, owner, "owner");
-    const bots = [];
+    const bots: Awaited<ReturnType<typeof createTestBot>>[] = [];
     for (let i = 0; i < 5; i++) bots.push(await createTestBot(account.id, `mark-bot-${i}`));
     const rows: { principalId: string; day: string; apiRequests: number; sessions: number }[] = [];
     const use = async (i: number, day: string, apiRequests: number, sessions: number) => {
