@@ -3,6 +3,7 @@ import { Prisma } from "@/lib/db/generated/client";
 import { SingleFlightCache } from "@/lib/single-flight-cache";
 import { QUOTA_METRICS, type QuotaMetric } from "./plan-quotas";
 import { metricSql, zeroMetrics, type MetricValues } from "@/lib/domain/usage/month";
+import type { PageDayRow } from "@/lib/domain/usage/month-overview";
 import { usageWritten } from "@/lib/domain/usage/usage-meter";
 
 /**
@@ -60,12 +61,12 @@ const crossings = new SingleFlightCache<Crossing | null>(60_000, 1000);
  */
 export async function overMarks(
   accountId: string,
-  opts: { days: string[]; dayTotals: MetricValues[]; limits: MetricValues; ids: string[] },
+  opts: { days: string[]; dayTotals: MetricValues[]; limits: MetricValues; ids: string[]; pageDays?: PageDayRow[] | null },
 ): Promise<Map<string, MetricValues>> {
   await usageWritten(); // what this process counted and has not written yet, too
   const marks = new Map(opts.ids.map((id) => [id, zeroMetrics()]));
   if (opts.ids.length === 0) return marks;
-  const work: Promise<void>[] = [];
+  const over: { metric: QuotaMetric; day: string; key: string; before: number; limit: number }[] = [];
   for (const metric of QUOTA_METRICS) {
     const limit = opts.limits[metric];
     let before = 0;
@@ -74,16 +75,14 @@ export async function overMarks(
       before += d[metric];
       return false;
     });
-    if (crossing < 0) continue;
-    const day = opts.days[crossing]!;
-    work.push(
-      (async () => {
-        const row = await crossings.get(`${accountId}|${metric}|${day}|${limit}|${before}`, () => crossingRow(accountId, metric, { day, before, limit }));
-        for (const [id, share] of await pageShares(accountId, metric, { day, crossing: row, ids: opts.ids, monthStart: opts.days[0]! })) marks.get(id)![metric] = share;
-      })(),
-    );
+    if (crossing >= 0) over.push({ metric, day: opts.days[crossing]!, key: `${accountId}|${metric}|${opts.days[crossing]}|${limit}|${before}`, before, limit });
   }
-  await Promise.all(work);
+  if (over.length === 0) return marks;
+  const found = await Promise.all(over.map((o) => crossings.get(o.key, () => crossingRow(accountId, o.metric, o))));
+  const shares = opts.pageDays
+    ? sharesOf(opts.pageDays, { over: over.map((o, i) => ({ metric: o.metric, day: o.day, crossing: found[i]! })), ids: opts.ids })
+    : await pageShares(accountId, { over: over.map((o, i) => ({ metric: o.metric, day: o.day, crossing: found[i]! })), ids: opts.ids, monthStart: opts.days[0]! });
+  for (const [id, values] of shares) marks.set(id, values);
   return marks;
 }
 
@@ -101,24 +100,61 @@ async function crossingRow(accountId: string, metric: QuotaMetric, o: { day: str
   return row ? { principalId: row.principal_id, amount: Number(row.amount), share: Number(row.share) } : null;
 }
 
-/** Each page principal's usage beyond the quota: its rows from the crossing day on, by usage_daily's primary key. */
+/**
+ * pageShares over rows already read (the page's principals' rows of the month,
+ * monthOverview's `pageDays`): the same rule, computed here instead of in SQL.
+ */
+function sharesOf(rows: PageDayRow[], o: { over: { metric: QuotaMetric; day: string; crossing: Crossing | null }[]; ids: string[] }): Map<string, MetricValues> {
+  const ids = new Set(o.ids);
+  const shares = new Map<string, MetricValues>();
+  for (const r of rows) {
+    if (!ids.has(r.principalId)) continue;
+    let values = shares.get(r.principalId);
+    for (const { metric, day, crossing: c } of o.over) {
+      if (r.day < day) continue;
+      const amount = r.values[metric];
+      // On the crossing day: the crossing row its excess, the rows ranked after it (less, or as much with a later id) all, the rows before it nothing.
+      const share =
+        r.day > day ? amount : !c ? 0 : r.principalId === c.principalId ? c.share : amount < c.amount || (amount === c.amount && r.principalId > c.principalId) ? amount : 0;
+      if (share === 0) continue;
+      values ??= zeroMetrics();
+      values[metric] += share;
+      shares.set(r.principalId, values);
+    }
+  }
+  return shares;
+}
+
+/**
+ * Each page principal's usage beyond each quota it is over (`over`): its rows
+ * from the earliest crossing day on, by usage_daily's primary key, every
+ * metric in one statement (one column each).
+ */
 async function pageShares(
   accountId: string,
-  metric: QuotaMetric,
-  o: { day: string; crossing: Crossing | null; ids: string[]; monthStart: string },
-): Promise<Map<string, number>> {
-  const amount = metricSql("u", metric);
-  const c = o.crossing;
-  // On the crossing day: the crossing row its excess, the rows ranked after it all, the rows before it nothing.
-  const onDay = c
-    ? Prisma.sql`CASE WHEN u.principal_id = ${c.principalId} THEN ${c.share}::bigint
-        WHEN (-${amount}, u.principal_id COLLATE "C") > (${-c.amount}::bigint, ${c.principalId}::text COLLATE "C") THEN ${amount} ELSE 0 END`
-    : Prisma.sql`0`;
-  const rows = await db().$queryRaw<{ principal_id: string; share: bigint }[]>`
-    SELECT u.principal_id, sum(CASE WHEN u.day = ${o.day}::date THEN ${onDay} ELSE ${amount} END)::bigint AS share
+  o: { over: { metric: QuotaMetric; day: string; crossing: Crossing | null }[]; ids: string[]; monthStart: string },
+): Promise<Map<string, MetricValues>> {
+  const firstDay = o.over.map((x) => x.day).sort()[0]!;
+  const columns = o.over.map(({ metric, day, crossing: c }) => {
+    const amount = metricSql("u", metric);
+    // On the crossing day: the crossing row its excess, the rows ranked after it all, the rows before it nothing.
+    const onDay = c
+      ? Prisma.sql`CASE WHEN u.principal_id = ${c.principalId} THEN ${c.share}::bigint
+          WHEN (-${amount}, u.principal_id COLLATE "C") > (${-c.amount}::bigint, ${c.principalId}::text COLLATE "C") THEN ${amount} ELSE 0 END`
+      : Prisma.sql`0`;
+    return Prisma.sql`COALESCE(sum(CASE WHEN u.day < ${day}::date THEN 0 WHEN u.day = ${day}::date THEN ${onDay} ELSE ${amount} END), 0)::bigint AS ${Prisma.raw(`"${metric}"`)}`;
+  });
+  const rows = await db().$queryRaw<(Record<string, bigint> & { principal_id: string })[]>`
+    SELECT u.principal_id, ${Prisma.join(columns)}
     FROM usage_daily u
     WHERE u.account_id = ${accountId} AND u.principal_id = ANY(${o.ids}::text[])
-      AND u.day >= ${o.day}::date AND u.day < (${o.monthStart}::date + interval '1 month')
+      AND u.day >= ${firstDay}::date AND u.day < (${o.monthStart}::date + interval '1 month')
     GROUP BY 1`;
-  return new Map(rows.map((r) => [r.principal_id, Number(r.share)]));
+  return new Map(
+    rows.map((r) => {
+      const values = zeroMetrics();
+      for (const { metric } of o.over) values[metric] = Number(r[metric]);
+      return [r.principal_id, values];
+    }),
+  );
 }

@@ -85,6 +85,39 @@ describe("accountQuotaUsage", () => {
     expect(await quotasOver(actorOf(account, owner, "owner"), NOW)).toEqual(["apiRequests"]);
   });
 
+  it("marks the same principals by the same amounts whether or not the account was over at its previous view", async () => {
+    const { account, owner } = await withQuotas({ apiRequests: 100, sessions: 4 });
+    const admin = actorOf(account, owner, "owner");
+    const bots: Awaited<ReturnType<typeof createTestBot>>[] = [];
+    for (let i = 0; i < 5; i++) bots.push(await createTestBot(account.id, `mark-bot-${i}`));
+    const rows: { principalId: string; day: string; apiRequests: number; sessions: number }[] = [];
+    const use = async (i: number, day: string, apiRequests: number, sessions: number) => {
+      await recordUsage(db(), { accountId: account.id, principalId: bots[i]!.id, day: at(day), apiRequests, sessions });
+      rows.push({ principalId: bots[i]!.id, day, apiRequests, sessions });
+    };
+    await use(0, "2026-11-03", 40, 1);
+    await use(1, "2026-11-10", 30, 1);
+    // Under every quota: no marks (and this view finds the account not over).
+    const under = await accountQuotaUsage(admin, { now: NOW });
+    expect(under.meters.some((m) => m.over)).toBe(false);
+    expect(under.principals.rows.every((r) => Object.values(r.overBy).every((v) => v === 0))).toBe(true);
+    // Today's usage takes it over two quotas.
+    await use(2, "2026-11-28", 25, 2);
+    await use(3, "2026-11-28", 25, 1);
+    await use(0, "2026-11-28", 10, 1);
+    const expected = (metric: "apiRequests" | "sessions", quota: number) =>
+      overQuotaShares(rows.map((r) => ({ principalId: r.principalId, day: r.day, amount: r[metric] })), quota);
+    const marks = (usage: Awaited<ReturnType<typeof accountQuotaUsage>>, metric: "apiRequests" | "sessions") =>
+      new Map(usage.principals.rows.filter((r) => r.overBy[metric] > 0).map((r) => [r.principal.id, r.overBy[metric]]));
+    // The first view over the quotas (the previous one was not), then the next (the previous one was).
+    for (const usage of [await accountQuotaUsage(admin, { now: NOW }), await accountQuotaUsage(admin, { now: NOW })]) {
+      expect(usage.meters.filter((m) => m.over).map((m) => m.metric)).toEqual(["sessions", "apiRequests"]);
+      expect(marks(usage, "apiRequests")).toEqual(expected("apiRequests", 100));
+      expect(marks(usage, "sessions")).toEqual(expected("sessions", 4));
+    }
+    expect([...expected("apiRequests", 100).values()].reduce((a, b) => a + b, 0)).toBe(30);
+  });
+
   it("shows a member their own row and the bots', with the account's meters", async () => {
     const { account, owner } = await withQuotas({ sessions: 1 });
     const member = await createTestPerson(account.id, "member");

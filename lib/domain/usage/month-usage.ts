@@ -47,7 +47,7 @@ function keyVersus(cursor: string, op: "<" | "<=" | ">"): Prisma.Sql {
   return Prisma.sql`(-(m.bytes_in + m.bytes_out), -m.api_requests, m.principal_id COLLATE "C") ${Prisma.raw(op)} (${-c.bandwidth}::bigint, ${-c.apiRequests}::bigint, ${c.principalId}::text COLLATE "C")`;
 }
 
-interface PageRow {
+export interface PageRow {
   principal_id: string;
   name: string | null;
   kind: string | null;
@@ -67,6 +67,71 @@ export interface MonthUsagePage {
   after: string | null;
 }
 
+export interface PageOptions {
+  month: string;
+  after?: string | null;
+  before?: string | null;
+  limit: number;
+  principalId?: string;
+}
+
+/** A page request made safe: the limit bounded, a cursor that is not one dropped (a stale or forged link starts from the top). */
+export function pageRequest(opts: PageOptions) {
+  const limit = Math.min(Math.max(1, Math.trunc(opts.limit)), USAGE_PAGE_MAX);
+  const after = parseUsageCursor(opts.after) ? opts.after! : null;
+  const before = !after && parseUsageCursor(opts.before) ? opts.before! : null;
+  return { limit, after, before };
+}
+
+/** The lists' order over a row's keys (`bw` = bytes in + out), forwards or, for a page `before` a cursor, backwards. */
+export const orderSql = (bw: Prisma.Sql, alias: string, backwards: boolean): Prisma.Sql => {
+  const a = Prisma.raw(alias);
+  return backwards
+    ? Prisma.sql`${bw} ASC, ${a}.api_requests ASC, ${a}.principal_id COLLATE "C" DESC`
+    : Prisma.sql`${bw} DESC, ${a}.api_requests DESC, ${a}.principal_id COLLATE "C" ASC`;
+};
+
+/**
+ * The statement of one page (pageRequest) plus one row, in the order the page
+ * is read in (backwards for `before`), with each row's `bw`. The top-N sort
+ * carries only the order's keys; the page's rows are then read by primary key.
+ */
+export function pageSql(actor: Actor, opts: PageOptions): Prisma.Sql {
+  const { limit, after, before } = pageRequest(opts);
+  const backwards = before !== null;
+  return Prisma.sql`
+    SELECT k.principal_id, p.name, p.kind::text AS kind, p.deleted_at IS NOT NULL AS deleted,
+           m.sessions, m.endpoints, m.bytes_in, m.bytes_out, m.tunnel_requests, m.api_requests, k.bw
+    FROM (
+      SELECT m.principal_id, m.bytes_in + m.bytes_out AS bw, m.api_requests FROM usage_monthly m
+      WHERE m.account_id = ${actor.account.id} AND m.month = ${opts.month}::date AND ${visibleUsageSql(actor, "m")}
+        ${opts.principalId ? Prisma.sql`AND m.principal_id = ${opts.principalId}` : Prisma.empty}
+        ${after ? Prisma.sql`AND ${keyVersus(after, ">")}` : Prisma.empty}
+        ${before ? Prisma.sql`AND ${keyVersus(before, "<")}` : Prisma.empty}
+      ORDER BY ${orderSql(Prisma.sql`(m.bytes_in + m.bytes_out)`, "m", backwards)}
+      LIMIT ${limit + 1}
+    ) k
+    JOIN usage_monthly m ON m.account_id = ${actor.account.id} AND m.month = ${opts.month}::date AND m.principal_id = k.principal_id
+    LEFT JOIN principals p ON p.id = k.principal_id`;
+}
+
+/** The page from pageSql's rows (in its order); null when the cursor led back to the top or past the end, where the first page is shown instead. */
+export function pageOf(rows: PageRow[], opts: PageOptions): MonthUsagePage | null {
+  const { limit, after, before } = pageRequest(opts);
+  const backwards = before !== null;
+  const more = rows.length > limit;
+  const shown = rows.slice(0, limit);
+  if (backwards) shown.reverse();
+  // Back at the top (or past the end): the first page, full, as a link to it would show it.
+  if ((backwards && !more) || (after && shown.length === 0)) return null;
+  const view = shown.map(toUsage);
+  return {
+    rows: view,
+    before: backwards ? (more ? view[0]!.cursor : null) : after && view[0] ? view[0].cursor : null,
+    after: backwards ? (view.at(-1)?.cursor ?? null) : more ? view.at(-1)!.cursor : null,
+  };
+}
+
 /**
  * One page of the month's usage per principal the actor may see
  * (visibleUsageSql), in the lists' order, from usage_monthly: `after` a
@@ -74,43 +139,11 @@ export interface MonthUsagePage {
  * USAGE_PAGE_MAX rows, whatever the account's size: one range of the
  * account's month (one row per principal) and a top-N sort.
  */
-export async function monthUsagePage(
-  actor: Actor,
-  opts: { month: string; after?: string | null; before?: string | null; limit: number; principalId?: string },
-): Promise<MonthUsagePage> {
+export async function monthUsagePage(actor: Actor, opts: PageOptions): Promise<MonthUsagePage> {
   await usageWritten(); // what this process counted and has not written yet, too
-  const limit = Math.min(Math.max(1, Math.trunc(opts.limit)), USAGE_PAGE_MAX);
-  const after = parseUsageCursor(opts.after) ? opts.after! : null;
-  const before = !after && parseUsageCursor(opts.before) ? opts.before! : null;
-  const backwards = before !== null;
-  const order = backwards
-    ? Prisma.sql`(m.bytes_in + m.bytes_out) ASC, m.api_requests ASC, m.principal_id COLLATE "C" DESC`
-    : Prisma.sql`(m.bytes_in + m.bytes_out) DESC, m.api_requests DESC, m.principal_id COLLATE "C" ASC`;
-  const rows = await db().$queryRaw<PageRow[]>`
-    SELECT m.principal_id, p.name, p.kind::text AS kind, p.deleted_at IS NOT NULL AS deleted,
-           m.sessions, m.endpoints, m.bytes_in, m.bytes_out, m.tunnel_requests, m.api_requests
-    FROM (
-      SELECT * FROM usage_monthly m
-      WHERE m.account_id = ${actor.account.id} AND m.month = ${opts.month}::date AND ${visibleUsageSql(actor, "m")}
-        ${opts.principalId ? Prisma.sql`AND m.principal_id = ${opts.principalId}` : Prisma.empty}
-        ${after ? Prisma.sql`AND ${keyVersus(after, ">")}` : Prisma.empty}
-        ${before ? Prisma.sql`AND ${keyVersus(before, "<")}` : Prisma.empty}
-      ORDER BY ${order}
-      LIMIT ${limit + 1}
-    ) m
-    LEFT JOIN principals p ON p.id = m.principal_id
-    ORDER BY ${order}`;
-  const more = rows.length > limit;
-  const shown = rows.slice(0, limit);
-  if (backwards) shown.reverse();
-  // Back at the top (or past the end): the first page, full, as a link to it would show it.
-  if ((backwards && !more) || (after && shown.length === 0)) return monthUsagePage(actor, { ...opts, before: null, after: null });
-  const view = shown.map(toUsage);
-  return {
-    rows: view,
-    before: backwards ? (more ? view[0]!.cursor : null) : after && view[0] ? view[0].cursor : null,
-    after: backwards ? (view.at(-1)?.cursor ?? null) : more ? view.at(-1)!.cursor : null,
-  };
+  const backwards = pageRequest(opts).before !== null;
+  const rows = await db().$queryRaw<PageRow[]>`${pageSql(actor, opts)} ORDER BY ${orderSql(Prisma.sql`k.bw`, "k", backwards)}`;
+  return pageOf(rows, opts) ?? monthUsagePage(actor, { ...opts, before: null, after: null });
 }
 
 function toUsage(r: PageRow): PrincipalUsage {
@@ -164,12 +197,25 @@ const totalsOf = (row: Record<string, bigint>, prefix: string): UsageTotals => (
  * (one per principal with usage that month). Whom the actor may see is
  * decided once per row; for an admin it is everyone, and nothing is summed twice.
  */
-export async function monthSummary(
-  actor: Actor,
-  opts: { month: string; position?: { cursor: string; inclusive: boolean } | null; principalId?: string },
-): Promise<MonthSummary> {
+export async function monthSummary(actor: Actor, opts: SummaryOptions): Promise<MonthSummary> {
   await usageWritten(); // what this process counted and has not written yet, too
-  const everyone = canManage(actor) && !opts.principalId;
+  const [row] = await db().$queryRaw<SummaryRow[]>`${summarySql(actor, opts)}`;
+  return summaryOf(actor, opts, row);
+}
+
+interface SummaryOptions {
+  month: string;
+  position?: { cursor: string; inclusive: boolean } | null;
+  principalId?: string;
+}
+
+type SummaryRow = Record<string, bigint> & { plan: string; quotas: unknown };
+
+const everyoneFor = (actor: Actor, opts: SummaryOptions) => canManage(actor) && !opts.principalId;
+
+/** monthSummary's statement: one row. */
+function summarySql(actor: Actor, opts: SummaryOptions): Prisma.Sql {
+  const everyone = everyoneFor(actor, opts);
   const visible = everyone
     ? Prisma.sql`TRUE`
     : Prisma.sql`${visibleUsageSql(actor, "m")} ${opts.principalId ? Prisma.sql`AND m.principal_id = ${opts.principalId}` : Prisma.empty}`;
@@ -179,7 +225,7 @@ export async function monthSummary(
   const onlyVisible = everyone ? Prisma.empty : Prisma.sql`FILTER (WHERE m.vis)`;
   const and = everyone ? Prisma.empty : Prisma.sql`m.vis AND`;
   const users = Prisma.join(QUOTA_METRICS.map((metric) => Prisma.sql`count(*) FILTER (WHERE ${and} ${metricSql("m", metric)} > 0) AS ${Prisma.raw(`"users_${metric}"`)}`));
-  const [row] = await db().$queryRaw<(Record<string, bigint> & { plan: string; quotas: unknown })[]>`
+  return Prisma.sql`
     SELECT a.plan, a.quotas, s.*
     FROM accounts a, LATERAL (
       SELECT ${sums(Prisma.empty, "a_")}, ${everyone ? Prisma.sql`0 AS no_visible_sums` : sums(onlyVisible, "v_")},
@@ -188,6 +234,9 @@ export async function monthSummary(
       FROM (SELECT m.*, ${visible} AS vis FROM usage_monthly m WHERE m.account_id = a.id AND m.month = ${opts.month}::date) m
     ) s
     WHERE a.id = ${actor.account.id}`;
+}
+
+function summaryOf(actor: Actor, opts: SummaryOptions, row: SummaryRow | undefined): MonthSummary {
   if (!row) throw new Error(`monthSummary: no account ${actor.account.id}`);
   const usersOf = zeroMetrics();
   for (const metric of QUOTA_METRICS) usersOf[metric] = Number(row[`users_${metric}`]);
@@ -196,7 +245,7 @@ export async function monthSummary(
     plan: row.plan,
     quotasStored: row.quotas,
     account,
-    visible: everyone ? account : totalsOf(row, "v_"),
+    visible: everyoneFor(actor, opts) ? account : totalsOf(row, "v_"),
     principals: Number(row.principals),
     ahead: Number(row.ahead),
     users: usersOf,
