@@ -7,6 +7,14 @@ import { registerPoolForMetrics } from "../server/metrics-hooks";
 
 export type Db = PrismaClient;
 
+/**
+ * The pg pool behind each client made here (queryHot runs on it), on globalThis
+ * like the client itself: the production build bundles this module more than
+ * once (instrumentation, each route), and the copy that made db()'s client need
+ * not be the one asking for its pool.
+ */
+const pools = ((globalThis as unknown as { botdeskPools?: WeakMap<PrismaClient, pg.Pool> }).botdeskPools ??= new WeakMap<PrismaClient, pg.Pool>());
+
 export function createPrismaClient(connectionString: string, poolSize = readEnv().DATABASE_POOL_SIZE): PrismaClient {
   return createPrismaClientWithPool(connectionString, poolSize).client;
 }
@@ -27,9 +35,6 @@ function createPrismaClientWithPool(connectionString: string, poolSize: number):
   pools.set(client, pool);
   return { client, pool };
 }
-
-/** The pg pool behind each client made here (queryHot runs on it). */
-const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 const globalForPrisma = globalThis as unknown as { botdeskPrisma?: PrismaClient };
 
