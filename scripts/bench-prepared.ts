@@ -12,6 +12,9 @@
  * call at a time and ten at once (the whole batch's time). Seeds
  * BENCH_EVENTS events (20,000) on a throwaway embedded PostgreSQL or on
  * TEST_DATABASE_URL's server. Prints medians and p95; asserts nothing.
+ * The key check's read runs through queryHot (lib/db/client.ts): on pg directly
+ * for the prepared client, through Prisma unprepared for the other, so its case
+ * measures both differences at once.
  */
 import { performance } from "node:perf_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";

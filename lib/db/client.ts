@@ -1,11 +1,19 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "./generated/client";
+import { PrismaClient, type Prisma } from "./generated/client";
 import { readEnv } from "../env";
 import { preparedStatementName } from "./prepared";
 import { registerPoolForMetrics } from "../server/metrics-hooks";
 
 export type Db = PrismaClient;
+
+/**
+ * The pg pool behind each client made here (queryHot runs on it), on globalThis
+ * like the client itself: the production build bundles this module more than
+ * once (instrumentation, each route), and the copy that made db()'s client need
+ * not be the one asking for its pool.
+ */
+const pools = ((globalThis as unknown as { botdeskPools?: WeakMap<PrismaClient, pg.Pool> }).botdeskPools ??= new WeakMap<PrismaClient, pg.Pool>());
 
 export function createPrismaClient(connectionString: string, poolSize = readEnv().DATABASE_POOL_SIZE): PrismaClient {
   return createPrismaClientWithPool(connectionString, poolSize).client;
@@ -23,7 +31,9 @@ function createPrismaClientWithPool(connectionString: string, poolSize: number):
     disposeExternalPool: true,
   });
   // A transaction waits up to 15 s for a pooled connection and runs at most 20 s.
-  return { client: new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 20_000 } }), pool };
+  const client = new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 20_000 } });
+  pools.set(client, pool);
+  return { client, pool };
 }
 
 const globalForPrisma = globalThis as unknown as { botdeskPrisma?: PrismaClient };
@@ -39,4 +49,25 @@ export function db(): PrismaClient {
     globalForPrisma.botdeskPrisma = client;
   }
   return globalForPrisma.botdeskPrisma;
+}
+
+/**
+ * A hot statement (marked PREPARED_MARK, prepared.ts) that runs on every API
+ * request, one statement on its own (no transaction), sent straight to the pool
+ * behind db() as the same named prepared statement, its rows as node-postgres
+ * parses them: without Prisma's raw-query layer (argument mapping, its query
+ * interpreter, rows as arrays turned into objects), which cost three times what
+ * pg itself does for the API's three statements (bench/README, item 6). The same
+ * pool, so DATABASE_POOL_SIZE still bounds the process's connections and the
+ * statement timeout holds. Only for statements whose columns pg parses as Prisma
+ * would (text, int4, timestamptz as Date, arrays; no bigint, numeric, json):
+ * what the caller reads is the same. A client made elsewhere (a bench's swapped
+ * in client) runs it through Prisma.
+ */
+export async function queryHot<T extends object>(query: Prisma.Sql): Promise<T[]> {
+  const client = db();
+  const pool = pools.get(client);
+  if (!pool) return client.$queryRaw<T[]>(query);
+  const text = query.text;
+  return (await pool.query<T & pg.QueryResultRow>({ name: preparedStatementName({ sql: text }), text, values: query.values })).rows;
 }

@@ -15,6 +15,11 @@ describe("isDatabaseUnavailable", () => {
     const bad = await db().$queryRawUnsafe("SELECT * FROM no_such_table").catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(Error);
     expect(isDatabaseUnavailable(bad)).toBe(false);
+    const { queryHot } = await import("../db/client");
+    const { Prisma } = await import("../db/generated/client");
+    const badHot = await queryHot(Prisma.sql`/* prepared */ SELECT * FROM no_such_table`).catch((e: unknown) => e);
+    expect(badHot).toBeInstanceOf(Error);
+    expect(isDatabaseUnavailable(badHot)).toBe(false);
     expect(isDatabaseUnavailable(new Error("boom"))).toBe(false);
   });
 
@@ -28,17 +33,25 @@ describe("isDatabaseUnavailable", () => {
     const url = new URL(server);
     url.pathname = `/${name}`;
     const client = createPrismaClient(url.toString(), 2);
+    // What queryHot (lib/db/client.ts) runs on: pg's pool, its errors unwrapped by Prisma.
+    const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    pool.on("error", () => {});
     try {
       await client.$queryRawUnsafe("SELECT 1");
+      await pool.query("SELECT 1");
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
       for (let i = 0; i < 2; i++) {
         const error = await client.$queryRawUnsafe("SELECT 1").catch((e: unknown) => e);
         expect(isDatabaseUnavailable(error)).toBe(true);
+        const direct = await pool.query("SELECT 1").catch((e: unknown) => e);
+        expect(isDatabaseUnavailable(direct)).toBe(true);
       }
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       expect(await client.$queryRawUnsafe("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+      expect((await pool.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
     } finally {
+      await pool.end();
       await client.$disconnect();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();

@@ -13,6 +13,7 @@ interface MaybeDbError {
   code?: unknown;
   kind?: unknown;
   cause?: unknown;
+  severity?: unknown;
   meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown; severity?: unknown } } };
 }
 
@@ -21,6 +22,8 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const e = error as MaybeDbError;
   if (typeof e.code === "string" && (PRISMA_CODES.has(e.code) || RAW_CODES.has(e.code))) return true;
   if (typeof e.kind === "string" && ADAPTER_KINDS.has(e.kind)) return true;
+  // node-postgres's own error (queryHot): FATAL ends the connection itself.
+  if (e.severity === "FATAL") return true;
   const adapterCause = e.meta?.driverAdapterError?.cause;
   if (typeof adapterCause?.kind === "string" && ADAPTER_KINDS.has(adapterCause.kind)) return true;
   if (typeof adapterCause?.originalCode === "string" && RAW_CODES.has(adapterCause.originalCode)) return true;

@@ -1,5 +1,6 @@
 import { log } from "@/lib/server/log";
-import { db } from "@/lib/db/client";
+import { db, queryHot } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
 
 export type RateLimitState = { limited: false } | { limited: true; retryAfterSeconds: number };
 
@@ -38,7 +39,7 @@ export async function consumeRateLimits(counters: Counter[]): Promise<CounterSta
   const sorted = [...counters].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // The SET expressions read the row as it was before this statement, so the window either
   // continues (count + 1) or starts over (1, now). LEAST keeps a flood from overflowing the int column.
-  const rows = await db().$queryRaw<{ key: string; count: number; retry: number }[]>`/* prepared */
+  const rows = await queryHot<{ key: string; count: number; retry: number }>(Prisma.sql`/* prepared */
     INSERT INTO rate_limits AS r (key, window_start, count, window_seconds)
     SELECT k, now(), 1, w FROM unnest(${sorted.map((c) => c.key)}::text[], ${sorted.map((c) => c.windowSeconds)}::int[]) WITH ORDINALITY AS t(k, w, n)
     ORDER BY n
@@ -46,7 +47,7 @@ export async function consumeRateLimits(counters: Counter[]): Promise<CounterSta
       count = CASE WHEN r.window_start > now() - make_interval(secs => excluded.window_seconds) THEN LEAST(r.count + 1, 1000000000) ELSE 1 END,
       window_start = CASE WHEN r.window_start > now() - make_interval(secs => excluded.window_seconds) THEN r.window_start ELSE now() END,
       window_seconds = excluded.window_seconds
-    RETURNING key, count, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => window_seconds) - now())))::int AS retry`;
+    RETURNING key, count, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => window_seconds) - now())))::int AS retry`);
   return counters.map((counter) => {
     const row = rows.find((r) => r.key === counter.key)!;
     return {

@@ -1,4 +1,5 @@
-import { db } from "@/lib/db/client";
+import { queryHot } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
 import { ID_PATTERN } from "@/lib/validation/text";
 import type { BotDetail } from "./types";
 
@@ -23,13 +24,13 @@ export async function getBot(accountId: string, botId: string): Promise<BotDetai
   // Whatever a URL carries (`/users/bots/%00`): a NUL byte cannot even reach PostgreSQL's query.
   if (!ID_PATTERN.test(botId)) return null;
   // Revoked credentials are not listed on the page, but deleting the bot deletes them too: its dialog says how many.
-  const [bot] = await db().$queryRaw<Row[]>`/* prepared */
+  const [bot] = await queryHot<Row>(Prisma.sql`/* prepared */
     SELECT p.id, p.name, p.status::text AS status, p.created_at, p.last_activity_at, p.description, p.contact,
            c.id AS created_by_id, c.name AS created_by_name,
            (SELECT count(*) FROM credentials r WHERE r.owner_id = p.id AND r.revoked_at IS NOT NULL)::int AS revoked
     FROM principals p
     LEFT JOIN principals c ON c.id = p.created_by_id
-    WHERE p.id = ${botId} AND p.account_id = ${accountId} AND p.kind = 'bot' AND p.deleted_at IS NULL`;
+    WHERE p.id = ${botId} AND p.account_id = ${accountId} AND p.kind = 'bot' AND p.deleted_at IS NULL`);
   if (!bot) return null;
   return {
     id: bot.id,

@@ -1,4 +1,4 @@
-import { db } from "@/lib/db/client";
+import { db, queryHot } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 
 /**
@@ -41,13 +41,13 @@ const COLUMNS = Prisma.sql`c.id, c.account_id, c.kind::text AS kind, c.acl, c.se
  * for ''), so an unknown id costs what a wrong secret costs.
  */
 export async function readById(credentialId: string): Promise<PresentedRow | undefined> {
-  const [row] = await db().$queryRaw<PresentedRow[]>`/* prepared */
+  const [row] = await queryHot<PresentedRow>(Prisma.sql`/* prepared */
     SELECT ${COLUMNS}
     FROM (SELECT 1) AS one
     LEFT JOIN credentials c ON c.id = ${credentialId}
     LEFT JOIN principals p ON p.id = COALESCE(c.owner_id, '')
     LEFT JOIN memberships m ON m.account_id = COALESCE(c.account_id, '') AND m.principal_id = COALESCE(c.owner_id, '')
-    LEFT JOIN accounts a ON a.id = COALESCE(c.account_id, '')`;
+    LEFT JOIN accounts a ON a.id = COALESCE(c.account_id, '')`);
   return row;
 }
 
