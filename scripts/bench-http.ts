@@ -22,8 +22,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
 import { startTestDatabase } from "../lib/db/test-database";
-import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
-import { describeTree, freePort, processTree, quantile, root, signInAsForm, treeCpuSeconds, treeRssMiB, waitFor } from "./bench-support";
+import { BENCH_PASSWORD, benchSizes } from "./bench-data";
+import { buildBotdesk, describeTree, freePort, processTree, quantile, root, seedBenchWithApiKey, signInAsForm, startBotdesk, stopBotdesk, treeCpuSeconds, treeRssMiB, waitFor } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
@@ -59,21 +59,7 @@ async function bareNextStartMiB(env: NodeJS.ProcessEnv): Promise<number | null> 
 }
 
 try {
-  process.env.DATABASE_URL = database.url;
-  // Seeding a million events in one statement takes longer than the app's statement timeout.
-  process.env.DATABASE_STATEMENT_TIMEOUT_MS = "600000";
-  // A client of its own: `npm run bench` ran the query benchmark in this process on another database.
-  const { createPrismaClient } = await import("../lib/db/client");
-  const client = createPrismaClient(database.url, 4);
-  const bench = await seedBenchAccount(client, benchSizes(QUICK));
-  const { issueSecret } = await import("../lib/domain/credentials/token-format");
-  const { newId } = await import("../lib/ids");
-  const keyId = newId("apiKey");
-  const key = issueSecret("api_key", keyId);
-  await client.credential.create({ data: { id: keyId, accountId: bench.accountId, ownerId: bench.adminId, kind: "api_key", secretHash: key.hash, secretHint: key.hint } });
-  // Fold the seed's roll-up deltas in, as a running instance does once a minute: the charts then read what they read in production.
-  await client.$queryRawUnsafe("SELECT event_counts_daily_compact()");
-  await client.$disconnect();
+  const { bench, key } = await seedBenchWithApiKey(database.url, benchSizes(QUICK));
 
   const port = await freePort();
   // Its own SSH port: the default one may be taken by another Botdesk, and the tree measured must hold the SSH server.
@@ -96,13 +82,9 @@ try {
     DATABASE_STATEMENT_TIMEOUT_MS: "15000",
   };
   // Build first (when the sources changed), so the restart figure is a restart.
-  console.log("Building (when the sources changed)…");
-  await new Promise<void>((resolve, reject) => {
-    const b = spawn(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { env, stdio: "inherit", cwd: root });
-    b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
-  });
+  await buildBotdesk(env);
   const started = performance.now();
-  server = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
+  server = startBotdesk(env);
   await waitFor(`${base}/sign-in`, 120_000);
   const startToFirst200 = performance.now() - started;
 
@@ -352,14 +334,7 @@ try {
   writeFileSync(file, `${JSON.stringify({ db: dbName, machine, data: { ...sizes, requestsPerCase: SEQUENTIAL, concurrency: CONCURRENT }, figures }, null, 2)}\n`);
   console.log(`\nWrote ${path.relative(root, file)}.`);
 } finally {
-  if (server?.pid) {
-    try {
-      process.kill(-server.pid, "SIGINT");
-    } catch {
-      // already gone
-    }
-    await new Promise((r) => setTimeout(r, 1500));
-  }
+  await stopBotdesk(server);
   await database.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -8,14 +8,14 @@
  * `BENCH_PAGES` (comma-separated paths; default `/sign-in,/settings,/usage,/developers`),
  * `BENCH_PAGES_ROUNDS` (default 40). Prints; writes nothing. Asserts nothing.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
-import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
-import { freePort, loadAverage, quantile, root, signInAsForm, waitFor } from "./bench-support";
+import { BENCH_PASSWORD, benchSizes } from "./bench-data";
+import { buildBotdesk, freePort, loadAverage, quantile, seedBenchWithApiKey, signInAsForm, startBotdesk, stopBotdesk, waitFor } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const PAGES = (process.env.BENCH_PAGES ?? "/sign-in,/settings,/usage,/developers").split(",").map((p) => p.trim());
@@ -26,12 +26,7 @@ const database = await startTestDatabase();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "botdesk-bench-pages-"));
 let server: ChildProcess | undefined;
 try {
-  process.env.DATABASE_STATEMENT_TIMEOUT_MS = "600000";
-  const { createPrismaClient } = await import("../lib/db/client");
-  const client = createPrismaClient(database.url, 4);
-  const bench = await seedBenchAccount(client, benchSizes(QUICK));
-  await client.$queryRawUnsafe("SELECT event_counts_daily_compact()");
-  await client.$disconnect();
+  const { bench } = await seedBenchWithApiKey(database.url, benchSizes(QUICK));
 
   const port = await freePort();
   const base = `http://localhost:${port}`;
@@ -46,11 +41,8 @@ try {
     BOTDESK_SIGNIN_MAX_PER_IP: "1000",
     DATABASE_STATEMENT_TIMEOUT_MS: "15000",
   };
-  await new Promise<void>((resolve, reject) => {
-    const b = spawn(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { env, stdio: "inherit", cwd: root });
-    b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
-  });
-  server = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
+  await buildBotdesk(env);
+  server = startBotdesk(env);
   await waitFor(`${base}/sign-in`, 120_000);
 
   // Signed in as the sign-in form does.
@@ -78,14 +70,7 @@ try {
     console.log(`| ${p} | ${p50} ms | ${quantile(times.get(p)!, 0.95)} ms | ${(p50 / signIn50).toFixed(2)} × | ${(Buffer.byteLength(body) / 1000).toFixed(1)} kB | ${(payload / 1000).toFixed(1)} kB |`);
   }
 } finally {
-  if (server?.pid) {
-    try {
-      process.kill(-server.pid, "SIGINT");
-    } catch {
-      // already gone
-    }
-    await new Promise((r) => setTimeout(r, 1500));
-  }
+  await stopBotdesk(server);
   await database.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

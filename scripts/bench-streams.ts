@@ -27,7 +27,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { startTestDatabase } from "../lib/db/test-database";
-import { describeTree, freePort, loadAverage, machineInfo, printFigures, processTree, quantile, root, treeCpuSeconds, waitFor, writeResult, type Figure } from "./bench-support";
+import { buildBotdesk, describeTree, freePort, loadAverage, machineInfo, printFigures, processTree, quantile, root, startBotdesk, stopBotdesk, treeCpuSeconds, type Figure, waitFor, writeResult } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const loadAtStart = loadAverage();
@@ -99,12 +99,8 @@ try {
     // One web worker unless the run asks for more (BOTDESK_WEB_WORKERS=2 compares workers).
     BOTDESK_WEB_WORKERS: process.env.BOTDESK_WEB_WORKERS ?? "1",
   };
-  console.log("Building (when the sources changed)…");
-  await new Promise<void>((resolve, reject) => {
-    const b = spawn(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { env, stdio: "inherit", cwd: root });
-    b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
-  });
-  server = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
+  await buildBotdesk(env);
+  server = startBotdesk(env);
   await waitFor(`http://localhost:${port}/sign-in`, 120_000);
   console.log(`Server up: ${describeTree(server.pid!)}.`);
 
@@ -217,15 +213,7 @@ try {
   console.log(`\nWrote ${written}.`);
   await db().$disconnect();
 } finally {
-  if (server?.pid) {
-    const exited = new Promise((r) => server!.once("exit", r));
-    try {
-      process.kill(-server.pid, "SIGINT");
-    } catch {
-      // already gone
-    }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-  }
+  await stopBotdesk(server);
   receiver?.stdin?.end();
   await database.stop();
   rmSync(dataDir, { recursive: true, force: true });

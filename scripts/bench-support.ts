@@ -1,13 +1,17 @@
 /**
  * What the benchmarks that start a server share (scripts/bench-http.ts,
- * bench-tunnels.ts, bench-streams.ts): the process tree's memory and CPU from
- * /proc, free ports, waiting for a URL, quantiles, the machine's description
- * and the result file.
+ * bench-api.ts, bench-pages.ts, bench-workers.ts, bench-tunnels.ts,
+ * bench-streams.ts): building and starting Botdesk with the real start command
+ * and stopping it, signing in, the process tree's memory and CPU from /proc,
+ * free ports, waiting for a URL, quantiles, the machine's description and the
+ * result file.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { seedBenchAccount, type BenchAccount, type BenchSizes } from "./bench-data";
 
 export const root = path.resolve(import.meta.dirname, "..");
 
@@ -170,4 +174,73 @@ export async function signInAsForm(base: string, login: string, password: string
   keep(res);
   if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed (${res.status})`);
   return cookie();
+}
+
+/** Builds the production build when the sources changed, as the real start command does (`scripts/start.mjs --build-only`). */
+export async function buildBotdesk(env: NodeJS.ProcessEnv): Promise<void> {
+  console.log("Building (when the sources changed)…");
+  await new Promise<void>((resolve, reject) => {
+    const b = spawn(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { env, stdio: "inherit", cwd: root });
+    b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
+  });
+}
+
+/** Starts Botdesk with the real start command, in a process group of its own (stopBotdesk stops all of it); its output is not kept, its errors shown. */
+export function startBotdesk(env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
+}
+
+/** Stops what startBotdesk started (its whole process group) with `signal`, and waits for it to exit, at most `waitMs`. */
+export async function stopBotdesk(server: ChildProcess | undefined, signal: NodeJS.Signals = "SIGINT", waitMs = 15_000): Promise<void> {
+  if (!server?.pid || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((r) => server.once("exit", r));
+  try {
+    process.kill(-server.pid, signal);
+  } catch {
+    return; // already gone
+  }
+  await Promise.race([exited, new Promise((r) => setTimeout(r, waitMs))]);
+}
+
+/**
+ * Seeds the benchmark's account (bench-data.ts) into the database at `url` with a client of its own
+ * (closed after), and an API key of its admin's; returns the account and the key's token. Seeding a
+ * million events in one statement takes longer than the app's statement timeout: this process's is raised.
+ */
+export async function seedBenchWithApiKey(url: string, sizes: BenchSizes): Promise<{ bench: BenchAccount; key: { token: string } }> {
+  process.env.DATABASE_URL = url;
+  process.env.DATABASE_STATEMENT_TIMEOUT_MS = "600000";
+  const { createPrismaClient } = await import("../lib/db/client");
+  const client = createPrismaClient(url, 4);
+  try {
+    const bench = await seedBenchAccount(client, sizes);
+    const { issueSecret } = await import("../lib/domain/credentials/token-format");
+    const { newId } = await import("../lib/ids");
+    const keyId = newId("apiKey");
+    const key = issueSecret("api_key", keyId);
+    await client.credential.create({ data: { id: keyId, accountId: bench.accountId, ownerId: bench.adminId, kind: "api_key", secretHash: key.hash, secretHint: key.hint } });
+    // Fold the seed's roll-up deltas in, as a running instance does once a minute: the charts then read what they read in production.
+    await client.$queryRawUnsafe("SELECT event_counts_daily_compact()");
+    return { bench, key: { token: key.token } };
+  } finally {
+    await client.$disconnect();
+  }
+}
+
+/** Requests/s of `url` over `connections` keep-alive loops for `seconds`; every answer must be 200. */
+export async function throughput(url: string, headers: Record<string, string>, seconds: number, connections = 10): Promise<number> {
+  let done = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const r = await fetch(url, { headers });
+        await r.arrayBuffer();
+        if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
+        done += 1;
+      }
+    }),
+  );
+  return done / ((performance.now() - start) / 1000);
 }

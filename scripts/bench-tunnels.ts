@@ -33,7 +33,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { startTestDatabase } from "../lib/db/test-database";
-import { describeTree, freePort, loadAverage, machineInfo, printFigures, processTree, quantile, root, treeCpuSeconds, treeRssMiB, waitFor, writeResult, type Figure } from "./bench-support";
+import { buildBotdesk, describeTree, freePort, loadAverage, machineInfo, printFigures, processTree, quantile, root, startBotdesk, stopBotdesk, treeCpuSeconds, treeRssMiB, type Figure, waitFor, writeResult } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const loadAtStart = loadAverage();
@@ -206,15 +206,11 @@ try {
     // One web worker unless the run asks for more (BOTDESK_WEB_WORKERS=2 compares workers).
     BOTDESK_WEB_WORKERS: process.env.BOTDESK_WEB_WORKERS ?? "1",
   };
-  console.log("Building (when the sources changed)…");
-  await new Promise<void>((resolve, reject) => {
-    const b = spawn(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { env, stdio: "inherit", cwd: root });
-    b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
-  });
+  await buildBotdesk(env);
   // Profiling: the web server's inspector port, opened only when it is sent SIGUSR1 (during the transfer).
   const inspectPort = PROFILE ? await freePort() : 0;
   const serverEnv = PROFILE ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ""} --inspect-port=127.0.0.1:${inspectPort}`.trim() } : env;
-  server = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env: serverEnv, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
+  server = startBotdesk(serverEnv);
   await waitFor(`http://localhost:${port}/sign-in`, 120_000);
   const caFile = path.join(dataDir, "bench-agent-ca.pem");
   writeFileSync(caFile, await (await fetch(`http://localhost:${port}/agent-ca.pem`)).text());
@@ -393,16 +389,8 @@ try {
   }
 } finally {
   for (const a of agents) if (a.exitCode === null) a.kill("SIGKILL");
-  if (server?.pid) {
-    // It ends its agent sessions before it exits (recorded in the database): wait for that, at most 15 s.
-    const exited = new Promise((r) => server!.once("exit", r));
-    try {
-      process.kill(-server.pid, "SIGINT");
-    } catch {
-      // already gone
-    }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-  }
+  // It ends its agent sessions before it exits (recorded in the database): wait for that, at most 15 s.
+  await stopBotdesk(server);
   await database.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

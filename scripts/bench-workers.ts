@@ -12,8 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
-import { BENCH_PASSWORD, benchSizes, seedBenchAccount } from "./bench-data";
-import { freePort, loadAverage, processTree, root, signInAsForm, treeCpuSeconds, waitFor } from "./bench-support";
+import { BENCH_PASSWORD, benchSizes } from "./bench-data";
+import { buildBotdesk, freePort, loadAverage, processTree, root, seedBenchWithApiKey, signInAsForm, startBotdesk, stopBotdesk, throughput, treeCpuSeconds, waitFor } from "./bench-support";
 
 process.env.BENCH_BOTS ??= "1000";
 process.env.BENCH_CREDENTIALS ??= "2000";
@@ -26,23 +26,6 @@ const portsFrom = process.env.BENCH_PORTS_FROM ? Number(process.env.BENCH_PORTS_
 let nextPort = portsFrom ?? 0;
 const port = async () => (portsFrom === undefined ? freePort() : nextPort++);
 
-/** Requests/s of `url` over CONNECTIONS keep-alive loops for SECONDS; every answer must be 200. */
-async function throughput(url: string, headers: Record<string, string>, seconds = SECONDS): Promise<number> {
-  let done = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (performance.now() < end) {
-        const r = await fetch(url, { headers });
-        await r.arrayBuffer();
-        if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
-        done += 1;
-      }
-    }),
-  );
-  return done / ((performance.now() - start) / 1000);
-}
 
 interface Run {
   workers: number;
@@ -70,7 +53,7 @@ async function bareNextStartMiB(env: NodeJS.ProcessEnv): Promise<number> {
   });
   try {
     await waitFor(`http://127.0.0.1:${p}/sign-in`, 120_000);
-    const rate = await throughput(`http://127.0.0.1:${p}/sign-in`, {}, 3 + 2 * SECONDS);
+    const rate = await throughput(`http://127.0.0.1:${p}/sign-in`, {}, 3 + 2 * SECONDS, CONNECTIONS);
     const rss = Math.round(processTree(bare.pid!).reduce((sum, proc) => sum + proc.rssKiB, 0) / 1024);
     console.log(`bare next start: /sign-in ${rate.toFixed(0)} req/s for ${3 + 2 * SECONDS} s · RSS after load ${rss} MiB`);
     return rss;
@@ -90,28 +73,11 @@ let server: ChildProcess | undefined;
 async function stopServer(): Promise<void> {
   const s = server;
   server = undefined;
-  if (!s?.pid || s.exitCode !== null) return;
-  const exited = new Promise((r) => s.once("exit", r));
-  try {
-    process.kill(-s.pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+  await stopBotdesk(s, "SIGTERM", 20_000);
 }
 
 try {
-  process.env.DATABASE_URL = database.url;
-  process.env.DATABASE_STATEMENT_TIMEOUT_MS = "600000";
-  const { createPrismaClient } = await import("../lib/db/client");
-  const client = createPrismaClient(database.url, 4);
-  const bench = await seedBenchAccount(client, benchSizes(true));
-  const { issueSecret } = await import("../lib/domain/credentials/token-format");
-  const { newId } = await import("../lib/ids");
-  const keyId = newId("apiKey");
-  const key = issueSecret("api_key", keyId);
-  await client.credential.create({ data: { id: keyId, accountId: bench.accountId, ownerId: bench.adminId, kind: "api_key", secretHash: key.hash, secretHint: key.hint } });
-  await client.$disconnect();
+  const { bench, key } = await seedBenchWithApiKey(database.url, benchSizes(true));
 
   const runs: Run[] = [];
   for (let i = 0; i < PAIRS * 2; i++) {
@@ -139,13 +105,9 @@ try {
       NEXT_TELEMETRY_DISABLED: "1",
     };
     if (i === 0) {
-      console.log("Building (when the sources changed)…");
-      await new Promise<void>((resolve, reject) => {
-        const b = spawn(process.execPath, [path.join(root, "scripts", "start.mjs"), "--build-only"], { env, stdio: "inherit", cwd: root });
-        b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build exited with ${code}`))));
-      });
+      await buildBotdesk(env);
     }
-    server = spawn(process.execPath, [path.join(root, "scripts", "start.mjs")], { env, stdio: ["pipe", "ignore", "inherit"], cwd: root, detached: true });
+    server = startBotdesk(env);
     await waitFor(`${base}/sign-in`, 180_000);
     // Every worker ready: each has answered /healthz (new connections go to each in turn).
     const seen = new Set<number | undefined>();
@@ -157,12 +119,12 @@ try {
     const activity = { url: `${base}/activity`, headers: { cookie } };
     const api = { url: `${base}/api/v1/bot_users/${bench.botIds[1]!}`, headers: { authorization: `Bearer ${key.token}` } };
     // Warm every worker (JIT, pools, prepared statements).
-    await throughput(activity.url, activity.headers, 3);
-    await throughput(api.url, api.headers, 3);
+    await throughput(activity.url, activity.headers, 3, CONNECTIONS);
+    await throughput(api.url, api.headers, 3, CONNECTIONS);
     const cpuBefore = treeCpuSeconds(server.pid!);
     const launcherBefore = launcherCpuSeconds(server.pid!);
     const measuring = performance.now();
-    const run: Run = { workers, activity: await throughput(activity.url, activity.headers), api: await throughput(api.url, api.headers), rssMiB: [], cpuPercent: 0, launcherCpuPercent: 0, load: loadAverage() };
+    const run: Run = { workers, activity: await throughput(activity.url, activity.headers, SECONDS, CONNECTIONS), api: await throughput(api.url, api.headers, SECONDS, CONNECTIONS), rssMiB: [], cpuPercent: 0, launcherCpuPercent: 0, load: loadAverage() };
     const elapsed = (performance.now() - measuring) / 1000;
     run.cpuPercent = Math.round(((treeCpuSeconds(server.pid!) - cpuBefore) / elapsed) * 100);
     run.launcherCpuPercent = Math.round(((launcherCpuSeconds(server.pid!) - launcherBefore) / elapsed) * 100);
