@@ -33,8 +33,9 @@ function orderSql(query: ListBotsQuery, p: string): Prisma.Sql {
 
 /**
  * One page of an account's live bots, filtered, sorted and paginated in the
- * database (indexes on account+name and account+created/last activity keep it
- * fast at 10,000 bots), with each shown bot's live and revoked credential counts
+ * database (each sort walks its partial index of the account's live bots,
+ * migration 20261207224500_live_bot_list_indexes, so a page costs the same at
+ * 10,000 bots as at 10 but for the count and the OFFSET walk), with each shown bot's live and revoked credential counts
  * and usage this month (UTC), all in one statement (issue 20: one round trip
  * instead of three in a row). A page past the end (a stale link) shows the last
  * page, at the cost of a second statement.
