@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/client";
-import { activeMemberWhere } from "@/lib/domain/principals/active-in-account";
+import { activeMembershipSql } from "@/lib/domain/principals/active-in-account";
 
 export interface SeatUsage {
   used: number;
@@ -14,12 +14,14 @@ export interface SeatUsage {
  * counts seats, and it counts people only. Live bots are counted separately.
  */
 export async function getSeatUsage(accountId: string): Promise<SeatUsage> {
-  const [account, used, bots] = await Promise.all([
-    db().account.findUniqueOrThrow({ where: { id: accountId }, select: { seatLimit: true } }),
-    db().membership.count({ where: activeMemberWhere(accountId) }),
-    db().principal.count({ where: { accountId, kind: "bot", deletedAt: null } }),
-  ]);
-  return { used, limit: account.seatLimit, bots, atLimit: used >= account.seatLimit };
+  // One statement (issue 20: one round trip and one pooled connection instead of three).
+  const [row] = await db().$queryRaw<{ seat_limit: number; used: number; bots: number }[]>`
+    SELECT a.seat_limit,
+      (SELECT COUNT(*)::int FROM memberships m JOIN principals p ON ${activeMembershipSql("m", "p")} WHERE m.account_id = a.id) AS used,
+      (SELECT COUNT(*)::int FROM principals b WHERE b.account_id = a.id AND b.kind = 'bot' AND b.deleted_at IS NULL) AS bots
+    FROM accounts a WHERE a.id = ${accountId}`;
+  if (!row) throw new Error(`No account ${accountId}`);
+  return { used: row.used, limit: row.seat_limit, bots: row.bots, atLimit: row.used >= row.seat_limit };
 }
 
 /** The seat summary, word for word the same wherever it is shown (the Overview, /users). */

@@ -210,6 +210,38 @@ describe("listBots", () => {
   });
 });
 
+describe("listBots rows", () => {
+  it("shows each bot's live and revoked credentials and this month's usage only; sorts by status and last activity, never-active last newest-first", async () => {
+    const { account } = await adminSetup();
+    const [a, b, c] = [await createTestBot(account.id, "a-bot"), await createTestBot(account.id, "b-bot"), await createTestBot(account.id, "c-bot")];
+    for (let i = 0; i < 3; i++) await createTestCredential(account.id, a.id);
+    const revoked = await createTestCredential(account.id, a.id, "api_key");
+    await db().credential.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } });
+    await createTestCredential(account.id, b.id);
+    const thisMonth = `${new Date().toISOString().slice(0, 8)}01`;
+    // This month's two days count; the last day of last month does not.
+    await db().$executeRaw`
+      INSERT INTO usage_daily (account_id, principal_id, day, sessions, endpoints, bytes_in, bytes_out, api_requests)
+      VALUES (${account.id}, ${a.id}, ${thisMonth}::date, 1, 0, 100, 20, 5), (${account.id}, ${a.id}, ${thisMonth}::date + 1, 2, 0, 1000, 0, 7),
+             (${account.id}, ${a.id}, ${thisMonth}::date - 1, 50, 0, 9999, 9999, 999)`;
+    await db().principal.update({ where: { id: c.id }, data: { status: "deactivated", lastActivityAt: new Date(Date.now() - 60_000) } });
+    await db().principal.update({ where: { id: b.id }, data: { lastActivityAt: new Date() } });
+
+    const rows = (await listBots(account.id, listBotsQuerySchema.parse({ sort: "name", dir: "asc" }))).rows;
+    expect(rows.map((r) => [r.name, r.active, r.credentialCount, r.revokedCredentialCount, r.usage])).toEqual([
+      ["a-bot", true, 3, 1, { apiRequests: 12, sessions: 3, bandwidth: 1120 }],
+      ["b-bot", true, 1, 0, { apiRequests: 0, sessions: 0, bandwidth: 0 }],
+      ["c-bot", false, 0, 0, { apiRequests: 0, sessions: 0, bandwidth: 0 }],
+    ]);
+    const names = async (sort: string, dir: string) => (await listBots(account.id, listBotsQuerySchema.parse({ sort, dir }))).rows.map((r) => r.name);
+    expect(await names("lastActivity", "desc")).toEqual(["b-bot", "c-bot", "a-bot"]);
+    expect(await names("lastActivity", "asc")).toEqual(["a-bot", "c-bot", "b-bot"]);
+    expect((await names("status", "desc"))[0]).toBe("c-bot");
+    expect(await names("created", "desc")).toEqual(["c-bot", "b-bot", "a-bot"]);
+    expect(await listBots(account.id, listBotsQuerySchema.parse({ q: "nothing" }))).toMatchObject({ rows: [], total: 0, page: 1, pageCount: 1 });
+  });
+});
+
 describe("listBots text filter", () => {
   it("matches % and _ literally", async () => {
     const { account } = await adminSetup();

@@ -35,21 +35,25 @@ export async function listPeople(accountId: string, query: ListPeopleQuery): Pro
             : { principal: { name: dir } },
     { principalId: dir },
   ];
-  const total = await db().membership.count({ where });
-  const { page, pageCount, skip } = pageWindow(total, query.page, query.size);
-  const rows = await db().membership.findMany({
-    where,
-    orderBy,
-    skip,
-    take: query.size,
-    select: {
-      role: true,
-      status: true,
-      principal: {
-        select: { id: true, name: true, email: true, status: true, deletedAt: true, lastSignInAt: true, lastActivityAt: true, twoFactor: { select: { enabledAt: true } } },
+  const read = (skip: number) =>
+    db().membership.findMany({
+      where,
+      orderBy,
+      skip,
+      take: query.size,
+      select: {
+        role: true,
+        status: true,
+        principal: {
+          select: { id: true, name: true, email: true, status: true, deletedAt: true, lastSignInAt: true, lastActivityAt: true, twoFactor: { select: { enabledAt: true } } },
+        },
       },
-    },
-  });
+    });
+  // The count and the asked page at once (issue 20: one round trip, not two in a row); a page past the end (a stale
+  // link) shows the last page, read again.
+  const [total, asked] = await Promise.all([db().membership.count({ where }), read((query.page - 1) * query.size)]);
+  const { page, pageCount, skip } = pageWindow(total, query.page, query.size);
+  const rows = page !== query.page && total > 0 ? await read(skip) : asked;
   return {
     rows: rows.map((m) => ({
       id: m.principal.id,
