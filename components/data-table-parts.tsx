@@ -16,7 +16,7 @@ export function HeaderCell<T extends RowData>({ header }: { header: Header<DataT
     <th
       scope="col"
       aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
-      className={`px-3 py-2.5 whitespace-nowrap ${meta?.className ?? ""}`}
+      className={meta?.className}
     >
       {meta?.srOnlyHeader ? (
         <span className="sr-only">{content}</span>

@@ -46,13 +46,6 @@ const NO_SELECTION: RowSelectionState = {};
 type CardRole = "select" | "title" | "actions" | "fact";
 const cardRole = (id: string, titleColumn: string | undefined): CardRole =>
   id === "select" ? "select" : id === "actions" ? "actions" : id === titleColumn ? "title" : "fact";
-/** A cell's place in a phone-width card (below sm); the table layout is untouched above it. */
-const CARD_CELL: Record<CardRole, string> = {
-  select: "max-sm:w-auto max-sm:shrink-0",
-  title: "max-sm:min-w-0 max-sm:max-w-none max-sm:flex-1 max-sm:basis-[calc(100%-3rem)] max-sm:text-base",
-  actions: "max-sm:w-auto max-sm:basis-full max-sm:text-left max-sm:[&>div]:justify-start max-sm:[&>div]:flex-wrap",
-  fact: "max-sm:text-xs max-sm:before:mr-1 max-sm:before:text-slate-500 max-sm:before:content-[attr(data-label)':']",
-};
 
 /**
  * A table whose sorting, filtering and pagination run on the server, with the
@@ -159,15 +152,12 @@ export function DataTable<T extends RowData>({
         data-testid={`${testId}-region`}
         className="relative -mx-5 overflow-x-auto border-y border-slate-200 focus:outline-2 focus:outline-indigo-500 sm:mx-0 sm:rounded-lg sm:border-x"
       >
-        {/* Below the sm breakpoint each row is a card: the first column (the name) with the row's
-            checkbox, the other facts labelled, and the row's actions, all visible together. */}
-        <table
-          data-testid={testId}
-          aria-busy={pending || undefined}
-          className={`w-full text-left text-sm transition-opacity max-sm:block ${pending ? "opacity-60" : ""}`}
-        >
+        {/* Styled by app/globals.css's `.data-table` rules, not classes on every cell. Below the sm
+            breakpoint each row is a card: the first column (the name) with the row's checkbox, the
+            other facts labelled, and the row's actions, all visible together (the cell's dt-* role). */}
+        <table data-testid={testId} aria-busy={pending || undefined} className={pending ? "data-table opacity-60" : "data-table"}>
           <caption className="sr-only">{caption}</caption>
-          <thead className="bg-slate-50 text-xs font-medium tracking-wide text-slate-600 uppercase max-sm:hidden">
+          <thead>
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
                 {group.headers.map((header) => (
@@ -176,10 +166,9 @@ export function DataTable<T extends RowData>({
               </tr>
             ))}
           </thead>
-          <tbody className="divide-y divide-slate-100 max-sm:block">
+          <tbody>
             {table.getRowModel().rows.map((row) => (
-              <tr key={row.id} data-row-id={row.id} aria-selected={selectable ? row.getIsSelected() : undefined} className="hover:bg-slate-50 aria-selected:bg-indigo-50/60 max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-4 max-sm:gap-y-1.5 max-sm:px-4 max-sm:py-3"
-              >
+              <tr key={row.id} data-row-id={row.id} aria-selected={selectable ? row.getIsSelected() : undefined}>
                 {row.getAllCells().map((cell) => {
                   const role = cardRole(cell.column.id, titleColumn);
                   const header = cell.column.columnDef.header;
@@ -187,7 +176,7 @@ export function DataTable<T extends RowData>({
                     <td
                       key={cell.id}
                       data-label={role === "fact" && typeof header === "string" ? header : undefined}
-                      className={`px-3 py-2.5 align-middle max-sm:p-0 ${CARD_CELL[role]} ${cell.column.columnDef.meta?.className ?? "whitespace-nowrap"}`}
+                      className={`dt-${role} ${cell.column.columnDef.meta?.className ?? "whitespace-nowrap"}`}
                     >
                       <FlexRender cell={cell} />
                     </td>

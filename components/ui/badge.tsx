@@ -1,14 +1,9 @@
-const TONES = {
-  red: "bg-red-50 text-red-800 ring-red-600/20",
-  green: "bg-emerald-50 text-emerald-800 ring-emerald-600/20",
-  gray: "bg-slate-100 text-slate-700 ring-slate-500/20",
-  amber: "bg-amber-50 text-amber-900 ring-amber-600/20",
-  indigo: "bg-indigo-50 text-indigo-800 ring-indigo-600/20",
-} as const;
+// The looks are app/globals.css's `.badge` rules: two classes, not ~130 characters of utilities on every badge.
+type Tone = "red" | "green" | "gray" | "amber" | "indigo";
 
-export function Badge({ tone = "gray", children, ...props }: React.HTMLAttributes<HTMLSpanElement> & { tone?: keyof typeof TONES }) {
+export function Badge({ tone = "gray", children, ...props }: React.HTMLAttributes<HTMLSpanElement> & { tone?: Tone }) {
   return (
-    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${TONES[tone]}`} {...props}>
+    <span className={`badge badge-${tone}`} {...props}>
       {children}
     </span>
   );
