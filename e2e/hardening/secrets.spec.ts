@@ -217,6 +217,8 @@ test("no secret appears anywhere but its one create response: log, rows, data di
   await theirs.getByRole("button", { name: "I've stored them" }).click();
   for (const secondFactor of [totp(Date.now()), recoveryCodes[0]!]) {
     await theirs.getByRole("button", { name: "Sign out" }).click();
+    // Signed out once the action has answered: a /sign-in asked before that still has the session, and goes to the dashboard.
+    await expect(theirs).toHaveURL(/\/sign-in$/);
     await signInUi(theirs, person.email, chosen);
     await expect(theirs).toHaveURL(/\/sign-in\/two-factor$/);
     await theirs.getByLabel("Authentication code").fill(secondFactor);
