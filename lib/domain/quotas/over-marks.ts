@@ -3,7 +3,6 @@ import { Prisma } from "@/lib/db/generated/client";
 import { SingleFlightCache } from "@/lib/single-flight-cache";
 import { QUOTA_METRICS, type QuotaMetric } from "./plan-quotas";
 import { metricSql, zeroMetrics, type MetricValues } from "@/lib/domain/usage/month";
-import type { PageDayRow } from "@/lib/domain/usage/month-overview";
 import { usageWritten } from "@/lib/domain/usage/usage-meter";
 
 /**
@@ -61,7 +60,7 @@ const crossings = new SingleFlightCache<Crossing | null>(60_000, 1000);
  */
 export async function overMarks(
   accountId: string,
-  opts: { days: string[]; dayTotals: MetricValues[]; limits: MetricValues; ids: string[]; pageDays?: PageDayRow[] | null },
+  opts: { days: string[]; dayTotals: MetricValues[]; limits: MetricValues; ids: string[] },
 ): Promise<Map<string, MetricValues>> {
   await usageWritten(); // what this process counted and has not written yet, too
   const marks = new Map(opts.ids.map((id) => [id, zeroMetrics()]));
@@ -79,9 +78,7 @@ export async function overMarks(
   }
   if (over.length === 0) return marks;
   const found = await Promise.all(over.map((o) => crossings.get(o.key, () => crossingRow(accountId, o.metric, o))));
-  const shares = opts.pageDays
-    ? sharesOf(opts.pageDays, { over: over.map((o, i) => ({ metric: o.metric, day: o.day, crossing: found[i]! })), ids: opts.ids })
-    : await pageShares(accountId, { over: over.map((o, i) => ({ metric: o.metric, day: o.day, crossing: found[i]! })), ids: opts.ids, monthStart: opts.days[0]! });
+  const shares = await pageShares(accountId, { over: over.map((o, i) => ({ metric: o.metric, day: o.day, crossing: found[i]! })), ids: opts.ids, monthStart: opts.days[0]! });
   for (const [id, values] of shares) marks.set(id, values);
   return marks;
 }
@@ -98,31 +95,6 @@ async function crossingRow(accountId: string, metric: QuotaMetric, o: { day: str
     )
     SELECT principal_id, amount, (after - ${o.limit}::numeric)::bigint AS share FROM ranked WHERE after > ${o.limit}::numeric ORDER BY after LIMIT 1`;
   return row ? { principalId: row.principal_id, amount: Number(row.amount), share: Number(row.share) } : null;
-}
-
-/**
- * pageShares over rows already read (the page's principals' rows of the month,
- * monthOverview's `pageDays`): the same rule, computed here instead of in SQL.
- */
-function sharesOf(rows: PageDayRow[], o: { over: { metric: QuotaMetric; day: string; crossing: Crossing | null }[]; ids: string[] }): Map<string, MetricValues> {
-  const ids = new Set(o.ids);
-  const shares = new Map<string, MetricValues>();
-  for (const r of rows) {
-    if (!ids.has(r.principalId)) continue;
-    let values = shares.get(r.principalId);
-    for (const { metric, day, crossing: c } of o.over) {
-      if (r.day < day) continue;
-      const amount = r.values[metric];
-      // On the crossing day: the crossing row its excess, the rows ranked after it (less, or as much with a later id) all, the rows before it nothing.
-      const share =
-        r.day > day ? amount : !c ? 0 : r.principalId === c.principalId ? c.share : amount < c.amount || (amount === c.amount && r.principalId > c.principalId) ? amount : 0;
-      if (share === 0) continue;
-      values ??= zeroMetrics();
-      values[metric] += share;
-      shares.set(r.principalId, values);
-    }
-  }
-  return shares;
 }
 
 /**

@@ -1,9 +1,8 @@
 import type { Actor } from "@/lib/domain/access/types";
-import type { TopSeries } from "@/lib/domain/usage/chart-series";
+import { topSeries, type TopSeries } from "@/lib/domain/usage/chart-series";
 import { dayTotals } from "@/lib/domain/usage/day-totals";
 import { monthDays, zeroMetrics, type MetricValues, type UsagePrincipal } from "@/lib/domain/usage/month";
-import { metricsOf } from "@/lib/domain/usage/month-usage";
-import { monthOverview } from "@/lib/domain/usage/month-overview";
+import { metricsOf, monthSummary, monthUsagePage } from "@/lib/domain/usage/month-usage";
 import type { Quotas } from "@/lib/validation/account";
 import { overMarks } from "./over-marks";
 import { QUOTA_METRICS, quotaLimit, quotasOf, type QuotaMetric } from "./plan-quotas";
@@ -64,14 +63,6 @@ export interface QuotaUsage {
   chart: UsageChartData;
 }
 
-/** Per account, whether it was over a quota at its last view in this process (a guess of what the next view needs; at most 1,000 accounts). */
-const overLastTime = new Map<string, boolean>();
-function remember(accountId: string, over: boolean): void {
-  overLastTime.delete(accountId);
-  overLastTime.set(accountId, over);
-  if (overLastTime.size > 1000) overLastTime.delete(overLastTime.keys().next().value!);
-}
-
 /** Rows of /usage per page. */
 export const USAGE_PAGE_SIZE = 50;
 
@@ -96,21 +87,21 @@ export async function accountQuotaUsage(
   const size = opts.size ?? USAGE_PAGE_SIZE;
   const after = opts.after ?? null;
   const before = after ? null : (opts.before ?? null);
-  // The page's principals' rows of the month come with it when the account was over a quota at its last view here (or is
-  // not known yet): then the marks need no second round trip. A wrong guess costs that round trip, or a few unused rows.
-  const pageDays = overLastTime.get(actor.account.id) ?? true;
-  const { summary, page, top, pageDays: rows } = await monthOverview(actor, { month: from, days, metric, after, before, limit: size, pageDays });
+  const cursor = after ?? before;
+  const [summary, page, top] = await Promise.all([
+    monthSummary(actor, { month: from, position: cursor ? { cursor, inclusive: Boolean(after) } : null }),
+    monthUsagePage(actor, { month: from, after, before, limit: size }),
+    topSeries(actor, { metric, month: from, days }),
+  ]);
   const quotas = quotasOf(summary.plan, summary.quotasStored);
   const monthAll = metricsOf(summary.account);
   const limits = zeroMetrics();
   for (const m of QUOTA_METRICS) limits[m] = quotaLimit(quotas, m);
   const meters: QuotaMeter[] = QUOTA_METRICS.map((m) => ({ metric: m, used: monthAll[m], limit: limits[m], over: monthAll[m] > limits[m] }));
 
-  remember(actor.account.id, meters.some((m) => m.over));
-
   const perDay = await dayTotals(actor, { days, monthAll, monthVisible: metricsOf(summary.visible) });
   const marks = meters.some((m) => m.over)
-    ? await overMarks(actor.account.id, { days, dayTotals: perDay.all, limits, ids: page.rows.map((r) => r.principal.id), pageDays: rows })
+    ? await overMarks(actor.account.id, { days, dayTotals: perDay.all, limits, ids: page.rows.map((r) => r.principal.id) })
     : new Map<string, MetricValues>();
 
   const othersValues = days.map((_, i) => Math.max(0, perDay.visible[i]![metric] - top.reduce((sum, s) => sum + s.values[i]!, 0)));
