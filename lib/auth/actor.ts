@@ -5,32 +5,16 @@ import { DatabaseUnavailableError, isDatabaseUnavailable } from "@/lib/server/da
 import { resolveSessionActor } from "@/lib/domain/access/resolve-session-actor";
 import type { PersonActor, Admission } from "@/lib/domain/access/types";
 import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
+import { OncePerRequest } from "@/lib/server/once-per-request";
 import { requestContextFrom } from "@/lib/server/request-context";
 import { auth } from "./config";
 import { ACCOUNT_COOKIE, clearSessionCookiesHere } from "./session-cookie";
 
 export { ACCOUNT_COOKIE };
 
-// One admission per HTTP request, also across React render scopes (metadata,
-// layout and page; a server action and the render after it), so a refused
-// session is recorded exactly once per request. Keyed by the id proxy.ts gives
-// every request; entries are dropped after a minute.
-const perRequest = new Map<string, { at: number; admission: Promise<Admission<PersonActor> | null> }>();
-
-function rememberFor<T extends Admission<PersonActor> | null>(requestId: string | null, work: () => Promise<T>): Promise<Admission<PersonActor> | null> {
-  if (!requestId) return work();
-  const now = Date.now();
-  const known = perRequest.get(requestId);
-  if (known) return known.admission;
-  for (const [id, entry] of perRequest) {
-    if (now - entry.at < 60_000) break; // insertion order: the rest are newer
-    perRequest.delete(id);
-  }
-  const admission = work();
-  perRequest.set(requestId, { at: now, admission });
-  admission.catch(() => perRequest.delete(requestId));
-  return admission;
-}
+// One admission per HTTP request, also across React render scopes, so a refused
+// session is recorded exactly once per request (lib/server/once-per-request.ts).
+const perRequest = new OncePerRequest<Admission<PersonActor> | null>();
 
 /**
  * The signed-in person for this request, read from the database once per
@@ -40,7 +24,7 @@ function rememberFor<T extends Admission<PersonActor> | null>(requestId: string 
  */
 export const getActor = cache(async (): Promise<Admission<PersonActor> | null> => {
   const requestHeaders = await headers();
-  return rememberFor(requestHeaders.get(REQUEST_ID_HEADER), async () => {
+  return perRequest.get(requestHeaders.get(REQUEST_ID_HEADER), async () => {
     try {
       const session = await auth();
       const subject = session?.user?.id;
