@@ -7,8 +7,7 @@ import type { PersonActor, Admission } from "@/lib/domain/access/types";
 import { REQUEST_ID_HEADER } from "@/lib/server/request-id";
 import { OncePerRequest } from "@/lib/server/once-per-request";
 import { requestContextFrom } from "@/lib/server/request-context";
-import { auth } from "./config";
-import { ACCOUNT_COOKIE, clearSessionCookiesHere } from "./session-cookie";
+import { ACCOUNT_COOKIE, clearSessionCookiesHere, presentedSession } from "./session-cookie";
 
 export { ACCOUNT_COOKIE };
 
@@ -26,14 +25,11 @@ export const getActor = cache(async (): Promise<Admission<PersonActor> | null> =
   const requestHeaders = await headers();
   return perRequest.get(requestHeaders.get(REQUEST_ID_HEADER), async () => {
     try {
-      const session = await auth();
-      const subject = session?.user?.id;
-      if (!subject) return null;
-      const accountId = (await cookies()).get(ACCOUNT_COOKIE)?.value ?? null;
-      return await resolveSessionActor(
-        { subject, accountId, version: session.sessionVersion, method: session.signInMethod },
-        requestContextFrom(requestHeaders),
-      );
+      const jar = await cookies();
+      const session = await presentedSession(requestHeaders, jar);
+      if (!session) return null;
+      const accountId = jar.get(ACCOUNT_COOKIE)?.value ?? null;
+      return await resolveSessionActor({ ...session, accountId }, requestContextFrom(requestHeaders));
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(error);
       throw error;
@@ -107,14 +103,9 @@ export async function requireActorChoosingPassword(): Promise<PersonActor> {
  * already refused (and recorded) on the request that sent the browser there.
  */
 export async function sessionStillAdmitted(): Promise<boolean> {
-  const session = await auth();
-  const subject = session?.user?.id;
-  if (!subject) return false;
   const requestHeaders = await headers();
-  const admission = await resolveSessionActor(
-    { subject, version: session.sessionVersion, method: session.signInMethod },
-    requestContextFrom(requestHeaders),
-    { record: false },
-  );
+  const session = await presentedSession(requestHeaders, await cookies());
+  if (!session) return false;
+  const admission = await resolveSessionActor(session, requestContextFrom(requestHeaders), { record: false });
   return admission.ok;
 }

@@ -3,6 +3,7 @@ import type { NextResponse } from "next/server";
 import { decode, encode } from "next-auth/jwt";
 import { env } from "@/lib/env";
 import { forwardedProto } from "@/lib/server/forwarded";
+import type { SignInMethod } from "@/lib/domain/access/types";
 
 /** Auth.js's session lifetime; the re-issued cookie keeps it. */
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
@@ -52,6 +53,41 @@ export async function clearSessionCookiesHere(): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The session a request presents: whom it signed in, under which session version, and how. */
+export interface PresentedSession {
+  subject: string;
+  version: number;
+  method: SignInMethod | null;
+}
+
+/**
+ * The session this request presents, decoded from Auth.js's session cookie (every chunk, as Auth.js
+ * writes a long one) as Auth.js's own `auth()` reads it, or null: no cookie, a cookie that does not
+ * decode with this server's secret, or an expired one. `auth()` answers the same through Auth.js's
+ * whole session endpoint, run in process: a Request, the callbacks, a Response, and the token
+ * encoded again each time, a cookie a page cannot set anyway (about 2 ms of CPU on every dashboard
+ * page; bench/README.md, "The dashboard's floor").
+ */
+export async function presentedSession(
+  requestHeaders: Headers,
+  jar: { getAll(): { name: string; value: string }[] },
+  secret = env.AUTH_SECRET,
+): Promise<PresentedSession | null> {
+  const name = `${isHttps(requestHeaders) ? "__Secure-" : ""}authjs.session-token`;
+  const parts = jar
+    .getAll()
+    .flatMap((c) => (c.name === name ? [{ index: -1, value: c.value }] : c.name.startsWith(`${name}.`) && /^\d+$/.test(c.name.slice(name.length + 1)) ? [{ index: Number(c.name.slice(name.length + 1)), value: c.value }] : []));
+  if (parts.length === 0 || !secret) return null;
+  const whole = parts.some((p) => p.index === -1) ? parts.find((p) => p.index === -1)!.value : parts.sort((a, b) => a.index - b.index).map((p) => p.value).join("");
+  try {
+    const token = await decode({ token: whole, secret, salt: name });
+    if (!token?.sub) return null;
+    return { subject: token.sub, version: token.sv ?? 0, method: token.via ?? null };
+  } catch {
+    return null; // as auth(): a token that does not decode (another secret, tampered, expired) is no session
   }
 }
 

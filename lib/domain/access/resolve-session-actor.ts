@@ -1,4 +1,5 @@
-import { db } from "@/lib/db/client";
+import { queryHot } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
 import type { PrincipalKind, PrincipalStatus, Role } from "@/lib/db/generated/enums";
 import { activeMembershipSql } from "@/lib/domain/principals/active-in-account";
 import { admitPrincipal } from "./admit-principal";
@@ -41,14 +42,15 @@ export async function resolveSessionActor(
 ): Promise<Admission<PersonActor>> {
   // One round trip: the principal, with one row per account it is active in
   // (oldest membership first), or a single row with NULL membership columns.
-  const rows = await db().$queryRaw<SessionRow[]>`/* prepared */
+  // Straight to pg (queryHot): it runs on every dashboard request.
+  const rows = await queryHot<SessionRow>(Prisma.sql`/* prepared */
     SELECT p.id, p.kind::text AS kind, p.status::text AS status, p.name, p.account_id, p.email, p.session_version, p.must_change_password,
            EXISTS (SELECT 1 FROM two_factor t WHERE t.principal_id = p.id AND t.enabled_at IS NOT NULL) AS two_factor, a.require_two_factor,
            m.role::text AS role, a.id AS membership_account_id, a.name AS membership_account_name, a.seat_limit
     FROM principals p
     LEFT JOIN (memberships m JOIN accounts a ON a.id = m.account_id) ON ${activeMembershipSql("m", "p")}
     WHERE p.id = ${session.subject}
-    ORDER BY m.created_at ASC, m.account_id ASC`;
+    ORDER BY m.created_at ASC, m.account_id ASC`);
   const first = rows[0];
   const principal = first && {
     id: first.id,

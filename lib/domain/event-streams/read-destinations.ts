@@ -1,5 +1,6 @@
 import type { Actor } from "@/lib/domain/access/types";
-import { db } from "@/lib/db/client";
+import { db, queryHot } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
 import type { KeysetPage, KeysetQuery } from "@/lib/domain/keyset";
 import { destinationView, destinationViewSelect, type DestinationView } from "./destination-view";
 
@@ -23,7 +24,9 @@ export async function listDestinationsBefore(actor: Actor, query: KeysetQuery): 
   return { rows: rows.slice(0, query.limit).map(destinationView), hasMore: rows.length > query.limit };
 }
 
-/** How many of the account's destinations are failing (the admins' banner on every dashboard page; one indexed count). */
-export function countFailingDestinations(actor: Actor): Promise<number> {
-  return db().eventDestination.count({ where: { accountId: actor.account.id, failingSince: { not: null } } });
+/** How many of the account's destinations are failing (the admins' banner on every dashboard page: one indexed count, straight to pg). */
+export async function countFailingDestinations(actor: Actor): Promise<number> {
+  const [row] = await queryHot<{ failing: number }>(Prisma.sql`/* prepared */
+    SELECT count(*)::int AS failing FROM event_destinations WHERE account_id = ${actor.account.id} AND failing_since IS NOT NULL`);
+  return row?.failing ?? 0;
 }
