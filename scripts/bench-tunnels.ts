@@ -33,7 +33,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { startTestDatabase } from "../lib/db/test-database";
-import { buildBotdesk, describeTree, freePort, loadAverage, machineInfo, printFigures, processTree, quantile, root, startBotdesk, stopBotdesk, treeCpuSeconds, treeRssMiB, type Figure, waitFor, writeResult } from "./bench-support";
+import { buildBotdesk, describeTree, freePort, hottest, loadAverage, machineInfo, printFigures, processTree, profiled, quantile, root, startBotdesk, stopBotdesk, treeCpuSeconds, treeRssMiB, type CpuProfile, type Figure, waitFor, writeResult } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const loadAtStart = loadAverage();
@@ -99,77 +99,6 @@ async function load(port: number, hostHeader: string): Promise<{ latencies: numb
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   return { latencies, seconds };
-}
-
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-  samples: number[];
-}
-
-/** The self time of each function in `profile`, top `n`, as lines "percent  function file:line". */
-function hottest(profile: CpuProfile, n = 20): string[] {
-  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const self = new Map<string, number>();
-  for (const sample of profile.samples) {
-    const f = frames.get(sample)!;
-    const where = f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}` : "";
-    const key = `${f.functionName || "(anonymous)"} ${where}`.trim();
-    self.set(key, (self.get(key) ?? 0) + 1);
-  }
-  return [...self]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([key, count]) => `${((100 * count) / Math.max(profile.samples.length, 1)).toFixed(1).padStart(5)} %  ${key}`);
-}
-
-/**
- * Profiles the main thread of process `pid` through its inspector (opened by
- * SIGUSR1 on the --inspect-port it was given) while `work` runs; null when
- * this Node has no WebSocket (Node 20: run with --experimental-websocket).
- */
-async function profiled<T>(pid: number, inspectPort: number, work: () => Promise<T>): Promise<{ result: T; profile: CpuProfile | null }> {
-  const WS = (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
-  if (!WS) {
-    console.log("No WebSocket in this Node (Node 20: NODE_OPTIONS=--experimental-websocket): not profiled.");
-    return { result: await work(), profile: null };
-  }
-  process.kill(pid, "SIGUSR1");
-  let target: string | undefined;
-  for (let i = 0; i < 50 && !target; i++) {
-    try {
-      target = ((await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as { webSocketDebuggerUrl: string }[])[0]?.webSocketDebuggerUrl;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  if (!target) {
-    // Seen once at the HTTP load ("address already in use"): the run goes on, unprofiled there.
-    console.log(`No inspector on port ${inspectPort}: not profiled.`);
-    return { result: await work(), profile: null };
-  }
-  const ws = new WS(target);
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = reject;
-  });
-  const pending = new Map<number, (result: unknown) => void>();
-  let id = 0;
-  ws.onmessage = (m: MessageEvent) => {
-    const message = JSON.parse(String(m.data)) as { id?: number; result?: unknown };
-    if (message.id !== undefined) pending.get(message.id)?.(message.result);
-  };
-  const call = <R>(method: string, params: object = {}) =>
-    new Promise<R>((resolve) => {
-      pending.set(++id, resolve as (result: unknown) => void);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  await call("Profiler.enable");
-  await call("Profiler.setSamplingInterval", { interval: 500 });
-  await call("Profiler.start");
-  const result = await work();
-  const { profile } = await call<{ profile: CpuProfile }>("Profiler.stop");
-  ws.close();
-  return { result, profile };
 }
 
 try {
