@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { encode } from "next-auth/jwt";
-import { presentedSession } from "./session-cookie";
+import { presentedSession, sessionCookieName } from "./session-cookie";
 
 const NAME = "authjs.session-token";
 const jar = (cookies: Record<string, string>) => ({ getAll: () => Object.entries(cookies).map(([name, value]) => ({ name, value })) });
-const plain = new Headers({ host: "botdesk.example" });
+// Next.js sets X-Forwarded-Proto to the scheme it served, when no proxy did.
+const plain = new Headers({ host: "botdesk.example", "x-forwarded-proto": "http" });
 const tls = new Headers({ host: "botdesk.example", "x-forwarded-proto": "https" });
 const SECRET = "session-cookie-test-secret-0123456789abcdef";
 const token = (claims: object, salt = NAME, secret = SECRET, maxAge = 3600) => encode({ token: claims, secret, salt, maxAge });
@@ -39,5 +40,15 @@ describe("the session a request presents (read as Auth.js's auth() reads it)", (
     expect(await presentedSession(plain, jar({ [NAME]: await token({ sub: "usr_4" }, NAME, SECRET, -60) }), SECRET)).toBeNull();
     expect(await presentedSession(plain, jar({ [NAME]: await token({ name: "no subject" }) }), SECRET)).toBeNull();
     expect(await presentedSession(plain, jar({ [NAME]: "not-a-token" }), SECRET)).toBeNull();
+  });
+
+  it("is read under the name Auth.js writes it under: AUTH_URL's scheme first, else the request's", () => {
+    expect(sessionCookieName(plain, undefined)).toBe(NAME);
+    expect(sessionCookieName(tls, undefined)).toBe(`__Secure-${NAME}`);
+    // Behind a proxy that does not say its scheme, AUTH_URL decides, as it does for Auth.js.
+    expect(sessionCookieName(plain, "https://botdesk.example.com")).toBe(`__Secure-${NAME}`);
+    expect(sessionCookieName(tls, "http://localhost:3000")).toBe(NAME);
+    // No scheme at all: Auth.js assumes https.
+    expect(sessionCookieName(new Headers({ host: "botdesk.example" }), undefined)).toBe(`__Secure-${NAME}`);
   });
 });

@@ -56,6 +56,19 @@ export async function clearSessionCookiesHere(): Promise<boolean> {
   }
 }
 
+/**
+ * The name of Auth.js's session cookie for this request, decided as Auth.js decides it when it
+ * reads or writes the session (`createActionURL`, then `useSecureCookies`): secure (`__Secure-`)
+ * when AUTH_URL is https, or, without AUTH_URL, when the request came over HTTPS (X-Forwarded-Proto,
+ * which Next.js sets to the scheme it served itself; Auth.js assumes https without one). AUTH_URL
+ * wins over the header: behind a proxy that does not say its scheme, Auth.js still writes the
+ * `__Secure-` cookie when AUTH_URL says https, and this must read that one.
+ */
+export function sessionCookieName(requestHeaders: Headers, authUrl = env.AUTH_URL): string {
+  const scheme = authUrl ? new URL(authUrl).protocol.replace(":", "") : (forwardedProto(requestHeaders) ?? "https");
+  return `${scheme === "https" ? "__Secure-" : ""}authjs.session-token`;
+}
+
 /** The session a request presents: whom it signed in, under which session version, and how. */
 export interface PresentedSession {
   subject: string;
@@ -66,7 +79,7 @@ export interface PresentedSession {
 /**
  * The session this request presents, decoded from Auth.js's session cookie (every chunk, as Auth.js
  * writes a long one) as Auth.js's own `auth()` reads it, or null: no cookie, a cookie that does not
- * decode with this server's secret, or an expired one. `auth()` answers the same through Auth.js's
+ * decode with this server's secret, or an expired one. The cookie's name: sessionCookieName. `auth()` answers the same through Auth.js's
  * whole session endpoint, run in process: a Request, the callbacks, a Response, and the token
  * encoded again each time, a cookie a page cannot set anyway (about 2 ms of CPU on every dashboard
  * page; bench/README.md, "The dashboard's floor").
@@ -76,7 +89,7 @@ export async function presentedSession(
   jar: { getAll(): { name: string; value: string }[] },
   secret = env.AUTH_SECRET,
 ): Promise<PresentedSession | null> {
-  const name = `${isHttps(requestHeaders) ? "__Secure-" : ""}authjs.session-token`;
+  const name = sessionCookieName(requestHeaders);
   const parts = jar
     .getAll()
     .flatMap((c) => (c.name === name ? [{ index: -1, value: c.value }] : c.name.startsWith(`${name}.`) && /^\d+$/.test(c.name.slice(name.length + 1)) ? [{ index: Number(c.name.slice(name.length + 1)), value: c.value }] : []));
@@ -96,8 +109,9 @@ export async function presentedSession(
  * ended every other one (a password change) stays signed in. Server actions only.
  */
 export async function reissueSession(version: number): Promise<void> {
-  const https = isHttps(await headers());
-  const name = `${https ? "__Secure-" : ""}authjs.session-token`;
+  const requestHeaders = await headers();
+  const https = isHttps(requestHeaders);
+  const name = sessionCookieName(requestHeaders);
   const jar = await cookies();
   const current = jar.get(name)?.value;
   if (!current || !env.AUTH_SECRET) return;
