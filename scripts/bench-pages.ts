@@ -14,8 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
-import { BENCH_PASSWORD, benchSizes } from "./bench-data";
-import { buildBotdesk, freePort, loadAverage, quantile, seedBenchWithApiKey, signInAsForm, startBotdesk, stopBotdesk, waitFor } from "./bench-support";
+import { loadAverage, quantile, startSeededBotdesk, stopBotdesk } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const PAGES = (process.env.BENCH_PAGES ?? "/sign-in,/settings,/usage,/developers").split(",").map((p) => p.trim());
@@ -26,28 +25,10 @@ const database = await startTestDatabase();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "botdesk-bench-pages-"));
 let server: ChildProcess | undefined;
 try {
-  const { bench } = await seedBenchWithApiKey(database.url, benchSizes(QUICK));
-
-  const port = await freePort();
-  const base = `http://localhost:${port}`;
-  const env = {
-    ...process.env,
-    DATABASE_URL: database.url,
-    PORT: String(port),
-    BOTDESK_SSH_PORT: String(await freePort()),
-    BOTDESK_DATA_DIR: dataDir,
-    AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789",
-    BOTDESK_WEB_WORKERS: "1",
-    BOTDESK_SIGNIN_MAX_PER_IP: "1000",
-    DATABASE_STATEMENT_TIMEOUT_MS: "15000",
-  };
-  await buildBotdesk(env);
-  server = startBotdesk(env);
-  await waitFor(`${base}/sign-in`, 120_000);
-
-  // Signed in as the sign-in form does.
-  const session = await signInAsForm(base, bench.adminEmail, BENCH_PASSWORD);
-  const cookie = () => session;
+  const started = await startSeededBotdesk(database.url, dataDir, QUICK);
+  server = started.server;
+  const { base } = started;
+  const cookie = () => started.cookie;
 
   const hit = async (p: string) => {
     const s = performance.now();

@@ -17,8 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startTestDatabase } from "../lib/db/test-database";
-import { BENCH_PASSWORD, benchSizes } from "./bench-data";
-import { buildBotdesk, freePort, hottest, processTree, profiled, seedBenchWithApiKey, signInAsForm, startBotdesk, stopBotdesk, treeCpuSeconds, type CpuProfile, waitFor } from "./bench-support";
+import { freePort, hottest, processTree, profiled, startSeededBotdesk, stopBotdesk, treeCpuSeconds, type CpuProfile } from "./bench-support";
 
 const QUICK = process.argv.includes("--quick");
 const PAGES = (process.env.BENCH_PAGES ?? "/sign-in,/settings,/users,/activity").split(",").map((p) => p.trim());
@@ -76,31 +75,13 @@ const database = await startTestDatabase();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "botdesk-bench-profile-"));
 let server: ChildProcess | undefined;
 try {
-  const { bench } = await seedBenchWithApiKey(database.url, benchSizes(QUICK));
-  const port = await freePort();
   const inspectPort = await freePort();
-  const base = `http://localhost:${port}`;
-  const env = {
-    ...process.env,
-    DATABASE_URL: database.url,
-    PORT: String(port),
-    BOTDESK_SSH_PORT: String(await freePort()),
-    BOTDESK_AGENT_PORT: String(await freePort()),
-    BOTDESK_INGRESS_PORT: String(await freePort()),
-    BOTDESK_TCP_PORTS: "off",
-    BOTDESK_DATA_DIR: dataDir,
-    AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789",
-    BOTDESK_WEB_WORKERS: "1",
-    BOTDESK_SIGNIN_MAX_PER_IP: "100000",
-    DATABASE_STATEMENT_TIMEOUT_MS: "15000",
-  };
-  await buildBotdesk(env);
   // The inspector is opened only when profiling starts (SIGUSR1), on this port.
-  server = startBotdesk({ ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect-port=127.0.0.1:${inspectPort}`.trim() });
-  await waitFor(`${base}/sign-in`, 120_000);
+  const started = await startSeededBotdesk(database.url, dataDir, QUICK, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect-port=127.0.0.1:${inspectPort}`.trim() });
+  server = started.server;
+  const { base, cookie } = started;
   const web = processTree(server.pid!).find((p) => p.name === "next-server")?.pid;
   if (!web) throw new Error("no next-server process under the launcher");
-  const cookie = await signInAsForm(base, bench.adminEmail, BENCH_PASSWORD);
 
   const load = async (page: string, seconds: number) => {
     let done = 0;

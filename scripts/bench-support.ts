@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { seedBenchAccount, type BenchAccount, type BenchSizes } from "./bench-data";
+import { BENCH_PASSWORD, benchSizes, seedBenchAccount, type BenchAccount, type BenchSizes } from "./bench-data";
 
 export const root = path.resolve(import.meta.dirname, "..");
 
@@ -226,6 +226,42 @@ export async function seedBenchWithApiKey(url: string, sizes: BenchSizes): Promi
   } finally {
     await client.$disconnect();
   }
+}
+
+/**
+ * The benchmark account seeded into `databaseUrl` (quick or full sizes), the production build started on
+ * it with the real start command (one web worker, every listener on a free port, sign-in not rate
+ * limited; `extra` adds or overrides settings, NODE_OPTIONS included), and its admin signed in as the
+ * form does. The caller stops `server` (stopBotdesk) and owns `dataDir`.
+ */
+export async function startSeededBotdesk(
+  databaseUrl: string,
+  dataDir: string,
+  quick: boolean,
+  extra: Record<string, string> = {},
+): Promise<{ base: string; cookie: string; server: ChildProcess; bench: BenchAccount }> {
+  const { bench } = await seedBenchWithApiKey(databaseUrl, benchSizes(quick));
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    BOTDESK_SSH_PORT: String(await freePort()),
+    BOTDESK_AGENT_PORT: String(await freePort()),
+    BOTDESK_INGRESS_PORT: String(await freePort()),
+    BOTDESK_TCP_PORTS: "off",
+    BOTDESK_DATA_DIR: dataDir,
+    AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123456789",
+    BOTDESK_WEB_WORKERS: "1",
+    BOTDESK_SIGNIN_MAX_PER_IP: "100000",
+    DATABASE_STATEMENT_TIMEOUT_MS: "15000",
+    ...extra,
+  };
+  await buildBotdesk(env);
+  const server = startBotdesk(env);
+  await waitFor(`${base}/sign-in`, 120_000);
+  return { base, cookie: await signInAsForm(base, bench.adminEmail, BENCH_PASSWORD), server, bench };
 }
 
 /** Requests/s of `url` over `connections` keep-alive loops for `seconds`; every answer must be 200. */
