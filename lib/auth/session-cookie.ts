@@ -77,12 +77,12 @@ export interface PresentedSession {
 }
 
 /**
- * The session this request presents, decoded from Auth.js's session cookie (every chunk, as Auth.js
- * writes a long one) as Auth.js's own `auth()` reads it, or null: no cookie, a cookie that does not
- * decode with this server's secret, or an expired one. The cookie's name: sessionCookieName. `auth()` answers the same through Auth.js's
- * whole session endpoint, run in process: a Request, the callbacks, a Response, and the token
- * encoded again each time, a cookie a page cannot set anyway (about 2 ms of CPU on every dashboard
- * page; bench/README.md, "The dashboard's floor").
+ * The session this request presents, decoded from Auth.js's session cookie (named by
+ * sessionCookieName; every chunk, as Auth.js writes a long one) as Auth.js's own `auth()` reads it,
+ * or null: no cookie, a cookie that does not decode with this server's secret, or an expired one.
+ * `auth()` answers the same through Auth.js's whole session endpoint, run in process: a Request, the
+ * callbacks, a Response, and the token encoded again each time, for a cookie a page cannot set
+ * anyway (about 2 ms of CPU on every dashboard page; bench/README.md, "The dashboard's floor").
  */
 export async function presentedSession(
   requestHeaders: Headers,
