@@ -52,8 +52,9 @@ export function db(): PrismaClient {
 }
 
 /**
- * A hot statement (marked PREPARED_MARK, prepared.ts) that runs on every API
- * request, one statement on its own (no transaction), sent straight to the pool
+ * A hot statement (marked PREPARED_MARK, prepared.ts) that runs on every request
+ * of its kind (the API's key check and counters, getBot; the dashboard's session
+ * read and admins' banner), one statement on its own (no transaction), sent straight to the pool
  * behind db() as the same named prepared statement, its rows as node-postgres
  * parses them: without Prisma's raw-query layer (argument mapping, its query
  * interpreter, rows as arrays turned into objects), which cost three times what
